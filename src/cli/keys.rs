@@ -1,0 +1,128 @@
+//! `approdo network|officer|directory …`: key generation and the signed directory.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Subcommand;
+
+use crate::keys::{Directory, NetworkKey, NetworkPublicKey, OfficerIdentity, Passphrase, SignedDirectory};
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum NetworkCommand {
+    /// Generate the network signing key (keep it offline); prints the public key.
+    Keygen {
+        /// Where to write the secret key (created 0600, never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the public key here.
+        #[arg(long)]
+        public_out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum OfficerCommand {
+    /// Generate an officer identity; prints its age1… recipient for the directory.
+    Keygen {
+        /// Where to write the identity file (created 0600, never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// Write the identity unencrypted (demos and tests only).
+        #[arg(long)]
+        no_passphrase: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DirectoryCommand {
+    /// Sign partners.toml into directory.json (+ directory.sig beside it).
+    Sign {
+        #[arg(long)]
+        partners: PathBuf,
+        /// The network secret key.
+        #[arg(long)]
+        key: PathBuf,
+        /// Output directory.json; the signature goes to the same name with .sig.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Verify directory.json and its signature against the network public key.
+    Verify {
+        #[arg(long, default_value = "keys/demo/directory.json")]
+        directory: PathBuf,
+        /// The signature file (default: beside the directory, .sig).
+        #[arg(long)]
+        signature: Option<PathBuf>,
+        /// The network public key file.
+        #[arg(long, default_value = "keys/demo/network.pub")]
+        network_key: PathBuf,
+    },
+}
+
+pub(crate) fn network(c: NetworkCommand) -> anyhow::Result<ExitCode> {
+    let NetworkCommand::Keygen { out, public_out } = c;
+    let key = NetworkKey::generate();
+    key.write_new(&out).context("writing the network key")?;
+    if let Some(p) = public_out {
+        std::fs::write(&p, format!("{}\n", key.public())).with_context(|| format!("writing {}", p.display()))?;
+    }
+    eprintln!("wrote the network signing key to {} (keep it offline)", out.display());
+    println!("{}", key.public());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
+    let OfficerCommand::Keygen { out, no_passphrase } = c;
+    let identity = OfficerIdentity::generate();
+    let passphrase = if no_passphrase {
+        None
+    } else {
+        let p = Passphrase::obtain("passphrase for the new identity: ", &out.display().to_string())?;
+        if std::env::var(crate::keys::officer::PASSPHRASE_ENV).is_err() {
+            let again = Passphrase::obtain("again: ", &out.display().to_string())?;
+            anyhow::ensure!(p.matches(&again), "the two passphrases differ; nothing was written");
+        }
+        Some(p)
+    };
+    identity.write_new(&out, passphrase.as_ref()).context("writing the identity")?;
+    eprintln!(
+        "wrote an officer identity to {}{}",
+        out.display(),
+        if no_passphrase { " (NOT protected by a passphrase)" } else { " (protected by your passphrase)" }
+    );
+    println!("{}", identity.recipient());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn directory(c: DirectoryCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        DirectoryCommand::Sign { partners, key, out } => {
+            let text = std::fs::read_to_string(&partners).with_context(|| format!("reading {}", partners.display()))?;
+            let dir = Directory::from_partners_toml(&text).with_context(|| format!("in {}", partners.display()))?;
+            let key = NetworkKey::read(&key)?;
+            let (bytes, sig) = dir.sign(&key)?;
+            let sig_path = out.with_extension("sig");
+            std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
+            std::fs::write(&sig_path, &sig).with_context(|| format!("writing {}", sig_path.display()))?;
+            println!(
+                "signed directory version {} ({} partners) → {} and {}",
+                dir.version,
+                dir.partners.len(),
+                out.display(),
+                sig_path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        DirectoryCommand::Verify { directory, signature, network_key } => {
+            let key = NetworkPublicKey::read(&network_key)?;
+            let dir = SignedDirectory::read(&key, &directory, signature.as_deref())?;
+            let d = dir.directory();
+            println!("OK: {} version {} signed by {}", d.network, d.version, key);
+            for p in &d.partners {
+                println!("  {} — {} ({} recipients)", p.id, p.name, p.recipients.len());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Command-line interface: one file per subcommand family (serve, keys, officer, audit).
+
+mod audit;
+mod keys;
+mod officer;
+mod serve;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// approdo: an end-to-end encrypted drop box for safe reporting.
+#[derive(Debug, Parser)]
+#[command(name = "approdo", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the drop box server.
+    Serve(serve::ServeArgs),
+    /// The network coordinator's signing key.
+    #[command(subcommand)]
+    Network(keys::NetworkCommand),
+    /// Officer identities.
+    #[command(subcommand)]
+    Officer(keys::OfficerCommand),
+    /// The signed partner directory.
+    #[command(subcommand)]
+    Directory(keys::DirectoryCommand),
+    /// Download, decrypt and unpack new reports of your partner.
+    Pull(officer::PullArgs),
+    /// Decrypt and unpack one report file, offline.
+    Decrypt(officer::DecryptArgs),
+    /// List, acknowledge or delete reports on the server.
+    #[command(subcommand)]
+    Report(officer::ReportCommand),
+    /// Build and seal report envelopes (for tests, scripts and the age CLI).
+    #[command(subcommand)]
+    Envelope(officer::EnvelopeCommand),
+    /// Check a store or a server without any key that decrypts.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Serve(a) => serve::run(a),
+        Command::Network(c) => keys::network(c),
+        Command::Officer(c) => keys::officer(c),
+        Command::Directory(c) => keys::directory(c),
+        Command::Pull(a) => officer::pull(a),
+        Command::Decrypt(a) => officer::decrypt(a),
+        Command::Report(c) => officer::report(c),
+        Command::Envelope(c) => officer::envelope(c),
+        Command::Audit(c) => audit::run(c),
+    }
+}
+
+/// Where the demo data lives by default.
+pub(crate) fn default_data() -> PathBuf {
+    PathBuf::from("approdo-data")
+}

@@ -1,0 +1,349 @@
+//! Officer commands: `pull`, `decrypt`, `report list|ack|delete`, and `envelope
+//! pack|seal|submit` for scripts and for people who seal with the age CLI.
+
+use std::collections::BTreeSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufReader, Read, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use sha2::{Digest, Sha256};
+
+use crate::client::Client;
+use crate::envelope::{self, AttachmentSource, Limits};
+use crate::keys::{demo, NetworkPublicKey, OfficerIdentity, Passphrase, SignedDirectory};
+use crate::store::ReportId;
+
+/// File in the output folder listing the ids already pulled.
+const PULLED: &str = ".approdo-pulled";
+
+#[derive(Debug, Args)]
+pub(crate) struct ServerArgs {
+    /// Server URL, e.g. http://127.0.0.1:8080 or http://….onion
+    #[arg(long)]
+    server: String,
+    /// Your identity file (asks for its passphrase; APPRODO_PASSPHRASE for automation).
+    #[arg(long)]
+    identity: PathBuf,
+    /// Proxy for onion addresses, e.g. socks5://127.0.0.1:9050
+    #[arg(long)]
+    proxy: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PullArgs {
+    #[command(flatten)]
+    server: ServerArgs,
+    /// Folder for the reports: one sub-folder per report id.
+    #[arg(long)]
+    out: PathBuf,
+    /// Do not acknowledge pulled reports on the server.
+    #[arg(long)]
+    no_ack: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DecryptArgs {
+    /// Your identity file.
+    #[arg(long)]
+    identity: PathBuf,
+    /// Folder to unpack the report into (created; must be empty if it exists).
+    #[arg(long)]
+    out: PathBuf,
+    /// The report's age file (binary or armored).
+    report: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum ReportCommand {
+    /// List your partner's reports on the server.
+    List(ServerArgs),
+    /// Acknowledge a report (you decrypted it).
+    Ack {
+        #[command(flatten)]
+        server: ServerArgs,
+        id: String,
+    },
+    /// Delete a report from the server.
+    Delete {
+        #[command(flatten)]
+        server: ServerArgs,
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ContentArgs {
+    /// report.json (must say "schema": "approdo.report/v1").
+    #[arg(long)]
+    report: PathBuf,
+    /// Attachment files (repeatable).
+    #[arg(long = "attach")]
+    attachments: Vec<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum EnvelopeCommand {
+    /// Write the padded tar envelope (PLAINTEXT: seal it before it leaves this machine).
+    Pack {
+        #[command(flatten)]
+        content: ContentArgs,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Seal a report to a partner of a signed directory file (binary age).
+    Seal {
+        #[command(flatten)]
+        content: ContentArgs,
+        #[arg(long)]
+        partner: String,
+        /// The signed directory (default: the demo directory).
+        #[arg(long, requires = "network_key")]
+        directory: Option<PathBuf>,
+        /// The network public key the directory must verify against.
+        #[arg(long)]
+        network_key: Option<PathBuf>,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Seal a report to a partner with the server's directory (verified against the network
+    /// key) and send it; prints the server's receipt.
+    Submit {
+        #[command(flatten)]
+        content: ContentArgs,
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        partner: String,
+        /// The network public key (default: the demo network's).
+        #[arg(long)]
+        network_key: Option<PathBuf>,
+        #[arg(long)]
+        proxy: Option<String>,
+    },
+}
+
+fn identities(path: &Path) -> anyhow::Result<Vec<OfficerIdentity>> {
+    let what = path.display().to_string();
+    Ok(OfficerIdentity::read_all(path, || Passphrase::obtain(&format!("passphrase for {what}: "), &what))?)
+}
+
+fn login(s: &ServerArgs) -> anyhow::Result<Client> {
+    login_with(s, &identities(&s.identity)?)
+}
+
+fn login_with(s: &ServerArgs, ids: &[OfficerIdentity]) -> anyhow::Result<Client> {
+    let mut client = Client::new(&s.server, s.proxy.as_deref())?;
+    let partner = client.login(ids)?;
+    eprintln!("logged in as an officer of {partner}");
+    Ok(client)
+}
+
+fn mkdir_0700(p: &Path) -> anyhow::Result<()> {
+    fs::DirBuilder::new().recursive(true).mode(0o700).create(p).with_context(|| format!("creating {}", p.display()))
+}
+
+/// Counts and hashes what passes through.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
+    let ids = identities(&a.server.identity)?;
+    let client = login_with(&a.server, &ids)?;
+    mkdir_0700(&a.out)?;
+    let state_path = a.out.join(PULLED);
+    let mut pulled: BTreeSet<String> = match fs::read_to_string(&state_path) {
+        Ok(s) => s.lines().map(str::to_owned).collect(),
+        Err(_) => BTreeSet::new(),
+    };
+    let reports = client.list()?;
+    let (mut new, mut failed) = (0usize, 0usize);
+    for meta in &reports {
+        let id = meta.id.to_string();
+        let dest = a.out.join(&id);
+        if pulled.contains(&id) || dest.exists() {
+            continue;
+        }
+        match pull_one(&client, &ids, meta.id, &meta.sha256, meta.size, &a.out, &dest) {
+            Ok(summary) => {
+                new += 1;
+                pulled.insert(id.clone());
+                let mut f = OpenOptions::new().create(true).append(true).mode(0o600).open(&state_path)?;
+                writeln!(f, "{id}")?;
+                if !a.no_ack {
+                    client.acknowledge(meta.id).with_context(|| format!("acknowledging {id}"))?;
+                }
+                println!("{id}  {}  {} attachment(s)", meta.day, summary);
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("error: report {id}: {e:#}");
+            }
+        }
+    }
+    eprintln!(
+        "pulled {new} new report(s) into {} ({} on the server, {failed} failed)",
+        a.out.display(),
+        reports.len()
+    );
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn pull_one(
+    client: &Client,
+    ids: &[OfficerIdentity],
+    id: ReportId,
+    sha256: &str,
+    size: u64,
+    out: &Path,
+    dest: &Path,
+) -> anyhow::Result<usize> {
+    let tmp = out.join(format!(".partial-{id}"));
+    if tmp.exists() {
+        fs::remove_dir_all(&tmp).with_context(|| format!("removing the old {}", tmp.display()))?;
+    }
+    let mut hashing = Hashing { inner: client.download(id)?, hasher: Sha256::new(), bytes: 0 };
+    let result = open_and_unpack(BufReader::with_capacity(1 << 16, &mut hashing), ids, &tmp);
+    let unpacked = match result {
+        Ok(u) => u,
+        Err(e) => {
+            let _ = fs::remove_dir_all(&tmp);
+            return Err(e);
+        }
+    };
+    // Drain anything age did not need (there should be nothing) so the hash covers the file.
+    std::io::copy(&mut hashing, &mut std::io::sink())?;
+    let got = hex::encode(hashing.hasher.finalize());
+    if got != sha256 || hashing.bytes != size {
+        let _ = fs::remove_dir_all(&tmp);
+        bail!("the downloaded file does not match the server's record (SHA-256 {got}); not kept");
+    }
+    fs::rename(&tmp, dest).with_context(|| format!("moving into {}", dest.display()))?;
+    Ok(unpacked)
+}
+
+fn open_and_unpack(reader: impl std::io::BufRead, ids: &[OfficerIdentity], dest: &Path) -> anyhow::Result<usize> {
+    let ages: Vec<age::x25519::Identity> = ids.iter().map(|i| i.age().clone()).collect();
+    let plaintext = envelope::open(reader, &ages).context("decrypting")?;
+    let unpacked = envelope::unpack(plaintext, dest, &Limits::default()).context("unpacking")?;
+    Ok(unpacked.attachments.len())
+}
+
+pub(crate) fn decrypt(a: DecryptArgs) -> anyhow::Result<ExitCode> {
+    let ids = identities(&a.identity)?;
+    let file = File::open(&a.report).with_context(|| format!("opening {}", a.report.display()))?;
+    let n = open_and_unpack(BufReader::new(file), &ids, &a.out)?;
+    println!("unpacked report.json and {n} attachment(s) into {}", a.out.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+pub(crate) fn report(c: ReportCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        ReportCommand::List(s) => {
+            let client = login(&s)?;
+            for m in client.list()? {
+                println!("{}  {}  {:>10} bytes  {:?}  sealed by {:?}", m.id, m.day, m.size, m.state, m.sealed);
+            }
+        }
+        ReportCommand::Ack { server, id } => {
+            let id: ReportId = id.parse().map_err(anyhow::Error::msg)?;
+            login(&server)?.acknowledge(id)?;
+            println!("acknowledged {id}");
+        }
+        ReportCommand::Delete { server, id } => {
+            let id: ReportId = id.parse().map_err(anyhow::Error::msg)?;
+            login(&server)?.delete(id)?;
+            println!("deleted {id}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pack_content(c: &ContentArgs, out: impl Write) -> anyhow::Result<u64> {
+    let report = fs::read(&c.report).with_context(|| format!("reading {}", c.report.display()))?;
+    let mut sources = Vec::new();
+    for path in &c.attachments {
+        let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
+        let len = f.metadata()?.len();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .with_context(|| format!("{} has no usable file name", path.display()))?
+            .to_owned();
+        sources.push(AttachmentSource { name, len, reader: Box::new(f) });
+    }
+    Ok(envelope::pack_to(out, &report, sources)?)
+}
+
+/// Packs in memory, then seals into `out` (a tool for scripts and tests; the browser streams).
+fn seal_content(c: &ContentArgs, recipients: &[age::x25519::Recipient], out: impl Write) -> anyhow::Result<u64> {
+    let mut plaintext = Vec::new();
+    pack_content(c, &mut plaintext)?;
+    Ok(envelope::seal_to(out, recipients, plaintext.as_slice())?)
+}
+
+fn recipients_of(dir: &SignedDirectory, partner: &str) -> anyhow::Result<Vec<age::x25519::Recipient>> {
+    let p = dir
+        .directory()
+        .partner(partner)
+        .with_context(|| format!("partner {partner:?} is not in the directory"))?;
+    Ok(p.age_recipients()?)
+}
+
+pub(crate) fn envelope(c: EnvelopeCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        EnvelopeCommand::Pack { content, out } => {
+            let f = create_0600(&out)?;
+            let n = pack_content(&content, f)?;
+            eprintln!("wrote a {n}-byte PLAINTEXT envelope to {}; seal it before it leaves this machine", out.display());
+        }
+        EnvelopeCommand::Seal { content, partner, directory, network_key, out } => {
+            let dir = match (directory, network_key) {
+                (Some(d), Some(k)) => SignedDirectory::read(&NetworkPublicKey::read(&k)?, &d, None)?,
+                _ => demo::directory()?,
+            };
+            let recipients = recipients_of(&dir, &partner)?;
+            let n = seal_content(&content, &recipients, create_0600(&out)?)?;
+            eprintln!("sealed {n} bytes to {} recipient(s) of {partner} in {}", recipients.len(), out.display());
+        }
+        EnvelopeCommand::Submit { content, server, partner, network_key, proxy } => {
+            let key = match network_key {
+                Some(k) => NetworkPublicKey::read(&k)?,
+                None => demo::network_public_key()?,
+            };
+            let client = Client::new(&server, proxy.as_deref())?;
+            let (bytes, sig) = client.directory()?;
+            let dir = SignedDirectory::verify(&key, bytes, sig).context("the server's directory")?;
+            let recipients = recipients_of(&dir, &partner)?;
+            let mut sealed = Vec::new();
+            seal_content(&content, &recipients, &mut sealed)?;
+            let receipt = client.submit(&partner, sealed.as_slice())?;
+            println!("{receipt}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn create_0600(path: &Path) -> anyhow::Result<File> {
+    OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))
+}

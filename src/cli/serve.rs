@@ -1,0 +1,112 @@
+//! `approdo serve`: the drop box. Binds TCP (loopback by default) and/or a unix socket for
+//! tor; `--demo` installs the compiled-in demo network into the data directory.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+use clap::Args;
+
+use crate::http::{self, AppState, Limits};
+use crate::keys::{demo, NetworkPublicKey, SignedDirectory};
+use crate::store::Store;
+
+#[derive(Debug, Args)]
+pub(crate) struct ServeArgs {
+    /// Run the demo network (fictional partners, published keys: never for real reports).
+    #[arg(long)]
+    demo: bool,
+    /// Data directory (the redb file; with --demo also demo/ with the officer identities).
+    #[arg(long, default_value_os_t = super::default_data())]
+    data: PathBuf,
+    /// TCP address to listen on [default: 127.0.0.1:8080 unless --unix-socket is given].
+    #[arg(long)]
+    listen: Option<String>,
+    /// Unix socket to listen on (for a tor onion service).
+    #[arg(long)]
+    unix_socket: Option<PathBuf>,
+    /// The signed directory to serve (not with --demo).
+    #[arg(long, required_unless_present = "demo", conflicts_with = "demo")]
+    directory: Option<PathBuf>,
+    /// The network public key the directory must verify against (not with --demo).
+    #[arg(long, required_unless_present = "demo", conflicts_with = "demo")]
+    network_key: Option<PathBuf>,
+    /// Largest accepted report, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_report_bytes)]
+    max_report_size: u64,
+    /// Officer session lifetime, in seconds.
+    #[arg(long, default_value_t = Limits::default().session_ttl.as_secs())]
+    session_ttl: u64,
+    /// Submissions per second accepted server-wide (bursts of ten times that).
+    #[arg(long, default_value_t = Limits::default().submissions_per_second)]
+    submissions_per_second: u32,
+    /// HTTP worker threads.
+    #[arg(long, default_value_t = 2)]
+    workers: usize,
+}
+
+pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let directory = if args.demo {
+        let dir = demo::install(&args.data).context("installing the demo network")?;
+        eprintln!(
+            "approdo: DEMO network — fictional partners and published keys, never for real reports; \
+             officer identities in {}",
+            dir.display()
+        );
+        demo::directory()?
+    } else {
+        let (Some(d), Some(k)) = (&args.directory, &args.network_key) else {
+            anyhow::bail!("--directory and --network-key are required without --demo");
+        };
+        let key = NetworkPublicKey::read(k)?;
+        SignedDirectory::read(&key, d, None).context("the directory does not verify; refusing to serve it")?
+    };
+    let store = Store::open(&args.data, &directory)
+        .with_context(|| format!("opening the store in {}", args.data.display()))?;
+    let limits = Limits {
+        max_report_bytes: args.max_report_size,
+        session_ttl: Duration::from_secs(args.session_ttl),
+        submissions_per_second: args.submissions_per_second,
+        ..Limits::default()
+    };
+    let state = web::Data::new(AppState::new(store, directory, limits));
+
+    actix_web::rt::System::new().block_on(async move {
+        let app_state = state.clone();
+        let mut server = HttpServer::new(move || {
+            let state = app_state.clone();
+            App::new()
+                .wrap(http::headers::security_headers())
+                .configure(move |cfg| http::configure(cfg, state))
+        })
+        .workers(args.workers.max(1))
+        .client_request_timeout(Duration::from_secs(30))
+        .client_disconnect_timeout(Duration::from_secs(5));
+        let listen = match (&args.listen, &args.unix_socket) {
+            (Some(l), _) => Some(l.clone()),
+            (None, None) => Some("127.0.0.1:8080".to_owned()),
+            (None, Some(_)) => None,
+        };
+        if let Some(l) = &listen {
+            server = server.bind(l).with_context(|| format!("cannot listen on {l}"))?;
+        }
+        if let Some(sock) = &args.unix_socket {
+            server = server
+                .bind_uds(sock)
+                .with_context(|| format!("cannot listen on unix socket {}", sock.display()))?;
+        }
+        let mut out = std::io::stdout();
+        for addr in server.addrs() {
+            writeln!(out, "approdo serving http://{addr}/")?;
+        }
+        if let Some(sock) = &args.unix_socket {
+            writeln!(out, "approdo serving unix:{}", sock.display())?;
+        }
+        out.flush()?;
+        server.run().await.context("server stopped with an error")
+    })?;
+    Ok(ExitCode::SUCCESS)
+}

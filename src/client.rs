@@ -1,0 +1,206 @@
+//! The officer's HTTP client: challenge login, list, download, acknowledge, delete, and
+//! submitting an already-sealed file. Works over Tor through a SOCKS proxy.
+
+use std::io::Read;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::keys::OfficerIdentity;
+use crate::store::{ReportId, ReportMeta};
+
+/// Errors talking to a server.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The server answered with an error.
+    #[error("the server refused ({status}): {message}")]
+    Refused { status: u16, message: String },
+    /// The server could not be reached.
+    #[error("cannot reach the server: {0}; check --server (and --proxy for an onion address)")]
+    Transport(String),
+    /// The answer is not what the API promises.
+    #[error("unexpected answer from the server: {0}")]
+    Protocol(String),
+    /// None of the identities is an officer key in the server's directory.
+    #[error("none of the identities in the file is an officer key of a partner on this server")]
+    NotAnOfficer,
+    /// The challenge did not decrypt with the identity.
+    #[error("the login challenge did not decrypt with your identity")]
+    Challenge,
+}
+
+impl From<ureq::Error> for ClientError {
+    fn from(e: ureq::Error) -> Self {
+        match e {
+            ureq::Error::Status(status, resp) => {
+                let message = resp
+                    .into_json::<serde_json::Value>()
+                    .ok()
+                    .and_then(|v| v.get("error").and_then(|m| m.as_str()).map(str::to_owned))
+                    .unwrap_or_else(|| "no detail".into());
+                ClientError::Refused { status, message }
+            }
+            ureq::Error::Transport(t) => ClientError::Transport(t.to_string()),
+        }
+    }
+}
+
+/// A connection to one server.
+pub struct Client {
+    agent: ureq::Agent,
+    base: String,
+    token: Option<String>,
+    /// The partner of the logged-in session.
+    pub partner: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ChallengeAnswer {
+    challenge_id: String,
+    challenge: String,
+}
+
+#[derive(Deserialize)]
+struct SessionAnswer {
+    token: String,
+    partner: String,
+}
+
+#[derive(Deserialize)]
+struct ListAnswer {
+    reports: Vec<ReportMeta>,
+}
+
+impl Client {
+    /// A client for `server` (e.g. `http://127.0.0.1:8080` or an onion URL), optionally through
+    /// a proxy such as `socks5://127.0.0.1:9050`.
+    pub fn new(server: &str, proxy: Option<&str>) -> Result<Self, ClientError> {
+        let mut builder = ureq::AgentBuilder::new()
+            .timeout_connect(Duration::from_secs(60))
+            .timeout_read(Duration::from_secs(300));
+        if let Some(p) = proxy {
+            builder = builder.proxy(ureq::Proxy::new(p).map_err(|e| ClientError::Transport(e.to_string()))?);
+        }
+        Ok(Client { agent: builder.build(), base: server.trim_end_matches('/').to_owned(), token: None, partner: None })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn authed(&self, req: ureq::Request) -> ureq::Request {
+        match &self.token {
+            Some(t) => req.set("Authorization", &format!("Bearer {t}")),
+            None => req,
+        }
+    }
+
+    /// Logs in with the first identity the server knows as an officer key.
+    pub fn login(&mut self, identities: &[OfficerIdentity]) -> Result<String, ClientError> {
+        for identity in identities {
+            let recipient = identity.recipient().to_string();
+            let answer = match self
+                .agent
+                .post(&self.url("/api/v1/officer/challenge"))
+                .send_json(serde_json::json!({ "recipient": recipient }))
+            {
+                Ok(r) => r,
+                Err(ureq::Error::Status(401, _)) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            let answer: ChallengeAnswer =
+                answer.into_json().map_err(|e| ClientError::Protocol(e.to_string()))?;
+            let token = decrypt_challenge(identity, &answer.challenge)?;
+            let session: SessionAnswer = self
+                .agent
+                .post(&self.url("/api/v1/officer/session"))
+                .send_json(serde_json::json!({ "challenge_id": answer.challenge_id, "response": token }))?
+                .into_json()
+                .map_err(|e| ClientError::Protocol(e.to_string()))?;
+            self.token = Some(session.token);
+            self.partner = Some(session.partner.clone());
+            return Ok(session.partner);
+        }
+        Err(ClientError::NotAnOfficer)
+    }
+
+    /// Uses an existing session token (for tests and scripts).
+    pub fn with_token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// The session token, if logged in.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// The partner's reports.
+    pub fn list(&self) -> Result<Vec<ReportMeta>, ClientError> {
+        let answer: ListAnswer = self
+            .authed(self.agent.get(&self.url("/api/v1/officer/reports")))
+            .call()?
+            .into_json()
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        Ok(answer.reports)
+    }
+
+    /// A streaming reader of one report's age file.
+    pub fn download(&self, id: ReportId) -> Result<Box<dyn Read + Send + Sync + 'static>, ClientError> {
+        let resp = self
+            .authed(self.agent.get(&self.url(&format!("/api/v1/officer/reports/{id}"))))
+            .call()?;
+        Ok(resp.into_reader())
+    }
+
+    /// Marks a report acknowledged.
+    pub fn acknowledge(&self, id: ReportId) -> Result<(), ClientError> {
+        self.authed(self.agent.post(&self.url(&format!("/api/v1/officer/reports/{id}/ack"))))
+            .call()?;
+        Ok(())
+    }
+
+    /// Deletes a report.
+    pub fn delete(&self, id: ReportId) -> Result<(), ClientError> {
+        self.authed(self.agent.delete(&self.url(&format!("/api/v1/officer/reports/{id}"))))
+            .call()?;
+        Ok(())
+    }
+
+    /// The directory's bytes and signature bytes.
+    pub fn directory(&self) -> Result<(Vec<u8>, Vec<u8>), ClientError> {
+        let get = |path: &str| -> Result<Vec<u8>, ClientError> {
+            let mut out = Vec::new();
+            self.agent
+                .get(&self.url(path))
+                .call()?
+                .into_reader()
+                .take(4 * 1024 * 1024)
+                .read_to_end(&mut out)
+                .map_err(|e| ClientError::Transport(e.to_string()))?;
+            Ok(out)
+        };
+        Ok((get("/api/v1/directory")?, get("/api/v1/directory/signature")?))
+    }
+
+    /// Posts a sealed age file for `partner`; returns the server's JSON answer.
+    pub fn submit(&self, partner: &str, sealed: impl Read) -> Result<serde_json::Value, ClientError> {
+        self.agent
+            .post(&self.url(&format!("/api/v1/submissions?partner={partner}")))
+            .set("Content-Type", "application/octet-stream")
+            .send(sealed)?
+            .into_json()
+            .map_err(|e| ClientError::Protocol(e.to_string()))
+    }
+}
+
+fn decrypt_challenge(identity: &OfficerIdentity, armored: &str) -> Result<String, ClientError> {
+    let reader = age::armor::ArmoredReader::new(armored.as_bytes());
+    let decryptor = age::Decryptor::new(reader).map_err(|_| ClientError::Challenge)?;
+    let r = decryptor
+        .decrypt(std::iter::once(identity.age() as &dyn age::Identity))
+        .map_err(|_| ClientError::Challenge)?;
+    let mut token = String::new();
+    r.take(1024).read_to_string(&mut token).map_err(|_| ClientError::Challenge)?;
+    Ok(token)
+}

@@ -1,0 +1,79 @@
+//! The one HTTP error type: each expected case has its status and a sentence a person can act
+//! on, as JSON `{"error": "…"}`; anything unexpected is a generic 500 whose log line carries
+//! no request detail.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::sealed::ValidationError;
+use crate::store::StoreError;
+
+/// Everything a handler can refuse with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed (query, JSON, path).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The body is not an acceptable sealed report.
+    #[error("{0}")]
+    NotSealed(#[from] ValidationError),
+    /// `partner` names no partner of the directory.
+    #[error("unknown partner {0:?}; see /api/v1/directory for the partners")]
+    UnknownPartner(String),
+    /// No such report, or not one of this officer's partner.
+    #[error("no such report for your partner")]
+    NotFound,
+    /// No route.
+    #[error("no such endpoint")]
+    NoRoute,
+    /// The body is larger than the configured limit.
+    #[error("the report is larger than this drop box accepts ({0} bytes at most)")]
+    TooLarge(u64),
+    /// Too many requests of this kind.
+    #[error("too many requests; wait a minute and try again")]
+    RateLimited,
+    /// Missing, forged or expired session, or a failed challenge.
+    #[error("{0}")]
+    Unauthorized(&'static str),
+    /// The disk is full.
+    #[error("the drop box is full and cannot accept reports now; nothing was stored, try again later")]
+    Full,
+    /// The connection broke while the body was read.
+    #[error("the upload was interrupted; nothing was stored, send it again")]
+    Interrupted,
+    /// Anything else. The detail is logged (without request data), not sent.
+    #[error("internal error; nothing was stored")]
+    Internal(String),
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Full => ApiError::Full,
+            StoreError::NotFound => ApiError::NotFound,
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) | ApiError::NotSealed(_) | ApiError::Interrupted => StatusCode::BAD_REQUEST,
+            ApiError::UnknownPartner(_) | ApiError::NotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Full => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let ApiError::Internal(detail) = self {
+            // Store and key errors never contain request data; keep it that way.
+            eprintln!("approdo: internal error: {detail}");
+        }
+        HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.to_string() }))
+    }
+}

@@ -1,0 +1,102 @@
+//! The HTTP API (actix-web). `configure` is shared by `approdo serve` and the tests.
+//!
+//! Route families: `public` (directory, health, the landing page), `submit` (sealed reports
+//! in), `officer` (challenge login, list, download, acknowledge, delete). There is no access
+//! log: nothing here records an address, a user agent or a time.
+
+mod error;
+pub mod headers;
+mod officer;
+mod public;
+mod session;
+mod submit;
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::web;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+pub use error::ApiError;
+pub use session::Sessions;
+
+use crate::keys::SignedDirectory;
+use crate::store::Store;
+
+/// Limits an operator can tune.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest accepted age file, in bytes.
+    pub max_report_bytes: u64,
+    /// How long an officer session lasts.
+    pub session_ttl: Duration,
+    /// How long a login challenge can be answered.
+    pub challenge_ttl: Duration,
+    /// Submissions per second, server-wide (bursts of 10× allowed).
+    pub submissions_per_second: u32,
+    /// Officer logins per second, server-wide (bursts of 10× allowed).
+    pub logins_per_second: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_report_bytes: 512 * 1024 * 1024,
+            session_ttl: Duration::from_secs(15 * 60),
+            challenge_ttl: Duration::from_secs(120),
+            submissions_per_second: 200,
+            logins_per_second: 20,
+        }
+    }
+}
+
+/// Shared state of the server.
+pub struct AppState {
+    pub store: Store,
+    pub directory: Arc<SignedDirectory>,
+    pub limits: Limits,
+    pub sessions: Sessions,
+    submit_limiter: DefaultDirectRateLimiter,
+    login_limiter: DefaultDirectRateLimiter,
+}
+
+fn limiter(per_second: u32) -> DefaultDirectRateLimiter {
+    let rate = NonZeroU32::new(per_second.max(1)).unwrap_or(NonZeroU32::MIN);
+    let burst = NonZeroU32::new(per_second.max(1).saturating_mul(10)).unwrap_or(NonZeroU32::MIN);
+    RateLimiter::direct(Quota::per_second(rate).allow_burst(burst))
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(store: Store, directory: SignedDirectory, limits: Limits) -> Self {
+        AppState {
+            store,
+            directory: Arc::new(directory),
+            sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),
+            submit_limiter: limiter(limits.submissions_per_second),
+            login_limiter: limiter(limits.logins_per_second),
+            limits,
+        }
+    }
+}
+
+fn json_error(msg: String) -> actix_web::Error {
+    ApiError::BadRequest(msg).into()
+}
+
+/// Registers every route and the JSON error handlers for extractor failures.
+pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
+    cfg.app_data(state)
+        .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(format!("bad query: {e}"))))
+        .app_data(web::PathConfig::default().error_handler(|e, _| json_error(format!("bad path: {e}"))))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(64 * 1024)
+                .error_handler(|e, _| json_error(format!("bad JSON body: {e}"))),
+        )
+        .configure(public::routes)
+        .configure(submit::routes)
+        .configure(officer::routes)
+        .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NoRoute) }));
+}

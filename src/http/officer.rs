@@ -1,0 +1,176 @@
+//! Officer routes: challenge login, then list, download (streamed), acknowledge and delete —
+//! always limited to the session's partner. Another partner's report answers exactly like a
+//! missing one.
+
+use std::io::Write;
+use std::str::FromStr;
+
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use futures_util::stream;
+use serde::Deserialize;
+
+use super::session::Session;
+use super::{ApiError, AppState};
+use crate::store::{ReportId, ReportState};
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(challenge)
+        .service(open_session)
+        .service(list)
+        .service(download)
+        .service(acknowledge)
+        .service(remove);
+}
+
+#[derive(Deserialize)]
+struct ChallengeRequest {
+    recipient: String,
+}
+
+/// Step 1: a random token encrypted to the officer's recipient (armored age).
+#[post("/api/v1/officer/challenge")]
+async fn challenge(state: web::Data<AppState>, body: web::Json<ChallengeRequest>) -> Result<HttpResponse, ApiError> {
+    if state.login_limiter.check().is_err() {
+        return Err(ApiError::RateLimited);
+    }
+    let partner = state
+        .directory
+        .directory()
+        .partner_of_recipient(&body.recipient)
+        .ok_or(ApiError::Unauthorized("this key is not an officer key of any partner in the directory"))?;
+    let recipient = age::x25519::Recipient::from_str(&body.recipient)
+        .map_err(|_| ApiError::BadRequest("recipient is not an age X25519 recipient".into()))?;
+    let (id, token) = state.sessions.challenge(partner.id.clone());
+    let sealed = encrypt_armored(&recipient, token.as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "challenge_id": id,
+        "challenge": sealed,
+        "partner": partner.id,
+    })))
+}
+
+fn encrypt_armored(recipient: &age::x25519::Recipient, data: &[u8]) -> std::io::Result<String> {
+    let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
+        .map_err(std::io::Error::other)?;
+    let mut out = Vec::new();
+    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)?;
+    let mut w = encryptor.wrap_output(armor)?;
+    w.write_all(data)?;
+    w.finish()?.finish()?;
+    String::from_utf8(out).map_err(std::io::Error::other)
+}
+
+#[derive(Deserialize)]
+struct SessionRequest {
+    challenge_id: String,
+    response: String,
+}
+
+/// Step 2: the decrypted token back, a session for the partner in return.
+#[post("/api/v1/officer/session")]
+async fn open_session(state: web::Data<AppState>, body: web::Json<SessionRequest>) -> Result<HttpResponse, ApiError> {
+    if state.login_limiter.check().is_err() {
+        return Err(ApiError::RateLimited);
+    }
+    let (token, partner, ttl) = state
+        .sessions
+        .answer(&body.challenge_id, &body.response)
+        .ok_or(ApiError::Unauthorized("the challenge answer is wrong or expired; log in again"))?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "token": token,
+        "partner": partner,
+        "expires_in": ttl.as_secs(),
+    })))
+}
+
+fn authorise(state: &AppState, req: &HttpRequest) -> Result<Session, ApiError> {
+    let token = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .ok_or(ApiError::Unauthorized("log in first: missing bearer token"))?;
+    state
+        .sessions
+        .get(token)
+        .ok_or(ApiError::Unauthorized("the session is unknown or expired; log in again"))
+}
+
+fn parse_id(raw: &str) -> Result<ReportId, ApiError> {
+    raw.parse().map_err(|e: &str| ApiError::BadRequest(e.to_owned()))
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    web::block(f).await.map_err(|e| ApiError::Internal(e.to_string()))?.map_err(ApiError::from)
+}
+
+/// The partner's reports (metadata only).
+#[get("/api/v1/officer/reports")]
+async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let session = authorise(&state, &req)?;
+    let store = state.store.clone();
+    let partner = session.partner.clone();
+    let reports = blocking(move || store.list_blocking(Some(partner.as_str()))).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "partner": session.partner, "reports": reports })))
+}
+
+/// One report's age file, streamed chunk by chunk.
+#[get("/api/v1/officer/reports/{id}")]
+async fn download(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let session = authorise(&state, &req)?;
+    let id = parse_id(&id)?;
+    let store = state.store.clone();
+    let meta = blocking(move || store.meta_blocking(id)).await?;
+    if meta.partner != session.partner {
+        return Err(ApiError::NotFound);
+    }
+    let store = state.store.clone();
+    let chunks = meta.chunks;
+    let body = stream::unfold(0u32, move |index| {
+        let store = store.clone();
+        async move {
+            if index >= chunks {
+                return None;
+            }
+            let read = web::block(move || store.chunk_blocking(id, index)).await;
+            let item = match read {
+                Ok(Ok(Some(bytes))) => Ok(bytes::Bytes::from(bytes)),
+                _ => Err(std::io::Error::other("report chunk missing")),
+            };
+            Some((item, index + 1))
+        }
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/octet-stream")
+        .insert_header(("X-Approdo-Sha256", meta.sha256.clone()))
+        .no_chunking(meta.size)
+        .streaming(body))
+}
+
+/// Marks a report as decrypted by the partner.
+#[post("/api/v1/officer/reports/{id}/ack")]
+async fn acknowledge(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let session = authorise(&state, &req)?;
+    let id = parse_id(&id)?;
+    state.store.set_state(id, session.partner.as_str(), ReportState::Acknowledged).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "id": id, "state": ReportState::Acknowledged })))
+}
+
+/// Deletes a report of the partner.
+#[delete("/api/v1/officer/reports/{id}")]
+async fn remove(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let session = authorise(&state, &req)?;
+    let id = parse_id(&id)?;
+    state.store.delete(id, session.partner.as_str()).await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "id": id, "deleted": true })))
+}

@@ -1,0 +1,48 @@
+//! Public routes: the signed directory, the health check and a plain landing page.
+
+use actix_web::{get, web, HttpResponse};
+
+use super::{ApiError, AppState};
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(directory).service(signature).service(healthz).service(index);
+}
+
+/// The directory's exact signed bytes.
+#[get("/api/v1/directory")]
+async fn directory(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(state.directory.bytes().to_vec())
+}
+
+/// The directory's detached signature (`directory.sig`).
+#[get("/api/v1/directory/signature")]
+async fn signature(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(state.directory.signature().to_vec())
+}
+
+/// 200 when a durable (empty) commit succeeds.
+#[get("/healthz")]
+async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state.store.ping().await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
+}
+
+const INDEX: &str = r#"<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<title>Information</title></head><body>
+<h1>approdo</h1>
+<p>This drop box accepts reports that are encrypted before they are sent.
+The reporting form is not available yet; partners can read the
+<a href="/api/v1/directory">directory of partners and their keys</a>.</p>
+</body></html>
+"#;
+
+/// A minimal, script-free landing page (the form comes with the web issue).
+#[get("/")]
+async fn index() -> HttpResponse {
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(INDEX)
+}

@@ -1,0 +1,167 @@
+//! `POST /api/v1/submissions?partner=<id>`: a binary age file in, streamed to the store.
+//!
+//! The header is checked before the store is touched; the rest is cut into ≤ 1 MiB chunks and
+//! written with one chunk in flight while the next is read, so memory per upload stays near
+//! 2 MiB whatever the size. The report becomes visible only after the payload length checks
+//! out and its metadata commit is durable; any failure (or a dropped connection) removes the
+//! chunks already written.
+
+use actix_web::{post, web, HttpRequest, HttpResponse};
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use tokio::sync::oneshot;
+
+use super::{ApiError, AppState};
+use crate::sealed::{self, ValidationError};
+use crate::store::{Day, ReportMeta, ReportState, SealedBy, StoreError, Upload, CHUNK_SIZE};
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(submit);
+}
+
+#[derive(Deserialize)]
+struct SubmitQuery {
+    partner: String,
+}
+
+#[post("/api/v1/submissions")]
+async fn submit(
+    state: web::Data<AppState>,
+    query: web::Query<SubmitQuery>,
+    req: HttpRequest,
+    mut body: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    if state.submit_limiter.check().is_err() {
+        return Err(ApiError::RateLimited);
+    }
+    let partner = state
+        .directory
+        .directory()
+        .partner(&query.partner)
+        .ok_or_else(|| ApiError::UnknownPartner(query.partner.chars().take(64).collect()))?
+        .clone();
+    let max = state.limits.max_report_bytes;
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max) {
+        return Err(ApiError::TooLarge(max));
+    }
+
+    // 1. The header, before anything is stored.
+    let mut head = BytesMut::new();
+    let shape = loop {
+        match body.next().await {
+            Some(Ok(bytes)) => {
+                head.extend_from_slice(&bytes);
+                if head.len() as u64 > max {
+                    return Err(ApiError::TooLarge(max));
+                }
+                if let Some(shape) = sealed::inspect_header(&head)? {
+                    break shape;
+                }
+            }
+            Some(Err(_)) => return Err(ApiError::Interrupted),
+            None if head.is_empty() => return Err(ValidationError::Empty.into()),
+            None => return Err(ValidationError::Malformed("the file ends inside the header").into()),
+        }
+    };
+    sealed::check_recipients(&shape, partner.recipients.len())?;
+
+    // 2. The body, streamed into chunks.
+    let mut sink = ChunkSink::new(state.store.begin_upload(Day::today()).await?);
+    sink.feed(head.freeze(), max).await?;
+    while let Some(piece) = body.next().await {
+        let piece = piece.map_err(|_| ApiError::Interrupted)?;
+        sink.feed(piece, max).await?;
+    }
+    let (upload, total, sha256) = sink.close().await?;
+
+    // 3. The payload must be a whole age STREAM.
+    let header = (shape.header_len + sealed::NONCE_LEN) as u64;
+    sealed::plaintext_len(total.saturating_sub(header))?;
+
+    let meta = ReportMeta {
+        id: upload.id(),
+        partner: partner.id.clone(),
+        day: Day::today(),
+        size: total,
+        sealed: SealedBy::Client,
+        state: ReportState::Received,
+        sha256,
+        chunks: upload.chunks(),
+    };
+    let meta = upload.finish(meta).await?;
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "id": meta.id,
+        "partner": meta.partner,
+        "day": meta.day,
+        "size": meta.size,
+        "sha256": meta.sha256,
+        "sealed": meta.sealed,
+    })))
+}
+
+/// Cuts a byte stream into ≤ 1 MiB chunks, hashing and counting, one write in flight.
+struct ChunkSink {
+    upload: Upload,
+    buf: BytesMut,
+    inflight: Option<oneshot::Receiver<Result<bool, StoreError>>>,
+    hasher: Sha256,
+    total: u64,
+}
+
+impl ChunkSink {
+    fn new(upload: Upload) -> Self {
+        ChunkSink { upload, buf: BytesMut::with_capacity(CHUNK_SIZE), inflight: None, hasher: Sha256::new(), total: 0 }
+    }
+
+    async fn feed(&mut self, mut piece: Bytes, max: u64) -> Result<(), ApiError> {
+        self.total += piece.len() as u64;
+        if self.total > max {
+            return Err(ApiError::TooLarge(max));
+        }
+        self.hasher.update(&piece);
+        while !piece.is_empty() {
+            let take = (CHUNK_SIZE - self.buf.len()).min(piece.len());
+            self.buf.extend_from_slice(&piece.split_to(take));
+            if self.buf.len() == CHUNK_SIZE {
+                self.flush().await?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn wait(&mut self) -> Result<(), ApiError> {
+        if let Some(rx) = self.inflight.take() {
+            match rx.await {
+                Ok(Ok(true)) => {}
+                Ok(Ok(false)) => return Err(ApiError::Internal("upload vanished while writing".into())),
+                Ok(Err(e)) => return Err(e.into()),
+                Err(_) => return Err(StoreError::Closed.into()),
+            }
+        }
+        Ok(())
+    }
+
+    async fn flush(&mut self) -> Result<(), ApiError> {
+        let chunk = self.buf.split().freeze();
+        self.wait().await?;
+        self.inflight = Some(self.upload.put(chunk)?);
+        self.buf.reserve(CHUNK_SIZE);
+        Ok(())
+    }
+
+    async fn close(mut self) -> Result<(Upload, u64, String), ApiError> {
+        if !self.buf.is_empty() {
+            self.flush().await?;
+        }
+        self.wait().await?;
+        let sha = hex::encode(self.hasher.finalize());
+        Ok((self.upload, self.total, sha))
+    }
+}

@@ -1,0 +1,304 @@
+//! The partner directory: who the partners are and which age recipients read their reports,
+//! signed by the network key.
+//!
+//! `directory.json` is served byte for byte; its signature travels beside it in
+//! `directory.sig` (JSON: the network public key and an Ed25519 signature over
+//! `"approdo.directory/v1\n" || directory.json`). Signing exact bytes means verifiers need no
+//! JSON canonicalisation, in Rust or in the browser.
+
+use std::collections::HashSet;
+use std::fmt;
+use std::path::Path;
+use std::str::FromStr;
+
+use base64::prelude::{Engine, BASE64_STANDARD};
+use serde::{Deserialize, Serialize};
+
+use super::network::{NetworkKey, NetworkPublicKey};
+use super::{secretfile, KeyError};
+
+/// Schema tag of the directory JSON.
+pub const SCHEMA: &str = "approdo.directory/v1";
+/// Schema tag of the detached signature.
+pub const SIGNATURE_SCHEMA: &str = "approdo.directory-signature/v1";
+const DOMAIN: &[u8] = b"approdo.directory/v1\n";
+
+/// A partner id: lowercase letters, digits and `-`, 1 to 63 characters.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct PartnerId(String);
+
+impl PartnerId {
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for PartnerId {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        let ok = !s.is_empty()
+            && s.len() <= 63
+            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && !s.starts_with('-');
+        if ok {
+            Ok(PartnerId(s))
+        } else {
+            Err(format!(
+                "partner id {s:?} must be 1-63 lowercase letters, digits or '-', not starting with '-'"
+            ))
+        }
+    }
+}
+
+impl FromStr for PartnerId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        PartnerId::try_from(s.to_owned())
+    }
+}
+
+impl From<PartnerId> for String {
+    fn from(p: PartnerId) -> String {
+        p.0
+    }
+}
+
+impl fmt::Display for PartnerId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// One partner organisation.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Partner {
+    pub id: PartnerId,
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// BCP 47 codes of the languages the partner can answer in.
+    #[serde(default)]
+    pub languages: Vec<String>,
+    /// Every officer's `age1…` recipient; reports are sealed to all of them.
+    pub recipients: Vec<String>,
+}
+
+impl Partner {
+    /// The recipients, parsed.
+    pub fn age_recipients(&self) -> Result<Vec<age::x25519::Recipient>, KeyError> {
+        self.recipients
+            .iter()
+            .map(|r| {
+                age::x25519::Recipient::from_str(r)
+                    .map_err(|e| KeyError::InvalidDirectory(format!("partner {}: recipient {r}: {e}", self.id)))
+            })
+            .collect()
+    }
+}
+
+/// The directory document.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Directory {
+    pub schema: String,
+    /// A human label for the network (the demo network says DEMO here).
+    pub network: String,
+    /// Increases with every published change.
+    pub version: u64,
+    pub partners: Vec<Partner>,
+}
+
+/// The partners file an operator edits (`partners.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PartnersFile {
+    network: String,
+    version: u64,
+    #[serde(rename = "partner")]
+    partners: Vec<Partner>,
+}
+
+impl Directory {
+    /// Reads `partners.toml` (`network`, `version`, `[[partner]]` tables) and checks it.
+    pub fn from_partners_toml(text: &str) -> Result<Self, KeyError> {
+        let file: PartnersFile =
+            toml::from_str(text).map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
+        let dir = Directory {
+            schema: SCHEMA.to_owned(),
+            network: file.network,
+            version: file.version,
+            partners: file.partners,
+        };
+        dir.check()?;
+        Ok(dir)
+    }
+
+    /// Rules: a known schema, at least one partner, unique ids, every partner has at least one
+    /// valid recipient, and no recipient belongs to two partners (a session is bound to one).
+    pub fn check(&self) -> Result<(), KeyError> {
+        if self.schema != SCHEMA {
+            return Err(KeyError::InvalidDirectory(format!("schema is {:?}, expected {SCHEMA:?}", self.schema)));
+        }
+        if self.partners.is_empty() {
+            return Err(KeyError::InvalidDirectory("no partners".into()));
+        }
+        let mut ids = HashSet::new();
+        let mut recipients = HashSet::new();
+        for p in &self.partners {
+            if !ids.insert(&p.id) {
+                return Err(KeyError::InvalidDirectory(format!("partner id {} appears twice", p.id)));
+            }
+            if p.recipients.is_empty() {
+                return Err(KeyError::InvalidDirectory(format!("partner {} has no recipients", p.id)));
+            }
+            for r in p.age_recipients()? {
+                if !recipients.insert(r.to_string()) {
+                    return Err(KeyError::InvalidDirectory(format!(
+                        "recipient {r} appears twice; each officer key belongs to one partner"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The partner with this id.
+    pub fn partner(&self, id: &str) -> Option<&Partner> {
+        self.partners.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// The partner whose recipients include `recipient`.
+    pub fn partner_of_recipient(&self, recipient: &str) -> Option<&Partner> {
+        self.partners.iter().find(|p| p.recipients.iter().any(|r| r == recipient))
+    }
+
+    /// Signs the directory: returns the exact JSON bytes to publish and their signature file.
+    pub fn sign(&self, key: &NetworkKey) -> Result<(Vec<u8>, Vec<u8>), KeyError> {
+        self.check()?;
+        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
+        bytes.push(b'\n');
+        let sig = key.sign(&signed_message(&bytes));
+        let file = SignatureFile {
+            schema: SIGNATURE_SCHEMA.to_owned(),
+            key: key.public().to_string(),
+            signature: BASE64_STANDARD.encode(sig.to_bytes()),
+        };
+        let mut sig_bytes =
+            serde_json::to_vec_pretty(&file).map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
+        sig_bytes.push(b'\n');
+        Ok((bytes, sig_bytes))
+    }
+}
+
+fn signed_message(bytes: &[u8]) -> Vec<u8> {
+    let mut m = Vec::with_capacity(DOMAIN.len() + bytes.len());
+    m.extend_from_slice(DOMAIN);
+    m.extend_from_slice(bytes);
+    m
+}
+
+/// `directory.sig`.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SignatureFile {
+    schema: String,
+    key: String,
+    signature: String,
+}
+
+/// A directory whose signature verified against a pinned network key, with its exact bytes.
+#[derive(Clone, Debug)]
+pub struct SignedDirectory {
+    directory: Directory,
+    bytes: Vec<u8>,
+    signature: Vec<u8>,
+}
+
+impl SignedDirectory {
+    /// Verifies `bytes` and `signature` against `network`, then parses and checks the directory.
+    pub fn verify(network: &NetworkPublicKey, bytes: Vec<u8>, signature: Vec<u8>) -> Result<Self, KeyError> {
+        let file: SignatureFile = serde_json::from_slice(&signature)
+            .map_err(|e| KeyError::malformed("directory signature", "signature file", e))?;
+        if file.schema != SIGNATURE_SCHEMA {
+            return Err(KeyError::malformed("directory signature", "signature file", "unknown schema"));
+        }
+        let raw = BASE64_STANDARD
+            .decode(&file.signature)
+            .map_err(|e| KeyError::malformed("directory signature", "signature file", e))?;
+        let sig = ed25519_dalek::Signature::from_slice(&raw)
+            .map_err(|e| KeyError::malformed("directory signature", "signature file", e))?;
+        if file.key != network.to_string() || !network.verify(&signed_message(&bytes), &sig) {
+            return Err(KeyError::BadSignature(network.to_string()));
+        }
+        let directory: Directory =
+            serde_json::from_slice(&bytes).map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
+        directory.check()?;
+        Ok(SignedDirectory { directory, bytes, signature })
+    }
+
+    /// Reads `directory.json` and the `directory.sig` beside it (or at `sig_path`).
+    pub fn read(network: &NetworkPublicKey, path: &Path, sig_path: Option<&Path>) -> Result<Self, KeyError> {
+        let default_sig = path.with_extension("sig");
+        let sig_path = sig_path.unwrap_or(&default_sig);
+        Self::verify(network, secretfile::read(path)?, secretfile::read(sig_path)?)
+    }
+
+    /// The verified directory.
+    pub fn directory(&self) -> &Directory {
+        &self.directory
+    }
+
+    /// The exact signed bytes.
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// The signature file's bytes.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::keys::OfficerIdentity;
+
+    fn toml_for(recipients: &[String]) -> String {
+        format!(
+            "network = \"test\"\nversion = 1\n[[partner]]\nid = \"cav\"\nname = \"CAV\"\nrecipients = {:?}\n",
+            recipients
+        )
+    }
+
+    #[test]
+    fn sign_verify_and_tamper() {
+        let key = NetworkKey::generate();
+        let r = vec![OfficerIdentity::generate().recipient().to_string()];
+        let dir = Directory::from_partners_toml(&toml_for(&r)).unwrap();
+        let (bytes, sig) = dir.sign(&key).unwrap();
+        let ok = SignedDirectory::verify(&key.public(), bytes.clone(), sig.clone()).unwrap();
+        assert_eq!(ok.directory().partners[0].id.as_str(), "cav");
+        let mut tampered = bytes.clone();
+        let pos = tampered.iter().position(|&b| b == b'C').unwrap();
+        tampered[pos] = b'D';
+        assert!(matches!(
+            SignedDirectory::verify(&key.public(), tampered, sig.clone()),
+            Err(KeyError::BadSignature(_))
+        ));
+        let other = NetworkKey::generate();
+        assert!(SignedDirectory::verify(&other.public(), bytes, sig).is_err());
+    }
+
+    #[test]
+    fn rules_are_enforced() {
+        assert!(Directory::from_partners_toml(&toml_for(&[])).is_err());
+        assert!(Directory::from_partners_toml(&toml_for(&["age1nope".into()])).is_err());
+        assert!("Bad Id".parse::<PartnerId>().is_err());
+        assert!("../x".parse::<PartnerId>().is_err());
+    }
+}

@@ -1,0 +1,191 @@
+//! Officer identities: age X25519 identities, kept in an identity file that is
+//! passphrase-protected by default (the file is itself an age file sealed with scrypt, the
+//! format `age` and `rage` read as an encrypted identity file).
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::path::Path;
+use std::str::FromStr;
+
+use age::secrecy::{ExposeSecret, SecretString};
+use zeroize::Zeroizing;
+
+use super::{secretfile, KeyError};
+
+/// Environment variable read for a passphrase when no terminal is available (automation).
+pub const PASSPHRASE_ENV: &str = "APPRODO_PASSPHRASE";
+
+/// Highest scrypt work factor we accept when opening an identity file (age's default cap).
+const MAX_WORK_FACTOR: u8 = 22;
+
+/// A passphrase. Redacted in `Debug`, zeroised on drop.
+pub struct Passphrase(SecretString);
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase(<redacted>)")
+    }
+}
+
+impl Passphrase {
+    /// Wraps a passphrase.
+    pub fn new(s: String) -> Self {
+        Passphrase(SecretString::from(s))
+    }
+
+    /// True when both passphrases are the same text.
+    pub fn matches(&self, other: &Passphrase) -> bool {
+        self.0.expose_secret() == other.0.expose_secret()
+    }
+
+    /// From `APPRODO_PASSPHRASE`, or a terminal prompt.
+    pub fn obtain(prompt: &str, what: &str) -> Result<Self, KeyError> {
+        if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
+            return Ok(Passphrase::new(p));
+        }
+        rpassword::prompt_password(prompt)
+            .map(Passphrase::new)
+            .map_err(|_| KeyError::NoPassphrase(what.to_owned()))
+    }
+}
+
+/// One officer's age identity (the secret half). Redacted in `Debug`.
+pub struct OfficerIdentity(age::x25519::Identity);
+
+impl fmt::Debug for OfficerIdentity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "OfficerIdentity({}, <redacted>)", self.recipient())
+    }
+}
+
+impl OfficerIdentity {
+    /// A fresh identity.
+    pub fn generate() -> Self {
+        OfficerIdentity(age::x25519::Identity::generate())
+    }
+
+    /// The public `age1…` recipient.
+    pub fn recipient(&self) -> age::x25519::Recipient {
+        self.0.to_public()
+    }
+
+    /// The age identity, for decryption.
+    pub fn age(&self) -> &age::x25519::Identity {
+        &self.0
+    }
+
+    /// The identity file's plaintext, as `age-keygen` writes it (dates are days).
+    fn file_text(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!(
+            "# approdo officer identity\n# public key: {}\n{}\n",
+            self.recipient(),
+            self.0.to_string().expose_secret()
+        ))
+    }
+
+    /// Writes a new identity file (0600): sealed with `passphrase` (armored age, scrypt), or
+    /// in the clear when `passphrase` is `None`.
+    pub fn write_new(&self, path: &Path, passphrase: Option<&Passphrase>) -> Result<(), KeyError> {
+        let text = self.file_text();
+        match passphrase {
+            None => secretfile::write_new_0600(path, text.as_bytes()),
+            Some(p) => {
+                let sealed = seal_with_passphrase(text.as_bytes(), p)
+                    .map_err(|e| KeyError::malformed(path.display().to_string(), "identity", e))?;
+                secretfile::write_new_0600(path, &sealed)
+            }
+        }
+    }
+
+    /// Reads every X25519 identity in an identity file, asking for the passphrase (through
+    /// `passphrase`) only when the file is sealed.
+    pub fn read_all(
+        path: &Path,
+        passphrase: impl FnOnce() -> Result<Passphrase, KeyError>,
+    ) -> Result<Vec<OfficerIdentity>, KeyError> {
+        let what = path.display().to_string();
+        let bytes = Zeroizing::new(secretfile::read(path)?);
+        let text = if is_age_file(&bytes) {
+            let p = passphrase()?;
+            open_with_passphrase(&bytes, &p).map_err(|_| KeyError::BadPassphrase(what.clone()))?
+        } else {
+            Zeroizing::new(
+                String::from_utf8(bytes.to_vec())
+                    .map_err(|_| KeyError::malformed(&what, "identity file", "not UTF-8 text"))?,
+            )
+        };
+        Self::parse_all(&what, &text)
+    }
+
+    /// Parses identity file text: `AGE-SECRET-KEY-1…` lines, `#` comments, blank lines.
+    pub fn parse_all(what: &str, text: &str) -> Result<Vec<OfficerIdentity>, KeyError> {
+        let mut out = Vec::new();
+        for line in text.lines().map(str::trim) {
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let id = age::x25519::Identity::from_str(line).map_err(|_| {
+                KeyError::malformed(what, "identity file", "a line is not an AGE-SECRET-KEY-1 identity")
+            })?;
+            out.push(OfficerIdentity(id));
+        }
+        if out.is_empty() {
+            return Err(KeyError::malformed(what, "identity file", "no identity in it"));
+        }
+        Ok(out)
+    }
+}
+
+/// True for binary or armored age files.
+fn is_age_file(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"age-encryption.org/") || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+}
+
+fn seal_with_passphrase(plaintext: &[u8], p: &Passphrase) -> std::io::Result<Vec<u8>> {
+    let encryptor = age::Encryptor::with_user_passphrase(p.0.clone());
+    let mut out = Vec::new();
+    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)?;
+    let mut w = encryptor.wrap_output(armor)?;
+    w.write_all(plaintext)?;
+    w.finish()?.finish()?;
+    Ok(out)
+}
+
+fn open_with_passphrase(sealed: &[u8], p: &Passphrase) -> Result<Zeroizing<String>, ()> {
+    let reader = age::armor::ArmoredReader::new(sealed);
+    let decryptor = age::Decryptor::new(reader).map_err(|_| ())?;
+    let mut identity = age::scrypt::Identity::new(p.0.clone());
+    identity.set_max_work_factor(MAX_WORK_FACTOR);
+    let mut r = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|_| ())?;
+    let mut out = Zeroizing::new(Vec::new());
+    r.read_to_end(&mut out).map_err(|_| ())?;
+    String::from_utf8(out.to_vec()).map(Zeroizing::new).map_err(|_| ())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_identity_file_round_trips() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("officer.key");
+        let id = OfficerIdentity::generate();
+        let p = Passphrase::new("correct horse".into());
+        id.write_new(&path, Some(&p)).unwrap();
+        let raw = std::fs::read_to_string(&path).unwrap();
+        assert!(raw.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
+        assert!(!raw.contains("AGE-SECRET-KEY"));
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        let back = OfficerIdentity::read_all(&path, || Ok(Passphrase::new("correct horse".into()))).unwrap();
+        assert_eq!(back[0].recipient().to_string(), id.recipient().to_string());
+        let wrong = OfficerIdentity::read_all(&path, || Ok(Passphrase::new("wrong".into())));
+        assert!(matches!(wrong, Err(KeyError::BadPassphrase(_))));
+        assert!(matches!(id.write_new(&path, None), Err(KeyError::Exists(_))));
+        assert!(!format!("{id:?}").contains("AGE-SECRET"));
+    }
+}

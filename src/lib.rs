@@ -1,0 +1,24 @@
+//! approdo — an end-to-end encrypted drop box for safe reporting.
+//!
+//! Threat model in brief: reports are sealed with age to a partner's officers' X25519 keys
+//! before they reach the server (in the browser, or by any age client); the server checks
+//! only their shape and stores ciphertext in one redb file, with no address, user agent or
+//! exact time anywhere; officers prove they hold a listed key to download their partner's
+//! reports and decrypt them on their own machine; the partner directory is signed by an
+//! offline network key, so a server cannot slip in a key of its own without the signature
+//! failing; `approdo audit` checks a copy of the store with no key that decrypts.
+//!
+//! Modules: [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`sealed`]
+//! (what a valid sealed upload looks like), [`keys`] (network key, officer identities, the
+//! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
+//! writer), [`http`] (actix routes), [`client`] (the officer's HTTP client), [`audit`]
+//! (offline store checks), [`cli`] (subcommands).
+
+pub mod audit;
+pub mod cli;
+pub mod client;
+pub mod envelope;
+pub mod http;
+pub mod keys;
+pub mod sealed;
+pub mod store;

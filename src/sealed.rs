@@ -1,0 +1,265 @@
+//! What the server accepts: a binary age v1 file sealed to a partner's X25519 recipients.
+//!
+//! The server never holds a key that opens a report, so it checks the *shape* of what arrives
+//! before anything is committed: the header parses as age v1 (with `age-core`'s stanza parser
+//! and then `age::Decryptor::new`), every stanza is X25519 except at most one grease stanza,
+//! their number equals the partner's recipient count, and the payload length is one that age's
+//! STREAM construction (64 KiB chunks, 16-byte tags) can produce. Plaintext, armored files,
+//! passphrase (scrypt), post-quantum and plugin files are refused.
+
+use age_core::format::read::age_stanza;
+use base64::prelude::{Engine, BASE64_STANDARD_NO_PAD};
+
+/// The age v1 version line.
+const VERSION_LINE: &[u8] = b"age-encryption.org/v1\n";
+/// Largest header we wait for (a partner with ~200 officers fits).
+pub const MAX_HEADER: usize = 32 * 1024;
+/// STREAM nonce after the header.
+pub const NONCE_LEN: usize = 16;
+/// Plaintext bytes per STREAM chunk.
+pub const CHUNK: u64 = 64 * 1024;
+/// Authentication tag per chunk.
+pub const TAG: u64 = 16;
+
+/// Why an upload is not an acceptable sealed report.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ValidationError {
+    /// Nothing was sent.
+    #[error("the request body is empty; send a binary age file")]
+    Empty,
+    /// ASCII-armored age (PEM) instead of binary.
+    #[error("this is an armored (text) age file; send the binary form (age without -a)")]
+    Armored,
+    /// Not an age v1 file at all (this is also what plaintext looks like).
+    #[error("this is not an age v1 file; reports must be encrypted before they are sent")]
+    NotAge,
+    /// The header is malformed.
+    #[error("the age header is malformed: {0}")]
+    Malformed(&'static str),
+    /// The header does not end within `MAX_HEADER` bytes.
+    #[error("the age header is larger than {MAX_HEADER} bytes")]
+    HeaderTooLarge,
+    /// A passphrase (scrypt) stanza.
+    #[error("passphrase-encrypted (scrypt) files are refused; encrypt to the partner's recipients")]
+    Scrypt,
+    /// A post-quantum or tag stanza.
+    #[error("{0} recipients are not accepted in v1; encrypt to the partner's X25519 recipients only")]
+    NotX25519(String),
+    /// A stanza of a plugin or unknown type.
+    #[error("recipient type {0:?} is not accepted; encrypt to the partner's X25519 recipients only")]
+    Unsupported(String),
+    /// More than one grease stanza.
+    #[error("more than one grease stanza")]
+    TooMuchGrease,
+    /// The number of X25519 stanzas differs from the partner's recipient count.
+    #[error("the file is sealed to {got} recipients but this partner has {expected}; fetch the current directory and encrypt again")]
+    StanzaCount { got: usize, expected: usize },
+    /// The payload length cannot come from age's STREAM.
+    #[error("the payload is truncated or padded ({0} bytes after the header); the upload is incomplete")]
+    PayloadLength(u64),
+}
+
+/// The shape of a valid header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HeaderShape {
+    /// Bytes of header (through the MAC line).
+    pub header_len: usize,
+    /// X25519 stanzas.
+    pub x25519: usize,
+    /// Grease stanzas (0 or 1).
+    pub grease: usize,
+}
+
+/// Looks at the first bytes of an upload. `Ok(None)` means "send more": the header (plus the
+/// 16-byte nonce) is not complete yet. Call again with the longer buffer.
+pub fn inspect_header(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError> {
+    const ARMOR: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+    let n = buf.len().min(ARMOR.len());
+    if n > 0 && buf[..n] == ARMOR[..n] && n == ARMOR.len() {
+        return Err(ValidationError::Armored);
+    }
+    let n = buf.len().min(VERSION_LINE.len());
+    if buf[..n] != VERSION_LINE[..n] {
+        return if n > 0 && ARMOR.starts_with(&buf[..n]) {
+            Ok(None)
+        } else {
+            Err(ValidationError::NotAge)
+        };
+    }
+    if buf.len() < VERSION_LINE.len() {
+        return Ok(None);
+    }
+    let mut rest = &buf[VERSION_LINE.len()..];
+    let (mut x25519, mut grease) = (0usize, 0usize);
+    loop {
+        if rest.starts_with(b"-> ") {
+            match age_stanza(rest) {
+                Ok((after, stanza)) => {
+                    classify(stanza.tag, &stanza.args, &stanza.body(), &mut x25519, &mut grease)?;
+                    rest = after;
+                }
+                Err(nom::Err::Incomplete(_)) => return need_more(buf),
+                Err(_) => return Err(ValidationError::Malformed("a recipient stanza does not parse")),
+            }
+        } else if rest.starts_with(b"---") {
+            // "--- " + 43 characters of base64 (a 32-byte MAC) + "\n"
+            const MAC_LINE: usize = 4 + 43 + 1;
+            if rest.len() < MAC_LINE {
+                return need_more(buf);
+            }
+            let mac_ok = rest[3] == b' '
+                && rest[MAC_LINE - 1] == b'\n'
+                && BASE64_STANDARD_NO_PAD.decode(&rest[4..MAC_LINE - 1]).is_ok_and(|m| m.len() == 32);
+            if !mac_ok {
+                return Err(ValidationError::Malformed("the MAC line is malformed"));
+            }
+            if x25519 + grease == 0 {
+                return Err(ValidationError::Malformed("no recipient stanza"));
+            }
+            let header_len = buf.len() - rest.len() + MAC_LINE;
+            if buf.len() < header_len + NONCE_LEN {
+                return need_more(buf);
+            }
+            // Cross-check with the age crate's own parser (it reads header and nonce).
+            age::Decryptor::new(&buf[..header_len + NONCE_LEN])
+                .map_err(|_| ValidationError::Malformed("the age crate refuses the header"))?;
+            return Ok(Some(HeaderShape { header_len, x25519, grease }));
+        } else if rest.len() < 3 && (b"-> ".starts_with(rest) || b"---".starts_with(rest)) {
+            return need_more(buf);
+        } else {
+            return Err(ValidationError::Malformed("expected a stanza or the MAC line"));
+        }
+    }
+}
+
+fn need_more(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError> {
+    if buf.len() > MAX_HEADER + NONCE_LEN {
+        Err(ValidationError::HeaderTooLarge)
+    } else {
+        Ok(None)
+    }
+}
+
+fn classify(
+    tag: &str,
+    args: &[&str],
+    body: &[u8],
+    x25519: &mut usize,
+    grease: &mut usize,
+) -> Result<(), ValidationError> {
+    match tag {
+        "X25519" => {
+            let share_ok = args.len() == 1
+                && BASE64_STANDARD_NO_PAD.decode(args[0]).is_ok_and(|s| s.len() == 32);
+            if !share_ok || body.len() != 32 {
+                return Err(ValidationError::Malformed("an X25519 stanza has the wrong shape"));
+            }
+            *x25519 += 1;
+        }
+        "scrypt" => return Err(ValidationError::Scrypt),
+        t if t.starts_with("mlkem") || t.contains("tag") => {
+            return Err(ValidationError::NotX25519(t.to_owned()))
+        }
+        t if t.ends_with("-grease") => {
+            *grease += 1;
+            if *grease > 1 {
+                return Err(ValidationError::TooMuchGrease);
+            }
+        }
+        t => return Err(ValidationError::Unsupported(t.chars().take(32).collect())),
+    }
+    Ok(())
+}
+
+/// Checks the stanza count against the partner's recipient count.
+pub fn check_recipients(shape: &HeaderShape, expected: usize) -> Result<(), ValidationError> {
+    if shape.x25519 == expected {
+        Ok(())
+    } else {
+        Err(ValidationError::StanzaCount { got: shape.x25519, expected })
+    }
+}
+
+/// Given the bytes after header and nonce, returns the plaintext length, or an error when no
+/// age STREAM produces that many bytes (every chunk is 64 KiB + 16, the last 16..=64 KiB + 16
+/// and non-empty unless it is the only chunk).
+pub fn plaintext_len(payload: u64) -> Result<u64, ValidationError> {
+    let full = CHUNK + TAG;
+    if payload < TAG {
+        return Err(ValidationError::PayloadLength(payload));
+    }
+    let chunks = payload.div_ceil(full);
+    let last = payload - (chunks - 1) * full;
+    if last < TAG || (chunks > 1 && last == TAG) {
+        return Err(ValidationError::PayloadLength(payload));
+    }
+    Ok(payload - chunks * TAG)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn seal(n: usize, len: usize) -> Vec<u8> {
+        let recipients: Vec<Box<dyn age::Recipient>> = (0..n)
+            .map(|_| Box::new(age::x25519::Identity::generate().to_public()) as Box<dyn age::Recipient>)
+            .collect();
+        let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_ref())).unwrap();
+        let mut out = Vec::new();
+        let mut w = enc.wrap_output(&mut out).unwrap();
+        w.write_all(&vec![7u8; len]).unwrap();
+        w.finish().unwrap();
+        out
+    }
+
+    #[test]
+    fn accepts_rage_output_byte_by_byte() {
+        let file = seal(2, 10);
+        let mut found = None;
+        for i in 0..=file.len() {
+            if let Some(shape) = inspect_header(&file[..i]).unwrap() {
+                found = Some((i, shape));
+                break;
+            }
+        }
+        let (_, shape) = found.unwrap();
+        assert_eq!(shape.x25519, 2);
+        assert!(shape.grease <= 1);
+        let payload = (file.len() - shape.header_len - NONCE_LEN) as u64;
+        assert_eq!(plaintext_len(payload).unwrap(), 10);
+    }
+
+    #[test]
+    fn payload_lengths() {
+        assert_eq!(plaintext_len(16).unwrap(), 0);
+        assert_eq!(plaintext_len(CHUNK + 16).unwrap(), CHUNK);
+        assert!(plaintext_len(CHUNK + 32).is_err());
+        assert_eq!(plaintext_len(CHUNK + 33).unwrap(), CHUNK + 1);
+        assert!(plaintext_len(15).is_err());
+        for len in [0u64, 1, 65535, 65536, 65537, 3 * 65536, 1 << 20] {
+            let file = seal(1, len as usize);
+            let shape = inspect_header(&file).unwrap().unwrap();
+            let payload = (file.len() - shape.header_len - NONCE_LEN) as u64;
+            assert_eq!(plaintext_len(payload).unwrap(), len);
+        }
+    }
+
+    #[test]
+    fn refusals() {
+        assert_eq!(inspect_header(b"hello world, plaintext"), Err(ValidationError::NotAge));
+        assert_eq!(
+            inspect_header(b"-----BEGIN AGE ENCRYPTED FILE-----\nYWdl"),
+            Err(ValidationError::Armored)
+        );
+        let mut file = seal(1, 10);
+        let s = String::from_utf8_lossy(&file[..60]).replace("X25519", "scrypt");
+        file[..60].copy_from_slice(s.as_bytes());
+        assert_eq!(inspect_header(&file), Err(ValidationError::Scrypt));
+        assert_eq!(inspect_header(b"age-encryption.org/v1\n-> X25519 abc"), Ok(None));
+        assert!(matches!(inspect_header(b"age-encryption.org/v1\n-> foo\n\n"), Err(ValidationError::Unsupported(_))));
+        let shape = inspect_header(&seal(3, 1)).unwrap().unwrap();
+        assert!(matches!(check_recipients(&shape, 2), Err(ValidationError::StanzaCount { got: 3, expected: 2 })));
+    }
+}

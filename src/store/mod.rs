@@ -1,0 +1,244 @@
+//! The ciphertext-only store: one redb file.
+//!
+//! Tables (declared below) hold report metadata, the age files cut into chunks of at most
+//! 1 MiB, and the uploads still in progress. Every write goes through one writer thread that
+//! batches commands into a single transaction (group commit): chunk writes are committed
+//! without fsync, and a batch that completes a report is committed durably, which also makes
+//! the chunks before it durable. A report becomes visible only when its metadata row is
+//! committed, so after a crash only whole reports exist; chunks of unfinished uploads are
+//! removed when the store opens.
+
+mod types;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use tokio::sync::{mpsc, oneshot};
+
+pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
+use writer::{Command, Op};
+
+/// Largest chunk stored as one value.
+pub const CHUNK_SIZE: usize = 1024 * 1024;
+
+/// Report id → metadata (JSON of [`ReportMeta`]).
+pub(crate) const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("reports");
+/// (report id, chunk index) → ciphertext bytes.
+pub(crate) const CHUNKS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::new("chunks");
+/// Upload id → day it started (uploads not yet finalised).
+pub(crate) const PENDING: TableDefinition<u128, u32> = TableDefinition::new("pending");
+
+/// Trust material the store was served with: `directory.json`, `directory.sig` (for audits
+/// of a copy).
+pub(crate) const TRUST: TableDefinition<&str, &[u8]> = TableDefinition::new("trust");
+
+/// The file name of the database inside the data directory.
+pub const DB_FILE: &str = "approdo.redb";
+
+/// Errors from the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The disk is full (or the file system refused to grow the file).
+    #[error("storage is full")]
+    Full,
+    /// No report with this id (for this partner).
+    #[error("no such report")]
+    NotFound,
+    /// The writer thread is gone (the server is shutting down).
+    #[error("the store is closed")]
+    Closed,
+    /// A stored row does not parse.
+    #[error("corrupt metadata for report {0}")]
+    CorruptMeta(String),
+    /// Any other database error.
+    #[error("database error: {0}")]
+    Db(String),
+    /// The data directory could not be prepared.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl StoreError {
+    pub(crate) fn from_db(e: impl Into<redb::Error>) -> Self {
+        let e: redb::Error = e.into();
+        let full = match &e {
+            redb::Error::Io(io) => is_full(io),
+            redb::Error::PreviousIo => true,
+            _ => false,
+        } || e.to_string().contains("No space left");
+        if full {
+            StoreError::Full
+        } else {
+            StoreError::Db(e.to_string())
+        }
+    }
+}
+
+fn is_full(e: &std::io::Error) -> bool {
+    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+}
+
+/// A handle on the store; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    db: Arc<redb::Database>,
+    tx: mpsc::UnboundedSender<Command>,
+}
+
+impl Store {
+    /// Opens (or creates) `data/approdo.redb`, records the directory it serves, removes
+    /// unfinished uploads and starts the writer.
+    pub fn open(data: &Path, directory: &crate::keys::SignedDirectory) -> Result<Store, StoreError> {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data)
+            .map_err(|source| StoreError::Io { path: data.to_owned(), source })?;
+        let db = redb::Database::create(data.join(DB_FILE)).map_err(StoreError::from_db)?;
+        let db = Arc::new(db);
+        writer::init_and_sweep(&db, directory)?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let db2 = db.clone();
+        std::thread::Builder::new()
+            .name("approdo-writer".into())
+            .spawn(move || writer::run(&db2, rx))
+            .map_err(|source| StoreError::Io { path: data.to_owned(), source })?;
+        Ok(Store { db, tx })
+    }
+
+    async fn call(&self, op: Op) -> Result<bool, StoreError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx.send(Command { op, reply: Some(reply) }).map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Starts an upload (a pending row, no data yet).
+    pub async fn begin_upload(&self, day: Day) -> Result<Upload, StoreError> {
+        let id = ReportId::random();
+        self.call(Op::Begin { id: id.0, day: day.0 }).await?;
+        Ok(Upload { store: self.clone(), id, next_chunk: 0, done: false })
+    }
+
+    /// Sets a report's state, if it belongs to `partner`.
+    pub async fn set_state(&self, id: ReportId, partner: &str, state: ReportState) -> Result<(), StoreError> {
+        let found = self.call(Op::SetState { id: id.0, partner: partner.to_owned(), state }).await?;
+        if found { Ok(()) } else { Err(StoreError::NotFound) }
+    }
+
+    /// Deletes a report and its chunks, if it belongs to `partner`.
+    pub async fn delete(&self, id: ReportId, partner: &str) -> Result<(), StoreError> {
+        let found = self.call(Op::Delete { id: id.0, partner: partner.to_owned() }).await?;
+        if found { Ok(()) } else { Err(StoreError::NotFound) }
+    }
+
+    /// A durable empty commit: proves the store is writable.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.call(Op::Ping).await.map(|_| ())
+    }
+
+    /// Metadata of every report (optionally of one partner), blocking.
+    pub fn list_blocking(&self, partner: Option<&str>) -> Result<Vec<ReportMeta>, StoreError> {
+        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let table = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
+        let mut out = Vec::new();
+        for row in table.iter().map_err(StoreError::from_db)? {
+            let (k, v) = row.map_err(StoreError::from_db)?;
+            let meta = parse_meta(k.value(), v.value())?;
+            if partner.is_none_or(|p| meta.partner.as_str() == p) {
+                out.push(meta);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Metadata of one report, blocking.
+    pub fn meta_blocking(&self, id: ReportId) -> Result<ReportMeta, StoreError> {
+        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let table = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
+        let v = table.get(id.0).map_err(StoreError::from_db)?.ok_or(StoreError::NotFound)?;
+        parse_meta(id.0, v.value())
+    }
+
+    /// One chunk of a report, blocking. `None` past the end.
+    pub fn chunk_blocking(&self, id: ReportId, index: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let table = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
+        Ok(table.get((id.0, index)).map_err(StoreError::from_db)?.map(|v| v.value().to_vec()))
+    }
+
+    /// Number of unfinished uploads.
+    pub fn pending_blocking(&self) -> Result<u64, StoreError> {
+        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let table = txn.open_table(PENDING).map_err(StoreError::from_db)?;
+        table.len().map_err(StoreError::from_db)
+    }
+}
+
+pub(crate) fn parse_meta(key: u128, bytes: &[u8]) -> Result<ReportMeta, StoreError> {
+    let meta: ReportMeta =
+        serde_json::from_slice(bytes).map_err(|_| StoreError::CorruptMeta(ReportId(key).to_string()))?;
+    if meta.id.0 != key {
+        return Err(StoreError::CorruptMeta(ReportId(key).to_string()));
+    }
+    Ok(meta)
+}
+
+/// An upload in progress. Dropping it unfinished removes what it wrote.
+pub struct Upload {
+    store: Store,
+    id: ReportId,
+    next_chunk: u32,
+    done: bool,
+}
+
+impl Upload {
+    /// The id the report will have.
+    pub fn id(&self) -> ReportId {
+        self.id
+    }
+
+    /// Sends the next chunk (≤ 1 MiB) to the writer; await the returned receiver to learn it
+    /// was written. Keeping one write in flight while reading the next chunk overlaps network
+    /// and disk.
+    pub fn put(&mut self, data: Bytes) -> Result<oneshot::Receiver<Result<bool, StoreError>>, StoreError> {
+        debug_assert!(data.len() <= CHUNK_SIZE);
+        let (reply, rx) = oneshot::channel();
+        let index = self.next_chunk;
+        self.next_chunk += 1;
+        self.store
+            .tx
+            .send(Command { op: Op::Put { id: self.id.0, index, data }, reply: Some(reply) })
+            .map_err(|_| StoreError::Closed)?;
+        Ok(rx)
+    }
+
+    /// Number of chunks sent so far.
+    pub fn chunks(&self) -> u32 {
+        self.next_chunk
+    }
+
+    /// Makes the report visible, durably. Returns once it is on disk.
+    pub async fn finish(mut self, meta: ReportMeta) -> Result<ReportMeta, StoreError> {
+        let json = serde_json::to_vec(&meta).map_err(|e| StoreError::Db(e.to_string()))?;
+        let result = self.store.call(Op::Finish { id: self.id.0, meta: json }).await;
+        self.done = result.is_ok();
+        result.map(|_| meta)
+    }
+}
+
+impl Drop for Upload {
+    fn drop(&mut self) {
+        if !self.done {
+            // Fire and forget: the writer removes the pending row and its chunks.
+            let _ = self.store.tx.send(Command { op: Op::Abort { id: self.id.0 }, reply: None });
+        }
+    }
+}

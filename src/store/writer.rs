@@ -1,0 +1,183 @@
+//! The single writer thread: drains queued commands into one write transaction (group commit).
+//! The transaction is durable (fsync) only when a command in the batch needs it — finishing an
+//! upload, changing a report, a health ping — so streams of chunks cost no fsync each.
+
+use redb::{Durability, ReadableTable};
+use tokio::sync::{mpsc, oneshot};
+
+use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, TRUST};
+
+/// Most commands in one transaction.
+const MAX_BATCH: usize = 512;
+/// Most chunk bytes in one transaction.
+const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
+
+pub(super) enum Op {
+    Begin { id: u128, day: u32 },
+    Put { id: u128, index: u32, data: bytes::Bytes },
+    Finish { id: u128, meta: Vec<u8> },
+    Abort { id: u128 },
+    SetState { id: u128, partner: String, state: ReportState },
+    Delete { id: u128, partner: String },
+    Ping,
+}
+
+pub(super) struct Command {
+    pub op: Op,
+    pub reply: Option<oneshot::Sender<Result<bool, StoreError>>>,
+}
+
+impl Op {
+    fn durable(&self) -> bool {
+        !matches!(self, Op::Begin { .. } | Op::Put { .. } | Op::Abort { .. })
+    }
+}
+
+/// Creates the tables and removes uploads that never finished (a crash or restart mid-upload).
+pub(super) fn init_and_sweep(
+    db: &redb::Database,
+    directory: &crate::keys::SignedDirectory,
+) -> Result<(), StoreError> {
+    let txn = db.begin_write().map_err(StoreError::from_db)?;
+    {
+        let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
+        trust.insert("directory.json", directory.bytes()).map_err(StoreError::from_db)?;
+        trust.insert("directory.sig", directory.signature()).map_err(StoreError::from_db)?;
+        let _ = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
+        let mut pending = txn.open_table(PENDING).map_err(StoreError::from_db)?;
+        let mut chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
+        let ids: Vec<u128> = pending
+            .iter()
+            .map_err(StoreError::from_db)?
+            .filter_map(|r| r.ok().map(|(k, _)| k.value()))
+            .collect();
+        for id in ids {
+            delete_chunks(&mut chunks, id)?;
+            pending.remove(id).map_err(StoreError::from_db)?;
+        }
+    }
+    txn.commit().map_err(StoreError::from_db)
+}
+
+fn delete_chunks(chunks: &mut redb::Table<(u128, u32), &[u8]>, id: u128) -> Result<(), StoreError> {
+    chunks
+        .retain_in((id, 0)..=(id, u32::MAX), |_, _| false)
+        .map_err(StoreError::from_db)
+}
+
+/// Runs until every sender is gone.
+pub(super) fn run(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
+    while let Some(first) = rx.blocking_recv() {
+        let mut batch = vec![first];
+        let mut bytes = 0usize;
+        while batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
+            match rx.try_recv() {
+                Ok(cmd) => {
+                    if let Op::Put { data, .. } = &cmd.op {
+                        bytes += data.len();
+                    }
+                    batch.push(cmd);
+                }
+                Err(_) => break,
+            }
+        }
+        let results = apply(db, &batch);
+        match results {
+            Ok(results) => {
+                for (cmd, r) in batch.into_iter().zip(results) {
+                    if let Some(reply) = cmd.reply {
+                        let _ = reply.send(r);
+                    }
+                }
+            }
+            Err(e) => {
+                // The whole transaction failed: every command in it failed.
+                let full = matches!(e, StoreError::Full);
+                for cmd in batch {
+                    if let Some(reply) = cmd.reply {
+                        let _ = reply.send(Err(if full { StoreError::Full } else { StoreError::Db(e.to_string()) }));
+                    }
+                }
+            }
+        }
+    }
+}
+
+type Results = Vec<Result<bool, StoreError>>;
+
+fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> {
+    let mut txn = db.begin_write().map_err(StoreError::from_db)?;
+    let durable = batch.iter().any(|c| c.op.durable());
+    txn.set_durability(if durable { Durability::Immediate } else { Durability::None })
+        .map_err(StoreError::from_db)?;
+    let mut results = Vec::with_capacity(batch.len());
+    {
+        let mut reports = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
+        let mut chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
+        let mut pending = txn.open_table(PENDING).map_err(StoreError::from_db)?;
+        for cmd in batch {
+            let r = match &cmd.op {
+                Op::Begin { id, day } => {
+                    pending.insert(*id, *day).map_err(StoreError::from_db)?;
+                    Ok(true)
+                }
+                Op::Put { id, index, data } => {
+                    // Only uploads still pending may write (an aborted one may not resurrect).
+                    if pending.get(*id).map_err(StoreError::from_db)?.is_some() {
+                        chunks.insert((*id, *index), data.as_ref()).map_err(StoreError::from_db)?;
+                        Ok(true)
+                    } else {
+                        Ok(false)
+                    }
+                }
+                Op::Finish { id, meta } => {
+                    if pending.remove(*id).map_err(StoreError::from_db)?.is_some() {
+                        reports.insert(*id, meta.as_slice()).map_err(StoreError::from_db)?;
+                        Ok(true)
+                    } else {
+                        Err(StoreError::NotFound)
+                    }
+                }
+                Op::Abort { id } => {
+                    if pending.remove(*id).map_err(StoreError::from_db)?.is_some() {
+                        delete_chunks(&mut chunks, *id)?;
+                    }
+                    Ok(true)
+                }
+                Op::SetState { id, partner, state } => {
+                    let found = match reports.get(*id).map_err(StoreError::from_db)? {
+                        Some(v) => {
+                            let meta = parse_meta(*id, v.value())?;
+                            (meta.partner.as_str() == partner).then_some(meta)
+                        }
+                        None => None,
+                    };
+                    match found {
+                        Some(mut meta) => {
+                            meta.state = *state;
+                            let json = serde_json::to_vec(&meta).map_err(|e| StoreError::Db(e.to_string()))?;
+                            reports.insert(*id, json.as_slice()).map_err(StoreError::from_db)?;
+                            Ok(true)
+                        }
+                        None => Ok(false),
+                    }
+                }
+                Op::Delete { id, partner } => {
+                    let owned = match reports.get(*id).map_err(StoreError::from_db)? {
+                        Some(v) => parse_meta(*id, v.value())?.partner.as_str() == partner,
+                        None => false,
+                    };
+                    if owned {
+                        reports.remove(*id).map_err(StoreError::from_db)?;
+                        delete_chunks(&mut chunks, *id)?;
+                    }
+                    Ok(owned)
+                }
+                Op::Ping => Ok(true),
+            };
+            results.push(r);
+        }
+    }
+    txn.commit().map_err(StoreError::from_db)?;
+    Ok(results)
+}
