@@ -41,6 +41,8 @@ pub struct AuditReport {
     pub reports: usize,
     pub bytes: u64,
     pub pending: usize,
+    /// The store had not been closed cleanly; a repaired temporary copy was audited.
+    pub repaired_copy: bool,
     pub findings: Vec<Finding>,
 }
 
@@ -49,31 +51,61 @@ fn read_err(e: impl std::fmt::Display) -> AuditError {
 }
 
 /// Audits `data/approdo.redb`. With `network`, the recorded directory's signature must verify.
-pub fn audit_store(data: &Path, network: Option<&NetworkPublicKey>) -> Result<AuditReport, AuditError> {
+pub fn audit_store(
+    data: &Path,
+    network: Option<&NetworkPublicKey>,
+) -> Result<AuditReport, AuditError> {
     let path = data.join(store::DB_FILE);
-    let db = redb::ReadOnlyDatabase::open(&path).map_err(|e| AuditError::Open {
+    let open_err = |e: &dyn std::fmt::Display| AuditError::Open {
         path: path.display().to_string(),
         reason: e.to_string(),
-    })?;
-    let txn = db.begin_read().map_err(read_err)?;
+    };
     let mut out = AuditReport::default();
+    // A store that was not closed cleanly (a crash, a copy of a live file) needs redb's repair,
+    // which writes: repair a temporary copy, never the original.
+    let mut scratch = None;
+    let txn = match redb::ReadOnlyDatabase::open(&path) {
+        Ok(db) => db.begin_read().map_err(read_err)?,
+        Err(e) if !path.is_file() => return Err(open_err(&e)),
+        Err(_) => {
+            let copy = Scratch::new()?;
+            std::fs::copy(&path, copy.file()).map_err(|e| open_err(&e))?;
+            let db = redb::Database::create(copy.file()).map_err(|e| open_err(&e))?;
+            out.repaired_copy = true;
+            let txn = db.begin_read().map_err(read_err)?;
+            scratch = Some((copy, db));
+            txn
+        }
+    };
     let mut findings = Vec::new();
     let mut add = |report: Option<&ReportId>, problem: String| {
-        findings.push(Finding { report: report.map(ToString::to_string), problem })
+        findings.push(Finding {
+            report: report.map(ToString::to_string),
+            problem,
+        })
     };
 
     // Only the tables of the schema.
     let allowed = ["reports", "chunks", "pending", "trust"];
     for t in txn.list_tables().map_err(read_err)? {
         if !allowed.contains(&t.name()) {
-            add(None, format!("unexpected table {:?} outside the schema", t.name()));
+            add(
+                None,
+                format!("unexpected table {:?} outside the schema", t.name()),
+            );
         }
     }
 
     // The directory the server served.
     let trust = txn.open_table(store::TRUST).map_err(read_err)?;
-    let dir_bytes = trust.get("directory.json").map_err(read_err)?.map(|v| v.value().to_vec());
-    let sig_bytes = trust.get("directory.sig").map_err(read_err)?.map(|v| v.value().to_vec());
+    let dir_bytes = trust
+        .get("directory.json")
+        .map_err(read_err)?
+        .map(|v| v.value().to_vec());
+    let sig_bytes = trust
+        .get("directory.sig")
+        .map_err(read_err)?
+        .map(|v| v.value().to_vec());
     let directory = match (dir_bytes, sig_bytes) {
         (Some(d), Some(s)) => match network {
             Some(key) => match SignedDirectory::verify(key, d, s) {
@@ -94,7 +126,11 @@ pub fn audit_store(data: &Path, network: Option<&NetworkPublicKey>) -> Result<Au
     let reports = txn.open_table(store::REPORTS).map_err(read_err)?;
     let chunks = txn.open_table(store::CHUNKS).map_err(read_err)?;
     let pending = txn.open_table(store::PENDING).map_err(read_err)?;
-    let pending_ids: HashSet<u128> = pending.iter().map_err(read_err)?.filter_map(|r| r.ok().map(|(k, _)| k.value())).collect();
+    let pending_ids: HashSet<u128> = pending
+        .iter()
+        .map_err(read_err)?
+        .filter_map(|r| r.ok().map(|(k, _)| k.value()))
+        .collect();
     out.pending = pending_ids.len();
     let today = Day::today();
     let mut known = HashSet::new();
@@ -112,7 +148,10 @@ pub fn audit_store(data: &Path, network: Option<&NetworkPublicKey>) -> Result<Au
         out.bytes += meta.size;
         let id = meta.id;
         if meta.day > today {
-            add(Some(&id), format!("arrival day {} is in the future", meta.day));
+            add(
+                Some(&id),
+                format!("arrival day {} is in the future", meta.day),
+            );
         }
         // Reassemble, hash, and look at the header and the byte distribution.
         let mut hasher = Sha256::new();
@@ -120,7 +159,10 @@ pub fn audit_store(data: &Path, network: Option<&NetworkPublicKey>) -> Result<Au
         let mut head = Vec::new();
         let mut histogram = [0u64; 256];
         let mut count = 0u32;
-        for c in chunks.range((id.0, 0)..=(id.0, u32::MAX)).map_err(read_err)? {
+        for c in chunks
+            .range((id.0, 0)..=(id.0, u32::MAX))
+            .map_err(read_err)?
+        {
             let (ck, cv) = c.map_err(read_err)?;
             let (_, index) = ck.value();
             let bytes = cv.value();
@@ -135,25 +177,47 @@ pub fn audit_store(data: &Path, network: Option<&NetworkPublicKey>) -> Result<Au
             hasher.update(bytes);
             total += bytes.len() as u64;
             if head.len() < sealed::MAX_HEADER + sealed::NONCE_LEN {
-                head.extend_from_slice(&bytes[..bytes.len().min(sealed::MAX_HEADER + sealed::NONCE_LEN)]);
+                head.extend_from_slice(
+                    &bytes[..bytes.len().min(sealed::MAX_HEADER + sealed::NONCE_LEN)],
+                );
             }
             for &b in bytes {
                 histogram[b as usize] += 1;
             }
         }
         if count != meta.chunks || total != meta.size {
-            add(Some(&id), format!("holds {count} chunks / {total} bytes, metadata says {} / {}", meta.chunks, meta.size));
+            add(
+                Some(&id),
+                format!(
+                    "holds {count} chunks / {total} bytes, metadata says {} / {}",
+                    meta.chunks, meta.size
+                ),
+            );
         }
         if hex::encode(hasher.finalize()) != meta.sha256 {
-            add(Some(&id), "ciphertext does not match its recorded SHA-256".into());
+            add(
+                Some(&id),
+                "ciphertext does not match its recorded SHA-256".into(),
+            );
         }
         match sealed::inspect_header(&head) {
             Ok(Some(shape)) => {
                 if let Some(dir) = &directory {
                     match dir.partner(meta.partner.as_str()) {
                         Some(p) if p.recipients.len() == shape.x25519 => {}
-                        Some(p) => add(Some(&id), format!("sealed to {} recipients, partner {} has {}", shape.x25519, p.id, p.recipients.len())),
-                        None => add(Some(&id), format!("partner {} is not in the directory", meta.partner)),
+                        Some(p) => add(
+                            Some(&id),
+                            format!(
+                                "sealed to {} recipients, partner {} has {}",
+                                shape.x25519,
+                                p.id,
+                                p.recipients.len()
+                            ),
+                        ),
+                        None => add(
+                            Some(&id),
+                            format!("partner {} is not in the directory", meta.partner),
+                        ),
                     }
                 }
                 let header = (shape.header_len + sealed::NONCE_LEN) as u64;
@@ -164,7 +228,10 @@ pub fn audit_store(data: &Path, network: Option<&NetworkPublicKey>) -> Result<Au
                 // below 400; text and zero padding are in the tens of thousands.
                 if total >= 4096 {
                     let expected = total as f64 / 256.0;
-                    let chi2: f64 = histogram.iter().map(|&o| (o as f64 - expected).powi(2) / expected).sum();
+                    let chi2: f64 = histogram
+                        .iter()
+                        .map(|&o| (o as f64 - expected).powi(2) / expected)
+                        .sum();
                     if chi2 > 400.0 {
                         add(Some(&id), format!("bytes do not look random (chi-squared {chi2:.0}); possible plaintext"));
                     }
@@ -187,5 +254,33 @@ pub fn audit_store(data: &Path, network: Option<&NetworkPublicKey>) -> Result<Au
         add(Some(&ReportId(rid)), "chunks without a report".into());
     }
     out.findings = findings;
+    drop(txn);
+    drop(scratch);
     Ok(out)
+}
+
+/// A private temporary folder for a repaired copy, removed on drop.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new() -> Result<Self, AuditError> {
+        use std::os::unix::fs::DirBuilderExt;
+        let dir =
+            std::env::temp_dir().join(format!("approdo-audit-{:016x}", rand::random::<u64>()));
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| AuditError::Read(format!("creating {}: {e}", dir.display())))?;
+        Ok(Scratch(dir))
+    }
+
+    fn file(&self) -> std::path::PathBuf {
+        self.0.join(store::DB_FILE)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }

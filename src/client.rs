@@ -79,9 +79,15 @@ impl Client {
             .timeout_connect(Duration::from_secs(60))
             .timeout_read(Duration::from_secs(300));
         if let Some(p) = proxy {
-            builder = builder.proxy(ureq::Proxy::new(p).map_err(|e| ClientError::Transport(e.to_string()))?);
+            builder = builder
+                .proxy(ureq::Proxy::new(p).map_err(|e| ClientError::Transport(e.to_string()))?);
         }
-        Ok(Client { agent: builder.build(), base: server.trim_end_matches('/').to_owned(), token: None, partner: None })
+        Ok(Client {
+            agent: builder.build(),
+            base: server.trim_end_matches('/').to_owned(),
+            token: None,
+            partner: None,
+        })
     }
 
     fn url(&self, path: &str) -> String {
@@ -108,13 +114,16 @@ impl Client {
                 Err(ureq::Error::Status(401, _)) => continue,
                 Err(e) => return Err(e.into()),
             };
-            let answer: ChallengeAnswer =
-                answer.into_json().map_err(|e| ClientError::Protocol(e.to_string()))?;
+            let answer: ChallengeAnswer = answer
+                .into_json()
+                .map_err(|e| ClientError::Protocol(e.to_string()))?;
             let token = decrypt_challenge(identity, &answer.challenge)?;
             let session: SessionAnswer = self
                 .agent
                 .post(&self.url("/api/v1/officer/session"))
-                .send_json(serde_json::json!({ "challenge_id": answer.challenge_id, "response": token }))?
+                .send_json(
+                    serde_json::json!({ "challenge_id": answer.challenge_id, "response": token }),
+                )?
                 .into_json()
                 .map_err(|e| ClientError::Protocol(e.to_string()))?;
             self.token = Some(session.token);
@@ -146,24 +155,36 @@ impl Client {
     }
 
     /// A streaming reader of one report's age file.
-    pub fn download(&self, id: ReportId) -> Result<Box<dyn Read + Send + Sync + 'static>, ClientError> {
+    pub fn download(
+        &self,
+        id: ReportId,
+    ) -> Result<Box<dyn Read + Send + Sync + 'static>, ClientError> {
         let resp = self
-            .authed(self.agent.get(&self.url(&format!("/api/v1/officer/reports/{id}"))))
+            .authed(
+                self.agent
+                    .get(&self.url(&format!("/api/v1/officer/reports/{id}"))),
+            )
             .call()?;
         Ok(resp.into_reader())
     }
 
     /// Marks a report acknowledged.
     pub fn acknowledge(&self, id: ReportId) -> Result<(), ClientError> {
-        self.authed(self.agent.post(&self.url(&format!("/api/v1/officer/reports/{id}/ack"))))
-            .call()?;
+        self.authed(
+            self.agent
+                .post(&self.url(&format!("/api/v1/officer/reports/{id}/ack"))),
+        )
+        .call()?;
         Ok(())
     }
 
     /// Deletes a report.
     pub fn delete(&self, id: ReportId) -> Result<(), ClientError> {
-        self.authed(self.agent.delete(&self.url(&format!("/api/v1/officer/reports/{id}"))))
-            .call()?;
+        self.authed(
+            self.agent
+                .delete(&self.url(&format!("/api/v1/officer/reports/{id}"))),
+        )
+        .call()?;
         Ok(())
     }
 
@@ -180,11 +201,18 @@ impl Client {
                 .map_err(|e| ClientError::Transport(e.to_string()))?;
             Ok(out)
         };
-        Ok((get("/api/v1/directory")?, get("/api/v1/directory/signature")?))
+        Ok((
+            get("/api/v1/directory")?,
+            get("/api/v1/directory/signature")?,
+        ))
     }
 
     /// Posts a sealed age file for `partner`; returns the server's JSON answer.
-    pub fn submit(&self, partner: &str, sealed: impl Read) -> Result<serde_json::Value, ClientError> {
+    pub fn submit(
+        &self,
+        partner: &str,
+        sealed: impl Read,
+    ) -> Result<serde_json::Value, ClientError> {
         self.agent
             .post(&self.url(&format!("/api/v1/submissions?partner={partner}")))
             .set("Content-Type", "application/octet-stream")
@@ -201,6 +229,8 @@ fn decrypt_challenge(identity: &OfficerIdentity, armored: &str) -> Result<String
         .decrypt(std::iter::once(identity.age() as &dyn age::Identity))
         .map_err(|_| ClientError::Challenge)?;
     let mut token = String::new();
-    r.take(1024).read_to_string(&mut token).map_err(|_| ClientError::Challenge)?;
+    r.take(1024)
+        .read_to_string(&mut token)
+        .map_err(|_| ClientError::Challenge)?;
     Ok(token)
 }

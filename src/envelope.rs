@@ -59,11 +59,7 @@ pub(crate) fn validate_report(json: &[u8]) -> Result<serde_json::Value, Envelope
             serde_json::error::Category::Data => "data error",
             serde_json::error::Category::Eof => "unexpected end",
         };
-        EnvelopeError::InvalidReport(format!(
-            "{kind} at line {} column {}",
-            e.line(),
-            e.column()
-        ))
+        EnvelopeError::InvalidReport(format!("{kind} at line {} column {}", e.line(), e.column()))
     })?;
     let Some(object) = value.as_object() else {
         return Err(EnvelopeError::InvalidReport(
@@ -119,7 +115,11 @@ mod tests {
                 "{bad:?}"
             );
         }
-        for bad in [&b"{}"[..], br#"{"schema":"approdo.report/v2"}"#, br#"{"schema":1}"#] {
+        for bad in [
+            &b"{}"[..],
+            br#"{"schema":"approdo.report/v2"}"#,
+            br#"{"schema":1}"#,
+        ] {
             assert!(matches!(
                 validate_report(bad),
                 Err(EnvelopeError::WrongSchema { .. })
@@ -140,12 +140,29 @@ mod tests {
 
     #[test]
     fn names() {
-        for ok in ["a", "photo 1.jpg", ".hidden", "x..y", "ünïcødé.txt", &"n".repeat(100)] {
+        for ok in [
+            "a",
+            "photo 1.jpg",
+            ".hidden",
+            "x..y",
+            "ünïcødé.txt",
+            &"n".repeat(100),
+        ] {
             assert_eq!(name_problem(ok), None, "{ok}");
         }
         for bad in [
-            "", ".", "..", "a/b", "/etc", "a\\b", "a\0b", "a\nb", "a\u{7f}", "a\u{85}b",
-            &"n".repeat(101), &"é".repeat(51),
+            "",
+            ".",
+            "..",
+            "a/b",
+            "/etc",
+            "a\\b",
+            "a\0b",
+            "a\nb",
+            "a\u{7f}",
+            "a\u{85}b",
+            &"n".repeat(101),
+            &"é".repeat(51),
         ] {
             assert!(name_problem(bad).is_some(), "{bad:?}");
         }

@@ -40,13 +40,19 @@ pub enum ValidationError {
     #[error("the age header is larger than {MAX_HEADER} bytes")]
     HeaderTooLarge,
     /// A passphrase (scrypt) stanza.
-    #[error("passphrase-encrypted (scrypt) files are refused; encrypt to the partner's recipients")]
+    #[error(
+        "passphrase-encrypted (scrypt) files are refused; encrypt to the partner's recipients"
+    )]
     Scrypt,
     /// A post-quantum or tag stanza.
-    #[error("{0} recipients are not accepted in v1; encrypt to the partner's X25519 recipients only")]
+    #[error(
+        "{0} recipients are not accepted in v1; encrypt to the partner's X25519 recipients only"
+    )]
     NotX25519(String),
     /// A stanza of a plugin or unknown type.
-    #[error("recipient type {0:?} is not accepted; encrypt to the partner's X25519 recipients only")]
+    #[error(
+        "recipient type {0:?} is not accepted; encrypt to the partner's X25519 recipients only"
+    )]
     Unsupported(String),
     /// More than one grease stanza.
     #[error("more than one grease stanza")]
@@ -55,7 +61,9 @@ pub enum ValidationError {
     #[error("the file is sealed to {got} recipients but this partner has {expected}; fetch the current directory and encrypt again")]
     StanzaCount { got: usize, expected: usize },
     /// The payload length cannot come from age's STREAM.
-    #[error("the payload is truncated or padded ({0} bytes after the header); the upload is incomplete")]
+    #[error(
+        "the payload is truncated or padded ({0} bytes after the header); the upload is incomplete"
+    )]
     PayloadLength(u64),
 }
 
@@ -95,11 +103,21 @@ pub fn inspect_header(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError
         if rest.starts_with(b"-> ") {
             match age_stanza(rest) {
                 Ok((after, stanza)) => {
-                    classify(stanza.tag, &stanza.args, &stanza.body(), &mut x25519, &mut grease)?;
+                    classify(
+                        stanza.tag,
+                        &stanza.args,
+                        &stanza.body(),
+                        &mut x25519,
+                        &mut grease,
+                    )?;
                     rest = after;
                 }
                 Err(nom::Err::Incomplete(_)) => return need_more(buf),
-                Err(_) => return Err(ValidationError::Malformed("a recipient stanza does not parse")),
+                Err(_) => {
+                    return Err(ValidationError::Malformed(
+                        "a recipient stanza does not parse",
+                    ))
+                }
             }
         } else if rest.starts_with(b"---") {
             // "--- " + 43 characters of base64 (a 32-byte MAC) + "\n"
@@ -109,7 +127,9 @@ pub fn inspect_header(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError
             }
             let mac_ok = rest[3] == b' '
                 && rest[MAC_LINE - 1] == b'\n'
-                && BASE64_STANDARD_NO_PAD.decode(&rest[4..MAC_LINE - 1]).is_ok_and(|m| m.len() == 32);
+                && BASE64_STANDARD_NO_PAD
+                    .decode(&rest[4..MAC_LINE - 1])
+                    .is_ok_and(|m| m.len() == 32);
             if !mac_ok {
                 return Err(ValidationError::Malformed("the MAC line is malformed"));
             }
@@ -123,11 +143,17 @@ pub fn inspect_header(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError
             // Cross-check with the age crate's own parser (it reads header and nonce).
             age::Decryptor::new(&buf[..header_len + NONCE_LEN])
                 .map_err(|_| ValidationError::Malformed("the age crate refuses the header"))?;
-            return Ok(Some(HeaderShape { header_len, x25519, grease }));
+            return Ok(Some(HeaderShape {
+                header_len,
+                x25519,
+                grease,
+            }));
         } else if rest.len() < 3 && (b"-> ".starts_with(rest) || b"---".starts_with(rest)) {
             return need_more(buf);
         } else {
-            return Err(ValidationError::Malformed("expected a stanza or the MAC line"));
+            return Err(ValidationError::Malformed(
+                "expected a stanza or the MAC line",
+            ));
         }
     }
 }
@@ -150,9 +176,13 @@ fn classify(
     match tag {
         "X25519" => {
             let share_ok = args.len() == 1
-                && BASE64_STANDARD_NO_PAD.decode(args[0]).is_ok_and(|s| s.len() == 32);
+                && BASE64_STANDARD_NO_PAD
+                    .decode(args[0])
+                    .is_ok_and(|s| s.len() == 32);
             if !share_ok || body.len() != 32 {
-                return Err(ValidationError::Malformed("an X25519 stanza has the wrong shape"));
+                return Err(ValidationError::Malformed(
+                    "an X25519 stanza has the wrong shape",
+                ));
             }
             *x25519 += 1;
         }
@@ -176,7 +206,10 @@ pub fn check_recipients(shape: &HeaderShape, expected: usize) -> Result<(), Vali
     if shape.x25519 == expected {
         Ok(())
     } else {
-        Err(ValidationError::StanzaCount { got: shape.x25519, expected })
+        Err(ValidationError::StanzaCount {
+            got: shape.x25519,
+            expected,
+        })
     }
 }
 
@@ -204,7 +237,9 @@ mod tests {
 
     fn seal(n: usize, len: usize) -> Vec<u8> {
         let recipients: Vec<Box<dyn age::Recipient>> = (0..n)
-            .map(|_| Box::new(age::x25519::Identity::generate().to_public()) as Box<dyn age::Recipient>)
+            .map(|_| {
+                Box::new(age::x25519::Identity::generate().to_public()) as Box<dyn age::Recipient>
+            })
             .collect();
         let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_ref())).unwrap();
         let mut out = Vec::new();
@@ -248,7 +283,10 @@ mod tests {
 
     #[test]
     fn refusals() {
-        assert_eq!(inspect_header(b"hello world, plaintext"), Err(ValidationError::NotAge));
+        assert_eq!(
+            inspect_header(b"hello world, plaintext"),
+            Err(ValidationError::NotAge)
+        );
         assert_eq!(
             inspect_header(b"-----BEGIN AGE ENCRYPTED FILE-----\nYWdl"),
             Err(ValidationError::Armored)
@@ -257,9 +295,21 @@ mod tests {
         let s = String::from_utf8_lossy(&file[..60]).replace("X25519", "scrypt");
         file[..60].copy_from_slice(s.as_bytes());
         assert_eq!(inspect_header(&file), Err(ValidationError::Scrypt));
-        assert_eq!(inspect_header(b"age-encryption.org/v1\n-> X25519 abc"), Ok(None));
-        assert!(matches!(inspect_header(b"age-encryption.org/v1\n-> foo\n\n"), Err(ValidationError::Unsupported(_))));
+        assert_eq!(
+            inspect_header(b"age-encryption.org/v1\n-> X25519 abc"),
+            Ok(None)
+        );
+        assert!(matches!(
+            inspect_header(b"age-encryption.org/v1\n-> foo\n\n"),
+            Err(ValidationError::Unsupported(_))
+        ));
         let shape = inspect_header(&seal(3, 1)).unwrap().unwrap();
-        assert!(matches!(check_recipients(&shape, 2), Err(ValidationError::StanzaCount { got: 3, expected: 2 })));
+        assert!(matches!(
+            check_recipients(&shape, 2),
+            Err(ValidationError::StanzaCount {
+                got: 3,
+                expected: 2
+            })
+        ));
     }
 }

@@ -25,8 +25,25 @@ pub(crate) enum AuditCommand {
 
 pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
     let AuditCommand::Store { data, network_key } = c;
-    let key = network_key.map(|p| NetworkPublicKey::read(&p)).transpose()?;
+    match store(&data, network_key) {
+        Ok(code) => Ok(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            println!("ERROR: could not audit {}", data.display());
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+fn store(data: &std::path::Path, network_key: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let data = data.to_owned();
+    let key = network_key
+        .map(|p| NetworkPublicKey::read(&p))
+        .transpose()?;
     let report = audit_store(&data, key.as_ref())?;
+    if report.repaired_copy {
+        println!("note: the store was not closed cleanly (crash or live copy); audited a repaired temporary copy");
+    }
     for f in &report.findings {
         match &f.report {
             Some(id) => println!("finding: report {id}: {}", f.problem),
@@ -40,7 +57,11 @@ pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
         );
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("FAIL: {} findings in {} reports", report.findings.len(), report.reports);
+        println!(
+            "FAIL: {} findings in {} reports",
+            report.findings.len(),
+            report.reports
+        );
         Ok(ExitCode::from(1))
     }
 }

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Subcommand;
 
-use crate::keys::{Directory, NetworkKey, NetworkPublicKey, OfficerIdentity, Passphrase, SignedDirectory};
+use crate::keys::{
+    Directory, NetworkKey, NetworkPublicKey, OfficerIdentity, Passphrase, SignedDirectory,
+};
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum NetworkCommand {
@@ -65,9 +67,13 @@ pub(crate) fn network(c: NetworkCommand) -> anyhow::Result<ExitCode> {
     let key = NetworkKey::generate();
     key.write_new(&out).context("writing the network key")?;
     if let Some(p) = public_out {
-        std::fs::write(&p, format!("{}\n", key.public())).with_context(|| format!("writing {}", p.display()))?;
+        std::fs::write(&p, format!("{}\n", key.public()))
+            .with_context(|| format!("writing {}", p.display()))?;
     }
-    eprintln!("wrote the network signing key to {} (keep it offline)", out.display());
+    eprintln!(
+        "wrote the network signing key to {} (keep it offline)",
+        out.display()
+    );
     println!("{}", key.public());
     Ok(ExitCode::SUCCESS)
 }
@@ -78,18 +84,30 @@ pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
     let passphrase = if no_passphrase {
         None
     } else {
-        let p = Passphrase::obtain("passphrase for the new identity: ", &out.display().to_string())?;
+        let p = Passphrase::obtain(
+            "passphrase for the new identity: ",
+            &out.display().to_string(),
+        )?;
         if std::env::var(crate::keys::officer::PASSPHRASE_ENV).is_err() {
             let again = Passphrase::obtain("again: ", &out.display().to_string())?;
-            anyhow::ensure!(p.matches(&again), "the two passphrases differ; nothing was written");
+            anyhow::ensure!(
+                p.matches(&again),
+                "the two passphrases differ; nothing was written"
+            );
         }
         Some(p)
     };
-    identity.write_new(&out, passphrase.as_ref()).context("writing the identity")?;
+    identity
+        .write_new(&out, passphrase.as_ref())
+        .context("writing the identity")?;
     eprintln!(
         "wrote an officer identity to {}{}",
         out.display(),
-        if no_passphrase { " (NOT protected by a passphrase)" } else { " (protected by your passphrase)" }
+        if no_passphrase {
+            " (NOT protected by a passphrase)"
+        } else {
+            " (protected by your passphrase)"
+        }
     );
     println!("{}", identity.recipient());
     Ok(ExitCode::SUCCESS)
@@ -98,13 +116,16 @@ pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
 pub(crate) fn directory(c: DirectoryCommand) -> anyhow::Result<ExitCode> {
     match c {
         DirectoryCommand::Sign { partners, key, out } => {
-            let text = std::fs::read_to_string(&partners).with_context(|| format!("reading {}", partners.display()))?;
-            let dir = Directory::from_partners_toml(&text).with_context(|| format!("in {}", partners.display()))?;
+            let text = std::fs::read_to_string(&partners)
+                .with_context(|| format!("reading {}", partners.display()))?;
+            let dir = Directory::from_partners_toml(&text)
+                .with_context(|| format!("in {}", partners.display()))?;
             let key = NetworkKey::read(&key)?;
             let (bytes, sig) = dir.sign(&key)?;
             let sig_path = out.with_extension("sig");
             std::fs::write(&out, &bytes).with_context(|| format!("writing {}", out.display()))?;
-            std::fs::write(&sig_path, &sig).with_context(|| format!("writing {}", sig_path.display()))?;
+            std::fs::write(&sig_path, &sig)
+                .with_context(|| format!("writing {}", sig_path.display()))?;
             println!(
                 "signed directory version {} ({} partners) → {} and {}",
                 dir.version,
@@ -114,13 +135,22 @@ pub(crate) fn directory(c: DirectoryCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        DirectoryCommand::Verify { directory, signature, network_key } => {
+        DirectoryCommand::Verify {
+            directory,
+            signature,
+            network_key,
+        } => {
             let key = NetworkPublicKey::read(&network_key)?;
             let dir = SignedDirectory::read(&key, &directory, signature.as_deref())?;
             let d = dir.directory();
             println!("OK: {} version {} signed by {}", d.network, d.version, key);
             for p in &d.partners {
-                println!("  {} — {} ({} recipients)", p.id, p.name, p.recipients.len());
+                println!(
+                    "  {} — {} ({} recipients)",
+                    p.id,
+                    p.name,
+                    p.recipients.len()
+                );
             }
             Ok(ExitCode::SUCCESS)
         }

@@ -128,7 +128,9 @@ pub(crate) enum EnvelopeCommand {
 
 fn identities(path: &Path) -> anyhow::Result<Vec<OfficerIdentity>> {
     let what = path.display().to_string();
-    Ok(OfficerIdentity::read_all(path, || Passphrase::obtain(&format!("passphrase for {what}: "), &what))?)
+    Ok(OfficerIdentity::read_all(path, || {
+        Passphrase::obtain(&format!("passphrase for {what}: "), &what)
+    })?)
 }
 
 fn login(s: &ServerArgs) -> anyhow::Result<Client> {
@@ -143,7 +145,11 @@ fn login_with(s: &ServerArgs, ids: &[OfficerIdentity]) -> anyhow::Result<Client>
 }
 
 fn mkdir_0700(p: &Path) -> anyhow::Result<()> {
-    fs::DirBuilder::new().recursive(true).mode(0o700).create(p).with_context(|| format!("creating {}", p.display()))
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(p)
+        .with_context(|| format!("creating {}", p.display()))
 }
 
 /// Counts and hashes what passes through.
@@ -179,14 +185,28 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
         if pulled.contains(&id) || dest.exists() {
             continue;
         }
-        match pull_one(&client, &ids, meta.id, &meta.sha256, meta.size, &a.out, &dest) {
+        match pull_one(
+            &client,
+            &ids,
+            meta.id,
+            &meta.sha256,
+            meta.size,
+            &a.out,
+            &dest,
+        ) {
             Ok(summary) => {
                 new += 1;
                 pulled.insert(id.clone());
-                let mut f = OpenOptions::new().create(true).append(true).mode(0o600).open(&state_path)?;
+                let mut f = OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .mode(0o600)
+                    .open(&state_path)?;
                 writeln!(f, "{id}")?;
                 if !a.no_ack {
-                    client.acknowledge(meta.id).with_context(|| format!("acknowledging {id}"))?;
+                    client
+                        .acknowledge(meta.id)
+                        .with_context(|| format!("acknowledging {id}"))?;
                 }
                 println!("{id}  {}  {} attachment(s)", meta.day, summary);
             }
@@ -201,7 +221,11 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
         a.out.display(),
         reports.len()
     );
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 fn pull_one(
@@ -217,7 +241,11 @@ fn pull_one(
     if tmp.exists() {
         fs::remove_dir_all(&tmp).with_context(|| format!("removing the old {}", tmp.display()))?;
     }
-    let mut hashing = Hashing { inner: client.download(id)?, hasher: Sha256::new(), bytes: 0 };
+    let mut hashing = Hashing {
+        inner: client.download(id)?,
+        hasher: Sha256::new(),
+        bytes: 0,
+    };
     let result = open_and_unpack(BufReader::with_capacity(1 << 16, &mut hashing), ids, &tmp);
     let unpacked = match result {
         Ok(u) => u,
@@ -237,7 +265,11 @@ fn pull_one(
     Ok(unpacked)
 }
 
-fn open_and_unpack(reader: impl std::io::BufRead, ids: &[OfficerIdentity], dest: &Path) -> anyhow::Result<usize> {
+fn open_and_unpack(
+    reader: impl std::io::BufRead,
+    ids: &[OfficerIdentity],
+    dest: &Path,
+) -> anyhow::Result<usize> {
     let ages: Vec<age::x25519::Identity> = ids.iter().map(|i| i.age().clone()).collect();
     let plaintext = envelope::open(reader, &ages).context("decrypting")?;
     let unpacked = envelope::unpack(plaintext, dest, &Limits::default()).context("unpacking")?;
@@ -248,7 +280,10 @@ pub(crate) fn decrypt(a: DecryptArgs) -> anyhow::Result<ExitCode> {
     let ids = identities(&a.identity)?;
     let file = File::open(&a.report).with_context(|| format!("opening {}", a.report.display()))?;
     let n = open_and_unpack(BufReader::new(file), &ids, &a.out)?;
-    println!("unpacked report.json and {n} attachment(s) into {}", a.out.display());
+    println!(
+        "unpacked report.json and {n} attachment(s) into {}",
+        a.out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -257,7 +292,10 @@ pub(crate) fn report(c: ReportCommand) -> anyhow::Result<ExitCode> {
         ReportCommand::List(s) => {
             let client = login(&s)?;
             for m in client.list()? {
-                println!("{}  {}  {:>10} bytes  {:?}  sealed by {:?}", m.id, m.day, m.size, m.state, m.sealed);
+                println!(
+                    "{}  {}  {:>10} bytes  {:?}  sealed by {:?}",
+                    m.id, m.day, m.size, m.state, m.sealed
+                );
             }
         }
         ReportCommand::Ack { server, id } => {
@@ -285,19 +323,30 @@ fn pack_content(c: &ContentArgs, out: impl Write) -> anyhow::Result<u64> {
             .and_then(|n| n.to_str())
             .with_context(|| format!("{} has no usable file name", path.display()))?
             .to_owned();
-        sources.push(AttachmentSource { name, len, reader: Box::new(f) });
+        sources.push(AttachmentSource {
+            name,
+            len,
+            reader: Box::new(f),
+        });
     }
     Ok(envelope::pack_to(out, &report, sources)?)
 }
 
 /// Packs in memory, then seals into `out` (a tool for scripts and tests; the browser streams).
-fn seal_content(c: &ContentArgs, recipients: &[age::x25519::Recipient], out: impl Write) -> anyhow::Result<u64> {
+fn seal_content(
+    c: &ContentArgs,
+    recipients: &[age::x25519::Recipient],
+    out: impl Write,
+) -> anyhow::Result<u64> {
     let mut plaintext = Vec::new();
     pack_content(c, &mut plaintext)?;
     Ok(envelope::seal_to(out, recipients, plaintext.as_slice())?)
 }
 
-fn recipients_of(dir: &SignedDirectory, partner: &str) -> anyhow::Result<Vec<age::x25519::Recipient>> {
+fn recipients_of(
+    dir: &SignedDirectory,
+    partner: &str,
+) -> anyhow::Result<Vec<age::x25519::Recipient>> {
     let p = dir
         .directory()
         .partner(partner)
@@ -310,25 +359,47 @@ pub(crate) fn envelope(c: EnvelopeCommand) -> anyhow::Result<ExitCode> {
         EnvelopeCommand::Pack { content, out } => {
             let f = create_0600(&out)?;
             let n = pack_content(&content, f)?;
-            eprintln!("wrote a {n}-byte PLAINTEXT envelope to {}; seal it before it leaves this machine", out.display());
+            eprintln!(
+                "wrote a {n}-byte PLAINTEXT envelope to {}; seal it before it leaves this machine",
+                out.display()
+            );
         }
-        EnvelopeCommand::Seal { content, partner, directory, network_key, out } => {
+        EnvelopeCommand::Seal {
+            content,
+            partner,
+            directory,
+            network_key,
+            out,
+        } => {
             let dir = match (directory, network_key) {
-                (Some(d), Some(k)) => SignedDirectory::read(&NetworkPublicKey::read(&k)?, &d, None)?,
+                (Some(d), Some(k)) => {
+                    SignedDirectory::read(&NetworkPublicKey::read(&k)?, &d, None)?
+                }
                 _ => demo::directory()?,
             };
             let recipients = recipients_of(&dir, &partner)?;
             let n = seal_content(&content, &recipients, create_0600(&out)?)?;
-            eprintln!("sealed {n} bytes to {} recipient(s) of {partner} in {}", recipients.len(), out.display());
+            eprintln!(
+                "sealed {n} bytes to {} recipient(s) of {partner} in {}",
+                recipients.len(),
+                out.display()
+            );
         }
-        EnvelopeCommand::Submit { content, server, partner, network_key, proxy } => {
+        EnvelopeCommand::Submit {
+            content,
+            server,
+            partner,
+            network_key,
+            proxy,
+        } => {
             let key = match network_key {
                 Some(k) => NetworkPublicKey::read(&k)?,
                 None => demo::network_public_key()?,
             };
             let client = Client::new(&server, proxy.as_deref())?;
             let (bytes, sig) = client.directory()?;
-            let dir = SignedDirectory::verify(&key, bytes, sig).context("the server's directory")?;
+            let dir =
+                SignedDirectory::verify(&key, bytes, sig).context("the server's directory")?;
             let recipients = recipients_of(&dir, &partner)?;
             let mut sealed = Vec::new();
             seal_content(&content, &recipients, &mut sealed)?;

@@ -62,7 +62,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("--directory and --network-key are required without --demo");
         };
         let key = NetworkPublicKey::read(k)?;
-        SignedDirectory::read(&key, d, None).context("the directory does not verify; refusing to serve it")?
+        SignedDirectory::read(&key, d, None)
+            .context("the directory does not verify; refusing to serve it")?
     };
     let store = Store::open(&args.data, &directory)
         .with_context(|| format!("opening the store in {}", args.data.display()))?;
@@ -72,6 +73,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         submissions_per_second: args.submissions_per_second,
         ..Limits::default()
     };
+    let closer = store.closer();
     let state = web::Data::new(AppState::new(store, directory, limits));
 
     actix_web::rt::System::new().block_on(async move {
@@ -91,7 +93,9 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             (None, Some(_)) => None,
         };
         if let Some(l) = &listen {
-            server = server.bind(l).with_context(|| format!("cannot listen on {l}"))?;
+            server = server
+                .bind(l)
+                .with_context(|| format!("cannot listen on {l}"))?;
         }
         if let Some(sock) = &args.unix_socket {
             server = server
@@ -108,5 +112,12 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         out.flush()?;
         server.run().await.context("server stopped with an error")
     })?;
+    // Close the store cleanly: the last handles go with the state, then the writer ends.
+
+    if !closer.wait(Duration::from_secs(30)) {
+        eprintln!(
+            "approdo: the store writer did not finish in 30 s; the next start will repair the file"
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

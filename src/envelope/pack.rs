@@ -122,7 +122,10 @@ pub fn pack_to<W: Write>(
 }
 
 /// Convenience: packs in memory.
-pub fn pack(report_json: &[u8], attachments: &[(String, Vec<u8>)]) -> Result<Vec<u8>, EnvelopeError> {
+pub fn pack(
+    report_json: &[u8],
+    attachments: &[(String, Vec<u8>)],
+) -> Result<Vec<u8>, EnvelopeError> {
     let sources = attachments
         .iter()
         .map(|(name, data)| AttachmentSource {
@@ -252,7 +255,10 @@ mod tests {
             assert!(h.as_ustar().is_some());
             names.push(String::from_utf8(h.path_bytes().into_owned()).unwrap());
         }
-        assert_eq!(names, ["report.json", "attachments/a.txt", "attachments/b.bin"]);
+        assert_eq!(
+            names,
+            ["report.json", "attachments/a.txt", "attachments/b.bin"]
+        );
     }
 
     #[test]
@@ -270,7 +276,16 @@ mod tests {
 
     #[test]
     fn bad_names_are_refused_with_position() {
-        for bad in ["", ".", "..", "a/b", "a\\b", "a\0b", "a\tb", &"x".repeat(101)] {
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a/b",
+            "a\\b",
+            "a\0b",
+            "a\tb",
+            &"x".repeat(101),
+        ] {
             let atts = vec![
                 ("ok".to_owned(), vec![]),
                 (bad.to_owned(), b"data".to_vec()),

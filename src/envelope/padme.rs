@@ -45,16 +45,16 @@ mod tests {
             (4, 4),
             (7, 7),
             (8, 8),
-            (9, 10),   // E=3, S=2, lastBits=1
-            (11, 12),  // E=3, S=2, lastBits=1
-            (17, 18),  // E=4, S=3, lastBits=1
-            (33, 36),  // E=5, S=3, lastBits=2
-            (100, 104), // E=6, S=3, lastBits=3
-            (129, 144), // E=7, S=3, lastBits=4
+            (9, 10),      // E=3, S=2, lastBits=1
+            (11, 12),     // E=3, S=2, lastBits=1
+            (17, 18),     // E=4, S=3, lastBits=1
+            (33, 36),     // E=5, S=3, lastBits=2
+            (100, 104),   // E=6, S=3, lastBits=3
+            (129, 144),   // E=7, S=3, lastBits=4
             (1000, 1024), // E=9, S=4, lastBits=5
             (1025, 1088), // E=10, S=4, lastBits=6
             (1536, 1536),
-            (10_000, 10_240), // E=13, S=4, lastBits=9
+            (10_000, 10_240),                       // E=13, S=4, lastBits=9
             ((1 << 20) + 1, (1 << 20) + (1 << 15)), // E=20, S=5, lastBits=15
             ((1 << 32) + 1, (1 << 32) + (1 << 26)), // E=32, S=6, lastBits=26
         ];
@@ -69,7 +69,7 @@ mod tests {
         assert_eq!(padme(u64::MAX), u64::MAX);
         assert_eq!(padme(u64::MAX - 1), u64::MAX);
         // The largest exactly representable Padmé value.
-        let top = u64::MAX & !((1u64 << 57) - 1);
+        let top = !((1u64 << 57) - 1);
         assert_eq!(checked_padme(top), Some(top));
     }
 

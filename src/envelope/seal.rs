@@ -77,9 +77,10 @@ pub fn seal_to<W: Write>(
 /// tampered with. Read to the end (as [`super::unpack()`] does) to check the
 /// final chunk.
 pub fn open<'a, R: BufRead + 'a>(
-    ciphertext: R,
+    mut ciphertext: R,
     identities: &[age::x25519::Identity],
 ) -> Result<impl Read + 'a, EnvelopeError> {
+    skip_whitespace_before_armor(&mut ciphertext);
     let armored = age::armor::ArmoredReader::new(ciphertext);
     let decryptor = age::Decryptor::new_buffered(armored).map_err(map_decrypt_error)?;
     if decryptor.is_scrypt() {
@@ -90,6 +91,18 @@ pub fn open<'a, R: BufRead + 'a>(
     decryptor
         .decrypt(identities.iter().map(|i| i as &dyn age::Identity))
         .map_err(map_decrypt_error)
+}
+
+/// The age spec allows whitespace before an armored file (CCTV `armor_whitespace_outside`);
+/// the `age` crate's reader does not skip it, so skip it here — only when armor follows, so a
+/// binary file with leading garbage is still refused.
+fn skip_whitespace_before_armor<R: BufRead>(r: &mut R) {
+    const BEGIN: &[u8] = b"-----BEGIN AGE ENCRYPTED FILE-----";
+    let Ok(buf) = r.fill_buf() else { return };
+    let n = buf.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    if n > 0 && buf[n..].starts_with(BEGIN) {
+        r.consume(n);
+    }
 }
 
 fn map_decrypt_error(e: age::DecryptError) -> EnvelopeError {
@@ -105,11 +118,9 @@ fn map_decrypt_error(e: age::DecryptError) -> EnvelopeError {
         D::UnknownFormat => EnvelopeError::NotAnEnvelope {
             reason: "unknown age format version",
         },
-        D::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-            EnvelopeError::NotAnEnvelope {
-                reason: "it ends before the age header is complete",
-            }
-        }
+        D::Io(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => EnvelopeError::NotAnEnvelope {
+            reason: "it ends before the age header is complete",
+        },
         D::Io(e) => EnvelopeError::ReadCiphertext(e),
         D::DecryptionFailed | D::KeyDecryptionFailed => EnvelopeError::NotAnEnvelope {
             reason: "decryption failed",
@@ -176,14 +187,15 @@ mod tests {
         let other = age::x25519::Identity::generate();
         let mut ct = Vec::new();
         seal_to(&mut ct, &[id.to_public()], &b"hello"[..]).unwrap();
-        let err = open(&ct[..], std::slice::from_ref(&other))
-            .err()
-            .unwrap();
+        let err = open(&ct[..], std::slice::from_ref(&other)).err().unwrap();
         assert!(matches!(err, EnvelopeError::WrongKey));
         let msg = err.to_string();
         assert!(!msg.contains(other.to_string().expose_secret()));
         let err = open(&b"hello world"[..], &[id]).err().unwrap();
-        assert!(matches!(err, EnvelopeError::NotAnEnvelope { .. }), "{err:?}");
+        assert!(
+            matches!(err, EnvelopeError::NotAnEnvelope { .. }),
+            "{err:?}"
+        );
         assert!(matches!(
             seal_to(Vec::new(), &[], &b""[..]),
             Err(EnvelopeError::NoRecipients)

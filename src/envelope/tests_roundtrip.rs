@@ -45,7 +45,13 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
                 stack.push(e.path());
             } else {
                 assert!(ft.is_file(), "unexpected entry {:?}", e.path());
-                let rel = e.path().strip_prefix(dir).unwrap().to_str().unwrap().to_owned();
+                let rel = e
+                    .path()
+                    .strip_prefix(dir)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
                 out.push((rel, fs::read(e.path()).unwrap()));
             }
         }
@@ -256,7 +262,11 @@ fn age_cli_pipe_to_gnu_tar() {
         .arg(&sealed)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let dir = tmp.path().join("x");
     fs::create_dir(&dir).unwrap();
     gnu_tar_extract(&out.stdout, &dir);

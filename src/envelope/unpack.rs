@@ -117,7 +117,9 @@ fn unpack_into<R: Read>(
             .map_err(|_| refuse("the size field is unreadable"))?;
         let kind = classify(header.entry_type(), &name, size).map_err(refuse)?;
         if index == 1 && kind != Kind::Report {
-            return Err(EnvelopeError::Malformed("report.json must be the first entry"));
+            return Err(EnvelopeError::Malformed(
+                "report.json must be the first entry",
+            ));
         }
         if !seen.insert(name) {
             return Err(refuse("the name occurs twice"));
@@ -175,7 +177,8 @@ fn unpack_into<R: Read>(
         ));
     }
     let tar_end = input.count;
-    let padded = checked_padme(tar_end).ok_or(EnvelopeError::Malformed("the envelope is too long"))?;
+    let padded =
+        checked_padme(tar_end).ok_or(EnvelopeError::Malformed("the envelope is too long"))?;
     check_padding(input, padded - tar_end)?;
     Ok(Unpacked {
         report,
@@ -262,7 +265,13 @@ fn check_checksum(block: &[u8; BLOCK as usize], header: &tar::Header) -> Result<
     let sum: u32 = block
         .iter()
         .enumerate()
-        .map(|(i, b)| if (148..156).contains(&i) { 32 } else { u32::from(*b) })
+        .map(|(i, b)| {
+            if (148..156).contains(&i) {
+                32
+            } else {
+                u32::from(*b)
+            }
+        })
         .sum();
     match header.cksum() {
         Ok(c) if c == sum => Ok(()),
@@ -320,7 +329,9 @@ fn skip_block_padding<R: Read>(input: &mut R, size: u64) -> Result<(), EnvelopeE
         return Err(truncated());
     }
     if chunk.iter().any(|b| *b != 0) {
-        return Err(EnvelopeError::Malformed("an entry's block fill is not zero"));
+        return Err(EnvelopeError::Malformed(
+            "an entry's block fill is not zero",
+        ));
     }
     Ok(())
 }

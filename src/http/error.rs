@@ -36,7 +36,9 @@ pub enum ApiError {
     #[error("{0}")]
     Unauthorized(&'static str),
     /// The disk is full.
-    #[error("the drop box is full and cannot accept reports now; nothing was stored, try again later")]
+    #[error(
+        "the drop box is full and cannot accept reports now; nothing was stored, try again later"
+    )]
     Full,
     /// The connection broke while the body was read.
     #[error("the upload was interrupted; nothing was stored, send it again")]
@@ -59,8 +61,12 @@ impl From<StoreError> for ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) | ApiError::NotSealed(_) | ApiError::Interrupted => StatusCode::BAD_REQUEST,
-            ApiError::UnknownPartner(_) | ApiError::NotFound | ApiError::NoRoute => StatusCode::NOT_FOUND,
+            ApiError::BadRequest(_) | ApiError::NotSealed(_) | ApiError::Interrupted => {
+                StatusCode::BAD_REQUEST
+            }
+            ApiError::UnknownPartner(_) | ApiError::NotFound | ApiError::NoRoute => {
+                StatusCode::NOT_FOUND
+            }
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
@@ -74,6 +80,7 @@ impl ResponseError for ApiError {
             // Store and key errors never contain request data; keep it that way.
             eprintln!("approdo: internal error: {detail}");
         }
-        HttpResponse::build(self.status_code()).json(serde_json::json!({ "error": self.to_string() }))
+        HttpResponse::build(self.status_code())
+            .json(serde_json::json!({ "error": self.to_string() }))
     }
 }

@@ -15,10 +15,15 @@ pub const HEADERS: &[(&str, &str)] = &[
     ("X-Frame-Options", "DENY"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Cross-Origin-Resource-Policy", "same-origin"),
-    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"),
+    (
+        "Permissions-Policy",
+        "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    ),
 ];
 
 /// The middleware.
 pub fn security_headers() -> DefaultHeaders {
-    HEADERS.iter().fold(DefaultHeaders::new(), |h, (k, v)| h.add((*k, *v)))
+    HEADERS
+        .iter()
+        .fold(DefaultHeaders::new(), |h, (k, v)| h.add((*k, *v)))
 }

@@ -88,8 +88,12 @@ fn json_error(msg: String) -> actix_web::Error {
 /// Registers every route and the JSON error handlers for extractor failures.
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     cfg.app_data(state)
-        .app_data(web::QueryConfig::default().error_handler(|e, _| json_error(format!("bad query: {e}"))))
-        .app_data(web::PathConfig::default().error_handler(|e, _| json_error(format!("bad path: {e}"))))
+        .app_data(
+            web::QueryConfig::default().error_handler(|e, _| json_error(format!("bad query: {e}"))),
+        )
+        .app_data(
+            web::PathConfig::default().error_handler(|e, _| json_error(format!("bad path: {e}"))),
+        )
         .app_data(
             web::JsonConfig::default()
                 .limit(64 * 1024)
@@ -98,5 +102,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(public::routes)
         .configure(submit::routes)
         .configure(officer::routes)
-        .default_service(web::to(|| async { Err::<actix_web::HttpResponse, _>(ApiError::NoRoute) }));
+        .default_service(web::to(|| async {
+            Err::<actix_web::HttpResponse, _>(ApiError::NoRoute)
+        }));
 }

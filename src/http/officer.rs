@@ -29,7 +29,10 @@ struct ChallengeRequest {
 
 /// Step 1: a random token encrypted to the officer's recipient (armored age).
 #[post("/api/v1/officer/challenge")]
-async fn challenge(state: web::Data<AppState>, body: web::Json<ChallengeRequest>) -> Result<HttpResponse, ApiError> {
+async fn challenge(
+    state: web::Data<AppState>,
+    body: web::Json<ChallengeRequest>,
+) -> Result<HttpResponse, ApiError> {
     if state.login_limiter.check().is_err() {
         return Err(ApiError::RateLimited);
     }
@@ -37,11 +40,14 @@ async fn challenge(state: web::Data<AppState>, body: web::Json<ChallengeRequest>
         .directory
         .directory()
         .partner_of_recipient(&body.recipient)
-        .ok_or(ApiError::Unauthorized("this key is not an officer key of any partner in the directory"))?;
+        .ok_or(ApiError::Unauthorized(
+            "this key is not an officer key of any partner in the directory",
+        ))?;
     let recipient = age::x25519::Recipient::from_str(&body.recipient)
         .map_err(|_| ApiError::BadRequest("recipient is not an age X25519 recipient".into()))?;
     let (id, token) = state.sessions.challenge(partner.id.clone());
-    let sealed = encrypt_armored(&recipient, token.as_bytes()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let sealed = encrypt_armored(&recipient, token.as_bytes())
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "challenge_id": id,
         "challenge": sealed,
@@ -50,8 +56,9 @@ async fn challenge(state: web::Data<AppState>, body: web::Json<ChallengeRequest>
 }
 
 fn encrypt_armored(recipient: &age::x25519::Recipient, data: &[u8]) -> std::io::Result<String> {
-    let encryptor = age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
-        .map_err(std::io::Error::other)?;
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
+            .map_err(std::io::Error::other)?;
     let mut out = Vec::new();
     let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)?;
     let mut w = encryptor.wrap_output(armor)?;
@@ -68,14 +75,19 @@ struct SessionRequest {
 
 /// Step 2: the decrypted token back, a session for the partner in return.
 #[post("/api/v1/officer/session")]
-async fn open_session(state: web::Data<AppState>, body: web::Json<SessionRequest>) -> Result<HttpResponse, ApiError> {
+async fn open_session(
+    state: web::Data<AppState>,
+    body: web::Json<SessionRequest>,
+) -> Result<HttpResponse, ApiError> {
     if state.login_limiter.check().is_err() {
         return Err(ApiError::RateLimited);
     }
     let (token, partner, ttl) = state
         .sessions
         .answer(&body.challenge_id, &body.response)
-        .ok_or(ApiError::Unauthorized("the challenge answer is wrong or expired; log in again"))?;
+        .ok_or(ApiError::Unauthorized(
+            "the challenge answer is wrong or expired; log in again",
+        ))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "token": token,
         "partner": partner,
@@ -90,20 +102,23 @@ fn authorise(state: &AppState, req: &HttpRequest) -> Result<Session, ApiError> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .ok_or(ApiError::Unauthorized("log in first: missing bearer token"))?;
-    state
-        .sessions
-        .get(token)
-        .ok_or(ApiError::Unauthorized("the session is unknown or expired; log in again"))
+    state.sessions.get(token).ok_or(ApiError::Unauthorized(
+        "the session is unknown or expired; log in again",
+    ))
 }
 
 fn parse_id(raw: &str) -> Result<ReportId, ApiError> {
-    raw.parse().map_err(|e: &str| ApiError::BadRequest(e.to_owned()))
+    raw.parse()
+        .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))
 }
 
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    web::block(f).await.map_err(|e| ApiError::Internal(e.to_string()))?.map_err(ApiError::from)
+    web::block(f)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::from)
 }
 
 /// The partner's reports (metadata only).
@@ -113,7 +128,8 @@ async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespon
     let store = state.store.clone();
     let partner = session.partner.clone();
     let reports = blocking(move || store.list_blocking(Some(partner.as_str()))).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "partner": session.partner, "reports": reports })))
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "partner": session.partner, "reports": reports })))
 }
 
 /// One report's age file, streamed chunk by chunk.
@@ -162,13 +178,23 @@ async fn acknowledge(
 ) -> Result<HttpResponse, ApiError> {
     let session = authorise(&state, &req)?;
     let id = parse_id(&id)?;
-    state.store.set_state(id, session.partner.as_str(), ReportState::Acknowledged).await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "id": id, "state": ReportState::Acknowledged })))
+    state
+        .store
+        .set_state(id, session.partner.as_str(), ReportState::Acknowledged)
+        .await?;
+    Ok(
+        HttpResponse::Ok()
+            .json(serde_json::json!({ "id": id, "state": ReportState::Acknowledged })),
+    )
 }
 
 /// Deletes a report of the partner.
 #[delete("/api/v1/officer/reports/{id}")]
-async fn remove(state: web::Data<AppState>, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+async fn remove(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     let session = authorise(&state, &req)?;
     let id = parse_id(&id)?;
     state.store.delete(id, session.partner.as_str()).await?;

@@ -5,7 +5,10 @@ use actix_web::{get, web, HttpResponse};
 use super::{ApiError, AppState};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(directory).service(signature).service(healthz).service(index);
+    cfg.service(directory)
+        .service(signature)
+        .service(healthz)
+        .service(index);
 }
 
 /// The directory's exact signed bytes.
@@ -44,5 +47,7 @@ The reporting form is not available yet; partners can read the
 /// A minimal, script-free landing page (the form comes with the web issue).
 #[get("/")]
 async fn index() -> HttpResponse {
-    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(INDEX)
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(INDEX)
 }

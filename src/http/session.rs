@@ -68,17 +68,36 @@ impl Sessions {
         map.retain(|_, c| c.expires > now);
         if map.len() >= MAX_CHALLENGES {
             // Drop the one closest to expiry.
-            if let Some(k) = map.iter().min_by_key(|(_, c)| c.expires).map(|(k, _)| k.clone()) {
+            if let Some(k) = map
+                .iter()
+                .min_by_key(|(_, c)| c.expires)
+                .map(|(k, _)| k.clone())
+            {
                 map.remove(&k);
             }
         }
-        map.insert(id.clone(), Challenge { token_hash: hash(&token), partner, expires: now + self.challenge_ttl });
+        map.insert(
+            id.clone(),
+            Challenge {
+                token_hash: hash(&token),
+                partner,
+                expires: now + self.challenge_ttl,
+            },
+        );
         (id, token)
     }
 
     /// Answers a challenge (single use). Returns the session token and its partner.
-    pub fn answer(&self, challenge_id: &str, response: &str) -> Option<(String, PartnerId, Duration)> {
-        let challenge = self.challenges.lock().unwrap_or_else(|p| p.into_inner()).remove(challenge_id)?;
+    pub fn answer(
+        &self,
+        challenge_id: &str,
+        response: &str,
+    ) -> Option<(String, PartnerId, Duration)> {
+        let challenge = self
+            .challenges
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(challenge_id)?;
         let now = Instant::now();
         if challenge.expires <= now || !constant_time_eq(&challenge.token_hash, &hash(response)) {
             return None;
@@ -89,14 +108,22 @@ impl Sessions {
         if map.len() >= MAX_SESSIONS {
             return None;
         }
-        map.insert(hash(&token), Session { partner: challenge.partner.clone(), expires: now + self.session_ttl });
+        map.insert(
+            hash(&token),
+            Session {
+                partner: challenge.partner.clone(),
+                expires: now + self.session_ttl,
+            },
+        );
         Some((token, challenge.partner, self.session_ttl))
     }
 
     /// The live session for a bearer token.
     pub fn get(&self, token: &str) -> Option<Session> {
         let map = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&hash(token)).filter(|s| s.expires > Instant::now()).cloned()
+        map.get(&hash(token))
+            .filter(|s| s.expires > Instant::now())
+            .cloned()
     }
 }
 
@@ -115,7 +142,10 @@ mod tests {
         let partner: PartnerId = "cav".parse().unwrap();
         let (id, token) = s.challenge(partner.clone());
         assert!(s.answer(&id, "wrong").is_none());
-        assert!(s.answer(&id, &token).is_none(), "a challenge is gone after one try");
+        assert!(
+            s.answer(&id, &token).is_none(),
+            "a challenge is gone after one try"
+        );
         let (id, token) = s.challenge(partner.clone());
         let (session, p, _) = s.answer(&id, &token).unwrap();
         assert_eq!(p, partner);

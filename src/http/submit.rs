@@ -67,7 +67,9 @@ async fn submit(
             }
             Some(Err(_)) => return Err(ApiError::Interrupted),
             None if head.is_empty() => return Err(ValidationError::Empty.into()),
-            None => return Err(ValidationError::Malformed("the file ends inside the header").into()),
+            None => {
+                return Err(ValidationError::Malformed("the file ends inside the header").into())
+            }
         }
     };
     sealed::check_recipients(&shape, partner.recipients.len())?;
@@ -117,7 +119,13 @@ struct ChunkSink {
 
 impl ChunkSink {
     fn new(upload: Upload) -> Self {
-        ChunkSink { upload, buf: BytesMut::with_capacity(CHUNK_SIZE), inflight: None, hasher: Sha256::new(), total: 0 }
+        ChunkSink {
+            upload,
+            buf: BytesMut::with_capacity(CHUNK_SIZE),
+            inflight: None,
+            hasher: Sha256::new(),
+            total: 0,
+        }
     }
 
     async fn feed(&mut self, mut piece: Bytes, max: u64) -> Result<(), ApiError> {
@@ -140,7 +148,9 @@ impl ChunkSink {
         if let Some(rx) = self.inflight.take() {
             match rx.await {
                 Ok(Ok(true)) => {}
-                Ok(Ok(false)) => return Err(ApiError::Internal("upload vanished while writing".into())),
+                Ok(Ok(false)) => {
+                    return Err(ApiError::Internal("upload vanished while writing".into()))
+                }
                 Ok(Err(e)) => return Err(e.into()),
                 Err(_) => return Err(StoreError::Closed.into()),
             }

@@ -15,10 +15,22 @@ pub const SIGNATURE: &[u8] = include_bytes!("../../keys/demo/directory.sig");
 
 /// Demo officer identities: (partner id, identity file text). Published on purpose.
 pub const OFFICERS: &[(&str, &str)] = &[
-    ("cav-milano", include_str!("../../keys/demo/secret/cav-milano-1.key")),
-    ("cav-milano", include_str!("../../keys/demo/secret/cav-milano-2.key")),
-    ("tratta-milano", include_str!("../../keys/demo/secret/tratta-milano-1.key")),
-    ("lavoro-milano", include_str!("../../keys/demo/secret/lavoro-milano-1.key")),
+    (
+        "cav-milano",
+        include_str!("../../keys/demo/secret/cav-milano-1.key"),
+    ),
+    (
+        "cav-milano",
+        include_str!("../../keys/demo/secret/cav-milano-2.key"),
+    ),
+    (
+        "tratta-milano",
+        include_str!("../../keys/demo/secret/tratta-milano-1.key"),
+    ),
+    (
+        "lavoro-milano",
+        include_str!("../../keys/demo/secret/lavoro-milano-1.key"),
+    ),
 ];
 
 /// The demo network key, parsed.
@@ -28,7 +40,11 @@ pub fn network_public_key() -> Result<NetworkPublicKey, KeyError> {
 
 /// The demo directory, verified against the demo network key.
 pub fn directory() -> Result<SignedDirectory, KeyError> {
-    SignedDirectory::verify(&network_public_key()?, DIRECTORY.to_vec(), SIGNATURE.to_vec())
+    SignedDirectory::verify(
+        &network_public_key()?,
+        DIRECTORY.to_vec(),
+        SIGNATURE.to_vec(),
+    )
 }
 
 /// Writes the demo identities under `data/demo/` (only files that are missing): the first

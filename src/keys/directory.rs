@@ -40,7 +40,8 @@ impl TryFrom<String> for PartnerId {
     fn try_from(s: String) -> Result<Self, String> {
         let ok = !s.is_empty()
             && s.len() <= 63
-            && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && !s.starts_with('-');
         if ok {
             Ok(PartnerId(s))
@@ -92,8 +93,9 @@ impl Partner {
         self.recipients
             .iter()
             .map(|r| {
-                age::x25519::Recipient::from_str(r)
-                    .map_err(|e| KeyError::InvalidDirectory(format!("partner {}: recipient {r}: {e}", self.id)))
+                age::x25519::Recipient::from_str(r).map_err(|e| {
+                    KeyError::InvalidDirectory(format!("partner {}: recipient {r}: {e}", self.id))
+                })
             })
             .collect()
     }
@@ -140,7 +142,10 @@ impl Directory {
     /// valid recipient, and no recipient belongs to two partners (a session is bound to one).
     pub fn check(&self) -> Result<(), KeyError> {
         if self.schema != SCHEMA {
-            return Err(KeyError::InvalidDirectory(format!("schema is {:?}, expected {SCHEMA:?}", self.schema)));
+            return Err(KeyError::InvalidDirectory(format!(
+                "schema is {:?}, expected {SCHEMA:?}",
+                self.schema
+            )));
         }
         if self.partners.is_empty() {
             return Err(KeyError::InvalidDirectory("no partners".into()));
@@ -149,10 +154,16 @@ impl Directory {
         let mut recipients = HashSet::new();
         for p in &self.partners {
             if !ids.insert(&p.id) {
-                return Err(KeyError::InvalidDirectory(format!("partner id {} appears twice", p.id)));
+                return Err(KeyError::InvalidDirectory(format!(
+                    "partner id {} appears twice",
+                    p.id
+                )));
             }
             if p.recipients.is_empty() {
-                return Err(KeyError::InvalidDirectory(format!("partner {} has no recipients", p.id)));
+                return Err(KeyError::InvalidDirectory(format!(
+                    "partner {} has no recipients",
+                    p.id
+                )));
             }
             for r in p.age_recipients()? {
                 if !recipients.insert(r.to_string()) {
@@ -172,13 +183,16 @@ impl Directory {
 
     /// The partner whose recipients include `recipient`.
     pub fn partner_of_recipient(&self, recipient: &str) -> Option<&Partner> {
-        self.partners.iter().find(|p| p.recipients.iter().any(|r| r == recipient))
+        self.partners
+            .iter()
+            .find(|p| p.recipients.iter().any(|r| r == recipient))
     }
 
     /// Signs the directory: returns the exact JSON bytes to publish and their signature file.
     pub fn sign(&self, key: &NetworkKey) -> Result<(Vec<u8>, Vec<u8>), KeyError> {
         self.check()?;
-        let mut bytes = serde_json::to_vec_pretty(self).map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
+        let mut bytes = serde_json::to_vec_pretty(self)
+            .map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
         bytes.push(b'\n');
         let sig = key.sign(&signed_message(&bytes));
         let file = SignatureFile {
@@ -186,8 +200,8 @@ impl Directory {
             key: key.public().to_string(),
             signature: BASE64_STANDARD.encode(sig.to_bytes()),
         };
-        let mut sig_bytes =
-            serde_json::to_vec_pretty(&file).map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
+        let mut sig_bytes = serde_json::to_vec_pretty(&file)
+            .map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
         sig_bytes.push(b'\n');
         Ok((bytes, sig_bytes))
     }
@@ -219,11 +233,19 @@ pub struct SignedDirectory {
 
 impl SignedDirectory {
     /// Verifies `bytes` and `signature` against `network`, then parses and checks the directory.
-    pub fn verify(network: &NetworkPublicKey, bytes: Vec<u8>, signature: Vec<u8>) -> Result<Self, KeyError> {
+    pub fn verify(
+        network: &NetworkPublicKey,
+        bytes: Vec<u8>,
+        signature: Vec<u8>,
+    ) -> Result<Self, KeyError> {
         let file: SignatureFile = serde_json::from_slice(&signature)
             .map_err(|e| KeyError::malformed("directory signature", "signature file", e))?;
         if file.schema != SIGNATURE_SCHEMA {
-            return Err(KeyError::malformed("directory signature", "signature file", "unknown schema"));
+            return Err(KeyError::malformed(
+                "directory signature",
+                "signature file",
+                "unknown schema",
+            ));
         }
         let raw = BASE64_STANDARD
             .decode(&file.signature)
@@ -233,17 +255,29 @@ impl SignedDirectory {
         if file.key != network.to_string() || !network.verify(&signed_message(&bytes), &sig) {
             return Err(KeyError::BadSignature(network.to_string()));
         }
-        let directory: Directory =
-            serde_json::from_slice(&bytes).map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
+        let directory: Directory = serde_json::from_slice(&bytes)
+            .map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
         directory.check()?;
-        Ok(SignedDirectory { directory, bytes, signature })
+        Ok(SignedDirectory {
+            directory,
+            bytes,
+            signature,
+        })
     }
 
     /// Reads `directory.json` and the `directory.sig` beside it (or at `sig_path`).
-    pub fn read(network: &NetworkPublicKey, path: &Path, sig_path: Option<&Path>) -> Result<Self, KeyError> {
+    pub fn read(
+        network: &NetworkPublicKey,
+        path: &Path,
+        sig_path: Option<&Path>,
+    ) -> Result<Self, KeyError> {
         let default_sig = path.with_extension("sig");
         let sig_path = sig_path.unwrap_or(&default_sig);
-        Self::verify(network, secretfile::read(path)?, secretfile::read(sig_path)?)
+        Self::verify(
+            network,
+            secretfile::read(path)?,
+            secretfile::read(sig_path)?,
+        )
     }
 
     /// The verified directory.

@@ -56,7 +56,11 @@ impl KeyError {
         }
     }
 
-    pub(crate) fn malformed(what: impl Into<String>, kind: &'static str, reason: impl ToString) -> Self {
+    pub(crate) fn malformed(
+        what: impl Into<String>,
+        kind: &'static str,
+        reason: impl ToString,
+    ) -> Self {
         KeyError::Malformed {
             what: what.into(),
             kind,

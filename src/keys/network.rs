@@ -77,7 +77,9 @@ impl NetworkKey {
             .lines()
             .map(str::trim)
             .find(|l| l.starts_with(SECRET_PREFIX))
-            .ok_or_else(|| KeyError::malformed(what, "network key", "no APPRODO-NETWORK-KEY-1 line"))?;
+            .ok_or_else(|| {
+                KeyError::malformed(what, "network key", "no APPRODO-NETWORK-KEY-1 line")
+            })?;
         let bytes = Zeroizing::new(
             BASE64_STANDARD
                 .decode(&line[SECRET_PREFIX.len()..])
@@ -130,7 +132,8 @@ impl NetworkPublicKey {
 
     /// Verifies an Ed25519 signature over `message` (strict verification).
     pub fn verify(&self, message: &[u8], signature: &Signature) -> bool {
-        self.0.verify_strict(message, signature).is_ok() && self.0.verify(message, signature).is_ok()
+        self.0.verify_strict(message, signature).is_ok()
+            && self.0.verify(message, signature).is_ok()
     }
 
     /// The raw 32 bytes.
@@ -150,7 +153,8 @@ mod tests {
         let back = NetworkKey::from_text("test", &text).expect("parses");
         assert_eq!(key.public(), back.public());
         assert_eq!(format!("{key:?}"), "NetworkKey(<redacted>)");
-        let public = NetworkPublicKey::from_text("t", &format!("# c\n{}\n", key.public())).expect("parses");
+        let public =
+            NetworkPublicKey::from_text("t", &format!("# c\n{}\n", key.public())).expect("parses");
         let sig = key.sign(b"hello");
         assert!(public.verify(b"hello", &sig));
         assert!(!public.verify(b"hellp", &sig));

@@ -125,12 +125,20 @@ impl OfficerIdentity {
                 continue;
             }
             let id = age::x25519::Identity::from_str(line).map_err(|_| {
-                KeyError::malformed(what, "identity file", "a line is not an AGE-SECRET-KEY-1 identity")
+                KeyError::malformed(
+                    what,
+                    "identity file",
+                    "a line is not an AGE-SECRET-KEY-1 identity",
+                )
             })?;
             out.push(OfficerIdentity(id));
         }
         if out.is_empty() {
-            return Err(KeyError::malformed(what, "identity file", "no identity in it"));
+            return Err(KeyError::malformed(
+                what,
+                "identity file",
+                "no identity in it",
+            ));
         }
         Ok(out)
     }
@@ -138,7 +146,8 @@ impl OfficerIdentity {
 
 /// True for binary or armored age files.
 fn is_age_file(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"age-encryption.org/") || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
+    bytes.starts_with(b"age-encryption.org/")
+        || bytes.starts_with(b"-----BEGIN AGE ENCRYPTED FILE-----")
 }
 
 fn seal_with_passphrase(plaintext: &[u8], p: &Passphrase) -> std::io::Result<Vec<u8>> {
@@ -161,7 +170,9 @@ fn open_with_passphrase(sealed: &[u8], p: &Passphrase) -> Result<Zeroizing<Strin
         .map_err(|_| ())?;
     let mut out = Zeroizing::new(Vec::new());
     r.read_to_end(&mut out).map_err(|_| ())?;
-    String::from_utf8(out.to_vec()).map(Zeroizing::new).map_err(|_| ())
+    String::from_utf8(out.to_vec())
+        .map(Zeroizing::new)
+        .map_err(|_| ())
 }
 
 #[cfg(test)]
@@ -180,12 +191,19 @@ mod tests {
         assert!(raw.starts_with("-----BEGIN AGE ENCRYPTED FILE-----"));
         assert!(!raw.contains("AGE-SECRET-KEY"));
         use std::os::unix::fs::PermissionsExt;
-        assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
-        let back = OfficerIdentity::read_all(&path, || Ok(Passphrase::new("correct horse".into()))).unwrap();
+        assert_eq!(
+            std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        let back = OfficerIdentity::read_all(&path, || Ok(Passphrase::new("correct horse".into())))
+            .unwrap();
         assert_eq!(back[0].recipient().to_string(), id.recipient().to_string());
         let wrong = OfficerIdentity::read_all(&path, || Ok(Passphrase::new("wrong".into())));
         assert!(matches!(wrong, Err(KeyError::BadPassphrase(_))));
-        assert!(matches!(id.write_new(&path, None), Err(KeyError::Exists(_))));
+        assert!(matches!(
+            id.write_new(&path, None),
+            Err(KeyError::Exists(_))
+        ));
         assert!(!format!("{id:?}").contains("AGE-SECRET"));
     }
 }

@@ -82,7 +82,10 @@ impl StoreError {
 }
 
 fn is_full(e: &std::io::Error) -> bool {
-    matches!(e.kind(), std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded)
+    matches!(
+        e.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    )
 }
 
 /// A handle on the store; cheap to clone.
@@ -90,53 +93,146 @@ fn is_full(e: &std::io::Error) -> bool {
 pub struct Store {
     db: Arc<redb::Database>,
     tx: mpsc::UnboundedSender<Command>,
+    writer: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
+}
+
+/// Waits for the writer thread to finish after the last [`Store`] handle is gone, so the
+/// database file is closed cleanly (the next open needs no repair).
+pub struct Closer(Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>);
+
+impl Closer {
+    /// Waits up to `timeout`; returns whether the writer finished.
+    pub fn wait(self, timeout: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + timeout;
+        let handle = self.0.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let Some(handle) = handle else { return true };
+        while !handle.is_finished() {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        handle.join().is_ok()
+    }
 }
 
 impl Store {
     /// Opens (or creates) `data/approdo.redb`, records the directory it serves, removes
     /// unfinished uploads and starts the writer.
-    pub fn open(data: &Path, directory: &crate::keys::SignedDirectory) -> Result<Store, StoreError> {
+    pub fn open(
+        data: &Path,
+        directory: &crate::keys::SignedDirectory,
+    ) -> Result<Store, StoreError> {
         use std::os::unix::fs::DirBuilderExt;
         std::fs::DirBuilder::new()
             .recursive(true)
             .mode(0o700)
             .create(data)
-            .map_err(|source| StoreError::Io { path: data.to_owned(), source })?;
-        let db = redb::Database::create(data.join(DB_FILE)).map_err(StoreError::from_db)?;
+            .map_err(|source| StoreError::Io {
+                path: data.to_owned(),
+                source,
+            })?;
+        let file = data.join(DB_FILE);
+        // Create it 0600 before redb opens it (redb would use the umask).
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .mode(0o600)
+                .open(&file)
+                .map_err(|source| StoreError::Io {
+                    path: file.clone(),
+                    source,
+                })?;
+        }
+        let db = redb::Database::create(&file).map_err(StoreError::from_db)?;
         let db = Arc::new(db);
         writer::init_and_sweep(&db, directory)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let db2 = db.clone();
-        std::thread::Builder::new()
+        let handle = std::thread::Builder::new()
             .name("approdo-writer".into())
-            .spawn(move || writer::run(&db2, rx))
-            .map_err(|source| StoreError::Io { path: data.to_owned(), source })?;
-        Ok(Store { db, tx })
+            .spawn(move || writer::run(db2, rx))
+            .map_err(|source| StoreError::Io {
+                path: data.to_owned(),
+                source,
+            })?;
+        Ok(Store {
+            db,
+            tx,
+            writer: Arc::new(std::sync::Mutex::new(Some(handle))),
+        })
+    }
+
+    /// Something to wait on for a clean close once every other handle is dropped.
+    pub fn closer(&self) -> Closer {
+        Closer(self.writer.clone())
     }
 
     async fn call(&self, op: Op) -> Result<bool, StoreError> {
         let (reply, rx) = oneshot::channel();
-        self.tx.send(Command { op, reply: Some(reply) }).map_err(|_| StoreError::Closed)?;
+        self.tx
+            .send(Command {
+                op,
+                reply: Some(reply),
+            })
+            .map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
     /// Starts an upload (a pending row, no data yet).
     pub async fn begin_upload(&self, day: Day) -> Result<Upload, StoreError> {
         let id = ReportId::random();
-        self.call(Op::Begin { id: id.0, day: day.0 }).await?;
-        Ok(Upload { store: self.clone(), id, next_chunk: 0, done: false })
+        self.call(Op::Begin {
+            id: id.0,
+            day: day.0,
+        })
+        .await?;
+        Ok(Upload {
+            store: self.clone(),
+            id,
+            next_chunk: 0,
+            done: false,
+        })
     }
 
     /// Sets a report's state, if it belongs to `partner`.
-    pub async fn set_state(&self, id: ReportId, partner: &str, state: ReportState) -> Result<(), StoreError> {
-        let found = self.call(Op::SetState { id: id.0, partner: partner.to_owned(), state }).await?;
-        if found { Ok(()) } else { Err(StoreError::NotFound) }
+    pub async fn set_state(
+        &self,
+        id: ReportId,
+        partner: &str,
+        state: ReportState,
+    ) -> Result<(), StoreError> {
+        let found = self
+            .call(Op::SetState {
+                id: id.0,
+                partner: partner.to_owned(),
+                state,
+            })
+            .await?;
+        if found {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     /// Deletes a report and its chunks, if it belongs to `partner`.
     pub async fn delete(&self, id: ReportId, partner: &str) -> Result<(), StoreError> {
-        let found = self.call(Op::Delete { id: id.0, partner: partner.to_owned() }).await?;
-        if found { Ok(()) } else { Err(StoreError::NotFound) }
+        let found = self
+            .call(Op::Delete {
+                id: id.0,
+                partner: partner.to_owned(),
+            })
+            .await?;
+        if found {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
     }
 
     /// A durable empty commit: proves the store is writable.
@@ -163,7 +259,10 @@ impl Store {
     pub fn meta_blocking(&self, id: ReportId) -> Result<ReportMeta, StoreError> {
         let txn = self.db.begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
-        let v = table.get(id.0).map_err(StoreError::from_db)?.ok_or(StoreError::NotFound)?;
+        let v = table
+            .get(id.0)
+            .map_err(StoreError::from_db)?
+            .ok_or(StoreError::NotFound)?;
         parse_meta(id.0, v.value())
     }
 
@@ -171,7 +270,10 @@ impl Store {
     pub fn chunk_blocking(&self, id: ReportId, index: u32) -> Result<Option<Vec<u8>>, StoreError> {
         let txn = self.db.begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
-        Ok(table.get((id.0, index)).map_err(StoreError::from_db)?.map(|v| v.value().to_vec()))
+        Ok(table
+            .get((id.0, index))
+            .map_err(StoreError::from_db)?
+            .map(|v| v.value().to_vec()))
     }
 
     /// Number of unfinished uploads.
@@ -183,8 +285,8 @@ impl Store {
 }
 
 pub(crate) fn parse_meta(key: u128, bytes: &[u8]) -> Result<ReportMeta, StoreError> {
-    let meta: ReportMeta =
-        serde_json::from_slice(bytes).map_err(|_| StoreError::CorruptMeta(ReportId(key).to_string()))?;
+    let meta: ReportMeta = serde_json::from_slice(bytes)
+        .map_err(|_| StoreError::CorruptMeta(ReportId(key).to_string()))?;
     if meta.id.0 != key {
         return Err(StoreError::CorruptMeta(ReportId(key).to_string()));
     }
@@ -208,14 +310,24 @@ impl Upload {
     /// Sends the next chunk (≤ 1 MiB) to the writer; await the returned receiver to learn it
     /// was written. Keeping one write in flight while reading the next chunk overlaps network
     /// and disk.
-    pub fn put(&mut self, data: Bytes) -> Result<oneshot::Receiver<Result<bool, StoreError>>, StoreError> {
+    pub fn put(
+        &mut self,
+        data: Bytes,
+    ) -> Result<oneshot::Receiver<Result<bool, StoreError>>, StoreError> {
         debug_assert!(data.len() <= CHUNK_SIZE);
         let (reply, rx) = oneshot::channel();
         let index = self.next_chunk;
         self.next_chunk += 1;
         self.store
             .tx
-            .send(Command { op: Op::Put { id: self.id.0, index, data }, reply: Some(reply) })
+            .send(Command {
+                op: Op::Put {
+                    id: self.id.0,
+                    index,
+                    data,
+                },
+                reply: Some(reply),
+            })
             .map_err(|_| StoreError::Closed)?;
         Ok(rx)
     }
@@ -228,7 +340,13 @@ impl Upload {
     /// Makes the report visible, durably. Returns once it is on disk.
     pub async fn finish(mut self, meta: ReportMeta) -> Result<ReportMeta, StoreError> {
         let json = serde_json::to_vec(&meta).map_err(|e| StoreError::Db(e.to_string()))?;
-        let result = self.store.call(Op::Finish { id: self.id.0, meta: json }).await;
+        let result = self
+            .store
+            .call(Op::Finish {
+                id: self.id.0,
+                meta: json,
+            })
+            .await;
         self.done = result.is_ok();
         result.map(|_| meta)
     }
@@ -238,7 +356,10 @@ impl Drop for Upload {
     fn drop(&mut self) {
         if !self.done {
             // Fire and forget: the writer removes the pending row and its chunks.
-            let _ = self.store.tx.send(Command { op: Op::Abort { id: self.id.0 }, reply: None });
+            let _ = self.store.tx.send(Command {
+                op: Op::Abort { id: self.id.0 },
+                reply: None,
+            });
         }
     }
 }

@@ -34,10 +34,16 @@ impl fmt::Debug for ReportId {
 impl FromStr for ReportId {
     type Err = &'static str;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() != 32 || !s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if s.len() != 32
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             return Err("a report id is 32 lowercase hex digits");
         }
-        u128::from_str_radix(s, 16).map(ReportId).map_err(|_| "a report id is 32 lowercase hex digits")
+        u128::from_str_radix(s, 16)
+            .map(ReportId)
+            .map_err(|_| "a report id is 32 lowercase hex digits")
     }
 }
 
@@ -101,9 +107,14 @@ impl<'de> Deserialize<'de> for Day {
         let s = String::deserialize(d)?;
         let parts: Vec<&str> = s.split('-').collect();
         let bad = || serde::de::Error::custom("a day is YYYY-MM-DD");
-        let [y, m, dd] = parts.as_slice() else { return Err(bad()) };
-        let (y, m, dd): (i64, i64, i64) =
-            (y.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?, dd.parse().map_err(|_| bad())?);
+        let [y, m, dd] = parts.as_slice() else {
+            return Err(bad());
+        };
+        let (y, m, dd): (i64, i64, i64) = (
+            y.parse().map_err(|_| bad())?,
+            m.parse().map_err(|_| bad())?,
+            dd.parse().map_err(|_| bad())?,
+        );
         // days_from_civil
         let y = if m <= 2 { y - 1 } else { y };
         let era = y.div_euclid(400);
@@ -174,6 +185,8 @@ mod tests {
         let id = ReportId::random();
         assert_eq!(id.to_string().parse::<ReportId>().unwrap(), id);
         assert!("../../etc".parse::<ReportId>().is_err());
-        assert!("ABCDEF00000000000000000000000000".parse::<ReportId>().is_err());
+        assert!("ABCDEF00000000000000000000000000"
+            .parse::<ReportId>()
+            .is_err());
     }
 }

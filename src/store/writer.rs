@@ -13,12 +13,31 @@ const MAX_BATCH: usize = 512;
 const MAX_BATCH_BYTES: usize = 64 * 1024 * 1024;
 
 pub(super) enum Op {
-    Begin { id: u128, day: u32 },
-    Put { id: u128, index: u32, data: bytes::Bytes },
-    Finish { id: u128, meta: Vec<u8> },
-    Abort { id: u128 },
-    SetState { id: u128, partner: String, state: ReportState },
-    Delete { id: u128, partner: String },
+    Begin {
+        id: u128,
+        day: u32,
+    },
+    Put {
+        id: u128,
+        index: u32,
+        data: bytes::Bytes,
+    },
+    Finish {
+        id: u128,
+        meta: Vec<u8>,
+    },
+    Abort {
+        id: u128,
+    },
+    SetState {
+        id: u128,
+        partner: String,
+        state: ReportState,
+    },
+    Delete {
+        id: u128,
+        partner: String,
+    },
     Ping,
 }
 
@@ -41,8 +60,12 @@ pub(super) fn init_and_sweep(
     let txn = db.begin_write().map_err(StoreError::from_db)?;
     {
         let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
-        trust.insert("directory.json", directory.bytes()).map_err(StoreError::from_db)?;
-        trust.insert("directory.sig", directory.signature()).map_err(StoreError::from_db)?;
+        trust
+            .insert("directory.json", directory.bytes())
+            .map_err(StoreError::from_db)?;
+        trust
+            .insert("directory.sig", directory.signature())
+            .map_err(StoreError::from_db)?;
         let _ = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
         let mut pending = txn.open_table(PENDING).map_err(StoreError::from_db)?;
         let mut chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
@@ -65,8 +88,13 @@ fn delete_chunks(chunks: &mut redb::Table<(u128, u32), &[u8]>, id: u128) -> Resu
         .map_err(StoreError::from_db)
 }
 
-/// Runs until every sender is gone.
-pub(super) fn run(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
+/// Runs until every sender is gone, then drops its handle on the database.
+pub(super) fn run(db: std::sync::Arc<redb::Database>, rx: mpsc::UnboundedReceiver<Command>) {
+    run_batches(&db, rx);
+    drop(db);
+}
+
+fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         let mut bytes = 0usize;
@@ -95,7 +123,11 @@ pub(super) fn run(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>)
                 let full = matches!(e, StoreError::Full);
                 for cmd in batch {
                     if let Some(reply) = cmd.reply {
-                        let _ = reply.send(Err(if full { StoreError::Full } else { StoreError::Db(e.to_string()) }));
+                        let _ = reply.send(Err(if full {
+                            StoreError::Full
+                        } else {
+                            StoreError::Db(e.to_string())
+                        }));
                     }
                 }
             }
@@ -108,8 +140,12 @@ type Results = Vec<Result<bool, StoreError>>;
 fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> {
     let mut txn = db.begin_write().map_err(StoreError::from_db)?;
     let durable = batch.iter().any(|c| c.op.durable());
-    txn.set_durability(if durable { Durability::Immediate } else { Durability::None })
-        .map_err(StoreError::from_db)?;
+    txn.set_durability(if durable {
+        Durability::Immediate
+    } else {
+        Durability::None
+    })
+    .map_err(StoreError::from_db)?;
     let mut results = Vec::with_capacity(batch.len());
     {
         let mut reports = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
@@ -124,7 +160,9 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                 Op::Put { id, index, data } => {
                     // Only uploads still pending may write (an aborted one may not resurrect).
                     if pending.get(*id).map_err(StoreError::from_db)?.is_some() {
-                        chunks.insert((*id, *index), data.as_ref()).map_err(StoreError::from_db)?;
+                        chunks
+                            .insert((*id, *index), data.as_ref())
+                            .map_err(StoreError::from_db)?;
                         Ok(true)
                     } else {
                         Ok(false)
@@ -132,7 +170,9 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                 }
                 Op::Finish { id, meta } => {
                     if pending.remove(*id).map_err(StoreError::from_db)?.is_some() {
-                        reports.insert(*id, meta.as_slice()).map_err(StoreError::from_db)?;
+                        reports
+                            .insert(*id, meta.as_slice())
+                            .map_err(StoreError::from_db)?;
                         Ok(true)
                     } else {
                         Err(StoreError::NotFound)
@@ -155,8 +195,11 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     match found {
                         Some(mut meta) => {
                             meta.state = *state;
-                            let json = serde_json::to_vec(&meta).map_err(|e| StoreError::Db(e.to_string()))?;
-                            reports.insert(*id, json.as_slice()).map_err(StoreError::from_db)?;
+                            let json = serde_json::to_vec(&meta)
+                                .map_err(|e| StoreError::Db(e.to_string()))?;
+                            reports
+                                .insert(*id, json.as_slice())
+                                .map_err(StoreError::from_db)?;
                             Ok(true)
                         }
                         None => Ok(false),

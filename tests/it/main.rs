@@ -1,1 +1,13 @@
-fn main(){}
+//! approdo's integration tests: one binary, real servers on port 0, real redb files, the Go
+//! reference `age`, the C2SP CCTV vectors.
+
+#![allow(clippy::unwrap_used)]
+
+mod audit;
+mod cctv;
+mod common;
+mod crash;
+mod interop;
+mod keys;
+mod officer;
+mod submit;
