@@ -75,13 +75,13 @@ async fn submit(
     sealed::check_recipients(&shape, partner.recipients.len())?;
 
     // 2. The body, streamed into chunks.
-    let mut sink = ChunkSink::new(state.store.begin_upload(Day::today()).await?);
+    let mut sink = ChunkSink::new(state.store.upload(Day::today()));
     sink.feed(head.freeze(), max).await?;
     while let Some(piece) = body.next().await {
         let piece = piece.map_err(|_| ApiError::Interrupted)?;
         sink.feed(piece, max).await?;
     }
-    let (upload, total, sha256) = sink.close().await?;
+    let (upload, total, sha256, last) = sink.close().await?;
 
     // 3. The payload must be a whole age STREAM.
     let header = (shape.header_len + sealed::NONCE_LEN) as u64;
@@ -95,9 +95,9 @@ async fn submit(
         sealed: SealedBy::Client,
         state: ReportState::Received,
         sha256,
-        chunks: upload.chunks(),
+        chunks: upload.chunks() + u32::from(last.is_some()),
     };
-    let meta = upload.finish(meta).await?;
+    let meta = upload.finish(meta, last).await?;
     Ok(HttpResponse::Created().json(serde_json::json!({
         "id": meta.id,
         "partner": meta.partner,
@@ -166,12 +166,12 @@ impl ChunkSink {
         Ok(())
     }
 
-    async fn close(mut self) -> Result<(Upload, u64, String), ApiError> {
-        if !self.buf.is_empty() {
-            self.flush().await?;
-        }
+    /// Waits for the write in flight; returns the upload, totals and the last partial chunk,
+    /// which `finish` writes together with the metadata.
+    async fn close(mut self) -> Result<(Upload, u64, String, Option<Bytes>), ApiError> {
         self.wait().await?;
+        let last = (!self.buf.is_empty()).then(|| self.buf.split().freeze());
         let sha = hex::encode(self.hasher.finalize());
-        Ok((self.upload, self.total, sha))
+        Ok((self.upload, self.total, sha, last))
     }
 }

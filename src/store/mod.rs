@@ -183,20 +183,17 @@ impl Store {
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// Starts an upload (a pending row, no data yet).
-    pub async fn begin_upload(&self, day: Day) -> Result<Upload, StoreError> {
-        let id = ReportId::random();
-        self.call(Op::Begin {
-            id: id.0,
-            day: day.0,
-        })
-        .await?;
-        Ok(Upload {
+    /// Starts an upload. Nothing is written until the first full chunk: a report that fits in
+    /// one chunk is stored by a single command when it finishes.
+    pub fn upload(&self, day: Day) -> Upload {
+        Upload {
             store: self.clone(),
-            id,
+            id: ReportId::random(),
+            day,
             next_chunk: 0,
+            begun: false,
             done: false,
-        })
+        }
     }
 
     /// Sets a report's state, if it belongs to `partner`.
@@ -297,7 +294,9 @@ pub(crate) fn parse_meta(key: u128, bytes: &[u8]) -> Result<ReportMeta, StoreErr
 pub struct Upload {
     store: Store,
     id: ReportId,
+    day: Day,
     next_chunk: u32,
+    begun: bool,
     done: bool,
 }
 
@@ -307,28 +306,46 @@ impl Upload {
         self.id
     }
 
-    /// Sends the next chunk (≤ 1 MiB) to the writer; await the returned receiver to learn it
-    /// was written. Keeping one write in flight while reading the next chunk overlaps network
-    /// and disk.
+    fn send(
+        &self,
+        op: Op,
+        reply: Option<oneshot::Sender<Result<bool, StoreError>>>,
+    ) -> Result<(), StoreError> {
+        self.store
+            .tx
+            .send(Command { op, reply })
+            .map_err(|_| StoreError::Closed)
+    }
+
+    /// Sends the next full chunk (≤ 1 MiB) to the writer; await the returned receiver to learn
+    /// it was written. Keeping one write in flight while reading the next chunk overlaps network
+    /// and disk. The first call also registers the upload as pending (so a crash cleans it).
     pub fn put(
         &mut self,
         data: Bytes,
     ) -> Result<oneshot::Receiver<Result<bool, StoreError>>, StoreError> {
         debug_assert!(data.len() <= CHUNK_SIZE);
+        if !self.begun {
+            self.send(
+                Op::Begin {
+                    id: self.id.0,
+                    day: self.day.0,
+                },
+                None,
+            )?;
+            self.begun = true;
+        }
         let (reply, rx) = oneshot::channel();
         let index = self.next_chunk;
         self.next_chunk += 1;
-        self.store
-            .tx
-            .send(Command {
-                op: Op::Put {
-                    id: self.id.0,
-                    index,
-                    data,
-                },
-                reply: Some(reply),
-            })
-            .map_err(|_| StoreError::Closed)?;
+        self.send(
+            Op::Put {
+                id: self.id.0,
+                index,
+                data,
+            },
+            Some(reply),
+        )?;
         Ok(rx)
     }
 
@@ -337,16 +354,26 @@ impl Upload {
         self.next_chunk
     }
 
-    /// Makes the report visible, durably. Returns once it is on disk.
-    pub async fn finish(mut self, meta: ReportMeta) -> Result<ReportMeta, StoreError> {
+    /// Writes the last chunk (if any) and the metadata in one durable commit. Returns once it
+    /// is on disk; only then does the report exist.
+    pub async fn finish(
+        mut self,
+        meta: ReportMeta,
+        last: Option<Bytes>,
+    ) -> Result<ReportMeta, StoreError> {
         let json = serde_json::to_vec(&meta).map_err(|e| StoreError::Db(e.to_string()))?;
-        let result = self
-            .store
-            .call(Op::Finish {
+        let last = last.map(|data| (self.next_chunk, data));
+        let (reply, rx) = oneshot::channel();
+        self.send(
+            Op::Finish {
                 id: self.id.0,
                 meta: json,
-            })
-            .await;
+                begun: self.begun,
+                last,
+            },
+            Some(reply),
+        )?;
+        let result = rx.await.map_err(|_| StoreError::Closed)?;
         self.done = result.is_ok();
         result.map(|_| meta)
     }
@@ -354,12 +381,9 @@ impl Upload {
 
 impl Drop for Upload {
     fn drop(&mut self) {
-        if !self.done {
+        if self.begun && !self.done {
             // Fire and forget: the writer removes the pending row and its chunks.
-            let _ = self.store.tx.send(Command {
-                op: Op::Abort { id: self.id.0 },
-                reply: None,
-            });
+            let _ = self.send(Op::Abort { id: self.id.0 }, None);
         }
     }
 }

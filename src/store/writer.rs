@@ -25,6 +25,8 @@ pub(super) enum Op {
     Finish {
         id: u128,
         meta: Vec<u8>,
+        begun: bool,
+        last: Option<(u32, bytes::Bytes)>,
     },
     Abort {
         id: u128,
@@ -168,14 +170,26 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                         Ok(false)
                     }
                 }
-                Op::Finish { id, meta } => {
-                    if pending.remove(*id).map_err(StoreError::from_db)?.is_some() {
+                Op::Finish {
+                    id,
+                    meta,
+                    begun,
+                    last,
+                } => {
+                    let was_pending = pending.remove(*id).map_err(StoreError::from_db)?.is_some();
+                    if *begun && !was_pending {
+                        // Aborted meanwhile (or swept): its chunks are gone.
+                        Err(StoreError::NotFound)
+                    } else {
+                        if let Some((index, data)) = last {
+                            chunks
+                                .insert((*id, *index), data.as_ref())
+                                .map_err(StoreError::from_db)?;
+                        }
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
                         Ok(true)
-                    } else {
-                        Err(StoreError::NotFound)
                     }
                 }
                 Op::Abort { id } => {
