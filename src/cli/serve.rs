@@ -103,11 +103,11 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("cannot listen on unix socket {}", sock.display()))?;
         }
         let mut out = std::io::stdout();
-        for addr in server.addrs() {
-            writeln!(out, "approdo serving http://{addr}/")?;
-        }
         if let Some(sock) = &args.unix_socket {
             writeln!(out, "approdo serving unix:{}", sock.display())?;
+        }
+        for addr in server.addrs() {
+            writeln!(out, "approdo serving http://{addr}/")?;
         }
         out.flush()?;
         server.run().await.context("server stopped with an error")

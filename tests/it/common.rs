@@ -56,12 +56,16 @@ impl TestServer {
         let (tx, rx) = mpsc::channel();
         let log = data.with_extension("stdout");
         std::thread::spawn(move || {
-            let mut all = Vec::new();
+            use std::io::Write;
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&log)
+                .expect("stdout log");
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                all.extend_from_slice(line.as_bytes());
-                all.push(b'\n');
-                let _ = std::fs::write(&log, &all);
-                if let Some(url) = line.strip_prefix("approdo serving ") {
+                let _ = writeln!(file, "{line}");
+                if let Some(url) = line.strip_prefix("approdo serving http") {
+                    let url = format!("http{url}");
                     let _ = tx.send(url.trim_end_matches('/').to_owned());
                 }
             }

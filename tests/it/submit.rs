@@ -185,3 +185,30 @@ fn every_response_carries_the_security_headers() {
         }
     }
 }
+
+#[test]
+fn serves_on_a_unix_socket_for_tor() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("approdo.sock");
+    let server = TestServer::start_in(
+        &dir.path().join("data"),
+        &["--unix-socket", sock.to_str().unwrap()],
+    );
+    assert!(server.url.starts_with("http://127.0.0.1:"));
+    // The unix line is printed before the TCP one, so it is in the log once the URL is known.
+    let out = server.output();
+    assert!(
+        String::from_utf8_lossy(&out).contains(&format!("unix:{}", sock.display())),
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
+    let mut stream = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+    stream
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"status\":\"ok\""), "{answer}");
+}
