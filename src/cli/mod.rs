@@ -1,6 +1,7 @@
 //! Command-line interface: one file per subcommand family (serve, keys, officer, audit).
 
 mod audit;
+mod envelope;
 mod keys;
 mod officer;
 mod serve;
@@ -40,7 +41,7 @@ enum Command {
     Report(officer::ReportCommand),
     /// Build and seal report envelopes (for tests, scripts and the age CLI).
     #[command(subcommand)]
-    Envelope(officer::EnvelopeCommand),
+    Envelope(envelope::EnvelopeCommand),
     /// Check a store or a server without any key that decrypts.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -56,7 +57,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Pull(a) => officer::pull(a),
         Command::Decrypt(a) => officer::decrypt(a),
         Command::Report(c) => officer::report(c),
-        Command::Envelope(c) => officer::envelope(c),
+        Command::Envelope(c) => envelope::run(c),
         Command::Audit(c) => audit::run(c),
     }
 }

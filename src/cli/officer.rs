@@ -1,5 +1,4 @@
-//! Officer commands: `pull`, `decrypt`, `report list|ack|delete`, and `envelope
-//! pack|seal|submit` for scripts and for people who seal with the age CLI.
+//! Officer commands: `pull`, `decrypt`, `report list|ack|delete`.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
@@ -13,8 +12,8 @@ use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
 
 use crate::client::Client;
-use crate::envelope::{self, AttachmentSource, Limits};
-use crate::keys::{demo, NetworkPublicKey, OfficerIdentity, Passphrase, SignedDirectory};
+use crate::envelope::{self, Limits};
+use crate::keys::{OfficerIdentity, Passphrase};
 use crate::store::ReportId;
 
 /// File in the output folder listing the ids already pulled.
@@ -72,57 +71,6 @@ pub(crate) enum ReportCommand {
         #[command(flatten)]
         server: ServerArgs,
         id: String,
-    },
-}
-
-#[derive(Debug, Args)]
-pub(crate) struct ContentArgs {
-    /// report.json (must say "schema": "approdo.report/v1").
-    #[arg(long)]
-    report: PathBuf,
-    /// Attachment files (repeatable).
-    #[arg(long = "attach")]
-    attachments: Vec<PathBuf>,
-}
-
-#[derive(Debug, Subcommand)]
-pub(crate) enum EnvelopeCommand {
-    /// Write the padded tar envelope (PLAINTEXT: seal it before it leaves this machine).
-    Pack {
-        #[command(flatten)]
-        content: ContentArgs,
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Seal a report to a partner of a signed directory file (binary age).
-    Seal {
-        #[command(flatten)]
-        content: ContentArgs,
-        #[arg(long)]
-        partner: String,
-        /// The signed directory (default: the demo directory).
-        #[arg(long, requires = "network_key")]
-        directory: Option<PathBuf>,
-        /// The network public key the directory must verify against.
-        #[arg(long)]
-        network_key: Option<PathBuf>,
-        #[arg(long)]
-        out: PathBuf,
-    },
-    /// Seal a report to a partner with the server's directory (verified against the network
-    /// key) and send it; prints the server's receipt.
-    Submit {
-        #[command(flatten)]
-        content: ContentArgs,
-        #[arg(long)]
-        server: String,
-        #[arg(long)]
-        partner: String,
-        /// The network public key (default: the demo network's).
-        #[arg(long)]
-        network_key: Option<PathBuf>,
-        #[arg(long)]
-        proxy: Option<String>,
     },
 }
 
@@ -310,111 +258,4 @@ pub(crate) fn report(c: ReportCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn pack_content(c: &ContentArgs, out: impl Write) -> anyhow::Result<u64> {
-    let report = fs::read(&c.report).with_context(|| format!("reading {}", c.report.display()))?;
-    let mut sources = Vec::new();
-    for path in &c.attachments {
-        let f = File::open(path).with_context(|| format!("opening {}", path.display()))?;
-        let len = f.metadata()?.len();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .with_context(|| format!("{} has no usable file name", path.display()))?
-            .to_owned();
-        sources.push(AttachmentSource {
-            name,
-            len,
-            reader: Box::new(f),
-        });
-    }
-    Ok(envelope::pack_to(out, &report, sources)?)
-}
-
-/// Packs in memory, then seals into `out` (a tool for scripts and tests; the browser streams).
-fn seal_content(
-    c: &ContentArgs,
-    recipients: &[age::x25519::Recipient],
-    out: impl Write,
-) -> anyhow::Result<u64> {
-    let mut plaintext = Vec::new();
-    pack_content(c, &mut plaintext)?;
-    Ok(envelope::seal_to(out, recipients, plaintext.as_slice())?)
-}
-
-fn recipients_of(
-    dir: &SignedDirectory,
-    partner: &str,
-) -> anyhow::Result<Vec<age::x25519::Recipient>> {
-    let p = dir
-        .directory()
-        .partner(partner)
-        .with_context(|| format!("partner {partner:?} is not in the directory"))?;
-    Ok(p.age_recipients()?)
-}
-
-pub(crate) fn envelope(c: EnvelopeCommand) -> anyhow::Result<ExitCode> {
-    match c {
-        EnvelopeCommand::Pack { content, out } => {
-            let f = create_0600(&out)?;
-            let n = pack_content(&content, f)?;
-            eprintln!(
-                "wrote a {n}-byte PLAINTEXT envelope to {}; seal it before it leaves this machine",
-                out.display()
-            );
-        }
-        EnvelopeCommand::Seal {
-            content,
-            partner,
-            directory,
-            network_key,
-            out,
-        } => {
-            let dir = match (directory, network_key) {
-                (Some(d), Some(k)) => {
-                    SignedDirectory::read(&NetworkPublicKey::read(&k)?, &d, None)?
-                }
-                _ => demo::directory()?,
-            };
-            let recipients = recipients_of(&dir, &partner)?;
-            let n = seal_content(&content, &recipients, create_0600(&out)?)?;
-            eprintln!(
-                "sealed {n} bytes to {} recipient(s) of {partner} in {}",
-                recipients.len(),
-                out.display()
-            );
-        }
-        EnvelopeCommand::Submit {
-            content,
-            server,
-            partner,
-            network_key,
-            proxy,
-        } => {
-            let key = match network_key {
-                Some(k) => NetworkPublicKey::read(&k)?,
-                None => demo::network_public_key()?,
-            };
-            let client = Client::new(&server, proxy.as_deref())?;
-            let (bytes, sig) = client.directory()?;
-            let dir =
-                SignedDirectory::verify(&key, bytes, sig).context("the server's directory")?;
-            let recipients = recipients_of(&dir, &partner)?;
-            let mut sealed = Vec::new();
-            seal_content(&content, &recipients, &mut sealed)?;
-            let receipt = client.submit(&partner, sealed.as_slice())?;
-            println!("{receipt}");
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-fn create_0600(path: &Path) -> anyhow::Result<File> {
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {} (it must not exist yet)", path.display()))
 }

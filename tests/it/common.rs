@@ -107,6 +107,19 @@ impl TestServer {
         self.data.join("demo").join(format!("{partner}.key"))
     }
 
+    /// Runs `approdo pull` as the first demo officer of `partner` into `out`.
+    pub fn pull(&self, partner: &str, out: &Path) -> (bool, String, String) {
+        approdo(&[
+            "pull",
+            "--server",
+            &self.url,
+            "--identity",
+            self.identity_file(partner).to_str().expect("utf-8 path"),
+            "--out",
+            out.to_str().expect("utf-8 path"),
+        ])
+    }
+
     /// A logged-in officer client of `partner`.
     pub fn officer(&self, partner: &str) -> Client {
         let ids = OfficerIdentity::read_all(&self.identity_file(partner), || {

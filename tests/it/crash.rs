@@ -118,15 +118,7 @@ fn kill9_during_concurrent_uploads_loses_nothing_acknowledged() {
     }
     // And they decrypt and unpack with the real CLI.
     let out = tempfile::tempdir().unwrap();
-    let (ok, _, err) = common::approdo(&[
-        "pull",
-        "--server",
-        &server.url,
-        "--identity",
-        server.identity_file("cav-milano").to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let (ok, _, err) = server.pull("cav-milano", out.path());
     assert!(ok, "{err}");
     assert!(
         err.contains(&format!("pulled {} new", listed.len())),

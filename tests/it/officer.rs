@@ -113,17 +113,7 @@ fn sessions_expire() {
 fn pull_remembers_what_it_pulled_and_acknowledges() {
     let server = TestServer::start(&[]);
     let out = tempfile::tempdir().unwrap();
-    let pull = || {
-        common::approdo(&[
-            "pull",
-            "--server",
-            &server.url,
-            "--identity",
-            server.identity_file("lavoro-milano").to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ])
-    };
+    let pull = || server.pull("lavoro-milano", out.path());
     for i in 0..3 {
         let s = common::seal(
             "lavoro-milano",

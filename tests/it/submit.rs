@@ -153,15 +153,7 @@ fn markers_never_reach_the_disk_or_the_output() {
     }
     // And the officer does get the marker back, decrypted on their side.
     let out = tempfile::tempdir().unwrap();
-    let (ok, _, err) = common::approdo(&[
-        "pull",
-        "--server",
-        &server.url,
-        "--identity",
-        server.identity_file("cav-milano").to_str().unwrap(),
-        "--out",
-        out.path().to_str().unwrap(),
-    ]);
+    let (ok, _, err) = server.pull("cav-milano", out.path());
     assert!(ok, "{err}");
     assert_eq!(common::scan(out.path(), marker.as_bytes()), 5 + 5 * 1000);
 }
