@@ -43,6 +43,9 @@ pub(crate) struct ServeArgs {
     /// Submissions per second accepted server-wide (bursts of ten times that).
     #[arg(long, default_value_t = Limits::default().submissions_per_second)]
     submissions_per_second: u32,
+    /// Resumable uploads idle for longer than this many seconds are removed.
+    #[arg(long, default_value_t = Limits::default().upload_ttl.as_secs())]
+    upload_ttl: u64,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2)]
     workers: usize,
@@ -71,12 +74,14 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         max_report_bytes: args.max_report_size,
         session_ttl: Duration::from_secs(args.session_ttl),
         submissions_per_second: args.submissions_per_second,
+        upload_ttl: Duration::from_secs(args.upload_ttl),
         ..Limits::default()
     };
     let closer = store.closer();
     let state = web::Data::new(AppState::new(store, directory, limits));
 
     actix_web::rt::System::new().block_on(async move {
+        let collector = actix_web::rt::spawn(http::collect_abandoned(state.clone()));
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let state = app_state.clone();
@@ -110,7 +115,9 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             writeln!(out, "approdo serving http://{addr}/")?;
         }
         out.flush()?;
-        server.run().await.context("server stopped with an error")
+        let result = server.run().await.context("server stopped with an error");
+        collector.abort();
+        result
     })?;
     // Close the store cleanly: the last handles go with the state, then the writer ends.
 

@@ -32,6 +32,12 @@ pub enum ApiError {
     /// Too many requests of this kind.
     #[error("too many requests; wait a minute and try again")]
     RateLimited,
+    /// A resumable upload chunk came out of order.
+    #[error("{0}")]
+    Conflict(String),
+    /// Too many uploads are in progress.
+    #[error("too many uploads are in progress; try again in a few minutes")]
+    TooManyUploads,
     /// Missing, forged or expired session, or a failed challenge.
     #[error("{0}")]
     Unauthorized(&'static str),
@@ -53,6 +59,9 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Full => ApiError::Full,
             StoreError::NotFound => ApiError::NotFound,
+            StoreError::OutOfOrder => {
+                ApiError::Conflict("chunk out of order; ask where to resume".into())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -68,7 +77,8 @@ impl ResponseError for ApiError {
                 StatusCode::NOT_FOUND
             }
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited | ApiError::TooManyUploads => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Full => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

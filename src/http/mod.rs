@@ -10,6 +10,7 @@ mod officer;
 mod public;
 mod session;
 mod submit;
+mod uploads;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
@@ -20,6 +21,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 pub use error::ApiError;
 pub use session::Sessions;
+pub use uploads::collect_abandoned;
 
 use crate::keys::SignedDirectory;
 use crate::store::Store;
@@ -37,6 +39,10 @@ pub struct Limits {
     pub submissions_per_second: u32,
     /// Officer logins per second, server-wide (bursts of 10× allowed).
     pub logins_per_second: u32,
+    /// Resumable uploads idle for longer than this are removed.
+    pub upload_ttl: Duration,
+    /// Most resumable uploads in progress at once.
+    pub max_pending_uploads: usize,
 }
 
 impl Default for Limits {
@@ -47,6 +53,8 @@ impl Default for Limits {
             challenge_ttl: Duration::from_secs(120),
             submissions_per_second: 200,
             logins_per_second: 20,
+            upload_ttl: Duration::from_secs(24 * 3600),
+            max_pending_uploads: 1000,
         }
     }
 }
@@ -57,6 +65,7 @@ pub struct AppState {
     pub directory: Arc<SignedDirectory>,
     pub limits: Limits,
     pub sessions: Sessions,
+    uploads: uploads::Activity,
     submit_limiter: DefaultDirectRateLimiter,
     login_limiter: DefaultDirectRateLimiter,
 }
@@ -74,6 +83,7 @@ impl AppState {
             store,
             directory: Arc::new(directory),
             sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),
+            uploads: uploads::Activity::default(),
             submit_limiter: limiter(limits.submissions_per_second),
             login_limiter: limiter(limits.logins_per_second),
             limits,
@@ -102,6 +112,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(public::routes)
         .configure(submit::routes)
         .configure(officer::routes)
+        .configure(uploads::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::NoRoute)
         }));

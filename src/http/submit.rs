@@ -98,14 +98,19 @@ async fn submit(
         chunks: upload.chunks() + u32::from(last.is_some()),
     };
     let meta = upload.finish(meta, last).await?;
-    Ok(HttpResponse::Created().json(serde_json::json!({
+    Ok(HttpResponse::Created().json(receipt(&meta)))
+}
+
+/// The JSON answer to an accepted report.
+pub(super) fn receipt(meta: &ReportMeta) -> serde_json::Value {
+    serde_json::json!({
         "id": meta.id,
         "partner": meta.partner,
         "day": meta.day,
         "size": meta.size,
         "sha256": meta.sha256,
         "sealed": meta.sealed,
-    })))
+    })
 }
 
 /// Cuts a byte stream into ≤ 1 MiB chunks, hashing and counting, one write in flight.

@@ -8,6 +8,7 @@
 //! committed, so after a crash only whole reports exist; chunks of unfinished uploads are
 //! removed when the store opens.
 
+mod resumable;
 mod types;
 mod writer;
 
@@ -31,6 +32,9 @@ pub(crate) const CHUNKS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::
 /// Upload id → day it started (uploads not yet finalised).
 pub(crate) const PENDING: TableDefinition<u128, u32> = TableDefinition::new("pending");
 
+/// Upload id → partner id, for resumable (chunk-by-chunk) uploads, kept across restarts.
+pub(crate) const RESUMABLE: TableDefinition<u128, &str> = TableDefinition::new("resumable");
+
 /// Trust material the store was served with: `directory.json`, `directory.sig` (for audits
 /// of a copy).
 pub(crate) const TRUST: TableDefinition<&str, &[u8]> = TableDefinition::new("trust");
@@ -47,6 +51,9 @@ pub enum StoreError {
     /// No report with this id (for this partner).
     #[error("no such report")]
     NotFound,
+    /// A chunk arrived before the one it must follow.
+    #[error("chunk out of order")]
+    OutOfOrder,
     /// The writer thread is gone (the server is shutting down).
     #[error("the store is closed")]
     Closed,
@@ -94,6 +101,7 @@ pub struct Store {
     db: Arc<redb::Database>,
     tx: mpsc::UnboundedSender<Command>,
     writer: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
+    resumable_at_open: Arc<Vec<u128>>,
 }
 
 /// Waits for the writer thread to finish after the last [`Store`] handle is gone, so the
@@ -150,7 +158,7 @@ impl Store {
         }
         let db = redb::Database::create(&file).map_err(StoreError::from_db)?;
         let db = Arc::new(db);
-        writer::init_and_sweep(&db, directory)?;
+        let resumable = writer::init_and_sweep(&db, directory)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let db2 = db.clone();
         let handle = std::thread::Builder::new()
@@ -164,6 +172,7 @@ impl Store {
             db,
             tx,
             writer: Arc::new(std::sync::Mutex::new(Some(handle))),
+            resumable_at_open: Arc::new(resumable),
         })
     }
 

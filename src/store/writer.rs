@@ -5,7 +5,7 @@
 use redb::{Durability, ReadableTable};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, TRUST};
+use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
 
 /// Most commands in one transaction.
 const MAX_BATCH: usize = 512;
@@ -41,6 +41,23 @@ pub(super) enum Op {
         partner: String,
     },
     Ping,
+    /// A resumable upload: pending row plus its partner, durable.
+    BeginResumable {
+        id: u128,
+        day: u32,
+        partner: String,
+    },
+    /// A chunk of a resumable upload, durable; `index` must follow the last stored chunk.
+    PutResumable {
+        id: u128,
+        index: u32,
+        data: bytes::Bytes,
+    },
+    /// Makes a validated resumable upload a report.
+    FinishResumable {
+        id: u128,
+        meta: Vec<u8>,
+    },
 }
 
 pub(super) struct Command {
@@ -50,15 +67,17 @@ pub(super) struct Command {
 
 impl Op {
     fn durable(&self) -> bool {
-        !matches!(self, Op::Begin { .. } | Op::Put { .. } | Op::Abort { .. })
+        !matches!(self, Op::Begin { .. } | Op::Put { .. })
     }
 }
 
-/// Creates the tables and removes uploads that never finished (a crash or restart mid-upload).
+/// Creates the tables and removes uploads that never finished (a crash or restart mid-upload),
+/// except resumable ones, whose ids it returns (their clients may come back).
 pub(super) fn init_and_sweep(
     db: &redb::Database,
     directory: &crate::keys::SignedDirectory,
-) -> Result<(), StoreError> {
+) -> Result<Vec<u128>, StoreError> {
+    let mut kept = Vec::new();
     let txn = db.begin_write().map_err(StoreError::from_db)?;
     {
         let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
@@ -71,17 +90,23 @@ pub(super) fn init_and_sweep(
         let _ = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
         let mut pending = txn.open_table(PENDING).map_err(StoreError::from_db)?;
         let mut chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
+        let resumable = txn.open_table(RESUMABLE).map_err(StoreError::from_db)?;
         let ids: Vec<u128> = pending
             .iter()
             .map_err(StoreError::from_db)?
             .filter_map(|r| r.ok().map(|(k, _)| k.value()))
             .collect();
         for id in ids {
+            if resumable.get(id).map_err(StoreError::from_db)?.is_some() {
+                kept.push(id);
+                continue;
+            }
             delete_chunks(&mut chunks, id)?;
             pending.remove(id).map_err(StoreError::from_db)?;
         }
     }
-    txn.commit().map_err(StoreError::from_db)
+    txn.commit().map_err(StoreError::from_db)?;
+    Ok(kept)
 }
 
 fn delete_chunks(chunks: &mut redb::Table<(u128, u32), &[u8]>, id: u128) -> Result<(), StoreError> {
@@ -153,6 +178,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
         let mut reports = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
         let mut chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
         let mut pending = txn.open_table(PENDING).map_err(StoreError::from_db)?;
+        let mut resumable = txn.open_table(RESUMABLE).map_err(StoreError::from_db)?;
         for cmd in batch {
             let r = match &cmd.op {
                 Op::Begin { id, day } => {
@@ -193,10 +219,51 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     }
                 }
                 Op::Abort { id } => {
+                    resumable.remove(*id).map_err(StoreError::from_db)?;
                     if pending.remove(*id).map_err(StoreError::from_db)?.is_some() {
                         delete_chunks(&mut chunks, *id)?;
                     }
                     Ok(true)
+                }
+                Op::BeginResumable { id, day, partner } => {
+                    pending.insert(*id, *day).map_err(StoreError::from_db)?;
+                    resumable
+                        .insert(*id, partner.as_str())
+                        .map_err(StoreError::from_db)?;
+                    Ok(true)
+                }
+                Op::PutResumable { id, index, data } => {
+                    let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
+                    let follows = *index == 0
+                        || chunks
+                            .get((*id, *index - 1))
+                            .map_err(StoreError::from_db)?
+                            .is_some();
+                    if !live {
+                        Err(StoreError::NotFound)
+                    } else if !follows {
+                        Err(StoreError::OutOfOrder)
+                    } else {
+                        chunks
+                            .insert((*id, *index), data.as_ref())
+                            .map_err(StoreError::from_db)?;
+                        Ok(true)
+                    }
+                }
+                Op::FinishResumable { id, meta } => {
+                    let live = resumable
+                        .remove(*id)
+                        .map_err(StoreError::from_db)?
+                        .is_some();
+                    pending.remove(*id).map_err(StoreError::from_db)?;
+                    if live {
+                        reports
+                            .insert(*id, meta.as_slice())
+                            .map_err(StoreError::from_db)?;
+                        Ok(true)
+                    } else {
+                        Err(StoreError::NotFound)
+                    }
                 }
                 Op::SetState { id, partner, state } => {
                     let found = match reports.get(*id).map_err(StoreError::from_db)? {

@@ -11,3 +11,4 @@ mod interop;
 mod keys;
 mod officer;
 mod submit;
+mod uploads;

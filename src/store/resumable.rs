@@ -1,0 +1,163 @@
+//! Resumable uploads: a browser sends the age file chunk by chunk (≤ 1 MiB each, in order,
+//! each chunk durable before it is acknowledged), can ask where to resume after a dropped
+//! connection, and finalises; only a finalised, validated upload becomes a report.
+
+use bytes::Bytes;
+use redb::ReadableDatabase;
+use sha2::{Digest, Sha256};
+
+use super::writer::Op;
+use super::{Day, ReportId, ReportMeta, Store, StoreError, CHUNKS, CHUNK_SIZE, RESUMABLE};
+
+/// What the stored chunks of an upload add up to.
+#[derive(Debug)]
+pub struct Assembled {
+    /// The partner the upload was created for.
+    pub partner: String,
+    /// Number of chunks.
+    pub chunks: u32,
+    /// Total bytes.
+    pub total: u64,
+    /// SHA-256 of the concatenation, lowercase hex.
+    pub sha256: String,
+    /// The first bytes (enough for the age header and nonce).
+    pub head: Vec<u8>,
+    /// True when every chunk but the last is exactly [`CHUNK_SIZE`] bytes.
+    pub regular: bool,
+}
+
+impl Store {
+    /// Creates a resumable upload for `partner`.
+    pub async fn begin_resumable(&self, day: Day, partner: &str) -> Result<ReportId, StoreError> {
+        let id = ReportId::random();
+        self.call(Op::BeginResumable {
+            id: id.0,
+            day: day.0,
+            partner: partner.to_owned(),
+        })
+        .await?;
+        Ok(id)
+    }
+
+    /// Stores chunk `index` (durably). Re-sending the last stored chunk replaces it.
+    pub async fn put_resumable(
+        &self,
+        id: ReportId,
+        index: u32,
+        data: Bytes,
+    ) -> Result<(), StoreError> {
+        self.call(Op::PutResumable {
+            id: id.0,
+            index,
+            data,
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Finalises a validated upload into a report.
+    pub async fn finish_resumable(&self, meta: &ReportMeta) -> Result<(), StoreError> {
+        let json = serde_json::to_vec(meta).map_err(|e| StoreError::Db(e.to_string()))?;
+        self.call(Op::FinishResumable {
+            id: meta.id.0,
+            meta: json,
+        })
+        .await
+        .map(|_| ())
+    }
+
+    /// Removes an upload and its chunks (fire and forget).
+    pub fn abort_upload(&self, id: ReportId) {
+        let _ = self.tx.send(super::writer::Command {
+            op: Op::Abort { id: id.0 },
+            reply: None,
+        });
+    }
+
+    /// Removes an upload and its chunks, durably.
+    pub async fn abort_upload_wait(&self, id: ReportId) -> Result<(), StoreError> {
+        self.call(Op::Abort { id: id.0 }).await.map(|_| ())
+    }
+
+    /// The partner and the index of the next chunk expected, or `None` for an unknown upload.
+    pub fn resumable_status_blocking(
+        &self,
+        id: ReportId,
+    ) -> Result<Option<(String, u32)>, StoreError> {
+        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let uploads = txn.open_table(RESUMABLE).map_err(StoreError::from_db)?;
+        let Some(partner) = uploads
+            .get(id.0)
+            .map_err(StoreError::from_db)?
+            .map(|v| v.value().to_owned())
+        else {
+            return Ok(None);
+        };
+        let chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
+        let next = match chunks
+            .range((id.0, 0)..=(id.0, u32::MAX))
+            .map_err(StoreError::from_db)?
+            .next_back()
+        {
+            Some(row) => row.map_err(StoreError::from_db)?.0.value().1 + 1,
+            None => 0,
+        };
+        Ok(Some((partner, next)))
+    }
+
+    /// Reads an upload's chunks back: count, size, hash, head, chunk regularity.
+    pub fn assemble_blocking(
+        &self,
+        id: ReportId,
+        head_len: usize,
+    ) -> Result<Option<Assembled>, StoreError> {
+        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let uploads = txn.open_table(RESUMABLE).map_err(StoreError::from_db)?;
+        let Some(partner) = uploads
+            .get(id.0)
+            .map_err(StoreError::from_db)?
+            .map(|v| v.value().to_owned())
+        else {
+            return Ok(None);
+        };
+        let chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
+        let mut out = Assembled {
+            partner,
+            chunks: 0,
+            total: 0,
+            sha256: String::new(),
+            head: Vec::new(),
+            regular: true,
+        };
+        let mut hasher = Sha256::new();
+        let mut short_seen = false;
+        for row in chunks
+            .range((id.0, 0)..=(id.0, u32::MAX))
+            .map_err(StoreError::from_db)?
+        {
+            let (k, v) = row.map_err(StoreError::from_db)?;
+            let bytes = v.value();
+            if k.value().1 != out.chunks || short_seen {
+                out.regular = false;
+            }
+            short_seen = bytes.len() != CHUNK_SIZE;
+            if out.head.len() < head_len {
+                let take = (head_len - out.head.len()).min(bytes.len());
+                out.head.extend_from_slice(&bytes[..take]);
+            }
+            hasher.update(bytes);
+            out.total += bytes.len() as u64;
+            out.chunks += 1;
+        }
+        out.sha256 = hex::encode(hasher.finalize());
+        Ok(Some(out))
+    }
+
+    /// Resumable uploads that survived the last restart (for the collector to time out).
+    pub fn resumable_at_open(&self) -> Vec<ReportId> {
+        self.resumable_at_open
+            .iter()
+            .map(|&id| ReportId(id))
+            .collect()
+    }
+}
