@@ -4,9 +4,11 @@
 //! in), `officer` (challenge login, list, download, acknowledge, delete). There is no access
 //! log: nothing here records an address, a user agent or a time.
 
+mod assets;
 mod error;
 pub mod headers;
 mod officer;
+mod pages;
 mod public;
 mod session;
 mod submit;
@@ -113,6 +115,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(submit::routes)
         .configure(officer::routes)
         .configure(uploads::routes)
+        .configure(assets::routes)
+        .configure(pages::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::NoRoute)
         }));

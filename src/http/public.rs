@@ -36,15 +36,15 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 
 const INDEX: &str = r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Information</title></head><body>
+<title>Information</title><link rel="stylesheet" href="/assets/style.css"></head><body><main>
 <h1>approdo</h1>
-<p>This drop box accepts reports that are encrypted before they are sent.
-The reporting form is not available yet; partners can read the
-<a href="/api/v1/directory">directory of partners and their keys</a>.</p>
-</body></html>
+<p>This drop box accepts reports that are encrypted before they are sent:
+only the organisations you choose can read them.</p>
+<p><a href="/report">Send a report</a></p>
+</main></body></html>
 "#;
 
-/// A minimal, script-free landing page (the form comes with the web issue).
+/// A minimal, script-free landing page.
 #[get("/")]
 async fn index() -> HttpResponse {
     HttpResponse::Ok()

@@ -1,6 +1,6 @@
 //! `POST /api/v1/submissions?partner=<id>`: a binary age file in, streamed to the store.
 //!
-//! The header is checked before the store is touched; the rest is cut into ≤ 1 MiB chunks and
+//! The header is checked before the store is touched; the rest is cut into chunks (just under 1 MiB) and
 //! written with one chunk in flight while the next is read, so memory per upload stays near
 //! 2 MiB whatever the size. The report becomes visible only after the payload length checks
 //! out and its metadata commit is durable; any failure (or a dropped connection) removes the
@@ -113,7 +113,7 @@ pub(super) fn receipt(meta: &ReportMeta) -> serde_json::Value {
     })
 }
 
-/// Cuts a byte stream into ≤ 1 MiB chunks, hashing and counting, one write in flight.
+/// Cuts a byte stream into chunks of `CHUNK_SIZE`, hashing and counting, one write in flight.
 struct ChunkSink {
     upload: Upload,
     buf: BytesMut,

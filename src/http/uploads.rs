@@ -1,4 +1,4 @@
-//! Resumable uploads for large reports sealed in the browser: create, put chunk N (≤ 1 MiB,
+//! Resumable uploads for large reports sealed in the browser: create, put chunk N (one chunk size,
 //! in order), ask where to resume, finalise. The whole age file is validated at finalisation
 //! exactly as a single-request submission is; until then nothing is a report. Uploads idle
 //! for longer than the configured time are collected.

@@ -22,8 +22,14 @@ use tokio::sync::{mpsc, oneshot};
 pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
 use writer::{Command, Op};
 
-/// Largest chunk stored as one value.
-pub const CHUNK_SIZE: usize = 1024 * 1024;
+/// Size of a stored chunk (the last of a report may be shorter): 1 MiB less one 4 KiB page.
+/// redb places a large value in a power-of-two region together with its page header, so an
+/// exact 1 MiB value would occupy 2 MiB and every upload would be written twice
+/// (BENCHMARKS.md, "chunk size").
+pub const CHUNK_SIZE: usize = 1024 * 1024 - 4096;
+/// Page cache of the redb file. Ciphertext is written once and read rarely: caching it buys
+/// nothing and would grow the server's memory with every upload (redb's default is 1 GiB).
+pub const CACHE_BYTES: usize = 32 * 1024 * 1024;
 
 /// Report id → metadata (JSON of [`ReportMeta`]).
 pub(crate) const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("reports");
@@ -156,7 +162,10 @@ impl Store {
                     source,
                 })?;
         }
-        let db = redb::Database::create(&file).map_err(StoreError::from_db)?;
+        let db = redb::Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(&file)
+            .map_err(StoreError::from_db)?;
         let db = Arc::new(db);
         let resumable = writer::init_and_sweep(&db, directory)?;
         let (tx, rx) = mpsc::unbounded_channel();

@@ -4,6 +4,7 @@
 use crate::common::{self, status_json, TestServer};
 
 const MIB: usize = 1024 * 1024;
+const CHUNK: usize = approdo::store::CHUNK_SIZE;
 
 fn sealed_report(size: usize) -> Vec<u8> {
     let attachment: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
@@ -19,7 +20,7 @@ fn create(server: &TestServer) -> String {
         ureq::post(&format!("{}/api/v1/uploads?partner=cav-milano", server.url)).send_bytes(b""),
     );
     assert_eq!(s, 201, "{json}");
-    assert_eq!(json["chunk_size"], MIB);
+    assert_eq!(json["chunk_size"], CHUNK);
     json["upload"].as_str().unwrap().to_owned()
 }
 
@@ -42,7 +43,7 @@ fn cut_upload_resumes_after_a_restart_and_pulls_intact() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let file = sealed_report(3 * MIB + 12_345);
-    let chunks: Vec<&[u8]> = file.chunks(MIB).collect();
+    let chunks: Vec<&[u8]> = file.chunks(CHUNK).collect();
     assert_eq!(chunks.len(), 4);
 
     let server = TestServer::start_in(&data, &[]);
@@ -58,8 +59,8 @@ fn cut_upload_resumes_after_a_restart_and_pulls_intact() {
     assert_eq!(next(&server, &id).1["next"], 2);
     // Re-sending the last stored chunk (its answer was lost) is harmless.
     assert_eq!(put(&server, &id, 1, chunks[1]).0, 200);
-    // A chunk over 1 MiB is refused.
-    assert_eq!(put(&server, &id, 2, &vec![0u8; MIB + 1]).0, 400);
+    // A chunk over the chunk size is refused.
+    assert_eq!(put(&server, &id, 2, &vec![0u8; CHUNK + 1]).0, 400);
 
     // The connection — and the whole server — goes away.
     server.kill9();
@@ -109,11 +110,11 @@ fn finalize_validates_like_a_submission_and_removes_what_is_refused() {
     assert_eq!(
         put(&server, &id, 1, &file[1000..]).0,
         400,
-        "second chunk is over 1 MiB"
+        "second chunk is over the chunk size"
     );
-    let (s, json) = put(&server, &id, 1, &file[1000..1000 + MIB]);
+    let (s, json) = put(&server, &id, 1, &file[1000..1000 + CHUNK]);
     assert_eq!(s, 200, "{json}");
-    assert_eq!(put(&server, &id, 2, &file[1000 + MIB..]).0, 200);
+    assert_eq!(put(&server, &id, 2, &file[1000 + CHUNK..]).0, 200);
     let (s, json) = finalize(&server, &id);
     assert_eq!(s, 400, "a short chunk before the last: {json}");
     // Sealed to the wrong partner's recipient count.

@@ -1,0 +1,55 @@
+//! The web assets, embedded at build time (see `build.rs`), and their manifest: the SHA-256
+//! of everything the site serves, so auditors can compare what victims get with the source.
+
+use std::sync::OnceLock;
+
+use actix_web::{get, web, HttpResponse};
+use sha2::{Digest, Sha256};
+
+include!(concat!(env!("OUT_DIR"), "/web/assets.rs"));
+
+/// Page templates (rendered with the partner list).
+pub(super) const REPORT_PAGE: &str = include_str!("../../web/templates/report.html");
+/// The page shown where the no-JavaScript form will be.
+pub(super) const NOJS_PAGE: &str = include_str!("../../web/templates/nojs.html");
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(asset).service(manifest);
+}
+
+/// `/assets/<name>`.
+#[get("/assets/{name}")]
+async fn asset(name: web::Path<String>) -> Result<HttpResponse, super::ApiError> {
+    let path = format!("/assets/{name}");
+    let (_, mime, bytes) = ASSETS
+        .iter()
+        .find(|(p, _, _)| *p == path)
+        .ok_or(super::ApiError::NoRoute)?;
+    Ok(HttpResponse::Ok().content_type(*mime).body(*bytes))
+}
+
+/// `{"assets": {path: sha256}, "templates": {name: sha256}}`.
+fn manifest_json() -> &'static serde_json::Value {
+    static MANIFEST: OnceLock<serde_json::Value> = OnceLock::new();
+    MANIFEST.get_or_init(|| {
+        let hash = |b: &[u8]| hex::encode(Sha256::digest(b));
+        let assets: serde_json::Map<String, serde_json::Value> = ASSETS
+            .iter()
+            .map(|(p, _, b)| ((*p).to_owned(), hash(b).into()))
+            .collect();
+        serde_json::json!({
+            "schema": "approdo.manifest/v1",
+            "version": env!("CARGO_PKG_VERSION"),
+            "assets": assets,
+            "templates": {
+                "report.html": hash(REPORT_PAGE.as_bytes()),
+                "nojs.html": hash(NOJS_PAGE.as_bytes()),
+            },
+        })
+    })
+}
+
+#[get("/api/v1/manifest")]
+async fn manifest() -> HttpResponse {
+    HttpResponse::Ok().json(manifest_json())
+}

@@ -1,0 +1,112 @@
+// The victim's form in real Chromium: seal in the browser, strip GPS from a photo, resume a
+// cut upload, pull with the officer CLI; nothing third-party, no cookie, no storage, and the
+// text typed never reaches the server's disk.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { approdo, launchChromium, scan, startServer } from "./server.mjs";
+import { jpegWithGps } from "../../web/test/fixtures.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const MARKER = "MARKER-browser-5f3a9c";
+
+test("a report with three attachments is sealed in the browser and pulled intact", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const origins = new Set();
+  page.on("request", (r) => origins.add(new URL(r.url()).origin));
+  // Cut the connection once in the middle of the 20 MiB upload: the page must resume.
+  let cut = 0;
+  await page.route("**/api/v1/uploads/*/chunks/5", async (route) => {
+    if (cut++ === 0) return route.abort("connectionreset");
+    return route.continue();
+  });
+  await page.goto(`${server.url}/report`);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  await page.check("input[name=partner][value=cav-milano]");
+  await page.fill("#description", `I need help. ${MARKER}`);
+  const text = Buffer.alloc(1024, "a");
+  const big = Buffer.alloc(20 * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 7) % 256;
+  const jpeg = Buffer.from(jpegWithGps());
+  await page.setInputFiles("#attachments", [
+    { name: "note.txt", mimeType: "text/plain", buffer: text },
+    { name: "video.bin", mimeType: "application/octet-stream", buffer: big },
+    { name: "photo.jpg", mimeType: "image/jpeg", buffer: jpeg },
+  ]);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
+  const id = await page.getAttribute("#receipts li", "data-id");
+  assert.match(id, /^[0-9a-f]{32}$/);
+  assert.ok(cut >= 2, "the cut chunk was sent again");
+
+  const out = mkdtempSync(join(tmpdir(), "approdo-pulled-"));
+  approdo(["pull", "--server", server.url, "--identity", server.identity("cav-milano"), "--out", out]);
+  const dir = join(out, id);
+  assert.deepEqual(readdirSync(join(dir, "attachments")).sort(), ["note.txt", "photo.jpg", "video.bin"]);
+  assert.ok(readFileSync(join(dir, "attachments/note.txt")).equals(text));
+  assert.ok(readFileSync(join(dir, "attachments/video.bin")).equals(big));
+  const photo = readFileSync(join(dir, "attachments/photo.jpg"));
+  assert.ok(!photo.includes("GPSLatitude"), "GPS removed");
+  assert.ok(photo.includes("JFIF") && photo.subarray(-2).equals(Buffer.from([0xff, 0xd9])));
+  const report = JSON.parse(readFileSync(join(dir, "report.json"), "utf8"));
+  assert.equal(report.schema, "approdo.report/v1");
+  assert.ok(report.description.includes(MARKER));
+  assert.equal(report.sealed, "browser");
+
+  assert.deepEqual([...origins], [server.url], "only same-origin requests");
+  assert.deepEqual(await context.cookies(), []);
+  assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);
+  assert.equal(scan(server.data, MARKER), 0, "the typed marker is not on the server's disk");
+  assert.ok(!server.output().includes(MARKER));
+  await context.close();
+});
+
+test("a directory whose key was swapped makes the page refuse to seal", async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let uploads = 0;
+  page.on("request", (r) => r.url().includes("/api/v1/uploads") && uploads++);
+  await page.route("**/api/v1/directory", async (route) => {
+    const resp = await route.fetch();
+    const body = (await resp.text()).replace("age1g7ufh0vga4ufwck43e6k6s3yy8scd6hkpa5x8qhck0j8casaz9hq8z8fax", "age1tnf5lyrqn9v2f4sv56xm4xy27fwkamfyl9qdk5ry6kfydkxtyu0sz4jl6d");
+    await route.fulfill({ response: resp, body });
+  });
+  await page.goto(`${server.url}/report`);
+  await page.waitForFunction(() => document.querySelector("#status").dataset.kind === "error");
+  const status = await page.textContent("#status");
+  assert.match(status, /NOT sent/);
+  assert.match(status, /does not verify/);
+  assert.ok(await page.isDisabled("button[type=submit]"));
+  assert.ok(await page.isVisible("#nojs-offer"));
+  assert.equal(uploads, 0);
+  await context.close();
+});
+
+test("without the features sealing needs, nothing is sent and the page says why", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    delete globalThis.ReadableStream;
+  });
+  const page = await context.newPage();
+  let uploads = 0;
+  page.on("request", (r) => r.url().includes("/api/v1/uploads") && uploads++);
+  await page.goto(`${server.url}/report`);
+  await page.waitForFunction(() => document.querySelector("#status").dataset.kind === "error");
+  assert.match(await page.textContent("#status"), /cannot encrypt here/);
+  assert.ok(await page.isDisabled("button[type=submit]"));
+  assert.equal(uploads, 0);
+  await context.close();
+});

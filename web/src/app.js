@@ -1,0 +1,110 @@
+// The report page: verify the directory, strip image metadata, build the envelope, seal it
+// in this browser to each chosen partner, upload, show the receipt. If anything fails before
+// the server confirms, nothing was sent in clear: the page says so and offers the form that
+// works without JavaScript — it never falls back silently.
+import { loadDirectory } from "./directory.js";
+import { envelopeStream, safeName, SCHEMA } from "./envelope.js";
+import { stripMetadata } from "./exif.js";
+import { checkCapabilities, seal } from "./seal.js";
+import { uploadSealed } from "./upload.js";
+
+// eslint-disable-next-line no-undef
+const NETWORK_KEY = __APPRODO_NETWORK_KEY__;
+
+const $ = (sel) => document.querySelector(sel);
+
+function say(text, kind = "info") {
+  const box = $("#status");
+  box.textContent = text;
+  box.dataset.kind = kind;
+}
+
+function failClosed(reason) {
+  say(`Your report was NOT sent. ${reason} Nothing left this device in readable form.`, "error");
+  $("#nojs-offer").hidden = false;
+}
+
+async function main() {
+  const form = $("#report-form");
+  if (!form) return;
+  document.documentElement.dataset.js = "on";
+  let directory;
+  try {
+    checkCapabilities();
+    directory = await loadDirectory(NETWORK_KEY);
+    $("#seal-mode").textContent = "Your report is encrypted in this browser before it is sent. The server cannot read it.";
+  } catch (e) {
+    form.querySelector("button[type=submit]").disabled = true;
+    failClosed(`This page cannot encrypt here: ${e.message}.`);
+    return;
+  }
+  form.addEventListener("change", async (ev) => {
+    if (ev.target.id !== "attachments") return;
+    const notes = [];
+    for (const f of ev.target.files) {
+      const { removed } = await stripMetadata(f);
+      if (removed.length) notes.push(`${f.name}: will remove ${removed.join(", ")}`);
+    }
+    $("#metadata-note").textContent = notes.length ? notes.join(" · ") : "";
+  });
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      await submit(form, directory);
+    } catch (e) {
+      failClosed(e && e.message ? `${e.message}.` : "Something went wrong.");
+      button.disabled = false;
+    }
+  });
+}
+
+async function submit(form, directory) {
+  const chosen = [...form.querySelectorAll("input[name=partner]:checked")].map((i) => i.value);
+  if (chosen.length === 0) throw new Error("Choose at least one organisation");
+  const partners = chosen.map((id) => {
+    const p = directory.partners.find((x) => x.id === id);
+    if (!p) throw new Error("An organisation is not in the signed directory");
+    return p;
+  });
+  say("Removing hidden information from photos…");
+  const taken = new Set();
+  const files = [];
+  const removedAll = [];
+  for (const f of form.querySelector("#attachments").files) {
+    const { blob, removed } = await stripMetadata(f);
+    if (removed.length) removedAll.push(`${f.name}: ${removed.join(", ")}`);
+    files.push({ name: safeName(f.name, taken), blob });
+  }
+  const report = {
+    schema: SCHEMA,
+    language: document.documentElement.lang || "en",
+    description: form.querySelector("#description").value,
+    attachments: files.map((f) => f.name),
+    sealed: "browser",
+  };
+  const bytes = new TextEncoder().encode(JSON.stringify(report));
+  const receipts = [];
+  for (const p of partners) {
+    say(`Encrypting for ${p.name}…`);
+    const { stream, length } = envelopeStream(bytes, files);
+    const sealed = await seal(p.recipients, stream);
+    const receipt = await uploadSealed(p.id, sealed, (sent) => say(`Sending to ${p.name}: ${Math.min(100, Math.round((sent / length) * 100))} %`));
+    receipts.push({ partner: p.name, code: receipt.sha256.slice(0, 12), id: receipt.id });
+  }
+  form.reset();
+  form.hidden = true;
+  const list = $("#receipts");
+  list.replaceChildren(...receipts.map((r) => {
+    const li = document.createElement("li");
+    li.textContent = `${r.partner}: received, receipt code ${r.code}`;
+    li.dataset.id = r.id;
+    return li;
+  }));
+  $("#done").hidden = false;
+  if (removedAll.length) $("#removed").textContent = `Removed before sending: ${removedAll.join(" · ")}`;
+  say("Sent. Only the organisations you chose can read it.", "ok");
+}
+
+main();

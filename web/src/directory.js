@@ -1,0 +1,58 @@
+// Loads the partner directory and verifies its Ed25519 signature against the network key
+// pinned in this bundle (never against anything the server sends). No verification, no sealing.
+import { ed25519 } from "@noble/curves/ed25519.js";
+
+const DOMAIN = new TextEncoder().encode("approdo.directory/v1\n");
+
+function b64(s) {
+  const bin = atob(s);
+  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+}
+
+/** Verifies directory bytes and signature-file bytes; returns the parsed directory or throws. */
+export function verifyDirectory(networkKeyB64, bytes, sigBytes) {
+  let sig;
+  try {
+    sig = JSON.parse(new TextDecoder().decode(sigBytes));
+  } catch {
+    throw new Error("the directory signature is unreadable");
+  }
+  if (sig.schema !== "approdo.directory-signature/v1" || sig.key !== networkKeyB64) {
+    throw new Error("the directory is not signed by this network's key");
+  }
+  const message = new Uint8Array(DOMAIN.length + bytes.length);
+  message.set(DOMAIN, 0);
+  message.set(bytes, DOMAIN.length);
+  let ok = false;
+  try {
+    ok = ed25519.verify(b64(sig.signature), message, b64(networkKeyB64));
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new Error("the directory signature does not verify: the partner keys may have been swapped");
+  const dir = JSON.parse(new TextDecoder().decode(bytes));
+  if (dir.schema !== "approdo.directory/v1" || !Array.isArray(dir.partners)) throw new Error("unknown directory format");
+  return dir;
+}
+
+/** Fetches and verifies the directory from this site. */
+export async function loadDirectory(networkKeyB64) {
+  const get = async (path) => {
+    const r = await fetch(path, { credentials: "omit", cache: "no-store" });
+    if (!r.ok) throw new Error(`could not load ${path} (${r.status})`);
+    return new Uint8Array(await r.arrayBuffer());
+  };
+  const [bytes, sig] = await Promise.all([get("/api/v1/directory"), get("/api/v1/directory/signature")]);
+  return verifyDirectory(networkKeyB64, bytes, sig);
+}
+
+/** Only classic X25519 recipients (age1 + 58 bech32 characters): no post-quantum, no tags. */
+export function x25519Only(recipients) {
+  if (!Array.isArray(recipients) || recipients.length === 0) throw new Error("this partner has no keys");
+  for (const r of recipients) {
+    if (typeof r !== "string" || !/^age1[02-9ac-hj-np-z]{58}$/.test(r)) {
+      throw new Error("this partner lists a key type this page does not seal to (X25519 only)");
+    }
+  }
+  return recipients;
+}

@@ -1,0 +1,139 @@
+// The report envelope, byte for byte as src/envelope/pack.rs writes it: a ustar archive
+// holding report.json then attachments/<name>, then zeros up to a Padmé-padded length.
+// Built as a stream so an attachment of any size is read one slice at a time.
+
+export const SCHEMA = "approdo.report/v1";
+const BLOCK = 512;
+const SLICE = 1024 * 1024;
+const enc = new TextEncoder();
+
+/** Padmé (Nikitin et al.): pads L so that at most ~12 % is added and few lengths exist. */
+export function padme(len) {
+  if (len < 2) return len;
+  const e = Math.floor(Math.log2(len));
+  const s = Math.floor(Math.log2(e)) + 1;
+  const lastBits = e - s;
+  const mask = 2 ** lastBits - 1;
+  // (len + mask) & ~mask without 32-bit bitwise operators (lengths exceed 2^32).
+  return Math.floor((len + mask) / 2 ** lastBits) * 2 ** lastBits;
+}
+
+const blockRound = (n) => Math.ceil(n / BLOCK) * BLOCK;
+
+function octal(field, offset, width, value) {
+  // width-1 octal digits, zero padded, then NUL (as the tar crate writes them).
+  const digits = value.toString(8).padStart(width - 1, "0");
+  if (digits.length > width - 1) throw new Error("tar field overflow");
+  field.set(enc.encode(digits), offset);
+}
+
+/** A deterministic ustar header for a regular file (mode 0600, uid/gid 0, mtime 0). */
+export function tarHeader(name, prefix, size) {
+  const h = new Uint8Array(BLOCK);
+  const n = enc.encode(name);
+  const p = enc.encode(prefix);
+  if (n.length > 100 || p.length > 155) throw new Error("name too long");
+  h.set(n, 0);
+  octal(h, 100, 8, 0o600);
+  octal(h, 108, 8, 0);
+  octal(h, 116, 8, 0);
+  octal(h, 124, 12, size);
+  octal(h, 136, 12, 0);
+  h[156] = 0x30; // '0' regular file
+  h.set(enc.encode("ustar\0"), 257);
+  h.set(enc.encode("00"), 263);
+  h.set(p, 345);
+  h.fill(0x20, 148, 156);
+  let sum = 0;
+  for (const b of h) sum += b;
+  h.fill(0, 148, 156);
+  octal(h, 148, 8, sum);
+  return h;
+}
+
+/**
+ * Makes an attachment name safe and unique: the same rules as the Rust packer (no "/", "\\",
+ * control characters, "." or ".."; at most 100 bytes), replacing what breaks them.
+ */
+export function safeName(raw, taken) {
+  let name = Array.from(raw || "", (c) => (c === "/" || c === "\\" || c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 ? "_" : c)).join("");
+  if (name === "" || name === "." || name === "..") name = "file";
+  while (enc.encode(name).length > 100) name = Array.from(name).slice(1).join("");
+  let candidate = name;
+  for (let i = 2; taken.has(candidate); i++) {
+    candidate = `${i}-${name}`;
+    while (enc.encode(candidate).length > 100) candidate = candidate.slice(0, -1);
+  }
+  taken.add(candidate);
+  return candidate;
+}
+
+/**
+ * The envelope as a stream.
+ * @param {Uint8Array} report - report.json bytes (must carry the schema).
+ * @param {{name: string, blob: Blob}[]} attachments - names already made safe.
+ * @returns {{stream: ReadableStream<Uint8Array>, length: number}}
+ */
+export function envelopeStream(report, attachments) {
+  const parsed = JSON.parse(new TextDecoder().decode(report));
+  if (parsed === null || typeof parsed !== "object" || parsed.schema !== SCHEMA) throw new Error("report.json must carry the schema");
+  let tarLen = BLOCK + blockRound(report.length);
+  for (const a of attachments) tarLen += BLOCK + blockRound(a.blob.size);
+  tarLen += 2 * BLOCK;
+  const length = padme(tarLen);
+
+  // A queue of pieces, produced lazily; blobs are read one slice at a time.
+  function* pieces() {
+    yield tarHeader("report.json", "", report.length);
+    yield report;
+    yield zeros(blockRound(report.length) - report.length);
+    for (const a of attachments) {
+      const full = `attachments/${a.name}`;
+      yield enc.encode(full).length <= 100 ? tarHeader(full, "", a.blob.size) : tarHeader(a.name, "attachments", a.blob.size);
+      for (let off = 0; off < a.blob.size; off += SLICE) yield a.blob.slice(off, Math.min(off + SLICE, a.blob.size));
+      yield zeros(blockRound(a.blob.size) - a.blob.size);
+    }
+    for (let left = length - (tarLen - 2 * BLOCK); left > 0; left -= SLICE) yield zeros(Math.min(left, SLICE));
+  }
+  const it = pieces();
+  const stream = new ReadableStream(
+    {
+      async pull(controller) {
+        for (;;) {
+          const { value, done } = it.next();
+          if (done) return controller.close();
+          const bytes = value instanceof Blob ? new Uint8Array(await value.arrayBuffer()) : value;
+          if (bytes.length === 0) continue;
+          controller.enqueue(bytes);
+          return;
+        }
+      },
+    },
+    { highWaterMark: 1 },
+  );
+  return { stream, length };
+}
+
+function zeros(n) {
+  return new Uint8Array(n);
+}
+
+/** Collects a stream into one Uint8Array (tests and small inputs only). */
+export async function collect(stream) {
+  const parts = [];
+  let n = 0;
+  const reader = stream.getReader();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    n += value.length;
+  }
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}

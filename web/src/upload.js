@@ -1,0 +1,96 @@
+// Sends a ciphertext stream in chunks of the size the server announces (just under 1 MiB; the
+// last shorter), one at a time:
+// Firefox (Tor Browser) cannot stream a request body. A chunk that fails is retried after
+// asking the server where to resume, so a dropped connection costs one chunk, not the report.
+// Memory: one chunk being filled plus what the encryption stream buffers.
+
+const ATTEMPTS = 8;
+
+async function json(method, path, body) {
+  const r = await fetch(path, { method, body, credentials: "omit", cache: "no-store", headers: body ? { "Content-Type": "application/octet-stream" } : {} });
+  let data = null;
+  try {
+    data = await r.json();
+  } catch {
+    data = null;
+  }
+  return { status: r.status, data };
+}
+
+const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function putChunk(upload, n, bytes) {
+  let lastError = "the connection failed";
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (attempt > 0) {
+      await pause(Math.min(250 * 2 ** attempt, 8000));
+      // Where does the server want to resume? Maybe this chunk arrived and the answer was lost.
+      try {
+        const s = await json("GET", `/api/v1/uploads/${upload}`);
+        if (s.status === 200 && s.data.next === n + 1) return;
+        if (s.status === 404) throw new Error("the server no longer has this upload");
+      } catch (e) {
+        if (e.message.startsWith("the server")) throw e;
+      }
+    }
+    try {
+      const r = await json("PUT", `/api/v1/uploads/${upload}/chunks/${n}`, bytes);
+      if (r.status === 200) return;
+      lastError = (r.data && r.data.error) || `the server answered ${r.status}`;
+      if (r.status >= 400 && r.status < 500 && r.status !== 409 && r.status !== 429) throw new Error(lastError);
+    } catch (e) {
+      if (!(e instanceof TypeError)) throw e; // TypeError: network failure, retry
+    }
+  }
+  throw new Error(lastError);
+}
+
+/**
+ * Uploads an age file for a partner. Returns the receipt (id, sha256, size, day).
+ * @param {string} partner
+ * @param {ReadableStream<Uint8Array>} ciphertext
+ * @param {(sent: number) => void} progress
+ */
+export async function uploadSealed(partner, ciphertext, progress = () => {}) {
+  const created = await json("POST", `/api/v1/uploads?partner=${encodeURIComponent(partner)}`);
+  if (created.status !== 201) throw new Error((created.data && created.data.error) || `the server answered ${created.status}`);
+  const upload = created.data.upload;
+  const CHUNK = created.data.chunk_size;
+  if (!Number.isInteger(CHUNK) || CHUNK < 4096 || CHUNK > 1024 * 1024) throw new Error("the server announced an unusable chunk size");
+  const reader = ciphertext.getReader();
+  let buf = new Uint8Array(CHUNK);
+  let fill = 0;
+  let n = 0;
+  let sent = 0;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      let off = 0;
+      while (off < value.length) {
+        const take = Math.min(CHUNK - fill, value.length - off);
+        buf.set(value.subarray(off, off + take), fill);
+        fill += take;
+        off += take;
+        if (fill === CHUNK) {
+          await putChunk(upload, n++, buf);
+          sent += fill;
+          progress(sent);
+          buf = new Uint8Array(CHUNK);
+          fill = 0;
+        }
+      }
+    }
+    if (fill > 0) {
+      await putChunk(upload, n++, buf.subarray(0, fill));
+      sent += fill;
+      progress(sent);
+    }
+    const done = await json("POST", `/api/v1/uploads/${upload}/finalize`);
+    if (done.status !== 201) throw new Error((done.data && done.data.error) || `the server answered ${done.status}`);
+    return done.data;
+  } catch (e) {
+    fetch(`/api/v1/uploads/${upload}`, { method: "DELETE", credentials: "omit" }).catch(() => {});
+    throw e;
+  }
+}

@@ -1,0 +1,32 @@
+// Directory verification against the pinned network key: the demo directory verifies; a
+// swapped key, another network key or a damaged signature do not.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { verifyDirectory, x25519Only } from "../src/directory.js";
+
+const root = new URL("../../keys/demo/", import.meta.url);
+const key = readFileSync(new URL("network.pub", root), "utf8").split("\n").find((l) => l && !l.startsWith("#")).trim();
+const bytes = new Uint8Array(readFileSync(new URL("directory.json", root)));
+const sig = new Uint8Array(readFileSync(new URL("directory.sig", root)));
+
+test("the demo directory verifies", () => {
+  const dir = verifyDirectory(key, bytes, sig);
+  assert.ok(dir.partners.length >= 2);
+});
+
+test("a swapped recipient breaks the signature", () => {
+  const text = new TextDecoder().decode(bytes).replace("age1g7ufh0vga4ufwck43e6k6s3yy8scd6hkpa5x8qhck0j8casaz9hq8z8fax", "age1tnf5lyrqn9v2f4sv56xm4xy27fwkamfyl9qdk5ry6kfydkxtyu0sz4jl6d");
+  assert.throws(() => verifyDirectory(key, new TextEncoder().encode(text), sig), /does not verify/);
+});
+
+test("another network key is refused", () => {
+  assert.throws(() => verifyDirectory("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", bytes, sig), /not signed by this network/);
+});
+
+test("only classic X25519 recipients are sealed to", () => {
+  assert.deepEqual(x25519Only(["age1tnf5lyrqn9v2f4sv56xm4xy27fwkamfyl9qdk5ry6kfydkxtyu0sz4jl6d"]).length, 1);
+  assert.throws(() => x25519Only(["age1pq1" + "q".repeat(100)]));
+  assert.throws(() => x25519Only(["age1tag1" + "q".repeat(60)]));
+  assert.throws(() => x25519Only([]));
+});
