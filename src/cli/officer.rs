@@ -227,7 +227,7 @@ fn open_and_unpack(
 pub(crate) fn decrypt(a: DecryptArgs) -> anyhow::Result<ExitCode> {
     let ids = identities(&a.identity)?;
     let file = File::open(&a.report).with_context(|| format!("opening {}", a.report.display()))?;
-    let n = open_and_unpack(BufReader::new(file), &ids, &a.out)?;
+    let n = open_and_unpack(BufReader::with_capacity(1 << 20, file), &ids, &a.out)?;
     println!(
         "unpacked report.json and {n} attachment(s) into {}",
         a.out.display()

@@ -304,7 +304,8 @@ fn copy_exact<R: Read>(
     size: u64,
     write_error: impl Fn(io::Error) -> EnvelopeError,
 ) -> Result<(), EnvelopeError> {
-    let mut buf = vec![0u8; 64 * 1024];
+    // Large writes: fewer system calls when attachments are big.
+    let mut buf = vec![0u8; 256 * 1024];
     let mut left = size;
     while left > 0 {
         let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
