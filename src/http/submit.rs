@@ -1,10 +1,9 @@
 //! `POST /api/v1/submissions?partner=<id>`: a binary age file in, streamed to the store.
 //!
-//! The header is checked before the store is touched; the rest is cut into chunks (just under 1 MiB) and
-//! written with one chunk in flight while the next is read, so memory per upload stays near
-//! 2 MiB whatever the size. The report becomes visible only after the payload length checks
-//! out and its metadata commit is durable; any failure (or a dropped connection) removes the
-//! chunks already written.
+//! The header is checked before the store is touched; the rest is cut into chunks (just under
+//! 1 MiB) written one at a time, so memory per upload stays near one chunk whatever the size.
+//! The report becomes visible only after the payload length checks out and its metadata commit
+//! is durable; any failure (or a dropped connection) removes the chunks already written.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use bytes::{Bytes, BytesMut};
@@ -113,7 +112,7 @@ pub(super) fn receipt(meta: &ReportMeta) -> serde_json::Value {
     })
 }
 
-/// Cuts a byte stream into chunks of `CHUNK_SIZE`, hashing and counting, one write in flight.
+/// Cuts a byte stream into chunks of `CHUNK_SIZE`, hashing and counting, one write at a time.
 struct ChunkSink {
     upload: Upload,
     buf: BytesMut,
@@ -164,9 +163,12 @@ impl ChunkSink {
     }
 
     async fn flush(&mut self) -> Result<(), ApiError> {
+        // Write, and wait, before reading on: one chunk of memory per upload. (Reading the next
+        // chunk while this one is written doubled the memory of 32 concurrent uploads for no
+        // gain: the disk, not the network, is the limit. BENCHMARKS.md, part b.)
         let chunk = self.buf.split().freeze();
-        self.wait().await?;
         self.inflight = Some(self.upload.put(chunk)?);
+        self.wait().await?;
         self.buf.reserve(CHUNK_SIZE);
         Ok(())
     }

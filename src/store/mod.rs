@@ -336,8 +336,9 @@ impl Upload {
     }
 
     /// Sends the next full chunk (≤ 1 MiB) to the writer; await the returned receiver to learn
-    /// it was written. Keeping one write in flight while reading the next chunk overlaps network
-    /// and disk. The first call also registers the upload as pending (so a crash cleans it).
+    /// it was written (a caller may keep one write in flight while it reads the next chunk, at
+    /// the cost of a second chunk of memory). The first call also registers the upload as
+    /// pending (so a crash cleans it).
     pub fn put(
         &mut self,
         data: Bytes,
