@@ -13,3 +13,4 @@ mod keys;
 mod officer;
 mod submit;
 mod uploads;
+mod web;
