@@ -33,7 +33,7 @@ mod tests_roundtrip;
 pub use error::EnvelopeError;
 pub use pack::{pack, pack_to, AttachmentSource};
 pub use padme::{checked_padme, padme};
-pub use seal::{open, seal_to};
+pub use seal::{open, seal_to, seal_writer};
 pub use unpack::{unpack, Limits, Unpacked};
 
 /// The value of the `"schema"` field of every `report.json` this version writes and reads.

@@ -78,7 +78,12 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         ..Limits::default()
     };
     let closer = store.closer();
-    let state = web::Data::new(AppState::new(store, directory, limits));
+    let state = web::Data::new(AppState::new(
+        store,
+        directory,
+        limits,
+        args.data.join("spool"),
+    ));
 
     actix_web::rt::System::new().block_on(async move {
         let collector = actix_web::rt::spawn(http::collect_abandoned(state.clone()));

@@ -29,6 +29,22 @@ impl<W: Write> Write for CountingWriter<W> {
     }
 }
 
+/// A writer that seals everything written to it for `recipients` (binary age) into `out`.
+/// Call `finish()` on it at the end (age writes its last chunk then). Used where the plaintext
+/// is produced by a writer, e.g. [`super::pack_to`] straight into the sealing stream.
+pub fn seal_writer<W: Write>(
+    out: W,
+    recipients: &[age::x25519::Recipient],
+) -> Result<age::stream::StreamWriter<W>, EnvelopeError> {
+    if recipients.is_empty() {
+        return Err(EnvelopeError::NoRecipients);
+    }
+    age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+        .map_err(|_| EnvelopeError::Encrypt)?
+        .wrap_output(out)
+        .map_err(EnvelopeError::WriteOutput)
+}
+
 /// Seals (encrypts) a packed envelope with age to X25519 `recipients`, writing
 /// the binary age format to `out` as it reads `plaintext`.
 ///

@@ -10,8 +10,8 @@ include!(concat!(env!("OUT_DIR"), "/web/assets.rs"));
 
 /// Page templates (rendered with the partner list).
 pub(super) const REPORT_PAGE: &str = include_str!("../../web/templates/report.html");
-/// The page shown where the no-JavaScript form will be.
-pub(super) const NOJS_PAGE: &str = include_str!("../../web/templates/nojs.html");
+/// The frame of simple pages (results, refusals, information).
+pub(super) const PAGE_FRAME: &str = include_str!("../../web/templates/page.html");
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(asset).service(manifest);
@@ -43,7 +43,7 @@ fn manifest_json() -> &'static serde_json::Value {
             "assets": assets,
             "templates": {
                 "report.html": hash(REPORT_PAGE.as_bytes()),
-                "nojs.html": hash(NOJS_PAGE.as_bytes()),
+                "page.html": hash(PAGE_FRAME.as_bytes()),
             },
         })
     })

@@ -7,6 +7,7 @@
 mod assets;
 mod error;
 pub mod headers;
+mod nojs;
 mod officer;
 mod pages;
 mod public;
@@ -68,6 +69,9 @@ pub struct AppState {
     pub limits: Limits,
     pub sessions: Sessions,
     uploads: uploads::Activity,
+    form_tokens: nojs::token::FormTokens,
+    /// Where the no-JavaScript path spools files, encrypted to an ephemeral key.
+    pub spool_dir: std::path::PathBuf,
     submit_limiter: DefaultDirectRateLimiter,
     login_limiter: DefaultDirectRateLimiter,
 }
@@ -79,13 +83,21 @@ fn limiter(per_second: u32) -> DefaultDirectRateLimiter {
 }
 
 impl AppState {
-    /// Builds the state.
-    pub fn new(store: Store, directory: SignedDirectory, limits: Limits) -> Self {
+    /// Builds the state; `spool_dir` is emptied (leftovers of a crash are undecryptable).
+    pub fn new(
+        store: Store,
+        directory: SignedDirectory,
+        limits: Limits,
+        spool_dir: std::path::PathBuf,
+    ) -> Self {
+        let _ = std::fs::remove_dir_all(&spool_dir);
         AppState {
             store,
             directory: Arc::new(directory),
             sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),
             uploads: uploads::Activity::default(),
+            form_tokens: nojs::token::FormTokens::default(),
+            spool_dir,
             submit_limiter: limiter(limits.submissions_per_second),
             login_limiter: limiter(limits.logins_per_second),
             limits,
@@ -117,6 +129,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(uploads::routes)
         .configure(assets::routes)
         .configure(pages::routes)
+        .configure(nojs::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::NoRoute)
         }));

@@ -1,13 +1,26 @@
-//! Server-rendered pages: the report form (partners listed from the verified directory, so it
-//! reads the same with JavaScript off) and the no-JavaScript placeholder.
+//! Server-rendered pages: the report form (partners listed from the verified directory and a
+//! fresh form token, so it works the same with JavaScript off), and the plain page frame.
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{get, web, HttpResponse};
 
-use super::assets::{NOJS_PAGE, REPORT_PAGE};
+use super::assets::{PAGE_FRAME, REPORT_PAGE};
 use super::AppState;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(report).service(nojs_get).service(nojs_post);
+    cfg.service(report);
+}
+
+/// A simple page in the site's frame (neutral title, stylesheet, no script).
+pub(super) fn page(status: u16, heading: &str, body_html: &str) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(
+            PAGE_FRAME
+                .replace("{{heading}}", &escape(heading))
+                .replace("{{body}}", body_html),
+        )
 }
 
 /// Escapes text for HTML element content and attribute values.
@@ -48,22 +61,11 @@ async fn report(state: web::Data<AppState>) -> HttpResponse {
             )
         })
         .collect();
-    html(REPORT_PAGE.replace("{{partners}}", &partners))
-}
-
-#[get("/report/nojs")]
-async fn nojs_get() -> HttpResponse {
-    html(NOJS_PAGE.to_owned())
-}
-
-/// Until the no-JavaScript path exists, a native form post is answered without reading it:
-/// its body is never read, so nothing the victim typed is received.
-#[post("/report/nojs")]
-async fn nojs_post() -> HttpResponse {
-    HttpResponse::NotImplemented()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("Connection", "close"))
-        .body(NOJS_PAGE)
+    html(
+        REPORT_PAGE
+            .replace("{{partners}}", &partners)
+            .replace("{{form_token}}", &state.form_tokens.issue()),
+    )
 }
 
 #[cfg(test)]

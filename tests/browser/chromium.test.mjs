@@ -110,3 +110,35 @@ test("without the features sealing needs, nothing is sent and the page says why"
   assert.equal(uploads, 0);
   await context.close();
 });
+
+test("with JavaScript off, the same form is sealed by the server, labelled, and pulled intact", async () => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  const origins = new Set();
+  page.on("request", (r) => origins.add(new URL(r.url()).origin));
+  await page.goto(`${server.url}/report`);
+  assert.match(await page.textContent("#nojs-mode"), /server encrypts your report in its memory/);
+  assert.ok(!(await page.isVisible("#seal-mode")), "the JS-only notice is hidden");
+  const marker = "MARKER-chromium-nojs-4d1e";
+  await page.check("input[name=partner][value=tratta-milano]");
+  await page.fill("#description", `Help. ${marker}`);
+  const file = Buffer.alloc(3 * 1024 * 1024);
+  for (let i = 0; i < file.length; i++) file[i] = (i * 29 + 1) % 256;
+  await page.setInputFiles("#attachments", [{ name: "scan.pdf", mimeType: "application/pdf", buffer: file }]);
+  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+  assert.match(await page.textContent("body"), /encrypted by the server in its memory/);
+  assert.match(await page.textContent("#receipts"), /receipt code [0-9a-f]{12}/);
+
+  const out = mkdtempSync(join(tmpdir(), "approdo-pulled-nojs-"));
+  const before = new Set(readdirSync(out));
+  approdo(["pull", "--server", server.url, "--identity", server.identity("tratta-milano"), "--out", out]);
+  const ids = readdirSync(out).filter((n) => !before.has(n) && /^[0-9a-f]{32}$/.test(n));
+  const found = ids.map((id) => join(out, id)).find((dir) => JSON.parse(readFileSync(join(dir, "report.json"), "utf8")).description.includes(marker));
+  assert.ok(found, "the report pulls");
+  assert.equal(JSON.parse(readFileSync(join(found, "report.json"), "utf8")).sealed, "server");
+  assert.ok(readFileSync(join(found, "attachments/scan.pdf")).equals(file));
+  assert.deepEqual([...origins], [server.url]);
+  assert.deepEqual(await context.cookies(), []);
+  assert.equal(scan(server.data, marker), 0, "the marker is not on the server's disk");
+  await context.close();
+});

@@ -1,6 +1,5 @@
 //! The served site: the manifest matches what is served, pages carry no inline script or
-//! style (the CSP forbids them), the form lists the verified partners, and the placeholder for
-//! the no-JavaScript form receives nothing.
+//! style (the CSP forbids them), and the form lists the verified partners.
 
 use sha2::{Digest, Sha256};
 
@@ -82,24 +81,4 @@ fn pages_have_no_inline_script_or_style_and_list_the_partners() {
         assert!(html.contains(&format!("value=\"{}\"", p.id)), "{}", p.id);
     }
     assert!(html.contains("autocomplete=\"off\""));
-}
-
-#[test]
-fn the_nojs_placeholder_receives_nothing() {
-    let server = TestServer::start(&[]);
-    let marker = "MARKER-nojs-placeholder-77";
-    let body = format!(
-        "--x\r\nContent-Disposition: form-data; name=\"description\"\r\n\r\n{marker}\r\n--x--\r\n"
-    );
-    let resp = ureq::post(&format!("{}/report/nojs", server.url))
-        .set("Content-Type", "multipart/form-data; boundary=x")
-        .send_string(&body);
-    let status = match resp {
-        Ok(r) => r.status(),
-        Err(ureq::Error::Status(s, _)) => s,
-        Err(_) => 0, // the server may close the connection without reading the body
-    };
-    assert!(status == 501 || status == 0, "{status}");
-    assert_eq!(crate::common::scan(&server.data, marker.as_bytes()), 0);
-    assert!(!String::from_utf8_lossy(&server.output()).contains(marker));
 }

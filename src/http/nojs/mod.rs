@@ -1,0 +1,307 @@
+//! The form that works without JavaScript (Tor Browser "Safest"): a plain multipart post,
+//! sealed by the server as it arrives (see `spool`), recorded as `sealed: server`. The page says
+//! so before she sends. Cross-site posts are refused with a per-form token (no cookies).
+
+mod spool;
+pub mod token;
+
+use actix_multipart::Multipart;
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::pages::{escape, page};
+use super::AppState;
+use crate::store::{Day, ReportMeta, ReportState, SealedBy};
+use spool::Spool;
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(info).service(submit);
+}
+
+/// Most attachments in one report.
+const MAX_FILES: usize = 100;
+/// Longest description.
+const MAX_TEXT: usize = 256 * 1024;
+
+#[get("/report/nojs")]
+async fn info() -> HttpResponse {
+    page(200, "About this form", "<p>This form works without JavaScript: the server encrypts your report in its memory for a moment, then stores only the encrypted version. With JavaScript on, your report is encrypted in your browser and the server never sees it.</p><p><a href=\"/report\">Back to the form</a></p>")
+}
+
+/// A refusal, shown as a page (this is a browser form, not the JSON API).
+struct Refusal(u16, &'static str);
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    schema: &'a str,
+    language: &'a str,
+    description: &'a str,
+    attachments: &'a [String],
+    sealed: &'a str,
+}
+
+#[post("/report/nojs")]
+async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    match handle(&state, &req, payload).await {
+        Ok(receipts) => {
+            let items: String = receipts
+                .iter()
+                .map(|(name, code)| format!("<li>{}: received, receipt code {}</li>", escape(name), escape(code)))
+                .collect();
+            page(
+                201,
+                "Sent",
+                &format!(
+                    "<p>Your report was encrypted by the server in its memory and stored encrypted. Only the organisations you chose can read it.</p><ul id=\"receipts\">{items}</ul><p>Keep the receipt code if you can do so safely. When you are done, close this window; in Tor Browser use \"New Identity\".</p>"
+                ),
+            )
+        }
+        Err(Refusal(status, why)) => page(
+            status,
+            "Not sent",
+            &format!("<p id=\"error\">Your report was NOT sent: {}</p><p><a href=\"/report\">Back to the form</a></p>", escape(why)),
+        ),
+    }
+}
+
+async fn read_text(
+    field: &mut actix_multipart::Field,
+    limit: usize,
+) -> Result<Zeroizing<Vec<u8>>, Refusal> {
+    let mut out = Zeroizing::new(Vec::new());
+    while let Some(piece) = field.next().await {
+        let piece =
+            piece.map_err(|_| Refusal(400, "the form could not be read; please send it again"))?;
+        if out.len() + piece.len() > limit {
+            return Err(Refusal(413, "a text field is too long"));
+        }
+        out.extend_from_slice(&piece);
+    }
+    Ok(out)
+}
+
+async fn handle(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+) -> Result<Vec<(String, String)>, Refusal> {
+    if state.submit_limiter.check().is_err() {
+        return Err(Refusal(
+            429,
+            "too many reports are arriving right now; wait a minute and try again",
+        ));
+    }
+    let max = state.limits.max_report_bytes;
+    let mut form = Multipart::new(req.headers(), payload);
+    let mut token_ok = false;
+    let mut partners = Vec::new();
+    let mut description = Zeroizing::new(String::new());
+    let mut spool = Spool::new(&state.spool_dir)
+        .map_err(|_| Refusal(500, "the server could not prepare the encryption"))?;
+    let mut taken = std::collections::HashSet::new();
+    let mut total = 0u64;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|_| Refusal(400, "this is not the report form"))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "form_token" => {
+                let t = read_text(&mut field, 256).await?;
+                token_ok = state.form_tokens.redeem(&String::from_utf8_lossy(&t));
+            }
+            _ if !token_ok => {
+                return Err(Refusal(
+                    403,
+                    "this form has expired or was not sent from this site; open the form again",
+                ))
+            }
+            "partner" => {
+                let p = read_text(&mut field, 128).await?;
+                partners.push(String::from_utf8_lossy(&p).into_owned());
+            }
+            "description" => {
+                let d = read_text(&mut field, MAX_TEXT).await?;
+                description = Zeroizing::new(String::from_utf8_lossy(&d).into_owned());
+            }
+            "attachments" => {
+                let filename = field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename())
+                    .unwrap_or_default()
+                    .to_owned();
+                let mut writer = None;
+                while let Some(piece) = field.next().await {
+                    let piece = piece.map_err(|_| {
+                        Refusal(400, "the upload was interrupted; please send it again")
+                    })?;
+                    if piece.is_empty() {
+                        continue;
+                    }
+                    total += piece.len() as u64;
+                    if total > max {
+                        return Err(Refusal(
+                            413,
+                            "the files are larger than this drop box accepts",
+                        ));
+                    }
+                    if writer.is_none() {
+                        if spool.names().len() >= MAX_FILES {
+                            return Err(Refusal(
+                                413,
+                                "too many files; send fewer, for example in a zip archive",
+                            ));
+                        }
+                        let w = spool
+                            .begin(safe_name(&filename, &mut taken))
+                            .map_err(|_| Refusal(500, "the server could not encrypt the file"))?;
+                        writer = Some(w);
+                    }
+                    if let Some(w) = writer.as_mut() {
+                        w.write(&piece)
+                            .map_err(|_| Refusal(507, "the drop box is full; try again later"))?;
+                    }
+                }
+                if let Some(w) = writer {
+                    debug_assert!(w.len() > 0);
+                    spool
+                        .end(w)
+                        .map_err(|_| Refusal(507, "the drop box is full; try again later"))?;
+                }
+            }
+            _ => {
+                read_text(&mut field, MAX_TEXT).await?;
+            }
+        }
+    }
+    if !token_ok {
+        return Err(Refusal(
+            403,
+            "this form has expired or was not sent from this site; open the form again",
+        ));
+    }
+    let directory = state.directory.directory();
+    let mut chosen = Vec::new();
+    for id in &partners {
+        let p = directory
+            .partner(id)
+            .ok_or(Refusal(400, "an organisation you chose is unknown"))?;
+        if !chosen.iter().any(|c: &crate::keys::Partner| c.id == p.id) {
+            chosen.push(p.clone());
+        }
+    }
+    if chosen.is_empty() {
+        return Err(Refusal(400, "choose at least one organisation"));
+    }
+    let names = spool.names();
+    let mut report = Zeroizing::new(Vec::new());
+    let json = ReportJson {
+        schema: crate::envelope::SCHEMA,
+        language: "en",
+        description: &description,
+        attachments: &names,
+        sealed: "server",
+    };
+    serde_json::to_writer(&mut *report, &json)
+        .map_err(|_| Refusal(500, "the server could not build the report"))?;
+
+    // Seal for each partner, off the async workers; one report per partner.
+    let spool = std::sync::Arc::new(spool);
+    let report = std::sync::Arc::new(report);
+    let mut receipts = Vec::new();
+    for partner in chosen {
+        let recipients = partner
+            .age_recipients()
+            .map_err(|_| Refusal(500, "an organisation's keys are unusable"))?;
+        let upload = state.store.upload(Day::today());
+        let id = upload.id();
+        let (sp, rep) = (spool.clone(), report.clone());
+        let sealed = web::block(move || sp.seal_into(&rep, &recipients, upload))
+            .await
+            .map_err(|_| Refusal(500, "the server could not encrypt the report"))?
+            .map_err(|e| match e {
+                spool::SealError::Store(crate::store::StoreError::Full) => {
+                    Refusal(507, "the drop box is full; try again later")
+                }
+                spool::SealError::Envelope(_) => {
+                    Refusal(413, "the report or its files are too large or too many")
+                }
+                _ => Refusal(500, "the server could not encrypt the report"),
+            })?;
+        let meta = ReportMeta {
+            id,
+            partner: partner.id.clone(),
+            day: Day::today(),
+            size: sealed.total,
+            sealed: SealedBy::Server,
+            state: ReportState::Received,
+            sha256: sealed.sha256.clone(),
+            chunks: sealed.upload.chunks() + u32::from(sealed.last.is_some()),
+        };
+        sealed
+            .upload
+            .finish(meta, sealed.last)
+            .await
+            .map_err(|e| match e {
+                crate::store::StoreError::Full => {
+                    Refusal(507, "the drop box is full; try again later")
+                }
+                _ => Refusal(500, "the report could not be stored"),
+            })?;
+        receipts.push((partner.name.clone(), sealed.sha256[..12].to_owned()));
+    }
+    Ok(receipts)
+}
+
+/// The same rules as the page script (`web/src/envelope.js`): no `/`, `\`, control characters,
+/// `.` or `..`; at most 100 bytes; unique.
+pub(crate) fn safe_name(raw: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut name: String = raw
+        .chars()
+        .map(|c| {
+            if c == '/' || c == '\\' || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    if name.is_empty() || name == "." || name == ".." {
+        name = "file".into();
+    }
+    while name.len() > 100 {
+        name.remove(0);
+    }
+    let mut candidate = name.clone();
+    let mut i = 2;
+    while taken.contains(&candidate) {
+        candidate = format!("{i}-{name}");
+        while candidate.len() > 100 {
+            candidate.pop();
+        }
+        i += 1;
+    }
+    taken.insert(candidate.clone());
+    candidate
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn names_are_made_safe() {
+        let mut taken = std::collections::HashSet::new();
+        assert_eq!(
+            super::safe_name("../../etc/passwd", &mut taken),
+            ".._.._etc_passwd"
+        );
+        assert_eq!(super::safe_name("..", &mut taken), "file");
+        assert_eq!(super::safe_name("a\u{0}b", &mut taken), "a_b");
+        assert_eq!(super::safe_name("p.jpg", &mut taken), "p.jpg");
+        assert_eq!(super::safe_name("p.jpg", &mut taken), "2-p.jpg");
+        assert!(super::safe_name(&"é".repeat(80), &mut taken).len() <= 100);
+    }
+}

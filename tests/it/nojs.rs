@@ -1,0 +1,158 @@
+//! The form without JavaScript: sealed by the server as it arrives, one report per chosen
+//! partner, `sealed: server`; nothing readable on disk; form tokens refuse cross-site posts.
+
+use crate::common::{self, TestServer};
+
+fn form_token(server: &TestServer) -> String {
+    let html = ureq::get(&format!("{}/report", server.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let start =
+        html.find("name=\"form_token\" value=\"").unwrap() + "name=\"form_token\" value=\"".len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+/// A multipart body: text fields, then files.
+fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+    let boundary = "----approdo-test-boundary-93f1";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes());
+    }
+    for (filename, content) in files {
+        body.extend(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(content);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+fn post(server: &TestServer, content_type: &str, body: &[u8]) -> (u16, String) {
+    match ureq::post(&format!("{}/report/nojs", server.url))
+        .set("Content-Type", content_type)
+        .send_bytes(body)
+    {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => (r.status(), r.into_string().unwrap_or_default()),
+        Err(e) => panic!("{e}"),
+    }
+}
+
+#[test]
+fn a_form_post_is_sealed_by_the_server_for_each_partner() {
+    let server = TestServer::start(&[]);
+    let marker = "MARKER-nojs-0c9e41";
+    let big: Vec<u8> = (0..2_500_000u32).map(|i| (i * 13 % 251) as u8).collect();
+    let token = form_token(&server);
+    let description = format!("Aiuto. {marker}");
+    let (ct, body) = multipart(
+        &[
+            ("form_token", &token),
+            ("partner", "cav-milano"),
+            ("partner", "lavoro-milano"),
+            ("description", &description),
+        ],
+        &[
+            ("../evil.bin", &big),
+            ("note.txt", format!("note {marker}").as_bytes()),
+        ],
+    );
+    let (status, page) = post(&server, &ct, &body);
+    assert_eq!(status, 201, "{page}");
+    assert_eq!(page.matches("received, receipt code").count(), 2, "{page}");
+
+    for partner in ["cav-milano", "lavoro-milano"] {
+        let list = server.officer(partner).list().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(list[0].sealed, approdo::store::SealedBy::Server);
+        let out = tempfile::tempdir().unwrap();
+        let (ok, _, err) = server.pull(partner, out.path());
+        assert!(ok, "{err}");
+        let dir = out.path().join(list[0].id.to_string());
+        let report: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+        assert_eq!(report["sealed"], "server");
+        assert_eq!(report["description"], description.as_str());
+        assert_eq!(
+            std::fs::read(dir.join("attachments/.._evil.bin")).unwrap(),
+            big
+        );
+        assert_eq!(
+            std::fs::read(dir.join("attachments/note.txt")).unwrap(),
+            format!("note {marker}").into_bytes()
+        );
+    }
+    // Nothing readable stayed behind: not in the store, not in the spool, not in the output.
+    assert_eq!(common::scan(&server.data, marker.as_bytes()), 0);
+    assert_eq!(common::scan(&server.data, &big[1000..1064]), 0);
+    assert!(!String::from_utf8_lossy(&server.output()).contains(marker));
+    let spool = server.data.join("spool");
+    assert!(
+        !spool.exists() || std::fs::read_dir(&spool).unwrap().next().is_none(),
+        "spool emptied"
+    );
+}
+
+#[test]
+fn posts_without_a_valid_form_token_are_refused_and_store_nothing() {
+    let server = TestServer::start(&["--max-report-size", "100000"]);
+    let token = form_token(&server);
+    let (ct, body) = multipart(
+        &[
+            ("form_token", &token),
+            ("partner", "cav-milano"),
+            ("description", "first"),
+        ],
+        &[],
+    );
+    assert_eq!(post(&server, &ct, &body).0, 201);
+    // The same token again (a replay), no token, a forged token.
+    let (status, page) = post(&server, &ct, &body);
+    assert_eq!(status, 403, "{page}");
+    assert!(page.contains("NOT sent"));
+    let (ct2, body2) = multipart(
+        &[("partner", "cav-milano"), ("description", "MARKER-csrf-1")],
+        &[],
+    );
+    assert_eq!(post(&server, &ct2, &body2).0, 403);
+    let (ct3, body3) = multipart(
+        &[
+            ("form_token", "AAAA"),
+            ("partner", "cav-milano"),
+            ("description", "MARKER-csrf-1"),
+        ],
+        &[],
+    );
+    assert_eq!(post(&server, &ct3, &body3).0, 403);
+    // Too large; no partner; an unknown partner; not multipart at all.
+    let (ct4, body4) = multipart(
+        &[
+            ("form_token", &form_token(&server)),
+            ("partner", "cav-milano"),
+        ],
+        &[("big.bin", &vec![1u8; 200_000])],
+    );
+    assert_eq!(post(&server, &ct4, &body4).0, 413);
+    let (ct5, body5) = multipart(
+        &[("form_token", &form_token(&server)), ("description", "x")],
+        &[],
+    );
+    assert_eq!(post(&server, &ct5, &body5).0, 400);
+    let (ct6, body6) = multipart(
+        &[("form_token", &form_token(&server)), ("partner", "nobody")],
+        &[],
+    );
+    assert_eq!(post(&server, &ct6, &body6).0, 400);
+    assert_eq!(post(&server, "text/plain", b"MARKER-csrf-1").0, 400);
+    assert_eq!(
+        server.officer("cav-milano").list().unwrap().len(),
+        1,
+        "only the first post stored a report"
+    );
+    assert_eq!(common::scan(&server.data, b"MARKER-csrf-1"), 0);
+}
