@@ -17,6 +17,7 @@
 pub mod audit;
 pub mod cli;
 pub mod client;
+pub mod codename;
 pub mod envelope;
 pub mod http;
 pub mod keys;

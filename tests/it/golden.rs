@@ -45,3 +45,42 @@ fn rust_envelope_matches_the_shared_vectors() {
         );
     }
 }
+
+/// Codename derivation v1 (`src/codename.rs`), shared with `web/test/codename.test.mjs`.
+/// Regenerate only on purpose: `APPRODO_REGENERATE_VECTORS=1 cargo test --test it codename`.
+#[test]
+fn codename_derivation_matches_the_shared_vectors() {
+    use approdo::codename::Codename;
+    let path =
+        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors/codename.json");
+    let inputs = [
+        "abacus abdomen abdominal abide abiding ability ablaze",
+        "zoom zoologist zone zigzagged zesty zero zebra",
+        "  Crayon-CRANBERRY  lantern\tzodiac unruly  clover  vastly   ",
+        "bobcat bobcat bobcat bobcat bobcat bobcat bobcat bobcat",
+    ];
+    let derive = |typed: &str| {
+        let c = Codename::parse(typed).unwrap();
+        let k = c.derive().unwrap();
+        serde_json::json!({
+            "typed": typed,
+            "normalised": c.expose(),
+            "identity": k.identity_string().as_str(),
+            "recipient": k.recipient().to_string(),
+            "mailbox": k.mailbox,
+        })
+    };
+    if std::env::var_os("APPRODO_REGENERATE_VECTORS").is_some() {
+        let v = serde_json::json!({
+            "comment": "approdo.codename/v1: Argon2id(normalised, salt \"approdo.codename/v1\", m=19456 KiB, t=2, p=1, 64 bytes); identity = k[0..32]; mailbox = SHA-256(\"approdo.mailbox/v1\" || k[32..64]). Checked by Rust and JS.",
+            "vectors": inputs.iter().map(|t| derive(t)).collect::<Vec<_>>(),
+        });
+        std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap() + "\n").unwrap();
+    }
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let vectors = v["vectors"].as_array().unwrap();
+    assert_eq!(vectors.len(), inputs.len());
+    for want in vectors {
+        assert_eq!(&derive(want["typed"].as_str().unwrap()), want);
+    }
+}

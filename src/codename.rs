@@ -1,0 +1,178 @@
+//! Codenames: how a victim gets replies without a phone number or an email.
+//!
+//! A codename is at least 7 words drawn uniformly from the EFF large wordlist (7776 words, so
+//! 7 words ≈ 90.5 bits), generated for her and shown once. Version 1 of the derivation
+//! (`approdo.codename/v1`), identical in Rust and in the page script (`web/src/codename.js`,
+//! checked by the shared vectors in `tests/vectors/codename.json`):
+//!
+//! 1. normalise: lowercase, words separated by any run of spaces or hyphens, joined by one space;
+//! 2. `k = Argon2id(normalised, salt = "approdo.codename/v1", m = 19456 KiB, t = 2, p = 1, 64 bytes)`
+//!    (the OWASP minimum; ~0.4 s with a JIT, ~25 s without, measured in Node);
+//! 3. the reply identity is the age X25519 identity whose secret is `k[0..32]`; its recipient
+//!    travels inside the encrypted report so officers can seal replies to it;
+//! 4. the mailbox id is `SHA-256("approdo.mailbox/v1" || k[32..64])`, the only thing the server
+//!    would index: it reveals nothing about the report or the reply key.
+
+use std::fmt;
+use std::str::FromStr;
+
+use age::secrecy::ExposeSecret;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+/// The EFF large wordlist (CC BY 3.0 US), shared with the page script.
+const WORDLIST: &str = include_str!("../web/wordlist/eff_large_wordlist.txt");
+/// Words in a codename.
+pub const WORDS: usize = 7;
+/// Derivation version tag (also the Argon2 salt).
+pub const VERSION: &str = "approdo.codename/v1";
+/// Argon2id memory, KiB.
+pub const M_KIB: u32 = 19_456;
+/// Argon2id passes.
+pub const T: u32 = 2;
+
+/// Errors from codenames.
+#[derive(Debug, thiserror::Error)]
+pub enum CodenameError {
+    /// Too few words, or a word not in the list.
+    #[error("a codename is {WORDS} or more words from the list; check the spelling")]
+    Invalid,
+    /// The KDF failed (it cannot with these fixed parameters).
+    #[error("key derivation failed")]
+    Kdf,
+}
+
+fn words() -> impl Iterator<Item = &'static str> {
+    WORDLIST
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+}
+
+/// A codename. Redacted in `Debug`, zeroised on drop, never `Serialize`.
+pub struct Codename(Zeroizing<String>);
+
+impl fmt::Debug for Codename {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Codename(<redacted>)")
+    }
+}
+
+impl Codename {
+    /// A fresh codename of [`WORDS`] words from the operating system's random source.
+    pub fn generate() -> Self {
+        let list: Vec<&str> = words().collect();
+        let mut rng = rand::rngs::OsRng;
+        let picked: Vec<&str> = (0..WORDS)
+            .map(|_| list[rng.gen_range(0..list.len())])
+            .collect();
+        Codename(Zeroizing::new(picked.join(" ")))
+    }
+
+    /// Parses what she typed: normalised, every word checked against the list.
+    pub fn parse(typed: &str) -> Result<Self, CodenameError> {
+        let lower = Zeroizing::new(typed.to_lowercase());
+        let parts: Vec<&str> = lower
+            .split(|c: char| c.is_whitespace() || c == '-')
+            .filter(|w| !w.is_empty())
+            .collect();
+        if parts.len() < WORDS || !parts.iter().all(|p| words().any(|w| w == *p)) {
+            return Err(CodenameError::Invalid);
+        }
+        Ok(Codename(Zeroizing::new(parts.join(" "))))
+    }
+
+    /// The normalised text, to show her once.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Derives the reply identity and the mailbox id (version 1).
+    pub fn derive(&self) -> Result<ReplyKeys, CodenameError> {
+        let params = argon2::Params::new(M_KIB, T, 1, Some(64)).map_err(|_| CodenameError::Kdf)?;
+        let kdf = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params);
+        let mut k = Zeroizing::new([0u8; 64]);
+        kdf.hash_password_into(self.0.as_bytes(), VERSION.as_bytes(), k.as_mut_slice())
+            .map_err(|_| CodenameError::Kdf)?;
+        let hrp = bech32::Hrp::parse("age-secret-key-").map_err(|_| CodenameError::Kdf)?;
+        let encoded = Zeroizing::new(
+            bech32::encode::<bech32::Bech32>(hrp, &k[..32])
+                .map_err(|_| CodenameError::Kdf)?
+                .to_uppercase(),
+        );
+        let identity = age::x25519::Identity::from_str(&encoded).map_err(|_| CodenameError::Kdf)?;
+        let mut h = Sha256::new();
+        h.update(b"approdo.mailbox/v1");
+        h.update(&k[32..]);
+        Ok(ReplyKeys {
+            identity,
+            mailbox: hex::encode(h.finalize()),
+        })
+    }
+}
+
+/// What a codename unlocks. Redacted in `Debug`.
+pub struct ReplyKeys {
+    identity: age::x25519::Identity,
+    /// The mailbox id (64 hex digits).
+    pub mailbox: String,
+}
+
+impl fmt::Debug for ReplyKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "ReplyKeys({}, mailbox {})",
+            self.recipient(),
+            self.mailbox
+        )
+    }
+}
+
+impl ReplyKeys {
+    /// The recipient officers seal replies to.
+    pub fn recipient(&self) -> age::x25519::Recipient {
+        self.identity.to_public()
+    }
+
+    /// The identity that opens replies.
+    pub fn identity(&self) -> &age::x25519::Identity {
+        &self.identity
+    }
+
+    /// The identity as an `AGE-SECRET-KEY-1…` string (for the vectors).
+    pub fn identity_string(&self) -> Zeroizing<String> {
+        Zeroizing::new(self.identity.to_string().expose_secret().to_owned())
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_has_7776_distinct_words_and_codenames_carry_90_bits() {
+        let list: Vec<&str> = words().collect();
+        assert_eq!(list.len(), 7776);
+        assert_eq!(
+            list.iter().collect::<std::collections::HashSet<_>>().len(),
+            7776
+        );
+        assert!((WORDS as f64) * (7776f64).log2() >= 90.0);
+        let c = Codename::generate();
+        assert_eq!(c.expose().split(' ').count(), WORDS);
+        assert_eq!(format!("{c:?}"), "Codename(<redacted>)");
+    }
+
+    #[test]
+    fn parsing_normalises_and_refuses() {
+        let c = Codename::parse("  Abacus-ABDOMEN abdominal\tzoom zoology  zoom abacus ").unwrap();
+        assert_eq!(
+            c.expose(),
+            "abacus abdomen abdominal zoom zoology zoom abacus"
+        );
+        assert!(Codename::parse("abacus abdomen").is_err());
+        assert!(Codename::parse("abacus abdomen abdominal zoom zoology zoom notaword").is_err());
+    }
+}
