@@ -105,6 +105,20 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// The rate limit for submissions, then the partner they are for.
+    fn admit_submission(&self, partner: &str) -> Result<crate::keys::Partner, ApiError> {
+        if self.submit_limiter.check().is_err() {
+            return Err(ApiError::RateLimited);
+        }
+        self.directory
+            .directory()
+            .partner(partner)
+            .cloned()
+            .ok_or_else(|| ApiError::UnknownPartner(partner.chars().take(64).collect()))
+    }
+}
+
 fn json_error(msg: String) -> actix_web::Error {
     ApiError::BadRequest(msg).into()
 }

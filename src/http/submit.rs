@@ -32,15 +32,7 @@ async fn submit(
     req: HttpRequest,
     mut body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    if state.submit_limiter.check().is_err() {
-        return Err(ApiError::RateLimited);
-    }
-    let partner = state
-        .directory
-        .directory()
-        .partner(&query.partner)
-        .ok_or_else(|| ApiError::UnknownPartner(query.partner.chars().take(64).collect()))?
-        .clone();
+    let partner = state.admit_submission(&query.partner)?;
     let max = state.limits.max_report_bytes;
     let declared = req
         .headers()

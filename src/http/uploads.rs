@@ -88,20 +88,23 @@ fn parse_id(raw: &str) -> Result<ReportId, ApiError> {
         .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))
 }
 
+/// The id of an upload in progress, or 404.
+fn known_upload(state: &AppState, raw: &str) -> Result<ReportId, ApiError> {
+    let id = parse_id(raw)?;
+    if state.uploads.known(id) {
+        Ok(id)
+    } else {
+        Err(ApiError::NotFound)
+    }
+}
+
 /// Starts an upload for a partner.
 #[post("/api/v1/uploads")]
 async fn create(
     state: web::Data<AppState>,
     query: web::Query<CreateQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if state.submit_limiter.check().is_err() {
-        return Err(ApiError::RateLimited);
-    }
-    let partner = state
-        .directory
-        .directory()
-        .partner(&query.partner)
-        .ok_or_else(|| ApiError::UnknownPartner(query.partner.chars().take(64).collect()))?;
+    let partner = state.admit_submission(&query.partner)?;
     if state.uploads.len() >= state.limits.max_pending_uploads {
         return Err(ApiError::TooManyUploads);
     }
@@ -121,10 +124,7 @@ async fn put_chunk(
     mut body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (id, n) = path.into_inner();
-    let id = parse_id(&id)?;
-    if !state.uploads.known(id) {
-        return Err(ApiError::NotFound);
-    }
+    let id = known_upload(&state, &id)?;
     let mut chunk = BytesMut::new();
     while let Some(piece) = body.next().await {
         let piece = piece.map_err(|_| ApiError::Interrupted)?;
@@ -155,10 +155,7 @@ async fn status(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    if !state.uploads.known(id) {
-        return Err(ApiError::NotFound);
-    }
+    let id = known_upload(&state, &id)?;
     let store = state.store.clone();
     let found = web::block(move || store.resumable_status_blocking(id))
         .await
@@ -174,10 +171,7 @@ async fn finalize(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    if !state.uploads.known(id) {
-        return Err(ApiError::NotFound);
-    }
+    let id = known_upload(&state, &id)?;
     let store = state.store.clone();
     let assembled =
         web::block(move || store.assemble_blocking(id, sealed::MAX_HEADER + sealed::NONCE_LEN))
@@ -235,10 +229,7 @@ async fn cancel(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = parse_id(&id)?;
-    if !state.uploads.known(id) {
-        return Err(ApiError::NotFound);
-    }
+    let id = known_upload(&state, &id)?;
     state.store.abort_upload(id);
     state.uploads.forget(id);
     Ok(HttpResponse::Ok().json(serde_json::json!({ "upload": id, "cancelled": true })))

@@ -10,16 +10,17 @@
 
 mod resumable;
 mod types;
+mod upload;
 mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use bytes::Bytes;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tokio::sync::{mpsc, oneshot};
 
 pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
+pub use upload::Upload;
 use writer::{Command, Op};
 
 /// Size of a stored chunk (the last of a report may be shorter): 1 MiB less one 4 KiB page.
@@ -201,19 +202,6 @@ impl Store {
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// Starts an upload. Nothing is written until the first full chunk: a report that fits in
-    /// one chunk is stored by a single command when it finishes.
-    pub fn upload(&self, day: Day) -> Upload {
-        Upload {
-            store: self.clone(),
-            id: ReportId::random(),
-            day,
-            next_chunk: 0,
-            begun: false,
-            done: false,
-        }
-    }
-
     /// Sets a report's state, if it belongs to `partner`.
     pub async fn set_state(
         &self,
@@ -306,103 +294,4 @@ pub(crate) fn parse_meta(key: u128, bytes: &[u8]) -> Result<ReportMeta, StoreErr
         return Err(StoreError::CorruptMeta(ReportId(key).to_string()));
     }
     Ok(meta)
-}
-
-/// An upload in progress. Dropping it unfinished removes what it wrote.
-pub struct Upload {
-    store: Store,
-    id: ReportId,
-    day: Day,
-    next_chunk: u32,
-    begun: bool,
-    done: bool,
-}
-
-impl Upload {
-    /// The id the report will have.
-    pub fn id(&self) -> ReportId {
-        self.id
-    }
-
-    fn send(
-        &self,
-        op: Op,
-        reply: Option<oneshot::Sender<Result<bool, StoreError>>>,
-    ) -> Result<(), StoreError> {
-        self.store
-            .tx
-            .send(Command { op, reply })
-            .map_err(|_| StoreError::Closed)
-    }
-
-    /// Sends the next full chunk (≤ 1 MiB) to the writer; await the returned receiver to learn
-    /// it was written (a caller may keep one write in flight while it reads the next chunk, at
-    /// the cost of a second chunk of memory). The first call also registers the upload as
-    /// pending (so a crash cleans it).
-    pub fn put(
-        &mut self,
-        data: Bytes,
-    ) -> Result<oneshot::Receiver<Result<bool, StoreError>>, StoreError> {
-        debug_assert!(data.len() <= CHUNK_SIZE);
-        if !self.begun {
-            self.send(
-                Op::Begin {
-                    id: self.id.0,
-                    day: self.day.0,
-                },
-                None,
-            )?;
-            self.begun = true;
-        }
-        let (reply, rx) = oneshot::channel();
-        let index = self.next_chunk;
-        self.next_chunk += 1;
-        self.send(
-            Op::Put {
-                id: self.id.0,
-                index,
-                data,
-            },
-            Some(reply),
-        )?;
-        Ok(rx)
-    }
-
-    /// Number of chunks sent so far.
-    pub fn chunks(&self) -> u32 {
-        self.next_chunk
-    }
-
-    /// Writes the last chunk (if any) and the metadata in one durable commit. Returns once it
-    /// is on disk; only then does the report exist.
-    pub async fn finish(
-        mut self,
-        meta: ReportMeta,
-        last: Option<Bytes>,
-    ) -> Result<ReportMeta, StoreError> {
-        let json = serde_json::to_vec(&meta).map_err(|e| StoreError::Db(e.to_string()))?;
-        let last = last.map(|data| (self.next_chunk, data));
-        let (reply, rx) = oneshot::channel();
-        self.send(
-            Op::Finish {
-                id: self.id.0,
-                meta: json,
-                begun: self.begun,
-                last,
-            },
-            Some(reply),
-        )?;
-        let result = rx.await.map_err(|_| StoreError::Closed)?;
-        self.done = result.is_ok();
-        result.map(|_| meta)
-    }
-}
-
-impl Drop for Upload {
-    fn drop(&mut self) {
-        if self.begun && !self.done {
-            // Fire and forget: the writer removes the pending row and its chunks.
-            let _ = self.send(Op::Abort { id: self.id.0 }, None);
-        }
-    }
 }

@@ -85,12 +85,7 @@ impl Store {
         id: ReportId,
     ) -> Result<Option<(String, u32)>, StoreError> {
         let txn = self.db.begin_read().map_err(StoreError::from_db)?;
-        let uploads = txn.open_table(RESUMABLE).map_err(StoreError::from_db)?;
-        let Some(partner) = uploads
-            .get(id.0)
-            .map_err(StoreError::from_db)?
-            .map(|v| v.value().to_owned())
-        else {
+        let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };
         let chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
@@ -112,12 +107,7 @@ impl Store {
         head_len: usize,
     ) -> Result<Option<Assembled>, StoreError> {
         let txn = self.db.begin_read().map_err(StoreError::from_db)?;
-        let uploads = txn.open_table(RESUMABLE).map_err(StoreError::from_db)?;
-        let Some(partner) = uploads
-            .get(id.0)
-            .map_err(StoreError::from_db)?
-            .map(|v| v.value().to_owned())
-        else {
+        let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };
         let chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
@@ -160,4 +150,14 @@ impl Store {
             .map(|&id| ReportId(id))
             .collect()
     }
+}
+
+/// The partner of a resumable upload, if it exists.
+fn upload_partner(txn: &redb::ReadTransaction, id: ReportId) -> Result<Option<String>, StoreError> {
+    let uploads = txn.open_table(RESUMABLE).map_err(StoreError::from_db)?;
+    let partner = uploads
+        .get(id.0)
+        .map_err(StoreError::from_db)?
+        .map(|v| v.value().to_owned());
+    Ok(partner)
 }
