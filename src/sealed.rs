@@ -312,4 +312,23 @@ mod tests {
             })
         ));
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Arbitrary bytes, and a valid header with any byte changed, never panic, and an
+        /// accepted header is never longer than the input.
+        #[test]
+        fn never_panics(noise in proptest::collection::vec(proptest::num::u8::ANY, 0..600), pos in 0usize..400, byte in proptest::num::u8::ANY) {
+            if let Ok(Some(shape)) = inspect_header(&noise) {
+                proptest::prop_assert!(shape.header_len + NONCE_LEN <= noise.len());
+            }
+            let mut file = seal(2, 10);
+            let i = pos % file.len();
+            file[i] = byte;
+            if let Ok(Some(shape)) = inspect_header(&file) {
+                proptest::prop_assert!(shape.header_len + NONCE_LEN <= file.len());
+            }
+        }
+    }
 }
