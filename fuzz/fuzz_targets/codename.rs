@@ -7,7 +7,8 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(c) = approdo::codename::Codename::parse(text) {
-            let again = approdo::codename::Codename::parse(c.expose()).map(|c2| c2.expose().to_owned());
+            let again =
+                approdo::codename::Codename::parse(c.expose()).map(|c2| c2.expose().to_owned());
             assert_eq!(again.ok().as_deref(), Some(c.expose()));
         }
     }
