@@ -8,11 +8,15 @@
 //! offline network key, so a server cannot slip in a key of its own without the signature
 //! failing; `approdo audit` checks a copy of the store with no key that decrypts.
 //!
+//! Without JavaScript the server seals the form as it arrives, in memory (files spooled to disk
+//! encrypted to a key that never leaves the request), and records that it did.
+//!
 //! Modules: [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`sealed`]
 //! (what a valid sealed upload looks like), [`keys`] (network key, officer identities, the
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
-//! writer), [`http`] (actix routes), [`client`] (the officer's HTTP client), [`audit`]
-//! (offline store checks), [`cli`] (subcommands).
+//! writer, resumable uploads), [`http`] (actix routes, pages, the no-JavaScript path),
+//! [`codename`] (reply keys and mailbox ids from a codename), [`client`] (the officer's HTTP
+//! client), [`audit`] (offline store checks), [`cli`] (subcommands).
 
 pub mod audit;
 pub mod cli;
