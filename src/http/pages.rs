@@ -11,13 +11,19 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(report);
 }
 
-/// A simple page in the site's frame (neutral title, stylesheet, no script).
+/// A page in the site's frame (neutral title, stylesheet, no script).
 pub(super) fn page(status: u16, heading: &str, body_html: &str) -> HttpResponse {
+    framed(status, heading, body_html, "")
+}
+
+/// A page in the site's frame, with `scripts` (tags for `/assets/…` only) in its head.
+fn framed(status: u16, heading: &str, body_html: &str, scripts: &str) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(
             PAGE_FRAME
+                .replace("{{scripts}}", scripts)
                 .replace("{{heading}}", &escape(heading))
                 .replace("{{body}}", body_html),
         )
@@ -39,12 +45,6 @@ pub(super) fn escape(s: &str) -> String {
     out
 }
 
-fn html(body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(body)
-}
-
 #[get("/report")]
 async fn report(state: web::Data<AppState>) -> HttpResponse {
     let partners: String = state
@@ -61,10 +61,14 @@ async fn report(state: web::Data<AppState>) -> HttpResponse {
             )
         })
         .collect();
-    html(
-        REPORT_PAGE
-            .replace("{{partners}}", &partners)
-            .replace("{{form_token}}", &state.form_tokens.issue()),
+    let body = REPORT_PAGE
+        .replace("{{partners}}", &partners)
+        .replace("{{form_token}}", &state.form_tokens.issue());
+    framed(
+        200,
+        "Send a report",
+        &body,
+        "<script src=\"/assets/app.js\" defer></script>\n",
     )
 }
 
