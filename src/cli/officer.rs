@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::client::Client;
 use crate::envelope::{self, Limits};
 use crate::keys::{OfficerIdentity, Passphrase};
-use crate::store::ReportId;
+use crate::store::{ReportId, ReportState, SealedBy};
 
 /// File in the output folder listing the ids already pulled.
 const PULLED: &str = ".approdo-pulled";
@@ -240,9 +240,17 @@ pub(crate) fn report(c: ReportCommand) -> anyhow::Result<ExitCode> {
         ReportCommand::List(s) => {
             let client = login(&s)?;
             for m in client.list()? {
+                let state = match m.state {
+                    ReportState::Received => "received",
+                    ReportState::Acknowledged => "acknowledged",
+                };
+                let sealed = match m.sealed {
+                    SealedBy::Client => "sealed in the browser",
+                    SealedBy::Server => "sealed by the server (JavaScript off)",
+                };
                 println!(
-                    "{}  {}  {:>10} bytes  {:?}  sealed by {:?}",
-                    m.id, m.day, m.size, m.state, m.sealed
+                    "{}  {}  {:>10} bytes  {state}  {sealed}",
+                    m.id, m.day, m.size
                 );
             }
         }
