@@ -10,11 +10,10 @@ use bytes::{Bytes, BytesMut};
 use futures_util::StreamExt;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
-use tokio::sync::oneshot;
 
 use super::{ApiError, AppState};
 use crate::sealed::{self, ValidationError};
-use crate::store::{Day, ReportMeta, ReportState, SealedBy, StoreError, Upload, CHUNK_SIZE};
+use crate::store::{Day, ReportMeta, ReportState, SealedBy, Upload, CHUNK_SIZE};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(submit);
@@ -72,7 +71,7 @@ async fn submit(
         let piece = piece.map_err(|_| ApiError::Interrupted)?;
         sink.feed(piece, max).await?;
     }
-    let (upload, total, sha256, last) = sink.close().await?;
+    let (upload, total, sha256, last) = sink.close();
 
     // 3. The payload must be a whole age STREAM.
     let header = (shape.header_len + sealed::NONCE_LEN) as u64;
@@ -108,7 +107,6 @@ pub(super) fn receipt(meta: &ReportMeta) -> serde_json::Value {
 struct ChunkSink {
     upload: Upload,
     buf: BytesMut,
-    inflight: Option<oneshot::Receiver<Result<bool, StoreError>>>,
     hasher: Sha256,
     total: u64,
 }
@@ -118,7 +116,6 @@ impl ChunkSink {
         ChunkSink {
             upload,
             buf: BytesMut::with_capacity(CHUNK_SIZE),
-            inflight: None,
             hasher: Sha256::new(),
             total: 0,
         }
@@ -134,43 +131,21 @@ impl ChunkSink {
             let take = (CHUNK_SIZE - self.buf.len()).min(piece.len());
             self.buf.extend_from_slice(&piece.split_to(take));
             if self.buf.len() == CHUNK_SIZE {
-                self.flush().await?;
+                // Written, and waited for, before reading on: one chunk of memory per upload.
+                // (Reading the next chunk meanwhile doubled the memory of 32 concurrent uploads
+                // for no gain: the disk is the limit. BENCHMARKS.md, part b.)
+                self.upload.write(self.buf.split().freeze()).await?;
+                self.buf.reserve(CHUNK_SIZE);
             }
         }
         Ok(())
     }
 
-    async fn wait(&mut self) -> Result<(), ApiError> {
-        if let Some(rx) = self.inflight.take() {
-            match rx.await {
-                Ok(Ok(true)) => {}
-                Ok(Ok(false)) => {
-                    return Err(ApiError::Internal("upload vanished while writing".into()))
-                }
-                Ok(Err(e)) => return Err(e.into()),
-                Err(_) => return Err(StoreError::Closed.into()),
-            }
-        }
-        Ok(())
-    }
-
-    async fn flush(&mut self) -> Result<(), ApiError> {
-        // Write, and wait, before reading on: one chunk of memory per upload. (Reading the next
-        // chunk while this one is written doubled the memory of 32 concurrent uploads for no
-        // gain: the disk, not the network, is the limit. BENCHMARKS.md, part b.)
-        let chunk = self.buf.split().freeze();
-        self.inflight = Some(self.upload.put(chunk)?);
-        self.wait().await?;
-        self.buf.reserve(CHUNK_SIZE);
-        Ok(())
-    }
-
-    /// Waits for the write in flight; returns the upload, totals and the last partial chunk,
-    /// which `finish` writes together with the metadata.
-    async fn close(mut self) -> Result<(Upload, u64, String, Option<Bytes>), ApiError> {
-        self.wait().await?;
+    /// Returns the upload, totals and the last partial chunk, which `finish` writes together
+    /// with the metadata.
+    fn close(mut self) -> (Upload, u64, String, Option<Bytes>) {
         let last = (!self.buf.is_empty()).then(|| self.buf.split().freeze());
         let sha = hex::encode(self.hasher.finalize());
-        Ok((self.upload, self.total, sha, last))
+        (self.upload, self.total, sha, last)
     }
 }

@@ -8,6 +8,17 @@ use tokio::sync::oneshot;
 use super::writer::{Command, Op};
 use super::{Day, ReportId, ReportMeta, Store, StoreError, CHUNK_SIZE};
 
+/// The writer's answer to one command.
+type Reply = oneshot::Receiver<Result<bool, StoreError>>;
+
+/// A chunk write's answer: `false` means the upload was removed meanwhile (aborted or swept).
+fn written(answer: Result<bool, StoreError>) -> Result<(), StoreError> {
+    match answer? {
+        true => Ok(()),
+        false => Err(StoreError::NotFound),
+    }
+}
+
 impl Store {
     /// Starts an upload. Nothing is written until the first full chunk: a report that fits in
     /// one chunk is stored by a single command when it finishes.
@@ -50,14 +61,9 @@ impl Upload {
             .map_err(|_| StoreError::Closed)
     }
 
-    /// Sends the next full chunk (≤ 1 MiB) to the writer; await the returned receiver to learn
-    /// it was written (a caller may keep one write in flight while it reads the next chunk, at
-    /// the cost of a second chunk of memory). The first call also registers the upload as
-    /// pending (so a crash cleans it).
-    pub fn put(
-        &mut self,
-        data: Bytes,
-    ) -> Result<oneshot::Receiver<Result<bool, StoreError>>, StoreError> {
+    /// Hands the next full chunk to the writer; the receiver says when it is written. The
+    /// first call also registers the upload as pending (so a crash cleans it).
+    fn put(&mut self, data: Bytes) -> Result<Reply, StoreError> {
         debug_assert!(data.len() <= CHUNK_SIZE);
         if !self.begun {
             self.send(
@@ -81,6 +87,19 @@ impl Upload {
             Some(reply),
         )?;
         Ok(rx)
+    }
+
+    /// Writes the next full chunk and waits until it is written: one chunk of memory per
+    /// upload, whatever its size.
+    pub async fn write(&mut self, data: Bytes) -> Result<(), StoreError> {
+        let rx = self.put(data)?;
+        written(rx.await.map_err(|_| StoreError::Closed)?)
+    }
+
+    /// [`Upload::write`] for callers on a blocking thread (the no-JavaScript sealing).
+    pub fn write_blocking(&mut self, data: Bytes) -> Result<(), StoreError> {
+        let rx = self.put(data)?;
+        written(rx.blocking_recv().map_err(|_| StoreError::Closed)?)
     }
 
     /// Number of chunks sent so far.

@@ -201,17 +201,7 @@ impl ChunkSink {
             &mut self.buf,
             Vec::with_capacity(CHUNK_SIZE),
         ));
-        let result = self
-            .upload
-            .put(chunk)
-            .and_then(|rx| rx.blocking_recv().map_err(|_| StoreError::Closed)?)
-            .and_then(|ok| {
-                if ok {
-                    Ok(())
-                } else {
-                    Err(StoreError::NotFound)
-                }
-            });
+        let result = self.upload.write_blocking(chunk);
         result.map_err(|e| {
             let msg = e.to_string();
             self.error = Some(e);
