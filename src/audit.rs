@@ -9,7 +9,6 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
-use sha2::{Digest, Sha256};
 
 use crate::keys::{NetworkPublicKey, SignedDirectory};
 use crate::sealed;
@@ -154,36 +153,27 @@ pub fn audit_store(
             );
         }
         // Reassemble, hash, and look at the header and the byte distribution.
-        let mut hasher = Sha256::new();
-        let mut total = 0u64;
-        let mut head = Vec::new();
         let mut histogram = [0u64; 256];
-        let mut count = 0u32;
-        for c in chunks
-            .range((id.0, 0)..=(id.0, u32::MAX))
-            .map_err(read_err)?
-        {
-            let (ck, cv) = c.map_err(read_err)?;
-            let (_, index) = ck.value();
-            let bytes = cv.value();
-            if index != count {
-                add(Some(&id), format!("chunk {count} is missing"));
-                break;
-            }
-            if bytes.len() > CHUNK_SIZE {
-                add(Some(&id), format!("chunk {index} is larger than 1 MiB"));
-            }
-            count += 1;
-            hasher.update(bytes);
-            total += bytes.len() as u64;
-            if head.len() < sealed::MAX_HEADER + sealed::NONCE_LEN {
-                head.extend_from_slice(
-                    &bytes[..bytes.len().min(sealed::MAX_HEADER + sealed::NONCE_LEN)],
-                );
-            }
-            for &b in bytes {
-                histogram[b as usize] += 1;
-            }
+        let scan = store::scan_chunks(
+            &chunks,
+            id.0,
+            sealed::MAX_HEADER + sealed::NONCE_LEN,
+            |bytes| {
+                for &b in bytes {
+                    histogram[b as usize] += 1;
+                }
+            },
+        )
+        .map_err(read_err)?;
+        let (count, total, head) = (scan.chunks, scan.total, scan.head);
+        if !scan.contiguous {
+            add(Some(&id), "a chunk is missing".into());
+        }
+        if scan.oversized {
+            add(
+                Some(&id),
+                format!("a chunk is larger than {CHUNK_SIZE} bytes"),
+            );
         }
         if count != meta.chunks || total != meta.size {
             add(
@@ -194,7 +184,7 @@ pub fn audit_store(
                 ),
             );
         }
-        if hex::encode(hasher.finalize()) != meta.sha256 {
+        if scan.sha256 != meta.sha256 {
             add(
                 Some(&id),
                 "ciphertext does not match its recorded SHA-256".into(),

@@ -119,6 +119,16 @@ impl AppState {
     }
 }
 
+/// Runs a blocking store call off the async workers.
+pub(super) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, ApiError> {
+    web::block(f)
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::from)
+}
+
 fn json_error(msg: String) -> actix_web::Error {
     ApiError::BadRequest(msg).into()
 }

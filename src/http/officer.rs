@@ -10,7 +10,7 @@ use futures_util::stream;
 use serde::Deserialize;
 
 use super::session::Session;
-use super::{ApiError, AppState};
+use super::{blocking, ApiError, AppState};
 use crate::store::{ReportId, ReportState};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -110,15 +110,6 @@ fn authorise(state: &AppState, req: &HttpRequest) -> Result<Session, ApiError> {
 fn parse_id(raw: &str) -> Result<ReportId, ApiError> {
     raw.parse()
         .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
-) -> Result<T, ApiError> {
-    web::block(f)
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?
-        .map_err(ApiError::from)
 }
 
 /// The partner's reports (metadata only).

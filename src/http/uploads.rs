@@ -12,7 +12,7 @@ use bytes::BytesMut;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{ApiError, AppState};
+use super::{blocking, ApiError, AppState};
 use crate::sealed::{self, ValidationError};
 use crate::store::{Day, ReportId, ReportMeta, ReportState, SealedBy, CHUNK_SIZE};
 
@@ -157,9 +157,7 @@ async fn status(
 ) -> Result<HttpResponse, ApiError> {
     let id = known_upload(&state, &id)?;
     let store = state.store.clone();
-    let found = web::block(move || store.resumable_status_blocking(id))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let found = blocking(move || store.resumable_status_blocking(id)).await?;
     // Asking does not count as activity: only chunks keep an upload alive.
     let (_, next) = found.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "next": next, "chunk_size": CHUNK_SIZE })))
@@ -173,19 +171,18 @@ async fn finalize(
 ) -> Result<HttpResponse, ApiError> {
     let id = known_upload(&state, &id)?;
     let store = state.store.clone();
-    let assembled =
-        web::block(move || store.assemble_blocking(id, sealed::MAX_HEADER + sealed::NONCE_LEN))
-            .await
-            .map_err(|e| ApiError::Internal(e.to_string()))??
+    let (owner, assembled) =
+        blocking(move || store.assemble_blocking(id, sealed::MAX_HEADER + sealed::NONCE_LEN))
+            .await?
             .ok_or(ApiError::NotFound)?;
     let refuse = |e: ApiError| {
         state.store.abort_upload(id);
         state.uploads.forget(id);
         Err(e)
     };
-    let partner = match state.directory.directory().partner(&assembled.partner) {
+    let partner = match state.directory.directory().partner(&owner) {
         Some(p) => p.clone(),
-        None => return refuse(ApiError::UnknownPartner(assembled.partner.clone())),
+        None => return refuse(ApiError::UnknownPartner(owner.clone())),
     };
     if assembled.total == 0 {
         return refuse(ValidationError::Empty.into());

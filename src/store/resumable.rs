@@ -4,27 +4,9 @@
 
 use bytes::Bytes;
 use redb::ReadableDatabase;
-use sha2::{Digest, Sha256};
 
 use super::writer::Op;
-use super::{Day, ReportId, ReportMeta, Store, StoreError, CHUNKS, CHUNK_SIZE, RESUMABLE};
-
-/// What the stored chunks of an upload add up to.
-#[derive(Debug)]
-pub struct Assembled {
-    /// The partner the upload was created for.
-    pub partner: String,
-    /// Number of chunks.
-    pub chunks: u32,
-    /// Total bytes.
-    pub total: u64,
-    /// SHA-256 of the concatenation, lowercase hex.
-    pub sha256: String,
-    /// The first bytes (enough for the age header and nonce).
-    pub head: Vec<u8>,
-    /// True when every chunk but the last is exactly [`CHUNK_SIZE`] bytes.
-    pub regular: bool,
-}
+use super::{ChunkScan, Day, ReportId, ReportMeta, Store, StoreError, CHUNKS, RESUMABLE};
 
 impl Store {
     /// Creates a resumable upload for `partner`.
@@ -100,47 +82,19 @@ impl Store {
         Ok(Some((partner, next)))
     }
 
-    /// Reads an upload's chunks back: count, size, hash, head, chunk regularity.
+    /// Reads an upload's chunks back: its partner, and what the chunks add up to.
     pub fn assemble_blocking(
         &self,
         id: ReportId,
         head_len: usize,
-    ) -> Result<Option<Assembled>, StoreError> {
+    ) -> Result<Option<(String, ChunkScan)>, StoreError> {
         let txn = self.db.begin_read().map_err(StoreError::from_db)?;
         let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };
         let chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
-        let mut out = Assembled {
-            partner,
-            chunks: 0,
-            total: 0,
-            sha256: String::new(),
-            head: Vec::new(),
-            regular: true,
-        };
-        let mut hasher = Sha256::new();
-        let mut short_seen = false;
-        for row in chunks
-            .range((id.0, 0)..=(id.0, u32::MAX))
-            .map_err(StoreError::from_db)?
-        {
-            let (k, v) = row.map_err(StoreError::from_db)?;
-            let bytes = v.value();
-            if k.value().1 != out.chunks || short_seen {
-                out.regular = false;
-            }
-            short_seen = bytes.len() != CHUNK_SIZE;
-            if out.head.len() < head_len {
-                let take = (head_len - out.head.len()).min(bytes.len());
-                out.head.extend_from_slice(&bytes[..take]);
-            }
-            hasher.update(bytes);
-            out.total += bytes.len() as u64;
-            out.chunks += 1;
-        }
-        out.sha256 = hex::encode(hasher.finalize());
-        Ok(Some(out))
+        let scan = super::scan_chunks(&chunks, id.0, head_len, |_| {})?;
+        Ok(Some((partner, scan)))
     }
 
     /// Resumable uploads that survived the last restart (for the collector to time out).
