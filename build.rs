@@ -12,6 +12,7 @@ fn main() {
     for p in [
         "web/src",
         "web/static",
+        "web/wordlist",
         "web/build.mjs",
         "web/package.json",
         "web/package-lock.json",

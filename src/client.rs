@@ -207,6 +207,21 @@ impl Client {
         ))
     }
 
+    /// Files a sealed reply in a codename mailbox; returns the message id.
+    pub fn post_reply(&self, mailbox: &str, sealed: &[u8]) -> Result<String, ClientError> {
+        use base64::prelude::{Engine, BASE64_STANDARD};
+        let answer: serde_json::Value = self
+            .authed(self.agent.post(&self.url("/api/v1/replies")))
+            .send_json(serde_json::json!({ "mailbox": mailbox, "age": BASE64_STANDARD.encode(sealed) }))?
+            .into_json()
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        answer
+            .get("id")
+            .and_then(|v| v.as_str())
+            .map(str::to_owned)
+            .ok_or_else(|| ClientError::Protocol("the server gave no reply id".into()))
+    }
+
     /// Posts a sealed age file for `partner`; returns the server's JSON answer.
     pub fn submit(
         &self,

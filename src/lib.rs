@@ -9,13 +9,16 @@
 //! failing; `approdo audit` checks a copy of the store with no key that decrypts.
 //!
 //! Without JavaScript the server seals the form as it arrives, in memory (files spooled to disk
-//! encrypted to a key that never leaves the request), and records that it did.
+//! encrypted to a key that never leaves the request), and records that it did. Replies reach
+//! her only through a mailbox her codename opens; the server files them under an id derived
+//! from the codename that says nothing about the report.
 //!
 //! Modules: [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`sealed`]
 //! (what a valid sealed upload looks like), [`keys`] (network key, officer identities, the
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
 //! writer, resumable uploads), [`http`] (actix routes, pages, the no-JavaScript path),
-//! [`codename`] (reply keys and mailbox ids from a codename), [`client`] (the officer's HTTP
+//! [`codename`] (reply keys and mailbox ids from a codename), [`reply`] (what officers send
+//! to a mailbox and how a report asks for it), [`client`] (the officer's HTTP
 //! client), [`audit`] (offline store checks), [`cli`] (subcommands).
 
 pub mod audit;
@@ -25,5 +28,6 @@ pub mod codename;
 pub mod envelope;
 pub mod http;
 pub mod keys;
+pub mod reply;
 pub mod sealed;
 pub mod store;

@@ -1,4 +1,5 @@
-// Bundles web/src/app.js with esbuild into OUTDIR/app.js, pinning the network public key.
+// Bundles web/src/app.js (the report form and the mailbox; the codename word list is bundled
+// as text) with esbuild into OUTDIR/app.js, pinning the network public key.
 // Deterministic: same sources, lockfile and key → same bytes (no timestamps, no paths).
 import * as esbuild from "esbuild";
 
@@ -14,6 +15,7 @@ await esbuild.build({
   target: ["firefox115", "chrome115"],
   minify: true,
   legalComments: "none",
+  loader: { ".txt": "text" },
   charset: "utf8",
   outfile: `${outdir}/app.js`,
   define: { __APPRODO_NETWORK_KEY__: JSON.stringify(networkKey) },

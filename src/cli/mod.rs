@@ -1,9 +1,11 @@
-//! Command-line interface: one file per subcommand family (serve, keys, officer, audit).
+//! Command-line interface: one file per subcommand family (serve, keys, officer, reply,
+//! envelope, audit).
 
 mod audit;
 mod envelope;
 mod keys;
 mod officer;
+mod reply;
 mod serve;
 
 use std::path::PathBuf;
@@ -34,6 +36,8 @@ enum Command {
     Directory(keys::DirectoryCommand),
     /// Download, decrypt and unpack new reports of your partner.
     Pull(officer::PullArgs),
+    /// Answer a pulled report in her codename mailbox (optionally proposing an appointment).
+    Reply(reply::ReplyArgs),
     /// Decrypt and unpack one report file, offline.
     Decrypt(officer::DecryptArgs),
     /// List, acknowledge or delete reports on the server.
@@ -55,6 +59,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Officer(c) => keys::officer(c),
         Command::Directory(c) => keys::directory(c),
         Command::Pull(a) => officer::pull(a),
+        Command::Reply(a) => reply::run(a),
         Command::Decrypt(a) => officer::decrypt(a),
         Command::Report(c) => officer::report(c),
         Command::Envelope(c) => envelope::run(c),

@@ -81,7 +81,7 @@ fn identities(path: &Path) -> anyhow::Result<Vec<OfficerIdentity>> {
     })?)
 }
 
-fn login(s: &ServerArgs) -> anyhow::Result<Client> {
+pub(super) fn login(s: &ServerArgs) -> anyhow::Result<Client> {
     login_with(s, &identities(&s.identity)?)
 }
 

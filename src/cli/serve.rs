@@ -46,6 +46,12 @@ pub(crate) struct ServeArgs {
     /// Resumable uploads idle for longer than this many seconds are removed.
     #[arg(long, default_value_t = Limits::default().upload_ttl.as_secs())]
     upload_ttl: u64,
+    /// Days a reply waits in a codename mailbox before it is removed.
+    #[arg(long, default_value_t = Limits::default().reply_ttl_days)]
+    reply_days: u32,
+    /// Mailbox logins per second accepted server-wide (bursts of ten times that).
+    #[arg(long, default_value_t = Limits::default().mailbox_logins_per_second)]
+    mailbox_logins_per_second: u32,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2)]
     workers: usize,
@@ -75,6 +81,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         session_ttl: Duration::from_secs(args.session_ttl),
         submissions_per_second: args.submissions_per_second,
         upload_ttl: Duration::from_secs(args.upload_ttl),
+        reply_ttl_days: args.reply_days,
+        mailbox_logins_per_second: args.mailbox_logins_per_second,
         ..Limits::default()
     };
     let closer = store.closer();
@@ -87,6 +95,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
 
     actix_web::rt::System::new().block_on(async move {
         let collector = actix_web::rt::spawn(http::collect_abandoned(state.clone()));
+        let expirer = actix_web::rt::spawn(http::expire_replies(state.clone()));
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let state = app_state.clone();
@@ -122,6 +131,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         out.flush()?;
         let result = server.run().await.context("server stopped with an error");
         collector.abort();
+        expirer.abort();
         result
     })?;
     // Close the store cleanly: the last handles go with the state, then the writer ends.

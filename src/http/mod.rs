@@ -1,12 +1,14 @@
 //! The HTTP API (actix-web). `configure` is shared by `approdo serve` and the tests.
 //!
 //! Route families: `public` (directory, health, the landing page), `submit` (sealed reports
-//! in), `officer` (challenge login, list, download, acknowledge, delete). There is no access
+//! in), `officer` (challenge login, list, download, acknowledge, delete), `mailbox` (replies
+//! to codenames, with and without JavaScript). There is no access
 //! log: nothing here records an address, a user agent or a time.
 
 mod assets;
 mod error;
 pub mod headers;
+mod mailbox;
 mod nojs;
 mod officer;
 mod pages;
@@ -23,6 +25,7 @@ use actix_web::web;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 pub use error::ApiError;
+pub use mailbox::expire_replies;
 pub use session::Sessions;
 pub use uploads::collect_abandoned;
 
@@ -46,6 +49,10 @@ pub struct Limits {
     pub upload_ttl: Duration,
     /// Most resumable uploads in progress at once.
     pub max_pending_uploads: usize,
+    /// Mailbox logins per second, server-wide (bursts of 10× allowed).
+    pub mailbox_logins_per_second: u32,
+    /// Days a reply waits in a mailbox before it is removed.
+    pub reply_ttl_days: u32,
 }
 
 impl Default for Limits {
@@ -58,6 +65,8 @@ impl Default for Limits {
             logins_per_second: 20,
             upload_ttl: Duration::from_secs(24 * 3600),
             max_pending_uploads: 1000,
+            mailbox_logins_per_second: 5,
+            reply_ttl_days: 30,
         }
     }
 }
@@ -74,6 +83,7 @@ pub struct AppState {
     pub spool_dir: std::path::PathBuf,
     submit_limiter: DefaultDirectRateLimiter,
     login_limiter: DefaultDirectRateLimiter,
+    mailbox_limiter: DefaultDirectRateLimiter,
 }
 
 fn limiter(per_second: u32) -> DefaultDirectRateLimiter {
@@ -100,6 +110,7 @@ impl AppState {
             spool_dir,
             submit_limiter: limiter(limits.submissions_per_second),
             login_limiter: limiter(limits.logins_per_second),
+            mailbox_limiter: limiter(limits.mailbox_logins_per_second),
             limits,
         }
     }
@@ -143,6 +154,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
             web::PathConfig::default().error_handler(|e, _| json_error(format!("bad path: {e}"))),
         )
         .app_data(
+            web::FormConfig::default()
+                .limit(16 * 1024)
+                .error_handler(|e, _| json_error(format!("bad form: {e}"))),
+        )
+        .app_data(
             web::JsonConfig::default()
                 .limit(64 * 1024)
                 .error_handler(|e, _| json_error(format!("bad JSON body: {e}"))),
@@ -154,6 +170,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(assets::routes)
         .configure(pages::routes)
         .configure(nojs::routes)
+        .configure(mailbox::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::NoRoute)
         }));

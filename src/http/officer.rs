@@ -95,7 +95,7 @@ async fn open_session(
     })))
 }
 
-fn authorise(state: &AppState, req: &HttpRequest) -> Result<Session, ApiError> {
+pub(super) fn authorise(state: &AppState, req: &HttpRequest) -> Result<Session, ApiError> {
     let token = req
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)

@@ -17,7 +17,7 @@ pub(super) fn page(status: u16, heading: &str, body_html: &str) -> HttpResponse 
 }
 
 /// A page in the site's frame, with `scripts` (tags for `/assets/…` only) in its head.
-fn framed(status: u16, heading: &str, body_html: &str, scripts: &str) -> HttpResponse {
+pub(super) fn framed(status: u16, heading: &str, body_html: &str, scripts: &str) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")

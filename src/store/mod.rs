@@ -4,10 +4,12 @@
 //! 1 MiB, and the uploads still in progress. Every write goes through one writer thread that
 //! batches commands into a single transaction (group commit): chunk writes are committed
 //! without fsync, and a batch that completes a report is committed durably, which also makes
-//! the chunks before it durable. A report becomes visible only when its metadata row is
+//! the chunks before it durable. Replies to codename mailboxes live in their own table
+//! (`mailbox`). A report becomes visible only when its metadata row is
 //! committed, so after a crash only whole reports exist; chunks of unfinished uploads are
 //! removed when the store opens.
 
+mod mailbox;
 mod resumable;
 mod types;
 mod upload;
@@ -20,6 +22,7 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefiniti
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
+pub use mailbox::{MailboxId, MailboxMessage};
 pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
 pub use upload::Upload;
 use writer::{Command, Op};

@@ -58,6 +58,8 @@ pub(super) enum Op {
         id: u128,
         meta: Vec<u8>,
     },
+    /// A write to the codename mailboxes, durable.
+    Mailbox(super::mailbox::MailboxOp),
 }
 
 pub(super) struct Command {
@@ -298,6 +300,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     Ok(owned)
                 }
                 Op::Ping => Ok(true),
+                Op::Mailbox(op) => super::mailbox::apply(&txn, op),
             };
             results.push(r);
         }

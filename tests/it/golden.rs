@@ -72,7 +72,7 @@ fn codename_derivation_matches_the_shared_vectors() {
     };
     if std::env::var_os("APPRODO_REGENERATE_VECTORS").is_some() {
         let v = serde_json::json!({
-            "comment": "approdo.codename/v1: Argon2id(normalised, salt \"approdo.codename/v1\", m=19456 KiB, t=2, p=1, 64 bytes); identity = k[0..32]; mailbox = SHA-256(\"approdo.mailbox/v1\" || k[32..64]). Checked by Rust and JS.",
+            "comment": "approdo.codename/v1: Argon2id(normalised, salt \"approdo.codename/v1\", m=8192 KiB, t=1, p=1, 64 bytes); identity = k[0..32]; mailbox = SHA-256(\"approdo.mailbox/v1\" || k[32..64]). Checked by Rust and JS.",
             "vectors": inputs.iter().map(|t| derive(t)).collect::<Vec<_>>(),
         });
         std::fs::write(&path, serde_json::to_string_pretty(&v).unwrap() + "\n").unwrap();

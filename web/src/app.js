@@ -1,5 +1,7 @@
-// The report page: verify the directory, strip image metadata, build the envelope, seal it
-// in this browser to each chosen partner, upload, show the receipt. If anything fails before
+// The report page: verify the directory, strip image metadata, make her codename (its reply
+// recipient and mailbox id go inside the report), build the envelope, seal it in this browser
+// to each chosen partner, upload, show the receipt and the codename once. The mailbox page is
+// in mailbox.js. If anything fails before
 // the server confirms, nothing was sent in clear: the page says so and offers the form that
 // works without JavaScript — it never falls back silently.
 import { loadDirectory } from "./directory.js";
@@ -7,6 +9,9 @@ import { envelopeStream, safeName, SCHEMA } from "./envelope.js";
 import { stripMetadata } from "./exif.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { uploadSealed } from "./upload.js";
+import { deriveReplyKeys, generate } from "./codename.js";
+import { wordlist } from "./wordlist.js";
+import { mailboxMain } from "./mailbox.js";
 
 // eslint-disable-next-line no-undef
 const NETWORK_KEY = __APPRODO_NETWORK_KEY__;
@@ -25,6 +30,7 @@ function failClosed(reason) {
 }
 
 async function main() {
+  if ($("#mailbox-form")) return mailboxMain(NETWORK_KEY);
   const form = $("#report-form");
   if (!form) return;
   document.documentElement.dataset.js = "on";
@@ -77,12 +83,17 @@ async function submit(form, directory) {
     if (removed.length) removedAll.push(`${f.name}: ${removed.join(", ")}`);
     files.push({ name: safeName(f.name, taken), blob });
   }
+  say("Making your codename (this can take a few seconds)…");
+  const codename = generate(wordlist());
+  const keys = await deriveReplyKeys(codename);
   const report = {
     schema: SCHEMA,
+    kind: "report",
     language: document.documentElement.lang || "en",
     description: form.querySelector("#description").value,
     attachments: files.map((f) => f.name),
     sealed: "browser",
+    reply: { recipient: keys.recipient, mailbox: keys.mailbox },
   };
   const bytes = new TextEncoder().encode(JSON.stringify(report));
   const receipts = [];
@@ -102,6 +113,7 @@ async function submit(form, directory) {
     li.dataset.id = r.id;
     return li;
   }));
+  $("#codename").textContent = codename;
   $("#done").hidden = false;
   if (removedAll.length) $("#removed").textContent = `Removed before sending: ${removedAll.join(" · ")}`;
   say("Sent. Only the organisations you chose can read it.", "ok");

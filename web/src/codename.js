@@ -1,6 +1,6 @@
 // Codenames, version approdo.codename/v1 — the same derivation as src/codename.rs (checked by
-// the shared vectors in tests/vectors/codename.json): normalise, Argon2id (m = 19456 KiB,
-// t = 2, p = 1, 64 bytes, salt "approdo.codename/v1"), reply identity = k[0..32] as an age
+// the shared vectors in tests/vectors/codename.json): normalise, Argon2id (m = 8192 KiB,
+// t = 1, p = 1, 64 bytes, salt "approdo.codename/v1"), reply identity = k[0..32] as an age
 // X25519 identity, mailbox id = SHA-256("approdo.mailbox/v1" || k[32..64]).
 import { argon2idAsync } from "@noble/hashes/argon2.js";
 import { sha256 } from "@noble/hashes/sha2.js";
@@ -37,7 +37,7 @@ export function generate(words, n = WORDS) {
 
 /** Derives {identity, recipient, mailbox} from a normalised codename. */
 export async function deriveReplyKeys(normalised) {
-  const k = await argon2idAsync(enc.encode(normalised), enc.encode(VERSION), { m: 19456, t: 2, p: 1, dkLen: 64 });
+  const k = await argon2idAsync(enc.encode(normalised), enc.encode(VERSION), { m: 8192, t: 1, p: 1, dkLen: 64 });
   const identity = bech32.encode("age-secret-key-", bech32.toWords(k.subarray(0, 32)), false).toUpperCase();
   const recipient = await identityToRecipient(identity);
   const tag = enc.encode("approdo.mailbox/v1");

@@ -13,6 +13,8 @@ use zeroize::Zeroizing;
 
 use super::pages::{escape, page};
 use super::AppState;
+use crate::codename::Codename;
+use crate::reply::ReplyAddress;
 use crate::store::{Day, ReportMeta, ReportState, SealedBy};
 use spool::Spool;
 
@@ -36,10 +38,35 @@ struct Refusal(u16, &'static str);
 #[derive(Serialize)]
 struct ReportJson<'a> {
     schema: &'a str,
+    /// `report`, or `follow-up` for her answer to a reply.
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_reply_to: Option<&'a str>,
     language: &'a str,
     description: &'a str,
     attachments: &'a [String],
     sealed: &'a str,
+    /// Where replies go (from her codename).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply: Option<&'a ReplyAddress>,
+    /// Her answer to a proposed appointment: `accept` or `another`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    appointment: Option<&'a str>,
+}
+
+/// What a follow-up carries in hidden fields of the mailbox page.
+#[derive(Default)]
+struct FollowUp {
+    in_reply_to: Option<String>,
+    recipient: Option<String>,
+    mailbox: Option<String>,
+    appointment: Option<String>,
+}
+
+/// What a sent form gives back: a receipt per partner, and her new codename (new reports).
+struct Sent {
+    receipts: Vec<(String, String)>,
+    codename: Option<Codename>,
 }
 
 #[post("/report/nojs")]
@@ -49,16 +76,17 @@ async fn submit(
     payload: web::Payload,
 ) -> HttpResponse {
     match handle(&state, &req, payload).await {
-        Ok(receipts) => {
+        Ok(Sent { receipts, codename }) => {
             let items: String = receipts
                 .iter()
                 .map(|(name, code)| format!("<li>{}: received, receipt code {}</li>", escape(name), escape(code)))
                 .collect();
+            let codename = codename.map(|c| show_codename(&c)).unwrap_or_default();
             page(
                 201,
                 "Sent",
                 &format!(
-                    "<p>Your report was encrypted by the server in its memory and stored encrypted. Only the organisations you chose can read it.</p><ul id=\"receipts\">{items}</ul><p>Keep the receipt code if you can do so safely. When you are done, close this window; in Tor Browser use \"New Identity\".</p>"
+                    "<p>Your message was encrypted by the server in its memory and stored encrypted. Only the organisations you chose can read it.</p><ul id=\"receipts\">{items}</ul>{codename}<p>Keep the receipt code if you can do so safely. When you are done, close this window; in Tor Browser use \"New Identity\".</p>"
                 ),
             )
         }
@@ -86,11 +114,19 @@ async fn read_text(
     Ok(out)
 }
 
+/// The codename, shown once, with help to keep it.
+fn show_codename(c: &Codename) -> String {
+    format!(
+        "<section id=\"codename-box\"><h2>Your codename</h2><p class=\"codename\" id=\"codename\">{}</p><p>The organisations will answer you in your mailbox at <a href=\"/mailbox\">/mailbox</a>, and only this codename opens it. Write it on paper and keep it where nobody who could hurt you will look, or learn it by heart. It is shown only this once: nobody can recover it, not even us.</p></section>",
+        escape(c.expose())
+    )
+}
+
 async fn handle(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
-) -> Result<Vec<(String, String)>, Refusal> {
+) -> Result<Sent, Refusal> {
     if state.submit_limiter.check().is_err() {
         return Err(Refusal(
             429,
@@ -106,6 +142,7 @@ async fn handle(
         .map_err(|_| Refusal(500, "the server could not prepare the encryption"))?;
     let mut taken = std::collections::HashSet::new();
     let mut total = 0u64;
+    let mut follow = FollowUp::default();
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| Refusal(400, "this is not the report form"))?;
         let name = field.name().unwrap_or_default().to_owned();
@@ -123,6 +160,16 @@ async fn handle(
             "partner" => {
                 let p = read_text(&mut field, 128).await?;
                 partners.push(String::from_utf8_lossy(&p).into_owned());
+            }
+            "in_reply_to" | "reply_recipient" | "reply_mailbox" | "appointment" => {
+                let v = read_text(&mut field, 256).await?;
+                let v = Some(String::from_utf8_lossy(&v).trim().to_owned());
+                match name.as_str() {
+                    "in_reply_to" => follow.in_reply_to = v,
+                    "reply_recipient" => follow.recipient = v,
+                    "reply_mailbox" => follow.mailbox = v,
+                    _ => follow.appointment = v,
+                }
             }
             "description" => {
                 let d = read_text(&mut field, MAX_TEXT).await?;
@@ -198,13 +245,21 @@ async fn handle(
         return Err(Refusal(400, "choose at least one organisation"));
     }
     let names = spool.names();
+    let (reply, codename) = reply_address(&follow).await?;
+    if follow.in_reply_to.is_some() && description.trim().is_empty() && follow.appointment.is_none() {
+        return Err(Refusal(400, "write an answer first"));
+    }
     let mut report = Zeroizing::new(Vec::new());
     let json = ReportJson {
         schema: crate::envelope::SCHEMA,
+        kind: if follow.in_reply_to.is_some() { "follow-up" } else { "report" },
+        in_reply_to: follow.in_reply_to.as_deref(),
         language: "en",
         description: &description,
         attachments: &names,
         sealed: "server",
+        reply: Some(&reply),
+        appointment: follow.appointment.as_deref(),
     };
     serde_json::to_writer(&mut *report, &json)
         .map_err(|_| Refusal(500, "the server could not build the report"))?;
@@ -254,7 +309,37 @@ async fn handle(
             })?;
         receipts.push((partner.name.clone(), sealed.sha256[..12].to_owned()));
     }
-    Ok(receipts)
+    Ok(Sent { receipts, codename })
+}
+
+/// A follow-up keeps the reply address of the mailbox page's hidden fields; a new report gets
+/// a fresh codename, derived here (the page says the server handles it in memory).
+async fn reply_address(follow: &FollowUp) -> Result<(ReplyAddress, Option<Codename>), Refusal> {
+    if let Some(id) = &follow.in_reply_to {
+        let bad = Refusal(400, "this answer form is damaged; open your mailbox again");
+        id.parse::<crate::store::ReportId>().map_err(|_| Refusal(400, "this answer form is damaged; open your mailbox again"))?;
+        if !matches!(follow.appointment.as_deref(), None | Some("accept" | "another")) {
+            return Err(bad);
+        }
+        let addr = ReplyAddress {
+            recipient: follow.recipient.clone().unwrap_or_default(),
+            mailbox: follow.mailbox.clone().unwrap_or_default(),
+        };
+        addr.check().map_err(|_| bad)?;
+        return Ok((addr, None));
+    }
+    let codename = Codename::generate();
+    let normalised = Codename::parse(codename.expose())
+        .map_err(|_| Refusal(500, "the server could not make your codename"))?;
+    let keys = web::block(move || normalised.derive())
+        .await
+        .map_err(|_| Refusal(500, "the server could not make your codename"))?
+        .map_err(|_| Refusal(500, "the server could not make your codename"))?;
+    let addr = ReplyAddress {
+        recipient: keys.recipient().to_string(),
+        mailbox: keys.mailbox.clone(),
+    };
+    Ok((addr, Some(codename)))
 }
 
 /// The same rules as the page script (`web/src/envelope.js`): no `/`, `\`, control characters,

@@ -1,0 +1,94 @@
+//! `approdo reply`: answer a pulled report in her codename mailbox, sealed to the reply
+//! recipient her report carries; optionally propose an appointment.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+use clap::Args;
+
+use super::officer::{login, ServerArgs};
+use crate::reply::{Appointment, Reply, ReplyAddress, SCHEMA};
+
+#[derive(Debug, Args)]
+pub(crate) struct ReplyArgs {
+    #[command(flatten)]
+    server: ServerArgs,
+    /// The report to answer: its id (a folder in --reports) or the path of its folder.
+    #[arg(long)]
+    report: String,
+    /// The folder `approdo pull --out` wrote the reports to.
+    #[arg(long, default_value = ".")]
+    reports: PathBuf,
+    /// The message.
+    #[arg(long, required_unless_present = "file", conflicts_with = "file")]
+    message: Option<String>,
+    /// A UTF-8 text file holding the message.
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// Propose an appointment at this help desk (with --time and --phrase).
+    #[arg(long, requires_all = ["time", "phrase"])]
+    desk: Option<String>,
+    /// When the appointment is, in words.
+    #[arg(long, requires = "desk")]
+    time: Option<String>,
+    /// The meeting phrase she says at the desk instead of her name.
+    #[arg(long, requires = "desk")]
+    phrase: Option<String>,
+}
+
+pub(crate) fn run(a: ReplyArgs) -> anyhow::Result<ExitCode> {
+    let as_path = PathBuf::from(&a.report);
+    let folder = if as_path.join("report.json").is_file() {
+        as_path
+    } else {
+        a.reports.join(&a.report)
+    };
+    let report_json = folder.join("report.json");
+    let bytes = std::fs::read(&report_json).with_context(|| {
+        format!(
+            "reading {}: pull the report first (approdo pull --out DIR), then pass --reports DIR",
+            report_json.display()
+        )
+    })?;
+    let json: serde_json::Value = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not JSON", report_json.display()))?;
+    let to = ReplyAddress::from_report_json(&json)?;
+    let in_reply_to = folder
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|n| n.parse::<crate::store::ReportId>().is_ok())
+        .map(str::to_owned)
+        .context("the report folder's name is not a report id (as approdo pull writes it)")?;
+    let message = match (&a.message, &a.file) {
+        (Some(m), _) => m.clone(),
+        (None, Some(f)) => std::fs::read_to_string(f)
+            .with_context(|| format!("reading {} (a UTF-8 text file)", f.display()))?,
+        (None, None) => bail!("give the message with --message TEXT or --file FILE"),
+    };
+    let appointment = match (a.desk, a.time, a.phrase) {
+        (Some(desk), Some(time), Some(phrase)) => Some(Appointment { desk, time, phrase }),
+        _ => None,
+    };
+    let client = login(&a.server)?;
+    let partner = client.partner.clone().unwrap_or_default();
+    // Only the name she sees above the message; the reply is sealed whatever it says.
+    let partner_name = client
+        .directory()
+        .ok()
+        .and_then(|(d, _)| serde_json::from_slice::<crate::keys::Directory>(&d).ok())
+        .and_then(|d| d.partner(&partner).map(|p| p.name.clone()))
+        .unwrap_or_else(|| partner.clone());
+    let reply = Reply {
+        schema: SCHEMA.into(),
+        partner,
+        partner_name,
+        in_reply_to,
+        message,
+        appointment,
+    };
+    let sealed = reply.seal(&to)?;
+    let id = client.post_reply(&to.mailbox, &sealed)?;
+    println!("reply {id} is waiting in her mailbox; only her codename opens it");
+    Ok(ExitCode::SUCCESS)
+}

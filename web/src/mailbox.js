@@ -1,0 +1,187 @@
+// The mailbox page with JavaScript on: her codename is turned into her reply identity and
+// mailbox id in this browser (Argon2id, codename.js), the sealed replies are fetched by
+// mailbox id and opened here with typage; answers are sealed here to the partner who replied
+// (from the signed directory) and sent like a report. Nothing is stored on the device.
+// If this browser cannot do it, the page says so and offers, explicitly, to let the server
+// open the mailbox (the form without JavaScript); it never falls back silently.
+import { Decrypter } from "age-encryption";
+import { deriveReplyKeys, normalise } from "./codename.js";
+import { loadDirectory } from "./directory.js";
+import { envelopeStream, SCHEMA } from "./envelope.js";
+import { checkCapabilities, seal } from "./seal.js";
+import { uploadSealed } from "./upload.js";
+import { wordlist } from "./wordlist.js";
+
+const $ = (sel) => document.querySelector(sel);
+
+function say(text, kind = "info") {
+  const box = $("#mailbox-status");
+  box.textContent = text;
+  box.dataset.kind = kind;
+}
+
+async function api(path, body) {
+  const r = await fetch(path, {
+    method: "POST",
+    credentials: "omit",
+    cache: "no-store",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  let data = null;
+  try {
+    data = await r.json();
+  } catch {
+    data = null;
+  }
+  if (r.status === 429) throw new Error("Many people are opening their mailbox right now. Wait a minute and try again");
+  if (!r.ok) throw new Error((data && data.error) || `the server answered ${r.status}`);
+  return data;
+}
+
+function offerServer(form, reason) {
+  say(`${reason} Your codename did not leave this device.`, "error");
+  const b = document.createElement("button");
+  b.type = "button";
+  b.id = "use-server";
+  b.textContent = "Let the server open my mailbox instead (it sees my codename for one page)";
+  b.addEventListener("click", () => form.submit());
+  $("#mailbox-status").append(" ", b);
+}
+
+const el = (tag, props = {}, ...children) => {
+  const e = Object.assign(document.createElement(tag), props);
+  e.append(...children);
+  return e;
+};
+
+export async function mailboxMain(networkKey) {
+  const form = $("#mailbox-form");
+  document.documentElement.dataset.js = "on";
+  let directory;
+  try {
+    checkCapabilities();
+    directory = await loadDirectory(networkKey);
+    $("#mailbox-mode").textContent = "Your codename is used only in this browser: the server never sees it, and your messages are opened here.";
+  } catch (e) {
+    offerServer(form, `This browser cannot open your mailbox by itself: ${e.message}.`);
+    return;
+  }
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const input = $("#codename");
+    const normalised = normalise(input.value, new Set(wordlist()));
+    if (!normalised) {
+      say("A codename is 7 words from our list. Check the spelling and try again.", "error");
+      return;
+    }
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    try {
+      say("Opening your mailbox (this can take a few seconds)…");
+      const keys = await deriveReplyKeys(normalised);
+      input.value = "";
+      const { messages } = await api("/api/v1/mailbox", { mailbox: keys.mailbox });
+      await show(messages, keys, directory);
+      form.hidden = true;
+    } catch (e) {
+      say(`Your mailbox could not be opened: ${e && e.message ? e.message : "something went wrong"}.`, "error");
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+async function show(messages, keys, directory) {
+  const d = new Decrypter();
+  d.addIdentity(keys.identity);
+  const box = $("#messages");
+  box.replaceChildren();
+  let shown = 0;
+  for (const m of messages) {
+    let reply;
+    try {
+      const bytes = Uint8Array.from(atob(m.age), (c) => c.charCodeAt(0));
+      reply = JSON.parse(await d.decrypt(bytes, "text"));
+      if (reply.schema !== "approdo.reply/v1") continue;
+    } catch {
+      continue; // not openable with this codename: not hers to see
+    }
+    shown++;
+    box.append(article(m, reply, keys, directory));
+  }
+  if (shown === 0) {
+    box.append(el("p", { id: "empty", textContent: "There are no messages for this codename. Organisations usually answer within a few working days; come back later. If you expected a message, check that every word of your codename is right." }));
+  }
+  box.append(el("p", { textContent: "When you are done, close this window; in Tor Browser use \"New Identity\"." }));
+  box.hidden = false;
+  say(shown ? `${shown} message(s).` : "No messages.", "ok");
+}
+
+function article(m, reply, keys, directory) {
+  const a = el("article", { className: "message" });
+  a.dataset.id = m.id;
+  a.append(el("h2", { textContent: `From ${reply.partner_name}, ${m.day}` }));
+  const text = el("p", { className: "text" });
+  text.textContent = reply.message;
+  a.append(text);
+  const answer = el("textarea", { rows: 4, id: `answer-${m.id}` });
+  const status = el("p", { className: "hint", role: "status" });
+  const send = async (appointment) => {
+    status.textContent = "Encrypting and sending your answer…";
+    try {
+      await followUp(reply, answer.value, appointment, keys, directory);
+      answer.value = "";
+      status.textContent = `Sent to ${reply.partner_name}. Only they can read it.`;
+    } catch (e) {
+      status.textContent = `Your answer was NOT sent: ${e && e.message ? e.message : "something went wrong"}.`;
+    }
+  };
+  const buttons = el("p");
+  if (reply.appointment) {
+    const ap = reply.appointment;
+    a.append(el("dl", { className: "appointment" },
+      el("dt", { textContent: "Where" }), el("dd", { textContent: ap.desk }),
+      el("dt", { textContent: "When" }), el("dd", { textContent: ap.time }),
+      el("dt", { textContent: "Say at the desk" }), el("dd", { textContent: ap.phrase })));
+    const accept = el("button", { type: "button", textContent: "I accept this appointment" });
+    accept.addEventListener("click", () => send("accept"));
+    const other = el("button", { type: "button", textContent: "Please propose another time" });
+    other.addEventListener("click", () => send("another"));
+    buttons.append(accept, " ", other, " ");
+  }
+  const reply_ = el("button", { type: "button", textContent: "Send answer", className: "send-answer" });
+  reply_.addEventListener("click", () => send(undefined));
+  buttons.append(reply_);
+  const del = el("button", { type: "button", textContent: "Delete this message", className: "delete" });
+  del.addEventListener("click", async () => {
+    try {
+      await api("/api/v1/mailbox/delete", { mailbox: keys.mailbox, id: m.id });
+      a.replaceChildren(el("p", { className: "deleted", textContent: "Deleted from the server." }));
+    } catch (e) {
+      status.textContent = `Not deleted: ${e.message}.`;
+    }
+  });
+  a.append(el("label", { htmlFor: answer.id, textContent: `Answer ${reply.partner_name}` }), answer, buttons, el("p", {}, del), status);
+  return a;
+}
+
+async function followUp(reply, text, appointment, keys, directory) {
+  if (!text.trim() && !appointment) throw new Error("write an answer first");
+  const partner = directory.partners.find((p) => p.id === reply.partner);
+  if (!partner) throw new Error("this organisation is not in the signed directory");
+  const report = {
+    schema: SCHEMA,
+    kind: "follow-up",
+    in_reply_to: reply.in_reply_to,
+    language: document.documentElement.lang || "en",
+    description: text,
+    attachments: [],
+    sealed: "browser",
+    reply: { recipient: keys.recipient, mailbox: keys.mailbox },
+  };
+  if (appointment) report.appointment = appointment;
+  const { stream } = envelopeStream(new TextEncoder().encode(JSON.stringify(report)), []);
+  const sealed = await seal(partner.recipients, stream);
+  await uploadSealed(partner.id, sealed);
+}
