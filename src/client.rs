@@ -212,7 +212,9 @@ impl Client {
         use base64::prelude::{Engine, BASE64_STANDARD};
         let answer: serde_json::Value = self
             .authed(self.agent.post(&self.url("/api/v1/replies")))
-            .send_json(serde_json::json!({ "mailbox": mailbox, "age": BASE64_STANDARD.encode(sealed) }))?
+            .send_json(
+                serde_json::json!({ "mailbox": mailbox, "age": BASE64_STANDARD.encode(sealed) }),
+            )?
             .into_json()
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
         answer

@@ -115,8 +115,9 @@ impl Reply {
         }
         let recipient = age::x25519::Recipient::from_str(&to.recipient)
             .map_err(|_| ReplyError::BadRecipient)?;
-        let enc = age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-            .map_err(|e| ReplyError::Encrypt(e.to_string()))?;
+        let enc =
+            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+                .map_err(|e| ReplyError::Encrypt(e.to_string()))?;
         let mut out = Vec::with_capacity(json.len() + 256);
         let mut w = enc
             .wrap_output(&mut out)

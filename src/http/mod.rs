@@ -21,6 +21,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::error::JsonPayloadError;
 use actix_web::web;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
@@ -144,6 +145,9 @@ fn json_error(msg: String) -> actix_web::Error {
     ApiError::BadRequest(msg).into()
 }
 
+/// Largest JSON body of the API (sealed replies, the only big ones, are read separately).
+const JSON_LIMIT: usize = 64 * 1024;
+
 /// Registers every route and the JSON error handlers for extractor failures.
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     cfg.app_data(state)
@@ -160,8 +164,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         )
         .app_data(
             web::JsonConfig::default()
-                .limit(64 * 1024)
-                .error_handler(|e, _| json_error(format!("bad JSON body: {e}"))),
+                .limit(JSON_LIMIT)
+                .error_handler(|e, _| match e {
+                    JsonPayloadError::Overflow { .. }
+                    | JsonPayloadError::OverflowKnownLength { .. } => {
+                        ApiError::TooLarge(JSON_LIMIT as u64).into()
+                    }
+                    e => json_error(format!("bad JSON body: {e}")),
+                }),
         )
         .configure(public::routes)
         .configure(submit::routes)

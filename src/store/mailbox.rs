@@ -60,7 +60,9 @@ pub(super) enum MailboxOp {
         id: u128,
     },
     /// Removes messages that arrived before this day.
-    Expire { before: u32 },
+    Expire {
+        before: u32,
+    },
 }
 
 /// Applies one mailbox write inside the writer's transaction; returns whether it changed a row.
@@ -192,7 +194,10 @@ mod tests {
         assert!(store.mailbox_blocking(a).unwrap().is_empty());
         let old = store.put_reply(a, Day(10), b"old".to_vec()).await.unwrap();
         let new = store.put_reply(a, Day(20), b"new".to_vec()).await.unwrap();
-        store.put_reply(b, Day(20), b"other".to_vec()).await.unwrap();
+        store
+            .put_reply(b, Day(20), b"other".to_vec())
+            .await
+            .unwrap();
         let listed = store.mailbox_blocking(a).unwrap();
         assert_eq!(listed.len(), 2);
         assert_eq!(listed[0].id, old);

@@ -10,6 +10,7 @@ mod crash;
 mod golden;
 mod interop;
 mod keys;
+mod mailbox;
 mod nojs;
 mod officer;
 mod submit;

@@ -3,7 +3,7 @@
 
 use crate::common::{self, TestServer};
 
-fn form_token(server: &TestServer) -> String {
+pub(crate) fn form_token(server: &TestServer) -> String {
     let html = ureq::get(&format!("{}/report", server.url))
         .call()
         .unwrap()
@@ -15,7 +15,7 @@ fn form_token(server: &TestServer) -> String {
 }
 
 /// A multipart body: text fields, then files.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
+pub(crate) fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u8>) {
     let boundary = "----approdo-test-boundary-93f1";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -33,7 +33,7 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (String, Vec<u
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
-fn post(server: &TestServer, content_type: &str, body: &[u8]) -> (u16, String) {
+pub(crate) fn post(server: &TestServer, content_type: &str, body: &[u8]) -> (u16, String) {
     match ureq::post(&format!("{}/report/nojs", server.url))
         .set("Content-Type", content_type)
         .send_bytes(body)

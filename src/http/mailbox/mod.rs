@@ -45,9 +45,15 @@ fn mailbox_id(raw: &str) -> Result<MailboxId, ApiError> {
 async fn post_reply(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<ReplyRequest>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     authorise(&state, &req)?;
+    // The largest reply in base64, plus room for the JSON around it.
+    if body.len() > crate::reply::MAX_SEALED / 3 * 4 + 1024 {
+        return Err(ApiError::TooLarge(crate::reply::MAX_SEALED as u64));
+    }
+    let body: ReplyRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::BadRequest(format!("bad JSON body: {e}")))?;
     let mailbox = mailbox_id(&body.mailbox)?;
     let sealed = BASE64_STANDARD
         .decode(body.age.trim())

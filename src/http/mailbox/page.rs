@@ -73,10 +73,20 @@ async fn login(state: web::Data<AppState>, form: web::Form<LoginForm>) -> HttpRe
     drop(form);
     let keys = match web::block(move || codename.derive()).await {
         Ok(Ok(keys)) => keys,
-        _ => return page(500, "Your messages", "<p>The server could not open your mailbox. Try again later.</p>"),
+        _ => {
+            return page(
+                500,
+                "Your messages",
+                "<p>The server could not open your mailbox. Try again later.</p>",
+            )
+        }
     };
     let Ok(mailbox) = keys.mailbox.parse::<MailboxId>() else {
-        return page(500, "Your messages", "<p>The server could not open your mailbox. Try again later.</p>");
+        return page(
+            500,
+            "Your messages",
+            "<p>The server could not open your mailbox. Try again later.</p>",
+        );
     };
     let messages = match fetch(&state, mailbox).await {
         Ok(m) => m,
@@ -169,7 +179,11 @@ async fn remove(state: web::Data<AppState>, form: web::Form<DeleteForm>) -> Http
         return login_page(&state, 403, EXPIRED);
     }
     let (Ok(mailbox), Ok(id)) = (form.mailbox.parse::<MailboxId>(), message_id(&form.id)) else {
-        return login_page(&state, 400, "<p id=\"error\" role=\"alert\">This is not a message of this mailbox.</p>");
+        return login_page(
+            &state,
+            400,
+            "<p id=\"error\" role=\"alert\">This is not a message of this mailbox.</p>",
+        );
     };
     match state.store.delete_reply(mailbox, id).await {
         Ok(()) => login_page(

@@ -246,13 +246,18 @@ async fn handle(
     }
     let names = spool.names();
     let (reply, codename) = reply_address(&follow).await?;
-    if follow.in_reply_to.is_some() && description.trim().is_empty() && follow.appointment.is_none() {
+    if follow.in_reply_to.is_some() && description.trim().is_empty() && follow.appointment.is_none()
+    {
         return Err(Refusal(400, "write an answer first"));
     }
     let mut report = Zeroizing::new(Vec::new());
     let json = ReportJson {
         schema: crate::envelope::SCHEMA,
-        kind: if follow.in_reply_to.is_some() { "follow-up" } else { "report" },
+        kind: if follow.in_reply_to.is_some() {
+            "follow-up"
+        } else {
+            "report"
+        },
         in_reply_to: follow.in_reply_to.as_deref(),
         language: "en",
         description: &description,
@@ -317,8 +322,12 @@ async fn handle(
 async fn reply_address(follow: &FollowUp) -> Result<(ReplyAddress, Option<Codename>), Refusal> {
     if let Some(id) = &follow.in_reply_to {
         let bad = Refusal(400, "this answer form is damaged; open your mailbox again");
-        id.parse::<crate::store::ReportId>().map_err(|_| Refusal(400, "this answer form is damaged; open your mailbox again"))?;
-        if !matches!(follow.appointment.as_deref(), None | Some("accept" | "another")) {
+        id.parse::<crate::store::ReportId>()
+            .map_err(|_| Refusal(400, "this answer form is damaged; open your mailbox again"))?;
+        if !matches!(
+            follow.appointment.as_deref(),
+            None | Some("accept" | "another")
+        ) {
             return Err(bad);
         }
         let addr = ReplyAddress {
