@@ -1,0 +1,121 @@
+// The codename mailbox in real Chromium, as she would use it: a report sealed in the browser
+// shows her codename once → the officer answers with `approdo reply` (proposing an
+// appointment) → she reads it with JavaScript (opened in the browser) and without (opened by
+// the server for one page) → she accepts the appointment → the officer pulls the follow-up →
+// she deletes the reply. The codename never travels to the server with JS on, never appears
+// in a URL, and never reaches the server's disk.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { approdo, launchChromium, scan, startServer } from "./server.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const REPLY = "MARKER-mailbox-reply-2b7 We can meet you.";
+const PHRASE = "MARKER-phrase yellow scarf";
+
+/** Every request's URL and body, to check the codename never leaves the page. */
+function recordRequests(page) {
+  const seen = [];
+  page.on("request", (r) => seen.push(`${r.url()}\n${r.postData() || ""}`));
+  return seen;
+}
+
+async function openMailbox(page, codename) {
+  await page.goto(`${server.url}/mailbox`);
+  await page.fill("#codename", codename);
+  await page.click("#mailbox-form button[type=submit]");
+}
+
+test("report → codename → reply → read with and without JS → follow-up → pull → delete", async () => {
+  // 1. The report, sealed in the browser; the codename is shown once.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/report`);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  await page.check("input[name=partner][value=lavoro-milano]");
+  await page.fill("#description", "MARKER-mailbox-report-81 I am not paid.");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
+  const codename = (await page.textContent("#codename")).trim();
+  assert.equal(codename.split(" ").length, 7, codename);
+  const id = await page.getAttribute("#receipts li", "data-id");
+  await context.close();
+
+  // 2. The officer pulls it and answers to the recipient inside it.
+  const out = mkdtempSync(join(tmpdir(), "approdo-mailbox-"));
+  const identity = server.identity("lavoro-milano");
+  approdo(["pull", "--server", server.url, "--identity", identity, "--out", out]);
+  const report = JSON.parse(readFileSync(join(out, id, "report.json"), "utf8"));
+  assert.match(report.reply.recipient, /^age1/);
+  assert.match(report.reply.mailbox, /^[0-9a-f]{64}$/);
+  approdo(["reply", "--server", server.url, "--identity", identity, "--reports", out, "--report", id,
+    "--message", REPLY, "--desk", "Sportello, via Padova 1", "--time", "Tuesday 10:00", "--phrase", PHRASE]);
+
+  // 3. With JavaScript: derived and opened in the browser; the codename is not sent.
+  const jsContext = await browser.newContext();
+  const js = await jsContext.newPage();
+  const requests = recordRequests(js);
+  await openMailbox(js, codename.toUpperCase());
+  await js.waitForSelector("article.message", { timeout: 60000 });
+  assert.match(await js.textContent("article.message .text"), /MARKER-mailbox-reply-2b7 We can meet you\./);
+  assert.match(await js.textContent("article.message dl"), /yellow scarf/);
+  assert.match(await js.textContent("#mailbox-mode"), /only in this browser/);
+  for (const r of requests) {
+    assert.ok(!r.includes(codename) && !r.includes(codename.split(" ").slice(0, 2).join(" ")), `codename sent: ${r.slice(0, 120)}`);
+  }
+  assert.equal(await js.inputValue("#codename"), "", "the field is cleared");
+
+  // 4. Without JavaScript: the server opens it for this one page, and says so.
+  const plainContext = await browser.newContext({ javaScriptEnabled: false });
+  const plain = await plainContext.newPage();
+  await openMailbox(plain, codename);
+  await plain.waitForSelector("article.message");
+  assert.match(await plain.textContent("article.message .text"), /We can meet you/);
+  assert.match(await plain.textContent("body"), /server worked out your mailbox from your codename/);
+  assert.ok(!plain.url().includes(codename.split(" ")[0]), "no codename in the URL");
+  await plainContext.close();
+
+  // 5. She accepts the appointment (JS), with a note.
+  await js.fill("article.message textarea", "MARKER-mailbox-followup-64 Tuesday is fine.");
+  await js.click("text=I accept this appointment");
+  await js.waitForFunction(() => document.querySelector("article.message [role=status]").textContent.startsWith("Sent to"), null, { timeout: 60000 });
+
+  // 6. The officer pulls the follow-up.
+  const before = new Set(readdirSync(out));
+  approdo(["pull", "--server", server.url, "--identity", identity, "--out", out]);
+  const fresh = readdirSync(out).filter((n) => !before.has(n) && /^[0-9a-f]{32}$/.test(n));
+  assert.equal(fresh.length, 1);
+  const follow = JSON.parse(readFileSync(join(out, fresh[0], "report.json"), "utf8"));
+  assert.equal(follow.kind, "follow-up");
+  assert.equal(follow.in_reply_to, id);
+  assert.equal(follow.appointment, "accept");
+  assert.equal(follow.sealed, "browser");
+  assert.equal(follow.description, "MARKER-mailbox-followup-64 Tuesday is fine.");
+  assert.equal(follow.reply.mailbox, report.reply.mailbox);
+
+  // 7. She deletes the reply; her mailbox is then empty.
+  await js.click("article.message button.delete");
+  await js.waitForSelector("article.message .deleted");
+  await openMailbox(js, codename);
+  await js.waitForSelector("#empty", { timeout: 60000 });
+  assert.deepEqual(await jsContext.cookies(), []);
+  assert.equal(await js.evaluate(() => localStorage.length + sessionStorage.length), 0);
+  await jsContext.close();
+
+  for (const needle of [codename, "MARKER-mailbox", "yellow scarf"]) {
+    assert.equal(scan(server.data, needle), 0, `${needle} on the server's disk`);
+    assert.ok(!server.output().includes(needle));
+  }
+});
