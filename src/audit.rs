@@ -85,9 +85,16 @@ pub fn audit_store(
     };
 
     // Only the tables of the schema.
-    let allowed = ["reports", "chunks", "pending", "resumable", "trust"];
+    let allowed = [
+        "reports",
+        "chunks",
+        "pending",
+        "resumable",
+        "trust",
+        "mailbox",
+    ];
     for t in txn.list_tables().map_err(read_err)? {
-        if !allowed.contains(&t.name()) {
+        if !allowed.contains(&t.name()) && !crate::transparency::log::TABLES.contains(&t.name()) {
             add(
                 None,
                 format!("unexpected table {:?} outside the schema", t.name()),

@@ -17,7 +17,8 @@
 //! (what a valid sealed upload looks like), [`keys`] (network key, officer identities, the
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
 //! writer, resumable uploads), [`http`] (actix routes, pages, the no-JavaScript path),
-//! [`codename`] (reply keys and mailbox ids from a codename), [`reply`] (what officers send
+//! [`transparency`] (the Merkle log of every store, deletion, directory and acknowledgement,
+//! signed checkpoints, receipts), [`codename`] (reply keys and mailbox ids from a codename), [`reply`] (what officers send
 //! to a mailbox and how a report asks for it), [`client`] (the officer's HTTP
 //! client), [`audit`] (offline store checks), [`cli`] (subcommands).
 
@@ -31,3 +32,4 @@ pub mod keys;
 pub mod reply;
 pub mod sealed;
 pub mod store;
+pub mod transparency;

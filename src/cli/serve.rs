@@ -52,6 +52,9 @@ pub(crate) struct ServeArgs {
     /// Mailbox logins per second accepted server-wide (bursts of ten times that).
     #[arg(long, default_value_t = Limits::default().mailbox_logins_per_second)]
     mailbox_logins_per_second: u32,
+    /// Seconds between integrations of the transparency log (entries wait, shuffled, until then).
+    #[arg(long, default_value_t = Limits::default().log_interval.as_secs())]
+    log_interval: u64,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2)]
     workers: usize,
@@ -82,6 +85,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         submissions_per_second: args.submissions_per_second,
         upload_ttl: Duration::from_secs(args.upload_ttl),
         reply_ttl_days: args.reply_days,
+        log_interval: Duration::from_secs(args.log_interval.max(1)),
         mailbox_logins_per_second: args.mailbox_logins_per_second,
         ..Limits::default()
     };
@@ -96,6 +100,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
     actix_web::rt::System::new().block_on(async move {
         let collector = actix_web::rt::spawn(http::collect_abandoned(state.clone()));
         let expirer = actix_web::rt::spawn(http::expire_replies(state.clone()));
+        let integrator = actix_web::rt::spawn(http::integrate_log(state.clone()));
         let app_state = state.clone();
         let mut server = HttpServer::new(move || {
             let state = app_state.clone();
@@ -132,6 +137,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let result = server.run().await.context("server stopped with an error");
         collector.abort();
         expirer.abort();
+        integrator.abort();
         result
     })?;
     // Close the store cleanly: the last handles go with the state, then the writer ends.

@@ -2,12 +2,13 @@
 //!
 //! Route families: `public` (directory, health, the landing page), `submit` (sealed reports
 //! in), `officer` (challenge login, list, download, acknowledge, delete), `mailbox` (replies
-//! to codenames, with and without JavaScript). There is no access
+//! to codenames, with and without JavaScript), `log` (checkpoint, tiles, proofs). There is no access
 //! log: nothing here records an address, a user agent or a time.
 
 mod assets;
 mod error;
 pub mod headers;
+mod log;
 mod mailbox;
 mod nojs;
 mod officer;
@@ -26,6 +27,7 @@ use actix_web::web;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 pub use error::ApiError;
+pub use log::integrate_log;
 pub use mailbox::expire_replies;
 pub use session::Sessions;
 pub use uploads::collect_abandoned;
@@ -54,6 +56,8 @@ pub struct Limits {
     pub mailbox_logins_per_second: u32,
     /// Days a reply waits in a mailbox before it is removed.
     pub reply_ttl_days: u32,
+    /// How often queued log entries are integrated and a checkpoint signed.
+    pub log_interval: Duration,
 }
 
 impl Default for Limits {
@@ -68,6 +72,7 @@ impl Default for Limits {
             max_pending_uploads: 1000,
             mailbox_logins_per_second: 5,
             reply_ttl_days: 30,
+            log_interval: Duration::from_secs(3600),
         }
     }
 }
@@ -181,6 +186,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(pages::routes)
         .configure(nojs::routes)
         .configure(mailbox::routes)
+        .configure(log::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::NoRoute)
         }));

@@ -88,11 +88,18 @@ async fn submit(
         chunks: upload.chunks() + u32::from(last.is_some()),
     };
     let meta = upload.finish(meta, last).await?;
-    Ok(HttpResponse::Created().json(receipt(&meta)))
+    Ok(HttpResponse::Created().json(receipt(&state, &meta)))
 }
 
-/// The JSON answer to an accepted report.
-pub(super) fn receipt(meta: &ReportMeta) -> serde_json::Value {
+/// The JSON answer to an accepted report, with the log key's signed promise to log it
+/// (`receipt`: a C2SP signed note; its inclusion proof is at `/api/v1/log/proof/<id>` after
+/// the next integration).
+pub(super) fn receipt(state: &AppState, meta: &ReportMeta) -> serde_json::Value {
+    let promise = state
+        .store
+        .log_key()
+        .sign_receipt(&meta.id.to_string(), &meta.sha256)
+        .ok();
     serde_json::json!({
         "id": meta.id,
         "partner": meta.partner,
@@ -100,6 +107,8 @@ pub(super) fn receipt(meta: &ReportMeta) -> serde_json::Value {
         "size": meta.size,
         "sha256": meta.sha256,
         "sealed": meta.sealed,
+        "receipt": promise,
+        "log_key": state.store.log_key().vkey(),
     })
 }
 

@@ -217,7 +217,7 @@ async fn finalize(
     };
     state.store.finish_resumable(&meta).await?;
     state.uploads.forget(id);
-    Ok(HttpResponse::Created().json(super::submit::receipt(&meta)))
+    Ok(HttpResponse::Created().json(super::submit::receipt(&state, &meta)))
 }
 
 /// Cancels an upload: its chunks are removed.

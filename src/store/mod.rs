@@ -113,6 +113,7 @@ pub struct Store {
     tx: mpsc::UnboundedSender<Command>,
     writer: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
     resumable_at_open: Arc<Vec<u128>>,
+    log_key: Arc<crate::transparency::LogKey>,
 }
 
 /// Waits for the writer thread to finish after the last [`Store`] handle is gone, so the
@@ -172,6 +173,8 @@ impl Store {
             .create(&file)
             .map_err(StoreError::from_db)?;
         let db = Arc::new(db);
+        let log_key = crate::transparency::LogKey::load_or_create(data)
+            .map_err(|e| StoreError::Db(e.to_string()))?;
         let resumable = writer::init_and_sweep(&db, directory)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let db2 = db.clone();
@@ -187,6 +190,7 @@ impl Store {
             tx,
             writer: Arc::new(std::sync::Mutex::new(Some(handle))),
             resumable_at_open: Arc::new(resumable),
+            log_key: Arc::new(log_key),
         })
     }
 
@@ -240,6 +244,25 @@ impl Store {
         } else {
             Err(StoreError::NotFound)
         }
+    }
+
+    /// Integrates the queued log entries and signs a checkpoint; returns the tree size.
+    pub async fn integrate_log(&self) -> Result<(), StoreError> {
+        self.call(Op::IntegrateLog(self.log_key.clone()))
+            .await
+            .map(|_| ())
+    }
+
+    /// The log's signing key (for receipts and the verifier key).
+    pub fn log_key(&self) -> &crate::transparency::LogKey {
+        &self.log_key
+    }
+
+    /// A consistent read view of the log, blocking.
+    pub fn log_view_blocking(&self) -> Result<crate::transparency::log::LogView, StoreError> {
+        Ok(crate::transparency::log::LogView::new(
+            self.db.begin_read().map_err(StoreError::from_db)?,
+        ))
     }
 
     /// A durable empty commit: proves the store is writable.

@@ -3,9 +3,11 @@
 //! upload, changing a report, a health ping — so streams of chunks cost no fsync each.
 
 use redb::{Durability, ReadableTable};
+use sha2::Digest;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
+use crate::transparency::{log, Entry};
 
 /// Most commands in one transaction.
 const MAX_BATCH: usize = 512;
@@ -60,6 +62,8 @@ pub(super) enum Op {
     },
     /// A write to the codename mailboxes, durable.
     Mailbox(super::mailbox::MailboxOp),
+    /// Appends the queued log entries and signs a checkpoint.
+    IntegrateLog(std::sync::Arc<crate::transparency::LogKey>),
 }
 
 pub(super) struct Command {
@@ -89,6 +93,24 @@ pub(super) fn init_and_sweep(
         trust
             .insert("directory.sig", directory.signature())
             .map_err(StoreError::from_db)?;
+        // A directory not served before is a log entry (a changed key is visible to auditors).
+        let hash = hex::encode(sha2::Sha256::digest(directory.bytes()));
+        let logged = trust
+            .get("log.directory")
+            .map_err(StoreError::from_db)?
+            .is_some_and(|v| v.value() == hash.as_bytes());
+        if !logged {
+            trust
+                .insert("log.directory", hash.as_bytes())
+                .map_err(StoreError::from_db)?;
+            log::queue(
+                &txn,
+                &Entry::Directory {
+                    sha256: hash,
+                    version: directory.directory().version,
+                },
+            )?;
+        }
         let _ = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
         let mut pending = txn.open_table(PENDING).map_err(StoreError::from_db)?;
         let mut chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
@@ -217,6 +239,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
+                        log::queue(&txn, &Entry::stored(&parse_meta(*id, meta)?))?;
                         Ok(true)
                     }
                 }
@@ -262,6 +285,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
+                        log::queue(&txn, &Entry::stored(&parse_meta(*id, meta)?))?;
                         Ok(true)
                     } else {
                         Err(StoreError::NotFound)
@@ -277,6 +301,18 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     };
                     match found {
                         Some(mut meta) => {
+                            if *state == ReportState::Acknowledged
+                                && meta.state != ReportState::Acknowledged
+                            {
+                                log::queue(
+                                    &txn,
+                                    &Entry::Ack {
+                                        id: meta.id.to_string(),
+                                        partner: meta.partner.to_string(),
+                                        sha256: meta.sha256.clone(),
+                                    },
+                                )?;
+                            }
                             meta.state = *state;
                             let json = serde_json::to_vec(&meta)
                                 .map_err(|e| StoreError::Db(e.to_string()))?;
@@ -296,11 +332,19 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     if owned {
                         reports.remove(*id).map_err(StoreError::from_db)?;
                         delete_chunks(&mut chunks, *id)?;
+                        log::queue(
+                            &txn,
+                            &Entry::Deleted {
+                                id: format!("{id:032x}"),
+                                reason: format!("deleted by an officer of {partner}"),
+                            },
+                        )?;
                     }
                     Ok(owned)
                 }
                 Op::Ping => Ok(true),
                 Op::Mailbox(op) => super::mailbox::apply(&txn, op),
+                Op::IntegrateLog(key) => log::integrate(&txn, key).map(|_| true),
             };
             results.push(r);
         }

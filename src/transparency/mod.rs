@@ -1,0 +1,96 @@
+//! The transparency log: every store, deletion, directory change and acknowledgement is a leaf
+//! of an RFC 6962 Merkle tree (`tlog_tiles`), and the tree head is a C2SP checkpoint signed as
+//! a C2SP signed note (`signed_note`) by the log key.
+//!
+//! Entries wait in a queue table, written in the same transaction as the change they record (a
+//! report is never visible without its entry). On a fixed interval (`--log-interval`, default
+//! one hour) the queue is integrated: its rows are keyed by random 128-bit numbers, so they are
+//! appended in an order unrelated to arrival, and the checkpoint never says when a report came.
+//! Anyone can fetch the checkpoint and the tiles (C2SP tlog-tiles layout, height 8) and check
+//! inclusion and consistency; `approdo audit log` does.
+//!
+//! - [`entry`]: the leaf format (one JSON object per leaf);
+//! - [`key`]: the log's signing key and checkpoint signing;
+//! - [`log`]: the tables, queueing and integration (called by the store's writer);
+//! - [`client`]: verifying checkpoints, proofs and tiles (auditors, the CLI).
+
+pub mod client;
+pub mod entry;
+pub mod key;
+pub mod log;
+
+pub use entry::Entry;
+pub use key::{LogKey, LogVerifier};
+
+/// Tile height of the C2SP tlog-tiles layout (256 hashes per tile).
+pub const TILE_HEIGHT: u8 = 8;
+
+/// Errors of the transparency log.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// The log key file is missing, malformed or not private.
+    #[error("log key {path}: {reason}")]
+    Key { path: String, reason: String },
+    /// A checkpoint or signed note does not parse or verify.
+    #[error("checkpoint: {0}")]
+    Checkpoint(String),
+    /// An entry does not parse.
+    #[error("log entry {index}: {reason}")]
+    Entry { index: u64, reason: String },
+    /// A proof does not verify.
+    #[error("proof: {0}")]
+    Proof(String),
+    /// The tree's hashes could not be read.
+    #[error("reading the log: {0}")]
+    Read(String),
+}
+
+impl From<tlog_tiles::Error> for LogError {
+    fn from(e: tlog_tiles::Error) -> Self {
+        LogError::Proof(e.to_string())
+    }
+}
+
+/// Converts a Go-style tile path (`tile/8/0/x001/234.p/5`, `tile/8/data/…`) to the C2SP
+/// tlog-tiles path (`tile/0/x001/234.p/5`, `tile/entries/…`).
+pub fn c2sp_path(t: &tlog_tiles::Tile) -> String {
+    let go = t.path();
+    let rest = go
+        .strip_prefix(&format!("tile/{TILE_HEIGHT}/"))
+        .unwrap_or(&go);
+    match rest.strip_prefix("data/") {
+        Some(n) => format!("tile/entries/{n}"),
+        None => format!("tile/{rest}"),
+    }
+}
+
+/// The tile a C2SP path names (`0/x001/234.p/5` or `entries/…`, after `tile/`).
+pub fn parse_c2sp_path(rest: &str) -> Option<tlog_tiles::Tile> {
+    let go = match rest.strip_prefix("entries/") {
+        Some(n) => format!("tile/{TILE_HEIGHT}/data/{n}"),
+        None => format!("tile/{TILE_HEIGHT}/{rest}"),
+    };
+    let t = tlog_tiles::Tile::from_path(&go).ok()?;
+    (t.height() == TILE_HEIGHT).then_some(t)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_paths_round_trip_in_the_c2sp_layout() {
+        for (rest, data) in [
+            ("0/000", false),
+            ("1/x001/234.p/5", false),
+            ("entries/007.p/255", true),
+        ] {
+            let t = parse_c2sp_path(rest).unwrap();
+            assert_eq!(t.is_data(), data);
+            assert_eq!(c2sp_path(&t), format!("tile/{rest}"));
+        }
+        assert!(parse_c2sp_path("../etc/passwd").is_none());
+        assert!(parse_c2sp_path("0/1234").is_none());
+    }
+}
