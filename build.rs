@@ -81,7 +81,12 @@ fn main() {
         entries.push(asset(&p));
     }
     entries.push(asset(&out.join("app.js")));
-    let code = format!("/// Every served asset: (URL path, content type, bytes).\npub static ASSETS: &[(&str, &str, &[u8])] = &[\n{}];\n", entries.join(""));
+    let code = format!(
+        "/// Every served asset: (URL path, content type, bytes).\npub static ASSETS: &[(&str, &str, &[u8])] = &[\n{}];\n\
+         /// The network public key pinned in the page script (base64).\npub const PINNED_NETWORK_KEY: &str = {:?};\n",
+        entries.join(""),
+        key
+    );
     std::fs::write(out.join("assets.rs"), code).expect("write assets.rs");
 }
 

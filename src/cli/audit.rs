@@ -1,5 +1,5 @@
-//! `approdo audit store`: a verdict line, one line per finding, and exit codes
-//! 0 (clean), 1 (findings), 2 (could not audit).
+//! `approdo audit store|log|site` and `approdo manifest`: a verdict line, one line per
+//! finding, and exit codes 0 (clean), 1 (findings), 2 (could not audit).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,18 +21,101 @@ pub(crate) enum AuditCommand {
         #[arg(long)]
         network_key: Option<PathBuf>,
     },
+    /// Follow a server's transparency log: signature, consistency with the last run (kept in
+    /// --state), every new entry, reports not acknowledged in time, deletions without reason.
+    Log {
+        /// Server URL.
+        #[arg(long)]
+        server: String,
+        /// The state file of previous runs (created on the first run).
+        #[arg(long)]
+        state: PathBuf,
+        /// The log's verifier key to pin (`name+id+base64`); without it the first run pins
+        /// the key the server announces (trust on first use).
+        #[arg(long)]
+        log_key: Option<String>,
+        /// Reports not acknowledged this many days after arrival are findings.
+        #[arg(long, default_value_t = 14)]
+        ack_days: u32,
+        /// Proxy for onion addresses, e.g. socks5h://127.0.0.1:9050
+        #[arg(long)]
+        proxy: Option<String>,
+    },
+    /// Compare what a server serves with this build: assets, pages, headers, third-party
+    /// references, the directory signature, a plaintext probe.
+    Site {
+        /// Server URL.
+        #[arg(long)]
+        server: String,
+        /// The network public key [default: the one pinned in this build's page script].
+        #[arg(long)]
+        network_key: Option<PathBuf>,
+    },
 }
 
 pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
-    let AuditCommand::Store { data, network_key } = c;
-    match store(&data, network_key) {
+    let (what, result) = match c {
+        AuditCommand::Store { data, network_key } => {
+            (data.display().to_string(), store(&data, network_key))
+        }
+        AuditCommand::Log {
+            server,
+            state,
+            log_key,
+            ack_days,
+            proxy,
+        } => (
+            server.clone(),
+            super::audit_log::run(&server, &state, log_key, ack_days, proxy.as_deref()),
+        ),
+        AuditCommand::Site {
+            server,
+            network_key,
+        } => (server.clone(), site(&server, network_key)),
+    };
+    match result {
         Ok(code) => Ok(code),
         Err(e) => {
             eprintln!("error: {e:#}");
-            println!("ERROR: could not audit {}", data.display());
+            println!("ERROR: could not audit {what}");
             Ok(ExitCode::from(2))
         }
     }
+}
+
+/// Prints the findings and the verdict; the exit code.
+pub(super) fn verdict(findings: &[crate::audit::Finding], pass: &str) -> ExitCode {
+    for f in findings {
+        match &f.report {
+            Some(id) => println!("finding: report {id}: {}", f.problem),
+            None => println!("finding: {}", f.problem),
+        }
+    }
+    if findings.is_empty() {
+        println!("PASS: {pass}");
+        ExitCode::SUCCESS
+    } else {
+        println!("FAIL: {} findings", findings.len());
+        ExitCode::from(1)
+    }
+}
+
+fn site(server: &str, network_key: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+    let key = match network_key {
+        Some(p) => NetworkPublicKey::read(&p)?,
+        None => NetworkPublicKey::from_text(
+            "the network key pinned in this build",
+            crate::http::pinned_network_key(),
+        )?,
+    };
+    let findings = crate::audit::audit_site(server, crate::http::manifest_json(), &key);
+    Ok(verdict(
+        &findings,
+        &format!(
+            "{server} serves this build's {} assets unmodified, with the security headers, a directory signed by the network key, and refuses plaintext",
+            crate::http::manifest_json()["assets"].as_object().map_or(0, |a| a.len())
+        ),
+    ))
 }
 
 fn store(data: &std::path::Path, network_key: Option<PathBuf>) -> anyhow::Result<ExitCode> {
@@ -44,24 +127,11 @@ fn store(data: &std::path::Path, network_key: Option<PathBuf>) -> anyhow::Result
     if report.repaired_copy {
         println!("note: the store was not closed cleanly (crash or live copy); audited a repaired temporary copy");
     }
-    for f in &report.findings {
-        match &f.report {
-            Some(id) => println!("finding: report {id}: {}", f.problem),
-            None => println!("finding: {}", f.problem),
-        }
-    }
-    if report.findings.is_empty() {
-        println!(
-            "PASS: {} reports, {} bytes of ciphertext, all valid and matching their records ({} uploads in progress)",
-            report.reports, report.bytes, report.pending
-        );
-        Ok(ExitCode::SUCCESS)
-    } else {
-        println!(
-            "FAIL: {} findings in {} reports",
-            report.findings.len(),
-            report.reports
-        );
-        Ok(ExitCode::from(1))
-    }
+    Ok(verdict(
+        &report.findings,
+        &format!(
+            "{} reports, {} bytes of ciphertext, all valid and matching their records and the log ({} log entries signed, {} awaiting integration; {} uploads in progress)",
+            report.reports, report.bytes, report.log_size, report.log_queued, report.pending
+        ),
+    ))
 }

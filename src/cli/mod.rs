@@ -2,6 +2,7 @@
 //! envelope, audit).
 
 mod audit;
+mod audit_log;
 mod envelope;
 mod keys;
 mod officer;
@@ -46,6 +47,8 @@ enum Command {
     /// Build and seal report envelopes (for tests, scripts and the age CLI).
     #[command(subcommand)]
     Envelope(envelope::EnvelopeCommand),
+    /// Print this build's manifest (the hashes of every asset it serves, the pinned network key).
+    Manifest,
     /// Check a store or a server without any key that decrypts.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -64,6 +67,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(c) => officer::report(c),
         Command::Envelope(c) => envelope::run(c),
         Command::Audit(c) => audit::run(c),
+        Command::Manifest => {
+            println!("{:#}", crate::http::manifest_json());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

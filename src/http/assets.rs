@@ -28,8 +28,9 @@ async fn asset(name: web::Path<String>) -> Result<HttpResponse, super::ApiError>
     Ok(HttpResponse::Ok().content_type(*mime).body(*bytes))
 }
 
-/// `{"assets": {path: sha256}, "templates": {name: sha256}}`.
-fn manifest_json() -> &'static serde_json::Value {
+/// `{"assets": {path: sha256}, "templates": {name: sha256}, "network_key": …}`: what this
+/// build serves (`approdo manifest` prints it; `approdo audit site` compares a server with it).
+pub fn manifest_json() -> &'static serde_json::Value {
     static MANIFEST: OnceLock<serde_json::Value> = OnceLock::new();
     MANIFEST.get_or_init(|| {
         let hash = |b: &[u8]| hex::encode(Sha256::digest(b));
@@ -40,13 +41,20 @@ fn manifest_json() -> &'static serde_json::Value {
         serde_json::json!({
             "schema": "approdo.manifest/v1",
             "version": env!("CARGO_PKG_VERSION"),
+            "network_key": PINNED_NETWORK_KEY,
             "assets": assets,
             "templates": {
                 "report.html": hash(REPORT_PAGE.as_bytes()),
                 "page.html": hash(PAGE_FRAME.as_bytes()),
+                "mailbox.html": hash(super::mailbox::LOGIN_FORM.as_bytes()),
             },
         })
     })
+}
+
+/// The network public key pinned in this build's page script (base64).
+pub fn pinned_network_key() -> &'static str {
+    PINNED_NETWORK_KEY
 }
 
 #[get("/api/v1/manifest")]

@@ -26,6 +26,7 @@ use actix_web::error::JsonPayloadError;
 use actix_web::web;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
+pub use assets::{manifest_json, pinned_network_key};
 pub use error::ApiError;
 pub use log::integrate_log;
 pub use mailbox::expire_replies;

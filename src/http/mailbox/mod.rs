@@ -13,6 +13,8 @@
 
 mod page;
 
+pub(super) use page::LOGIN_FORM;
+
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use base64::prelude::{Engine, BASE64_STANDARD};
 use serde::{Deserialize, Serialize};

@@ -28,7 +28,7 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
-const LOGIN_FORM: &str = include_str!("../../../web/templates/mailbox.html");
+pub(in crate::http) const LOGIN_FORM: &str = include_str!("../../../web/templates/mailbox.html");
 
 fn login_page(state: &AppState, status: u16, notice: &str) -> HttpResponse {
     let body = LOGIN_FORM

@@ -2,52 +2,20 @@
 //!
 //! For every report: its chunks are contiguous and hash to the recorded SHA-256; the file is
 //! structurally a binary age v1 file sealed to as many X25519 recipients as its partner has in
-//! the recorded, signed directory; its payload length is one age's STREAM produces; its bytes
-//! look random. Also: no chunk without a report, no unknown table, days not in the future.
+//! the recorded, signed directory; its payload length is one age's STREAM produces, of a
+//! Padmé-padded plaintext; its bytes look random; it has its entry in the transparency log
+//! with the same hash (see `store_log`). Also: no chunk without a report, no unknown table,
+//! days not in the future, nothing that looks like an IP address.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
 
+use super::{read_err, AuditError, AuditReport, Finding, Scratch};
 use crate::keys::{NetworkPublicKey, SignedDirectory};
 use crate::sealed;
 use crate::store::{self, Day, ReportId, CHUNK_SIZE};
-
-/// Errors that stop an audit from running at all (findings are not errors).
-#[derive(Debug, thiserror::Error)]
-pub enum AuditError {
-    /// The database file cannot be opened read-only.
-    #[error("cannot open {path} read-only: {reason}; audit a copy taken while the server was stopped, or a backup")]
-    Open { path: String, reason: String },
-    /// A read failed midway.
-    #[error("reading the store failed: {0}")]
-    Read(String),
-}
-
-/// One problem found.
-#[derive(Debug, Clone)]
-pub struct Finding {
-    /// The report concerned, if any.
-    pub report: Option<String>,
-    /// What is wrong.
-    pub problem: String,
-}
-
-/// The outcome.
-#[derive(Debug, Default)]
-pub struct AuditReport {
-    pub reports: usize,
-    pub bytes: u64,
-    pub pending: usize,
-    /// The store had not been closed cleanly; a repaired temporary copy was audited.
-    pub repaired_copy: bool,
-    pub findings: Vec<Finding>,
-}
-
-fn read_err(e: impl std::fmt::Display) -> AuditError {
-    AuditError::Read(e.to_string())
-}
 
 /// Audits `data/approdo.redb`. With `network`, the recorded directory's signature must verify.
 pub fn audit_store(
@@ -140,6 +108,7 @@ pub fn audit_store(
     out.pending = pending_ids.len();
     let today = Day::today();
     let mut known = HashSet::new();
+    let mut metas = HashMap::new();
     for row in reports.iter().map_err(read_err)? {
         let (k, v) = row.map_err(read_err)?;
         let meta = match store::parse_meta(k.value(), v.value()) {
@@ -150,6 +119,13 @@ pub fn audit_store(
             }
         };
         known.insert(k.value());
+        if super::store_log::has_ipv4(&String::from_utf8_lossy(v.value())) {
+            add(
+                Some(&meta.id),
+                "its metadata holds something shaped like an IP address".into(),
+            );
+        }
+        metas.insert(k.value(), meta.clone());
         out.reports += 1;
         out.bytes += meta.size;
         let id = meta.id;
@@ -218,8 +194,13 @@ pub fn audit_store(
                     }
                 }
                 let header = (shape.header_len + sealed::NONCE_LEN) as u64;
-                if let Err(e) = sealed::plaintext_len(total.saturating_sub(header)) {
-                    add(Some(&id), e.to_string());
+                match sealed::plaintext_len(total.saturating_sub(header)) {
+                    Err(e) => add(Some(&id), e.to_string()),
+                    Ok(plain) if crate::envelope::padme(plain) != plain => add(
+                        Some(&id),
+                        format!("its plaintext length {plain} is not a Padmé length: not an approdo envelope"),
+                    ),
+                    Ok(_) => {}
                 }
                 // Chi-squared over the byte histogram (255 degrees of freedom): ciphertext stays far
                 // below 400; text and zero padding are in the tens of thousands.
@@ -250,34 +231,11 @@ pub fn audit_store(
     for rid in orphans {
         add(Some(&ReportId(rid)), "chunks without a report".into());
     }
+    let summary = super::store_log::check(&txn, &metas, &mut add)?;
+    out.log_size = summary.size;
+    out.log_queued = summary.queued;
     out.findings = findings;
     drop(txn);
     drop(scratch);
     Ok(out)
-}
-
-/// A private temporary folder for a repaired copy, removed on drop.
-struct Scratch(std::path::PathBuf);
-
-impl Scratch {
-    fn new() -> Result<Self, AuditError> {
-        use std::os::unix::fs::DirBuilderExt;
-        let dir =
-            std::env::temp_dir().join(format!("approdo-audit-{:016x}", rand::random::<u64>()));
-        std::fs::DirBuilder::new()
-            .mode(0o700)
-            .create(&dir)
-            .map_err(|e| AuditError::Read(format!("creating {}: {e}", dir.display())))?;
-        Ok(Scratch(dir))
-    }
-
-    fn file(&self) -> std::path::PathBuf {
-        self.0.join(store::DB_FILE)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }

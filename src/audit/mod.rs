@@ -1,0 +1,78 @@
+//! Audits that need no key that decrypts: `store` (a copy or backup of the redb file),
+//! `log` (a live server's transparency log, against the state of the last run) and `site`
+//! (what a live server serves, against this build's manifest).
+
+mod log;
+mod site;
+mod store;
+mod store_log;
+
+pub use log::{audit_log, LogState};
+pub use site::audit_site;
+pub use store::audit_store;
+
+use crate::store::DB_FILE;
+
+/// Errors that stop an audit from running at all (findings are not errors).
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The database file cannot be opened read-only.
+    #[error("cannot open {path} read-only: {reason}; audit a copy taken while the server was stopped, or a backup")]
+    Open { path: String, reason: String },
+    /// A read failed midway.
+    #[error("reading the store failed: {0}")]
+    Read(String),
+}
+
+/// One problem found.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// The report concerned, if any.
+    pub report: Option<String>,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// The outcome.
+#[derive(Debug, Default)]
+pub struct AuditReport {
+    pub reports: usize,
+    pub bytes: u64,
+    pub pending: usize,
+    /// The store had not been closed cleanly; a repaired temporary copy was audited.
+    pub repaired_copy: bool,
+    /// Entries in the signed log, and entries waiting for integration.
+    pub log_size: u64,
+    pub log_queued: u64,
+    pub findings: Vec<Finding>,
+}
+
+pub(crate) fn read_err(e: impl std::fmt::Display) -> AuditError {
+    AuditError::Read(e.to_string())
+}
+
+/// A private temporary folder for a repaired copy, removed on drop.
+pub(crate) struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    pub(crate) fn new() -> Result<Self, AuditError> {
+        use std::os::unix::fs::DirBuilderExt;
+        let dir =
+            std::env::temp_dir().join(format!("approdo-audit-{:016x}", rand::random::<u64>()));
+        std::fs::DirBuilder::new()
+            .mode(0o700)
+            .create(&dir)
+            .map_err(|e| AuditError::Read(format!("creating {}: {e}", dir.display())))?;
+        Ok(Scratch(dir))
+    }
+
+    pub(crate) fn file(&self) -> std::path::PathBuf {
+        self.0.join(DB_FILE)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}

@@ -1,0 +1,208 @@
+//! `approdo audit site --server URL`: what a live server serves, against this build.
+//!
+//! Every asset of this build's manifest is fetched and hashed (a modified script is a
+//! finding); every page's `<script>`/`<link>`/`<img>`/`<form>` references stay on the site and
+//! name only manifest assets; no page or asset holds a third-party address; every response
+//! carries the security headers and the exact CSP; the served directory verifies against the
+//! network key; a plaintext submission is refused.
+
+use std::io::Read;
+
+use sha2::{Digest, Sha256};
+
+use super::Finding;
+use crate::http::headers::HEADERS;
+use crate::keys::{NetworkPublicKey, SignedDirectory};
+
+/// Pages every server serves.
+pub const PAGES: [&str; 4] = ["/", "/report", "/report/nojs", "/mailbox"];
+
+fn finding(problem: String) -> Finding {
+    Finding {
+        report: None,
+        problem,
+    }
+}
+
+struct Fetched {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+fn get(agent: &ureq::Agent, url: &str) -> Result<Fetched, String> {
+    let resp = match agent.get(url).call() {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => return Err(format!("{url}: {e}")),
+    };
+    let status = resp.status();
+    let headers = resp
+        .headers_names()
+        .into_iter()
+        .filter_map(|n| resp.header(&n).map(|v| (n.to_lowercase(), v.to_owned())))
+        .collect();
+    let mut body = Vec::new();
+    resp.into_reader()
+        .take(16 * 1024 * 1024)
+        .read_to_end(&mut body)
+        .map_err(|e| format!("{url}: {e}"))?;
+    Ok(Fetched {
+        status,
+        headers,
+        body,
+    })
+}
+
+fn check_headers(path: &str, f: &Fetched, out: &mut Vec<Finding>) {
+    for (name, value) in HEADERS {
+        let got = f
+            .headers
+            .iter()
+            .find(|(n, _)| n == &name.to_lowercase())
+            .map(|(_, v)| v.as_str());
+        if got != Some(*value) {
+            out.push(finding(format!(
+                "{path}: header {name} is {got:?}, expected {value:?}"
+            )));
+        }
+    }
+}
+
+/// Third-party addresses: any absolute http(s) URL or protocol-relative `//host` reference.
+fn third_party(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for scheme in ["http://", "https://"] {
+        for (i, _) in text.match_indices(scheme) {
+            found.push(text[i..].chars().take(60).collect());
+        }
+    }
+    for attr in ["src=\"//", "href=\"//", "action=\"//", "url(//"] {
+        for (i, _) in text.match_indices(attr) {
+            found.push(text[i..].chars().take(60).collect());
+        }
+    }
+    found
+}
+
+/// References in a page (`src`, `href`, `action`); each must be a site path.
+fn references(html: &str) -> Vec<String> {
+    let mut refs = Vec::new();
+    for attr in ["src=\"", "href=\"", "action=\""] {
+        for (i, _) in html.match_indices(attr) {
+            let rest = &html[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                refs.push(rest[..end].to_owned());
+            }
+        }
+    }
+    refs
+}
+
+/// Audits `server` against `manifest` (this build's `approdo manifest`) and `network_key`.
+pub fn audit_site(
+    server: &str,
+    manifest: &serde_json::Value,
+    network_key: &NetworkPublicKey,
+) -> Vec<Finding> {
+    let base = server.trim_end_matches('/');
+    let agent = ureq::AgentBuilder::new()
+        .timeout(std::time::Duration::from_secs(60))
+        .redirects(0)
+        .build();
+    let mut out = Vec::new();
+    let assets = manifest["assets"].as_object().cloned().unwrap_or_default();
+    for (path, want) in &assets {
+        match get(&agent, &format!("{base}{path}")) {
+            Ok(f) => {
+                check_headers(path, &f, &mut out);
+                let got = hex::encode(Sha256::digest(&f.body));
+                if f.status != 200 || Some(got.as_str()) != want.as_str() {
+                    out.push(finding(format!(
+                        "{path}: served bytes (status {}, sha256 {got}) differ from this build's manifest ({})",
+                        f.status,
+                        want.as_str().unwrap_or("?")
+                    )));
+                }
+                for t in third_party(&String::from_utf8_lossy(&f.body)) {
+                    out.push(finding(format!(
+                        "{path}: references a third-party address: {t}"
+                    )));
+                }
+            }
+            Err(e) => out.push(finding(format!("{path} could not be fetched: {e}"))),
+        }
+    }
+    for path in PAGES {
+        match get(&agent, &format!("{base}{path}")) {
+            Ok(f) => {
+                check_headers(path, &f, &mut out);
+                let html = String::from_utf8_lossy(&f.body);
+                for t in third_party(&html) {
+                    out.push(finding(format!(
+                        "{path}: references a third-party address: {t}"
+                    )));
+                }
+                for r in references(&html) {
+                    let ok = r.starts_with('/')
+                        && !r.starts_with("//")
+                        && (!r.starts_with("/assets/") || assets.contains_key(&r));
+                    if !ok {
+                        out.push(finding(format!(
+                            "{path}: references {r:?}, not an asset of this build"
+                        )));
+                    }
+                }
+            }
+            Err(e) => out.push(finding(format!("{path} could not be fetched: {e}"))),
+        }
+    }
+    match (
+        get(&agent, &format!("{base}/api/v1/directory")),
+        get(&agent, &format!("{base}/api/v1/directory/signature")),
+    ) {
+        (Ok(d), Ok(s)) => {
+            check_headers("/api/v1/directory", &d, &mut out);
+            if let Err(e) = SignedDirectory::verify(network_key, d.body, s.body) {
+                out.push(finding(format!(
+                    "the served directory does not verify against the network key: {e}"
+                )));
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => {
+            out.push(finding(format!("the directory could not be fetched: {e}")))
+        }
+    }
+    // A plaintext probe must be refused.
+    let probe = agent
+        .post(&format!("{base}/api/v1/submissions?partner=audit-probe"))
+        .send_bytes(b"approdo audit: this plaintext must be refused");
+    match probe {
+        Err(ureq::Error::Status(s, _)) if (400..500).contains(&s) => {}
+        Ok(r) => out.push(finding(format!(
+            "a plaintext submission was accepted (status {})",
+            r.status()
+        ))),
+        Err(e) => out.push(finding(format!("the plaintext probe failed: {e}"))),
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn finds_third_party_addresses_and_references() {
+        assert_eq!(
+            super::third_party("<img src=\"//evil.example/x\">").len(),
+            1
+        );
+        assert_eq!(
+            super::third_party("fetch('https://cdn.example/a.js')").len(),
+            1
+        );
+        assert!(super::third_party("<a href=\"/report\">").is_empty());
+        assert_eq!(
+            super::references("<script src=\"/assets/app.js\"></script><form action=\"/mailbox\">"),
+            vec!["/assets/app.js".to_owned(), "/mailbox".to_owned()]
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! The store's transparency log, checked offline: the recorded checkpoint verifies with the
+//! recorded log key; the entries hash to it (recomputed from scratch, and compared with the
+//! hashes the server serves tiles from); every report has its `stored` entry with the same
+//! hash, partner, day and sealing side; every logged report is still there unless a logged
+//! deletion (with a reason) removed it.
+
+use std::collections::{HashMap, HashSet};
+
+use redb::{ReadableTable, ReadableTableMetadata};
+use tlog_tiles::{Hash, HashReader};
+
+use super::{read_err, AuditError};
+use crate::store::{ReportId, ReportMeta, TRUST};
+use crate::transparency::log::{LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
+use crate::transparency::{Entry, LogVerifier};
+
+/// What the log holds, for the verdict line.
+#[derive(Debug, Default)]
+pub struct LogSummary {
+    /// Entries integrated (the signed tree size).
+    pub size: u64,
+    /// Entries waiting for the next integration.
+    pub queued: u64,
+}
+
+struct Mem(Vec<Hash>);
+
+impl HashReader for Mem {
+    fn read_hashes(&self, idx: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
+        idx.iter()
+            .map(|&i| {
+                self.0
+                    .get(i as usize)
+                    .copied()
+                    .ok_or(tlog_tiles::Error::IndexesNotInTree)
+            })
+            .collect()
+    }
+}
+
+/// True if `text` holds something shaped like an IPv4 address (four dot-separated numbers).
+pub(super) fn has_ipv4(text: &str) -> bool {
+    text.split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .any(|w| {
+            let parts: Vec<&str> = w.split('.').collect();
+            parts.len() == 4
+                && parts
+                    .iter()
+                    .all(|p| (1..=3).contains(&p.len()) && p.parse::<u16>().is_ok_and(|n| n < 256))
+        })
+}
+
+type Add<'a> = dyn FnMut(Option<&ReportId>, String) + 'a;
+
+fn report_id(id: &str) -> Option<ReportId> {
+    id.parse().ok()
+}
+
+/// Checks the log against the reports; findings go to `add`.
+pub(super) fn check(
+    txn: &redb::ReadTransaction,
+    reports: &HashMap<u128, ReportMeta>,
+    add: &mut Add<'_>,
+) -> Result<LogSummary, AuditError> {
+    let mut summary = LogSummary::default();
+    let trust = txn.open_table(TRUST).map_err(read_err)?;
+    let get = |k: &str| -> Result<Option<Vec<u8>>, AuditError> {
+        Ok(trust.get(k).map_err(read_err)?.map(|v| v.value().to_vec()))
+    };
+    let (Some(vkey), Some(cp_bytes)) = (get("log.vkey")?, get("log.checkpoint")?) else {
+        add(
+            None,
+            "no signed transparency-log checkpoint in the store".into(),
+        );
+        return Ok(summary);
+    };
+    let checkpoint =
+        LogVerifier::new(&String::from_utf8_lossy(&vkey)).and_then(|v| v.checkpoint(&cp_bytes));
+    let checkpoint = match checkpoint {
+        Ok(cp) => Some(cp),
+        Err(e) => {
+            add(None, format!("the recorded checkpoint: {e}"));
+            None
+        }
+    };
+
+    let open_or_empty = |e: redb::TableError| match e {
+        redb::TableError::TableDoesNotExist(_) => Ok(()),
+        e => Err(read_err(e)),
+    };
+    let mut stored: HashMap<String, (Entry, bool)> = HashMap::new();
+    let mut deleted: HashSet<String> = HashSet::new();
+    let mut note = |entry: Entry, integrated: bool, add: &mut Add<'_>| {
+        let text = String::from_utf8_lossy(&entry.to_bytes()).into_owned();
+        if has_ipv4(&text) {
+            add(
+                None,
+                "a log entry holds something shaped like an IP address".into(),
+            );
+        }
+        match &entry {
+            Entry::Stored { id, .. } => {
+                stored.insert(id.clone(), (entry.clone(), integrated));
+            }
+            Entry::Deleted { id, reason } => {
+                if reason.trim().is_empty() {
+                    add(
+                        report_id(id).as_ref(),
+                        "deleted without a reason in the log".into(),
+                    );
+                }
+                deleted.insert(id.clone());
+            }
+            _ => {}
+        }
+    };
+
+    // Integrated entries: recompute the tree.
+    match txn.open_table(LOG_ENTRIES) {
+        Ok(entries) => {
+            let size = entries.len().map_err(read_err)?;
+            summary.size = size;
+            let mut mem = Mem(Vec::new());
+            for i in 0..size {
+                let Some(v) = entries.get(i).map_err(read_err)? else {
+                    add(None, format!("log entry {i} is missing"));
+                    return Ok(summary);
+                };
+                let data = v.value();
+                let hs = tlog_tiles::stored_hashes(i, data, &mem).map_err(read_err)?;
+                mem.0.extend(hs);
+                match Entry::parse(data) {
+                    Ok(e) => note(e, true, add),
+                    Err(e) => add(None, format!("log entry {i} does not parse: {e}")),
+                }
+            }
+            let root = tlog_tiles::tree_hash(size, &mem).map_err(read_err)?;
+            if let Some(cp) = &checkpoint {
+                if cp.size() != size || *cp.hash() != root {
+                    add(None, format!(
+                        "the log's {size} entries do not hash to the signed checkpoint (size {}): the log was altered",
+                        cp.size()
+                    ));
+                }
+            }
+            if let Ok(served) = txn.open_table(LOG_HASHES) {
+                for (i, h) in mem.0.iter().enumerate() {
+                    let ok = served
+                        .get(i as u64)
+                        .map_err(read_err)?
+                        .is_some_and(|v| v.value() == h.0.as_slice());
+                    if !ok {
+                        add(
+                            None,
+                            format!(
+                                "stored tree hash {i} differs from the entries' (tiles would lie)"
+                            ),
+                        );
+                        break;
+                    }
+                }
+            }
+        }
+        Err(e) => open_or_empty(e)?,
+    }
+    // Entries waiting for integration (promised by receipts).
+    match txn.open_table(LOG_QUEUE) {
+        Ok(queue) => {
+            for row in queue.iter().map_err(read_err)? {
+                let (_, v) = row.map_err(read_err)?;
+                summary.queued += 1;
+                match Entry::parse(v.value()) {
+                    Ok(e) => note(e, false, add),
+                    Err(e) => add(None, format!("a queued log entry does not parse: {e}")),
+                }
+            }
+        }
+        Err(e) => open_or_empty(e)?,
+    }
+
+    for (id, meta) in reports {
+        let key = format!("{id:032x}");
+        match stored.get(&key) {
+            None => add(
+                Some(&meta.id),
+                "is in the store but was never logged".into(),
+            ),
+            Some((entry, _)) if *entry != Entry::stored(meta) => add(
+                Some(&meta.id),
+                format!(
+                    "does not match its log entry (log: {}; store: sha256 {}, partner {}, day {})",
+                    String::from_utf8_lossy(&entry.to_bytes()),
+                    meta.sha256,
+                    meta.partner,
+                    meta.day
+                ),
+            ),
+            Some(_) => {}
+        }
+    }
+    for id in stored.keys() {
+        let present = report_id(id).is_some_and(|r| reports.contains_key(&r.0));
+        if !present && !deleted.contains(id) {
+            add(
+                report_id(id).as_ref(),
+                "is in the log but missing from the store, with no logged deletion".into(),
+            );
+        }
+    }
+    Ok(summary)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ipv4_shapes() {
+        assert!(super::has_ipv4("from 10.0.0.12 today"));
+        assert!(super::has_ipv4("x:192.168.1.1"));
+        assert!(!super::has_ipv4("version 1.2.3"));
+        assert!(!super::has_ipv4("2026-11-28"));
+        assert!(!super::has_ipv4("999.1.1.1"));
+    }
+}

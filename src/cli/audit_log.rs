@@ -1,0 +1,107 @@
+//! `approdo audit log`: fetches the checkpoint and tiles over HTTP, runs
+//! [`crate::audit::audit_log`], and keeps the state file between runs.
+
+use std::io::Read;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context};
+
+use crate::audit::{audit_log, LogState};
+use crate::store::Day;
+use crate::transparency::client::Fetch;
+
+struct Http {
+    agent: ureq::Agent,
+    base: String,
+}
+
+impl Http {
+    fn get(&self, path: &str, limit: u64) -> Result<Vec<u8>, String> {
+        let resp = self
+            .agent
+            .get(&format!("{}{path}", self.base))
+            .call()
+            .map_err(|e| format!("{path}: {e}"))?;
+        let mut out = Vec::new();
+        resp.into_reader()
+            .take(limit)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("{path}: {e}"))?;
+        Ok(out)
+    }
+}
+
+impl Fetch for Http {
+    fn fetch(&self, path: &str) -> Result<Vec<u8>, String> {
+        self.get(&format!("/log/{path}"), 1 << 24)
+    }
+}
+
+pub(crate) fn run(
+    server: &str,
+    state_path: &Path,
+    log_key: Option<String>,
+    ack_days: u32,
+    proxy: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let mut builder = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(120));
+    if let Some(p) = proxy {
+        builder = builder.proxy(ureq::Proxy::new(p)?);
+    }
+    let http = Http {
+        agent: builder.build(),
+        base: server.trim_end_matches('/').to_owned(),
+    };
+    let mut state: LogState = if state_path.exists() {
+        let bytes = std::fs::read(state_path)
+            .with_context(|| format!("reading the state file {}", state_path.display()))?;
+        serde_json::from_slice(&bytes).with_context(|| {
+            format!(
+                "{} is not an audit state file (move it away to start over)",
+                state_path.display()
+            )
+        })?
+    } else {
+        LogState::default()
+    };
+    match (&log_key, state.vkey.is_empty()) {
+        (Some(k), true) => state.vkey = k.trim().to_owned(),
+        (Some(k), false) if k.trim() != state.vkey => bail!(
+            "--log-key differs from the key pinned in {}: {}",
+            state_path.display(),
+            state.vkey
+        ),
+        (None, true) => {
+            let answer: serde_json::Value = serde_json::from_slice(
+                &http
+                    .get("/api/v1/log/key", 4096)
+                    .map_err(anyhow::Error::msg)?,
+            )?;
+            let vkey = answer["vkey"]
+                .as_str()
+                .context("the server announces no log key")?;
+            println!("note: pinned the log key the server announces, {vkey} (trust on first use: compare it with the key your network publishes)");
+            state.vkey = vkey.to_owned();
+        }
+        _ => {}
+    }
+    let checkpoint = http
+        .get("/log/checkpoint", 1 << 16)
+        .map_err(anyhow::Error::msg)?;
+    let before = state.size;
+    let result = audit_log(&mut state, &checkpoint, &http, Day::today(), ack_days);
+    let tmp = state_path.with_extension("tmp");
+    std::fs::write(&tmp, serde_json::to_vec_pretty(&state)?)
+        .and_then(|_| std::fs::rename(&tmp, state_path))
+        .with_context(|| format!("writing the state file {}", state_path.display()))?;
+    Ok(super::audit::verdict(
+        &result.findings,
+        &format!(
+            "log consistent with the last run ({before} entries then, {} now, {} new verified); {} reports tracked",
+            result.size,
+            result.new_entries,
+            state.reports.len()
+        ),
+    ))
+}
