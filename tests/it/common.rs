@@ -89,6 +89,17 @@ impl TestServer {
         }
     }
 
+    /// SIGTERM, then waits: a clean shutdown (the store is closed properly). Returns the
+    /// server's own temporary folder, if it made one, so its data outlives the server.
+    #[must_use = "the data directory is removed when the returned folder is dropped"]
+    pub fn stop(mut self) -> Option<tempfile::TempDir> {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        self._own_dir.take()
+    }
+
     /// SIGKILL, like a crash or power cut for the process.
     pub fn kill9(mut self) {
         let _ = self.child.kill();

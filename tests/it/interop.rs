@@ -83,6 +83,13 @@ fn go_age_sealed_report_is_pulled_with_identical_bytes() {
         std::fs::read(out.join("attachments/photo.jpg")).unwrap(),
         photo
     );
+
+    // And `audit store` accepts the store holding it (structure, stanza count, Padmé, log).
+    let data = server.data.clone();
+    let _kept = server.stop();
+    let (ok, stdout, err) = common::approdo(&["audit", "store", "--data", data.to_str().unwrap()]);
+    assert!(ok, "{stdout}{err}");
+    assert!(stdout.contains("PASS: 1 reports"), "{stdout}");
 }
 
 #[test]
