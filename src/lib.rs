@@ -25,5 +25,7 @@ pub mod codename;
 pub mod envelope;
 pub mod http;
 pub mod keys;
+pub mod outreach;
 pub mod sealed;
+pub mod stats;
 pub mod store;

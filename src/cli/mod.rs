@@ -4,7 +4,9 @@ mod audit;
 mod envelope;
 mod keys;
 mod officer;
+mod outreach;
 mod serve;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -45,6 +47,10 @@ enum Command {
     /// Check a store or a server without any key that decrypts.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Printable cards with the onion address, in every core language.
+    Outreach(outreach::OutreachArgs),
+    /// Counts over pulled reports that partners can publish (small cells suppressed).
+    Stats(stats::StatsArgs),
 }
 
 /// Runs a parsed command line.
@@ -59,6 +65,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(c) => officer::report(c),
         Command::Envelope(c) => envelope::run(c),
         Command::Audit(c) => audit::run(c),
+        Command::Outreach(a) => outreach::run(a),
+        Command::Stats(a) => stats::run(a),
     }
 }
 

@@ -9,6 +9,7 @@ mod error;
 pub mod headers;
 mod nojs;
 mod officer;
+pub mod outreach;
 mod pages;
 mod public;
 mod session;
@@ -154,6 +155,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(assets::routes)
         .configure(pages::routes)
         .configure(nojs::routes)
+        .configure(outreach::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::NoRoute)
         }));
