@@ -1,7 +1,7 @@
 //! The card itself, as SVG in millimetres: an A6 card (105 × 148) and an A4 sheet of four
 //! with cut lines. Right-to-left languages get `direction="rtl"`, text anchored on the right
 //! and the step numbers on the right; the address and phone numbers stay left-to-right.
-//! Text that would not fit is shrunk, step by step, down to 60 %.
+//! The text starts large and is shrunk, step by step, until it fits (down to 0.6).
 
 use super::locale::{Direction, Locale};
 use super::qr::QrGrid;
@@ -13,8 +13,10 @@ pub const A6: (f64, f64) = (105.0, 148.0);
 /// A4 width and height, mm.
 pub const A4: (f64, f64) = (210.0, 297.0);
 const MARGIN: f64 = 7.0;
-/// Side of the QR code with its quiet zone, mm (0.97 mm per module for version 4).
-const QR_SIZE: f64 = 32.0;
+/// Side of the QR code with its quiet zone, mm (0.9 mm per module for version 4).
+const QR_SIZE: f64 = 37.0;
+/// The text scale tried first; smaller ones follow until the card fits.
+const START_SCALE: f64 = 1.3;
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
 /// What goes on a card.
@@ -31,7 +33,7 @@ pub struct CardText<'a> {
 pub struct Card {
     /// `<g …>…</g>` in a 105 × 148 coordinate system.
     pub group: String,
-    /// 1.0, or less when the text was shrunk to fit.
+    /// 1.3, or less when the text was shrunk to fit.
     pub scale: f64,
 }
 
@@ -93,7 +95,17 @@ fn draw(c: &CardText<'_>, s: f64) -> Result<(String, f64), OutreachError> {
     pen.y += 1.5 * s;
     pen.para(&t.anonymous, 3.4 * s, false, true, 0.0);
     pen.y += 1.5 * s;
-    pen.para(&c.locale.promise(c.partners), 3.4 * s, true, true, 0.0);
+    // Latin partner names inside right-to-left text: each isolated and kept on one line.
+    let names: Vec<String> = match pen.dir {
+        Direction::Ltr => c.partners.iter().map(|n| (*n).to_owned()).collect(),
+        Direction::Rtl => c
+            .partners
+            .iter()
+            .map(|n| format!("\u{2068}{}\u{2069}", n.replace(' ', "\u{a0}")))
+            .collect(),
+    };
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    pen.para(&c.locale.promise(&names), 3.4 * s, true, true, 0.0);
     pen.y += 2.5 * s;
 
     let r = 2.3 * s;
@@ -187,16 +199,16 @@ fn draw(c: &CardText<'_>, s: f64) -> Result<(String, f64), OutreachError> {
 
 /// Lays the card out, shrinking the text until it fits on A6.
 pub fn card(c: &CardText<'_>) -> Result<Card, OutreachError> {
-    let mut scale = 1.0;
+    let mut scale = START_SCALE;
     loop {
         let (group, used) = draw(c, scale)?;
         if used <= A6.1 - MARGIN + 1.0 {
             return Ok(Card { group, scale });
         }
-        if scale < 0.62 {
+        if scale < 0.64 {
             return Err(OutreachError::TooMuchText(c.locale.code.clone()));
         }
-        scale -= 0.04;
+        scale -= 0.02;
     }
 }
 
@@ -260,6 +272,7 @@ mod tests {
                 partners: &partners,
             };
             let card = card(&c).unwrap();
+            eprintln!("{}: scale {:.2}", l.code, card.scale);
             assert!(card.scale >= 0.75, "{}: scale {}", l.code, card.scale);
         }
     }

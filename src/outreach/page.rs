@@ -28,16 +28,16 @@ pub fn href(target: Target, code: &str) -> String {
     }
 }
 
-/// A whole HTML document around `body`, in `lang`/`dir`.
+/// A whole HTML document around `body`, in `lang`/`dir`; also well-formed XML.
 pub fn document(target: Target, lang: &str, dir: &str, body: &str) -> String {
     let css = match target {
-        Target::Site => "<link rel=\"stylesheet\" href=\"/assets/outreach.css\">".to_owned(),
+        Target::Site => "<link rel=\"stylesheet\" href=\"/assets/outreach.css\"/>".to_owned(),
         Target::File => format!("<style>\n{CSS}</style>"),
     };
     format!(
-        "<!doctype html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
-<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-<meta name=\"referrer\" content=\"no-referrer\">\n<title>Information</title>\n{css}\n</head>\n\
+        "<!DOCTYPE html>\n<html lang=\"{lang}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\"/>\n\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n\
+<meta name=\"referrer\" content=\"no-referrer\"/>\n<title>Information</title>\n{css}\n</head>\n\
 <body class=\"outreach\">\n{body}</body>\n</html>\n",
         lang = escape(lang),
         dir = escape(dir),

@@ -12,6 +12,8 @@ mod interop;
 mod keys;
 mod nojs;
 mod officer;
+mod outreach;
+mod stats;
 mod submit;
 mod uploads;
 mod web;
