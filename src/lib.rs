@@ -16,7 +16,8 @@
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
 //! writer, resumable uploads), [`http`] (actix routes, pages, the no-JavaScript path),
 //! [`codename`] (reply keys and mailbox ids from a codename), [`client`] (the officer's HTTP
-//! client), [`audit`] (offline store checks), [`cli`] (subcommands).
+//! client), [`audit`] (offline store checks), [`cli`] (subcommands), [`outreach`] (printable
+//! cards with the onion address), [`stats`] (publishable counts over pulled reports).
 
 pub mod audit;
 pub mod cli;

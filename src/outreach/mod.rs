@@ -1,7 +1,7 @@
 //! Outreach: the printable card that tells people the drop box exists, in every core language.
 //!
 //! A card holds the onion address in full and as a QR code, three steps (Tor Browser from the
-//! official source, open the address, keep the codename safe), the promise ("only [partners]
+//! official source, open the address, keep the codename safe), the promise ("only \[partners\]
 //! can read what you write; the police cannot") and the help numbers 1522 and 800 290 290.
 //! It comes as an A6 SVG, an A4 SVG sheet of four, and a print-ready HTML page; the site serves
 //! the same page at `/outreach?lang=…`. Words live in `web/locales/<code>.json` (compiled in),

@@ -360,3 +360,38 @@ Follow-up messages are not counted.\n",
         out
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(rows: &[&[u64]]) -> Vec<Vec<Cell>> {
+        rows.iter()
+            .map(|r| r.iter().map(|&n| Cell::new(n)).collect())
+            .collect()
+    }
+
+    #[test]
+    fn a_lone_small_cell_gets_a_partner() {
+        // 3 + 10 + 0 = 13: hiding only the 3 would leave 13 − 10 − 0.
+        let mut g = grid(&[&[3, 10, 0, 13]]);
+        protect(&mut g, None, &[(vec![(0, 0), (0, 1), (0, 2)], (0, 3))], 5);
+        let marks: Vec<Mark> = g[0].iter().map(|c| c.mark).collect();
+        assert_eq!(marks, [Mark::Small, Mark::Hidden, Mark::Shown, Mark::Shown]);
+        // Nothing below the threshold: nothing hidden.
+        let mut g = grid(&[&[6, 10, 16]]);
+        protect(&mut g, None, &[(vec![(0, 0), (0, 1)], (0, 2))], 5);
+        assert!(g[0].iter().all(|c| c.mark == Mark::Shown));
+        // Only zeros beside it: the total goes instead.
+        let mut g = grid(&[&[2, 0, 2]]);
+        protect(&mut g, None, &[(vec![(0, 0), (0, 1)], (0, 2))], 5);
+        assert_eq!(g[0][2].mark, Mark::Small);
+    }
+
+    #[test]
+    fn min_count_one_is_exact() {
+        let mut g = grid(&[&[1, 2, 3]]);
+        protect(&mut g, None, &[(vec![(0, 0), (0, 1)], (0, 2))], 1);
+        assert!(g[0].iter().all(|c| c.mark == Mark::Shown));
+    }
+}
