@@ -18,9 +18,11 @@
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
 //! writer, resumable uploads), [`http`] (actix routes, pages, the no-JavaScript path),
 //! [`transparency`] (the Merkle log of every store, deletion, directory and acknowledgement,
-//! signed checkpoints, receipts), [`codename`] (reply keys and mailbox ids from a codename), [`reply`] (what officers send
-//! to a mailbox and how a report asks for it), [`client`] (the officer's HTTP
-//! client), [`audit`] (offline store checks), [`cli`] (subcommands).
+//! signed checkpoints, receipts), [`codename`] (reply keys and mailbox ids from a codename),
+//! [`reply`] (what officers send to a mailbox and how a report asks for it), [`client`] (the
+//! officer's HTTP client), [`audit`] (store, log and site audits), [`cli`] (subcommands),
+//! [`outreach`] (printable cards with the onion address), [`stats`] (publishable counts over
+//! pulled reports).
 
 pub mod audit;
 pub mod cli;
@@ -29,7 +31,9 @@ pub mod codename;
 pub mod envelope;
 pub mod http;
 pub mod keys;
+pub mod outreach;
 pub mod reply;
 pub mod sealed;
+pub mod stats;
 pub mod store;
 pub mod transparency;

@@ -6,8 +6,10 @@ mod audit_log;
 mod envelope;
 mod keys;
 mod officer;
+mod outreach;
 mod reply;
 mod serve;
+mod stats;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,6 +54,10 @@ enum Command {
     /// Check a store or a server without any key that decrypts.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// Printable cards with the onion address, in every core language.
+    Outreach(outreach::OutreachArgs),
+    /// Counts over pulled reports that partners can publish (small cells suppressed).
+    Stats(stats::StatsArgs),
 }
 
 /// Runs a parsed command line.
@@ -71,6 +77,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{:#}", crate::http::manifest_json());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Outreach(a) => outreach::run(a),
+        Command::Stats(a) => stats::run(a),
     }
 }
 

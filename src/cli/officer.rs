@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::client::Client;
 use crate::envelope::{self, Limits};
 use crate::keys::{OfficerIdentity, Passphrase};
-use crate::store::{ReportId, ReportState, SealedBy};
+use crate::store::{ReportId, ReportMeta, ReportState, SealedBy};
 
 /// File in the output folder listing the ids already pulled.
 const PULLED: &str = ".approdo-pulled";
@@ -133,15 +133,7 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
         if pulled.contains(&id) || dest.exists() {
             continue;
         }
-        match pull_one(
-            &client,
-            &ids,
-            meta.id,
-            &meta.sha256,
-            meta.size,
-            &a.out,
-            &dest,
-        ) {
+        match pull_one(&client, &ids, meta, &a.out, &dest) {
             Ok(summary) => {
                 new += 1;
                 pulled.insert(id.clone());
@@ -179,12 +171,11 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
 fn pull_one(
     client: &Client,
     ids: &[OfficerIdentity],
-    id: ReportId,
-    sha256: &str,
-    size: u64,
+    meta: &ReportMeta,
     out: &Path,
     dest: &Path,
 ) -> anyhow::Result<usize> {
+    let (id, sha256, size) = (meta.id, meta.sha256.as_str(), meta.size);
     let tmp = out.join(format!(".partial-{id}"));
     if tmp.exists() {
         fs::remove_dir_all(&tmp).with_context(|| format!("removing the old {}", tmp.display()))?;
@@ -208,6 +199,18 @@ fn pull_one(
     if got != sha256 || hashing.bytes != size {
         let _ = fs::remove_dir_all(&tmp);
         bail!("the downloaded file does not match the server's record (SHA-256 {got}); not kept");
+    }
+    // The day the server recorded, for `approdo stats --by month` (file dates are pull dates).
+    let day = serde_json::json!({ "day": meta.day }).to_string();
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(tmp.join("meta.json"))
+        .and_then(|mut f| f.write_all(day.as_bytes()));
+    if let Err(e) = written {
+        let _ = fs::remove_dir_all(&tmp);
+        return Err(e).context("writing meta.json");
     }
     fs::rename(&tmp, dest).with_context(|| format!("moving into {}", dest.display()))?;
     Ok(unpacked)

@@ -12,6 +12,7 @@ use clap::Args;
 
 use crate::http::{self, AppState, Limits};
 use crate::keys::{demo, NetworkPublicKey, SignedDirectory};
+use crate::outreach::OnionAddress;
 use crate::store::Store;
 
 #[derive(Debug, Args)]
@@ -58,9 +59,15 @@ pub(crate) struct ServeArgs {
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2)]
     workers: usize,
+    /// This site's onion address, for the printable cards at /outreach.
+    #[arg(long)]
+    onion: Option<String>,
 }
 
 pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let outreach = web::Data::new(http::outreach::OutreachSite {
+        onion: args.onion.as_deref().map(OnionAddress::parse).transpose()?,
+    });
     let directory = if args.demo {
         let dir = demo::install(&args.data).context("installing the demo network")?;
         eprintln!(
@@ -105,6 +112,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let mut server = HttpServer::new(move || {
             let state = app_state.clone();
             App::new()
+                .app_data(outreach.clone())
                 .wrap(http::headers::security_headers())
                 .configure(move |cfg| http::configure(cfg, state))
         })

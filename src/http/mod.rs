@@ -12,6 +12,7 @@ mod log;
 mod mailbox;
 mod nojs;
 mod officer;
+pub mod outreach;
 mod pages;
 mod public;
 mod session;
@@ -188,6 +189,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(nojs::routes)
         .configure(mailbox::routes)
         .configure(log::routes)
+        .configure(outreach::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::NoRoute)
         }));

@@ -13,6 +13,8 @@ mod keys;
 mod mailbox;
 mod nojs;
 mod officer;
+mod outreach;
+mod stats;
 mod submit;
 mod transparency;
 mod uploads;
