@@ -50,6 +50,8 @@ test("a report with three attachments is sealed in the browser and pulled intact
   await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
   const id = await page.getAttribute("#receipts li", "data-id");
   assert.match(id, /^[0-9a-f]{32}$/);
+  const receiptText = await page.textContent("#receipts li");
+  assert.match(receiptText, /receipt code [0-9a-f]{12}$/, "the signed receipt verified in the page");
   assert.ok(cut >= 2, "the cut chunk was sent again");
 
   const out = mkdtempSync(join(tmpdir(), "approdo-pulled-"));

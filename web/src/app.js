@@ -12,6 +12,7 @@ import { uploadSealed } from "./upload.js";
 import { deriveReplyKeys, generate } from "./codename.js";
 import { wordlist } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
+import { checkReceipt } from "./receipt.js";
 
 // eslint-disable-next-line no-undef
 const NETWORK_KEY = __APPRODO_NETWORK_KEY__;
@@ -102,14 +103,23 @@ async function submit(form, directory) {
     const { stream, length } = envelopeStream(bytes, files);
     const sealed = await seal(p.recipients, stream);
     const receipt = await uploadSealed(p.id, sealed, (sent) => say(`Sending to ${p.name}: ${Math.min(100, Math.round((sent / length) * 100))} %`));
-    receipts.push({ partner: p.name, code: receipt.sha256.slice(0, 12), id: receipt.id });
+    let code;
+    let note = "";
+    try {
+      code = checkReceipt(receipt);
+    } catch (e) {
+      // It was sent (encrypted); only the server's promise to log it is in doubt.
+      code = receipt.sent_sha256.slice(0, 12);
+      note = ` — but its signed receipt could not be checked (${e.message}); auditors will see it`;
+    }
+    receipts.push({ partner: p.name, code, id: receipt.id, note });
   }
   form.reset();
   form.hidden = true;
   const list = $("#receipts");
   list.replaceChildren(...receipts.map((r) => {
     const li = document.createElement("li");
-    li.textContent = `${r.partner}: received, receipt code ${r.code}`;
+    li.textContent = `${r.partner}: received, receipt code ${r.code}${r.note}`;
     li.dataset.id = r.id;
     return li;
   }));

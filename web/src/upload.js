@@ -4,6 +4,9 @@
 // asking the server where to resume, so a dropped connection costs one chunk, not the report.
 // Memory: one chunk being filled plus what the encryption stream buffers.
 
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+
 const ATTEMPTS = 8;
 
 async function json(method, path, body) {
@@ -46,7 +49,8 @@ async function putChunk(upload, n, bytes) {
 }
 
 /**
- * Uploads an age file for a partner. Returns the receipt (id, sha256, size, day).
+ * Uploads an age file for a partner. Returns the server's answer (id, sha256, size, day, the
+ * signed receipt, the log key) and `sent_sha256`, the SHA-256 of the bytes this page sent.
  * @param {string} partner
  * @param {ReadableStream<Uint8Array>} ciphertext
  * @param {(sent: number) => void} progress
@@ -58,6 +62,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}) {
   const CHUNK = created.data.chunk_size;
   if (!Number.isInteger(CHUNK) || CHUNK < 4096 || CHUNK > 1024 * 1024) throw new Error("the server announced an unusable chunk size");
   const reader = ciphertext.getReader();
+  const hash = sha256.create();
   let buf = new Uint8Array(CHUNK);
   let fill = 0;
   let n = 0;
@@ -73,6 +78,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}) {
         fill += take;
         off += take;
         if (fill === CHUNK) {
+          hash.update(buf);
           await putChunk(upload, n++, buf);
           sent += fill;
           progress(sent);
@@ -82,13 +88,14 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}) {
       }
     }
     if (fill > 0) {
+      hash.update(buf.subarray(0, fill));
       await putChunk(upload, n++, buf.subarray(0, fill));
       sent += fill;
       progress(sent);
     }
     const done = await json("POST", `/api/v1/uploads/${upload}/finalize`);
     if (done.status !== 201) throw new Error((done.data && done.data.error) || `the server answered ${done.status}`);
-    return done.data;
+    return { ...done.data, sent_sha256: bytesToHex(hash.digest()) };
   } catch (e) {
     fetch(`/api/v1/uploads/${upload}`, { method: "DELETE", credentials: "omit" }).catch(() => {});
     throw e;
