@@ -31,13 +31,22 @@ pub fn audit_store(
     // A store that was not closed cleanly (a crash, a copy of a live file) needs redb's repair,
     // which writes: repair a temporary copy, never the original.
     let mut scratch = None;
-    let txn = match redb::ReadOnlyDatabase::open(&path) {
+    // A small page cache: the audit reads everything once (redb's default is 1 GiB).
+    let open = || {
+        redb::Database::builder()
+            .set_cache_size(store::CACHE_BYTES)
+            .open_read_only(&path)
+    };
+    let txn = match open() {
         Ok(db) => db.begin_read().map_err(read_err)?,
         Err(e) if !path.is_file() => return Err(open_err(&e)),
         Err(_) => {
             let copy = Scratch::new()?;
             std::fs::copy(&path, copy.file()).map_err(|e| open_err(&e))?;
-            let db = redb::Database::create(copy.file()).map_err(|e| open_err(&e))?;
+            let db = redb::Database::builder()
+                .set_cache_size(store::CACHE_BYTES)
+                .create(copy.file())
+                .map_err(|e| open_err(&e))?;
             out.repaired_copy = true;
             let txn = db.begin_read().map_err(read_err)?;
             scratch = Some((copy, db));
