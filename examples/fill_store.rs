@@ -13,15 +13,30 @@ use sha2::{Digest, Sha256};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let (data, n) = (std::path::PathBuf::from(&args[1]), args[2].parse::<usize>().unwrap());
+    let (data, n) = (
+        std::path::PathBuf::from(&args[1]),
+        args[2].parse::<usize>().unwrap(),
+    );
     let directory = approdo::keys::demo::directory().unwrap();
-    let partner = directory.directory().partner("lavoro-milano").unwrap().clone();
+    let partner = directory
+        .directory()
+        .partner("lavoro-milano")
+        .unwrap()
+        .clone();
     let report = br#"{"schema":"approdo.report/v1","language":"en","description":"bench"}"#;
     let plain = approdo::envelope::pack(report, &[]).unwrap();
     let mut sealed = Vec::new();
-    approdo::envelope::seal_to(&mut sealed, &partner.age_recipients().unwrap(), plain.as_slice()).unwrap();
+    approdo::envelope::seal_to(
+        &mut sealed,
+        &partner.age_recipients().unwrap(),
+        plain.as_slice(),
+    )
+    .unwrap();
     let sha = hex::encode(Sha256::digest(&sealed));
-    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(async {
         let store = Store::open(&data, &directory).unwrap();
         let t0 = Instant::now();

@@ -52,6 +52,8 @@ pub struct Client {
     token: Option<String>,
     /// The partner of the logged-in session.
     pub partner: Option<String>,
+    /// The logged-in officer's signing key (for acknowledgements).
+    signer: Option<ed25519_dalek::SigningKey>,
 }
 
 #[derive(Deserialize)]
@@ -87,6 +89,7 @@ impl Client {
             base: server.trim_end_matches('/').to_owned(),
             token: None,
             partner: None,
+            signer: None,
         })
     }
 
@@ -128,6 +131,7 @@ impl Client {
                 .map_err(|e| ClientError::Protocol(e.to_string()))?;
             self.token = Some(session.token);
             self.partner = Some(session.partner.clone());
+            self.signer = identity.signing_key().ok();
             return Ok(session.partner);
         }
         Err(ClientError::NotAnOfficer)
@@ -168,13 +172,27 @@ impl Client {
         Ok(resp.into_reader())
     }
 
-    /// Marks a report acknowledged.
-    pub fn acknowledge(&self, id: ReportId) -> Result<(), ClientError> {
-        self.authed(
+    /// Marks a report acknowledged, signing "decrypted `id`, ciphertext `sha256`" with the
+    /// logged-in officer's signing key (the transparency log records the signature).
+    pub fn acknowledge(&self, id: ReportId, sha256: &str) -> Result<(), ClientError> {
+        use base64::prelude::{Engine, BASE64_STANDARD};
+        use ed25519_dalek::Signer;
+        let req = self.authed(
             self.agent
                 .post(&self.url(&format!("/api/v1/officer/reports/{id}/ack"))),
-        )
-        .call()?;
+        );
+        match &self.signer {
+            Some(key) => {
+                let sig = key.sign(&crate::keys::officer::ack_message(&id.to_string(), sha256));
+                req.send_json(serde_json::json!({
+                    "officer_key": BASE64_STANDARD.encode(key.verifying_key().as_bytes()),
+                    "signature": BASE64_STANDARD.encode(sig.to_bytes()),
+                }))?;
+            }
+            None => {
+                req.call()?;
+            }
+        }
         Ok(())
     }
 

@@ -37,6 +37,9 @@ pub struct Tracked {
     pub day: Day,
     pub partner: String,
     pub acknowledged: bool,
+    /// The ciphertext's SHA-256 (acknowledgements must sign this one).
+    #[serde(default)]
+    pub sha256: String,
 }
 
 /// The outcome of one run.
@@ -65,6 +68,7 @@ pub fn audit_log<F: Fetch>(
     fetch: &F,
     today: Day,
     ack_days: u32,
+    officers: &BTreeMap<String, Vec<String>>,
 ) -> LogAudit {
     let mut out = LogAudit::default();
     let cp = match LogVerifier::new(&state.vkey).and_then(|v| v.checkpoint(checkpoint)) {
@@ -129,7 +133,7 @@ pub fn audit_log<F: Fetch>(
     for (i, data) in new.iter().enumerate() {
         let index = state.size + i as u64;
         match Entry::parse(data) {
-            Ok(e) => replay(state, e, &mut out),
+            Ok(e) => replay(state, e, officers, &mut out),
             Err(e) => out
                 .findings
                 .push(finding(None, format!("entry {index} does not parse: {e}"))),
@@ -154,31 +158,75 @@ pub fn audit_log<F: Fetch>(
     out
 }
 
-fn replay(state: &mut LogState, entry: Entry, out: &mut LogAudit) {
+fn replay(
+    state: &mut LogState,
+    entry: Entry,
+    officers: &BTreeMap<String, Vec<String>>,
+    out: &mut LogAudit,
+) {
     match entry {
         Entry::Stored {
-            id, partner, day, ..
+            id,
+            partner,
+            day,
+            sha256,
+            ..
         } => {
             if state.reports.contains_key(&id) || state.deleted.contains_key(&id) {
                 out.findings
                     .push(finding(Some(&id), "is logged as stored twice".into()));
             }
-            state.reports.insert(
-                id,
-                Tracked {
-                    day,
-                    partner,
-                    acknowledged: false,
-                },
-            );
+            let t = Tracked {
+                day,
+                partner,
+                acknowledged: false,
+                sha256,
+            };
+            state.reports.insert(id, t);
         }
-        Entry::Ack { id, .. } => match state.reports.get_mut(&id) {
-            Some(t) => t.acknowledged = true,
-            None => out.findings.push(finding(
-                Some(&id),
-                "acknowledged but never logged as stored".into(),
-            )),
-        },
+        Entry::Ack {
+            id,
+            partner,
+            sha256,
+            officer,
+            signature,
+        } => {
+            let Some(t) = state.reports.get_mut(&id) else {
+                out.findings.push(finding(
+                    Some(&id),
+                    "acknowledged but never logged as stored".into(),
+                ));
+                return;
+            };
+            t.acknowledged = true;
+            if sha256 != t.sha256 || partner != t.partner {
+                out.findings.push(finding(
+                    Some(&id),
+                    "acknowledged for another hash or partner than was stored".into(),
+                ));
+            }
+            let listed = officers.get(&partner).cloned().unwrap_or_default();
+            match (officer, signature) {
+                (Some(k), Some(s)) => {
+                    if !crate::keys::officer::verify_ack(&k, &s, &id, &t.sha256) {
+                        out.findings.push(finding(
+                            Some(&id),
+                            format!("its acknowledgement signature by {k} does not verify"),
+                        ));
+                    } else if !listed.contains(&k) {
+                        out.findings.push(finding(
+                            Some(&id),
+                            format!("acknowledged with key {k}, not an officer key of {partner} in the directory"),
+                        ));
+                    }
+                }
+                _ if !listed.is_empty() => out.findings.push(finding(
+                    Some(&id),
+                    "acknowledged without an officer's signature".into(),
+                )),
+                _ => {}
+            }
+        }
         Entry::Deleted { id, reason } => {
             if reason.trim().is_empty() {
                 out.findings

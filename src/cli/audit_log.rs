@@ -86,11 +86,37 @@ pub(crate) fn run(
         }
         _ => {}
     }
+    // The officers' signing keys, from the directory the network signed.
+    let key = crate::keys::NetworkPublicKey::from_text(
+        "the network key pinned in this build",
+        crate::http::pinned_network_key(),
+    )?;
+    let dir = http
+        .get("/api/v1/directory", 1 << 22)
+        .map_err(anyhow::Error::msg)?;
+    let sig = http
+        .get("/api/v1/directory/signature", 1 << 16)
+        .map_err(anyhow::Error::msg)?;
+    let directory = crate::keys::SignedDirectory::verify(&key, dir, sig)
+        .context("the served directory does not verify against the network key")?;
+    let officers = directory
+        .directory()
+        .partners
+        .iter()
+        .map(|p| (p.id.to_string(), p.officer_keys.clone()))
+        .collect();
     let checkpoint = http
         .get("/log/checkpoint", 1 << 16)
         .map_err(anyhow::Error::msg)?;
     let before = state.size;
-    let result = audit_log(&mut state, &checkpoint, &http, Day::today(), ack_days);
+    let result = audit_log(
+        &mut state,
+        &checkpoint,
+        &http,
+        Day::today(),
+        ack_days,
+        &officers,
+    );
     let tmp = state_path.with_extension("tmp");
     std::fs::write(&tmp, serde_json::to_vec_pretty(&state)?)
         .and_then(|_| std::fs::rename(&tmp, state_path))

@@ -34,6 +34,13 @@ pub(crate) enum OfficerCommand {
         #[arg(long)]
         no_passphrase: bool,
     },
+    /// Print an identity's public parts: its age1… recipient and its signing key, the two
+    /// lines a partner sends to the network coordinator for the directory.
+    Show {
+        /// The identity file.
+        #[arg(long)]
+        identity: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,7 +86,19 @@ pub(crate) fn network(c: NetworkCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
-    let OfficerCommand::Keygen { out, no_passphrase } = c;
+    let (out, no_passphrase) = match c {
+        OfficerCommand::Keygen { out, no_passphrase } => (out, no_passphrase),
+        OfficerCommand::Show { identity } => {
+            let what = identity.display().to_string();
+            for id in OfficerIdentity::read_all(&identity, || {
+                Passphrase::obtain(&format!("passphrase for {what}: "), &what)
+            })? {
+                println!("recipient = \"{}\"", id.recipient());
+                println!("officer_key = \"{}\"", id.signing_public()?);
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+    };
     let identity = OfficerIdentity::generate();
     let passphrase = if no_passphrase {
         None
@@ -108,6 +127,10 @@ pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
         } else {
             " (protected by your passphrase)"
         }
+    );
+    eprintln!(
+        "its signing key (for the directory's officer_keys): {}",
+        identity.signing_public()?
     );
     println!("{}", identity.recipient());
     Ok(ExitCode::SUCCESS)

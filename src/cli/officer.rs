@@ -145,7 +145,7 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
                 writeln!(f, "{id}")?;
                 if !a.no_ack {
                     client
-                        .acknowledge(meta.id)
+                        .acknowledge(meta.id, &meta.sha256)
                         .with_context(|| format!("acknowledging {id}"))?;
                 }
                 println!("{id}  {}  {} attachment(s)", meta.day, summary);
@@ -259,7 +259,13 @@ pub(crate) fn report(c: ReportCommand) -> anyhow::Result<ExitCode> {
         }
         ReportCommand::Ack { server, id } => {
             let id: ReportId = id.parse().map_err(anyhow::Error::msg)?;
-            login(&server)?.acknowledge(id)?;
+            let client = login(&server)?;
+            let meta = client
+                .list()?
+                .into_iter()
+                .find(|m| m.id == id)
+                .with_context(|| format!("your partner has no report {id} on the server"))?;
+            client.acknowledge(id, &meta.sha256)?;
             println!("acknowledged {id}");
         }
         ReportCommand::Delete { server, id } => {

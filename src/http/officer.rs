@@ -160,18 +160,78 @@ async fn download(
         .streaming(body))
 }
 
-/// Marks a report as decrypted by the partner.
+#[derive(Deserialize)]
+struct AckRequest {
+    /// The officer's signing key (base64), one the directory lists for the partner.
+    officer_key: String,
+    /// Ed25519 over `approdo.ack/v1\n<id>\n<sha256>\n`, base64.
+    signature: String,
+}
+
+/// Marks a report as decrypted by the partner. When the directory lists officer signing keys
+/// for the partner, the officer must sign "decrypted report id, ciphertext hash" with one of
+/// them; the signature goes into the transparency log.
 #[post("/api/v1/officer/reports/{id}/ack")]
 async fn acknowledge(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<String>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let session = authorise(&state, &req)?;
     let id = parse_id(&id)?;
+    let keys = state
+        .directory
+        .directory()
+        .partner(session.partner.as_str())
+        .map(|p| p.officer_keys.clone())
+        .unwrap_or_default();
+    let signed = if body.is_empty() {
+        None
+    } else {
+        let ack: AckRequest = serde_json::from_slice(&body)
+            .map_err(|e| ApiError::BadRequest(format!("bad JSON body: {e}")))?;
+        Some(ack)
+    };
+    let signed = match signed {
+        None if keys.is_empty() => None,
+        None => return Err(ApiError::BadRequest(
+            "sign the acknowledgement: {officer_key, signature} (approdo pull and report ack do)"
+                .into(),
+        )),
+        Some(ack) => {
+            if !keys.contains(&ack.officer_key) {
+                return Err(ApiError::Unauthorized(
+                    "this signing key is not an officer key of your partner in the directory",
+                ));
+            }
+            let store = state.store.clone();
+            let meta = blocking(move || store.meta_blocking(id)).await?;
+            if meta.partner != session.partner {
+                return Err(ApiError::NotFound);
+            }
+            let ok = crate::keys::officer::verify_ack(
+                &ack.officer_key,
+                &ack.signature,
+                &id.to_string(),
+                &meta.sha256,
+            );
+            if !ok {
+                return Err(ApiError::BadRequest(
+                    "the acknowledgement signature does not verify for this report's hash".into(),
+                ));
+            }
+            Some((ack.officer_key, ack.signature))
+        }
+    };
     state
         .store
-        .set_state(id, session.partner.as_str(), ReportState::Acknowledged)
+        .set_state(
+            id,
+            session.partner.as_str(),
+            ReportState::Acknowledged,
+            signed,
+        )
         .await?;
     Ok(
         HttpResponse::Ok()

@@ -85,6 +85,10 @@ pub struct Partner {
     pub languages: Vec<String>,
     /// Every officer's `age1…` recipient; reports are sealed to all of them.
     pub recipients: Vec<String>,
+    /// Every officer's Ed25519 signing key (base64), derived from their identity
+    /// (`approdo officer show`); acknowledgements in the log are signed with one of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub officer_keys: Vec<String>,
 }
 
 impl Partner {
@@ -164,6 +168,20 @@ impl Directory {
                     "partner {} has no recipients",
                     p.id
                 )));
+            }
+            for k in &p.officer_keys {
+                use base64::prelude::{Engine, BASE64_STANDARD};
+                let ok = BASE64_STANDARD
+                    .decode(k)
+                    .ok()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .is_some_and(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).is_ok());
+                if !ok || !recipients.insert(k.clone()) {
+                    return Err(KeyError::InvalidDirectory(format!(
+                        "partner {}: officer key {k} is not a unique base64 Ed25519 public key",
+                        p.id
+                    )));
+                }
             }
             for r in p.age_recipients()? {
                 if !recipients.insert(r.to_string()) {

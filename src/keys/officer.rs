@@ -74,6 +74,27 @@ impl OfficerIdentity {
         &self.0
     }
 
+    /// The officer's Ed25519 signing key, derived from the identity
+    /// (HKDF-SHA256, salt `approdo.officer-signing/v1`): no second secret to keep. Its public
+    /// half is listed in the directory (`officer_keys`); it signs acknowledgements for the log.
+    pub fn signing_key(&self) -> Result<ed25519_dalek::SigningKey, KeyError> {
+        let text = self.0.to_string();
+        let (_, secret) = bech32::decode(text.expose_secret())
+            .map_err(|e| KeyError::malformed("identity", "age identity", e))?;
+        let secret = Zeroizing::new(secret);
+        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"approdo.officer-signing/v1"), &secret);
+        let mut seed = Zeroizing::new([0u8; 32]);
+        hk.expand(b"ed25519", seed.as_mut_slice())
+            .map_err(|e| KeyError::malformed("identity", "age identity", e))?;
+        Ok(ed25519_dalek::SigningKey::from_bytes(&seed))
+    }
+
+    /// The public signing key, base64 (what `officer_keys` lists).
+    pub fn signing_public(&self) -> Result<String, KeyError> {
+        use base64::prelude::{Engine, BASE64_STANDARD};
+        Ok(BASE64_STANDARD.encode(self.signing_key()?.verifying_key().as_bytes()))
+    }
+
     /// The identity file's plaintext, as `age-keygen` writes it (dates are days).
     fn file_text(&self) -> Zeroizing<String> {
         Zeroizing::new(format!(
@@ -173,6 +194,30 @@ fn open_with_passphrase(sealed: &[u8], p: &Passphrase) -> Result<Zeroizing<Strin
     String::from_utf8(out.to_vec())
         .map(Zeroizing::new)
         .map_err(|_| ())
+}
+
+/// What an officer signs to acknowledge a report: "decrypted report `id`, ciphertext `sha256`".
+pub fn ack_message(id: &str, sha256: &str) -> Vec<u8> {
+    format!("approdo.ack/v1\n{id}\n{sha256}\n").into_bytes()
+}
+
+/// Verifies an acknowledgement signature (base64) by an officer key (base64).
+pub fn verify_ack(officer_key: &str, signature: &str, id: &str, sha256: &str) -> bool {
+    use base64::prelude::{Engine, BASE64_STANDARD};
+    let key = BASE64_STANDARD
+        .decode(officer_key)
+        .ok()
+        .and_then(|b| <[u8; 32]>::try_from(b).ok())
+        .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok());
+    let sig = BASE64_STANDARD
+        .decode(signature)
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        .map(|b| ed25519_dalek::Signature::from_bytes(&b));
+    match (key, sig) {
+        (Some(k), Some(s)) => k.verify_strict(&ack_message(id, sha256), &s).is_ok(),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

@@ -210,18 +210,21 @@ impl Store {
         rx.await.map_err(|_| StoreError::Closed)?
     }
 
-    /// Sets a report's state, if it belongs to `partner`.
+    /// Sets a report's state, if it belongs to `partner`; an acknowledgement is logged with
+    /// the officer's `(key, signature)` when given.
     pub async fn set_state(
         &self,
         id: ReportId,
         partner: &str,
         state: ReportState,
+        signed: Option<(String, String)>,
     ) -> Result<(), StoreError> {
         let found = self
             .call(Op::SetState {
                 id: id.0,
                 partner: partner.to_owned(),
                 state,
+                signed,
             })
             .await?;
         if found {

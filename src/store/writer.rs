@@ -37,6 +37,8 @@ pub(super) enum Op {
         id: u128,
         partner: String,
         state: ReportState,
+        /// The officer's key and signature, for the log's acknowledgement entry.
+        signed: Option<(String, String)>,
     },
     Delete {
         id: u128,
@@ -291,7 +293,12 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                         Err(StoreError::NotFound)
                     }
                 }
-                Op::SetState { id, partner, state } => {
+                Op::SetState {
+                    id,
+                    partner,
+                    state,
+                    signed,
+                } => {
                     let found = match reports.get(*id).map_err(StoreError::from_db)? {
                         Some(v) => {
                             let meta = parse_meta(*id, v.value())?;
@@ -310,6 +317,8 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                                         id: meta.id.to_string(),
                                         partner: meta.partner.to_string(),
                                         sha256: meta.sha256.clone(),
+                                        officer: signed.as_ref().map(|s| s.0.clone()),
+                                        signature: signed.as_ref().map(|s| s.1.clone()),
                                     },
                                 )?;
                             }

@@ -23,11 +23,16 @@ pub enum Entry {
     Deleted { id: String, reason: String },
     /// The server started serving a directory version.
     Directory { sha256: String, version: u64 },
-    /// The partner acknowledged (decrypted) a report.
+    /// The partner acknowledged (decrypted) a report; `signature` (base64 Ed25519 over
+    /// [`crate::keys::officer::ack_message`]) is by `officer`, a key the directory lists.
     Ack {
         id: String,
         partner: String,
         sha256: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        officer: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signature: Option<String>,
     },
 }
 

@@ -24,7 +24,8 @@ fn an_officer_of_a_cannot_touch_reports_of_b() {
     let a = server.officer("cav-milano");
     assert!(a.list().unwrap().is_empty(), "A lists none of B's reports");
     refused(a.download(id), 404);
-    refused(a.acknowledge(id), 404);
+    let sha = json["sha256"].as_str().unwrap().to_owned();
+    refused(a.acknowledge(id, &sha), 404);
     refused(a.delete(id), 404);
     // An unknown id answers exactly the same.
     refused(a.download(ReportId::random()), 404);
@@ -34,7 +35,7 @@ fn an_officer_of_a_cannot_touch_reports_of_b() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].id, id);
     assert_eq!(list[0].state, approdo::store::ReportState::Received);
-    b.acknowledge(id).unwrap();
+    b.acknowledge(id, &sha).unwrap();
     assert_eq!(
         b.list().unwrap()[0].state,
         approdo::store::ReportState::Acknowledged

@@ -175,7 +175,60 @@ fn receipts_inclusion_proofs_tiles_and_audit_log_across_runs() {
         .iter()
         .map(|a| a["id"].as_str().unwrap().parse().unwrap())
         .collect();
-    officer.acknowledge(ids[0]).unwrap();
+    officer
+        .acknowledge(ids[0], answers[0]["sha256"].as_str().unwrap())
+        .unwrap();
+    // An acknowledgement must be signed by an officer key of the partner, over this hash.
+    let token = officer.token().unwrap().to_owned();
+    let ack = |body: serde_json::Value| {
+        common::status_json(
+            ureq::post(&format!(
+                "{}/api/v1/officer/reports/{}/ack",
+                server.url, ids[2]
+            ))
+            .set("Authorization", &format!("Bearer {token}"))
+            .send_json(body),
+        )
+        .0
+    };
+    let stranger = approdo::keys::OfficerIdentity::generate();
+    let forged = serde_json::json!({"officer_key": stranger.signing_public().unwrap(), "signature": BASE64_STANDARD.encode([0u8; 64])});
+    assert_eq!(ack(forged), 401);
+    let listed = approdo::keys::OfficerIdentity::read_all(
+        &server.identity_file("lavoro-milano"),
+        || panic!(),
+    )
+    .unwrap();
+    let wrong_hash = {
+        use ed25519_dalek::Signer;
+        let key = listed[0].signing_key().unwrap();
+        BASE64_STANDARD.encode(
+            key.sign(&approdo::keys::officer::ack_message(
+                &ids[2].to_string(),
+                &"00".repeat(32),
+            ))
+            .to_bytes(),
+        )
+    };
+    assert_eq!(
+        ack(
+            serde_json::json!({"officer_key": listed[0].signing_public().unwrap(), "signature": wrong_hash})
+        ),
+        400
+    );
+    assert_eq!(
+        common::status_json(
+            ureq::post(&format!(
+                "{}/api/v1/officer/reports/{}/ack",
+                server.url, ids[2]
+            ))
+            .set("Authorization", &format!("Bearer {token}"))
+            .call()
+        )
+        .0,
+        400,
+        "unsigned"
+    );
     officer.delete(ids[1]).unwrap();
     let before = cp.size();
     wait_for("the ack and the deletion to be integrated", || {
@@ -185,6 +238,28 @@ fn receipts_inclusion_proofs_tiles_and_audit_log_across_runs() {
     let (code, out) = audit(&["log", "--server", &server.url, "--state", st]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("2 new verified"), "{out}");
+    // The acknowledgement in the log carries the officer's signature over the stored hash.
+    let (_, cp) = get(&format!("{}/log/checkpoint", server.url));
+    let cp = verifier.checkpoint(&cp).unwrap();
+    let all = client::entries(
+        &Tiles(server.url.clone()),
+        cp.size(),
+        *cp.hash(),
+        0,
+        cp.size(),
+    )
+    .unwrap();
+    let ack: serde_json::Value = all
+        .iter()
+        .map(|e| serde_json::from_slice::<serde_json::Value>(e).unwrap())
+        .find(|e| e["type"] == "ack")
+        .unwrap();
+    assert!(approdo::keys::officer::verify_ack(
+        ack["officer"].as_str().unwrap(),
+        ack["signature"].as_str().unwrap(),
+        &ids[0].to_string(),
+        answers[0]["sha256"].as_str().unwrap()
+    ));
     let saved: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&state_file).unwrap()).unwrap();
     assert_eq!(saved["reports"][ids[0].to_string()]["acknowledged"], true);
