@@ -56,6 +56,12 @@ pub(crate) struct ServeArgs {
     /// Seconds between integrations of the transparency log (entries wait, shuffled, until then).
     #[arg(long, default_value_t = Limits::default().log_interval.as_secs())]
     log_interval: u64,
+    /// Free space (MiB) to keep on the data filesystem: reports that would eat into it get 507.
+    #[arg(long, default_value_t = Limits::default().space.min_free / (1024 * 1024))]
+    min_free_mib: u64,
+    /// Cap on the store file (MiB); beyond it reports get 507.
+    #[arg(long)]
+    max_store_mib: Option<u64>,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2)]
     workers: usize,
@@ -93,6 +99,10 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         upload_ttl: Duration::from_secs(args.upload_ttl),
         reply_ttl_days: args.reply_days,
         log_interval: Duration::from_secs(args.log_interval.max(1)),
+        space: crate::store::SpacePolicy {
+            min_free: args.min_free_mib.saturating_mul(1024 * 1024),
+            max_store: args.max_store_mib.map(|m| m.saturating_mul(1024 * 1024)),
+        },
         mailbox_logins_per_second: args.mailbox_logins_per_second,
         ..Limits::default()
     };

@@ -60,6 +60,8 @@ pub struct Limits {
     pub reply_ttl_days: u32,
     /// How often queued log entries are integrated and a checkpoint signed.
     pub log_interval: Duration,
+    /// Free space to keep on the data filesystem, and an optional cap on the store file.
+    pub space: crate::store::SpacePolicy,
 }
 
 impl Default for Limits {
@@ -75,6 +77,10 @@ impl Default for Limits {
             mailbox_logins_per_second: 5,
             reply_ttl_days: 30,
             log_interval: Duration::from_secs(3600),
+            space: crate::store::SpacePolicy {
+                min_free: 64 * 1024 * 1024,
+                max_store: None,
+            },
         }
     }
 }
@@ -125,11 +131,19 @@ impl AppState {
 }
 
 impl AppState {
-    /// The rate limit for submissions, then the partner they are for.
+    /// Room for `bytes` more on disk (507 otherwise, before anything is written).
+    pub(crate) fn admit_bytes(&self, bytes: u64) -> Result<(), ApiError> {
+        self.store
+            .room_for(bytes, self.limits.space)
+            .map_err(ApiError::from)
+    }
+
+    /// The rate limit for submissions, room on disk, then the partner they are for.
     fn admit_submission(&self, partner: &str) -> Result<crate::keys::Partner, ApiError> {
         if self.submit_limiter.check().is_err() {
             return Err(ApiError::RateLimited);
         }
+        self.admit_bytes(crate::store::CHUNK_SIZE as u64)?;
         self.directory
             .directory()
             .partner(partner)

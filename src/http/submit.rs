@@ -41,6 +41,9 @@ async fn submit(
     if declared.is_some_and(|n| n > max) {
         return Err(ApiError::TooLarge(max));
     }
+    if let Some(n) = declared {
+        state.admit_bytes(n)?;
+    }
 
     // 1. The header, before anything is stored.
     let mut head = BytesMut::new();

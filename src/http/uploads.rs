@@ -125,6 +125,7 @@ async fn put_chunk(
 ) -> Result<HttpResponse, ApiError> {
     let (id, n) = path.into_inner();
     let id = known_upload(&state, &id)?;
+    state.admit_bytes(CHUNK_SIZE as u64)?;
     let mut chunk = BytesMut::new();
     while let Some(piece) = body.next().await {
         let piece = piece.map_err(|_| ApiError::Interrupted)?;

@@ -11,6 +11,7 @@
 
 mod mailbox;
 mod resumable;
+mod space;
 mod types;
 mod upload;
 mod writer;
@@ -23,6 +24,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 pub use mailbox::{MailboxId, MailboxMessage};
+pub use space::SpacePolicy;
 pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
 pub use upload::Upload;
 use writer::{Command, Op};
@@ -114,6 +116,7 @@ pub struct Store {
     writer: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
     resumable_at_open: Arc<Vec<u128>>,
     log_key: Arc<crate::transparency::LogKey>,
+    data: Arc<PathBuf>,
 }
 
 /// Waits for the writer thread to finish after the last [`Store`] handle is gone, so the
@@ -191,6 +194,7 @@ impl Store {
             writer: Arc::new(std::sync::Mutex::new(Some(handle))),
             resumable_at_open: Arc::new(resumable),
             log_key: Arc::new(log_key),
+            data: Arc::new(data.to_owned()),
         })
     }
 

@@ -7,6 +7,7 @@ mod audit;
 mod cctv;
 mod common;
 mod crash;
+mod faults;
 mod golden;
 mod interop;
 mod keys;

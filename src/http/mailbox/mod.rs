@@ -67,6 +67,7 @@ async fn post_reply(
         "the reply is not a complete age file".into(),
     ))?;
     crate::sealed::check_recipients(&shape, 1)?;
+    state.admit_bytes(sealed.len() as u64)?;
     let id = state.store.put_reply(mailbox, Day::today(), sealed).await?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": format!("{id:032x}") })))
 }

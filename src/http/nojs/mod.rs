@@ -134,6 +134,15 @@ async fn handle(
         ));
     }
     let max = state.limits.max_report_bytes;
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(crate::store::CHUNK_SIZE as u64);
+    if state.admit_bytes(declared.min(max)).is_err() {
+        return Err(Refusal(507, "the drop box is full; try again later"));
+    }
     let mut form = Multipart::new(req.headers(), payload);
     let mut token_ok = false;
     let mut partners = Vec::new();
