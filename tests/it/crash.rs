@@ -1,5 +1,7 @@
-//! kill -9 during concurrent uploads, restart: every report that got `201` pulls intact,
-//! nothing half-written is visible, and the store audits clean.
+//! kill -9 at random moments during concurrent uploads — small single-request submissions and
+//! chunked resumable uploads (the browser's path) — across ≥ 200 acknowledged reports and
+//! several restarts: every report that got `201` pulls intact, nothing half-written is
+//! visible, and the store audits clean (log included).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -10,7 +12,9 @@ use sha2::{Digest, Sha256};
 
 use crate::common::{self, TestServer};
 
-const ROUNDS: usize = 3;
+const ROUNDS: usize = 8;
+/// Acknowledged reports the test must reach in all.
+const AT_LEAST: usize = 200;
 const CLIENTS: usize = 6;
 
 #[test]
@@ -36,7 +40,9 @@ fn kill9_during_concurrent_uploads_loses_nothing_acknowledged() {
     let pool = Arc::new(pool);
     let acked: Arc<Mutex<HashMap<String, String>>> = Arc::default();
 
-    for round in 0..ROUNDS {
+    let mut rounds = 0;
+    while rounds < ROUNDS || acked.lock().unwrap().len() < AT_LEAST {
+        rounds += 1;
         let server = TestServer::start_in(&data, &[]);
         let stop = Arc::new(AtomicBool::new(false));
         let before = acked.lock().unwrap().len();
@@ -53,9 +59,16 @@ fn kill9_during_concurrent_uploads_loses_nothing_acknowledged() {
                     while !stop.load(Ordering::Relaxed) {
                         let body = &pool[i % pool.len()];
                         i += CLIENTS;
-                        let resp =
+                        // Every third client uses the chunked, resumable path.
+                        let resp = if c % 3 == 2 {
+                            match chunked(&url, body) {
+                                Some(r) => r,
+                                None => break, // the server died mid-upload
+                            }
+                        } else {
                             ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano"))
-                                .send_bytes(body);
+                                .send_bytes(body)
+                        };
                         match resp {
                             Ok(r) if r.status() == 201 => {
                                 let json: serde_json::Value = r.into_json().unwrap();
@@ -74,8 +87,8 @@ fn kill9_during_concurrent_uploads_loses_nothing_acknowledged() {
                 })
             })
             .collect();
-        // Kill at a moment that depends on the round: after some acknowledgements, mid-stream.
-        let target = before + 5 + round * 7;
+        // Kill at a random moment: after a random number of acknowledgements, mid-stream.
+        let target = before + 15 + rand::random::<usize>() % 30;
         let deadline = Instant::now() + Duration::from_secs(120);
         while acked.lock().unwrap().len() < target {
             assert!(Instant::now() < deadline, "uploads stalled");
@@ -93,7 +106,7 @@ fn kill9_during_concurrent_uploads_loses_nothing_acknowledged() {
     let officer = server.officer("cav-milano");
     let listed = officer.list().unwrap();
     let acked = acked.lock().unwrap().clone();
-    assert!(acked.len() >= ROUNDS * 5);
+    assert!(acked.len() >= AT_LEAST, "only {} acknowledged", acked.len());
     let listed_ids: std::collections::HashSet<String> =
         listed.iter().map(|m| m.id.to_string()).collect();
     for (id, sha) in &acked {
@@ -130,7 +143,29 @@ fn kill9_during_concurrent_uploads_loses_nothing_acknowledged() {
     assert!(ok, "{stdout}{stderr}");
     eprintln!(
         "crash: {} rounds, {} acknowledged reports all intact",
-        ROUNDS,
+        rounds,
         acked.len()
     );
+}
+
+/// One report through the resumable API: create, PUT each chunk, finalize. `None` when the
+/// connection fails (the server was killed).
+fn chunked(url: &str, body: &[u8]) -> Option<Result<ureq::Response, ureq::Error>> {
+    let created: serde_json::Value =
+        ureq::post(&format!("{url}/api/v1/uploads?partner=cav-milano"))
+            .call()
+            .ok()?
+            .into_json()
+            .ok()?;
+    let upload = created["upload"].as_str()?.to_owned();
+    let size = created["chunk_size"].as_u64()? as usize;
+    for (n, piece) in body.chunks(size).enumerate() {
+        ureq::put(&format!("{url}/api/v1/uploads/{upload}/chunks/{n}"))
+            .send_bytes(piece)
+            .ok()?;
+    }
+    match ureq::post(&format!("{url}/api/v1/uploads/{upload}/finalize")).call() {
+        Err(ureq::Error::Transport(_)) => None,
+        r => Some(r),
+    }
 }

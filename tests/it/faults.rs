@@ -39,7 +39,9 @@ impl Drop for SmallFs {
 }
 
 fn report(i: usize) -> Vec<u8> {
-    let attachment: Vec<u8> = (0..1_000_000u32).map(|j| (j as usize * 31 + i) as u8).collect();
+    let attachment: Vec<u8> = (0..1_000_000u32)
+        .map(|j| (j as usize * 31 + i) as u8)
+        .collect();
     common::seal(
         "tratta-milano",
         &common::report_json(&format!("disk {i}")),
@@ -76,7 +78,8 @@ fn a_full_disk_answers_507_keeps_what_it_acknowledged_and_recovers() {
     );
     assert!(!stored.is_empty(), "some reports fit");
     // Still serving; still refusing while full; the mailbox and directory still answer.
-    let (status, _) = common::status_json(ureq::get(&format!("{}/api/v1/directory", server.url)).call());
+    let (status, _) =
+        common::status_json(ureq::get(&format!("{}/api/v1/directory", server.url)).call());
     assert_eq!(status, 200);
     assert_eq!(server.submit_raw("tratta-milano", &report(99)).0, 507);
 
@@ -91,7 +94,10 @@ fn a_full_disk_answers_507_keeps_what_it_acknowledged_and_recovers() {
     let (ok, _, err) = server.pull("tratta-milano", out.path());
     assert!(ok, "{err}");
     for id in &stored {
-        assert!(out.path().join(id).join("attachments/f.bin").is_file(), "{id} pulled");
+        assert!(
+            out.path().join(id).join("attachments/f.bin").is_file(),
+            "{id} pulled"
+        );
     }
     let _kept = server.stop();
     let (ok, stdout, err) = common::approdo(&["audit", "store", "--data", data.to_str().unwrap()]);
