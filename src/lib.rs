@@ -29,6 +29,8 @@ pub mod cli;
 pub mod client;
 pub mod codename;
 pub mod envelope;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod http;
 pub mod keys;
 pub mod outreach;

@@ -29,6 +29,13 @@ pub(crate) struct ServeArgs {
     /// Unix socket to listen on (for a tor onion service).
     #[arg(long)]
     unix_socket: Option<PathBuf>,
+    /// Expect tor's PROXY v1 line (`HiddenServiceExportCircuitID haproxy`) first on every
+    /// unix-socket connection; its circuit id keys the per-circuit limits, in memory only.
+    #[arg(long, requires = "unix_socket")]
+    proxy_protocol: bool,
+    /// Submissions and mailbox logins per minute from one tor circuit (with --proxy-protocol).
+    #[arg(long, default_value_t = Limits::default().per_circuit_per_minute)]
+    per_circuit_per_minute: u32,
     /// The signed directory to serve (not with --demo).
     #[arg(long, required_unless_present = "demo", conflicts_with = "demo")]
     directory: Option<PathBuf>,
@@ -104,6 +111,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             max_store: args.max_store_mib.map(|m| m.saturating_mul(1024 * 1024)),
         },
         mailbox_logins_per_second: args.mailbox_logins_per_second,
+        per_circuit_per_minute: args.per_circuit_per_minute,
         ..Limits::default()
     };
     let closer = store.closer();
@@ -119,6 +127,8 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         let expirer = actix_web::rt::spawn(http::expire_replies(state.clone()));
         let integrator = actix_web::rt::spawn(http::integrate_log(state.clone()));
         let app_state = state.clone();
+        let circuits = http::proxy::Circuits::default();
+        let tagger = circuits.clone();
         let mut server = HttpServer::new(move || {
             let state = app_state.clone();
             App::new()
@@ -126,6 +136,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .wrap(http::headers::security_headers())
                 .configure(move |cfg| http::configure(cfg, state))
         })
+        .on_connect(move |conn, ext| tagger.on_connect(conn, ext))
         .workers(args.workers.max(1))
         .client_request_timeout(Duration::from_secs(30))
         .client_disconnect_timeout(Duration::from_secs(5));
@@ -139,22 +150,46 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .bind(l)
                 .with_context(|| format!("cannot listen on {l}"))?;
         }
-        if let Some(sock) = &args.unix_socket {
-            server = server
-                .bind_uds(sock)
-                .with_context(|| format!("cannot listen on unix socket {}", sock.display()))?;
+        let mut front = None;
+        let mut internal = None;
+        match &args.unix_socket {
+            Some(sock) if args.proxy_protocol => {
+                // tor → unix socket → (PROXY line read here) → internal loopback port → HTTP.
+                let inner = std::net::TcpListener::bind("127.0.0.1:0")
+                    .context("cannot open the internal listener")?;
+                let inner_addr = inner.local_addr()?;
+                internal = Some(inner_addr);
+                server = server.listen(inner)?;
+                let _ = std::fs::remove_file(sock);
+                let uds = tokio::net::UnixListener::bind(sock)
+                    .with_context(|| format!("cannot listen on unix socket {}", sock.display()))?;
+                front = Some(actix_web::rt::spawn(http::proxy::front(
+                    uds, inner_addr, circuits,
+                )));
+            }
+            Some(sock) => {
+                server = server
+                    .bind_uds(sock)
+                    .with_context(|| format!("cannot listen on unix socket {}", sock.display()))?;
+            }
+            None => {}
         }
         let mut out = std::io::stdout();
         if let Some(sock) = &args.unix_socket {
             writeln!(out, "approdo serving unix:{}", sock.display())?;
         }
         for addr in server.addrs() {
-            writeln!(out, "approdo serving http://{addr}/")?;
+            if Some(addr) != internal {
+                writeln!(out, "approdo serving http://{addr}/")?;
+            }
         }
         out.flush()?;
         let result = server.run().await.context("server stopped with an error");
         collector.abort();
         expirer.abort();
+        if let Some(f) = front {
+            f.abort();
+        }
         integrator.abort();
         result
     })?;

@@ -14,6 +14,7 @@ mod nojs;
 mod officer;
 pub mod outreach;
 mod pages;
+pub mod proxy;
 mod public;
 mod session;
 mod submit;
@@ -62,6 +63,8 @@ pub struct Limits {
     pub log_interval: Duration,
     /// Free space to keep on the data filesystem, and an optional cap on the store file.
     pub space: crate::store::SpacePolicy,
+    /// Submissions and mailbox logins per minute from one tor circuit (with the PROXY line).
+    pub per_circuit_per_minute: u32,
 }
 
 impl Default for Limits {
@@ -81,6 +84,7 @@ impl Default for Limits {
                 min_free: 64 * 1024 * 1024,
                 max_store: None,
             },
+            per_circuit_per_minute: 30,
         }
     }
 }
@@ -98,6 +102,7 @@ pub struct AppState {
     submit_limiter: DefaultDirectRateLimiter,
     login_limiter: DefaultDirectRateLimiter,
     mailbox_limiter: DefaultDirectRateLimiter,
+    circuit_limiter: governor::DefaultKeyedRateLimiter<proxy::CircuitId>,
 }
 
 fn limiter(per_second: u32) -> DefaultDirectRateLimiter {
@@ -125,6 +130,9 @@ impl AppState {
             submit_limiter: limiter(limits.submissions_per_second),
             login_limiter: limiter(limits.logins_per_second),
             mailbox_limiter: limiter(limits.mailbox_logins_per_second),
+            circuit_limiter: RateLimiter::keyed(Quota::per_minute(
+                NonZeroU32::new(limits.per_circuit_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
+            )),
             limits,
         }
     }
@@ -138,11 +146,30 @@ impl AppState {
             .map_err(ApiError::from)
     }
 
-    /// The rate limit for submissions, room on disk, then the partner they are for.
-    fn admit_submission(&self, partner: &str) -> Result<crate::keys::Partner, ApiError> {
+    /// The per-circuit limit (connections relayed with tor's PROXY line carry their circuit).
+    pub(crate) fn admit_circuit(&self, req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+        match req.conn_data::<proxy::CircuitId>() {
+            Some(c) if self.circuit_limiter.check_key(c).is_err() => Err(ApiError::RateLimited),
+            _ => Ok(()),
+        }
+    }
+
+    /// Forgets circuits not seen for a while (the limiter's memory stays bounded).
+    pub(crate) fn forget_old_circuits(&self) {
+        self.circuit_limiter.retain_recent();
+    }
+
+    /// The rate limits for submissions (server-wide, per circuit), room on disk, then the
+    /// partner they are for.
+    fn admit_submission(
+        &self,
+        req: &actix_web::HttpRequest,
+        partner: &str,
+    ) -> Result<crate::keys::Partner, ApiError> {
         if self.submit_limiter.check().is_err() {
             return Err(ApiError::RateLimited);
         }
+        self.admit_circuit(req)?;
         self.admit_bytes(crate::store::CHUNK_SIZE as u64)?;
         self.directory
             .directory()

@@ -31,7 +31,7 @@ async fn submit(
     req: HttpRequest,
     mut body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let partner = state.admit_submission(&query.partner)?;
+    let partner = state.admit_submission(&req, &query.partner)?;
     let max = state.limits.max_report_bytes;
     let declared = req
         .headers()

@@ -69,6 +69,7 @@ pub async fn collect_abandoned(state: web::Data<AppState>) {
     let mut tick = tokio::time::interval(period);
     loop {
         tick.tick().await;
+        state.forget_old_circuits();
         for id in state.uploads.idle(ttl) {
             // Forget it only once its chunks are gone, so "unknown" means "removed".
             if state.store.abort_upload_wait(id).await.is_ok() {
@@ -102,9 +103,10 @@ fn known_upload(state: &AppState, raw: &str) -> Result<ReportId, ApiError> {
 #[post("/api/v1/uploads")]
 async fn create(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     query: web::Query<CreateQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let partner = state.admit_submission(&query.partner)?;
+    let partner = state.admit_submission(&req, &query.partner)?;
     if state.uploads.len() >= state.limits.max_pending_uploads {
         return Err(ApiError::TooManyUploads);
     }

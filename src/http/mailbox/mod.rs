@@ -94,11 +94,13 @@ pub(super) fn day_string(day: Day) -> String {
 /// The messages of a mailbox, after the login rate limit.
 pub(super) async fn fetch(
     state: &AppState,
+    req: &HttpRequest,
     mailbox: MailboxId,
 ) -> Result<Vec<MailboxMessage>, ApiError> {
     if state.mailbox_limiter.check().is_err() {
         return Err(ApiError::RateLimited);
     }
+    state.admit_circuit(req)?;
     let store = state.store.clone();
     blocking(move || store.mailbox_blocking(mailbox)).await
 }
@@ -107,10 +109,11 @@ pub(super) async fn fetch(
 #[post("/api/v1/mailbox")]
 async fn list(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Json<ListRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mailbox = mailbox_id(&body.mailbox)?;
-    let messages: Vec<Listed> = fetch(&state, mailbox)
+    let messages: Vec<Listed> = fetch(&state, &req, mailbox)
         .await?
         .into_iter()
         .map(|m| Listed {

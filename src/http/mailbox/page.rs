@@ -58,7 +58,11 @@ const EXPIRED: &str =
 
 /// She logs in without JavaScript.
 #[post("/mailbox")]
-async fn login(state: web::Data<AppState>, form: web::Form<LoginForm>) -> HttpResponse {
+async fn login(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    form: web::Form<LoginForm>,
+) -> HttpResponse {
     let form = form.into_inner();
     if !state.form_tokens.redeem(&form.form_token) {
         return login_page(&state, 403, EXPIRED);
@@ -88,7 +92,7 @@ async fn login(state: web::Data<AppState>, form: web::Form<LoginForm>) -> HttpRe
             "<p>The server could not open your mailbox. Try again later.</p>",
         );
     };
-    let messages = match fetch(&state, mailbox).await {
+    let messages = match fetch(&state, &req, mailbox).await {
         Ok(m) => m,
         Err(ApiError::RateLimited) => {
             return login_page(

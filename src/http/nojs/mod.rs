@@ -127,7 +127,7 @@ async fn handle(
     req: &HttpRequest,
     payload: web::Payload,
 ) -> Result<Sent, Refusal> {
-    if state.submit_limiter.check().is_err() {
+    if state.submit_limiter.check().is_err() || state.admit_circuit(req).is_err() {
         return Err(Refusal(
             429,
             "too many reports are arriving right now; wait a minute and try again",

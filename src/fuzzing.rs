@@ -1,0 +1,141 @@
+//! The bodies of the fuzz targets (`fuzz/`), shared with the fuzz smoke test of the test
+//! suite (`tests/it/fuzz_smoke.rs`, which replays every corpus file and a few thousand
+//! mutations of them). Each function takes arbitrary bytes and panics only on a property
+//! violation: a crash here is a bug in the parser it drives.
+
+/// The server's upload validator, fed as the network delivers (in pieces): never panics,
+/// agrees with itself whatever the split, only accepts headers within bounds.
+pub fn upload_header(data: &[u8]) {
+    let whole = crate::sealed::inspect_header(data);
+    if let Some(split) = data.first().map(|b| *b as usize % (data.len() + 1)) {
+        if let Ok(Some(shape)) = crate::sealed::inspect_header(&data[..split]) {
+            assert_eq!(whole.as_ref().ok().copied().flatten(), Some(shape));
+        }
+    }
+    if let Ok(Some(shape)) = whole {
+        assert!(shape.header_len + crate::sealed::NONCE_LEN <= data.len());
+        assert!(shape.grease <= 1);
+        let payload = (data.len() - shape.header_len - crate::sealed::NONCE_LEN) as u64;
+        let _ = crate::sealed::plaintext_len(payload);
+    }
+    if data.len() >= 8 {
+        let n = u64::from_le_bytes(data[..8].try_into().unwrap_or([0; 8]));
+        if let Ok(p) = crate::sealed::plaintext_len(n) {
+            assert!(p <= n);
+        }
+    }
+}
+
+/// The officer-side unpacker on arbitrary (already decrypted) envelopes: never writes outside
+/// the output folder, and leaves nothing behind when it refuses.
+pub fn envelope_unpack(data: &[u8]) {
+    let Ok(root) = tempfile_dir() else { return };
+    let out = root.join("out");
+    let limits = crate::envelope::Limits {
+        max_total: 1 << 20,
+        max_entries: 64,
+        max_report_json: 64 * 1024,
+    };
+    let result = crate::envelope::unpack(data, &out, &limits);
+    let entries: Vec<_> = std::fs::read_dir(&root)
+        .map(|r| r.flatten().map(|e| e.file_name()).collect())
+        .unwrap_or_default();
+    let outside = !entries.iter().all(|n| n == "out");
+    let left = std::fs::read_dir(&out).map(|r| r.count()).unwrap_or(0);
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(!outside, "wrote outside --out: {entries:?}");
+    if result.is_err() {
+        assert_eq!(left, 0, "a refused envelope left files");
+    }
+}
+
+fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
+    use std::os::unix::fs::DirBuilderExt;
+    let dir = std::env::temp_dir().join(format!("approdo-fuzz-{:016x}", rand::random::<u64>()));
+    std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+    Ok(dir)
+}
+
+/// Directory parsing and verification: never panics; only the real directory verifies.
+pub fn directory(data: &[u8]) {
+    let Ok(key) = crate::keys::demo::network_public_key() else {
+        return;
+    };
+    let split = data
+        .first()
+        .map(|b| *b as usize % (data.len() + 1))
+        .unwrap_or(0);
+    let (bytes, sig) = data.split_at(split);
+    assert!(crate::keys::SignedDirectory::verify(&key, bytes.to_vec(), sig.to_vec()).is_err());
+    let ok = crate::keys::SignedDirectory::verify(
+        &key,
+        data.to_vec(),
+        crate::keys::demo::SIGNATURE.to_vec(),
+    );
+    assert_eq!(ok.is_ok(), data == crate::keys::demo::DIRECTORY);
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = crate::keys::Directory::from_partners_toml(text);
+    }
+}
+
+/// Codename parsing: what parses is normalised and re-parses to itself.
+pub fn codename(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        if let Ok(c) = crate::codename::Codename::parse(text) {
+            let again =
+                crate::codename::Codename::parse(c.expose()).map(|c2| c2.expose().to_owned());
+            assert_eq!(again.ok().as_deref(), Some(c.expose()));
+        }
+    }
+}
+
+/// tor's PROXY v1 line: never panics; what parses re-formats to a line that parses the same.
+pub fn proxy_line(data: &[u8]) {
+    use crate::http::proxy::{parse_line, ProxyLine, MAX_LINE};
+    match parse_line(data) {
+        Ok(ProxyLine::Tcp { source, dest }) => {
+            assert!(data.len() <= MAX_LINE);
+            let proto = if source.is_ipv6() { "TCP6" } else { "TCP4" };
+            let again = format!(
+                "PROXY {proto} {} {} {} {}\r\n",
+                source.ip(),
+                dest.ip(),
+                source.port(),
+                dest.port()
+            );
+            assert_eq!(
+                parse_line(again.as_bytes()),
+                Ok(ProxyLine::Tcp { source, dest })
+            );
+        }
+        Ok(ProxyLine::Unknown) => assert!(data.starts_with(b"PROXY UNKNOWN")),
+        Err(_) => {}
+    }
+}
+
+/// A fixed log key for the note parsers (a fuzzer cannot forge its signatures).
+fn vkey() -> String {
+    let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);
+    signed_note::new_ed25519_verifier_key("approdo.log/fuzz", &key.verifying_key())
+}
+
+/// Checkpoints, receipts and log entries as auditors and the page parse them: never panic,
+/// never verify without the key's signature.
+pub fn log_notes(data: &[u8]) {
+    let v = crate::transparency::LogVerifier::new(&vkey());
+    assert!(v.is_ok(), "the fuzz key parses");
+    if let Ok(v) = v {
+        assert!(
+            v.checkpoint(data).is_err(),
+            "an unsigned checkpoint verified"
+        );
+        if let Ok(text) = std::str::from_utf8(data) {
+            assert!(v.receipt(text).is_err(), "an unsigned receipt verified");
+        }
+    }
+    let _ = tlog_tiles::Checkpoint::from_bytes(data);
+    if let Ok(e) = crate::transparency::Entry::parse(data) {
+        let again = crate::transparency::Entry::parse(&e.to_bytes());
+        assert_eq!(again.ok(), Some(e));
+    }
+}

@@ -1,0 +1,72 @@
+//! The fuzz smoke run of the test command: every file of every committed fuzz corpus
+//! (`fuzz/corpus/<target>/`), then 2 000 seeded mutations of them per target (byte flips,
+//! truncations, insertions, splices), through the same functions the cargo-fuzz targets call
+//! (`approdo::fuzzing`). Long runs: `RUSTC_BOOTSTRAP=1 cargo fuzz run -O <target>` (see
+//! docs/security.md).
+
+use rand::{Rng, SeedableRng};
+
+const TARGETS: &[(&str, fn(&[u8]))] = &[
+    ("upload_header", approdo::fuzzing::upload_header),
+    ("envelope_unpack", approdo::fuzzing::envelope_unpack),
+    ("directory", approdo::fuzzing::directory),
+    ("codename", approdo::fuzzing::codename),
+    ("proxy_line", approdo::fuzzing::proxy_line),
+    ("log_notes", approdo::fuzzing::log_notes),
+];
+
+const MUTATIONS: usize = 2_000;
+
+fn mutate(rng: &mut rand::rngs::StdRng, seeds: &[Vec<u8>]) -> Vec<u8> {
+    let mut d = seeds[rng.gen_range(0..seeds.len())].clone();
+    for _ in 0..rng.gen_range(1..8) {
+        match rng.gen_range(0..5) {
+            0 if !d.is_empty() => {
+                let i = rng.gen_range(0..d.len());
+                d[i] ^= 1 << rng.gen_range(0..8);
+            }
+            1 if !d.is_empty() => d.truncate(rng.gen_range(0..d.len())),
+            2 => {
+                let i = rng.gen_range(0..=d.len());
+                d.insert(i, rng.gen());
+            }
+            3 => {
+                let other = &seeds[rng.gen_range(0..seeds.len())];
+                let cut = rng.gen_range(0..=other.len());
+                d.extend_from_slice(&other[cut..]);
+            }
+            _ if !d.is_empty() => {
+                let i = rng.gen_range(0..d.len());
+                d[i] = *[0u8, 0xff, b'\n', b' ', b'/', b'0']
+                    .get(rng.gen_range(0..6))
+                    .unwrap();
+            }
+            _ => {}
+        }
+    }
+    d
+}
+
+#[test]
+fn every_corpus_and_its_mutations_hold_the_fuzz_properties() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let mut total = 0;
+    for (name, run) in TARGETS {
+        let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(root.join(name))
+            .unwrap_or_else(|e| panic!("corpus of {name}: {e}"))
+            .flatten()
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .collect();
+        seeds.sort();
+        assert!(!seeds.is_empty(), "{name} has a corpus");
+        for s in &seeds {
+            run(s);
+        }
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x0a99_0d0);
+        for _ in 0..MUTATIONS {
+            run(&mutate(&mut rng, &seeds));
+        }
+        total += seeds.len() + MUTATIONS;
+    }
+    eprintln!("fuzz smoke: {total} inputs over {} targets", TARGETS.len());
+}
