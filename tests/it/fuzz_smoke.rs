@@ -6,7 +6,10 @@
 
 use rand::{Rng, SeedableRng};
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A fuzz target body.
+type Target = fn(&[u8]);
+
+const TARGETS: &[(&str, Target)] = &[
     ("upload_header", approdo::fuzzing::upload_header),
     ("envelope_unpack", approdo::fuzzing::envelope_unpack),
     ("directory", approdo::fuzzing::directory),
@@ -62,7 +65,7 @@ fn every_corpus_and_its_mutations_hold_the_fuzz_properties() {
         for s in &seeds {
             run(s);
         }
-        let mut rng = rand::rngs::StdRng::seed_from_u64(0x0a99_0d0);
+        let mut rng = rand::rngs::StdRng::seed_from_u64(0x00a9_90d0);
         for _ in 0..MUTATIONS {
             run(&mutate(&mut rng, &seeds));
         }
