@@ -69,6 +69,9 @@ pub(crate) struct ServeArgs {
     /// Cap on the store file (MiB); beyond it reports get 507.
     #[arg(long)]
     max_store_mib: Option<u64>,
+    /// Proof-of-work cost of starting an upload from the page (leading zero bits; 0 = off).
+    #[arg(long, default_value_t = Limits::default().pow_bits)]
+    pow_bits: u32,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2)]
     workers: usize,
@@ -112,6 +115,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         },
         mailbox_logins_per_second: args.mailbox_logins_per_second,
         per_circuit_per_minute: args.per_circuit_per_minute,
+        pow_bits: args.pow_bits.min(32),
         ..Limits::default()
     };
     let closer = store.closer();

@@ -49,6 +49,11 @@ pub enum ApiError {
     /// The connection broke while the body was read.
     #[error("the upload was interrupted; nothing was stored, send it again")]
     Interrupted,
+    /// The browser path needs a proof of work first.
+    #[error(
+        "solve a proof of work first: GET /api/v1/pow, then send X-Approdo-PoW: <challenge>:<n>"
+    )]
+    PowRequired,
     /// Anything else. The detail is logged (without request data), not sent.
     #[error("internal error; nothing was stored")]
     Internal(String),
@@ -81,6 +86,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Full => StatusCode::INSUFFICIENT_STORAGE,
+            ApiError::PowRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -14,6 +14,7 @@ mod nojs;
 mod officer;
 pub mod outreach;
 mod pages;
+pub mod pow;
 pub mod proxy;
 mod public;
 mod session;
@@ -65,6 +66,8 @@ pub struct Limits {
     pub space: crate::store::SpacePolicy,
     /// Submissions and mailbox logins per minute from one tor circuit (with the PROXY line).
     pub per_circuit_per_minute: u32,
+    /// Proof-of-work cost of starting a resumable upload (leading zero bits; 0 = off).
+    pub pow_bits: u32,
 }
 
 impl Default for Limits {
@@ -85,6 +88,7 @@ impl Default for Limits {
                 max_store: None,
             },
             per_circuit_per_minute: 30,
+            pow_bits: 14,
         }
     }
 }
@@ -97,6 +101,7 @@ pub struct AppState {
     pub sessions: Sessions,
     uploads: uploads::Activity,
     form_tokens: nojs::token::FormTokens,
+    pow_tokens: nojs::token::FormTokens,
     /// Where the no-JavaScript path spools files, encrypted to an ephemeral key.
     pub spool_dir: std::path::PathBuf,
     submit_limiter: DefaultDirectRateLimiter,
@@ -126,6 +131,7 @@ impl AppState {
             sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),
             uploads: uploads::Activity::default(),
             form_tokens: nojs::token::FormTokens::default(),
+            pow_tokens: nojs::token::FormTokens::default(),
             spool_dir,
             submit_limiter: limiter(limits.submissions_per_second),
             login_limiter: limiter(limits.logins_per_second),
@@ -230,6 +236,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(nojs::routes)
         .configure(mailbox::routes)
         .configure(log::routes)
+        .configure(pow::routes)
         .configure(outreach::routes)
         .default_service(web::to(|| async {
             Err::<actix_web::HttpResponse, _>(ApiError::NoRoute)

@@ -107,6 +107,7 @@ async fn create(
     query: web::Query<CreateQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let partner = state.admit_submission(&req, &query.partner)?;
+    super::pow::check(&state, &req)?;
     if state.uploads.len() >= state.limits.max_pending_uploads {
         return Err(ApiError::TooManyUploads);
     }

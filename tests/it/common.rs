@@ -257,3 +257,23 @@ pub fn copy_store(data: &Path) -> tempfile::TempDir {
     std::fs::copy(data.join("approdo.redb"), dir.path().join("approdo.redb")).expect("copy store");
     dir
 }
+
+/// A solved proof of work for starting an upload on `url` (the header's value).
+pub fn pow(url: &str) -> String {
+    try_pow(url).expect("a proof-of-work challenge")
+}
+
+/// The same, `None` if the server does not answer (it may have been killed).
+pub fn try_pow(url: &str) -> Option<String> {
+    let answer: serde_json::Value = ureq::get(&format!("{url}/api/v1/pow"))
+        .call()
+        .ok()?
+        .into_json()
+        .ok()?;
+    let challenge = answer["challenge"].as_str()?.to_owned();
+    let bits = answer["bits"].as_u64()? as u32;
+    Some(format!(
+        "{challenge}:{}",
+        approdo::http::pow::solve(&challenge, bits)
+    ))
+}

@@ -153,6 +153,7 @@ fn kill9_during_concurrent_uploads_loses_nothing_acknowledged() {
 fn chunked(url: &str, body: &[u8]) -> Option<Result<ureq::Response, ureq::Error>> {
     let created: serde_json::Value =
         ureq::post(&format!("{url}/api/v1/uploads?partner=cav-milano"))
+            .set("X-Approdo-PoW", &common::try_pow(url)?)
             .call()
             .ok()?
             .into_json()

@@ -67,7 +67,8 @@ fn every_flow_leaves_no_marker_address_agent_or_codename_behind() {
 
     // 2. Resumable upload (the browser's path).
     let (s, _, created) = call(
-        ureq::post(&format!("{url}/api/v1/uploads?partner=tratta-milano")),
+        ureq::post(&format!("{url}/api/v1/uploads?partner=tratta-milano"))
+            .set("X-Approdo-PoW", &common::pow(url)),
         Some(b""),
     );
     assert_eq!(s, 201, "{created}");

@@ -17,7 +17,9 @@ fn sealed_report(size: usize) -> Vec<u8> {
 
 fn create(server: &TestServer) -> String {
     let (s, json) = status_json(
-        ureq::post(&format!("{}/api/v1/uploads?partner=cav-milano", server.url)).send_bytes(b""),
+        ureq::post(&format!("{}/api/v1/uploads?partner=cav-milano", server.url))
+            .set("X-Approdo-PoW", &common::pow(&server.url))
+            .send_bytes(b""),
     );
     assert_eq!(s, 201, "{json}");
     assert_eq!(json["chunk_size"], CHUNK);
@@ -126,9 +128,33 @@ fn finalize_validates_like_a_submission_and_removes_what_is_refused() {
     // Unknown upload and unknown partner.
     assert_eq!(put(&server, &"0".repeat(32), 0, b"x").0, 404);
     let (s, _) = status_json(
-        ureq::post(&format!("{}/api/v1/uploads?partner=nobody", server.url)).send_bytes(b""),
+        ureq::post(&format!("{}/api/v1/uploads?partner=nobody", server.url))
+            .set("X-Approdo-PoW", &common::pow(&server.url))
+            .send_bytes(b""),
     );
     assert_eq!(s, 404);
+    // Without a proof of work, with a wrong one, or replaying a solved one: 428.
+    let start = |pow: Option<&str>| {
+        let mut req = ureq::post(&format!("{}/api/v1/uploads?partner=cav-milano", server.url));
+        if let Some(p) = pow {
+            req = req.set("X-Approdo-PoW", p);
+        }
+        status_json(req.send_bytes(b""))
+    };
+    let (s, json) = start(None);
+    assert_eq!(s, 428, "{json}");
+    assert!(json["error"].as_str().unwrap().contains("/api/v1/pow"));
+    let solved = common::pow(&server.url);
+    let (challenge, n) = solved.rsplit_once(':').unwrap();
+    let wrong = (0..)
+        .find(|m: &u64| {
+            approdo::http::pow::zero_bits(&approdo::http::pow::work(challenge, *m)) == 0
+        })
+        .unwrap();
+    assert_ne!(wrong.to_string(), n);
+    assert_eq!(start(Some(&format!("{challenge}:{wrong}"))).0, 428);
+    assert_eq!(start(Some(&solved)).0, 201);
+    assert_eq!(start(Some(&solved)).0, 428, "a solution is good once");
 
     assert!(server.officer("cav-milano").list().unwrap().is_empty());
     assert_eq!(common::scan(&server.data, b"PLAINTEXT-RESUMABLE-MARKER"), 0);

@@ -2,15 +2,17 @@
 // last shorter), one at a time:
 // Firefox (Tor Browser) cannot stream a request body. A chunk that fails is retried after
 // asking the server where to resume, so a dropped connection costs one chunk, not the report.
-// Memory: one chunk being filled plus what the encryption stream buffers.
+// Memory: one chunk being filled plus what the encryption stream buffers. Starting an upload
+// costs a small proof of work (a few thousand hashes) that slows floods, not her.
 
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
 
 const ATTEMPTS = 8;
 
-async function json(method, path, body) {
-  const r = await fetch(path, { method, body, credentials: "omit", cache: "no-store", headers: body ? { "Content-Type": "application/octet-stream" } : {} });
+async function json(method, path, body, extra = {}) {
+  const headers = { ...(body ? { "Content-Type": "application/octet-stream" } : {}), ...extra };
+  const r = await fetch(path, { method, body, credentials: "omit", cache: "no-store", headers });
   let data = null;
   try {
     data = await r.json();
@@ -21,6 +23,27 @@ async function json(method, path, body) {
 }
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function zeroBits(h) {
+  let n = 0;
+  for (const b of h) {
+    if (b === 0) n += 8;
+    else return n + Math.clz32(b) - 24;
+  }
+  return n;
+}
+
+/** The server's proof of work (src/http/pow.rs): the header value, or null when it asks none. */
+export async function proofOfWork() {
+  const { status, data } = await json("GET", "/api/v1/pow");
+  if (status !== 200 || !data) throw new Error("the server did not give a proof-of-work challenge");
+  if (!data.bits) return null;
+  const enc = new TextEncoder();
+  for (let n = 0; ; n++) {
+    if (zeroBits(sha256(enc.encode(`approdo.pow/v1:${data.challenge}:${n}`))) >= data.bits) return `${data.challenge}:${n}`;
+    if (n % 2048 === 2047) await pause(0); // let the page breathe
+  }
+}
 
 async function putChunk(upload, n, bytes) {
   let lastError = "the connection failed";
@@ -56,7 +79,8 @@ async function putChunk(upload, n, bytes) {
  * @param {(sent: number) => void} progress
  */
 export async function uploadSealed(partner, ciphertext, progress = () => {}) {
-  const created = await json("POST", `/api/v1/uploads?partner=${encodeURIComponent(partner)}`);
+  const pow = await proofOfWork();
+  const created = await json("POST", `/api/v1/uploads?partner=${encodeURIComponent(partner)}`, undefined, pow ? { "X-Approdo-PoW": pow } : {});
   if (created.status !== 201) throw new Error((created.data && created.data.error) || `the server answered ${created.status}`);
   const upload = created.data.upload;
   const CHUNK = created.data.chunk_size;
