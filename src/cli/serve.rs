@@ -72,6 +72,10 @@ pub(crate) struct ServeArgs {
     /// Proof-of-work cost of starting an upload from the page (leading zero bits; 0 = off).
     #[arg(long, default_value_t = Limits::default().pow_bits)]
     pow_bits: u32,
+    /// Seconds a client may take to send its request headers, and may stay silent while
+    /// sending a body, before the connection is cut (slow clients hold nothing longer).
+    #[arg(long, default_value_t = Limits::default().body_idle.as_secs())]
+    client_timeout: u64,
     /// HTTP worker threads.
     #[arg(long, default_value_t = 2)]
     workers: usize,
@@ -116,6 +120,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         mailbox_logins_per_second: args.mailbox_logins_per_second,
         per_circuit_per_minute: args.per_circuit_per_minute,
         pow_bits: args.pow_bits.min(32),
+        body_idle: Duration::from_secs(args.client_timeout.max(1)),
         ..Limits::default()
     };
     let closer = store.closer();
@@ -142,7 +147,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         })
         .on_connect(move |conn, ext| tagger.on_connect(conn, ext))
         .workers(args.workers.max(1))
-        .client_request_timeout(Duration::from_secs(30))
+        .client_request_timeout(Duration::from_secs(args.client_timeout.max(1)))
         .client_disconnect_timeout(Duration::from_secs(5));
         let listen = match (&args.listen, &args.unix_socket) {
             (Some(l), _) => Some(l.clone()),

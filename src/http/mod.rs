@@ -8,6 +8,7 @@
 mod assets;
 mod error;
 pub mod headers;
+mod idle;
 mod log;
 mod mailbox;
 mod nojs;
@@ -68,6 +69,8 @@ pub struct Limits {
     pub per_circuit_per_minute: u32,
     /// Proof-of-work cost of starting a resumable upload (leading zero bits; 0 = off).
     pub pow_bits: u32,
+    /// A request body that sends nothing for this long is cut (slow clients).
+    pub body_idle: Duration,
 }
 
 impl Default for Limits {
@@ -89,6 +92,7 @@ impl Default for Limits {
             },
             per_circuit_per_minute: 30,
             pow_bits: 14,
+            body_idle: Duration::from_secs(30),
         }
     }
 }

@@ -29,7 +29,7 @@ async fn submit(
     state: web::Data<AppState>,
     query: web::Query<SubmitQuery>,
     req: HttpRequest,
-    mut body: web::Payload,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let partner = state.admit_submission(&req, &query.partner)?;
     let max = state.limits.max_report_bytes;
@@ -45,6 +45,7 @@ async fn submit(
         state.admit_bytes(n)?;
     }
 
+    let mut body = super::idle::idle(body, state.limits.body_idle);
     // 1. The header, before anything is stored.
     let mut head = BytesMut::new();
     let shape = loop {

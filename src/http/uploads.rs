@@ -124,11 +124,12 @@ async fn create(
 async fn put_chunk(
     state: web::Data<AppState>,
     path: web::Path<(String, u32)>,
-    mut body: web::Payload,
+    body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (id, n) = path.into_inner();
     let id = known_upload(&state, &id)?;
     state.admit_bytes(CHUNK_SIZE as u64)?;
+    let mut body = super::idle::idle(body, state.limits.body_idle);
     let mut chunk = BytesMut::new();
     while let Some(piece) = body.next().await {
         let piece = piece.map_err(|_| ApiError::Interrupted)?;

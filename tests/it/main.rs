@@ -19,6 +19,7 @@ mod notrace;
 mod officer;
 mod outreach;
 mod proxy;
+mod slow;
 mod stats;
 mod submit;
 mod transparency;

@@ -143,7 +143,10 @@ async fn handle(
     if state.admit_bytes(declared.min(max)).is_err() {
         return Err(Refusal(507, "the drop box is full; try again later"));
     }
-    let mut form = Multipart::new(req.headers(), payload);
+    let mut form = Multipart::new(
+        req.headers(),
+        super::idle::idle(payload, state.limits.body_idle),
+    );
     let mut token_ok = false;
     let mut partners = Vec::new();
     let mut description = Zeroizing::new(String::new());
