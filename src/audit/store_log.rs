@@ -7,10 +7,10 @@
 use std::collections::{HashMap, HashSet};
 
 use redb::{ReadableTable, ReadableTableMetadata};
-use tlog_tiles::{Hash, HashReader};
 
 use super::{read_err, AuditError};
 use crate::store::{ReportId, ReportMeta, TRUST};
+use crate::transparency::client::MemHashes;
 use crate::transparency::log::{LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 use crate::transparency::{Entry, LogVerifier};
 
@@ -21,21 +21,6 @@ pub struct LogSummary {
     pub size: u64,
     /// Entries waiting for the next integration.
     pub queued: u64,
-}
-
-struct Mem(Vec<Hash>);
-
-impl HashReader for Mem {
-    fn read_hashes(&self, idx: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
-        idx.iter()
-            .map(|&i| {
-                self.0
-                    .get(i as usize)
-                    .copied()
-                    .ok_or(tlog_tiles::Error::IndexesNotInTree)
-            })
-            .collect()
-    }
 }
 
 /// True if `text` holds something shaped like an IPv4 address (four dot-separated numbers).
@@ -120,7 +105,7 @@ pub(super) fn check(
         Ok(entries) => {
             let size = entries.len().map_err(read_err)?;
             summary.size = size;
-            let mut mem = Mem(Vec::new());
+            let mut mem = MemHashes::default();
             for i in 0..size {
                 let Some(v) = entries.get(i).map_err(read_err)? else {
                     add(None, format!("log entry {i} is missing"));

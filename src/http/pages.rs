@@ -29,21 +29,9 @@ pub(super) fn framed(status: u16, heading: &str, body_html: &str, scripts: &str)
         )
 }
 
-/// Escapes text for HTML element content and attribute values.
-pub(super) fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+/// Escapes text for HTML element content and attribute values (one escaper for pages and
+/// cards: `outreach::text::escape`).
+pub(super) use crate::outreach::text::escape;
 
 #[get("/report")]
 async fn report(state: web::Data<AppState>) -> HttpResponse {

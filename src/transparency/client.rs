@@ -115,6 +115,24 @@ pub fn entries<F: Fetch>(
     Ok(out)
 }
 
+/// Stored hashes kept in memory, in `tlog_tiles::stored_hashes` order (for rebuilding a tree
+/// from its entries: the offline audit, tests).
+#[derive(Debug, Default)]
+pub struct MemHashes(pub Vec<Hash>);
+
+impl HashReader for MemHashes {
+    fn read_hashes(&self, idx: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
+        idx.iter()
+            .map(|&i| {
+                self.0
+                    .get(i as usize)
+                    .copied()
+                    .ok_or(tlog_tiles::Error::IndexesNotInTree)
+            })
+            .collect()
+    }
+}
+
 /// Checks an inclusion proof of `entry` at `index` in the tree `(size, root)`.
 pub fn check_inclusion(
     proof: &[Hash],
@@ -161,23 +179,9 @@ mod tests {
         "5dc9da79a70659a9ad559cb701ded9a2ab9d823aad2f4960cfe370eff4604328",
     ];
 
-    struct Mem(Vec<Hash>);
-    impl HashReader for Mem {
-        fn read_hashes(&self, idx: &[u64]) -> Result<Vec<Hash>, tlog_tiles::Error> {
-            idx.iter()
-                .map(|&i| {
-                    self.0
-                        .get(i as usize)
-                        .copied()
-                        .ok_or(tlog_tiles::Error::IndexesNotInTree)
-                })
-                .collect()
-        }
-    }
-
     #[test]
     fn rfc6962_reference_roots_and_every_inclusion_and_consistency_proof() {
-        let mut mem = Mem(Vec::new());
+        let mut mem = MemHashes::default();
         for (n, leaf) in LEAVES.iter().enumerate() {
             let hs = tlog_tiles::stored_hashes(n as u64, leaf, &mem).unwrap();
             mem.0.extend(hs);
