@@ -85,7 +85,14 @@ pub fn audit_store(
     };
 
     // Only the tables of the schema.
-    let allowed = ["reports", "chunks", "pending", "resumable", "trust"];
+    let allowed = [
+        "reports",
+        "chunks",
+        "pending",
+        "resumable",
+        "trust",
+        "mailbox",
+    ];
     for t in txn.list_tables().map_err(read_err)? {
         if !allowed.contains(&t.name()) {
             add(

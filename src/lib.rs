@@ -21,10 +21,12 @@
 //! to a mailbox and how a report asks for it), [`client`] (the officer's HTTP
 //! client), [`audit`] (offline store checks), [`cli`] (subcommands).
 
+pub mod admin;
 pub mod audit;
 pub mod cli;
 pub mod client;
 pub mod codename;
+pub mod config;
 pub mod envelope;
 pub mod http;
 pub mod keys;

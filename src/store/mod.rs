@@ -9,8 +9,10 @@
 //! committed, so after a crash only whole reports exist; chunks of unfinished uploads are
 //! removed when the store opens.
 
+mod backup;
 mod mailbox;
 mod resumable;
+mod retention;
 mod types;
 mod upload;
 mod writer;
@@ -22,7 +24,9 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefiniti
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
+pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
 pub use mailbox::{MailboxId, MailboxMessage};
+pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
 pub use upload::Upload;
 use writer::{Command, Op};

@@ -277,7 +277,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     };
                     match found {
                         Some(mut meta) => {
-                            meta.state = *state;
+                            meta.set_state(*state, super::Day::today());
                             let json = serde_json::to_vec(&meta)
                                 .map_err(|e| StoreError::Db(e.to_string()))?;
                             reports

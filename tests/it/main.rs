@@ -14,5 +14,6 @@ mod mailbox;
 mod nojs;
 mod officer;
 mod submit;
+mod tor;
 mod uploads;
 mod web;

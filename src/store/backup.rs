@@ -1,0 +1,460 @@
+//! Backups: one consistent snapshot of the store as a single file, and its restore.
+//!
+//! The snapshot is taken inside one redb read transaction, so the server keeps accepting
+//! reports while it is written and the file shows the store as it was at one instant: every
+//! complete report with all its chunks, the recorded directory, the codename mailboxes.
+//! Uploads still in progress are left out (they were never acknowledged). Everything in it is
+//! ciphertext or public: it is safe to keep off-site.
+//!
+//! Format `approdo.backup/v1`: the line `approdo.backup/v1\n`, then records — a tag byte and
+//! length-prefixed fields (u32 little-endian lengths) — and an end record holding the number of
+//! records and the SHA-256 of every byte before it. A truncated or altered file is refused.
+//!
+//! | tag | fields |
+//! | --- | --- |
+//! | `T` | trust name, value (the served `directory.json`, `directory.sig`) |
+//! | `R` | report id (16 bytes LE), metadata JSON |
+//! | `C` | report id, chunk index (4 bytes LE), ciphertext |
+//! | `M` | mailbox id (32 bytes), message id (16 bytes LE), stored row |
+//! | `E` | record count (8 bytes LE), SHA-256 (32 bytes) — last |
+//!
+//! A store holding a table this code does not know (a newer approdo) is refused rather than
+//! backed up partially.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use redb::{ReadableDatabase, ReadableTable, TableHandle};
+use sha2::{Digest, Sha256};
+
+use super::mailbox::MAILBOX;
+use super::{parse_meta, Store, StoreError, CHUNKS, DB_FILE, REPORTS, TRUST};
+
+/// The first line of every backup file.
+pub const MAGIC: &[u8] = b"approdo.backup/v1\n";
+/// Tables a backup copies, and the ones it deliberately leaves out (uploads in progress).
+const COPIED: &[&str] = &["trust", "reports", "chunks", "mailbox"];
+const SKIPPED: &[&str] = &["pending", "resumable"];
+/// Largest field accepted when reading a backup (a chunk or a mailbox row is far smaller).
+const MAX_FIELD: u32 = 16 * 1024 * 1024;
+/// Bytes restored per transaction before a commit.
+const RESTORE_BATCH: u64 = 64 * 1024 * 1024;
+
+/// Errors taking or restoring a backup.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// Reading the store failed.
+    #[error("reading the store: {0}")]
+    Store(#[from] StoreError),
+    /// The store has a table this version cannot back up.
+    #[error("the store has a table {0:?} this approdo does not know how to back up; use the approdo version that serves it")]
+    UnknownTable(String),
+    /// Writing or reading the backup stream failed.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a complete, unaltered approdo backup.
+    #[error("not a valid approdo backup: {0}")]
+    Invalid(String),
+    /// Restore would overwrite a store.
+    #[error("{0} already holds a store; restore into an empty data directory")]
+    NotEmpty(PathBuf),
+    /// The server reported an error while writing the snapshot.
+    #[error("the server could not finish the backup: {0}")]
+    Server(String),
+}
+
+fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackupError {
+    let what = what.into();
+    move |source| BackupError::Io { what, source }
+}
+
+fn db_err(e: impl Into<redb::Error>) -> BackupError {
+    BackupError::Store(StoreError::from_db(e))
+}
+
+/// What a backup holds.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BackupSummary {
+    /// Complete reports.
+    pub reports: u64,
+    /// Their chunks.
+    pub chunks: u64,
+    /// Bytes of report ciphertext.
+    pub bytes: u64,
+    /// Replies waiting in codename mailboxes.
+    pub replies: u64,
+}
+
+/// Writes records and hashes everything it writes.
+struct Writer<W: Write> {
+    out: W,
+    hash: Sha256,
+    records: u64,
+}
+
+impl<W: Write> Writer<W> {
+    fn raw(&mut self, bytes: &[u8]) -> Result<(), BackupError> {
+        self.hash.update(bytes);
+        self.out
+            .write_all(bytes)
+            .map_err(io_err("writing the backup"))
+    }
+
+    fn record(&mut self, tag: u8, fields: &[&[u8]]) -> Result<(), BackupError> {
+        self.raw(&[tag])?;
+        for f in fields {
+            let len = u32::try_from(f.len())
+                .map_err(|_| BackupError::Invalid("a field over 4 GiB".into()))?;
+            self.raw(&len.to_le_bytes())?;
+            self.raw(f)?;
+        }
+        self.records += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<W, BackupError> {
+        let digest = self.hash.clone().finalize();
+        self.out
+            .write_all(b"E")
+            .and_then(|()| self.out.write_all(&self.records.to_le_bytes()))
+            .and_then(|()| self.out.write_all(&digest))
+            .and_then(|()| self.out.flush())
+            .map_err(io_err("writing the backup"))?;
+        Ok(self.out)
+    }
+}
+
+/// Writes a snapshot of everything `txn` sees to `out`.
+fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSummary, BackupError> {
+    for table in txn.list_tables().map_err(db_err)? {
+        let name = table.name();
+        if !COPIED.contains(&name) && !SKIPPED.contains(&name) {
+            return Err(BackupError::UnknownTable(name.to_owned()));
+        }
+    }
+    if txn.list_multimap_tables().map_err(db_err)?.next().is_some() {
+        return Err(BackupError::UnknownTable("(a multimap table)".into()));
+    }
+    let mut w = Writer {
+        out,
+        hash: Sha256::new(),
+        records: 0,
+    };
+    let mut summary = BackupSummary::default();
+    w.raw(MAGIC)?;
+    let trust = txn.open_table(TRUST).map_err(db_err)?;
+    for row in trust.iter().map_err(db_err)? {
+        let (k, v) = row.map_err(db_err)?;
+        w.record(b'T', &[k.value().as_bytes(), v.value()])?;
+    }
+    let reports = txn.open_table(REPORTS).map_err(db_err)?;
+    let chunks = txn.open_table(CHUNKS).map_err(db_err)?;
+    for row in reports.iter().map_err(db_err)? {
+        let (k, v) = row.map_err(db_err)?;
+        let id = k.value();
+        let meta = parse_meta(id, v.value())?;
+        w.record(b'R', &[&id.to_le_bytes(), v.value()])?;
+        summary.reports += 1;
+        let mut count = 0u32;
+        for chunk in chunks.range((id, 0)..=(id, u32::MAX)).map_err(db_err)? {
+            let (ck, cv) = chunk.map_err(db_err)?;
+            w.record(
+                b'C',
+                &[&id.to_le_bytes(), &ck.value().1.to_le_bytes(), cv.value()],
+            )?;
+            summary.bytes += cv.value().len() as u64;
+            count += 1;
+        }
+        if count != meta.chunks {
+            return Err(BackupError::Store(StoreError::CorruptMeta(
+                meta.id.to_string(),
+            )));
+        }
+        summary.chunks += u64::from(count);
+    }
+    match txn.open_table(MAILBOX) {
+        Ok(mailbox) => {
+            for row in mailbox.iter().map_err(db_err)? {
+                let (k, v) = row.map_err(db_err)?;
+                let (mb, id) = k.value();
+                w.record(b'M', &[&mb, &id.to_le_bytes(), v.value()])?;
+                summary.replies += 1;
+            }
+        }
+        Err(redb::TableError::TableDoesNotExist(_)) => {}
+        Err(e) => return Err(db_err(e)),
+    }
+    w.finish()?;
+    Ok(summary)
+}
+
+impl Store {
+    /// Writes a consistent snapshot of the live store to `out` (blocking; the server keeps
+    /// serving meanwhile).
+    pub fn backup_blocking(&self, out: impl Write) -> Result<BackupSummary, BackupError> {
+        let txn = self.db.begin_read().map_err(db_err)?;
+        snapshot(&txn, out)
+    }
+}
+
+/// Backs up the store in `data` while no server has it open (redb locks the file of a running
+/// server: use its admin socket then, see `approdo backup`).
+pub fn backup_offline(data: &Path, out: impl Write) -> Result<BackupSummary, BackupError> {
+    let path = data.join(DB_FILE);
+    let db = redb::ReadOnlyDatabase::open(&path).map_err(db_err)?;
+    let txn = db.begin_read().map_err(db_err)?;
+    snapshot(&txn, out)
+}
+
+/// Reads records and checks the end record.
+struct Reader<R: Read> {
+    input: R,
+    hash: Sha256,
+    records: u64,
+}
+
+/// One record read back.
+enum Record {
+    Trust(String, Vec<u8>),
+    Report(u128, Vec<u8>),
+    Chunk(u128, u32, Vec<u8>),
+    Reply([u8; 32], u128, Vec<u8>),
+    End,
+}
+
+impl<R: Read> Reader<R> {
+    fn exact(&mut self, n: usize) -> Result<Vec<u8>, BackupError> {
+        let mut buf = vec![0; n];
+        self.input
+            .read_exact(&mut buf)
+            .map_err(|_| BackupError::Invalid("the file ends early (truncated?)".into()))?;
+        self.hash.update(&buf);
+        Ok(buf)
+    }
+
+    fn field(&mut self) -> Result<Vec<u8>, BackupError> {
+        let len = u32::from_le_bytes(array(&self.exact(4)?)?);
+        if len > MAX_FIELD {
+            return Err(BackupError::Invalid(format!("a field of {len} bytes")));
+        }
+        self.exact(len as usize)
+    }
+
+    fn next(&mut self) -> Result<Record, BackupError> {
+        let mut tag = [0u8; 1];
+        self.input
+            .read_exact(&mut tag)
+            .map_err(|_| BackupError::Invalid("the file ends early (truncated?)".into()))?;
+        if tag[0] == b'E' {
+            let mut end = [0u8; 40];
+            self.input
+                .read_exact(&mut end)
+                .map_err(|_| BackupError::Invalid("the end record is cut".into()))?;
+            let digest = self.hash.clone().finalize();
+            if end[..8] != self.records.to_le_bytes() || end[8..] != digest[..] {
+                return Err(BackupError::Invalid("the checksum does not match".into()));
+            }
+            let mut rest = [0u8; 1];
+            return match self.input.read(&mut rest) {
+                Ok(0) => Ok(Record::End),
+                _ => Err(BackupError::Invalid("bytes after the end record".into())),
+            };
+        }
+        if tag[0] == b'X' {
+            let mut msg = Vec::new();
+            let _ = (&mut self.input).take(4096).read_to_end(&mut msg);
+            return Err(BackupError::Server(String::from_utf8_lossy(&msg).into()));
+        }
+        self.hash.update(tag);
+        self.records += 1;
+        let id = |b: Vec<u8>| array::<16>(&b).map(u128::from_le_bytes);
+        Ok(match tag[0] {
+            b'T' => {
+                let name = String::from_utf8(self.field()?)
+                    .map_err(|_| BackupError::Invalid("a trust name is not UTF-8".into()))?;
+                Record::Trust(name, self.field()?)
+            }
+            b'R' => Record::Report(id(self.field()?)?, self.field()?),
+            b'C' => {
+                let report = id(self.field()?)?;
+                let index = u32::from_le_bytes(array(&self.field()?)?);
+                Record::Chunk(report, index, self.field()?)
+            }
+            b'M' => {
+                let mailbox = array::<32>(&self.field()?)?;
+                Record::Reply(mailbox, id(self.field()?)?, self.field()?)
+            }
+            t => return Err(BackupError::Invalid(format!("unknown record tag {t:#04x}"))),
+        })
+    }
+}
+
+fn array<const N: usize>(b: &[u8]) -> Result<[u8; N], BackupError> {
+    b.try_into()
+        .map_err(|_| BackupError::Invalid(format!("a field of {} bytes, expected {N}", b.len())))
+}
+
+/// Restores a backup into `data`, which must not hold a store yet. The store is built beside
+/// its final name and appears only once the whole file has verified.
+pub fn restore(input: impl Read, data: &Path) -> Result<BackupSummary, BackupError> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    let target = data.join(DB_FILE);
+    if std::fs::metadata(&target).is_ok_and(|m| m.len() > 0) {
+        return Err(BackupError::NotEmpty(data.to_owned()));
+    }
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(data)
+        .map_err(io_err(data.display().to_string()))?;
+    let partial = data.join(format!("{DB_FILE}.restoring"));
+    let _ = std::fs::remove_file(&partial);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&partial)
+        .map_err(io_err(partial.display().to_string()))?;
+    let result = restore_into(input, &partial);
+    match result {
+        Ok(summary) => {
+            std::fs::rename(&partial, &target).map_err(io_err(target.display().to_string()))?;
+            Ok(summary)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            Err(e)
+        }
+    }
+}
+
+/// Keeps the running totals and checks that each report's chunks follow it, complete and in
+/// order.
+#[derive(Default)]
+struct Checker {
+    summary: BackupSummary,
+    /// (report, chunks it should have, chunks seen)
+    current: Option<(u128, u32, u32)>,
+}
+
+impl Checker {
+    fn check(&mut self, record: &Record) -> Result<(), BackupError> {
+        if !matches!(record, Record::Chunk(..)) {
+            if let Some((id, want, seen)) = self.current.take() {
+                if want != seen {
+                    return Err(BackupError::Invalid(format!(
+                        "report {id:032x} has {seen} of its {want} chunks"
+                    )));
+                }
+            }
+        }
+        match record {
+            Record::Trust(..) | Record::End => {}
+            Record::Report(id, meta) => {
+                let parsed = parse_meta(*id, meta)?;
+                self.current = Some((*id, parsed.chunks, 0));
+                self.summary.reports += 1;
+            }
+            Record::Chunk(id, index, data) => match &mut self.current {
+                Some((report, _, seen)) if report == id && seen == index => {
+                    *seen += 1;
+                    self.summary.chunks += 1;
+                    self.summary.bytes += data.len() as u64;
+                }
+                _ => {
+                    return Err(BackupError::Invalid(format!(
+                        "chunk {index} of {id:032x} out of place"
+                    )))
+                }
+            },
+            Record::Reply(..) => self.summary.replies += 1,
+        }
+        Ok(())
+    }
+}
+
+fn reader<R: Read>(input: R) -> Result<Reader<std::io::BufReader<R>>, BackupError> {
+    let mut reader = Reader {
+        input: std::io::BufReader::with_capacity(1 << 20, input),
+        hash: Sha256::new(),
+        records: 0,
+    };
+    if reader.exact(MAGIC.len())? != MAGIC {
+        return Err(BackupError::Invalid(
+            "it does not start with approdo.backup/v1".into(),
+        ));
+    }
+    Ok(reader)
+}
+
+/// Reads a whole backup and checks it (records, chunk order, checksum) without restoring it.
+pub fn verify_backup(input: impl Read) -> Result<BackupSummary, BackupError> {
+    let mut reader = reader(input)?;
+    let mut checker = Checker::default();
+    loop {
+        let record = reader.next()?;
+        checker.check(&record)?;
+        if matches!(record, Record::End) {
+            return Ok(checker.summary);
+        }
+    }
+}
+
+fn restore_into(input: impl Read, file: &Path) -> Result<BackupSummary, BackupError> {
+    let mut reader = reader(input)?;
+    let db = redb::Database::builder()
+        .set_cache_size(super::CACHE_BYTES)
+        .create(file)
+        .map_err(db_err)?;
+    let mut checker = Checker::default();
+    loop {
+        let mut txn = db.begin_write().map_err(db_err)?;
+        txn.set_durability(redb::Durability::None).map_err(db_err)?;
+        let mut batch = 0u64;
+        let mut ended = false;
+        {
+            let mut trust = txn.open_table(TRUST).map_err(db_err)?;
+            let mut reports = txn.open_table(REPORTS).map_err(db_err)?;
+            let mut chunks = txn.open_table(CHUNKS).map_err(db_err)?;
+            let mut mailbox = txn.open_table(MAILBOX).map_err(db_err)?;
+            // The tables of uploads in progress exist, empty, as in any store.
+            txn.open_table(super::PENDING).map_err(db_err)?;
+            txn.open_table(super::RESUMABLE).map_err(db_err)?;
+            while batch < RESTORE_BATCH && !ended {
+                let record = reader.next()?;
+                checker.check(&record)?;
+                match record {
+                    Record::Trust(name, value) => {
+                        trust
+                            .insert(name.as_str(), value.as_slice())
+                            .map_err(db_err)?;
+                    }
+                    Record::Report(id, meta) => {
+                        reports.insert(id, meta.as_slice()).map_err(db_err)?;
+                    }
+                    Record::Chunk(id, index, data) => {
+                        chunks
+                            .insert((id, index), data.as_slice())
+                            .map_err(db_err)?;
+                        batch += data.len() as u64;
+                    }
+                    Record::Reply(mb, id, row) => {
+                        mailbox.insert((mb, id), row.as_slice()).map_err(db_err)?;
+                    }
+                    Record::End => ended = true,
+                }
+            }
+        }
+        if ended {
+            txn.set_durability(redb::Durability::Immediate)
+                .map_err(db_err)?;
+            txn.commit().map_err(db_err)?;
+            return Ok(checker.summary);
+        }
+        txn.commit().map_err(db_err)?;
+    }
+}
