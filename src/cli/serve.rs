@@ -81,10 +81,8 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
         .or(config.as_ref().map(|c| c.data.clone()))
         .unwrap_or_else(super::default_data);
     let directory = if let Some(c) = &config {
-        if args.listen.is_none() && args.unix_socket.is_none() {
-            args.listen = c.listen.clone();
-            args.unix_socket = c.unix_socket.clone();
-        }
+        args.listen = args.listen.take().or_else(|| c.listen.clone());
+        args.unix_socket = args.unix_socket.take().or_else(|| c.unix_socket.clone());
         c.load_directory()
             .context("the configured directory cannot be served")?
     } else if args.demo {

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod audit;
+mod backup;
 mod cctv;
 mod common;
 mod crash;
@@ -13,6 +14,8 @@ mod keys;
 mod mailbox;
 mod nojs;
 mod officer;
+mod retention;
+mod rotation;
 mod submit;
 mod tor;
 mod uploads;
