@@ -38,7 +38,9 @@ use writer::{Command, Op};
 pub const CHUNK_SIZE: usize = 1024 * 1024 - 4096;
 /// Page cache of the redb file. Ciphertext is written once and read rarely: caching it buys
 /// nothing and would grow the server's memory with every upload (redb's default is 1 GiB).
-pub const CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// 4 MiB: as fast as 32 MiB for small and large uploads, 20+ MiB less peak memory
+/// (BENCHMARKS.md, "against OnionShare").
+pub const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Report id → metadata (JSON of [`ReportMeta`]).
 pub(crate) const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("reports");
