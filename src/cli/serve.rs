@@ -113,7 +113,12 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
     let workers = args.workers.or(c.and_then(|c| c.workers)).unwrap_or(2);
     let store = Store::open(&data, &directory)
         .with_context(|| format!("opening the store in {}", data.display()))?;
-    let admin = crate::admin::bind(&data).context("binding the admin socket")?;
+    // Without it the server still serves; only `approdo backup` of the running server fails.
+    let admin = crate::admin::bind(&data)
+        .inspect_err(|e| {
+            eprintln!("approdo: warning: {e}; `approdo backup` needs the server stopped")
+        })
+        .ok();
     let limits = Limits {
         max_report_bytes: args
             .max_report_size
@@ -140,7 +145,7 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
     actix_web::rt::System::new().block_on(async move {
         let collector = actix_web::rt::spawn(http::collect_abandoned(state.clone()));
         let expirer = actix_web::rt::spawn(http::expire_replies(state.clone()));
-        let admin = actix_web::rt::spawn(crate::admin::serve(admin, admin_store));
+        let admin = admin.map(|l| actix_web::rt::spawn(crate::admin::serve(l, admin_store)));
         let retention = actix_web::rt::spawn(store::run_retention(
             retention_store,
             retention_days,
@@ -184,7 +189,9 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
         let result = server.run().await.context("server stopped with an error");
         collector.abort();
         expirer.abort();
-        admin.abort();
+        if let Some(admin) = admin {
+            admin.abort();
+        }
         retention.abort();
         let _ = std::fs::remove_file(crate::admin::socket_path(&data));
         result
