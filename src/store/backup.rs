@@ -209,3 +209,45 @@ pub fn backup_offline(data: &Path, out: impl Write) -> Result<BackupSummary, Bac
     let txn = db.begin_read().map_err(db_err)?;
     snapshot(&txn, out)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::keys::demo;
+    use crate::store::{Day, MailboxId};
+
+    #[tokio::test]
+    async fn round_trip_and_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a"), &demo::directory().unwrap()).unwrap();
+        store
+            .put_reply(MailboxId([7; 32]), Day(20_000), b"sealed".to_vec())
+            .await
+            .unwrap();
+        let mut file = Vec::new();
+        let summary = store.backup_blocking(&mut file).unwrap();
+        assert_eq!(summary.replies, 1);
+        assert_eq!(verify_backup(file.as_slice()).unwrap(), summary);
+
+        let restored = dir.path().join("b");
+        assert_eq!(restore(file.as_slice(), &restored).unwrap(), summary);
+        assert!(matches!(
+            restore(file.as_slice(), &restored),
+            Err(BackupError::NotEmpty(_))
+        ));
+        let copy = Store::open(&restored, &demo::directory().unwrap()).unwrap();
+        let replies = copy.mailbox_blocking(MailboxId([7; 32])).unwrap();
+        assert_eq!(replies[0].sealed, b"sealed");
+
+        // A table this version does not know (a newer approdo's) is never skipped silently.
+        const NEW: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("newer");
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(NEW).unwrap().insert(1, 1).unwrap();
+        txn.commit().unwrap();
+        assert!(matches!(
+            store.backup_blocking(&mut Vec::new()),
+            Err(BackupError::UnknownTable(t)) if t == "newer"
+        ));
+    }
+}
