@@ -24,12 +24,17 @@ fn acknowledged_reports_expire_unacknowledged_are_kept_and_counted() {
     // A period of 0 days: everything acknowledged is due at the next sweep (at start).
     let server = TestServer::start_in(&data, &["--retention-days", "0"]);
     // The start-up sweep prints its counts once its deletes are committed: wait for that line.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let out = loop {
         let out = String::from_utf8_lossy(&server.output()).into_owned();
         if out.contains("unacknowledged for longer") {
             break out;
         }
-        std::thread::yield_now();
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no retention line within 60 s: {out}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
     };
     assert!(server.officer("cav-milano").list().unwrap().is_empty());
     let kept = server.officer("tratta-milano").list().unwrap();
