@@ -19,7 +19,9 @@
 //! writer, resumable uploads), [`http`] (actix routes, pages, the no-JavaScript path),
 //! [`codename`] (reply keys and mailbox ids from a codename), [`reply`] (what officers send
 //! to a mailbox and how a report asks for it), [`client`] (the officer's HTTP
-//! client), [`audit`] (offline store checks), [`cli`] (subcommands).
+//! client), [`audit`] (offline store checks), [`config`] (the production configuration and the
+//! refusal of DEMO keys), [`admin`] (the admin socket live backups go through), [`cli`]
+//! (subcommands).
 
 pub mod admin;
 pub mod audit;
