@@ -54,6 +54,7 @@ fn main() {
                     state: ReportState::Received,
                     sha256: sha,
                     chunks: 1,
+                    acknowledged: None,
                 };
                 up.finish(meta, Some(bytes::Bytes::from(sealed))).await.unwrap();
             });

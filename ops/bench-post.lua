@@ -21,16 +21,29 @@ function init(args)
       error("ops/bench-post.lua: give the age file after `--` or in APPRODO_BENCH_BODY")
    end
    local f = assert(io.open(path, "rb"))
-   wrk.body = f:read("*a")
+   local body = f:read("*a")
    f:close()
    wrk.method = "POST"
-   wrk.headers["Content-Type"] = "application/octet-stream"
+   if os.getenv("APPRODO_BENCH_MULTIPART") then
+      -- ops/bench-peers: the same file as a browser's multipart upload (OnionShare's form).
+      local boundary = "approdo-bench-7c1f0b6a"
+      wrk.body = "--" .. boundary .. "\r\n"
+         .. 'Content-Disposition: form-data; name="file[]"; filename="report.age"\r\n'
+         .. "Content-Type: application/octet-stream\r\n\r\n"
+         .. body .. "\r\n--" .. boundary .. "--\r\n"
+      wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. boundary
+   else
+      wrk.body = body
+      wrk.headers["Content-Type"] = "application/octet-stream"
+   end
+   -- The status that means "stored": 201 for approdo, 200 for OnionShare's upload-ajax.
+   ok_status = tonumber(os.getenv("APPRODO_BENCH_OK") or "201")
    created = 0
    other = {}
 end
 
 function response(status, headers, body)
-   if status == 201 then
+   if status == ok_status then
       created = created + 1
    else
       local k = tostring(status)

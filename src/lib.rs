@@ -20,14 +20,17 @@
 //! [`transparency`] (the Merkle log of every store, deletion, directory and acknowledgement,
 //! signed checkpoints, receipts), [`codename`] (reply keys and mailbox ids from a codename),
 //! [`reply`] (what officers send to a mailbox and how a report asks for it), [`client`] (the
-//! officer's HTTP client), [`audit`] (store, log and site audits), [`cli`] (subcommands),
-//! [`outreach`] (printable cards with the onion address), [`stats`] (publishable counts over
-//! pulled reports).
+//! officer's HTTP client), [`audit`] (store, log and site audits), [`config`] (the production
+//! configuration and the refusal of DEMO keys), [`admin`] (the admin socket live backups go
+//! through), [`cli`] (subcommands), [`outreach`] (printable cards with the onion address),
+//! [`stats`] (publishable counts over pulled reports).
 
+pub mod admin;
 pub mod audit;
 pub mod cli;
 pub mod client;
 pub mod codename;
+pub mod config;
 pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;

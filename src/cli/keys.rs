@@ -41,6 +41,19 @@ pub(crate) enum OfficerCommand {
         #[arg(long)]
         identity: PathBuf,
     },
+    /// Rotate: a new identity first, then every identity of the old file (to open older
+    /// reports), in a new file; prints the new age1… recipient for the directory.
+    Rotate {
+        /// The current identity file (left as it is).
+        #[arg(long)]
+        identity: PathBuf,
+        /// Where to write the new identity file (created 0600, never overwritten).
+        #[arg(long)]
+        out: PathBuf,
+        /// Write it unencrypted (demos and tests only).
+        #[arg(long)]
+        no_passphrase: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -86,8 +99,8 @@ pub(crate) fn network(c: NetworkCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
-    let (out, no_passphrase) = match c {
-        OfficerCommand::Keygen { out, no_passphrase } => (out, no_passphrase),
+    let (out, no_passphrase, old) = match c {
+        OfficerCommand::Keygen { out, no_passphrase } => (out, no_passphrase, Vec::new()),
         OfficerCommand::Show { identity } => {
             let what = identity.display().to_string();
             for id in OfficerIdentity::read_all(&identity, || {
@@ -97,6 +110,17 @@ pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
                 println!("officer_key = \"{}\"", id.signing_public()?);
             }
             return Ok(ExitCode::SUCCESS);
+        }
+        OfficerCommand::Rotate {
+            identity,
+            out,
+            no_passphrase,
+        } => {
+            let what = identity.display().to_string();
+            let old = OfficerIdentity::read_all(&identity, || {
+                Passphrase::obtain(&format!("passphrase for {what}: "), &what)
+            })?;
+            (out, no_passphrase, old)
         }
     };
     let identity = OfficerIdentity::generate();
@@ -116,9 +140,18 @@ pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
         }
         Some(p)
     };
-    identity
-        .write_new(&out, passphrase.as_ref())
+    let kept = old.len();
+    let mut all = vec![identity];
+    all.extend(old);
+    OfficerIdentity::write_all_new(&all, &out, passphrase.as_ref())
         .context("writing the identity")?;
+    let identity = &all[0];
+    if kept > 0 {
+        eprintln!(
+            "kept {kept} earlier identit{} in the new file for older reports; send the new recipient to the coordinator",
+            if kept == 1 { "y" } else { "ies" }
+        );
+    }
     eprintln!(
         "wrote an officer identity to {}{}",
         out.display(),

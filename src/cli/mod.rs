@@ -1,9 +1,11 @@
-//! Command-line interface: one file per subcommand family (serve, keys, officer, reply,
-//! envelope, audit).
+//! Command-line interface: one file per subcommand family (serve, init, backup, keys,
+//! officer, reply, envelope, audit).
 
 mod audit;
 mod audit_log;
+mod backup;
 mod envelope;
+mod init;
 mod keys;
 mod officer;
 mod outreach;
@@ -28,6 +30,12 @@ pub struct Cli {
 enum Command {
     /// Run the drop box server.
     Serve(serve::ServeArgs),
+    /// Write a production configuration (refuses the DEMO keys).
+    Init(init::InitArgs),
+    /// Snapshot the store into one file (ciphertext only), even while the server runs.
+    Backup(backup::BackupArgs),
+    /// Restore a backup into an empty data directory.
+    Restore(backup::RestoreArgs),
     /// The network coordinator's signing key.
     #[command(subcommand)]
     Network(keys::NetworkCommand),
@@ -64,6 +72,9 @@ enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Serve(a) => serve::run(a),
+        Command::Init(a) => init::run(a),
+        Command::Backup(a) => backup::backup(a),
+        Command::Restore(a) => backup::restore(a),
         Command::Network(c) => keys::network(c),
         Command::Officer(c) => keys::officer(c),
         Command::Directory(c) => keys::directory(c),

@@ -1,5 +1,7 @@
 //! `approdo serve`: the drop box. Binds TCP (loopback by default) and/or a unix socket for
-//! tor; `--demo` installs the compiled-in demo network into the data directory.
+//! tor; `--demo` installs the compiled-in demo network into the data directory; `--config`
+//! reads what `approdo init` wrote (and refuses the DEMO keys). Also binds the admin socket
+//! (`DATA/admin.sock`, for `approdo backup`) and sweeps retention at start and hourly.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -10,19 +12,24 @@ use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use clap::Args;
 
+use crate::config::{self, Config};
 use crate::http::{self, AppState, Limits};
 use crate::keys::{demo, NetworkPublicKey, SignedDirectory};
 use crate::outreach::OnionAddress;
-use crate::store::Store;
+use crate::store::{self, Store};
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
     /// Run the demo network (fictional partners, published keys: never for real reports).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "config")]
     demo: bool,
+    /// The production configuration `approdo init` wrote (flags given here override it).
+    #[arg(long, conflicts_with_all = ["directory", "network_key"])]
+    config: Option<PathBuf>,
     /// Data directory (the redb file; with --demo also demo/ with the officer identities).
-    #[arg(long, default_value_os_t = super::default_data())]
-    data: PathBuf,
+    /// [default: ./approdo-data, or the configuration's]
+    #[arg(long)]
+    data: Option<PathBuf>,
     /// TCP address to listen on [default: 127.0.0.1:8080 unless --unix-socket is given].
     #[arg(long)]
     listen: Option<String>,
@@ -31,32 +38,36 @@ pub(crate) struct ServeArgs {
     unix_socket: Option<PathBuf>,
     /// Expect tor's PROXY v1 line (`HiddenServiceExportCircuitID haproxy`) first on every
     /// unix-socket connection; its circuit id keys the per-circuit limits, in memory only.
-    #[arg(long, requires = "unix_socket")]
+    #[arg(long)]
     proxy_protocol: bool,
     /// Submissions and mailbox logins per minute from one tor circuit (with --proxy-protocol).
     #[arg(long, default_value_t = Limits::default().per_circuit_per_minute)]
     per_circuit_per_minute: u32,
-    /// The signed directory to serve (not with --demo).
-    #[arg(long, required_unless_present = "demo", conflicts_with = "demo")]
+    /// The signed directory to serve (not with --demo or --config).
+    #[arg(long, required_unless_present_any = ["demo", "config"], conflicts_with = "demo")]
     directory: Option<PathBuf>,
-    /// The network public key the directory must verify against (not with --demo).
-    #[arg(long, required_unless_present = "demo", conflicts_with = "demo")]
+    /// The network public key the directory must verify against (not with --demo or --config).
+    #[arg(long, required_unless_present_any = ["demo", "config"], conflicts_with = "demo")]
     network_key: Option<PathBuf>,
-    /// Largest accepted report, in bytes.
-    #[arg(long, default_value_t = Limits::default().max_report_bytes)]
-    max_report_size: u64,
+    /// Largest accepted report, in bytes [default: 536870912].
+    #[arg(long)]
+    max_report_size: Option<u64>,
     /// Officer session lifetime, in seconds.
     #[arg(long, default_value_t = Limits::default().session_ttl.as_secs())]
     session_ttl: u64,
-    /// Submissions per second accepted server-wide (bursts of ten times that).
-    #[arg(long, default_value_t = Limits::default().submissions_per_second)]
-    submissions_per_second: u32,
+    /// Submissions per second accepted server-wide (bursts of ten times that) [default: 200].
+    #[arg(long)]
+    submissions_per_second: Option<u32>,
     /// Resumable uploads idle for longer than this many seconds are removed.
     #[arg(long, default_value_t = Limits::default().upload_ttl.as_secs())]
     upload_ttl: u64,
-    /// Days a reply waits in a codename mailbox before it is removed.
-    #[arg(long, default_value_t = Limits::default().reply_ttl_days)]
-    reply_days: u32,
+    /// Days a reply waits in a codename mailbox before it is removed [default: 30].
+    #[arg(long)]
+    reply_days: Option<u32>,
+    /// Days an acknowledged report is kept after it was acknowledged; unacknowledged reports
+    /// are never removed by retention [default: 90].
+    #[arg(long)]
+    retention_days: Option<u32>,
     /// Mailbox logins per second accepted server-wide (bursts of ten times that).
     #[arg(long, default_value_t = Limits::default().mailbox_logins_per_second)]
     mailbox_logins_per_second: u32,
@@ -76,20 +87,37 @@ pub(crate) struct ServeArgs {
     /// sending a body, before the connection is cut (slow clients hold nothing longer).
     #[arg(long, default_value_t = Limits::default().body_idle.as_secs())]
     client_timeout: u64,
-    /// HTTP worker threads.
-    #[arg(long, default_value_t = 2)]
-    workers: usize,
+    /// HTTP worker threads [default: 2].
+    #[arg(long)]
+    workers: Option<usize>,
     /// This site's onion address, for the printable cards at /outreach.
     #[arg(long)]
     onion: Option<String>,
 }
 
-pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
     let outreach = web::Data::new(http::outreach::OutreachSite {
         onion: args.onion.as_deref().map(OnionAddress::parse).transpose()?,
     });
-    let directory = if args.demo {
-        let dir = demo::install(&args.data).context("installing the demo network")?;
+    let config = match &args.config {
+        Some(path) => {
+            Some(Config::read(path).with_context(|| format!("reading {}", path.display()))?)
+        }
+        None => None,
+    };
+    let data = args
+        .data
+        .clone()
+        .or(config.as_ref().map(|c| c.data.clone()))
+        .unwrap_or_else(super::default_data);
+    let directory = if let Some(c) = &config {
+        args.listen = args.listen.take().or_else(|| c.listen.clone());
+        args.unix_socket = args.unix_socket.take().or_else(|| c.unix_socket.clone());
+        args.proxy_protocol |= c.proxy_protocol;
+        c.load_directory()
+            .context("the configured directory cannot be served")?
+    } else if args.demo {
+        let dir = demo::install(&data).context("installing the demo network")?;
         eprintln!(
             "approdo: DEMO network — fictional partners and published keys, never for real reports; \
              officer identities in {}",
@@ -101,40 +129,73 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
             anyhow::bail!("--directory and --network-key are required without --demo");
         };
         let key = NetworkPublicKey::read(k)?;
-        SignedDirectory::read(&key, d, None)
-            .context("the directory does not verify; refusing to serve it")?
+        let directory = SignedDirectory::read(&key, d, None)
+            .context("the directory does not verify; refusing to serve it")?;
+        config::refuse_demo(&key, &directory)
+            .context("refusing to serve the DEMO network without --demo")?;
+        directory
     };
-    let store = Store::open(&args.data, &directory)
-        .with_context(|| format!("opening the store in {}", args.data.display()))?;
+    let c = config.as_ref();
+    let defaults = Limits::default();
+    let retention_days = args
+        .retention_days
+        .or(c.map(|c| c.retention_days))
+        .unwrap_or(config::DEFAULT_RETENTION_DAYS);
+    let workers = args.workers.or(c.and_then(|c| c.workers)).unwrap_or(2);
+    let store = Store::open(&data, &directory)
+        .with_context(|| format!("opening the store in {}", data.display()))?;
+    // Without it the server still serves; only `approdo backup` of the running server fails.
+    let admin = crate::admin::bind(&data)
+        .inspect_err(|e| {
+            eprintln!("approdo: warning: {e}; `approdo backup` needs the server stopped")
+        })
+        .ok();
     let limits = Limits {
-        max_report_bytes: args.max_report_size,
+        max_report_bytes: args
+            .max_report_size
+            .or(c.and_then(|c| c.max_report_size))
+            .unwrap_or(defaults.max_report_bytes),
         session_ttl: Duration::from_secs(args.session_ttl),
-        submissions_per_second: args.submissions_per_second,
+        submissions_per_second: args
+            .submissions_per_second
+            .or(c.and_then(|c| c.submissions_per_second))
+            .unwrap_or(defaults.submissions_per_second),
         upload_ttl: Duration::from_secs(args.upload_ttl),
-        reply_ttl_days: args.reply_days,
+        reply_ttl_days: args
+            .reply_days
+            .or(c.and_then(|c| c.reply_days))
+            .unwrap_or(defaults.reply_ttl_days),
+        mailbox_logins_per_second: args.mailbox_logins_per_second,
+        per_circuit_per_minute: args.per_circuit_per_minute,
         log_interval: Duration::from_secs(args.log_interval.max(1)),
-        space: crate::store::SpacePolicy {
+        space: store::SpacePolicy {
             min_free: args.min_free_mib.saturating_mul(1024 * 1024),
             max_store: args.max_store_mib.map(|m| m.saturating_mul(1024 * 1024)),
         },
-        mailbox_logins_per_second: args.mailbox_logins_per_second,
-        per_circuit_per_minute: args.per_circuit_per_minute,
         pow_bits: args.pow_bits.min(32),
         body_idle: Duration::from_secs(args.client_timeout.max(1)),
         ..Limits::default()
     };
+    if args.proxy_protocol && args.unix_socket.is_none() {
+        anyhow::bail!(
+            "--proxy-protocol reads tor's PROXY line on the unix socket: give --unix-socket too"
+        );
+    }
     let closer = store.closer();
-    let state = web::Data::new(AppState::new(
-        store,
-        directory,
-        limits,
-        args.data.join("spool"),
-    ));
+    let retention_store = store.clone();
+    let admin_store = store.clone();
+    let state = web::Data::new(AppState::new(store, directory, limits, data.join("spool")));
 
     actix_web::rt::System::new().block_on(async move {
         let collector = actix_web::rt::spawn(http::collect_abandoned(state.clone()));
         let expirer = actix_web::rt::spawn(http::expire_replies(state.clone()));
         let integrator = actix_web::rt::spawn(http::integrate_log(state.clone()));
+        let admin = admin.map(|l| actix_web::rt::spawn(crate::admin::serve(l, admin_store)));
+        let retention = actix_web::rt::spawn(store::run_retention(
+            retention_store,
+            retention_days,
+            record_sweep,
+        ));
         let app_state = state.clone();
         let circuits = http::proxy::Circuits::default();
         let tagger = circuits.clone();
@@ -146,7 +207,7 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .configure(move |cfg| http::configure(cfg, state))
         })
         .on_connect(move |conn, ext| tagger.on_connect(conn, ext))
-        .workers(args.workers.max(1))
+        .workers(workers.max(1))
         .client_request_timeout(Duration::from_secs(args.client_timeout.max(1)))
         .client_disconnect_timeout(Duration::from_secs(5));
         let listen = match (&args.listen, &args.unix_socket) {
@@ -159,15 +220,15 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
                 .bind(l)
                 .with_context(|| format!("cannot listen on {l}"))?;
         }
+        // Before the unix socket: actix lists a placeholder TCP address for it.
+        let tcp_addrs = server.addrs();
         let mut front = None;
-        let mut internal = None;
         match &args.unix_socket {
             Some(sock) if args.proxy_protocol => {
                 // tor → unix socket → (PROXY line read here) → internal loopback port → HTTP.
                 let inner = std::net::TcpListener::bind("127.0.0.1:0")
                     .context("cannot open the internal listener")?;
                 let inner_addr = inner.local_addr()?;
-                internal = Some(inner_addr);
                 server = server.listen(inner)?;
                 let _ = std::fs::remove_file(sock);
                 let uds = tokio::net::UnixListener::bind(sock)
@@ -187,19 +248,22 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         if let Some(sock) = &args.unix_socket {
             writeln!(out, "approdo serving unix:{}", sock.display())?;
         }
-        for addr in server.addrs() {
-            if Some(addr) != internal {
-                writeln!(out, "approdo serving http://{addr}/")?;
-            }
+        for addr in tcp_addrs {
+            writeln!(out, "approdo serving http://{addr}/")?;
         }
         out.flush()?;
         let result = server.run().await.context("server stopped with an error");
         collector.abort();
         expirer.abort();
+        if let Some(admin) = admin {
+            admin.abort();
+        }
+        retention.abort();
+        integrator.abort();
         if let Some(f) = front {
             f.abort();
         }
-        integrator.abort();
+        let _ = std::fs::remove_file(crate::admin::socket_path(&data));
         result
     })?;
     // Close the store cleanly: the last handles go with the state, then the writer ends.
@@ -210,4 +274,27 @@ pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where retention sweeps are recorded: one line with counts, never an id or a partner. Each
+/// deletion is already a leaf of the transparency log, with its reason, written in the same
+/// transaction as the deletion (`Store::delete_because`).
+fn record_sweep(sweep: Result<store::Sweep, store::StoreError>) {
+    match sweep {
+        Ok(s) => {
+            if !s.deleted.is_empty() {
+                eprintln!(
+                    "approdo: retention removed {} acknowledged report(s) past their retention period",
+                    s.deleted.len()
+                );
+            }
+            if s.waiting > 0 {
+                eprintln!(
+                    "approdo: {} report(s) unacknowledged for longer than the retention period; they are kept until an officer acknowledges them",
+                    s.waiting
+                );
+            }
+        }
+        Err(e) => eprintln!("approdo: retention sweep failed: {e}"),
+    }
 }

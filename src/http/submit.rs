@@ -88,6 +88,7 @@ async fn submit(
         size: total,
         sealed: SealedBy::Client,
         state: ReportState::Received,
+        acknowledged: None,
         sha256,
         chunks: upload.chunks() + u32::from(last.is_some()),
     };

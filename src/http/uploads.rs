@@ -217,6 +217,7 @@ async fn finalize(
         size: assembled.total,
         sealed: SealedBy::Client,
         state: ReportState::Received,
+        acknowledged: None,
         sha256: assembled.sha256,
         chunks: assembled.chunks,
     };

@@ -107,7 +107,23 @@ impl OfficerIdentity {
     /// Writes a new identity file (0600): sealed with `passphrase` (armored age, scrypt), or
     /// in the clear when `passphrase` is `None`.
     pub fn write_new(&self, path: &Path, passphrase: Option<&Passphrase>) -> Result<(), KeyError> {
-        let text = self.file_text();
+        Self::write_all_new(std::slice::from_ref(self), path, passphrase)
+    }
+
+    /// Writes several identities to one new file, the first one current and the others kept to
+    /// open older reports (key rotation: `approdo officer rotate`).
+    pub fn write_all_new(
+        identities: &[OfficerIdentity],
+        path: &Path,
+        passphrase: Option<&Passphrase>,
+    ) -> Result<(), KeyError> {
+        let mut text = Zeroizing::new(String::new());
+        for (n, id) in identities.iter().enumerate() {
+            if n == 1 {
+                text.push_str("# earlier identities, kept to open older reports\n");
+            }
+            text.push_str(&id.file_text());
+        }
         match passphrase {
             None => secretfile::write_new_0600(path, text.as_bytes()),
             Some(p) => {

@@ -9,8 +9,10 @@
 //! committed, so after a crash only whole reports exist; chunks of unfinished uploads are
 //! removed when the store opens.
 
+mod backup;
 mod mailbox;
 mod resumable;
+mod retention;
 mod space;
 mod types;
 mod upload;
@@ -23,7 +25,9 @@ use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefiniti
 use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
+pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
 pub use mailbox::{MailboxId, MailboxMessage};
+pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;
 pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
 pub use upload::Upload;
@@ -36,7 +40,9 @@ use writer::{Command, Op};
 pub const CHUNK_SIZE: usize = 1024 * 1024 - 4096;
 /// Page cache of the redb file. Ciphertext is written once and read rarely: caching it buys
 /// nothing and would grow the server's memory with every upload (redb's default is 1 GiB).
-pub const CACHE_BYTES: usize = 32 * 1024 * 1024;
+/// 4 MiB: as fast as 32 MiB for small and large uploads, 20+ MiB less peak memory
+/// (BENCHMARKS.md, "against OnionShare").
+pub const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Report id → metadata (JSON of [`ReportMeta`]).
 pub(crate) const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("reports");
@@ -238,12 +244,25 @@ impl Store {
         }
     }
 
-    /// Deletes a report and its chunks, if it belongs to `partner`.
+    /// Deletes a report and its chunks, if it belongs to `partner` (an officer's request).
     pub async fn delete(&self, id: ReportId, partner: &str) -> Result<(), StoreError> {
+        self.delete_because(id, partner, format!("deleted by an officer of {partner}"))
+            .await
+    }
+
+    /// Deletes a report and its chunks, if it belongs to `partner`; `reason` goes into the
+    /// transparency log in the same transaction.
+    pub async fn delete_because(
+        &self,
+        id: ReportId,
+        partner: &str,
+        reason: String,
+    ) -> Result<(), StoreError> {
         let found = self
             .call(Op::Delete {
                 id: id.0,
                 partner: partner.to_owned(),
+                reason,
             })
             .await?;
         if found {

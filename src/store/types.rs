@@ -158,6 +158,10 @@ pub struct ReportMeta {
     pub size: u64,
     pub sealed: SealedBy,
     pub state: ReportState,
+    /// The day an officer first acknowledged it (retention counts from here). Absent until
+    /// then, and on reports acknowledged before approdo recorded it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<Day>,
     /// SHA-256 of the whole age file, lowercase hex.
     pub sha256: String,
     /// How many chunks hold it.

@@ -43,6 +43,8 @@ pub(super) enum Op {
     Delete {
         id: u128,
         partner: String,
+        /// Why, for the transparency log.
+        reason: String,
     },
     Ping,
     /// A resumable upload: pending row plus its partner, durable.
@@ -322,7 +324,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                                     },
                                 )?;
                             }
-                            meta.state = *state;
+                            meta.set_state(*state, super::Day::today());
                             let json = serde_json::to_vec(&meta)
                                 .map_err(|e| StoreError::Db(e.to_string()))?;
                             reports
@@ -333,7 +335,11 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                         None => Ok(false),
                     }
                 }
-                Op::Delete { id, partner } => {
+                Op::Delete {
+                    id,
+                    partner,
+                    reason,
+                } => {
                     let owned = match reports.get(*id).map_err(StoreError::from_db)? {
                         Some(v) => parse_meta(*id, v.value())?.partner.as_str() == partner,
                         None => false,
@@ -345,7 +351,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                             &txn,
                             &Entry::Deleted {
                                 id: format!("{id:032x}"),
-                                reason: format!("deleted by an officer of {partner}"),
+                                reason: reason.clone(),
                             },
                         )?;
                     }

@@ -37,6 +37,15 @@ impl TestServer {
 
     /// A demo server on `data` (which may hold an earlier server's store).
     pub fn start_in(data: &Path, extra: &[&str]) -> TestServer {
+        let mut args = vec!["serve", "--demo", "--listen", "127.0.0.1:0", "--data"];
+        args.push(data.to_str().expect("utf-8 path"));
+        args.extend_from_slice(extra);
+        Self::start_args(data, &args)
+    }
+
+    /// `approdo ARGS…` (a `serve` command line that listens on TCP), its output kept beside
+    /// `data` like [`TestServer::start_in`]'s.
+    pub fn start_args(data: &Path, args: &[&str]) -> TestServer {
         std::fs::create_dir_all(data).expect("data dir");
         let stderr_path = data.with_extension("stderr");
         let stderr = std::fs::OpenOptions::new()
@@ -45,9 +54,7 @@ impl TestServer {
             .open(&stderr_path)
             .expect("stderr file");
         let mut child = Command::new(bin())
-            .args(["serve", "--demo", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
-            .args(extra)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(stderr)
             .spawn()
@@ -103,6 +110,16 @@ impl TestServer {
     /// SIGKILL, like a crash or power cut for the process.
     pub fn kill9(mut self) {
         let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The server's process id (to send it a signal).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits until the process has exited (after a signal sent with [`TestServer::pid`]).
+    pub fn wait_exit(&mut self) {
         let _ = self.child.wait();
     }
 

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod audit;
+mod backup;
 mod cctv;
 mod common;
 mod crash;
@@ -19,9 +20,12 @@ mod notrace;
 mod officer;
 mod outreach;
 mod proxy;
+mod retention;
+mod rotation;
 mod slow;
 mod stats;
 mod submit;
+mod tor;
 mod transparency;
 mod uploads;
 mod web;

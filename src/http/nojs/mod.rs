@@ -311,6 +311,7 @@ async fn handle(
             size: sealed.total,
             sealed: SealedBy::Server,
             state: ReportState::Received,
+            acknowledged: None,
             sha256: sealed.sha256.clone(),
             chunks: sealed.upload.chunks() + u32::from(sealed.last.is_some()),
         };

@@ -1,0 +1,302 @@
+//! Backups: one consistent snapshot of the store as a single file, and its restore.
+//!
+//! The snapshot is taken inside one redb read transaction, so the server keeps accepting
+//! reports while it is written and the file shows the store as it was at one instant: every
+//! complete report with all its chunks, the recorded directory, the codename mailboxes, the
+//! transparency log (entries, tree hashes, the queue, the signed checkpoint). The log's
+//! signing key (`DATA/log.key`) is a secret and is not in the backup: keep it with the onion
+//! service key; a restored store without it starts signing with a new key, which auditors see.
+//! Uploads still in progress are left out (they were never acknowledged). Everything in it is
+//! ciphertext or public: it is safe to keep off-site.
+//!
+//! Format `approdo.backup/v1`: the line `approdo.backup/v1\n`, then records — a tag byte and
+//! length-prefixed fields (u32 little-endian lengths) — and an end record holding the number of
+//! records and the SHA-256 of every byte before it. A truncated or altered file is refused.
+//!
+//! | tag | fields |
+//! | --- | --- |
+//! | `T` | trust name, value (the served `directory.json`, `directory.sig`) |
+//! | `R` | report id (16 bytes LE), metadata JSON |
+//! | `C` | report id, chunk index (4 bytes LE), ciphertext |
+//! | `M` | mailbox id (32 bytes), message id (16 bytes LE), stored row |
+//! | `L` | transparency-log table name, key (8 or 16 bytes LE), value |
+//! | `E` | record count (8 bytes LE), SHA-256 (32 bytes) — last |
+//!
+//! A store holding a table this code does not know (a newer approdo) is refused rather than
+//! backed up partially.
+
+mod restore;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use redb::{ReadableDatabase, ReadableTable, TableHandle};
+use sha2::{Digest, Sha256};
+
+use super::mailbox::MAILBOX;
+use super::{parse_meta, Store, StoreError, CHUNKS, DB_FILE, REPORTS, TRUST};
+
+pub use restore::{restore, verify_backup};
+
+/// The first line of every backup file.
+pub const MAGIC: &[u8] = b"approdo.backup/v1\n";
+/// Tables a backup copies, and the ones it deliberately leaves out (uploads in progress).
+const COPIED: &[&str] = &[
+    "trust",
+    "reports",
+    "chunks",
+    "mailbox",
+    "log_queue",
+    "log_entries",
+    "log_hashes",
+    "log_by_report",
+];
+const SKIPPED: &[&str] = &["pending", "resumable"];
+
+/// Errors taking or restoring a backup.
+#[derive(Debug, thiserror::Error)]
+pub enum BackupError {
+    /// Reading the store failed.
+    #[error("reading the store: {0}")]
+    Store(#[from] StoreError),
+    /// The store has a table this version cannot back up.
+    #[error("the store has a table {0:?} this approdo does not know how to back up; use the approdo version that serves it")]
+    UnknownTable(String),
+    /// Writing or reading the backup stream failed.
+    #[error("{what}: {source}")]
+    Io {
+        what: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file is not a complete, unaltered approdo backup.
+    #[error("not a valid approdo backup: {0}")]
+    Invalid(String),
+    /// Restore would overwrite a store.
+    #[error("{0} already holds a store; restore into an empty data directory")]
+    NotEmpty(PathBuf),
+    /// The server reported an error while writing the snapshot.
+    #[error("the server could not finish the backup: {0}")]
+    Server(String),
+}
+
+fn io_err(what: impl Into<String>) -> impl FnOnce(std::io::Error) -> BackupError {
+    let what = what.into();
+    move |source| BackupError::Io { what, source }
+}
+
+fn db_err(e: impl Into<redb::Error>) -> BackupError {
+    BackupError::Store(StoreError::from_db(e))
+}
+
+/// What a backup holds.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct BackupSummary {
+    /// Complete reports.
+    pub reports: u64,
+    /// Their chunks.
+    pub chunks: u64,
+    /// Bytes of report ciphertext.
+    pub bytes: u64,
+    /// Replies waiting in codename mailboxes.
+    pub replies: u64,
+}
+
+/// Writes records and hashes everything it writes.
+struct Writer<W: Write> {
+    out: W,
+    hash: Sha256,
+    records: u64,
+}
+
+impl<W: Write> Writer<W> {
+    fn raw(&mut self, bytes: &[u8]) -> Result<(), BackupError> {
+        self.hash.update(bytes);
+        self.out
+            .write_all(bytes)
+            .map_err(io_err("writing the backup"))
+    }
+
+    fn record(&mut self, tag: u8, fields: &[&[u8]]) -> Result<(), BackupError> {
+        self.raw(&[tag])?;
+        for f in fields {
+            let len = u32::try_from(f.len())
+                .map_err(|_| BackupError::Invalid("a field over 4 GiB".into()))?;
+            self.raw(&len.to_le_bytes())?;
+            self.raw(f)?;
+        }
+        self.records += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<W, BackupError> {
+        let digest = self.hash.clone().finalize();
+        self.out
+            .write_all(b"E")
+            .and_then(|()| self.out.write_all(&self.records.to_le_bytes()))
+            .and_then(|()| self.out.write_all(&digest))
+            .and_then(|()| self.out.flush())
+            .map_err(io_err("writing the backup"))?;
+        Ok(self.out)
+    }
+}
+
+/// Writes a snapshot of everything `txn` sees to `out`.
+fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSummary, BackupError> {
+    for table in txn.list_tables().map_err(db_err)? {
+        let name = table.name();
+        if !COPIED.contains(&name) && !SKIPPED.contains(&name) {
+            return Err(BackupError::UnknownTable(name.to_owned()));
+        }
+    }
+    if txn.list_multimap_tables().map_err(db_err)?.next().is_some() {
+        return Err(BackupError::UnknownTable("(a multimap table)".into()));
+    }
+    let mut w = Writer {
+        out,
+        hash: Sha256::new(),
+        records: 0,
+    };
+    let mut summary = BackupSummary::default();
+    w.raw(MAGIC)?;
+    let trust = txn.open_table(TRUST).map_err(db_err)?;
+    for row in trust.iter().map_err(db_err)? {
+        let (k, v) = row.map_err(db_err)?;
+        w.record(b'T', &[k.value().as_bytes(), v.value()])?;
+    }
+    let reports = txn.open_table(REPORTS).map_err(db_err)?;
+    let chunks = txn.open_table(CHUNKS).map_err(db_err)?;
+    for row in reports.iter().map_err(db_err)? {
+        let (k, v) = row.map_err(db_err)?;
+        let id = k.value();
+        let meta = parse_meta(id, v.value())?;
+        w.record(b'R', &[&id.to_le_bytes(), v.value()])?;
+        summary.reports += 1;
+        let mut count = 0u32;
+        for chunk in chunks.range((id, 0)..=(id, u32::MAX)).map_err(db_err)? {
+            let (ck, cv) = chunk.map_err(db_err)?;
+            w.record(
+                b'C',
+                &[&id.to_le_bytes(), &ck.value().1.to_le_bytes(), cv.value()],
+            )?;
+            summary.bytes += cv.value().len() as u64;
+            count += 1;
+        }
+        if count != meta.chunks {
+            return Err(BackupError::Store(StoreError::CorruptMeta(
+                meta.id.to_string(),
+            )));
+        }
+        summary.chunks += u64::from(count);
+    }
+    match txn.open_table(MAILBOX) {
+        Ok(mailbox) => {
+            for row in mailbox.iter().map_err(db_err)? {
+                let (k, v) = row.map_err(db_err)?;
+                let (mb, id) = k.value();
+                w.record(b'M', &[&mb, &id.to_le_bytes(), v.value()])?;
+                summary.replies += 1;
+            }
+        }
+        Err(redb::TableError::TableDoesNotExist(_)) => {}
+        Err(e) => return Err(db_err(e)),
+    }
+    use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
+    let missing = |e: redb::TableError| match e {
+        redb::TableError::TableDoesNotExist(_) => Ok(()),
+        e => Err(db_err(e)),
+    };
+    for def in [LOG_ENTRIES, LOG_HASHES] {
+        match txn.open_table(def) {
+            Ok(t) => {
+                for row in t.iter().map_err(db_err)? {
+                    let (k, v) = row.map_err(db_err)?;
+                    let name = def.name().as_bytes();
+                    w.record(b'L', &[name, &k.value().to_le_bytes(), v.value()])?;
+                }
+            }
+            Err(e) => missing(e)?,
+        }
+    }
+    match txn.open_table(LOG_QUEUE) {
+        Ok(t) => {
+            for row in t.iter().map_err(db_err)? {
+                let (k, v) = row.map_err(db_err)?;
+                w.record(b'L', &[b"log_queue", &k.value().to_le_bytes(), v.value()])?;
+            }
+        }
+        Err(e) => missing(e)?,
+    }
+    match txn.open_table(LOG_BY_REPORT) {
+        Ok(t) => {
+            for row in t.iter().map_err(db_err)? {
+                let (k, v) = row.map_err(db_err)?;
+                let index = v.value().to_le_bytes();
+                w.record(b'L', &[b"log_by_report", &k.value().to_le_bytes(), &index])?;
+            }
+        }
+        Err(e) => missing(e)?,
+    }
+    w.finish()?;
+    Ok(summary)
+}
+
+impl Store {
+    /// Writes a consistent snapshot of the live store to `out` (blocking; the server keeps
+    /// serving meanwhile).
+    pub fn backup_blocking(&self, out: impl Write) -> Result<BackupSummary, BackupError> {
+        let txn = self.db.begin_read().map_err(db_err)?;
+        snapshot(&txn, out)
+    }
+}
+
+/// Backs up the store in `data` while no server has it open (redb locks the file of a running
+/// server: use its admin socket then, see `approdo backup`).
+pub fn backup_offline(data: &Path, out: impl Write) -> Result<BackupSummary, BackupError> {
+    let path = data.join(DB_FILE);
+    let db = redb::ReadOnlyDatabase::open(&path).map_err(db_err)?;
+    let txn = db.begin_read().map_err(db_err)?;
+    snapshot(&txn, out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::keys::demo;
+    use crate::store::{Day, MailboxId};
+
+    #[tokio::test]
+    async fn round_trip_and_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a"), &demo::directory().unwrap()).unwrap();
+        store
+            .put_reply(MailboxId([7; 32]), Day(20_000), b"sealed".to_vec())
+            .await
+            .unwrap();
+        let mut file = Vec::new();
+        let summary = store.backup_blocking(&mut file).unwrap();
+        assert_eq!(summary.replies, 1);
+        assert_eq!(verify_backup(file.as_slice()).unwrap(), summary);
+
+        let restored = dir.path().join("b");
+        assert_eq!(restore(file.as_slice(), &restored).unwrap(), summary);
+        assert!(matches!(
+            restore(file.as_slice(), &restored),
+            Err(BackupError::NotEmpty(_))
+        ));
+        let copy = Store::open(&restored, &demo::directory().unwrap()).unwrap();
+        let replies = copy.mailbox_blocking(MailboxId([7; 32])).unwrap();
+        assert_eq!(replies[0].sealed, b"sealed");
+
+        // A table this version does not know (a newer approdo's) is never skipped silently.
+        const NEW: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("newer");
+        let txn = store.db.begin_write().unwrap();
+        txn.open_table(NEW).unwrap().insert(1, 1).unwrap();
+        txn.commit().unwrap();
+        assert!(matches!(
+            store.backup_blocking(&mut Vec::new()),
+            Err(BackupError::UnknownTable(t)) if t == "newer"
+        ));
+    }
+}
