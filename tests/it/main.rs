@@ -8,6 +8,7 @@ mod cctv;
 mod common;
 mod crash;
 mod golden;
+mod intake;
 mod interop;
 mod keys;
 mod mailbox;
