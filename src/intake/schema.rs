@@ -73,7 +73,7 @@ pub fn json_schema() -> Value {
             .iter()
             .map(|(field, code)| {
                 let test = match super::spec::question(field).map(|f| f.kind) {
-                    Some(Kind::Many) => json!({"contains": {"const": code}}),
+                    Some(Kind::Many) => json!({"type": "array", "contains": {"const": code}}),
                     _ => json!({"const": code}),
                 };
                 json!({"properties": {*field: test}, "required": [field]})
