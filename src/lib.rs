@@ -35,7 +35,9 @@ pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod http;
+pub mod intake;
 pub mod keys;
+pub mod locale;
 pub mod outreach;
 pub mod reply;
 pub mod sealed;

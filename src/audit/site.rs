@@ -15,7 +15,16 @@ use crate::http::headers::HEADERS;
 use crate::keys::{NetworkPublicKey, SignedDirectory};
 
 /// Pages every server serves.
-pub const PAGES: [&str; 4] = ["/", "/report", "/report/nojs", "/mailbox"];
+pub const PAGES: [&str; 8] = [
+    "/",
+    "/help",
+    "/who-can-read",
+    "/what-happens-next",
+    "/exit",
+    "/report",
+    "/report/nojs",
+    "/mailbox",
+];
 
 fn finding(problem: String) -> Finding {
     Finding {
@@ -143,9 +152,11 @@ pub fn audit_site(
                     )));
                 }
                 for r in references(&html) {
-                    let ok = r.starts_with('/')
-                        && !r.starts_with("//")
-                        && (!r.starts_with("/assets/") || assets.contains_key(&r));
+                    // `tel:` links (the help numbers) make no request.
+                    let ok = r.starts_with("tel:")
+                        || (r.starts_with('/')
+                            && !r.starts_with("//")
+                            && (!r.starts_with("/assets/") || assets.contains_key(&r)));
                     if !ok {
                         out.push(finding(format!(
                             "{path}: references {r:?}, not an asset of this build"

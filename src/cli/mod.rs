@@ -1,5 +1,5 @@
 //! Command-line interface: one file per subcommand family (serve, init, backup, keys,
-//! officer, reply, envelope, audit).
+//! officer, show, reply, envelope, audit, outreach, stats).
 
 mod audit;
 mod audit_log;
@@ -11,6 +11,7 @@ mod officer;
 mod outreach;
 mod reply;
 mod serve;
+mod show;
 mod stats;
 
 use std::path::PathBuf;
@@ -49,6 +50,8 @@ enum Command {
     Pull(officer::PullArgs),
     /// Answer a pulled report in her codename mailbox (optionally proposing an appointment).
     Reply(reply::ReplyArgs),
+    /// Print a pulled report as a summary for the officer (urgency and safety first).
+    Show(show::ShowArgs),
     /// Decrypt and unpack one report file, offline.
     Decrypt(officer::DecryptArgs),
     /// List, acknowledge or delete reports on the server.
@@ -80,6 +83,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Directory(c) => keys::directory(c),
         Command::Pull(a) => officer::pull(a),
         Command::Reply(a) => reply::run(a),
+        Command::Show(a) => show::run(a),
         Command::Decrypt(a) => officer::decrypt(a),
         Command::Report(c) => officer::report(c),
         Command::Envelope(c) => envelope::run(c),

@@ -1,14 +1,11 @@
-//! Public routes: the signed directory, the health check and a plain landing page.
+//! Public routes: the signed directory and the health check (the landing page is in `pages`).
 
 use actix_web::{get, web, HttpResponse};
 
 use super::{ApiError, AppState};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(directory)
-        .service(signature)
-        .service(healthz)
-        .service(index);
+    cfg.service(directory).service(signature).service(healthz);
 }
 
 /// The directory's exact signed bytes.
@@ -32,22 +29,4 @@ async fn signature(state: web::Data<AppState>) -> HttpResponse {
 async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.store.ping().await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
-}
-
-const INDEX: &str = r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Information</title><link rel="stylesheet" href="/assets/style.css"></head><body><main>
-<h1>approdo</h1>
-<p>This drop box accepts reports that are encrypted before they are sent:
-only the organisations you choose can read them.</p>
-<p><a href="/report">Send a report</a></p>
-</main></body></html>
-"#;
-
-/// A minimal, script-free landing page.
-#[get("/")]
-async fn index() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(INDEX)
 }

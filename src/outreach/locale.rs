@@ -1,55 +1,13 @@
-//! The card's words in each language: `web/locales/<code>.json`, compiled in. Each file is a
-//! top-level object (`language`, `name`, `dir`, `reviewed`, and one section per feature); this
-//! module reads only its own `outreach` section, and refuses unknown keys inside it.
+//! The card's words in each language: the `outreach` section of `web/locales/<code>.json`,
+//! read through the site's shared loader ([`crate::locale`]); unknown keys inside the section
+//! are refused.
 
 use std::sync::OnceLock;
 
 use serde::Deserialize;
 
 use super::OutreachError;
-
-/// The core languages (INTAKE.md), in the order cards are listed.
-pub const CORE: &[&str] = &[
-    "it", "en", "ar", "fr", "es", "sq", "uk", "ru", "ro", "zh-Hans", "ur", "bn", "pt-BR", "fil",
-];
-
-/// (code, file), compiled into the binary.
-const FILES: &[(&str, &str)] = &[
-    ("it", include_str!("../../web/locales/it.json")),
-    ("en", include_str!("../../web/locales/en.json")),
-    ("ar", include_str!("../../web/locales/ar.json")),
-    ("fr", include_str!("../../web/locales/fr.json")),
-    ("es", include_str!("../../web/locales/es.json")),
-    ("sq", include_str!("../../web/locales/sq.json")),
-    ("uk", include_str!("../../web/locales/uk.json")),
-    ("ru", include_str!("../../web/locales/ru.json")),
-    ("ro", include_str!("../../web/locales/ro.json")),
-    ("zh-Hans", include_str!("../../web/locales/zh-Hans.json")),
-    ("ur", include_str!("../../web/locales/ur.json")),
-    ("bn", include_str!("../../web/locales/bn.json")),
-    ("pt-BR", include_str!("../../web/locales/pt-BR.json")),
-    ("fil", include_str!("../../web/locales/fil.json")),
-];
-
-/// Writing direction of a language.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    /// Left to right.
-    Ltr,
-    /// Right to left (Arabic, Urdu, …): text starts on the right, layout is mirrored.
-    Rtl,
-}
-
-impl Direction {
-    /// `"ltr"` or `"rtl"`, for `dir=` and `direction=` attributes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Direction::Ltr => "ltr",
-            Direction::Rtl => "rtl",
-        }
-    }
-}
+pub use crate::locale::{Direction, CORE};
 
 /// The `outreach` section of a locale file.
 #[derive(Clone, Debug, Deserialize)]
@@ -79,15 +37,6 @@ pub struct OutreachText {
     pub help_1522: String,
     /// What 800 290 290 is for.
     pub help_800: String,
-}
-
-#[derive(Deserialize)]
-struct LocaleFile {
-    language: String,
-    name: String,
-    dir: Direction,
-    reviewed: bool,
-    outreach: OutreachText,
 }
 
 /// One language's card text.
@@ -139,28 +88,22 @@ impl Locale {
 }
 
 fn parse_all() -> Result<Vec<Locale>, String> {
-    FILES
-        .iter()
-        .map(|(code, text)| {
-            let f: LocaleFile =
-                serde_json::from_str(text).map_err(|e| format!("web/locales/{code}.json: {e}"))?;
-            if f.language != *code {
+    let all = crate::locale::Language::all().map_err(|e| e.to_string())?;
+    all.iter()
+        .map(|l| {
+            let text: OutreachText = l.section("outreach").map_err(|e| e.to_string())?;
+            if text.promise.matches("{partners}").count() != 1 {
                 return Err(format!(
-                    "web/locales/{code}.json says it is {:?}",
-                    f.language
-                ));
-            }
-            if f.outreach.promise.matches("{partners}").count() != 1 {
-                return Err(format!(
-                    "web/locales/{code}.json: the promise must hold {{partners}} once"
+                    "web/locales/{}.json: the promise must hold {{partners}} once",
+                    l.code
                 ));
             }
             Ok(Locale {
-                code: f.language,
-                name: f.name,
-                dir: f.dir,
-                reviewed: f.reviewed,
-                text: f.outreach,
+                code: l.code.to_owned(),
+                name: l.name.clone(),
+                dir: l.dir,
+                reviewed: l.reviewed,
+                text,
             })
         })
         .collect()

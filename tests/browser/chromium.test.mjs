@@ -37,6 +37,7 @@ test("a report with three attachments is sealed in the browser and pulled intact
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await page.check("input[name=partner][value=cav-milano]");
   await page.fill("#description", `I need help. ${MARKER}`);
+  await page.check("#consent_read");
   const text = Buffer.alloc(1024, "a");
   const big = Buffer.alloc(20 * 1024 * 1024);
   for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 7) % 256;
@@ -124,6 +125,7 @@ test("with JavaScript off, the same form is sealed by the server, labelled, and 
   const marker = "MARKER-chromium-nojs-4d1e";
   await page.check("input[name=partner][value=tratta-milano]");
   await page.fill("#description", `Help. ${marker}`);
+  await page.check("#consent_read");
   const file = Buffer.alloc(3 * 1024 * 1024);
   for (let i = 0; i < file.length; i++) file[i] = (i * 29 + 1) % 256;
   await page.setInputFiles("#attachments", [{ name: "scan.pdf", mimeType: "application/pdf", buffer: file }]);

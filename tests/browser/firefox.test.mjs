@@ -50,6 +50,7 @@ for (const safer of [false, true]) {
       await driver.wait(async () => (await driver.findElement(By.id("seal-mode")).getText()).includes("encrypted in this browser"), 30000);
       await driver.findElement(By.css("input[name=partner][value=tratta-milano]")).click();
       await driver.findElement(By.id("description")).sendKeys(`Need help. ${marker}`);
+      await driver.findElement(By.id("consent_read")).click();
       await driver.findElement(By.id("attachments")).sendKeys(["note.txt", "video.bin", "photo.jpg"].map((f) => join(work, f)).join("\n"));
       const started = Date.now();
       await driver.findElement(By.css("button[type=submit]")).click();

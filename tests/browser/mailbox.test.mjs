@@ -46,6 +46,7 @@ test("report → codename → reply → read with and without JS → follow-up �
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await page.check("input[name=partner][value=lavoro-milano]");
   await page.fill("#description", "MARKER-mailbox-report-81 I am not paid.");
+  await page.check("#consent_read");
   await page.click("#report-form button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
   const codename = (await page.textContent("#codename")).trim();

@@ -50,8 +50,9 @@ export function scan(dir, needle) {
   const n = Buffer.from(needle);
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
-    if (statSync(p).isDirectory()) hits += scan(p, needle);
-    else {
+    const st = statSync(p);
+    if (st.isDirectory()) hits += scan(p, needle);
+    else if (st.isFile()) {
       const b = readFileSync(p);
       for (let i = b.indexOf(n); i !== -1; i = b.indexOf(n, i + 1)) hits++;
     }

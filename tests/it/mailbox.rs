@@ -250,6 +250,7 @@ fn the_no_js_form_gives_a_codename_that_opens_the_replies() {
         &[
             ("form_token", &form_token(&server)),
             ("partner", "tratta-milano"),
+            ("consent_read", "yes"),
             ("description", "MARKER-mbx-nojs-9"),
         ],
         &[],

@@ -12,6 +12,7 @@ mod faults;
 mod fuzz_smoke;
 mod golden;
 mod hostile;
+mod intake;
 mod interop;
 mod keys;
 mod mailbox;

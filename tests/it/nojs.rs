@@ -55,6 +55,7 @@ fn a_form_post_is_sealed_by_the_server_for_each_partner() {
             ("form_token", &token),
             ("partner", "cav-milano"),
             ("partner", "lavoro-milano"),
+            ("consent_read", "yes"),
             ("description", &description),
         ],
         &[
@@ -106,6 +107,7 @@ fn posts_without_a_valid_form_token_are_refused_and_store_nothing() {
         &[
             ("form_token", &token),
             ("partner", "cav-milano"),
+            ("consent_read", "yes"),
             ("description", "first"),
         ],
         &[],

@@ -103,6 +103,7 @@ fn every_flow_leaves_no_marker_address_agent_or_codename_behind() {
         &[
             ("form_token", &crate::nojs::form_token(&server)),
             ("partner", "lavoro-milano"),
+            ("consent_read", "yes"),
             ("description", "MARKER-nt-nojs"),
         ],
         &[("MARKER-nt-name.txt", b"MARKER-nt-nojs-file")],

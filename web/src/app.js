@@ -3,7 +3,9 @@
 // to each chosen partner, upload, show the receipt and the codename once. The mailbox page is
 // in mailbox.js. If anything fails before
 // the server confirms, nothing was sent in clear: the page says so and offers the form that
-// works without JavaScript — it never falls back silently.
+// works without JavaScript — it never falls back silently. Her answers to the intake
+// questions (intake.js) go into report.json with her language; the page's words come from
+// the server in <template id="js-text"> (web/locales, form.js).
 import { loadDirectory } from "./directory.js";
 import { envelopeStream, safeName, SCHEMA } from "./envelope.js";
 import { stripMetadata } from "./exif.js";
@@ -13,11 +15,20 @@ import { deriveReplyKeys, generate } from "./codename.js";
 import { wordlist } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
+import { readIntake } from "./intake.js";
 
 // eslint-disable-next-line no-undef
 const NETWORK_KEY = __APPRODO_NETWORK_KEY__;
 
 const $ = (sel) => document.querySelector(sel);
+
+/** A message of the page's language (`{name}` placeholders filled from `vars`). */
+function t(key, vars = {}, fallback = key) {
+  const tpl = $("#js-text");
+  const el = tpl && tpl.content.querySelector(`[data-k="${key}"]`);
+  const text = el ? el.textContent : fallback;
+  return text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+}
 
 function say(text, kind = "info") {
   const box = $("#status");
@@ -26,7 +37,7 @@ function say(text, kind = "info") {
 }
 
 function failClosed(reason) {
-  say(`Your report was NOT sent. ${reason} Nothing left this device in readable form.`, "error");
+  say(t("not_sent", { reason }, "Your report was NOT sent. {reason} Nothing left this device in readable form."), "error");
   $("#nojs-offer").hidden = false;
 }
 
@@ -39,10 +50,10 @@ async function main() {
   try {
     checkCapabilities();
     directory = await loadDirectory(NETWORK_KEY);
-    $("#seal-mode").textContent = "Your report is encrypted in this browser before it is sent. The server cannot read it.";
+    $("#seal-mode").textContent = t("ready", {}, "Your report is encrypted in this browser before it is sent. The server cannot read it.");
   } catch (e) {
     form.querySelector("button[type=submit]").disabled = true;
-    failClosed(`This page cannot encrypt here: ${e.message}.`);
+    failClosed(t("cannot", { reason: e.message }, "This page cannot encrypt here: {reason}."));
     return;
   }
   form.addEventListener("change", async (ev) => {
@@ -69,13 +80,21 @@ async function main() {
 
 async function submit(form, directory) {
   const chosen = [...form.querySelectorAll("input[name=partner]:checked")].map((i) => i.value);
-  if (chosen.length === 0) throw new Error("Choose at least one organisation");
+  if (chosen.length === 0) {
+    form.querySelector("input[name=partner]")?.focus();
+    throw new Error(t("choose_partner", {}, "Choose at least one organisation"));
+  }
+  const { answers, assisted, missing } = readIntake(form);
+  if (missing) {
+    form.querySelector(`[name=${missing.field}]`)?.focus();
+    throw new Error(t(missing.key));
+  }
   const partners = chosen.map((id) => {
     const p = directory.partners.find((x) => x.id === id);
     if (!p) throw new Error("An organisation is not in the signed directory");
     return p;
   });
-  say("Removing hidden information from photos…");
+  say(t("removing", {}, "Removing hidden information from photos…"));
   const taken = new Set();
   const files = [];
   const removedAll = [];
@@ -84,13 +103,14 @@ async function submit(form, directory) {
     if (removed.length) removedAll.push(`${f.name}: ${removed.join(", ")}`);
     files.push({ name: safeName(f.name, taken), blob });
   }
-  say("Making your codename (this can take a few seconds)…");
+  say(t("codename", {}, "Making your codename (this can take a few seconds)…"));
   const codename = generate(wordlist());
   const keys = await deriveReplyKeys(codename);
   const report = {
     schema: SCHEMA,
     kind: "report",
-    language: document.documentElement.lang || "en",
+    language: form.querySelector("input[name=lang]")?.value || document.documentElement.lang || "en",
+    ...answers,
     description: form.querySelector("#description").value,
     attachments: files.map((f) => f.name),
     sealed: "browser",
@@ -99,10 +119,10 @@ async function submit(form, directory) {
   const bytes = new TextEncoder().encode(JSON.stringify(report));
   const receipts = [];
   for (const p of partners) {
-    say(`Encrypting for ${p.name}…`);
+    say(t("encrypting", { name: p.name }, "Encrypting for {name}…"));
     const { stream, length } = envelopeStream(bytes, files);
     const sealed = await seal(p.recipients, stream);
-    const receipt = await uploadSealed(p.id, sealed, (sent) => say(`Sending to ${p.name}: ${Math.min(100, Math.round((sent / length) * 100))} %`));
+    const receipt = await uploadSealed(p.id, sealed, (sent) => say(t("sending", { name: p.name, percent: Math.min(100, Math.round((sent / length) * 100)) }, "Sending to {name}: {percent} %")));
     let code;
     let note = "";
     try {
@@ -119,14 +139,15 @@ async function submit(form, directory) {
   const list = $("#receipts");
   list.replaceChildren(...receipts.map((r) => {
     const li = document.createElement("li");
-    li.textContent = `${r.partner}: received, receipt code ${r.code}${r.note}`;
+    li.textContent = t("receipt", { partner: r.partner, code: r.code }, "{partner}: received, receipt code {code}") + r.note;
     li.dataset.id = r.id;
     return li;
   }));
   $("#codename").textContent = codename;
+  $("#codename-assisted").hidden = !assisted;
   $("#done").hidden = false;
-  if (removedAll.length) $("#removed").textContent = `Removed before sending: ${removedAll.join(" · ")}`;
-  say("Sent. Only the organisations you chose can read it.", "ok");
+  if (removedAll.length) $("#removed").textContent = t("removed", { list: removedAll.join(" · ") }, "Removed before sending: {list}");
+  say(t("sent", {}, "Sent. Only the organisations you chose can read it."), "ok");
 }
 
 main();

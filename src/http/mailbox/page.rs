@@ -8,7 +8,7 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Deserializer};
 use zeroize::Zeroizing;
 
-use super::super::pages::{escape, framed, page};
+use super::super::pages::{escape, framed, page, PageLang};
 use super::super::{ApiError, AppState};
 use super::{day_string, fetch, message_id};
 use crate::codename::Codename;
@@ -30,21 +30,23 @@ impl<'de> Deserialize<'de> for Secret {
 
 pub(in crate::http) const LOGIN_FORM: &str = include_str!("../../../web/templates/mailbox.html");
 
-fn login_page(state: &AppState, status: u16, notice: &str) -> HttpResponse {
+fn login_page(state: &AppState, l: &PageLang, status: u16, notice: &str) -> HttpResponse {
     let body = LOGIN_FORM
+        .replace("{{lang}}", l.lang.code)
         .replace("{{notice}}", notice)
         .replace("{{form_token}}", &state.form_tokens.issue());
     framed(
+        l,
         status,
-        "Your messages",
+        l.lang.text("pages.mailbox_heading"),
         &body,
         "<script src=\"/assets/app.js\" defer></script>\n",
     )
 }
 
 #[get("/mailbox")]
-async fn show(state: web::Data<AppState>) -> HttpResponse {
-    login_page(&state, 200, "")
+async fn show(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
+    login_page(&state, &l, 200, "")
 }
 
 #[derive(Deserialize)]
@@ -61,15 +63,17 @@ const EXPIRED: &str =
 async fn login(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
+    l: PageLang,
     form: web::Form<LoginForm>,
 ) -> HttpResponse {
     let form = form.into_inner();
     if !state.form_tokens.redeem(&form.form_token) {
-        return login_page(&state, 403, EXPIRED);
+        return login_page(&state, &l, 403, EXPIRED);
     }
     let Ok(codename) = Codename::parse(&form.codename.0) else {
         return login_page(
             &state,
+            &l,
             400,
             "<p id=\"error\" role=\"alert\">A codename is 7 words from our list. Check the spelling and try again.</p>",
         );
@@ -79,6 +83,7 @@ async fn login(
         Ok(Ok(keys)) => keys,
         _ => {
             return page(
+                &l,
                 500,
                 "Your messages",
                 "<p>The server could not open your mailbox. Try again later.</p>",
@@ -87,6 +92,7 @@ async fn login(
     };
     let Ok(mailbox) = keys.mailbox.parse::<MailboxId>() else {
         return page(
+            &l,
             500,
             "Your messages",
             "<p>The server could not open your mailbox. Try again later.</p>",
@@ -97,11 +103,12 @@ async fn login(
         Err(ApiError::RateLimited) => {
             return login_page(
                 &state,
+                &l,
                 429,
                 "<p id=\"error\" role=\"alert\">Many people are opening their mailbox right now. Wait a minute and try again.</p>",
             )
         }
-        Err(_) => return page(500, "Your messages", "<p>The server could not open your mailbox. Try again later.</p>"),
+        Err(_) => return page(&l, 500, "Your messages", "<p>The server could not open your mailbox. Try again later.</p>"),
     };
     let mut html = String::from(
         "<p class=\"mode\">JavaScript is off: the server worked out your mailbox from your codename for this page only, opened your messages in its memory, and has already forgotten both.</p>\n",
@@ -113,17 +120,18 @@ async fn login(
             continue;
         };
         shown += 1;
-        html.push_str(&render(&state, &keys, &reply, &day_string(m.day), m.id));
+        html.push_str(&render(&state, &l, &keys, &reply, &day_string(m.day), m.id));
     }
     if shown == 0 {
         html.push_str("<p id=\"empty\">There are no messages for this codename. Organisations usually answer within a few working days; come back later. If you expected a message, check that every word of your codename is right.</p>\n");
     }
     html.push_str("<p><a href=\"/mailbox\">Close the mailbox</a>. When you are done, close this window; in Tor Browser use \"New Identity\".</p>\n");
-    page(200, "Your messages", &html)
+    page(&l, 200, "Your messages", &html)
 }
 
 fn render(
     state: &AppState,
+    l: &PageLang,
     keys: &crate::codename::ReplyKeys,
     reply: &Reply,
     day: &str,
@@ -145,15 +153,16 @@ fn render(
         buttons.push_str("<button type=\"submit\" name=\"appointment\" value=\"accept\">I accept this appointment</button> <button type=\"submit\" name=\"appointment\" value=\"another\">Please propose another time</button> ");
     }
     out.push_str(&format!(
-        "<form method=\"post\" action=\"/report/nojs\" enctype=\"multipart/form-data\" autocomplete=\"off\" class=\"follow-up\">\n\
+        "<form method=\"post\" action=\"/report/nojs?lang={lang}\" enctype=\"multipart/form-data\" autocomplete=\"off\" class=\"follow-up\">\n\
 <input type=\"hidden\" name=\"form_token\" value=\"{token}\">\n\
+<input type=\"hidden\" name=\"lang\" value=\"{lang}\">\n\
 <input type=\"hidden\" name=\"partner\" value=\"{partner}\">\n\
 <input type=\"hidden\" name=\"in_reply_to\" value=\"{report}\">\n\
 <input type=\"hidden\" name=\"reply_recipient\" value=\"{recipient}\">\n\
 <input type=\"hidden\" name=\"reply_mailbox\" value=\"{mailbox}\">\n\
 <p><label for=\"answer-{id:032x}\">Answer {from}</label>\n<textarea id=\"answer-{id:032x}\" name=\"description\" rows=\"4\"></textarea></p>\n\
 <p>{buttons}<button type=\"submit\">Send answer</button></p>\n</form>\n\
-<form method=\"post\" action=\"/mailbox/delete\" class=\"delete\">\n\
+<form method=\"post\" action=\"/mailbox/delete?lang={lang}\" class=\"delete\">\n\
 <input type=\"hidden\" name=\"form_token\" value=\"{token2}\">\n\
 <input type=\"hidden\" name=\"mailbox\" value=\"{mailbox}\">\n\
 <input type=\"hidden\" name=\"id\" value=\"{id:032x}\">\n\
@@ -165,6 +174,7 @@ fn render(
         recipient = escape(&keys.recipient().to_string()),
         mailbox = escape(&keys.mailbox),
         from = escape(&reply.partner_name),
+        lang = l.lang.code,
     ));
     out
 }
@@ -178,13 +188,18 @@ struct DeleteForm {
 
 /// She deletes a message she has read (without JavaScript).
 #[post("/mailbox/delete")]
-async fn remove(state: web::Data<AppState>, form: web::Form<DeleteForm>) -> HttpResponse {
+async fn remove(
+    state: web::Data<AppState>,
+    l: PageLang,
+    form: web::Form<DeleteForm>,
+) -> HttpResponse {
     if !state.form_tokens.redeem(&form.form_token) {
-        return login_page(&state, 403, EXPIRED);
+        return login_page(&state, &l, 403, EXPIRED);
     }
     let (Ok(mailbox), Ok(id)) = (form.mailbox.parse::<MailboxId>(), message_id(&form.id)) else {
         return login_page(
             &state,
+            &l,
             400,
             "<p id=\"error\" role=\"alert\">This is not a message of this mailbox.</p>",
         );
@@ -192,9 +207,10 @@ async fn remove(state: web::Data<AppState>, form: web::Form<DeleteForm>) -> Http
     match state.store.delete_reply(mailbox, id).await {
         Ok(()) => login_page(
             &state,
+            &l,
             200,
             "<p id=\"deleted\" role=\"status\">The message was deleted from the server. To read your other messages, enter your codename again.</p>",
         ),
-        Err(_) => page(500, "Your messages", "<p>The message could not be deleted. Try again later.</p>"),
+        Err(_) => page(&l, 500, "Your messages", "<p>The message could not be deleted. Try again later.</p>"),
     }
 }

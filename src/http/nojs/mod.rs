@@ -1,6 +1,8 @@
 //! The form that works without JavaScript (Tor Browser "Safest"): a plain multipart post,
 //! sealed by the server as it arrives (see `spool`), recorded as `sealed: server`. The page says
-//! so before she sends. Cross-site posts are refused with a per-form token (no cookies).
+//! so before she sends. Cross-site posts are refused with a per-form token (no cookies). Her
+//! intake answers are checked field by field ([`crate::intake::Answers`]); her language comes
+//! from the form's hidden `lang` field and goes into `report.json`.
 
 mod spool;
 pub mod token;
@@ -11,9 +13,10 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use super::pages::{escape, page};
+use super::pages::{escape, page, PageLang};
 use super::AppState;
 use crate::codename::Codename;
+use crate::intake::{Answers, IntakeError};
 use crate::reply::ReplyAddress;
 use crate::store::{Day, ReportMeta, ReportState, SealedBy};
 use spool::Spool;
@@ -28,8 +31,14 @@ const MAX_FILES: usize = 100;
 const MAX_TEXT: usize = 256 * 1024;
 
 #[get("/report/nojs")]
-async fn info() -> HttpResponse {
-    page(200, "About this form", "<p>This form works without JavaScript: the server encrypts your report in its memory for a moment, then stores only the encrypted version. With JavaScript on, your report is encrypted in your browser and the server never sees it.</p><p><a href=\"/report\">Back to the form</a></p>")
+async fn info(l: PageLang) -> HttpResponse {
+    let body = format!(
+        "<p>{}</p><p><a href=\"{}\">{}</a></p>",
+        l.t("pages.nojs_info"),
+        l.href("/report"),
+        l.t("pages.back")
+    );
+    page(&l, 200, l.lang.text("pages.nojs_heading"), &body)
 }
 
 /// A refusal, shown as a page (this is a browser form, not the JSON API).
@@ -44,6 +53,9 @@ struct ReportJson<'a> {
     in_reply_to: Option<&'a str>,
     language: &'a str,
     description: &'a str,
+    /// Her answers to the intake questions (new reports only).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    intake: Option<&'a Answers>,
     attachments: &'a [String],
     sealed: &'a str,
     /// Where replies go (from her codename).
@@ -67,33 +79,64 @@ struct FollowUp {
 struct Sent {
     receipts: Vec<(String, String)>,
     codename: Option<Codename>,
+    /// Sent for someone else: the codename is to be handed to her.
+    assisted: bool,
+    /// The language of the form she sent.
+    language: &'static str,
 }
 
 #[post("/report/nojs")]
 async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
+    l: PageLang,
     payload: web::Payload,
 ) -> HttpResponse {
-    match handle(&state, &req, payload).await {
-        Ok(Sent { receipts, codename }) => {
+    match handle(&state, &req, payload, l.lang.code).await {
+        Ok(Sent {
+            receipts,
+            codename,
+            assisted,
+            language,
+        }) => {
+            let l = l.switch(language);
             let items: String = receipts
                 .iter()
-                .map(|(name, code)| format!("<li>{}: received, receipt code {}</li>", escape(name), escape(code)))
+                .map(|(name, code)| {
+                    let text = l
+                        .lang
+                        .text("form.js.receipt")
+                        .replace("{partner}", name)
+                        .replace("{code}", code);
+                    format!("<li>{}</li>", escape(&text))
+                })
                 .collect();
-            let codename = codename.map(|c| show_codename(&c)).unwrap_or_default();
+            let codename = codename
+                .map(|c| show_codename(&l, &c, assisted))
+                .unwrap_or_default();
             page(
+                &l,
                 201,
-                "Sent",
+                l.lang.text("pages.sent_heading"),
                 &format!(
-                    "<p>Your message was encrypted by the server in its memory and stored encrypted. Only the organisations you chose can read it.</p><ul id=\"receipts\">{items}</ul>{codename}<p>Keep the receipt code if you can do so safely. When you are done, close this window; in Tor Browser use \"New Identity\".</p>"
+                    "<p>{sent}</p><ul id=\"receipts\">{items}</ul>{codename}<p>{keep}</p>",
+                    sent = l.t("pages.nojs_sent"),
+                    keep = l.t("form.done.keep"),
                 ),
             )
         }
         Err(Refusal(status, why)) => page(
+            &l,
             status,
-            "Not sent",
-            &format!("<p id=\"error\">Your report was NOT sent: {}</p><p><a href=\"/report\">Back to the form</a></p>", escape(why)),
+            l.lang.text("pages.not_sent_heading"),
+            &format!(
+                "<p id=\"error\" role=\"alert\">{} {}</p><p>{}</p><p><a href=\"{}\">{}</a></p>",
+                l.t("pages.not_sent"),
+                escape(why),
+                l.t("pages.back_hint"),
+                l.href("/report"),
+                l.t("pages.back")
+            ),
         ),
     }
 }
@@ -114,11 +157,23 @@ async fn read_text(
     Ok(out)
 }
 
-/// The codename, shown once, with help to keep it.
-fn show_codename(c: &Codename) -> String {
+/// The codename, shown once, with help to keep it (and to hand it over, when assisted).
+fn show_codename(l: &PageLang, c: &Codename, assisted: bool) -> String {
+    let handover = if assisted {
+        format!(
+            "<p id=\"codename-assisted\" class=\"mode\">{}</p>",
+            l.t("form.done.assisted")
+        )
+    } else {
+        String::new()
+    };
     format!(
-        "<section id=\"codename-box\"><h2>Your codename</h2><p class=\"codename\" id=\"codename\">{}</p><p>The organisations will answer you in your mailbox at <a href=\"/mailbox\">/mailbox</a>, and only this codename opens it. Write it on paper and keep it where nobody who could hurt you will look, or learn it by heart. It is shown only this once: nobody can recover it, not even us.</p></section>",
-        escape(c.expose())
+        "<section id=\"codename-box\"><h2>{heading}</h2><p class=\"codename\" id=\"codename\">{}</p>{handover}<p>{text} <a href=\"{href}\">{link}</a></p></section>",
+        escape(c.expose()),
+        heading = l.t("form.done.codename_heading"),
+        text = l.t("form.done.codename_text"),
+        href = l.href("/mailbox"),
+        link = l.t("pages.mailbox_link"),
     )
 }
 
@@ -126,6 +181,7 @@ async fn handle(
     state: &AppState,
     req: &HttpRequest,
     payload: web::Payload,
+    page_lang: &'static str,
 ) -> Result<Sent, Refusal> {
     if state.submit_limiter.check().is_err() || state.admit_circuit(req).is_err() {
         return Err(Refusal(
@@ -155,6 +211,8 @@ async fn handle(
     let mut taken = std::collections::HashSet::new();
     let mut total = 0u64;
     let mut follow = FollowUp::default();
+    let mut answers = Answers::default();
+    let mut language = page_lang;
     while let Some(field) = form.next().await {
         let mut field = field.map_err(|_| Refusal(400, "this is not the report form"))?;
         let name = field.name().unwrap_or_default().to_owned();
@@ -182,6 +240,14 @@ async fn handle(
                     "reply_mailbox" => follow.mailbox = v,
                     _ => follow.appointment = v,
                 }
+            }
+            "lang" => {
+                let v = read_text(&mut field, 32).await?;
+                language = crate::locale::negotiate(Some(&String::from_utf8_lossy(&v)), None);
+            }
+            n if Answers::is_field(n) => {
+                let v = read_text(&mut field, 4096).await?;
+                answers.push(n, &String::from_utf8_lossy(&v));
             }
             "description" => {
                 let d = read_text(&mut field, MAX_TEXT).await?;
@@ -262,6 +328,21 @@ async fn handle(
     {
         return Err(Refusal(400, "write an answer first"));
     }
+    let intake = if follow.in_reply_to.is_some() {
+        None
+    } else {
+        Some(answers.finish().map_err(|e| match e {
+            IntakeError::NoAssistedConsent => Refusal(
+                400,
+                "you report for someone else: tick the box that says they agreed",
+            ),
+            _ => Refusal(
+                400,
+                "tick the consent box at the end of the form to send it",
+            ),
+        })?)
+    };
+    let assisted = intake.as_ref().is_some_and(Answers::assisted);
     let mut report = Zeroizing::new(Vec::new());
     let json = ReportJson {
         schema: crate::envelope::SCHEMA,
@@ -271,8 +352,9 @@ async fn handle(
             "report"
         },
         in_reply_to: follow.in_reply_to.as_deref(),
-        language: "en",
+        language,
         description: &description,
+        intake: intake.as_ref(),
         attachments: &names,
         sealed: "server",
         reply: Some(&reply),
@@ -327,7 +409,12 @@ async fn handle(
             })?;
         receipts.push((partner.name.clone(), sealed.sha256[..12].to_owned()));
     }
-    Ok(Sent { receipts, codename })
+    Ok(Sent {
+        receipts,
+        codename,
+        assisted,
+        language,
+    })
 }
 
 /// A follow-up keeps the reply address of the mailbox page's hidden fields; a new report gets

@@ -1,0 +1,179 @@
+//! Server-rendered pages, in the visitor's language, all in one frame (`web/templates/page.html`):
+//! a neutral title and icon, the quick exit first in tab order (a plain link to the neutral
+//! `/exit` page; `safety.js` adds Esc, `location.replace` and the idle timeout), the language
+//! picker (each name in its own script), `lang` and `dir` on `<html>`.
+//!
+//! The language: `?lang=` wins, then `Accept-Language`, then English ([`crate::locale`]); every
+//! link and form of a page carries `?lang=` on, so it holds without cookies.
+//!
+//! Modules: `info` (the safety first screen, help numbers, who can read, what happens next,
+//! the neutral exit page), `report` (the report form).
+
+mod info;
+mod report;
+
+use std::future::{ready, Ready};
+
+use actix_web::http::StatusCode;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+
+use super::assets::PAGE_FRAME;
+use crate::locale::{self, Language};
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    info::routes(cfg);
+    report::routes(cfg);
+}
+
+pub(in crate::http) use crate::intake::form::escape;
+
+/// The page's language and path (for the picker's links).
+pub(in crate::http) struct PageLang {
+    /// The language.
+    pub lang: &'static Language,
+    path: String,
+}
+
+impl PageLang {
+    fn build(code: &str, path: &str) -> Result<Self, super::ApiError> {
+        let lang = Language::get(code)
+            .or_else(|_| Language::get(locale::FALLBACK))
+            .map_err(|e| super::ApiError::Internal(e.to_string()))?;
+        Ok(PageLang {
+            lang,
+            path: path.to_owned(),
+        })
+    }
+
+    /// The same page in the language `code` (a core language, else this one).
+    pub fn switch(self, code: &str) -> Self {
+        match Language::get(code) {
+            Ok(lang) => PageLang { lang, ..self },
+            Err(_) => self,
+        }
+    }
+
+    /// `?lang=<code>`, to append to a site path.
+    pub fn query(&self) -> String {
+        format!("?lang={}", self.lang.code)
+    }
+
+    /// A site path with this language.
+    pub fn href(&self, path: &str) -> String {
+        format!("{path}{}", self.query())
+    }
+
+    /// A string of this language (escaped for HTML).
+    pub fn t(&self, path: &str) -> String {
+        escape(self.lang.text(path))
+    }
+}
+
+/// `lang=` from a query string.
+fn query_lang(query: &str) -> Option<&str> {
+    query
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("lang="))
+        .filter(|v| v.len() <= 20)
+}
+
+impl FromRequest for PageLang {
+    type Error = super::ApiError;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let accept = req
+            .headers()
+            .get("accept-language")
+            .and_then(|v| v.to_str().ok());
+        let code = locale::negotiate(query_lang(req.query_string()), accept);
+        ready(PageLang::build(code, req.path()))
+    }
+}
+
+/// The language links: each language's name in its own script, the current one marked.
+fn picker(l: &PageLang) -> String {
+    let Ok(all) = Language::all() else {
+        return String::new();
+    };
+    all.iter()
+        .map(|other| {
+            let current = if other.code == l.lang.code { " aria-current=\"true\"" } else { "" };
+            format!(
+                "<li><a href=\"{path}?lang={code}\" lang=\"{code}\" dir=\"{dir}\" hreflang=\"{code}\"{current}>{name}</a></li>",
+                path = escape(&l.path),
+                code = other.code,
+                dir = other.dir.as_str(),
+                name = escape(&other.name),
+            )
+        })
+        .collect()
+}
+
+/// A page in the site's frame, with `scripts` (tags for `/assets/…` only) in its head.
+pub(in crate::http) fn framed(
+    l: &PageLang,
+    status: u16,
+    heading: &str,
+    body_html: &str,
+    scripts: &str,
+) -> HttpResponse {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let footer = format!(
+        "<p><a href=\"{}\">{}</a> · <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a></p>{}",
+        l.href("/who-can-read"),
+        l.t("pages.who_link"),
+        l.href("/what-happens-next"),
+        l.t("pages.next_link"),
+        l.href("/mailbox"),
+        l.t("pages.mailbox_link"),
+        if l.lang.reviewed {
+            String::new()
+        } else {
+            format!("<p class=\"hint\">{}</p>", l.t("pages.unreviewed"))
+        }
+    );
+    let html = PAGE_FRAME
+        .replace("{{lang}}", l.lang.code)
+        .replace("{{dir}}", l.lang.dir.as_str())
+        .replace("{{title}}", &l.t("pages.title"))
+        .replace("{{quick_exit}}", &l.t("pages.quick_exit"))
+        .replace("{{quick_exit_note}}", &l.t("pages.quick_exit_note"))
+        .replace("{{languages}}", &l.t("pages.languages"))
+        .replace("{{picker}}", &picker(l))
+        .replace("{{scripts}}", scripts)
+        .replace("{{footer}}", &footer)
+        .replace("{{heading}}", &escape(heading))
+        .replace("{{body}}", body_html);
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(html)
+}
+
+/// A page in the site's frame without the page script.
+pub(in crate::http) fn page(
+    l: &PageLang,
+    status: u16,
+    heading: &str,
+    body_html: &str,
+) -> HttpResponse {
+    framed(l, status, heading, body_html, "")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            super::escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn lang_from_query() {
+        assert_eq!(super::query_lang("a=1&lang=ar"), Some("ar"));
+        assert_eq!(super::query_lang("lang="), Some(""));
+        assert_eq!(super::query_lang("x=lang=ar"), None);
+    }
+}

@@ -1,0 +1,92 @@
+//! `GET /report`: the intake form in her language, partners listed from the verified directory,
+//! a fresh form token, so it works the same with JavaScript off. The page script's messages
+//! travel in an inert `<template>` (no inline script: the CSP).
+
+use actix_web::{get, web, HttpResponse};
+
+use super::{escape, framed, PageLang};
+use crate::http::assets::REPORT_PAGE;
+use crate::http::AppState;
+
+pub(super) fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(report);
+}
+
+/// Keys of `form.js` the page script reads.
+const JS_KEYS: &[&str] = &[
+    "ready",
+    "removing",
+    "codename",
+    "encrypting",
+    "sending",
+    "sent",
+    "not_sent",
+    "cannot",
+    "choose_partner",
+    "consent",
+    "assisted",
+    "receipt",
+    "removed",
+];
+
+#[get("/report")]
+async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
+    let partners: String = state
+        .directory
+        .directory()
+        .partners
+        .iter()
+        .map(|p| {
+            format!(
+                "<label><input type=\"checkbox\" name=\"partner\" value=\"{id}\"> <span><strong>{name}</strong><br><span class=\"hint\">{desc}</span></span></label>\n",
+                id = escape(p.id.as_str()),
+                name = escape(&p.name),
+                desc = escape(&p.description)
+            )
+        })
+        .collect();
+    let js_text: String = JS_KEYS
+        .iter()
+        .map(|k| {
+            format!(
+                "<span data-k=\"{k}\">{}</span>",
+                l.t(&format!("form.js.{k}"))
+            )
+        })
+        .collect();
+    let mut body = REPORT_PAGE.to_owned();
+    for (key, path) in [
+        ("intro", "form.intro"),
+        ("who_link", "pages.who_link"),
+        ("next_link", "pages.next_link"),
+        ("seal_checking", "form.seal_checking"),
+        ("nojs_mode", "form.nojs_mode"),
+        ("idle", "form.idle"),
+        ("submit", "form.submit"),
+        ("nojs_offer", "form.js.nojs_offer"),
+        ("nojs_how", "form.js.nojs_how"),
+        ("sent_heading", "pages.sent_heading"),
+        ("codename_heading", "form.done.codename_heading"),
+        ("assisted", "form.done.assisted"),
+        ("codename_text", "form.done.codename_text"),
+        ("mailbox_link", "pages.mailbox_link"),
+        ("keep", "form.done.keep"),
+    ] {
+        body = body.replace(&format!("{{{{{key}}}}}"), &l.t(path));
+    }
+    let body = body
+        .replace("{{lang}}", l.lang.code)
+        .replace("{{form_token}}", &state.form_tokens.issue())
+        .replace("{{js_text}}", &js_text)
+        .replace(
+            "{{questions}}",
+            &crate::intake::form::questions(l.lang, &partners),
+        );
+    framed(
+        &l,
+        200,
+        l.lang.text("pages.report_heading"),
+        &body,
+        "<script src=\"/assets/app.js\" defer></script>\n",
+    )
+}

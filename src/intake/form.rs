@@ -1,0 +1,277 @@
+//! The questions as HTML, in one language, rendered by the server so that the form is the same
+//! with JavaScript off. Choices come before free text; every choice question offers "prefer not
+//! to say"; conditional questions carry an `if-<group>` class and the answers that open them a
+//! `shows-<group>` class, so the stylesheet shows them only when they apply (`:has()`; older
+//! browsers show them all, each saying when it applies). `data-q`/`data-kind` tell the page
+//! script how to read each answer. No `style` attributes, no inline script (the CSP).
+
+use super::countries::COUNTRIES;
+use super::spec::{question, Kind, Question, Section, QUESTIONS};
+use crate::locale::{Language, FALLBACK};
+use crate::stats::fields::PREFER_NOT;
+
+/// Escapes text for HTML element content and attribute values (the one escaper).
+pub use crate::outreach::text::escape;
+
+/// The conditional group a question belongs to (`labour`, `phone`, `assisted`).
+pub fn group(q: &Question) -> Option<&'static str> {
+    match q.only_if.first() {
+        None => None,
+        Some(("contact_method", _)) => Some("phone"),
+        Some(("reporter_role", _)) => Some("assisted"),
+        Some(_) => Some("labour"),
+    }
+}
+
+/// The groups the answer `code` of `field` opens.
+fn opens(field: &str, code: &str) -> Vec<&'static str> {
+    let mut g: Vec<&'static str> = QUESTIONS
+        .iter()
+        .filter(|q| q.only_if.iter().any(|(f, c)| *f == field && *c == code))
+        .filter_map(group)
+        .collect();
+    g.dedup();
+    g
+}
+
+/// An option's label: `form.o.<field>.<code>`, else `form.common.<code>`, in `lang`, else English.
+pub fn option_label(lang: &Language, field: &str, code: &str) -> String {
+    let own = format!("form.o.{field}.{code}");
+    let common = format!("form.common.{code}");
+    let en = Language::get(FALLBACK).ok();
+    lang.own(&own)
+        .or_else(|| lang.own(&common))
+        .or_else(|| en.and_then(|e| e.own(&own).or_else(|| e.own(&common))))
+        .unwrap_or(code)
+        .to_owned()
+}
+
+fn t(lang: &Language, path: &str) -> String {
+    escape(lang.text(path))
+}
+
+fn hint(lang: &Language, name: &str) -> Option<String> {
+    let path = format!("form.hint.{name}");
+    let en = Language::get(FALLBACK).ok()?;
+    en.own(&path)?;
+    Some(t(lang, &path))
+}
+
+fn wrapper_attrs(q: &Question) -> String {
+    let mut class = String::from("q");
+    if let Some(g) = group(q) {
+        class.push_str(&format!(" if-{g}"));
+    }
+    let kind = match q.kind {
+        Kind::One => "one",
+        Kind::Many => "many",
+        Kind::Line | Kind::Text => "text",
+        Kind::Country => "one",
+        Kind::Consent => "consent",
+    };
+    let required = if q.required { " data-required" } else { "" };
+    format!(
+        "class=\"{class}\" data-q=\"{}\" data-kind=\"{kind}\"{required}",
+        q.name
+    )
+}
+
+fn choices(lang: &Language, q: &Question) -> String {
+    let kind = if q.kind == Kind::Many {
+        "checkbox"
+    } else {
+        "radio"
+    };
+    let mut codes = q.codes();
+    if q.prefer_not {
+        codes.push(PREFER_NOT);
+    }
+    let default = if q.kind == Kind::One && !q.prefer_not {
+        q.default_code()
+    } else {
+        None
+    };
+    let described = hint(lang, q.name).map(|_| format!(" aria-describedby=\"hint-{}\"", q.name));
+    let mut out = format!(
+        "<fieldset {}{}>\n<legend>{}</legend>\n",
+        wrapper_attrs(q),
+        described.unwrap_or_default(),
+        t(lang, &format!("form.q.{}", q.name))
+    );
+    if let Some(h) = hint(lang, q.name) {
+        out.push_str(&format!(
+            "<p class=\"hint\" id=\"hint-{}\">{h}</p>\n",
+            q.name
+        ));
+    }
+    for code in codes {
+        let class: Vec<String> = opens(q.name, code)
+            .iter()
+            .map(|g| format!("shows-{g}"))
+            .collect();
+        let class = if class.is_empty() {
+            String::new()
+        } else {
+            format!(" class=\"{}\"", class.join(" "))
+        };
+        let checked = if default == Some(code) {
+            " checked"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "<label><input type=\"{kind}\" name=\"{name}\" value=\"{code}\"{class}{checked}> <span>{label}</span></label>\n",
+            name = q.name,
+            label = escape(&option_label(lang, q.name, code)),
+        ));
+    }
+    out.push_str("</fieldset>\n");
+    out
+}
+
+fn text_field(lang: &Language, q: &Question) -> String {
+    let h = hint(lang, q.name);
+    let described = h
+        .as_ref()
+        .map(|_| format!(" aria-describedby=\"hint-{}\"", q.name))
+        .unwrap_or_default();
+    let hint_html = h
+        .map(|h| format!("\n<span class=\"hint\" id=\"hint-{}\">{h}</span>", q.name))
+        .unwrap_or_default();
+    let label = t(lang, &format!("form.q.{}", q.name));
+    let input = match q.kind {
+        Kind::Text => format!(
+            "<textarea id=\"{n}\" name=\"{n}\" rows=\"8\"{described}></textarea>",
+            n = q.name
+        ),
+        _ => {
+            let ty = if q.name == "safe_phone" {
+                "tel"
+            } else {
+                "text"
+            };
+            format!(
+                "<input id=\"{n}\" name=\"{n}\" type=\"{ty}\" maxlength=\"{max}\" autocomplete=\"off\"{described}>",
+                n = q.name,
+                max = super::answers::MAX_LINE
+            )
+        }
+    };
+    format!(
+        "<div {}>\n<label for=\"{}\">{label}</label>{hint_html}\n{input}\n</div>\n",
+        wrapper_attrs(q),
+        q.name
+    )
+}
+
+fn country(lang: &Language, q: &Question) -> String {
+    let mut out = format!(
+        "<div {}>\n<label for=\"{n}\">{}</label>\n<select id=\"{n}\" name=\"{n}\" autocomplete=\"off\">\n<option value=\"\">—</option>\n<option value=\"{PREFER_NOT}\">{}</option>\n",
+        wrapper_attrs(q),
+        t(lang, &format!("form.q.{}", q.name)),
+        escape(&option_label(lang, q.name, PREFER_NOT)),
+        n = q.name,
+    );
+    for (code, en, own) in COUNTRIES {
+        let label = if own == en {
+            (*own).to_owned()
+        } else {
+            format!("{own} · {en}")
+        };
+        out.push_str(&format!(
+            "<option value=\"{code}\">{}</option>\n",
+            escape(&label)
+        ));
+    }
+    out.push_str("</select>\n</div>\n");
+    out
+}
+
+fn consent(lang: &Language, q: &Question) -> String {
+    let required = if q.name == "consent_read" {
+        " required"
+    } else {
+        ""
+    };
+    format!(
+        "<div {}>\n<label class=\"check\"><input type=\"checkbox\" id=\"{n}\" name=\"{n}\" value=\"yes\"{required}> <span>{}</span></label>\n</div>\n",
+        wrapper_attrs(q),
+        t(lang, &format!("form.q.{}", q.name)),
+        n = q.name
+    )
+}
+
+/// The attachments field (right after the description).
+fn attachments(lang: &Language) -> String {
+    format!(
+        "<p>\n<label for=\"attachments\">{}</label>\n<input id=\"attachments\" name=\"attachments\" type=\"file\" multiple aria-describedby=\"attachments-hint\">\n<span class=\"hint\" id=\"attachments-hint\">{}</span>\n<span id=\"metadata-note\" class=\"hint\" aria-live=\"polite\"></span>\n</p>\n",
+        t(lang, "form.q.attachments"),
+        t(lang, "form.hint.attachments"),
+    )
+}
+
+/// The questions of `section`, as HTML (`partners`: the partner check boxes, in the consent section).
+pub fn section(lang: &Language, section: Section, partners: &str) -> String {
+    let mut out = String::new();
+    if section == Section::Consent {
+        out.push_str(&format!(
+            "<fieldset id=\"partners\">\n<legend>{}</legend>\n{partners}</fieldset>\n",
+            t(lang, "form.q.partner")
+        ));
+    }
+    for q in QUESTIONS.iter().filter(|q| q.section == section) {
+        out.push_str(&match q.kind {
+            Kind::One | Kind::Many => choices(lang, q),
+            Kind::Line | Kind::Text => text_field(lang, q),
+            Kind::Country => country(lang, q),
+            Kind::Consent => consent(lang, q),
+        });
+        if q.name == "description" {
+            out.push_str(&attachments(lang));
+        }
+    }
+    out
+}
+
+/// Every section with its heading.
+pub fn questions(lang: &Language, partners: &str) -> String {
+    let mut out = String::new();
+    for (s, key) in super::spec::SECTIONS {
+        out.push_str(&format!(
+            "<section class=\"part\" aria-labelledby=\"part-{key}\">\n<h2 id=\"part-{key}\">{}</h2>\n",
+            t(lang, &format!("form.section.{key}"))
+        ));
+        out.push_str(&section(lang, s, partners));
+        out.push_str("</section>\n");
+    }
+    debug_assert!(question("safe_now").is_some());
+    out
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    #[test]
+    fn every_question_is_rendered_with_its_codes_and_no_inline_style() {
+        let lang = crate::locale::Language::get("ar").unwrap();
+        let html = super::questions(lang, "<label>P</label>");
+        for q in super::QUESTIONS {
+            assert!(html.contains(&format!("name=\"{}\"", q.name)), "{}", q.name);
+            if q.kind == super::Kind::One || q.kind == super::Kind::Many {
+                for c in q.codes() {
+                    assert!(
+                        html.contains(&format!("name=\"{}\" value=\"{c}\"", q.name)),
+                        "{}={c}",
+                        q.name
+                    );
+                }
+            }
+        }
+        assert!(html.contains("class=\"q if-labour\""));
+        assert!(html.contains("value=\"phone\" class=\"shows-phone\""));
+        assert!(html.contains("value=\"unpaid_or_very_low_pay\" class=\"shows-labour\""));
+        assert!(html.contains("value=\"no_police\" checked"));
+        assert!(!html.contains("style="));
+        assert!(!html.contains("form.q."), "a string is missing");
+    }
+}

@@ -1,0 +1,308 @@
+//! The site's languages: `web/locales/<code>.json`, compiled in, read by one loader.
+//!
+//! Each file is a top-level object: `language` (its BCP 47 code), `name` (in its own script),
+//! `dir` (`ltr`/`rtl`), `reviewed` (whether a native speaker checked it), and one section per
+//! feature — `outreach` (the printed card, read by [`crate::outreach::locale`]), `pages` (the
+//! frame and the information pages) and `form` (the intake questions), both read through
+//! [`Language::text`] with English as the fallback for a missing string.
+//!
+//! Which language a page is in: `?lang=<code>` wins, then `Accept-Language` (by q-value,
+//! `zh`/`zh-CN` → `zh-Hans`, `pt`/`pt-PT` → `pt-BR`, `tl` → `fil`), then English — Tor
+//! Browser asks for `en-US` whatever the person reads, so every page shows the picker on top.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+
+/// The core languages (INTAKE.md), in the order they are listed.
+pub const CORE: &[&str] = &[
+    "it", "en", "ar", "fr", "es", "sq", "uk", "ru", "ro", "zh-Hans", "ur", "bn", "pt-BR", "fil",
+];
+
+/// The language of a page when nothing else says which.
+pub const FALLBACK: &str = "en";
+
+/// (code, file), compiled into the binary.
+const FILES: &[(&str, &str)] = &[
+    ("it", include_str!("../web/locales/it.json")),
+    ("en", include_str!("../web/locales/en.json")),
+    ("ar", include_str!("../web/locales/ar.json")),
+    ("fr", include_str!("../web/locales/fr.json")),
+    ("es", include_str!("../web/locales/es.json")),
+    ("sq", include_str!("../web/locales/sq.json")),
+    ("uk", include_str!("../web/locales/uk.json")),
+    ("ru", include_str!("../web/locales/ru.json")),
+    ("ro", include_str!("../web/locales/ro.json")),
+    ("zh-Hans", include_str!("../web/locales/zh-Hans.json")),
+    ("ur", include_str!("../web/locales/ur.json")),
+    ("bn", include_str!("../web/locales/bn.json")),
+    ("pt-BR", include_str!("../web/locales/pt-BR.json")),
+    ("fil", include_str!("../web/locales/fil.json")),
+];
+
+/// Errors reading the compiled-in locale files.
+#[derive(Debug, thiserror::Error)]
+pub enum LocaleError {
+    /// A compiled-in locale file is broken (a build problem: fix the JSON file named).
+    #[error("locale file: {0}")]
+    BadFile(String),
+    /// No locale for this code.
+    #[error("no language {0:?}; the languages are: {list}", list = CORE.join(", "))]
+    Unknown(String),
+}
+
+/// Writing direction of a language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// Left to right.
+    Ltr,
+    /// Right to left (Arabic, Urdu, …): text starts on the right, layout is mirrored.
+    Rtl,
+}
+
+impl Direction {
+    /// `"ltr"` or `"rtl"`, for `dir=` and `direction=` attributes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ltr => "ltr",
+            Direction::Rtl => "rtl",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Head {
+    language: String,
+    name: String,
+    dir: Direction,
+    reviewed: bool,
+}
+
+/// One language: its header and its whole file.
+#[derive(Debug)]
+pub struct Language {
+    /// BCP 47 code, as in INTAKE.md (`zh-Hans`, `pt-BR`).
+    pub code: &'static str,
+    /// The language's name in its own script.
+    pub name: String,
+    /// Writing direction.
+    pub dir: Direction,
+    /// Whether a native speaker has reviewed the translation.
+    pub reviewed: bool,
+    file: serde_json::Value,
+}
+
+impl Language {
+    /// Every compiled-in language, in [`CORE`] order.
+    pub fn all() -> Result<&'static [Language], LocaleError> {
+        static ALL: OnceLock<Result<Vec<Language>, String>> = OnceLock::new();
+        ALL.get_or_init(parse_all)
+            .as_deref()
+            .map_err(|e| LocaleError::BadFile(e.clone()))
+    }
+
+    /// The language for `code` (case-insensitive: `zh-hans` finds `zh-Hans`).
+    pub fn get(code: &str) -> Result<&'static Language, LocaleError> {
+        Self::all()?
+            .iter()
+            .find(|l| l.code.eq_ignore_ascii_case(code.trim()))
+            .ok_or_else(|| LocaleError::Unknown(code.chars().take(20).collect()))
+    }
+
+    /// A section of the file (`outreach`, `pages`, `form`), deserialised.
+    pub fn section<T: serde::de::DeserializeOwned>(&self, name: &str) -> Result<T, LocaleError> {
+        let v = self
+            .file
+            .get(name)
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
+        serde_json::from_value(v).map_err(|e| {
+            LocaleError::BadFile(format!("web/locales/{}.json: {name}: {e}", self.code))
+        })
+    }
+
+    /// The string at a dotted `path` (`form.q.safe_now`) in this language, if it has one.
+    pub fn own(&self, path: &str) -> Option<&str> {
+        path.split('.')
+            .try_fold(&self.file, |v, k| v.get(k))
+            .and_then(|v| v.as_str())
+    }
+
+    /// The string at `path`, in this language or else in English, or else the path itself
+    /// (a missing string shows up, it does not break the page; a test keeps them complete).
+    pub fn text<'a>(&'a self, path: &'a str) -> &'a str {
+        self.own(path)
+            .or_else(|| Language::get(FALLBACK).ok().and_then(|en| en.own(path)))
+            .unwrap_or(path)
+    }
+
+    /// Every string path of a section, sorted (for completeness checks).
+    pub fn paths(&self, section: &str) -> Vec<String> {
+        fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, v) in m {
+                        walk(&format!("{prefix}.{k}"), v, out);
+                    }
+                }
+                _ => out.push(prefix.to_owned()),
+            }
+        }
+        let mut out = Vec::new();
+        if let Some(v) = self.file.get(section) {
+            walk(section, v, &mut out);
+        }
+        out.sort();
+        out
+    }
+}
+
+fn parse_all() -> Result<Vec<Language>, String> {
+    FILES
+        .iter()
+        .map(|(code, text)| {
+            let file: serde_json::Value =
+                serde_json::from_str(text).map_err(|e| format!("web/locales/{code}.json: {e}"))?;
+            let head: Head = serde_json::from_value(file.clone())
+                .map_err(|e| format!("web/locales/{code}.json: {e}"))?;
+            if head.language != *code {
+                return Err(format!(
+                    "web/locales/{code}.json says it is {:?}",
+                    head.language
+                ));
+            }
+            Ok(Language {
+                code,
+                name: head.name,
+                dir: head.dir,
+                reviewed: head.reviewed,
+                file,
+            })
+        })
+        .collect()
+}
+
+/// The core language a tag asks for: exact (any case), or by its primary subtag.
+fn lookup(tag: &str) -> Option<&'static str> {
+    let tag = tag.trim();
+    if tag.is_empty() {
+        return None;
+    }
+    if let Some(c) = CORE.iter().find(|c| c.eq_ignore_ascii_case(tag)) {
+        return Some(c);
+    }
+    let primary = tag.split(['-', '_']).next()?.to_ascii_lowercase();
+    match primary.as_str() {
+        "zh" => Some("zh-Hans"),
+        "pt" => Some("pt-BR"),
+        "tl" | "fil" => Some("fil"),
+        p => CORE.iter().find(|c| **c == p).copied(),
+    }
+}
+
+/// The page's language: `query` (`?lang=`) if it names one, else the best of
+/// `accept_language`, else [`FALLBACK`].
+pub fn negotiate(query: Option<&str>, accept_language: Option<&str>) -> &'static str {
+    if let Some(c) = query.and_then(lookup) {
+        return c;
+    }
+    let mut wanted: Vec<(u16, usize, &str)> = accept_language
+        .unwrap_or_default()
+        .split(',')
+        .take(20)
+        .enumerate()
+        .filter_map(|(i, item)| {
+            let mut parts = item.split(';');
+            let tag = parts.next()?.trim();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .map_or(Some(1000), |q| {
+                    q.trim()
+                        .parse::<f32>()
+                        .ok()
+                        .map(|q| (q.clamp(0.0, 1.0) * 1000.0) as u16)
+                })?;
+            (q > 0).then_some((q, i, tag))
+        })
+        .collect();
+    wanted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    wanted
+        .iter()
+        .find_map(|(_, _, tag)| lookup(tag))
+        .unwrap_or(FALLBACK)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_language_parses_with_its_direction() {
+        let all = Language::all().unwrap();
+        let codes: Vec<&str> = all.iter().map(|l| l.code).collect();
+        assert_eq!(codes, CORE);
+        for l in all {
+            assert_eq!(
+                l.dir == Direction::Rtl,
+                matches!(l.code, "ar" | "ur"),
+                "{}",
+                l.code
+            );
+        }
+    }
+
+    #[test]
+    fn every_language_has_every_page_and_form_string() {
+        let en = Language::get("en").unwrap();
+        for section in ["pages", "form"] {
+            let want = en.paths(section);
+            assert!(want.len() > 10, "{section}");
+            // Languages still being drafted have no such section yet and fall back to English.
+            for l in Language::all()
+                .unwrap()
+                .iter()
+                .filter(|l| !l.paths(section).is_empty())
+            {
+                let got = l.paths(section);
+                let missing: Vec<_> = want.iter().filter(|p| !got.contains(p)).collect();
+                let extra: Vec<_> = got.iter().filter(|p| !want.contains(p)).collect();
+                assert!(
+                    missing.is_empty() && extra.is_empty(),
+                    "{}: missing {missing:?}, extra {extra:?}",
+                    l.code
+                );
+                for p in &got {
+                    assert!(
+                        !l.own(p).unwrap_or_default().trim().is_empty(),
+                        "{}: {p} empty",
+                        l.code
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn negotiation() {
+        assert_eq!(negotiate(Some("ar"), Some("it")), "ar");
+        assert_eq!(negotiate(Some("zh-hans"), None), "zh-Hans");
+        assert_eq!(negotiate(Some("xx"), Some("fr-FR,fr;q=0.9")), "fr");
+        assert_eq!(negotiate(None, Some("de;q=1, uk;q=0.5, it;q=0.8")), "it");
+        assert_eq!(negotiate(None, Some("zh-CN")), "zh-Hans");
+        assert_eq!(negotiate(None, Some("pt-PT;q=0.3, de")), "pt-BR");
+        assert_eq!(negotiate(None, Some("tl")), "fil");
+        assert_eq!(negotiate(None, Some("en-US,en;q=0.5")), "en");
+        assert_eq!(negotiate(None, Some("it;q=0")), FALLBACK);
+        assert_eq!(negotiate(None, Some(";;;,q=,garbage")), FALLBACK);
+        assert_eq!(negotiate(None, None), FALLBACK);
+    }
+
+    #[test]
+    fn text_falls_back_to_english_then_to_the_path() {
+        let it = Language::get("it").unwrap();
+        assert_eq!(it.text("no.such.string"), "no.such.string");
+        assert!(!it.text("pages.quick_exit").is_empty());
+    }
+}
