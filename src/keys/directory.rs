@@ -170,12 +170,7 @@ impl Directory {
                 )));
             }
             for k in &p.officer_keys {
-                use base64::prelude::{Engine, BASE64_STANDARD};
-                let ok = BASE64_STANDARD
-                    .decode(k)
-                    .ok()
-                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .is_some_and(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).is_ok());
+                let ok = super::officer::parse_officer_key(k).is_some();
                 if !ok || !recipients.insert(k.clone()) {
                     return Err(KeyError::InvalidDirectory(format!(
                         "partner {}: officer key {k} is not a unique base64 Ed25519 public key",

@@ -217,14 +217,20 @@ pub fn ack_message(id: &str, sha256: &str) -> Vec<u8> {
     format!("approdo.ack/v1\n{id}\n{sha256}\n").into_bytes()
 }
 
-/// Verifies an acknowledgement signature (base64) by an officer key (base64).
-pub fn verify_ack(officer_key: &str, signature: &str, id: &str, sha256: &str) -> bool {
+/// An officer signing key as the directory lists it (base64 of 32 bytes), if valid.
+pub fn parse_officer_key(officer_key: &str) -> Option<ed25519_dalek::VerifyingKey> {
     use base64::prelude::{Engine, BASE64_STANDARD};
-    let key = BASE64_STANDARD
+    BASE64_STANDARD
         .decode(officer_key)
         .ok()
         .and_then(|b| <[u8; 32]>::try_from(b).ok())
-        .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok());
+        .and_then(|b| ed25519_dalek::VerifyingKey::from_bytes(&b).ok())
+}
+
+/// Verifies an acknowledgement signature (base64) by an officer key (base64).
+pub fn verify_ack(officer_key: &str, signature: &str, id: &str, sha256: &str) -> bool {
+    use base64::prelude::{Engine, BASE64_STANDARD};
+    let key = parse_officer_key(officer_key);
     let sig = BASE64_STANDARD
         .decode(signature)
         .ok()
