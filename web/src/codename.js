@@ -13,7 +13,9 @@ const enc = new TextEncoder();
 
 /** The word list from the EFF large wordlist file's text. */
 export function parseWordlist(text) {
-  return text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  // Without the 4 hyphenated words: a hyphen separates words when she types (see normalise),
+  // so a codename with "t-shirt" could never be typed back (src/codename.rs, the same list).
+  return text.split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#") && !l.includes("-"));
 }
 
 /** Normalises what she typed; returns null when it is not a valid codename. */

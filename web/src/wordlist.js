@@ -5,7 +5,7 @@ import { parseWordlist } from "./codename.js";
 
 let cached = null;
 
-/** The 7776 words, parsed once. */
+/** The 7772 words (no hyphenated ones), parsed once. */
 export function wordlist() {
   if (!cached) cached = parseWordlist(text);
   return cached;
