@@ -137,6 +137,20 @@ impl Language {
             .unwrap_or(path)
     }
 
+    /// The keys of the strings directly under a dotted `path` (`form.js`), in file order.
+    pub fn keys(&self, path: &str) -> Vec<&str> {
+        path.split('.')
+            .try_fold(&self.file, |v, k| v.get(k))
+            .and_then(|v| v.as_object())
+            .map(|m| {
+                m.iter()
+                    .filter(|(_, v)| v.is_string())
+                    .map(|(k, _)| k.as_str())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Every string path of a section, sorted (for completeness checks).
     pub fn paths(&self, section: &str) -> Vec<String> {
         fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
@@ -256,7 +270,7 @@ mod tests {
     #[test]
     fn every_language_has_every_page_and_form_string() {
         let en = Language::get("en").unwrap();
-        for section in ["pages", "form"] {
+        for section in ["pages", "form", "mailbox"] {
             let want = en.paths(section);
             assert!(want.len() > 10, "{section}");
             // Languages still being drafted have no such section yet and fall back to English.

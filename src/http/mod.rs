@@ -199,6 +199,14 @@ pub(super) async fn blocking<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
+/// The body length a request declares (`Content-Length`), if it declares a valid one.
+pub(super) fn declared_len(req: &actix_web::HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+}
+
 fn json_error(msg: String) -> actix_web::Error {
     ApiError::BadRequest(msg).into()
 }

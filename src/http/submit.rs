@@ -33,11 +33,7 @@ async fn submit(
 ) -> Result<HttpResponse, ApiError> {
     let partner = state.admit_submission(&req, &query.partner)?;
     let max = state.limits.max_report_bytes;
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = super::declared_len(&req);
     if declared.is_some_and(|n| n > max) {
         return Err(ApiError::TooLarge(max));
     }

@@ -2,7 +2,7 @@
 // shows her codename once → the officer answers with `approdo reply` (proposing an
 // appointment) → she reads it with JavaScript (opened in the browser) and without (opened by
 // the server for one page) → she accepts the appointment → the officer pulls the follow-up →
-// she deletes the reply. The codename never travels to the server with JS on, never appears
+// she deletes the reply, and finds her mailbox empty (the page in Arabic). The codename never travels to the server with JS on, never appears
 // in a URL, and never reaches the server's disk.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -32,8 +32,8 @@ function recordRequests(page) {
   return seen;
 }
 
-async function openMailbox(page, codename) {
-  await page.goto(`${server.url}/mailbox`);
+async function openMailbox(page, codename, lang = "en") {
+  await page.goto(`${server.url}/mailbox?lang=${lang}`);
   await page.fill("#codename", codename);
   await page.click("#mailbox-form button[type=submit]");
 }
@@ -106,11 +106,15 @@ test("report → codename → reply → read with and without JS → follow-up �
   assert.equal(follow.description, "MARKER-mailbox-followup-64 Tuesday is fine.");
   assert.equal(follow.reply.mailbox, report.reply.mailbox);
 
-  // 7. She deletes the reply; her mailbox is then empty.
+  // 7. She deletes the reply; her mailbox is then empty — said by the script in her language.
   await js.click("article.message button.delete");
   await js.waitForSelector("article.message .deleted");
-  await openMailbox(js, codename);
+  const ar = JSON.parse(readFileSync(new URL("../../web/locales/ar.json", import.meta.url), "utf8")).mailbox;
+  await openMailbox(js, codename, "ar");
   await js.waitForSelector("#empty", { timeout: 60000 });
+  assert.equal(await js.textContent("#empty"), ar.empty);
+  assert.equal(await js.textContent("#mailbox-mode"), ar.js.browser_mode);
+  assert.equal(await js.textContent("#mailbox-status"), ar.js.none);
   assert.deepEqual(await jsContext.cookies(), []);
   assert.equal(await js.evaluate(() => localStorage.length + sessionStorage.length), 0);
   await jsContext.close();

@@ -195,3 +195,62 @@ fn pages_follow_the_language_and_put_the_quick_exit_first() {
         assert!(!lower.contains(word), "the exit page says {word}");
     }
 }
+
+/// The mailbox (page, its script's words, its errors) and the no-JS form's refusals are in the
+/// page's language, every one of the 14: no English string of those sections is left on a page
+/// in another language.
+#[test]
+fn the_mailbox_and_the_refusals_speak_every_language() {
+    use approdo::locale::Language;
+    use approdo::outreach::text::escape;
+    let server = TestServer::start(&[]);
+    let en = Language::get("en").unwrap();
+    let english: Vec<String> = ["mailbox", "mailbox.js"]
+        .iter()
+        .flat_map(|s| en.keys(s).into_iter().map(move |k| format!("{s}.{k}")))
+        .map(|p| escape(en.own(&p).unwrap()))
+        .filter(|t| t.len() > 12) // short words may be the same in a language ("JavaScript")
+        .collect();
+    assert!(english.len() > 30, "{}", english.len());
+    for l in Language::all().unwrap() {
+        let own = |p: &str| escape(l.own(p).unwrap_or_else(|| panic!("{}: {p}", l.code)));
+        let (status, page) = get(&server, &format!("/mailbox?lang={}", l.code), None);
+        assert_eq!(status, 200);
+        for p in [
+            "mailbox.intro",
+            "mailbox.open",
+            "mailbox.js.opening",
+            "mailbox.empty",
+        ] {
+            assert!(page.contains(&own(p)), "{}: {p} not on the page", l.code);
+        }
+        if l.code != "en" {
+            for t in &english {
+                assert!(!page.contains(t.as_str()), "{}: English left: {t}", l.code);
+            }
+        }
+        // A codename that is not one: the error is in her language, and nothing else changes.
+        let start = page.find("name=\"form_token\" value=\"").unwrap() + 25;
+        let token = &page[start..start + page[start..].find('"').unwrap()];
+        let resp = ureq::post(&format!("{}/mailbox?lang={}", server.url, l.code))
+            .send_form(&[("form_token", token), ("codename", "not a codename")]);
+        let (status, html) = match resp {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => (r.status(), r.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(status, 400, "{}", l.code);
+        assert!(html.contains(&own("mailbox.bad_codename")), "{}", l.code);
+        // The form without JavaScript, posted without its token: refused in her language.
+        let (ct, body) = multipart(&[("partner", "cav-milano")], &[]);
+        let resp = ureq::post(&format!("{}/report/nojs?lang={}", server.url, l.code))
+            .set("Content-Type", &ct)
+            .send_bytes(&body);
+        let (status, html) = match resp {
+            Ok(r) | Err(ureq::Error::Status(_, r)) => (r.status(), r.into_string().unwrap()),
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(status, 403, "{}", l.code);
+        assert!(html.contains(&own("form.refusal.expired")), "{}", l.code);
+        assert!(html.contains(&format!("<html lang=\"{}\"", l.code)));
+    }
+}

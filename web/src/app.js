@@ -16,19 +16,12 @@ import { wordlist } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
 import { readIntake } from "./intake.js";
+import { t } from "./text.js";
 
 // eslint-disable-next-line no-undef
 const NETWORK_KEY = __APPRODO_NETWORK_KEY__;
 
 const $ = (sel) => document.querySelector(sel);
-
-/** A message of the page's language (`{name}` placeholders filled from `vars`). */
-function t(key, vars = {}, fallback = key) {
-  const tpl = $("#js-text");
-  const el = tpl && tpl.content.querySelector(`[data-k="${key}"]`);
-  const text = el ? el.textContent : fallback;
-  return text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-}
 
 function say(text, kind = "info") {
   const box = $("#status");

@@ -11,6 +11,7 @@ import { envelopeStream, SCHEMA } from "./envelope.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { uploadSealed } from "./upload.js";
 import { wordlist } from "./wordlist.js";
+import { t } from "./text.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -34,17 +35,17 @@ async function api(path, body) {
   } catch {
     data = null;
   }
-  if (r.status === 429) throw new Error("Many people are opening their mailbox right now. Wait a minute and try again");
-  if (!r.ok) throw new Error((data && data.error) || `the server answered ${r.status}`);
+  if (r.status === 429) throw Object.assign(new Error(t("busy")), { whole: true });
+  if (!r.ok) throw new Error((data && data.error) || t("server_said", { status: r.status }));
   return data;
 }
 
 function offerServer(form, reason) {
-  say(`${reason} Your codename did not leave this device.`, "error");
+  say(`${reason} ${t("stayed")}`, "error");
   const b = document.createElement("button");
   b.type = "button";
   b.id = "use-server";
-  b.textContent = "Let the server open my mailbox instead (it sees my codename for one page)";
+  b.textContent = t("use_server");
   b.addEventListener("click", () => form.submit());
   $("#mailbox-status").append(" ", b);
 }
@@ -62,9 +63,9 @@ export async function mailboxMain(networkKey) {
   try {
     checkCapabilities();
     directory = await loadDirectory(networkKey);
-    $("#mailbox-mode").textContent = "Your codename is used only in this browser: the server never sees it, and your messages are opened here.";
+    $("#mailbox-mode").textContent = t("browser_mode");
   } catch (e) {
-    offerServer(form, `This browser cannot open your mailbox by itself: ${e.message}.`);
+    offerServer(form, t("cannot", { reason: e.message }));
     return;
   }
   form.addEventListener("submit", async (ev) => {
@@ -72,20 +73,21 @@ export async function mailboxMain(networkKey) {
     const input = $("#codename");
     const normalised = normalise(input.value, new Set(wordlist()));
     if (!normalised) {
-      say("A codename is 7 words from our list. Check the spelling and try again.", "error");
+      say(t("bad_codename"), "error");
       return;
     }
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
     try {
-      say("Opening your mailbox (this can take a few seconds)…");
+      say(t("opening"));
       const keys = await deriveReplyKeys(normalised);
       input.value = "";
       const { messages } = await api("/api/v1/mailbox", { mailbox: keys.mailbox });
       await show(messages, keys, directory);
       form.hidden = true;
     } catch (e) {
-      say(`Your mailbox could not be opened: ${e && e.message ? e.message : "something went wrong"}.`, "error");
+      const reason = e && e.message ? e.message : t("went_wrong");
+      say(e && e.whole ? reason : t("not_opened", { reason }), "error");
     } finally {
       button.disabled = false;
     }
@@ -111,65 +113,65 @@ async function show(messages, keys, directory) {
     box.append(article(m, reply, keys, directory));
   }
   if (shown === 0) {
-    box.append(el("p", { id: "empty", textContent: "There are no messages for this codename. Organisations usually answer within a few working days; come back later. If you expected a message, check that every word of your codename is right." }));
+    box.append(el("p", { id: "empty", textContent: t("empty") }));
   }
-  box.append(el("p", { textContent: "When you are done, close this window; in Tor Browser use \"New Identity\"." }));
+  box.append(el("p", { textContent: t("done") }));
   box.hidden = false;
-  say(shown ? `${shown} message(s).` : "No messages.", "ok");
+  say(shown ? t("count", { count: shown }) : t("none"), "ok");
 }
 
 function article(m, reply, keys, directory) {
   const a = el("article", { className: "message" });
   a.dataset.id = m.id;
-  a.append(el("h2", { textContent: `From ${reply.partner_name}, ${m.day}` }));
+  a.append(el("h2", { textContent: t("from", { name: reply.partner_name, day: m.day }) }));
   const text = el("p", { className: "text" });
   text.textContent = reply.message;
   a.append(text);
   const answer = el("textarea", { rows: 4, id: `answer-${m.id}` });
   const status = el("p", { className: "hint", role: "status" });
   const send = async (appointment) => {
-    status.textContent = "Encrypting and sending your answer…";
+    status.textContent = t("sending");
     try {
       await followUp(reply, answer.value, appointment, keys, directory);
       answer.value = "";
-      status.textContent = `Sent to ${reply.partner_name}. Only they can read it.`;
+      status.textContent = t("sent", { name: reply.partner_name });
     } catch (e) {
-      status.textContent = `Your answer was NOT sent: ${e && e.message ? e.message : "something went wrong"}.`;
+      status.textContent = t("not_sent", { reason: e && e.message ? e.message : t("went_wrong") });
     }
   };
   const buttons = el("p");
   if (reply.appointment) {
     const ap = reply.appointment;
     a.append(el("dl", { className: "appointment" },
-      el("dt", { textContent: "Where" }), el("dd", { textContent: ap.desk }),
-      el("dt", { textContent: "When" }), el("dd", { textContent: ap.time }),
-      el("dt", { textContent: "Say at the desk" }), el("dd", { textContent: ap.phrase })));
-    const accept = el("button", { type: "button", textContent: "I accept this appointment" });
+      el("dt", { textContent: t("where") }), el("dd", { textContent: ap.desk }),
+      el("dt", { textContent: t("when") }), el("dd", { textContent: ap.time }),
+      el("dt", { textContent: t("desk") }), el("dd", { textContent: ap.phrase })));
+    const accept = el("button", { type: "button", textContent: t("accept") });
     accept.addEventListener("click", () => send("accept"));
-    const other = el("button", { type: "button", textContent: "Please propose another time" });
+    const other = el("button", { type: "button", textContent: t("another") });
     other.addEventListener("click", () => send("another"));
     buttons.append(accept, " ", other, " ");
   }
-  const reply_ = el("button", { type: "button", textContent: "Send answer", className: "send-answer" });
+  const reply_ = el("button", { type: "button", textContent: t("send"), className: "send-answer" });
   reply_.addEventListener("click", () => send(undefined));
   buttons.append(reply_);
-  const del = el("button", { type: "button", textContent: "Delete this message", className: "delete" });
+  const del = el("button", { type: "button", textContent: t("delete"), className: "delete" });
   del.addEventListener("click", async () => {
     try {
       await api("/api/v1/mailbox/delete", { mailbox: keys.mailbox, id: m.id });
-      a.replaceChildren(el("p", { className: "deleted", textContent: "Deleted from the server." }));
+      a.replaceChildren(el("p", { className: "deleted", textContent: t("removed") }));
     } catch (e) {
-      status.textContent = `Not deleted: ${e.message}.`;
+      status.textContent = t("not_removed", { reason: e.message });
     }
   });
-  a.append(el("label", { htmlFor: answer.id, textContent: `Answer ${reply.partner_name}` }), answer, buttons, el("p", {}, del), status);
+  a.append(el("label", { htmlFor: answer.id, textContent: t("answer", { name: reply.partner_name }) }), answer, buttons, el("p", {}, del), status);
   return a;
 }
 
 async function followUp(reply, text, appointment, keys, directory) {
-  if (!text.trim() && !appointment) throw new Error("write an answer first");
+  if (!text.trim() && !appointment) throw new Error(t("write_first"));
   const partner = directory.partners.find((p) => p.id === reply.partner);
-  if (!partner) throw new Error("this organisation is not in the signed directory");
+  if (!partner) throw new Error(t("unknown_partner"));
   const report = {
     schema: SCHEMA,
     kind: "follow-up",

@@ -31,16 +31,43 @@ impl<'de> Deserialize<'de> for Secret {
 pub(in crate::http) const LOGIN_FORM: &str = include_str!("../../../web/templates/mailbox.html");
 
 fn login_page(state: &AppState, l: &PageLang, status: u16, notice: &str) -> HttpResponse {
-    let body = LOGIN_FORM
+    let mut body = LOGIN_FORM.to_owned();
+    for key in ["intro", "checking", "nojs_mode", "codename_label", "open"] {
+        body = body.replace(&format!("{{{{{key}}}}}"), &l.t(&format!("mailbox.{key}")));
+    }
+    let body = body
         .replace("{{lang}}", l.lang.code)
         .replace("{{notice}}", notice)
-        .replace("{{form_token}}", &state.form_tokens.issue());
+        .replace("{{form_token}}", &state.form_tokens.issue())
+        .replace(
+            "{{js_text}}",
+            &(l.js_text("mailbox") + &l.js_text("mailbox.js")),
+        );
     framed(
         l,
         status,
         l.lang.text("pages.mailbox_heading"),
         &body,
         "<script src=\"/assets/app.js\" defer></script>\n",
+    )
+}
+
+/// The login page again, with an error (`mailbox.<key>`) announced on top.
+fn refused(state: &AppState, l: &PageLang, status: u16, key: &str) -> HttpResponse {
+    let notice = format!(
+        "<p id=\"error\" role=\"alert\">{}</p>",
+        l.t(&format!("mailbox.{key}"))
+    );
+    login_page(state, l, status, &notice)
+}
+
+/// A page that says the server failed (`mailbox.<key>`).
+fn failed(l: &PageLang, key: &str) -> HttpResponse {
+    page(
+        l,
+        500,
+        l.lang.text("pages.mailbox_heading"),
+        &format!("<p>{}</p>", l.t(&format!("mailbox.{key}"))),
     )
 }
 
@@ -55,9 +82,6 @@ struct LoginForm {
     codename: Secret,
 }
 
-const EXPIRED: &str =
-    "<p id=\"error\" role=\"alert\">This form has expired or was not sent from this site. Enter your codename again.</p>";
-
 /// She logs in without JavaScript.
 #[post("/mailbox")]
 async fn login(
@@ -68,51 +92,24 @@ async fn login(
 ) -> HttpResponse {
     let form = form.into_inner();
     if !state.form_tokens.redeem(&form.form_token) {
-        return login_page(&state, &l, 403, EXPIRED);
+        return refused(&state, &l, 403, "expired");
     }
     let Ok(codename) = Codename::parse(&form.codename.0) else {
-        return login_page(
-            &state,
-            &l,
-            400,
-            "<p id=\"error\" role=\"alert\">A codename is 7 words from our list. Check the spelling and try again.</p>",
-        );
+        return refused(&state, &l, 400, "bad_codename");
     };
     drop(form);
-    let keys = match web::block(move || codename.derive()).await {
-        Ok(Ok(keys)) => keys,
-        _ => {
-            return page(
-                &l,
-                500,
-                "Your messages",
-                "<p>The server could not open your mailbox. Try again later.</p>",
-            )
-        }
+    let Ok(Ok(keys)) = web::block(move || codename.derive()).await else {
+        return failed(&l, "failed");
     };
     let Ok(mailbox) = keys.mailbox.parse::<MailboxId>() else {
-        return page(
-            &l,
-            500,
-            "Your messages",
-            "<p>The server could not open your mailbox. Try again later.</p>",
-        );
+        return failed(&l, "failed");
     };
     let messages = match fetch(&state, &req, mailbox).await {
         Ok(m) => m,
-        Err(ApiError::RateLimited) => {
-            return login_page(
-                &state,
-                &l,
-                429,
-                "<p id=\"error\" role=\"alert\">Many people are opening their mailbox right now. Wait a minute and try again.</p>",
-            )
-        }
-        Err(_) => return page(&l, 500, "Your messages", "<p>The server could not open your mailbox. Try again later.</p>"),
+        Err(ApiError::RateLimited) => return refused(&state, &l, 429, "busy"),
+        Err(_) => return failed(&l, "failed"),
     };
-    let mut html = String::from(
-        "<p class=\"mode\">JavaScript is off: the server worked out your mailbox from your codename for this page only, opened your messages in its memory, and has already forgotten both.</p>\n",
-    );
+    let mut html = format!("<p class=\"mode\">{}</p>\n", l.t("mailbox.server_opened"));
     let mut shown = 0;
     for m in &messages {
         // A message her codename cannot open is not hers to see (nor to know of).
@@ -123,10 +120,15 @@ async fn login(
         html.push_str(&render(&state, &l, &keys, &reply, &day_string(m.day), m.id));
     }
     if shown == 0 {
-        html.push_str("<p id=\"empty\">There are no messages for this codename. Organisations usually answer within a few working days; come back later. If you expected a message, check that every word of your codename is right.</p>\n");
+        html.push_str(&format!("<p id=\"empty\">{}</p>\n", l.t("mailbox.empty")));
     }
-    html.push_str("<p><a href=\"/mailbox\">Close the mailbox</a>. When you are done, close this window; in Tor Browser use \"New Identity\".</p>\n");
-    page(&l, 200, "Your messages", &html)
+    html.push_str(&format!(
+        "<p><a href=\"{}\">{}</a>. {}</p>\n",
+        l.href("/mailbox"),
+        l.t("mailbox.close"),
+        l.t("mailbox.done")
+    ));
+    page(&l, 200, l.lang.text("pages.mailbox_heading"), &html)
 }
 
 fn render(
@@ -139,18 +141,28 @@ fn render(
 ) -> String {
     let text = escape(&reply.message).replace('\n', "<br>\n");
     let mut out = format!(
-        "<article class=\"message\">\n<h2>From {from}, {day}</h2>\n<p class=\"text\">{text}</p>\n",
-        from = escape(&reply.partner_name),
+        "<article class=\"message\">\n<h2>{from}</h2>\n<p class=\"text\">{text}</p>\n",
+        from = l.fill(
+            "mailbox.from",
+            &[("name", &reply.partner_name), ("day", day)]
+        ),
     );
     let mut buttons = String::new();
     if let Some(a) = &reply.appointment {
         out.push_str(&format!(
-            "<dl class=\"appointment\"><dt>Where</dt><dd>{}</dd><dt>When</dt><dd>{}</dd><dt>Say at the desk</dt><dd>{}</dd></dl>\n",
+            "<dl class=\"appointment\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>\n",
+            l.t("mailbox.where"),
             escape(&a.desk),
+            l.t("mailbox.when"),
             escape(&a.time),
+            l.t("mailbox.desk"),
             escape(&a.phrase)
         ));
-        buttons.push_str("<button type=\"submit\" name=\"appointment\" value=\"accept\">I accept this appointment</button> <button type=\"submit\" name=\"appointment\" value=\"another\">Please propose another time</button> ");
+        buttons.push_str(&format!(
+            "<button type=\"submit\" name=\"appointment\" value=\"accept\">{}</button> <button type=\"submit\" name=\"appointment\" value=\"another\">{}</button> ",
+            l.t("mailbox.accept"),
+            l.t("mailbox.another")
+        ));
     }
     out.push_str(&format!(
         "<form method=\"post\" action=\"/report/nojs?lang={lang}\" enctype=\"multipart/form-data\" autocomplete=\"off\" class=\"follow-up\">\n\
@@ -160,20 +172,22 @@ fn render(
 <input type=\"hidden\" name=\"in_reply_to\" value=\"{report}\">\n\
 <input type=\"hidden\" name=\"reply_recipient\" value=\"{recipient}\">\n\
 <input type=\"hidden\" name=\"reply_mailbox\" value=\"{mailbox}\">\n\
-<p><label for=\"answer-{id:032x}\">Answer {from}</label>\n<textarea id=\"answer-{id:032x}\" name=\"description\" rows=\"4\"></textarea></p>\n\
-<p>{buttons}<button type=\"submit\">Send answer</button></p>\n</form>\n\
+<p><label for=\"answer-{id:032x}\">{answer}</label>\n<textarea id=\"answer-{id:032x}\" name=\"description\" rows=\"4\"></textarea></p>\n\
+<p>{buttons}<button type=\"submit\">{send}</button></p>\n</form>\n\
 <form method=\"post\" action=\"/mailbox/delete?lang={lang}\" class=\"delete\">\n\
 <input type=\"hidden\" name=\"form_token\" value=\"{token2}\">\n\
 <input type=\"hidden\" name=\"mailbox\" value=\"{mailbox}\">\n\
 <input type=\"hidden\" name=\"id\" value=\"{id:032x}\">\n\
-<p><button type=\"submit\">Delete this message</button></p>\n</form>\n</article>\n",
+<p><button type=\"submit\">{delete}</button></p>\n</form>\n</article>\n",
         token = state.form_tokens.issue(),
         token2 = state.form_tokens.issue(),
         partner = escape(&reply.partner),
         report = escape(&reply.in_reply_to),
         recipient = escape(&keys.recipient().to_string()),
         mailbox = escape(&keys.mailbox),
-        from = escape(&reply.partner_name),
+        answer = l.fill("mailbox.answer", &[("name", &reply.partner_name)]),
+        send = l.t("mailbox.send"),
+        delete = l.t("mailbox.delete"),
         lang = l.lang.code,
     ));
     out
@@ -194,23 +208,19 @@ async fn remove(
     form: web::Form<DeleteForm>,
 ) -> HttpResponse {
     if !state.form_tokens.redeem(&form.form_token) {
-        return login_page(&state, &l, 403, EXPIRED);
+        return refused(&state, &l, 403, "expired");
     }
     let (Ok(mailbox), Ok(id)) = (form.mailbox.parse::<MailboxId>(), message_id(&form.id)) else {
-        return login_page(
-            &state,
-            &l,
-            400,
-            "<p id=\"error\" role=\"alert\">This is not a message of this mailbox.</p>",
-        );
+        return refused(&state, &l, 400, "not_yours");
     };
     match state.store.delete_reply(mailbox, id).await {
-        Ok(()) => login_page(
-            &state,
-            &l,
-            200,
-            "<p id=\"deleted\" role=\"status\">The message was deleted from the server. To read your other messages, enter your codename again.</p>",
-        ),
-        Err(_) => page(&l, 500, "Your messages", "<p>The message could not be deleted. Try again later.</p>"),
+        Ok(()) => {
+            let notice = format!(
+                "<p id=\"deleted\" role=\"status\">{}</p>",
+                l.t("mailbox.deleted")
+            );
+            login_page(&state, &l, 200, &notice)
+        }
+        Err(_) => failed(&l, "not_deleted"),
     }
 }

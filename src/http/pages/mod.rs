@@ -67,6 +67,29 @@ impl PageLang {
     pub fn t(&self, path: &str) -> String {
         escape(self.lang.text(path))
     }
+
+    /// A string of this language with its `{name}` placeholders filled (values escaped).
+    pub fn fill(&self, path: &str, vars: &[(&str, &str)]) -> String {
+        vars.iter().fold(self.t(path), |text, (k, v)| {
+            text.replace(&format!("{{{k}}}"), &escape(v))
+        })
+    }
+
+    /// The page script's messages (every string under `path`, e.g. `mailbox.js`), as the
+    /// spans of an inert `<template id="js-text">` (no inline script: the CSP).
+    pub fn js_text(&self, path: &str) -> String {
+        let keys = Language::get(locale::FALLBACK)
+            .map(|en| en.keys(path))
+            .unwrap_or_default();
+        keys.iter()
+            .map(|k| {
+                format!(
+                    "<span data-k=\"{k}\">{}</span>",
+                    self.t(&format!("{path}.{k}"))
+                )
+            })
+            .collect()
+    }
 }
 
 /// `lang=` from a query string.

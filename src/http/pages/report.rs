@@ -12,23 +12,6 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(report);
 }
 
-/// Keys of `form.js` the page script reads.
-const JS_KEYS: &[&str] = &[
-    "ready",
-    "removing",
-    "codename",
-    "encrypting",
-    "sending",
-    "sent",
-    "not_sent",
-    "cannot",
-    "choose_partner",
-    "consent",
-    "assisted",
-    "receipt",
-    "removed",
-];
-
 #[get("/report")]
 async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
     let partners: String = state
@@ -42,15 +25,6 @@ async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
                 id = escape(p.id.as_str()),
                 name = escape(&p.name),
                 desc = escape(&p.description)
-            )
-        })
-        .collect();
-    let js_text: String = JS_KEYS
-        .iter()
-        .map(|k| {
-            format!(
-                "<span data-k=\"{k}\">{}</span>",
-                l.t(&format!("form.js.{k}"))
             )
         })
         .collect();
@@ -77,7 +51,7 @@ async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
     let body = body
         .replace("{{lang}}", l.lang.code)
         .replace("{{form_token}}", &state.form_tokens.issue())
-        .replace("{{js_text}}", &js_text)
+        .replace("{{js_text}}", &l.js_text("form.js"))
         .replace(
             "{{questions}}",
             &crate::intake::form::questions(l.lang, &partners),

@@ -1,0 +1,322 @@
+//! Reading and sealing one posted form: the fields as they stream in (text into zeroised
+//! buffers, files into the encrypted spool), the checks of the intake answers, and one sealed
+//! report per chosen partner. Every refusal names a string of `form.refusal` in the locales.
+
+use actix_multipart::Multipart;
+use actix_web::{web, HttpRequest};
+use futures_util::StreamExt;
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+use super::spool::{self, Spool};
+use super::{safe_name, Refusal};
+use crate::codename::Codename;
+use crate::http::AppState;
+use crate::intake::{Answers, IntakeError};
+use crate::reply::ReplyAddress;
+use crate::store::{Day, ReportMeta, ReportState, SealedBy};
+/// Most attachments in one report.
+const MAX_FILES: usize = 100;
+/// Longest description.
+const MAX_TEXT: usize = 256 * 1024;
+
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    schema: &'a str,
+    /// `report`, or `follow-up` for her answer to a reply.
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    in_reply_to: Option<&'a str>,
+    language: &'a str,
+    description: &'a str,
+    /// Her answers to the intake questions (new reports only).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    intake: Option<&'a Answers>,
+    attachments: &'a [String],
+    sealed: &'a str,
+    /// Where replies go (from her codename).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply: Option<&'a ReplyAddress>,
+    /// Her answer to a proposed appointment: `accept` or `another`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    appointment: Option<&'a str>,
+}
+
+/// What a follow-up carries in hidden fields of the mailbox page.
+#[derive(Default)]
+struct FollowUp {
+    in_reply_to: Option<String>,
+    recipient: Option<String>,
+    mailbox: Option<String>,
+    appointment: Option<String>,
+}
+
+/// What a sent form gives back: a receipt per partner, and her new codename (new reports).
+pub(super) struct Sent {
+    /// (partner name, receipt code).
+    pub receipts: Vec<(String, String)>,
+    pub codename: Option<Codename>,
+    /// Sent for someone else: the codename is to be handed to her.
+    pub assisted: bool,
+    /// The language of the form she sent.
+    pub language: &'static str,
+}
+
+async fn read_text(
+    field: &mut actix_multipart::Field,
+    limit: usize,
+) -> Result<Zeroizing<Vec<u8>>, Refusal> {
+    let mut out = Zeroizing::new(Vec::new());
+    while let Some(piece) = field.next().await {
+        let piece = piece.map_err(|_| Refusal(400, "unreadable"))?;
+        if out.len() + piece.len() > limit {
+            return Err(Refusal(413, "field_too_long"));
+        }
+        out.extend_from_slice(&piece);
+    }
+    Ok(out)
+}
+
+pub(super) async fn handle(
+    state: &AppState,
+    req: &HttpRequest,
+    payload: web::Payload,
+    page_lang: &'static str,
+) -> Result<Sent, Refusal> {
+    if state.submit_limiter.check().is_err() || state.admit_circuit(req).is_err() {
+        return Err(Refusal(429, "busy"));
+    }
+    let max = state.limits.max_report_bytes;
+    let declared = crate::http::declared_len(req).unwrap_or(crate::store::CHUNK_SIZE as u64);
+    if state.admit_bytes(declared.min(max)).is_err() {
+        return Err(Refusal(507, "full"));
+    }
+    let mut form = Multipart::new(
+        req.headers(),
+        crate::http::idle::idle(payload, state.limits.body_idle),
+    );
+    let mut token_ok = false;
+    let mut partners = Vec::new();
+    let mut description = Zeroizing::new(String::new());
+    let mut spool = Spool::new(&state.spool_dir).map_err(|_| Refusal(500, "server"))?;
+    let mut taken = std::collections::HashSet::new();
+    let mut total = 0u64;
+    let mut follow = FollowUp::default();
+    let mut answers = Answers::default();
+    let mut language = page_lang;
+    while let Some(field) = form.next().await {
+        let mut field = field.map_err(|_| Refusal(400, "not_form"))?;
+        let name = field.name().unwrap_or_default().to_owned();
+        match name.as_str() {
+            "form_token" => {
+                let t = read_text(&mut field, 256).await?;
+                token_ok = state.form_tokens.redeem(&String::from_utf8_lossy(&t));
+            }
+            _ if !token_ok => return Err(Refusal(403, "expired")),
+            "partner" => {
+                let p = read_text(&mut field, 128).await?;
+                partners.push(String::from_utf8_lossy(&p).into_owned());
+            }
+            "in_reply_to" | "reply_recipient" | "reply_mailbox" | "appointment" => {
+                let v = read_text(&mut field, 256).await?;
+                let v = Some(String::from_utf8_lossy(&v).trim().to_owned());
+                match name.as_str() {
+                    "in_reply_to" => follow.in_reply_to = v,
+                    "reply_recipient" => follow.recipient = v,
+                    "reply_mailbox" => follow.mailbox = v,
+                    _ => follow.appointment = v,
+                }
+            }
+            "lang" => {
+                let v = read_text(&mut field, 32).await?;
+                language = crate::locale::negotiate(Some(&String::from_utf8_lossy(&v)), None);
+            }
+            n if Answers::is_field(n) => {
+                let v = read_text(&mut field, 4096).await?;
+                answers.push(n, &String::from_utf8_lossy(&v));
+            }
+            "description" => {
+                let d = read_text(&mut field, MAX_TEXT).await?;
+                description = Zeroizing::new(String::from_utf8_lossy(&d).into_owned());
+            }
+            "attachments" => {
+                total = read_file(&mut field, &mut spool, &mut taken, total, max).await?;
+            }
+            _ => {
+                read_text(&mut field, MAX_TEXT).await?;
+            }
+        }
+    }
+    if !token_ok {
+        return Err(Refusal(403, "expired"));
+    }
+    let directory = state.directory.directory();
+    let mut chosen = Vec::new();
+    for id in &partners {
+        let p = directory
+            .partner(id)
+            .ok_or(Refusal(400, "unknown_partner"))?;
+        if !chosen.iter().any(|c: &crate::keys::Partner| c.id == p.id) {
+            chosen.push(p.clone());
+        }
+    }
+    if chosen.is_empty() {
+        return Err(Refusal(400, "choose_partner"));
+    }
+    let names = spool.names();
+    let (reply, codename) = reply_address(&follow).await?;
+    if follow.in_reply_to.is_some() && description.trim().is_empty() && follow.appointment.is_none()
+    {
+        return Err(Refusal(400, "write_answer"));
+    }
+    let intake = if follow.in_reply_to.is_some() {
+        None
+    } else {
+        Some(answers.finish().map_err(|e| match e {
+            IntakeError::NoAssistedConsent => Refusal(400, "assisted"),
+            _ => Refusal(400, "consent"),
+        })?)
+    };
+    let assisted = intake.as_ref().is_some_and(Answers::assisted);
+    let mut report = Zeroizing::new(Vec::new());
+    let json = ReportJson {
+        schema: crate::envelope::SCHEMA,
+        kind: if follow.in_reply_to.is_some() {
+            "follow-up"
+        } else {
+            "report"
+        },
+        in_reply_to: follow.in_reply_to.as_deref(),
+        language,
+        description: &description,
+        intake: intake.as_ref(),
+        attachments: &names,
+        sealed: "server",
+        reply: Some(&reply),
+        appointment: follow.appointment.as_deref(),
+    };
+    serde_json::to_writer(&mut *report, &json).map_err(|_| Refusal(500, "server"))?;
+
+    // Seal for each partner, off the async workers; one report per partner.
+    let spool = std::sync::Arc::new(spool);
+    let report = std::sync::Arc::new(report);
+    let mut receipts = Vec::new();
+    for partner in chosen {
+        let recipients = partner
+            .age_recipients()
+            .map_err(|_| Refusal(500, "server"))?;
+        let upload = state.store.upload(Day::today());
+        let id = upload.id();
+        let (sp, rep) = (spool.clone(), report.clone());
+        let sealed = web::block(move || sp.seal_into(&rep, &recipients, upload))
+            .await
+            .map_err(|_| Refusal(500, "server"))?
+            .map_err(|e| match e {
+                spool::SealError::Store(crate::store::StoreError::Full) => Refusal(507, "full"),
+                spool::SealError::Envelope(_) => Refusal(413, "too_large"),
+                _ => Refusal(500, "server"),
+            })?;
+        let meta = ReportMeta {
+            id,
+            partner: partner.id.clone(),
+            day: Day::today(),
+            size: sealed.total,
+            sealed: SealedBy::Server,
+            state: ReportState::Received,
+            acknowledged: None,
+            sha256: sealed.sha256.clone(),
+            chunks: sealed.upload.chunks() + u32::from(sealed.last.is_some()),
+        };
+        sealed
+            .upload
+            .finish(meta, sealed.last)
+            .await
+            .map_err(|e| match e {
+                crate::store::StoreError::Full => Refusal(507, "full"),
+                _ => Refusal(500, "server"),
+            })?;
+        receipts.push((partner.name.clone(), sealed.sha256[..12].to_owned()));
+    }
+    Ok(Sent {
+        receipts,
+        codename,
+        assisted,
+        language,
+    })
+}
+
+/// Spools one attached file (encrypted as it arrives); returns the bytes of all files so far.
+async fn read_file(
+    field: &mut actix_multipart::Field,
+    spool: &mut Spool,
+    taken: &mut std::collections::HashSet<String>,
+    mut total: u64,
+    max: u64,
+) -> Result<u64, Refusal> {
+    let filename = field
+        .content_disposition()
+        .and_then(|cd| cd.get_filename())
+        .unwrap_or_default()
+        .to_owned();
+    let mut writer = None;
+    while let Some(piece) = field.next().await {
+        let piece = piece.map_err(|_| Refusal(400, "interrupted"))?;
+        if piece.is_empty() {
+            continue;
+        }
+        total += piece.len() as u64;
+        if total > max {
+            return Err(Refusal(413, "files_too_large"));
+        }
+        if writer.is_none() {
+            if spool.names().len() >= MAX_FILES {
+                return Err(Refusal(413, "too_many_files"));
+            }
+            let w = spool
+                .begin(safe_name(&filename, taken))
+                .map_err(|_| Refusal(500, "server"))?;
+            writer = Some(w);
+        }
+        if let Some(w) = writer.as_mut() {
+            w.write(&piece).map_err(|_| Refusal(507, "full"))?;
+        }
+    }
+    if let Some(w) = writer {
+        debug_assert!(w.len() > 0);
+        spool.end(w).map_err(|_| Refusal(507, "full"))?;
+    }
+    Ok(total)
+}
+
+/// A follow-up keeps the reply address of the mailbox page's hidden fields; a new report gets
+/// a fresh codename, derived here (the page says the server handles it in memory).
+async fn reply_address(follow: &FollowUp) -> Result<(ReplyAddress, Option<Codename>), Refusal> {
+    if let Some(id) = &follow.in_reply_to {
+        let bad = Refusal(400, "damaged_answer");
+        id.parse::<crate::store::ReportId>()
+            .map_err(|_| Refusal(400, "damaged_answer"))?;
+        if !matches!(
+            follow.appointment.as_deref(),
+            None | Some("accept" | "another")
+        ) {
+            return Err(bad);
+        }
+        let addr = ReplyAddress {
+            recipient: follow.recipient.clone().unwrap_or_default(),
+            mailbox: follow.mailbox.clone().unwrap_or_default(),
+        };
+        addr.check().map_err(|_| bad)?;
+        return Ok((addr, None));
+    }
+    let codename = Codename::generate();
+    let normalised = Codename::parse(codename.expose()).map_err(|_| Refusal(500, "server"))?;
+    let keys = web::block(move || normalised.derive())
+        .await
+        .map_err(|_| Refusal(500, "server"))?
+        .map_err(|_| Refusal(500, "server"))?;
+    let addr = ReplyAddress {
+        recipient: keys.recipient().to_string(),
+        mailbox: keys.mailbox.clone(),
+    };
+    Ok((addr, Some(codename)))
+}
