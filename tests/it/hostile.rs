@@ -76,127 +76,106 @@ fn hostile_envelopes_are_refused_and_write_nothing_anywhere() {
     let root = tempfile::tempdir().unwrap();
     let work = root.path().join("work");
     std::fs::create_dir(&work).unwrap();
-    type Case = (&'static str, Box<dyn FnOnce(&mut Vec<u8>)>);
-    let cases: Vec<Case> = vec![
+    use tar::EntryType::{Char, Fifo, Link, Regular, Symlink};
+    // name, path in the tar, type, declared size, data, link target, how many such entries.
+    type Case = (
+        &'static str,
+        &'static [u8],
+        tar::EntryType,
+        u64,
+        &'static [u8],
+        &'static [u8],
+        usize,
+    );
+    let cases: &[Case] = &[
         (
             "traversal",
-            Box::new(|t| {
-                raw_entry(
-                    t,
-                    b"attachments/../../evil.txt",
-                    tar::EntryType::Regular,
-                    4,
-                    b"evil",
-                    b"",
-                )
-            }),
+            b"attachments/../../evil.txt",
+            Regular,
+            4,
+            b"evil",
+            b"",
+            1,
         ),
-        (
-            "dotdot",
-            Box::new(|t| raw_entry(t, b"../evil.txt", tar::EntryType::Regular, 4, b"evil", b"")),
-        ),
+        ("dotdot", b"../evil.txt", Regular, 4, b"evil", b"", 1),
         (
             "absolute",
-            Box::new(|t| {
-                raw_entry(
-                    t,
-                    b"/tmp/approdo-evil-absolute",
-                    tar::EntryType::Regular,
-                    4,
-                    b"evil",
-                    b"",
-                )
-            }),
+            b"/tmp/approdo-evil-absolute",
+            Regular,
+            4,
+            b"evil",
+            b"",
+            1,
         ),
         (
             "symlink",
-            Box::new(|t| {
-                raw_entry(
-                    t,
-                    b"attachments/link",
-                    tar::EntryType::Symlink,
-                    0,
-                    b"",
-                    b"/etc/passwd",
-                )
-            }),
+            b"attachments/link",
+            Symlink,
+            0,
+            b"",
+            b"/etc/passwd",
+            1,
         ),
         (
             "hardlink",
-            Box::new(|t| {
-                raw_entry(
-                    t,
-                    b"attachments/hard",
-                    tar::EntryType::Link,
-                    0,
-                    b"",
-                    b"report.json",
-                )
-            }),
+            b"attachments/hard",
+            Link,
+            0,
+            b"",
+            b"report.json",
+            1,
         ),
-        (
-            "device",
-            Box::new(|t| raw_entry(t, b"attachments/dev", tar::EntryType::Char, 0, b"", b"")),
-        ),
-        (
-            "fifo",
-            Box::new(|t| raw_entry(t, b"attachments/fifo", tar::EntryType::Fifo, 0, b"", b"")),
-        ),
+        ("device", b"attachments/dev", Char, 0, b"", b"", 1),
+        ("fifo", b"attachments/fifo", Fifo, 0, b"", b"", 1),
         (
             "huge",
-            Box::new(|t| {
-                raw_entry(
-                    t,
-                    b"attachments/huge.bin",
-                    tar::EntryType::Regular,
-                    1 << 40,
-                    b"x",
-                    b"",
-                )
-            }),
+            b"attachments/huge.bin",
+            Regular,
+            1 << 40,
+            b"x",
+            b"",
+            1,
         ),
         (
             "bad-utf8",
-            Box::new(|t| {
-                raw_entry(
-                    t,
-                    b"attachments/\xff\xfe.bin",
-                    tar::EntryType::Regular,
-                    1,
-                    b"x",
-                    b"",
-                )
-            }),
+            b"attachments/\xff\xfe.bin",
+            Regular,
+            1,
+            b"x",
+            b"",
+            1,
         ),
         (
             "outside-attachments",
-            Box::new(|t| raw_entry(t, b"other/file.txt", tar::EntryType::Regular, 1, b"x", b"")),
+            b"other/file.txt",
+            Regular,
+            1,
+            b"x",
+            b"",
+            1,
         ),
-        (
-            "bomb",
-            Box::new(|t| {
-                for i in 0..20_000 {
-                    raw_entry(
-                        t,
-                        format!("attachments/f{i}").as_bytes(),
-                        tar::EntryType::Regular,
-                        1,
-                        b"x",
-                        b"",
-                    );
-                }
-            }),
-        ),
+        // A tar bomb: more entries than any report has (each named apart).
+        ("bomb", b"attachments/f", Regular, 1, b"x", b"", 20_000),
     ];
-    let n = cases.len();
-    for (name, add) in cases {
-        let (ok, said) = decrypt(&work, name, &envelope(add));
+    for &(name, path, kind, size, data, link, count) in cases {
+        let plain = envelope(|t| {
+            for i in 0..count {
+                let path = if count == 1 {
+                    path.to_vec()
+                } else {
+                    [path, i.to_string().as_bytes()].concat()
+                };
+                raw_entry(t, &path, kind, size, data, link);
+            }
+        });
+        let (ok, said) = decrypt(&work, name, &plain);
         assert!(!ok, "{name} was accepted: {said}");
         assert!(said.contains("error"), "{name}: a message: {said}");
         let out = work.join(format!("out-{name}"));
         let left = std::fs::read_dir(&out).map(|d| d.count()).unwrap_or(0);
         assert_eq!(left, 0, "{name} left files in --out");
     }
+    let n = cases.len();
     // Nothing anywhere but the inputs and (empty or absent) output folders.
     assert!(!Path::new("/tmp/approdo-evil-absolute").exists());
     assert_eq!(
