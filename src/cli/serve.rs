@@ -110,33 +110,19 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .or(config.as_ref().map(|c| c.data.clone()))
         .unwrap_or_else(super::default_data);
-    let directory = if let Some(c) = &config {
+    if let Some(c) = &config {
         args.listen = args.listen.take().or_else(|| c.listen.clone());
         args.unix_socket = args.unix_socket.take().or_else(|| c.unix_socket.clone());
         args.proxy_protocol |= c.proxy_protocol;
-        c.load_directory()
-            .context("the configured directory cannot be served")?
-    } else if args.demo {
-        let dir = demo::install(&data).context("installing the demo network")?;
-        eprintln!(
-            "approdo: DEMO network — fictional partners and published keys, never for real reports; \
-             officer identities in {}",
-            dir.display()
+    }
+    // Refused before anything is opened or written.
+    if args.proxy_protocol && args.unix_socket.is_none() {
+        anyhow::bail!(
+            "--proxy-protocol reads tor's PROXY line on the unix socket: give --unix-socket too"
         );
-        demo::directory()?
-    } else {
-        let (Some(d), Some(k)) = (&args.directory, &args.network_key) else {
-            anyhow::bail!("--directory and --network-key are required without --demo");
-        };
-        let key = NetworkPublicKey::read(k)?;
-        let directory = SignedDirectory::read(&key, d, None)
-            .context("the directory does not verify; refusing to serve it")?;
-        config::refuse_demo(&key, &directory)
-            .context("refusing to serve the DEMO network without --demo")?;
-        directory
-    };
+    }
+    let directory = load_directory(&args, config.as_ref(), &data)?;
     let c = config.as_ref();
-    let defaults = Limits::default();
     let retention_days = args
         .retention_days
         .or(c.map(|c| c.retention_days))
@@ -150,37 +136,7 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
             eprintln!("approdo: warning: {e}; `approdo backup` needs the server stopped")
         })
         .ok();
-    let limits = Limits {
-        max_report_bytes: args
-            .max_report_size
-            .or(c.and_then(|c| c.max_report_size))
-            .unwrap_or(defaults.max_report_bytes),
-        session_ttl: Duration::from_secs(args.session_ttl),
-        submissions_per_second: args
-            .submissions_per_second
-            .or(c.and_then(|c| c.submissions_per_second))
-            .unwrap_or(defaults.submissions_per_second),
-        upload_ttl: Duration::from_secs(args.upload_ttl),
-        reply_ttl_days: args
-            .reply_days
-            .or(c.and_then(|c| c.reply_days))
-            .unwrap_or(defaults.reply_ttl_days),
-        mailbox_logins_per_second: args.mailbox_logins_per_second,
-        per_circuit_per_minute: args.per_circuit_per_minute,
-        log_interval: Duration::from_secs(args.log_interval.max(1)),
-        space: store::SpacePolicy {
-            min_free: args.min_free_mib.saturating_mul(1024 * 1024),
-            max_store: args.max_store_mib.map(|m| m.saturating_mul(1024 * 1024)),
-        },
-        pow_bits: args.pow_bits.min(32),
-        body_idle: Duration::from_secs(args.client_timeout.max(1)),
-        ..Limits::default()
-    };
-    if args.proxy_protocol && args.unix_socket.is_none() {
-        anyhow::bail!(
-            "--proxy-protocol reads tor's PROXY line on the unix socket: give --unix-socket too"
-        );
-    }
+    let limits = limits(&args, c);
     let closer = store.closer();
     let retention_store = store.clone();
     let admin_store = store.clone();
@@ -274,6 +230,69 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The directory to serve: the configuration's, the demo one (installed into `data`), or the
+/// one given by flags — verified against the network key, and never the DEMO one without --demo.
+fn load_directory(
+    args: &ServeArgs,
+    config: Option<&Config>,
+    data: &std::path::Path,
+) -> anyhow::Result<SignedDirectory> {
+    if let Some(c) = config {
+        return c
+            .load_directory()
+            .context("the configured directory cannot be served");
+    }
+    if args.demo {
+        let dir = demo::install(data).context("installing the demo network")?;
+        eprintln!(
+            "approdo: DEMO network — fictional partners and published keys, never for real reports; \
+             officer identities in {}",
+            dir.display()
+        );
+        return Ok(demo::directory()?);
+    }
+    let (Some(d), Some(k)) = (&args.directory, &args.network_key) else {
+        anyhow::bail!("--directory and --network-key are required without --demo");
+    };
+    let key = NetworkPublicKey::read(k)?;
+    let directory = SignedDirectory::read(&key, d, None)
+        .context("the directory does not verify; refusing to serve it")?;
+    config::refuse_demo(&key, &directory)
+        .context("refusing to serve the DEMO network without --demo")?;
+    Ok(directory)
+}
+
+/// The server's limits: a flag wins, then the configuration, then the default.
+fn limits(args: &ServeArgs, c: Option<&Config>) -> Limits {
+    let defaults = Limits::default();
+    Limits {
+        max_report_bytes: args
+            .max_report_size
+            .or(c.and_then(|c| c.max_report_size))
+            .unwrap_or(defaults.max_report_bytes),
+        session_ttl: Duration::from_secs(args.session_ttl),
+        submissions_per_second: args
+            .submissions_per_second
+            .or(c.and_then(|c| c.submissions_per_second))
+            .unwrap_or(defaults.submissions_per_second),
+        upload_ttl: Duration::from_secs(args.upload_ttl),
+        reply_ttl_days: args
+            .reply_days
+            .or(c.and_then(|c| c.reply_days))
+            .unwrap_or(defaults.reply_ttl_days),
+        mailbox_logins_per_second: args.mailbox_logins_per_second,
+        per_circuit_per_minute: args.per_circuit_per_minute,
+        log_interval: Duration::from_secs(args.log_interval.max(1)),
+        space: store::SpacePolicy {
+            min_free: args.min_free_mib.saturating_mul(1024 * 1024),
+            max_store: args.max_store_mib.map(|m| m.saturating_mul(1024 * 1024)),
+        },
+        pow_bits: args.pow_bits.min(32),
+        body_idle: Duration::from_secs(args.client_timeout.max(1)),
+        ..defaults
+    }
 }
 
 /// Where retention sweeps are recorded: one line with counts, never an id or a partner. Each
