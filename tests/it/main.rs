@@ -26,6 +26,7 @@ mod rotation;
 mod slow;
 mod stats;
 mod submit;
+mod tamper;
 mod tor;
 mod transparency;
 mod uploads;
