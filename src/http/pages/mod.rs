@@ -68,11 +68,33 @@ impl PageLang {
         escape(self.lang.text(path))
     }
 
-    /// A string of this language with its `{name}` placeholders filled (values escaped).
+    /// A string of this language with its `{name}` placeholders filled (values escaped), in
+    /// one pass: a value that itself looks like `{day}` stays as it is.
     pub fn fill(&self, path: &str, vars: &[(&str, &str)]) -> String {
-        vars.iter().fold(self.t(path), |text, (k, v)| {
-            text.replace(&format!("{{{k}}}"), &escape(v))
-        })
+        let text = self.t(path);
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            let value = after.find('}').and_then(|close| {
+                let key = &after[..close];
+                let (_, v) = vars.iter().find(|(k, _)| *k == key)?;
+                Some((escape(v), close))
+            });
+            match value {
+                Some((v, close)) => {
+                    out.push_str(&v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push('{');
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        out
     }
 
     /// The page script's messages (every string under `path`, e.g. `mailbox.js`), as the
@@ -185,6 +207,19 @@ pub(in crate::http) fn page(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn fills_placeholders_once() {
+        let en = super::PageLang::build("en", "/mailbox").expect("English");
+        assert_eq!(
+            en.fill(
+                "mailbox.from",
+                &[("name", "{day} <b>"), ("day", "2026-11-28")]
+            ),
+            "From {day} &lt;b&gt;, 2026-11-28"
+        );
+        assert_eq!(en.fill("mailbox.from", &[]), "From {name}, {day}");
+    }
+
     #[test]
     fn escapes() {
         assert_eq!(
