@@ -139,3 +139,56 @@ pub fn log_notes(data: &[u8]) {
         assert_eq!(again.ok(), Some(e));
     }
 }
+
+/// The no-JS form's text as it arrives: `Accept-Language` (line 1), `?lang=` (line 2), then
+/// `name=value` fields. The language is always a core one; ids parse or refuse without
+/// panicking; whatever answers arrive, a report the server accepts is valid against schema v1.
+pub fn form_fields(data: &[u8]) {
+    use crate::intake::Answers;
+    let text = String::from_utf8_lossy(data);
+    let mut lines = text.split('\n');
+    let accept = lines.next();
+    let query = lines.next();
+    let language = crate::locale::negotiate(query, accept);
+    assert!(crate::locale::CORE.contains(&language), "{language}");
+    let mut answers = Answers::default();
+    for line in lines {
+        let (name, value) = line.split_once('=').unwrap_or((line, ""));
+        if Answers::is_field(name) {
+            answers.push(name, value);
+        }
+        let _ = value.parse::<crate::store::MailboxId>();
+        let _ = value.parse::<crate::store::ReportId>();
+    }
+    if let Ok(answers) = answers.finish() {
+        let mut report = serde_json::json!({
+            "schema": crate::envelope::SCHEMA,
+            "kind": "report",
+            "language": language,
+            "description": "",
+            "attachments": [],
+            "sealed": "server",
+        });
+        let fields = serde_json::to_value(&answers).ok();
+        if let (Some(obj), Some(serde_json::Value::Object(fields))) =
+            (report.as_object_mut(), fields)
+        {
+            obj.extend(fields);
+        }
+        let problems = crate::intake::problems(&report);
+        assert!(problems.is_empty(), "{problems:?} in {report}");
+    }
+}
+
+/// `approdo show` on any `report.json` a sender could seal: never panics, and prints no
+/// control character but newlines (nothing that drives the officer's terminal).
+pub fn report_show(data: &[u8]) {
+    if let Ok((_, json)) = crate::intake::Report::from_json(data) {
+        let _ = crate::intake::problems(&json);
+        let shown = crate::intake::show::render(&json, "0123456789abcdef0123456789abcdef", None);
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "a control character reached the terminal: {shown:?}"
+        );
+    }
+}

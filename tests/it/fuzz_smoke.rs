@@ -16,6 +16,8 @@ const TARGETS: &[(&str, Target)] = &[
     ("codename", approdo::fuzzing::codename),
     ("proxy_line", approdo::fuzzing::proxy_line),
     ("log_notes", approdo::fuzzing::log_notes),
+    ("form_fields", approdo::fuzzing::form_fields),
+    ("report_show", approdo::fuzzing::report_show),
 ];
 
 const MUTATIONS: usize = 2_000;
