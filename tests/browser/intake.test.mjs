@@ -1,7 +1,7 @@
 // The victim's side in real Chromium (issue 6): axe-core finds no violation on any page in
 // it, en and ar; a keyboard-only report completes; a report in Arabic with JavaScript and one in
 // Italian without it give report.json files valid against web/report.schema.json that
-// `approdo show` renders; the quick exit (link, Esc) and the idle timeout leave for /exit; the
+// `approdo show` renders; a refused or cut upload is told in her language; the quick exit (link, Esc) and the idle timeout leave for /exit; the
 // form fits 320 px. Screenshots for review go to docs/screenshots/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -216,6 +216,38 @@ test("a report in Italian without JavaScript: valid against the schema, shown by
   assert.ok(shown.indexOf("Urgenza / Urgency") < shown.indexOf("Chi segnala"), shown);
   assert.ok(shown.includes("girasole") && shown.includes("dal server, JavaScript disattivato"));
   assert.deepEqual(await context.cookies(), []);
+  await context.close();
+});
+
+test("failures are told in her language: the drop box full (507), the connection lost", async () => {
+  const it = JSON.parse(readFileSync(join(root, "web/locales/it.json"), "utf8"));
+  const sentence = (s) => s.charAt(0).toLocaleUpperCase() + s.slice(1);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/report?lang=it`);
+  await sealReady(page);
+  let answer = "full";
+  await page.route("**/api/v1/uploads?partner=*", (route) =>
+    answer === "full"
+      ? route.fulfill({ status: 507, contentType: "application/json", body: '{"error":"the drop box is full"}' })
+      : route.abort("internetdisconnected"));
+  await page.check("input[name=safe_now][value=not_sure]");
+  await page.check("input[name=reporter_role][value=about_me]");
+  await page.check("input[name=help_wanted][value=talk]");
+  await page.check("input[name=urgency][value=this_week]");
+  await page.fill("#description", "MARKER-fail-it");
+  await page.check("input[name=partner][value=cav-milano]");
+  await page.check("#consent_read");
+  for (const [what, reason] of [["full", sentence(it.form.refusal.full)], ["offline", it.form.js.offline]]) {
+    answer = what;
+    await page.click("#report-form button[type=submit]");
+    const want = it.form.js.not_sent.replace("{reason}", `${reason}.`);
+    await page
+      .waitForFunction((w) => document.querySelector("#status").textContent === w, want, { timeout: 60000 })
+      .catch(async (e) => assert.fail(`${what}: #status says ${JSON.stringify(await page.textContent("#status"))}, want ${JSON.stringify(want)} (${e.message})`));
+    assert.ok(await page.isVisible("#nojs-offer"), `${what}: the no-JS form is offered`);
+    assert.ok(!(await page.textContent("#status")).includes("drop box is full"), "no English");
+  }
   await context.close();
 });
 

@@ -16,7 +16,7 @@ import { wordlist } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
 import { readIntake } from "./intake.js";
-import { t } from "./text.js";
+import { reason, sentence, t } from "./text.js";
 
 // eslint-disable-next-line no-undef
 const NETWORK_KEY = __APPRODO_NETWORK_KEY__;
@@ -46,7 +46,7 @@ async function main() {
     $("#seal-mode").textContent = t("ready", {}, "Your report is encrypted in this browser before it is sent. The server cannot read it.");
   } catch (e) {
     form.querySelector("button[type=submit]").disabled = true;
-    failClosed(t("cannot", { reason: e.message }, "This page cannot encrypt here: {reason}."));
+    failClosed(t("cannot", { reason: reason(e, "went_wrong") }, "This page cannot encrypt here: {reason}."));
     return;
   }
   form.addEventListener("change", async (ev) => {
@@ -54,7 +54,7 @@ async function main() {
     const notes = [];
     for (const f of ev.target.files) {
       const { removed } = await stripMetadata(f);
-      if (removed.length) notes.push(`${f.name}: will remove ${removed.join(", ")}`);
+      if (removed.length) notes.push(t("will_remove", { file: f.name, list: removed.join(", ") }));
     }
     $("#metadata-note").textContent = notes.length ? notes.join(" · ") : "";
   });
@@ -65,7 +65,7 @@ async function main() {
     try {
       await submit(form, directory);
     } catch (e) {
-      failClosed(e && e.message ? `${e.message}.` : "Something went wrong.");
+      failClosed(`${sentence(reason(e, "went_wrong"))}.`);
       button.disabled = false;
     }
   });
@@ -84,7 +84,7 @@ async function submit(form, directory) {
   }
   const partners = chosen.map((id) => {
     const p = directory.partners.find((x) => x.id === id);
-    if (!p) throw new Error("An organisation is not in the signed directory");
+    if (!p) throw new Error(t("unknown_partner"));
     return p;
   });
   say(t("removing", {}, "Removing hidden information from photos…"));
@@ -116,23 +116,21 @@ async function submit(form, directory) {
     const { stream, length } = envelopeStream(bytes, files);
     const sealed = await seal(p.recipients, stream);
     const receipt = await uploadSealed(p.id, sealed, (sent) => say(t("sending", { name: p.name, percent: Math.min(100, Math.round((sent / length) * 100)) }, "Sending to {name}: {percent} %")));
-    let code;
-    let note = "";
+    let text;
     try {
-      code = checkReceipt(receipt);
+      text = t("receipt", { partner: p.name, code: checkReceipt(receipt) }, "{partner}: received, receipt code {code}");
     } catch (e) {
       // It was sent (encrypted); only the server's promise to log it is in doubt.
-      code = receipt.sent_sha256.slice(0, 12);
-      note = ` — but its signed receipt could not be checked (${e.message}); auditors will see it`;
+      text = t("receipt_unchecked", { partner: p.name, code: receipt.sent_sha256.slice(0, 12), reason: e.message });
     }
-    receipts.push({ partner: p.name, code, id: receipt.id, note });
+    receipts.push({ text, id: receipt.id });
   }
   form.reset();
   form.hidden = true;
   const list = $("#receipts");
   list.replaceChildren(...receipts.map((r) => {
     const li = document.createElement("li");
-    li.textContent = t("receipt", { partner: r.partner, code: r.code }, "{partner}: received, receipt code {code}") + r.note;
+    li.textContent = r.text;
     li.dataset.id = r.id;
     return li;
   }));

@@ -11,7 +11,7 @@ import { envelopeStream, SCHEMA } from "./envelope.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { uploadSealed } from "./upload.js";
 import { wordlist } from "./wordlist.js";
-import { t } from "./text.js";
+import { reason, t } from "./text.js";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -22,13 +22,18 @@ function say(text, kind = "info") {
 }
 
 async function api(path, body) {
-  const r = await fetch(path, {
-    method: "POST",
-    credentials: "omit",
-    cache: "no-store",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
+  let r;
+  try {
+    r = await fetch(path, {
+      method: "POST",
+      credentials: "omit",
+      cache: "no-store",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new Error(t("offline"));
+  }
   let data = null;
   try {
     data = await r.json();
@@ -65,7 +70,7 @@ export async function mailboxMain(networkKey) {
     directory = await loadDirectory(networkKey);
     $("#mailbox-mode").textContent = t("browser_mode");
   } catch (e) {
-    offerServer(form, t("cannot", { reason: e.message }));
+    offerServer(form, t("cannot", { reason: reason(e, "went_wrong") }));
     return;
   }
   form.addEventListener("submit", async (ev) => {
@@ -86,8 +91,8 @@ export async function mailboxMain(networkKey) {
       await show(messages, keys, directory);
       form.hidden = true;
     } catch (e) {
-      const reason = e && e.message ? e.message : t("went_wrong");
-      say(e && e.whole ? reason : t("not_opened", { reason }), "error");
+      const why = reason(e, "went_wrong");
+      say(e && e.whole ? why : t("not_opened", { reason: why }), "error");
     } finally {
       button.disabled = false;
     }
@@ -136,7 +141,7 @@ function article(m, reply, keys, directory) {
       answer.value = "";
       status.textContent = t("sent", { name: reply.partner_name });
     } catch (e) {
-      status.textContent = t("not_sent", { reason: e && e.message ? e.message : t("went_wrong") });
+      status.textContent = t("not_sent", { reason: reason(e, "went_wrong") });
     }
   };
   const buttons = el("p");
@@ -161,7 +166,7 @@ function article(m, reply, keys, directory) {
       await api("/api/v1/mailbox/delete", { mailbox: keys.mailbox, id: m.id });
       a.replaceChildren(el("p", { className: "deleted", textContent: t("removed") }));
     } catch (e) {
-      status.textContent = t("not_removed", { reason: e.message });
+      status.textContent = t("not_removed", { reason: reason(e, "went_wrong") });
     }
   });
   a.append(el("label", { htmlFor: answer.id, textContent: t("answer", { name: reply.partner_name }) }), answer, buttons, el("p", {}, del), status);

@@ -9,3 +9,15 @@ export function t(key, vars = {}, fallback = key) {
   const text = el ? el.textContent : fallback;
   return text.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
 }
+
+/** The words for a failure: its `code` in the page's language if it has one (upload.js), else
+ * its message, else the page's `fallback` key. */
+export function reason(e, fallback) {
+  if (e && e.code) return t(e.code, e.vars || {}, e.message);
+  return e && e.message ? e.message : t(fallback);
+}
+
+/** A reason as the start of a sentence (refusal reasons start lower-case). */
+export function sentence(text) {
+  return text.charAt(0).toLocaleUpperCase() + text.slice(1);
+}

@@ -10,9 +10,36 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 
 const ATTEMPTS = 8;
 
+// Failures carry a `code` (and `vars`): the key of their words in the page's language
+// (text.js); the message stays English for logs and tests.
+
+/** The connection failed (no answer from the server): retried, then reported as such. */
+export class Offline extends TypeError {
+  constructor() {
+    super("the connection failed");
+    this.code = "offline";
+  }
+}
+
+const BY_STATUS = { 404: "form.refusal.interrupted", 413: "form.refusal.too_large", 429: "form.refusal.busy", 507: "form.refusal.full" };
+
+/** The server refused: its own words (English) as the message, ours by status as the code. */
+function refused(status, data) {
+  const e = new Error((data && data.error) || `the server answered ${status}`);
+  e.code = BY_STATUS[status] || "server_said";
+  e.vars = { status };
+  return e;
+}
+
 async function json(method, path, body, extra = {}) {
   const headers = { ...(body ? { "Content-Type": "application/octet-stream" } : {}), ...extra };
-  const r = await fetch(path, { method, body, credentials: "omit", cache: "no-store", headers });
+  let r;
+  try {
+    r = await fetch(path, { method, body, credentials: "omit", cache: "no-store", headers });
+  } catch (e) {
+    if (e instanceof TypeError) throw new Offline();
+    throw e;
+  }
   let data = null;
   try {
     data = await r.json();
@@ -36,7 +63,7 @@ function zeroBits(h) {
 /** The server's proof of work (src/http/pow.rs): the header value, or null when it asks none. */
 export async function proofOfWork() {
   const { status, data } = await json("GET", "/api/v1/pow");
-  if (status !== 200 || !data) throw new Error("the server did not give a proof-of-work challenge");
+  if (status !== 200 || !data) throw refused(status, data);
   if (!data.bits) return null;
   const enc = new TextEncoder();
   for (let n = 0; ; n++) {
@@ -46,7 +73,7 @@ export async function proofOfWork() {
 }
 
 async function putChunk(upload, n, bytes) {
-  let lastError = "the connection failed";
+  let lastError = new Offline();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     if (attempt > 0) {
       await pause(Math.min(250 * 2 ** attempt, 8000));
@@ -54,21 +81,21 @@ async function putChunk(upload, n, bytes) {
       try {
         const s = await json("GET", `/api/v1/uploads/${upload}`);
         if (s.status === 200 && s.data.next === n + 1) return;
-        if (s.status === 404) throw new Error("the server no longer has this upload");
+        if (s.status === 404) throw refused(404, { error: "the server no longer has this upload" });
       } catch (e) {
-        if (e.message.startsWith("the server")) throw e;
+        if (!(e instanceof Offline)) throw e;
       }
     }
     try {
       const r = await json("PUT", `/api/v1/uploads/${upload}/chunks/${n}`, bytes);
       if (r.status === 200) return;
-      lastError = (r.data && r.data.error) || `the server answered ${r.status}`;
-      if (r.status >= 400 && r.status < 500 && r.status !== 409 && r.status !== 429) throw new Error(lastError);
+      lastError = refused(r.status, r.data);
+      if (r.status >= 400 && r.status < 500 && r.status !== 409 && r.status !== 429) throw lastError;
     } catch (e) {
       if (!(e instanceof TypeError)) throw e; // TypeError: network failure, retry
     }
   }
-  throw new Error(lastError);
+  throw lastError;
 }
 
 /**
@@ -81,7 +108,7 @@ async function putChunk(upload, n, bytes) {
 export async function uploadSealed(partner, ciphertext, progress = () => {}) {
   const pow = await proofOfWork();
   const created = await json("POST", `/api/v1/uploads?partner=${encodeURIComponent(partner)}`, undefined, pow ? { "X-Approdo-PoW": pow } : {});
-  if (created.status !== 201) throw new Error((created.data && created.data.error) || `the server answered ${created.status}`);
+  if (created.status !== 201) throw refused(created.status, created.data);
   const upload = created.data.upload;
   const CHUNK = created.data.chunk_size;
   if (!Number.isInteger(CHUNK) || CHUNK < 4096 || CHUNK > 1024 * 1024) throw new Error("the server announced an unusable chunk size");
@@ -118,7 +145,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}) {
       progress(sent);
     }
     const done = await json("POST", `/api/v1/uploads/${upload}/finalize`);
-    if (done.status !== 201) throw new Error((done.data && done.data.error) || `the server answered ${done.status}`);
+    if (done.status !== 201) throw refused(done.status, done.data);
     return { ...done.data, sent_sha256: bytesToHex(hash.digest()) };
   } catch (e) {
     fetch(`/api/v1/uploads/${upload}`, { method: "DELETE", credentials: "omit" }).catch(() => {});

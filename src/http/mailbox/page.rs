@@ -41,7 +41,7 @@ fn login_page(state: &AppState, l: &PageLang, status: u16, notice: &str) -> Http
         .replace("{{form_token}}", &state.form_tokens.issue())
         .replace(
             "{{js_text}}",
-            &(l.js_text("mailbox") + &l.js_text("mailbox.js")),
+            &(l.js_text("mailbox") + &l.js_text("mailbox.js") + &l.js_text_full("form.refusal")),
         );
     framed(
         l,

@@ -98,17 +98,27 @@ impl PageLang {
     }
 
     /// The page script's messages (every string under `path`, e.g. `mailbox.js`), as the
-    /// spans of an inert `<template id="js-text">` (no inline script: the CSP).
+    /// spans of an inert `<template id="js-text">` (no inline script: the CSP), keyed by their
+    /// last name (`t("opening")`).
     pub fn js_text(&self, path: &str) -> String {
+        self.spans(path, false)
+    }
+
+    /// Like [`Self::js_text`], keyed by the whole path (`t("form.refusal.full")`): for strings
+    /// a script shares with another page.
+    pub fn js_text_full(&self, path: &str) -> String {
+        self.spans(path, true)
+    }
+
+    fn spans(&self, path: &str, full: bool) -> String {
         let keys = Language::get(locale::FALLBACK)
             .map(|en| en.keys(path))
             .unwrap_or_default();
         keys.iter()
             .map(|k| {
-                format!(
-                    "<span data-k=\"{k}\">{}</span>",
-                    self.t(&format!("{path}.{k}"))
-                )
+                let whole = format!("{path}.{k}");
+                let key = if full { whole.as_str() } else { k };
+                format!("<span data-k=\"{key}\">{}</span>", self.t(&whole))
             })
             .collect()
     }

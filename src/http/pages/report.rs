@@ -51,7 +51,10 @@ async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
     let body = body
         .replace("{{lang}}", l.lang.code)
         .replace("{{form_token}}", &state.form_tokens.issue())
-        .replace("{{js_text}}", &l.js_text("form.js"))
+        .replace(
+            "{{js_text}}",
+            &(l.js_text("form.js") + &l.js_text_full("form.refusal")),
+        )
         .replace(
             "{{questions}}",
             &crate::intake::form::questions(l.lang, &partners),
