@@ -66,7 +66,7 @@ fn clean(s: &str) -> String {
 fn value(field: &str, code: &str) -> String {
     let en = match (fields::field(field), code) {
         (_, PREFER_NOT) => "prefer not to say".to_owned(),
-        (Some(f), _) if matches!(f.values, fields::Values::Codes(_)) => f.label_of(code),
+        (Some(f), _) if matches!(f.values, fields::Values::Codes(_)) => clean(&f.label_of(code)),
         (_, "mailbox") => "only this mailbox".into(),
         (_, "help_desk") => "meet at a help desk".into(),
         (_, "phone") => "phone call if safe".into(),
@@ -259,5 +259,16 @@ mod tests {
             None,
         );
         assert!(old.contains("only this") && old.contains("not given"));
+        // Found by the report_show fuzz target: an unknown code of a coded field went out raw.
+        let coded = super::render(
+            &serde_json::json!({"reporter_role": "about_me\u{7f}\u{1b}[2J"}),
+            "coded",
+            None,
+        );
+        assert!(
+            !coded.chars().any(|c| c.is_control() && c != '\n'),
+            "{coded}"
+        );
+        assert!(coded.contains("about_me··[2J"), "{coded}");
     }
 }
