@@ -52,7 +52,7 @@ fn label(field: &str) -> String {
     LABELS
         .iter()
         .find(|l| l.0 == field)
-        .map_or_else(|| clean(field), |(_, it, en)| format!("{it} / {en}"))
+        .map_or_else(|| field.to_owned(), |(_, it, en)| format!("{it} / {en}"))
 }
 
 /// Text safe for a terminal: control characters (but newlines) become `·`.
@@ -66,14 +66,14 @@ fn clean(s: &str) -> String {
 fn value(field: &str, code: &str) -> String {
     let en = match (fields::field(field), code) {
         (_, PREFER_NOT) => "prefer not to say".to_owned(),
-        (Some(f), _) if matches!(f.values, fields::Values::Codes(_)) => clean(&f.label_of(code)),
+        (Some(f), _) if matches!(f.values, fields::Values::Codes(_)) => f.label_of(code),
         (_, "mailbox") => "only this mailbox".into(),
         (_, "help_desk") => "meet at a help desk".into(),
         (_, "phone") => "phone call if safe".into(),
         (_, c) if field == "country_of_origin" => {
-            super::countries::english_name(c).map_or_else(|| clean(c), |n| format!("{n} ({c})"))
+            super::countries::english_name(c).map_or_else(|| c.to_owned(), |n| format!("{n} ({c})"))
         }
-        (_, c) => clean(c),
+        (_, c) => c.to_owned(),
     };
     let it = Language::get("it").ok().and_then(|it| {
         it.own(&format!("form.o.{field}.{code}"))
@@ -81,7 +81,7 @@ fn value(field: &str, code: &str) -> String {
     });
     match it {
         Some(it) if it != en && question(field).is_some_and(|q| q.code(code).is_some()) => {
-            format!("{} / {en}", clean(it))
+            format!("{it} / {en}")
         }
         _ => en,
     }
@@ -92,7 +92,7 @@ fn line(out: &mut String, field: &str, v: &Value) {
         Value::String(s)
             if question(field).is_some_and(|q| matches!(q.kind, Kind::Line | Kind::Text)) =>
         {
-            clean(s)
+            s.clone()
         }
         Value::String(s) => value(field, s),
         Value::Bool(true) => "sì / yes".into(),
@@ -101,11 +101,11 @@ fn line(out: &mut String, field: &str, v: &Value) {
             .iter()
             .map(|x| {
                 x.as_str()
-                    .map_or_else(|| clean(&x.to_string()), |s| value(field, s))
+                    .map_or_else(|| x.to_string(), |s| value(field, s))
             })
             .collect::<Vec<_>>()
             .join("; "),
-        other => clean(&other.to_string()),
+        other => other.to_string(),
     };
     if shown.contains('\n') || field == "description" {
         out.push_str(&format!("  {}:\n", label(field)));
@@ -120,34 +120,26 @@ fn line(out: &mut String, field: &str, v: &Value) {
 /// The summary of a report (`json` as read from `report.json`); `day` from `meta.json`.
 pub fn render(json: &Value, id: &str, day: Option<&str>) -> String {
     let report: Report = serde_json::from_value(json.clone()).unwrap_or_default();
-    let mut out = format!("Segnalazione / Report {}\n", clean(id));
+    let mut out = format!("Segnalazione / Report {id}\n");
     if let Some(day) = day {
-        out.push_str(&format!("  Arrivata / Arrived: {}\n", clean(day)));
+        out.push_str(&format!("  Arrivata / Arrived: {day}\n"));
     }
     if let Some(kind) = report.kind.as_deref().filter(|k| *k != "report") {
         let answer = report.in_reply_to.as_deref().unwrap_or("?");
-        out.push_str(&format!(
-            "  Tipo / Kind: {} ({})\n",
-            clean(kind),
-            clean(answer)
-        ));
+        out.push_str(&format!("  Tipo / Kind: {kind} ({answer})\n"));
     }
     let sealed = match report.sealed.as_deref() {
         Some("browser") => "nel suo browser / in her browser".to_owned(),
         Some("server") => {
             "dal server, JavaScript disattivato / by the server, JavaScript off".into()
         }
-        Some(s) => clean(s),
+        Some(s) => s.to_owned(),
         None => "?".into(),
     };
     out.push_str(&format!("  Cifrata / Sealed: {sealed}\n"));
     let lang = report.language.as_deref().unwrap_or("?");
     let lang_name = Language::get(lang).map_or(String::new(), |l| format!(" ({})", l.name));
-    out.push_str(&format!(
-        "  Lingua / Language: {}{}\n",
-        clean(lang),
-        clean(&lang_name)
-    ));
+    out.push_str(&format!("  Lingua / Language: {lang}{lang_name}\n"));
     let obj = json.as_object().cloned().unwrap_or_default();
     // Urgency and safety first, in this order; then the sections of the form.
     let first = [
@@ -196,7 +188,6 @@ pub fn render(json: &Value, id: &str, day: Option<&str>) -> String {
     }
     out.push_str("\n== ALTRO / OTHER ==\n");
     let files = report.attachments.clone().unwrap_or_default();
-    let files: Vec<String> = files.iter().map(|f| clean(f)).collect();
     out.push_str(&format!(
         "  Allegati / Attachments: {}\n",
         if files.is_empty() {
@@ -215,20 +206,17 @@ pub fn render(json: &Value, id: &str, day: Option<&str>) -> String {
     ));
     let known = |k: &str| question(k).is_some() || super::report::ENVELOPE_FIELDS.contains(&k);
     for (k, v) in obj.iter().filter(|(k, _)| !known(k)) {
-        out.push_str(&format!(
-            "  {} (campo sconosciuto / unknown field): {}\n",
-            clean(k),
-            clean(&v.to_string())
-        ));
+        out.push_str(&format!("  {k} (campo sconosciuto / unknown field): {v}\n"));
     }
     let problems = problems(json);
     if !problems.is_empty() {
         out.push_str("\n== NON CONFORME ALLO SCHEMA v1 / NOT VALID AGAINST SCHEMA v1 ==\n");
         for p in problems {
-            out.push_str(&format!("  - {}\n", clean(&p)));
+            out.push_str(&format!("  - {p}\n"));
         }
     }
-    out
+    // Everything above is what a sender wrote: defused once, here, for the officer's terminal.
+    clean(&out)
 }
 
 #[cfg(test)]
