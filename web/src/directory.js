@@ -1,7 +1,7 @@
 // Loads the partner directory and verifies its Ed25519 signature against the network key
 // pinned in this bundle (never against anything the server sends). No verification, no sealing.
 import { ed25519 } from "@noble/curves/ed25519.js";
-import { Offline } from "./upload.js";
+import { request } from "./upload.js";
 
 const DOMAIN = new TextEncoder().encode("approdo.directory/v1\n");
 
@@ -39,9 +39,7 @@ export function verifyDirectory(networkKeyB64, bytes, sigBytes) {
 /** Fetches and verifies the directory from this site. */
 export async function loadDirectory(networkKeyB64) {
   const get = async (path) => {
-    const r = await fetch(path, { credentials: "omit", cache: "no-store" }).catch((e) => {
-      throw e instanceof TypeError ? new Offline() : e;
-    });
+    const r = await request(path, { credentials: "omit", cache: "no-store" });
     if (!r.ok) throw new Error(`could not load ${path} (${r.status})`);
     return new Uint8Array(await r.arrayBuffer());
   };

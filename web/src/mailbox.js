@@ -9,7 +9,7 @@ import { deriveReplyKeys, normalise } from "./codename.js";
 import { loadDirectory } from "./directory.js";
 import { envelopeStream, SCHEMA } from "./envelope.js";
 import { checkCapabilities, seal } from "./seal.js";
-import { uploadSealed } from "./upload.js";
+import { request, uploadSealed } from "./upload.js";
 import { wordlist } from "./wordlist.js";
 import { reason, t } from "./text.js";
 
@@ -22,18 +22,13 @@ function say(text, kind = "info") {
 }
 
 async function api(path, body) {
-  let r;
-  try {
-    r = await fetch(path, {
-      method: "POST",
-      credentials: "omit",
-      cache: "no-store",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    throw new Error(t("offline"));
-  }
+  const r = await request(path, {
+    method: "POST",
+    credentials: "omit",
+    cache: "no-store",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
   let data = null;
   try {
     data = await r.json();

@@ -21,6 +21,15 @@ export class Offline extends TypeError {
   }
 }
 
+/** `fetch`, with a connection that failed (a TypeError) reported as [`Offline`]. */
+export async function request(path, init) {
+  try {
+    return await fetch(path, init);
+  } catch (e) {
+    throw e instanceof TypeError ? new Offline() : e;
+  }
+}
+
 const BY_STATUS = { 404: "form.refusal.interrupted", 413: "form.refusal.too_large", 429: "form.refusal.busy", 507: "form.refusal.full" };
 
 /** The server refused: its own words (English) as the message, ours by status as the code. */
@@ -33,13 +42,7 @@ function refused(status, data) {
 
 async function json(method, path, body, extra = {}) {
   const headers = { ...(body ? { "Content-Type": "application/octet-stream" } : {}), ...extra };
-  let r;
-  try {
-    r = await fetch(path, { method, body, credentials: "omit", cache: "no-store", headers });
-  } catch (e) {
-    if (e instanceof TypeError) throw new Offline();
-    throw e;
-  }
+  const r = await request(path, { method, body, credentials: "omit", cache: "no-store", headers });
   let data = null;
   try {
     data = await r.json();
