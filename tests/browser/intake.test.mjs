@@ -1,8 +1,9 @@
 // The victim's side in real Chromium (issue 6): axe-core finds no violation on any page in
 // it, en and ar; a keyboard-only report completes; a report in Arabic with JavaScript and one in
 // Italian without it give report.json files valid against web/report.schema.json that
-// `approdo show` renders; a refused or cut upload is told in her language; the quick exit (link, Esc) and the idle timeout leave for /exit; the
-// form fits 320 px. Screenshots for review go to docs/screenshots/.
+// `approdo show` renders; a refused or cut upload is told in her language; the quick exit
+// (link, Esc) and the idle timeout leave for /exit; the form fits 320 px. Screenshots for
+// review go to docs/screenshots/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
