@@ -1,9 +1,15 @@
 //! Bundles the web assets at build time: `npm ci` in `web/` when needed, then esbuild
-//! (`web/build.mjs`) writes `app.js` into OUT_DIR with the network public key pinned in it,
-//! and `assets.rs` lists every served file for `include_bytes!`. Same inputs → same bytes.
+//! (`web/build.mjs`) writes `app.js` into OUT_DIR with a placeholder where the network public
+//! key goes (the server fills it at start with the key it is configured for, see
+//! `src/http/assets.rs`), and `assets.rs` lists every served file for `include_bytes!`.
+//! Same inputs → same bytes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// Stands in the bundle where the network key goes: braces never occur in base64, so the
+/// server's substitution cannot match anything else.
+const PLACEHOLDER: &str = "{{APPRODO_NETWORK_KEY}}";
 
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
@@ -19,20 +25,6 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={p}");
     }
-    println!("cargo:rerun-if-env-changed=APPRODO_NETWORK_KEY_FILE");
-    let key_file = std::env::var("APPRODO_NETWORK_KEY_FILE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root.join("keys/demo/network.pub"));
-    println!("cargo:rerun-if-changed={}", key_file.display());
-    let key = std::fs::read_to_string(&key_file)
-        .unwrap_or_else(|e| panic!("cannot read the network key {}: {e}", key_file.display()));
-    let key = key
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .unwrap_or_else(|| panic!("{} holds no key", key_file.display()))
-        .to_owned();
-
     let npm_ok = Command::new("npm")
         .arg("--version")
         .output()
@@ -64,7 +56,7 @@ fn main() {
         Command::new("node")
             .arg("build.mjs")
             .arg(&out)
-            .arg(&key)
+            .arg(PLACEHOLDER)
             .current_dir(&web),
         "node build.mjs",
     );
@@ -83,9 +75,9 @@ fn main() {
     entries.push(asset(&out.join("app.js")));
     let code = format!(
         "/// Every served asset: (URL path, content type, bytes).\npub static ASSETS: &[(&str, &str, &[u8])] = &[\n{}];\n\
-         /// The network public key pinned in the page script (base64).\npub const PINNED_NETWORK_KEY: &str = {:?};\n",
+         /// Where the page script's network public key goes (filled at start).\npub const NETWORK_KEY_PLACEHOLDER: &str = {:?};\n",
         entries.join(""),
-        key
+        PLACEHOLDER
     );
     std::fs::write(out.join("assets.rs"), code).expect("write assets.rs");
 }

@@ -24,6 +24,9 @@ pub enum ClientError {
     /// None of the identities is an officer key in the server's directory.
     #[error("none of the identities in the file is an officer key of a partner on this server")]
     NotAnOfficer,
+    /// `--proxy` is not a proxy URL this client speaks.
+    #[error("cannot use the proxy {0:?}: give --proxy socks5h://HOST:PORT (tor: socks5h://127.0.0.1:9050)")]
+    BadProxy(String),
     /// The challenge did not decrypt with the identity.
     #[error("the login challenge did not decrypt with your identity")]
     Challenge,
@@ -43,6 +46,34 @@ impl From<ureq::Error> for ClientError {
             ureq::Error::Transport(t) => ClientError::Transport(t.to_string()),
         }
     }
+}
+
+/// An HTTP agent builder for every command that talks to a server, through `proxy` if given.
+///
+/// Tor users write `socks5h://127.0.0.1:9050` (the `h`: the proxy resolves the host name, as
+/// an onion address requires); `socks5://` means the same here, because the client never
+/// resolves names itself when it goes through a SOCKS5 proxy. `socks4a://` and `http://` are
+/// taken as ureq takes them.
+pub fn agent_builder(proxy: Option<&str>) -> Result<ureq::AgentBuilder, ClientError> {
+    let builder = ureq::AgentBuilder::new();
+    let Some(p) = proxy else {
+        return Ok(builder);
+    };
+    let normalized = match p.split_once("://") {
+        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("socks5h") => {
+            format!("socks5://{rest}")
+        }
+        Some((scheme, _))
+            if ["socks5", "socks", "socks4", "socks4a", "http"]
+                .iter()
+                .any(|s| scheme.eq_ignore_ascii_case(s)) =>
+        {
+            p.to_owned()
+        }
+        _ => return Err(ClientError::BadProxy(p.to_owned())),
+    };
+    let proxy = ureq::Proxy::new(&normalized).map_err(|_| ClientError::BadProxy(p.to_owned()))?;
+    Ok(builder.proxy(proxy))
 }
 
 /// A connection to one server.
@@ -77,13 +108,9 @@ impl Client {
     /// A client for `server` (e.g. `http://127.0.0.1:8080` or an onion URL), optionally through
     /// a proxy such as `socks5://127.0.0.1:9050`.
     pub fn new(server: &str, proxy: Option<&str>) -> Result<Self, ClientError> {
-        let mut builder = ureq::AgentBuilder::new()
+        let builder = agent_builder(proxy)?
             .timeout_connect(Duration::from_secs(60))
             .timeout_read(Duration::from_secs(300));
-        if let Some(p) = proxy {
-            builder = builder
-                .proxy(ureq::Proxy::new(p).map_err(|e| ClientError::Transport(e.to_string()))?);
-        }
         Ok(Client {
             agent: builder.build(),
             base: server.trim_end_matches('/').to_owned(),

@@ -107,14 +107,16 @@ fn references(html: &str) -> Vec<String> {
     refs
 }
 
-/// Audits `server` against `manifest` (this build's `approdo manifest`) and `network_key`.
+/// Audits `server` against `manifest` (this build's `approdo manifest` for `network_key`),
+/// through `client` (a builder with the proxy, if any: see [`crate::client::agent_builder`]).
 pub fn audit_site(
     server: &str,
+    client: ureq::AgentBuilder,
     manifest: &serde_json::Value,
     network_key: &NetworkPublicKey,
 ) -> Vec<Finding> {
     let base = server.trim_end_matches('/');
-    let agent = ureq::AgentBuilder::new()
+    let agent = client
         .timeout(std::time::Duration::from_secs(60))
         .redirects(0)
         .build();

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use crate::audit::audit_store;
+use super::NetworkKeyArg;
 use crate::keys::NetworkPublicKey;
 
 #[derive(Debug, Subcommand)]
@@ -37,6 +38,10 @@ pub(crate) enum AuditCommand {
         /// Reports not acknowledged this many days after arrival are findings.
         #[arg(long, default_value_t = 14)]
         ack_days: u32,
+        /// The network public key the served directory must verify against (it names the
+        /// officers whose signed acknowledgements are checked) [default: the DEMO network's].
+        #[arg(long)]
+        network_key: Option<PathBuf>,
         /// Proxy for onion addresses, e.g. socks5h://127.0.0.1:9050
         #[arg(long)]
         proxy: Option<String>,
@@ -47,9 +52,13 @@ pub(crate) enum AuditCommand {
         /// Server URL.
         #[arg(long)]
         server: String,
-        /// The network public key [default: the one pinned in this build's page script].
+        /// The network public key: the page script must hold it and the directory verify
+        /// against it [default: the DEMO network's].
         #[arg(long)]
         network_key: Option<PathBuf>,
+        /// Proxy for onion addresses, e.g. socks5h://127.0.0.1:9050
+        #[arg(long)]
+        proxy: Option<String>,
     },
 }
 
@@ -63,15 +72,22 @@ pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
             state,
             log_key,
             ack_days,
+            network_key,
             proxy,
         } => (
             server.clone(),
-            super::audit_log::run(&server, &state, log_key, ack_days, proxy.as_deref()),
+            NetworkKeyArg::new(network_key).and_then(|key| {
+                super::audit_log::run(&server, &state, log_key, ack_days, &key, proxy.as_deref())
+            }),
         ),
         AuditCommand::Site {
             server,
             network_key,
-        } => (server.clone(), site(&server, network_key)),
+            proxy,
+        } => (
+            server.clone(),
+            site(&server, network_key, proxy.as_deref()),
+        ),
     };
     match result {
         Ok(code) => Ok(code),
@@ -100,20 +116,21 @@ pub(super) fn verdict(findings: &[crate::audit::Finding], pass: &str) -> ExitCod
     }
 }
 
-fn site(server: &str, network_key: Option<PathBuf>) -> anyhow::Result<ExitCode> {
-    let key = match network_key {
-        Some(p) => NetworkPublicKey::read(&p)?,
-        None => NetworkPublicKey::from_text(
-            "the network key pinned in this build",
-            crate::http::pinned_network_key(),
-        )?,
-    };
-    let findings = crate::audit::audit_site(server, crate::http::manifest_json(), &key);
+fn site(
+    server: &str,
+    network_key: Option<PathBuf>,
+    proxy: Option<&str>,
+) -> anyhow::Result<ExitCode> {
+    let key = NetworkKeyArg::new(network_key)?;
+    let site = crate::http::Site::for_network(&key.key);
+    let client = crate::client::agent_builder(proxy)?;
+    let findings = crate::audit::audit_site(server, client, site.manifest(), &key.key);
     Ok(verdict(
         &findings,
         &format!(
-            "{server} serves this build's {} assets unmodified, with the security headers, a directory signed by the network key, and refuses plaintext",
-            crate::http::manifest_json()["assets"].as_object().map_or(0, |a| a.len())
+            "{server} serves this build's {} assets for network key {} unmodified, with the security headers, a directory signed by that key, and refuses plaintext",
+            site.manifest()["assets"].as_object().map_or(0, |a| a.len()),
+            key.key
         ),
     ))
 }

@@ -43,14 +43,13 @@ pub(crate) fn run(
     state_path: &Path,
     log_key: Option<String>,
     ack_days: u32,
+    network_key: &super::NetworkKeyArg,
     proxy: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
-    let mut builder = ureq::AgentBuilder::new().timeout(std::time::Duration::from_secs(120));
-    if let Some(p) = proxy {
-        builder = builder.proxy(ureq::Proxy::new(p)?);
-    }
     let http = Http {
-        agent: builder.build(),
+        agent: crate::client::agent_builder(proxy)?
+            .timeout(std::time::Duration::from_secs(120))
+            .build(),
         base: server.trim_end_matches('/').to_owned(),
     };
     let mut state: LogState = if state_path.exists() {
@@ -87,18 +86,13 @@ pub(crate) fn run(
         _ => {}
     }
     // The officers' signing keys, from the directory the network signed.
-    let key = crate::keys::NetworkPublicKey::from_text(
-        "the network key pinned in this build",
-        crate::http::pinned_network_key(),
-    )?;
     let dir = http
         .get("/api/v1/directory", 1 << 22)
         .map_err(anyhow::Error::msg)?;
     let sig = http
         .get("/api/v1/directory/signature", 1 << 16)
         .map_err(anyhow::Error::msg)?;
-    let directory = crate::keys::SignedDirectory::verify(&key, dir, sig)
-        .context("the served directory does not verify against the network key")?;
+    let directory = network_key.verify(dir, sig)?;
     let officers = directory
         .directory()
         .partners

@@ -145,14 +145,10 @@ pub(crate) fn run(c: EnvelopeCommand) -> anyhow::Result<ExitCode> {
             network_key,
             proxy,
         } => {
-            let key = match network_key {
-                Some(k) => NetworkPublicKey::read(&k)?,
-                None => demo::network_public_key()?,
-            };
+            let key = super::NetworkKeyArg::new(network_key)?;
             let client = Client::new(&server, proxy.as_deref())?;
             let (bytes, sig) = client.directory()?;
-            let dir =
-                SignedDirectory::verify(&key, bytes, sig).context("the server's directory")?;
+            let dir = key.verify(bytes, sig)?;
             let recipients = recipients_of(&dir, &partner)?;
             let mut sealed = Vec::new();
             seal_content(&content, &recipients, &mut sealed)?;

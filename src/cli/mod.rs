@@ -17,6 +17,7 @@ mod stats;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 /// approdo: an end-to-end encrypted drop box for safe reporting.
@@ -60,8 +61,13 @@ enum Command {
     /// Build and seal report envelopes (for tests, scripts and the age CLI).
     #[command(subcommand)]
     Envelope(envelope::EnvelopeCommand),
-    /// Print this build's manifest (the hashes of every asset it serves, the pinned network key).
-    Manifest,
+    /// Print the manifest of what this build serves for a network: the SHA-256 of every asset
+    /// (the page script holds the network key) and of the page templates.
+    Manifest {
+        /// The network public key (network.pub) [default: the DEMO network's].
+        #[arg(long)]
+        network_key: Option<PathBuf>,
+    },
     /// Check a store or a server without any key that decrypts.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -88,12 +94,46 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Report(c) => officer::report(c),
         Command::Envelope(c) => envelope::run(c),
         Command::Audit(c) => audit::run(c),
-        Command::Manifest => {
-            println!("{:#}", crate::http::manifest_json());
+        Command::Manifest { network_key } => {
+            let key = NetworkKeyArg::new(network_key)?;
+            println!("{:#}", crate::http::Site::for_network(&key.key).manifest());
             Ok(ExitCode::SUCCESS)
         }
         Command::Outreach(a) => outreach::run(a),
         Command::Stats(a) => stats::run(a),
+    }
+}
+
+/// The network key a command checks a directory against: `--network-key FILE`, else the
+/// DEMO network's. A directory that does not verify names the flag to give.
+pub(crate) struct NetworkKeyArg {
+    /// The key.
+    pub key: crate::keys::NetworkPublicKey,
+    given: Option<PathBuf>,
+}
+
+impl NetworkKeyArg {
+    /// Reads `--network-key FILE`, or takes the DEMO network's key.
+    pub fn new(path: Option<PathBuf>) -> anyhow::Result<Self> {
+        let key = match &path {
+            Some(p) => crate::keys::NetworkPublicKey::read(p)
+                .with_context(|| format!("reading the network key {}", p.display()))?,
+            None => crate::keys::demo::network_public_key()?,
+        };
+        Ok(NetworkKeyArg { key, given: path })
+    }
+
+    /// Verifies a directory (as served: its bytes and signature) against this key.
+    pub fn verify(&self, bytes: Vec<u8>, sig: Vec<u8>) -> anyhow::Result<crate::keys::SignedDirectory> {
+        crate::keys::SignedDirectory::verify(&self.key, bytes, sig).with_context(|| match &self.given {
+            Some(p) => format!(
+                "the server's directory does not verify against the network key in {}",
+                p.display()
+            ),
+            None => "the server's directory does not verify against the DEMO network key; \
+                     for a real network give --network-key FILE (the network's public key)"
+                .to_owned(),
+        })
     }
 }
 

@@ -27,7 +27,7 @@ pub(crate) struct ServerArgs {
     /// Your identity file (asks for its passphrase; APPRODO_PASSPHRASE for automation).
     #[arg(long)]
     identity: PathBuf,
-    /// Proxy for onion addresses, e.g. socks5://127.0.0.1:9050
+    /// Proxy for onion addresses: tor's SOCKS port, socks5h://127.0.0.1:9050
     #[arg(long)]
     proxy: Option<String>,
 }

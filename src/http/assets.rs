@@ -1,10 +1,19 @@
 //! The web assets, embedded at build time (see `build.rs`), and their manifest: the SHA-256
 //! of everything the site serves, so auditors can compare what victims get with the source.
+//!
+//! One binary serves any network. The page script is built with a placeholder where the
+//! network public key goes; [`Site::for_network`] fills it with the key the server is
+//! configured for (the key its signed directory verified against), once, at start. So the
+//! bytes a victim gets are a function of the release and the network key alone: an auditor
+//! reproduces them with `approdo manifest --network-key FILE` and compares with
+//! `approdo audit site --network-key FILE`.
 
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
 
 use actix_web::{get, web, HttpResponse};
 use sha2::{Digest, Sha256};
+
+use crate::keys::NetworkPublicKey;
 
 include!(concat!(env!("OUT_DIR"), "/web/assets.rs"));
 
@@ -14,50 +23,129 @@ pub(super) const REPORT_PAGE: &str = include_str!("../../web/templates/report.ht
 pub(super) const PAGE_FRAME: &str = include_str!("../../web/templates/page.html");
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(asset).service(manifest);
+    cfg.service(asset).service(manifest_route);
 }
 
-/// `/assets/<name>`.
-#[get("/assets/{name}")]
-async fn asset(name: web::Path<String>) -> Result<HttpResponse, super::ApiError> {
-    let path = format!("/assets/{name}");
-    let (_, mime, bytes) = ASSETS
-        .iter()
-        .find(|(p, _, _)| *p == path)
-        .ok_or(super::ApiError::NoRoute)?;
-    Ok(HttpResponse::Ok().content_type(*mime).body(*bytes))
+/// One served file.
+struct Asset {
+    path: &'static str,
+    mime: &'static str,
+    bytes: bytes::Bytes,
 }
 
-/// `{"assets": {path: sha256}, "templates": {name: sha256}, "network_key": …}`: what this
-/// build serves (`approdo manifest` prints it; `approdo audit site` compares a server with it).
-pub fn manifest_json() -> &'static serde_json::Value {
-    static MANIFEST: OnceLock<serde_json::Value> = OnceLock::new();
-    MANIFEST.get_or_init(|| {
-        let hash = |b: &[u8]| hex::encode(Sha256::digest(b));
-        let assets: serde_json::Map<String, serde_json::Value> = ASSETS
+/// What the site serves for one network: every asset, the page script holding that network's
+/// public key, and the manifest of their hashes.
+pub struct Site {
+    assets: Vec<Asset>,
+    manifest: serde_json::Value,
+}
+
+impl Site {
+    /// The assets for the network whose public key is `key`.
+    pub fn for_network(key: &NetworkPublicKey) -> Site {
+        let key = key.to_string();
+        let assets: Vec<Asset> = ASSETS
             .iter()
-            .map(|(p, _, b)| ((*p).to_owned(), hash(b).into()))
+            .map(|(path, mime, bytes)| Asset {
+                path,
+                mime,
+                bytes: fill_key(bytes, &key),
+            })
             .collect();
-        serde_json::json!({
+        let hash = |b: &[u8]| hex::encode(Sha256::digest(b));
+        let files: BTreeMap<&str, String> =
+            assets.iter().map(|a| (a.path, hash(&a.bytes))).collect();
+        let manifest = serde_json::json!({
             "schema": "approdo.manifest/v1",
             "version": env!("CARGO_PKG_VERSION"),
-            "network_key": PINNED_NETWORK_KEY,
-            "assets": assets,
+            "network_key": key,
+            "assets": files,
             "templates": {
                 "report.html": hash(REPORT_PAGE.as_bytes()),
                 "page.html": hash(PAGE_FRAME.as_bytes()),
                 "mailbox.html": hash(super::mailbox::LOGIN_FORM.as_bytes()),
             },
-        })
-    })
+        });
+        Site { assets, manifest }
+    }
+
+    /// `{"assets": {path: sha256}, "templates": {name: sha256}, "network_key": …}`: what this
+    /// build serves for this network (`approdo manifest` prints it; `approdo audit site`
+    /// compares a server with it).
+    pub fn manifest(&self) -> &serde_json::Value {
+        &self.manifest
+    }
+
+    fn get(&self, path: &str) -> Option<&Asset> {
+        self.assets.iter().find(|a| a.path == path)
+    }
 }
 
-/// The network public key pinned in this build's page script (base64).
-pub fn pinned_network_key() -> &'static str {
-    PINNED_NETWORK_KEY
+/// `bytes` with every placeholder replaced by `key` (base64: nothing to escape in a JS string).
+fn fill_key(bytes: &'static [u8], key: &str) -> bytes::Bytes {
+    let needle = NETWORK_KEY_PLACEHOLDER.as_bytes();
+    if !bytes.windows(needle.len()).any(|w| w == needle) {
+        return bytes::Bytes::from_static(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut rest = bytes;
+    while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
+        out.extend_from_slice(&rest[..at]);
+        out.extend_from_slice(key.as_bytes());
+        rest = &rest[at + needle.len()..];
+    }
+    out.extend_from_slice(rest);
+    bytes::Bytes::from(out)
+}
+
+/// `/assets/<name>`.
+#[get("/assets/{name}")]
+async fn asset(
+    name: web::Path<String>,
+    state: web::Data<super::AppState>,
+) -> Result<HttpResponse, super::ApiError> {
+    let a = state
+        .site
+        .get(&format!("/assets/{name}"))
+        .ok_or(super::ApiError::NoRoute)?;
+    Ok(HttpResponse::Ok()
+        .content_type(a.mime)
+        .body(a.bytes.clone()))
 }
 
 #[get("/api/v1/manifest")]
-async fn manifest() -> HttpResponse {
-    HttpResponse::Ok().json(manifest_json())
+async fn manifest_route(state: web::Data<super::AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(state.site.manifest())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_script_gets_the_network_key_and_nothing_else_changes() {
+        let demo = crate::keys::demo::network_public_key().unwrap();
+        let other = crate::keys::NetworkKey::generate().public();
+        let (a, b) = (Site::for_network(&demo), Site::for_network(&other));
+        let script = |s: &Site| s.get("/assets/app.js").unwrap().bytes.to_vec();
+        let placeholder = NETWORK_KEY_PLACEHOLDER.as_bytes();
+        for (site, key) in [(&a, demo.to_string()), (&b, other.to_string())] {
+            let js = script(site);
+            assert!(!js.windows(placeholder.len()).any(|w| w == placeholder));
+            assert!(js.windows(key.len()).any(|w| w == key.as_bytes()));
+            assert_eq!(site.manifest()["network_key"], key.as_str());
+        }
+        assert_ne!(
+            a.manifest()["assets"]["/assets/app.js"],
+            b.manifest()["assets"]["/assets/app.js"]
+        );
+        // Every other asset is the same bytes whatever the network.
+        for (path, _, bytes) in ASSETS.iter().filter(|(p, _, _)| *p != "/assets/app.js") {
+            assert_eq!(a.get(path).unwrap().bytes.as_ref(), *bytes);
+            assert_eq!(b.get(path).unwrap().bytes.as_ref(), *bytes);
+        }
+        // Same key, same bytes: the manifest is reproducible.
+        assert_eq!(Site::for_network(&other).manifest(), b.manifest());
+    }
 }

@@ -30,7 +30,7 @@ use actix_web::error::JsonPayloadError;
 use actix_web::web;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
-pub use assets::{manifest_json, pinned_network_key};
+pub use assets::Site;
 pub use error::ApiError;
 pub use log::integrate_log;
 pub use mailbox::expire_replies;
@@ -108,6 +108,8 @@ pub struct AppState {
     pow_tokens: nojs::token::FormTokens,
     /// Where the no-JavaScript path spools files, encrypted to an ephemeral key.
     pub spool_dir: std::path::PathBuf,
+    /// The assets served for this network (the page script holds its key).
+    site: Site,
     submit_limiter: DefaultDirectRateLimiter,
     login_limiter: DefaultDirectRateLimiter,
     mailbox_limiter: DefaultDirectRateLimiter,
@@ -129,10 +131,12 @@ impl AppState {
         spool_dir: std::path::PathBuf,
     ) -> Self {
         let _ = std::fs::remove_dir_all(&spool_dir);
+        let site = Site::for_network(directory.network_key());
         AppState {
             store,
             directory: Arc::new(directory),
             sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),
+            site,
             uploads: uploads::Activity::default(),
             form_tokens: nojs::token::FormTokens::default(),
             pow_tokens: nojs::token::FormTokens::default(),

@@ -239,6 +239,7 @@ struct SignatureFile {
 /// A directory whose signature verified against a pinned network key, with its exact bytes.
 #[derive(Clone, Debug)]
 pub struct SignedDirectory {
+    network: NetworkPublicKey,
     directory: Directory,
     bytes: Vec<u8>,
     signature: Vec<u8>,
@@ -272,6 +273,7 @@ impl SignedDirectory {
             .map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
         directory.check()?;
         Ok(SignedDirectory {
+            network: *network,
             directory,
             bytes,
             signature,
@@ -291,6 +293,11 @@ impl SignedDirectory {
             secretfile::read(path)?,
             secretfile::read(sig_path)?,
         )
+    }
+
+    /// The network public key the signature verified against.
+    pub fn network_key(&self) -> &NetworkPublicKey {
+        &self.network
     }
 
     /// The verified directory.

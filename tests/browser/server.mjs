@@ -1,7 +1,8 @@
 // Test helpers: a real `approdo serve --demo` on port 0 in a temporary data directory, the
 // approdo CLI, byte scans of the data directory, and Debian's chromium via playwright-core.
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
@@ -65,4 +66,81 @@ export async function launchChromium() {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--headless", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
+}
+
+/**
+ * A freshly initialised REAL network, served as installed: its own network key, two partners
+ * (three officers, one identity sealed with a passphrase), `approdo init` with a unix socket
+ * and tor's PROXY line, `approdo serve --config`. Browsers speak TCP, so a relay on
+ * 127.0.0.1:0 stands in for tor: it writes a PROXY v1 line (a new circuit per connection),
+ * then pipes the connection to the unix socket. `binary` is the release build by default.
+ */
+export async function startRealNetwork(binary = process.env.APPRODO_RELEASE_BIN || join(root, "target/release/approdo")) {
+  const dir = mkdtempSync(join(tmpdir(), "approdo-real-"));
+  const run = (args, env = {}) => execFileSync(binary, args, { encoding: "utf8", cwd: dir, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  run(["network", "keygen", "--out", "network.key", "--public-out", "network.pub"]);
+  const passphrase = "correct horse battery staple";
+  const officers = { "cav-real": ["cav-1.key", "cav-2.key"], "tratta-real": ["tratta-1.key"] };
+  const lines = {};
+  for (const [partner, files] of Object.entries(officers)) {
+    lines[partner] = { recipients: [], officer_keys: [] };
+    for (const f of files) {
+      const sealed = f === "cav-2.key";
+      run(["officer", "keygen", "--out", f, ...(sealed ? [] : ["--no-passphrase"])], sealed ? { APPRODO_PASSPHRASE: passphrase } : {});
+      const shown = run(["officer", "show", "--identity", f], sealed ? { APPRODO_PASSPHRASE: passphrase } : {});
+      lines[partner].recipients.push(shown.match(/recipient = "([^"]+)"/)[1]);
+      lines[partner].officer_keys.push(shown.match(/officer_key = "([^"]+)"/)[1]);
+    }
+  }
+  const toml = [`network = "Rete di prova"`, `version = 1`];
+  for (const [partner, l] of Object.entries(lines)) {
+    toml.push("", "[[partner]]", `id = "${partner}"`, `name = "Partner ${partner}"`, `recipients = ${JSON.stringify(l.recipients)}`, `officer_keys = ${JSON.stringify(l.officer_keys)}`);
+  }
+  writeFileSync(join(dir, "partners.toml"), toml.join("\n") + "\n");
+  run(["directory", "sign", "--partners", "partners.toml", "--key", "network.key", "--out", "directory.json"]);
+  const socket = join(dir, "approdo.sock");
+  run(["init", "--data", "data", "--directory", "directory.json", "--network-key", "network.pub", "--unix-socket", socket]);
+  const child = spawn(binary, ["serve", "--config", join(dir, "data", "approdo.toml")], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${output}`)), 60000);
+    child.stdout.on("data", (d) => {
+      output += d;
+      if (output.includes("approdo serving unix:")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.stderr.on("data", (d) => (output += d));
+    child.on("exit", (code) => reject(new Error(`server exited ${code}: ${output}`)));
+  });
+  let circuit = 1;
+  const relay = createServer((c) => {
+    const id = circuit++;
+    const u = connect(socket, () => {
+      u.write(`PROXY TCP6 fc00:dead:beef:4dad::${(id >> 16).toString(16)}:${(id & 0xffff).toString(16)} ::1 65535 80\r\n`);
+      c.pipe(u);
+      u.pipe(c);
+    });
+    u.on("error", () => c.destroy());
+    c.on("error", () => u.destroy());
+  });
+  await new Promise((resolve) => relay.listen(0, "127.0.0.1", resolve));
+  const url = `http://127.0.0.1:${relay.address().port}`;
+  return {
+    url,
+    dir,
+    data: join(dir, "data"),
+    socket,
+    passphrase,
+    networkKey: join(dir, "network.pub"),
+    identity: (file) => join(dir, file),
+    approdo: run,
+    output: () => output,
+    stop() {
+      child.kill("SIGKILL");
+      relay.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,0 +1,106 @@
+// A freshly initialised REAL network (not the DEMO one), served as installed — `approdo init`
+// with a unix socket and tor's PROXY line, `approdo serve --config`, the release binary —
+// and the JavaScript form in Chromium and in Firefox ESR at "Safer": the page verifies the
+// directory against this network's key, seals, sends; an officer (passphrase-protected
+// identity) pulls it. The manifest an auditor computes from the release and the network key
+// is what the site serves.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Builder, By, until } from "selenium-webdriver";
+import firefox from "selenium-webdriver/firefox.js";
+import { launchChromium, scan, startRealNetwork } from "./server.mjs";
+
+process.env.SE_OFFLINE = "true";
+
+let net;
+let browser;
+before(async () => {
+  net = await startRealNetwork();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  net?.stop();
+});
+
+function pullAs(file, env = {}) {
+  const out = mkdtempSync(join(tmpdir(), "approdo-real-pulled-"));
+  net.approdo(["pull", "--server", net.url, "--identity", net.identity(file), "--out", out], env);
+  return out;
+}
+
+test("real network: Chromium seals in the browser to this network's keys; the officer pulls it", async () => {
+  const marker = "MARKER-realnet-chromium-7c1e";
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const problems = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  await page.goto(`${net.url}/report`);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  await page.check("input[name=partner][value=cav-real]");
+  await page.fill("#description", `Help please. ${marker}`);
+  await page.check("#consent_read");
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
+  const id = await page.getAttribute("#receipts li", "data-id");
+  assert.match(id, /^[0-9a-f]{32}$/);
+  assert.match(await page.textContent("#receipts li"), /receipt code [0-9a-f]{12}$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  // The officer whose identity is sealed with a passphrase.
+  const out = pullAs("cav-2.key", { APPRODO_PASSPHRASE: net.passphrase });
+  const report = JSON.parse(readFileSync(join(out, id, "report.json"), "utf8"));
+  assert.ok(report.description.includes(marker));
+  assert.equal(report.sealed, "browser");
+  assert.equal(scan(net.data, marker), 0, "the typed marker is not on the server's disk");
+});
+
+test("real network: Firefox ESR at Safer settings seals and sends too", async () => {
+  const marker = "MARKER-realnet-firefox-2b9d";
+  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
+  for (const pref of ["javascript.options.baselinejit", "javascript.options.ion", "javascript.options.wasm", "javascript.options.native_regexp"]) {
+    options.setPreference(pref, false);
+  }
+  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
+  const driver = await new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
+  let id;
+  try {
+    await driver.get(`${net.url}/report`);
+    await driver.wait(async () => (await driver.findElement(By.id("seal-mode")).getText()).includes("encrypted in this browser"), 30000);
+    await driver.findElement(By.css("input[name=partner][value=tratta-real]")).click();
+    await driver.findElement(By.id("description")).sendKeys(`Need help. ${marker}`);
+    await driver.findElement(By.id("consent_read")).click();
+    await driver.findElement(By.css("button[type=submit]")).click();
+    const done = await driver.wait(until.elementLocated(By.css("#receipts li")), 300000);
+    id = await done.getAttribute("data-id");
+  } finally {
+    await driver.quit();
+  }
+  assert.match(id, /^[0-9a-f]{32}$/);
+  const out = pullAs("tratta-1.key");
+  assert.ok(JSON.parse(readFileSync(join(out, id, "report.json"), "utf8")).description.includes(marker));
+});
+
+test("real network: the manifest an auditor computes from the release and the key is what is served", async () => {
+  const local = JSON.parse(net.approdo(["manifest", "--network-key", net.networkKey]));
+  const served = await (await fetch(`${net.url}/api/v1/manifest`)).json();
+  assert.deepEqual(served, local);
+  const demo = JSON.parse(net.approdo(["manifest"]));
+  assert.notEqual(demo.assets["/assets/app.js"], local.assets["/assets/app.js"], "the page script holds the network key");
+  const audit = net.approdo(["audit", "site", "--server", net.url, "--network-key", net.networkKey]);
+  assert.match(audit, /^PASS: /m);
+  // Without the key the audit cannot pass, and says which flag is missing.
+  let failed;
+  try {
+    execFileSync(process.env.APPRODO_RELEASE_BIN || join(new URL("../../", import.meta.url).pathname, "target/release/approdo"), ["audit", "site", "--server", net.url], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  } catch (e) {
+    failed = `${e.stdout}${e.stderr}`;
+  }
+  assert.ok(failed, "audit site without --network-key must not pass on a real network");
+  assert.match(failed, /--network-key/);
+});
