@@ -95,8 +95,10 @@ pub async fn integrate_log(state: web::Data<AppState>) {
     let mut tick = tokio::time::interval(state.limits.log_interval);
     loop {
         tick.tick().await;
-        if let Err(e) = state.store.integrate_log().await {
+        let result = state.store.integrate_log().await;
+        if let Err(e) = &result {
             eprintln!("approdo: integrating the transparency log failed: {e}");
         }
+        state.health.log_integrated(&result);
     }
 }

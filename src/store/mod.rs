@@ -201,6 +201,32 @@ fn recorded_vkey(db: &redb::Database) -> Result<Option<String>, StoreError> {
     }
 }
 
+/// A directory as stored: `directory.json`'s bytes, then `directory.sig`'s.
+pub type DirectoryFiles = (Vec<u8>, Vec<u8>);
+
+/// The directory the store last served (`directory.json`, `directory.sig`), if any. Reads
+/// the file directly: only for a store no server holds open.
+pub fn recorded_directory(data: &Path) -> Result<Option<DirectoryFiles>, StoreError> {
+    let file = data.join(DB_FILE);
+    if !std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) {
+        return Ok(None);
+    }
+    let db = redb::Database::open(file).map_err(StoreError::from_db)?;
+    let txn = db.begin_read().map_err(StoreError::from_db)?;
+    let trust = match txn.open_table(TRUST) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(e) => return Err(StoreError::from_db(e)),
+    };
+    let get = |k: &str| -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(trust
+            .get(k)
+            .map_err(StoreError::from_db)?
+            .map(|v| v.value().to_vec()))
+    };
+    Ok(get("directory.json")?.zip(get("directory.sig")?))
+}
+
 /// Checks that `DATA/log.key` is the key the store's log was signed with (as `serve` does
 /// before it starts); returns its verifier key.
 pub fn check_log_key(data: &Path) -> Result<String, StoreError> {

@@ -11,6 +11,7 @@ mod crash;
 mod faults;
 mod fuzz_smoke;
 mod golden;
+mod health;
 mod hostile;
 mod intake;
 mod interop;
