@@ -22,6 +22,7 @@ mod notrace;
 mod officer;
 mod outreach;
 mod proxy;
+mod pull;
 mod retention;
 mod rotation;
 mod slow;
