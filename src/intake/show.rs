@@ -117,8 +117,10 @@ fn line(out: &mut String, field: &str, v: &Value) {
     }
 }
 
-/// The summary of a report (`json` as read from `report.json`); `day` from `meta.json`.
-pub fn render(json: &Value, id: &str, day: Option<&str>) -> String {
+/// The summary of a report (`json` as read from `report.json`); `day` from `meta.json`;
+/// `files`: what the report's `attachments/` folder holds (else the names `report.json`
+/// lists).
+pub fn render(json: &Value, id: &str, day: Option<&str>, files: Option<&[String]>) -> String {
     let report: Report = serde_json::from_value(json.clone()).unwrap_or_default();
     let mut out = format!("Segnalazione / Report {id}\n");
     if let Some(day) = day {
@@ -187,7 +189,10 @@ pub fn render(json: &Value, id: &str, day: Option<&str>) -> String {
         }
     }
     out.push_str("\n== ALTRO / OTHER ==\n");
-    let files = report.attachments.clone().unwrap_or_default();
+    let files = match files {
+        Some(f) => f.to_vec(),
+        None => report.attachments.clone().unwrap_or_default(),
+    };
     out.push_str(&format!(
         "  Allegati / Attachments: {}\n",
         if files.is_empty() {

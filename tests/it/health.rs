@@ -190,3 +190,36 @@ fn a_bad_directory_is_found_by_check_and_a_restart_keeps_the_site_up() {
     );
     assert!(String::from_utf8_lossy(&server.output()).contains("is refused"));
 }
+
+#[test]
+fn init_force_keeps_settings_added_by_hand_and_prints_the_differences() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let config = real_network(d, 1);
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("reply_days = 7\nworkers = 3\n");
+    std::fs::write(&config, text).unwrap();
+    let (ok, out, err) = common::approdo(&[
+        "init",
+        "--force",
+        "--data",
+        s(&d.join("data")),
+        "--directory",
+        s(&d.join("directory.json")),
+        "--network-key",
+        s(&d.join("network.pub")),
+        "--listen",
+        "127.0.0.1:0",
+        "--retention-days",
+        "30",
+    ]);
+    assert!(ok, "{err}");
+    assert!(out.contains("retention_days: 90 → 30"), "{out}");
+    assert!(!out.contains("reply_days"), "{out}");
+    let kept = std::fs::read_to_string(&config).unwrap();
+    assert!(
+        kept.contains("reply_days = 7") && kept.contains("workers = 3"),
+        "{kept}"
+    );
+    assert!(kept.contains("retention_days = 30"), "{kept}");
+}

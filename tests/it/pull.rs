@@ -83,3 +83,40 @@ fn pulled_but_unacknowledged_reports_are_acknowledged_by_the_next_pull() {
         "{err}"
     );
 }
+
+#[test]
+fn show_lists_the_unpacked_attachments_and_survives_a_closed_pipe() {
+    let server = TestServer::start(&[]);
+    let sealed = common::seal(
+        "cav-milano",
+        &common::report_json("with-photo"),
+        &[("photo.jpg".to_owned(), vec![7u8; 1234])],
+    );
+    let (status, json) = server.submit_raw("cav-milano", &sealed);
+    assert_eq!(status, 201, "{json}");
+    let id = json["id"].as_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, _, err) = server.pull("cav-milano", dir.path());
+    assert!(ok, "{err}");
+    let report = dir.path().join(&id);
+    let (ok, text, err) = common::approdo(&["show", report.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        text.contains("Attachments: attachments/photo.jpg (1234 bytes)"),
+        "{text}"
+    );
+
+    // `approdo show … | head`: the reader goes away; show stops quietly.
+    let many: Vec<&str> = std::iter::repeat_n(report.to_str().unwrap(), 500).collect();
+    let mut child = std::process::Command::new(common::bin())
+        .arg("show")
+        .args(&many)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && !err.contains("panicked"), "{err}");
+}
