@@ -130,6 +130,11 @@ impl NetworkKeyArg {
         Ok(NetworkKeyArg { key, given: path })
     }
 
+    /// Whether the key came from `--network-key` (not the DEMO default).
+    pub fn given(&self) -> bool {
+        self.given.is_some()
+    }
+
     /// Verifies a directory (as served: its bytes and signature) against this key.
     pub fn verify(
         &self,

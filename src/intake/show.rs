@@ -234,7 +234,7 @@ mod tests {
             "description": "line one\n\u{1b}[2Jline two", "urgency": "today", "safe_now": "not_safe",
             "help_wanted": ["safe_place", "talk"], "country_of_origin": "MA", "mystery": 1,
         });
-        let out = super::render(&json, "abc", Some("2025-01-02"));
+        let out = super::render(&json, "abc", Some("2025-01-02"), None);
         let urgency = out.find("Urgenza / Urgency: Oggi / today").unwrap();
         assert!(urgency < out.find("Aiuto richiesto").unwrap(), "{out}");
         assert!(
@@ -250,12 +250,14 @@ mod tests {
             &serde_json::json!({"description": "only this"}),
             "old",
             None,
+            None,
         );
         assert!(old.contains("only this") && old.contains("not given"));
         // Found by the report_show fuzz target: an unknown code of a coded field went out raw.
         let coded = super::render(
             &serde_json::json!({"reporter_role": "about_me\u{7f}\u{1b}[2J"}),
             "coded",
+            None,
             None,
         );
         assert!(

@@ -223,3 +223,53 @@ fn init_force_keeps_settings_added_by_hand_and_prints_the_differences() {
     );
     assert!(kept.contains("retention_days = 30"), "{kept}");
 }
+
+#[test]
+fn audits_of_a_real_network_take_its_key_and_say_which_flag_is_missing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let config = real_network(d, 1);
+    let server = TestServer::start_args(&d.join("data"), &["serve", "--config", s(&config)]);
+    let key = d.join("network.pub");
+    let state = d.join("audit-state.json");
+    for (args, name) in [
+        (
+            vec![
+                "audit",
+                "log",
+                "--server",
+                &server.url,
+                "--state",
+                s(&state),
+            ],
+            "log",
+        ),
+        (vec!["audit", "site", "--server", &server.url], "site"),
+    ] {
+        let (ok, out, err) = common::approdo(&args);
+        assert!(
+            !ok && format!("{out}{err}").contains("--network-key"),
+            "{name}: {out}{err}"
+        );
+        let mut with_key = args.clone();
+        with_key.extend(["--network-key", s(&key)]);
+        let (ok, out, err) = common::approdo(&with_key);
+        assert!(ok, "audit {name} with the network key: {out}{err}");
+    }
+    // A proxy in the form tor users type is understood (and here, unreachable: said so).
+    let (ok, out, err) = common::approdo(&[
+        "audit",
+        "site",
+        "--server",
+        "http://example.onion",
+        "--network-key",
+        s(&key),
+        "--proxy",
+        "socks5h://127.0.0.1:9",
+    ]);
+    let said = format!("{out}{err}");
+    assert!(
+        !ok && !said.contains("Malformed proxy") && !said.contains("cannot use the proxy"),
+        "{said}"
+    );
+}
