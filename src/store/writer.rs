@@ -137,19 +137,36 @@ pub(super) fn init_and_sweep(
     Ok(kept)
 }
 
-fn delete_chunks(chunks: &mut redb::Table<(u128, u32), &[u8]>, id: u128) -> Result<(), StoreError> {
+/// Removes the chunks of `id`; returns how many bytes they held (space the store can reuse).
+fn delete_chunks(
+    chunks: &mut redb::Table<(u128, u32), &[u8]>,
+    id: u128,
+) -> Result<u64, StoreError> {
+    let mut freed = 0u64;
     chunks
-        .retain_in((id, 0)..=(id, u32::MAX), |_, _| false)
-        .map_err(StoreError::from_db)
+        .retain_in((id, 0)..=(id, u32::MAX), |_, v| {
+            freed += v.len() as u64;
+            false
+        })
+        .map_err(StoreError::from_db)?;
+    Ok(freed)
 }
 
 /// Runs until every sender is gone, then drops its handle on the database.
-pub(super) fn run(db: std::sync::Arc<redb::Database>, rx: mpsc::UnboundedReceiver<Command>) {
-    run_batches(&db, rx);
+pub(super) fn run(
+    db: std::sync::Arc<redb::Database>,
+    rx: mpsc::UnboundedReceiver<Command>,
+    reusable: std::sync::Arc<super::space::Reusable>,
+) {
+    run_batches(&db, rx, &reusable);
     drop(db);
 }
 
-fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
+fn run_batches(
+    db: &redb::Database,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    reusable: &super::space::Reusable,
+) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         let mut bytes = 0usize;
@@ -164,7 +181,7 @@ fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
                 Err(_) => break,
             }
         }
-        let results = apply(db, &batch);
+        let results = apply(db, &batch, reusable);
         match results {
             Ok(results) => {
                 for (cmd, r) in batch.into_iter().zip(results) {
@@ -192,7 +209,13 @@ fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
 
 type Results = Vec<Result<bool, StoreError>>;
 
-fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> {
+fn apply(
+    db: &redb::Database,
+    batch: &[Command],
+    reusable: &super::space::Reusable,
+) -> Result<Results, StoreError> {
+    // Bytes of chunks removed and written by this batch, for the space the store can reuse.
+    let (mut freed, mut written) = (0u64, 0u64);
     let mut txn = db.begin_write().map_err(StoreError::from_db)?;
     let durable = batch.iter().any(|c| c.op.durable());
     txn.set_durability(if durable {
@@ -216,6 +239,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                 Op::Put { id, index, data } => {
                     // Only uploads still pending may write (an aborted one may not resurrect).
                     if pending.get(*id).map_err(StoreError::from_db)?.is_some() {
+                        written += data.len() as u64;
                         chunks
                             .insert((*id, *index), data.as_ref())
                             .map_err(StoreError::from_db)?;
@@ -236,6 +260,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                         Err(StoreError::NotFound)
                     } else {
                         if let Some((index, data)) = last {
+                            written += data.len() as u64;
                             chunks
                                 .insert((*id, *index), data.as_ref())
                                 .map_err(StoreError::from_db)?;
@@ -250,7 +275,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                 Op::Abort { id } => {
                     resumable.remove(*id).map_err(StoreError::from_db)?;
                     if pending.remove(*id).map_err(StoreError::from_db)?.is_some() {
-                        delete_chunks(&mut chunks, *id)?;
+                        freed += delete_chunks(&mut chunks, *id)?;
                     }
                     Ok(true)
                 }
@@ -273,6 +298,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     } else if !follows {
                         Err(StoreError::OutOfOrder)
                     } else {
+                        written += data.len() as u64;
                         chunks
                             .insert((*id, *index), data.as_ref())
                             .map_err(StoreError::from_db)?;
@@ -280,16 +306,25 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     }
                 }
                 Op::FinishResumable { id, meta } => {
-                    let live = resumable
-                        .remove(*id)
-                        .map_err(StoreError::from_db)?
-                        .is_some();
+                    let parsed = parse_meta(*id, meta)?;
+                    let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
+                    // The receipt signs `parsed.sha256`: it must be the hash of the bytes
+                    // stored, here, in this transaction (issue 15, finalize race).
+                    let same = live && {
+                        let scan = super::scan_chunks(&chunks, *id, 0, |_| {})?;
+                        scan.sha256 == parsed.sha256 && scan.total == parsed.size
+                    };
+                    if live && !same {
+                        results.push(Err(StoreError::Changed));
+                        continue;
+                    }
+                    resumable.remove(*id).map_err(StoreError::from_db)?;
                     pending.remove(*id).map_err(StoreError::from_db)?;
                     if live {
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
-                        log::queue(&txn, &Entry::stored(&parse_meta(*id, meta)?))?;
+                        log::queue(&txn, &Entry::stored(&parsed))?;
                         Ok(true)
                     } else {
                         Err(StoreError::NotFound)
@@ -346,7 +381,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     };
                     if owned {
                         reports.remove(*id).map_err(StoreError::from_db)?;
-                        delete_chunks(&mut chunks, *id)?;
+                        freed += delete_chunks(&mut chunks, *id)?;
                         log::queue(
                             &txn,
                             &Entry::Deleted {
@@ -365,5 +400,6 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
         }
     }
     txn.commit().map_err(StoreError::from_db)?;
+    reusable.account(freed, written);
     Ok(results)
 }
