@@ -144,18 +144,28 @@ impl AppState {
     ) -> Self {
         let _ = std::fs::remove_dir_all(&spool_dir);
         let site = Site::for_network(directory.network_key());
+        let slots = slots::Slots::new(slots::SlotPolicy {
+            max: limits.max_pending_uploads.max(1),
+            per_circuit: limits.uploads_per_circuit.max(1),
+            stale: limits.upload_stale,
+            ttl: limits.upload_ttl,
+            max_pending: limits.max_pending_bytes,
+        });
+        // Uploads that survived a restart hold slots again before the first request.
+        for id in store.resumable_at_open() {
+            let next = store
+                .resumable_status_blocking(id)
+                .ok()
+                .flatten()
+                .map_or(0, |(_, next)| next);
+            slots.seed(id, next);
+        }
         AppState {
             store,
             directory: Arc::new(directory),
             sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),
             site,
-            slots: slots::Slots::new(slots::SlotPolicy {
-                max: limits.max_pending_uploads.max(1),
-                per_circuit: limits.uploads_per_circuit.max(1),
-                stale: limits.upload_stale,
-                ttl: limits.upload_ttl,
-                max_pending: limits.max_pending_bytes,
-            }),
+            slots,
             form_tokens: nojs::token::FormTokens::default(),
             pow_tokens: nojs::token::FormTokens::default(),
             spool_dir,

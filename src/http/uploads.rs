@@ -26,18 +26,8 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .service(cancel);
 }
 
-/// Seeds the slots with uploads that survived a restart, then collects uploads without
-/// progress forever (run it once per server).
+/// Collects uploads without progress forever (run it once per server).
 pub async fn collect_abandoned(state: web::Data<AppState>) {
-    for id in state.store.resumable_at_open() {
-        let store = state.store.clone();
-        let next = blocking(move || store.resumable_status_blocking(id))
-            .await
-            .ok()
-            .flatten()
-            .map_or(0, |(_, next)| next);
-        state.slots.seed(id, next);
-    }
     let policy = state.slots.policy();
     let period = (policy.stale.min(policy.ttl) / 4)
         .clamp(Duration::from_millis(100), Duration::from_secs(15));
