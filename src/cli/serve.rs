@@ -92,7 +92,8 @@ pub(crate) struct ServeArgs {
     /// Free space (MiB) to keep on the data filesystem: reports that would eat into it get 507.
     #[arg(long, default_value_t = Limits::default().space.min_free / (1024 * 1024))]
     min_free_mib: u64,
-    /// Cap on the store file (MiB); beyond it reports get 507.
+    /// Cap (MiB) on what the store holds (its chunks, counted as redb lays them out; the file
+    /// can be larger by the free pages redb reuses before growing it); beyond it, 507.
     #[arg(long)]
     max_store_mib: Option<u64>,
     /// Proof-of-work price of an anonymous upload or submission at idle (leading zero bits;

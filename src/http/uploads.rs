@@ -64,6 +64,18 @@ fn known_upload(state: &AppState, raw: &str) -> Result<ReportId, ApiError> {
     }
 }
 
+/// Why a chunk's upload is not there: finalised into a report (409: its chunks can no longer
+/// change), or never made, cancelled or collected (404).
+async fn gone(state: &AppState, id: ReportId) -> ApiError {
+    let store = state.store.clone();
+    match blocking(move || store.meta_blocking(id)).await {
+        Ok(_) => ApiError::Conflict(
+            "this upload is finalised into a report; its chunks can no longer change".into(),
+        ),
+        Err(_) => ApiError::NotFound,
+    }
+}
+
 /// Starts an upload for a partner.
 #[post("/api/v1/uploads")]
 async fn create(
@@ -98,7 +110,10 @@ async fn put_chunk(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (id, n) = path.into_inner();
-    let id = known_upload(&state, &id)?;
+    let id = parse_id(&id)?;
+    if !state.slots.known(id) {
+        return Err(gone(&state, id).await);
+    }
     state.admit_bytes(CHUNK_SIZE as u64)?;
     // 1. The chunk, at most one chunk size.
     let mut body = super::idle::idle(body, state.limits.body_idle);
@@ -128,12 +143,16 @@ async fn put_chunk(
         .slots
         .admit_chunk(id, n, chunk.len() as u64, &mut evicted);
     state.reclaim(evicted);
-    admitted?;
+    match admitted {
+        Ok(()) => {}
+        Err(super::slots::Refusal::Unknown) => return Err(gone(&state, id).await),
+        Err(e) => return Err(e.into()),
+    }
     match state.store.put_resumable(id, n, chunk.freeze()).await {
         Ok(()) => {}
         Err(StoreError::NotFound) => {
             state.slots.forget(id);
-            return Err(ApiError::NotFound);
+            return Err(gone(&state, id).await);
         }
         Err(e) => return Err(e.into()),
     }

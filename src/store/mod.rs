@@ -126,7 +126,7 @@ pub struct Store {
     resumable_at_open: Arc<Vec<u128>>,
     log_key: Arc<crate::transparency::LogKey>,
     data: Arc<PathBuf>,
-    reusable: Arc<space::Reusable>,
+    usage: Arc<space::Usage>,
 }
 
 /// Waits for the writer thread to finish after the last [`Store`] handle is gone, so the
@@ -191,11 +191,11 @@ impl Store {
         let resumable = writer::init_and_sweep(&db, directory)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let db2 = db.clone();
-        let reusable = Arc::new(space::Reusable::default());
-        let reusable2 = reusable.clone();
+        let usage = Arc::new(space::Usage::at_open(&db)?);
+        let usage2 = usage.clone();
         let handle = std::thread::Builder::new()
             .name("approdo-writer".into())
-            .spawn(move || writer::run(db2, rx, reusable2))
+            .spawn(move || writer::run(db2, rx, usage2))
             .map_err(|source| StoreError::Io {
                 path: data.to_owned(),
                 source,
@@ -207,7 +207,7 @@ impl Store {
             resumable_at_open: Arc::new(resumable),
             log_key: Arc::new(log_key),
             data: Arc::new(data.to_owned()),
-            reusable,
+            usage,
         })
     }
 

@@ -145,7 +145,7 @@ fn delete_chunks(
     let mut freed = 0u64;
     chunks
         .retain_in((id, 0)..=(id, u32::MAX), |_, v| {
-            freed += v.len() as u64;
+            freed += super::space::footprint(v.len());
             false
         })
         .map_err(StoreError::from_db)?;
@@ -156,16 +156,16 @@ fn delete_chunks(
 pub(super) fn run(
     db: std::sync::Arc<redb::Database>,
     rx: mpsc::UnboundedReceiver<Command>,
-    reusable: std::sync::Arc<super::space::Reusable>,
+    usage: std::sync::Arc<super::space::Usage>,
 ) {
-    run_batches(&db, rx, &reusable);
+    run_batches(&db, rx, &usage);
     drop(db);
 }
 
 fn run_batches(
     db: &redb::Database,
     mut rx: mpsc::UnboundedReceiver<Command>,
-    reusable: &super::space::Reusable,
+    usage: &super::space::Usage,
 ) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
@@ -181,7 +181,7 @@ fn run_batches(
                 Err(_) => break,
             }
         }
-        let results = apply(db, &batch, reusable);
+        let results = apply(db, &batch, usage);
         match results {
             Ok(results) => {
                 for (cmd, r) in batch.into_iter().zip(results) {
@@ -212,9 +212,9 @@ type Results = Vec<Result<bool, StoreError>>;
 fn apply(
     db: &redb::Database,
     batch: &[Command],
-    reusable: &super::space::Reusable,
+    usage: &super::space::Usage,
 ) -> Result<Results, StoreError> {
-    // Bytes of chunks removed and written by this batch, for the space the store can reuse.
+    // Room of chunks removed and written by this batch (what the store holds and can reuse).
     let (mut freed, mut written) = (0u64, 0u64);
     let mut txn = db.begin_write().map_err(StoreError::from_db)?;
     let durable = batch.iter().any(|c| c.op.durable());
@@ -239,7 +239,7 @@ fn apply(
                 Op::Put { id, index, data } => {
                     // Only uploads still pending may write (an aborted one may not resurrect).
                     if pending.get(*id).map_err(StoreError::from_db)?.is_some() {
-                        written += data.len() as u64;
+                        written += super::space::footprint(data.len());
                         chunks
                             .insert((*id, *index), data.as_ref())
                             .map_err(StoreError::from_db)?;
@@ -260,7 +260,7 @@ fn apply(
                         Err(StoreError::NotFound)
                     } else {
                         if let Some((index, data)) = last {
-                            written += data.len() as u64;
+                            written += super::space::footprint(data.len());
                             chunks
                                 .insert((*id, *index), data.as_ref())
                                 .map_err(StoreError::from_db)?;
@@ -298,10 +298,14 @@ fn apply(
                     } else if !follows {
                         Err(StoreError::OutOfOrder)
                     } else {
-                        written += data.len() as u64;
-                        chunks
+                        written += super::space::footprint(data.len());
+                        // A re-sent chunk replaces the one stored: its room is reused.
+                        if let Some(old) = chunks
                             .insert((*id, *index), data.as_ref())
-                            .map_err(StoreError::from_db)?;
+                            .map_err(StoreError::from_db)?
+                        {
+                            freed += super::space::footprint(old.value().len());
+                        }
                         Ok(true)
                     }
                 }
@@ -400,6 +404,6 @@ fn apply(
         }
     }
     txn.commit().map_err(StoreError::from_db)?;
-    reusable.account(freed, written);
+    usage.account(freed, written);
     Ok(results)
 }
