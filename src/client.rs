@@ -275,18 +275,57 @@ impl Client {
             .ok_or_else(|| ClientError::Protocol("the server gave no reply id".into()))
     }
 
-    /// Posts a sealed age file for `partner`; returns the server's JSON answer.
-    pub fn submit(
-        &self,
-        partner: &str,
-        sealed: impl Read,
-    ) -> Result<serde_json::Value, ClientError> {
-        self.agent
-            .post(&self.url(&format!("/api/v1/submissions?partner={partner}")))
-            .set("Content-Type", "application/octet-stream")
-            .send(sealed)?
+    /// Posts a sealed age file for `partner`, with the proof of work the server asks for (see
+    /// [`Client::proof_of_work`]); returns the server's JSON answer.
+    pub fn submit(&self, partner: &str, sealed: &[u8]) -> Result<serde_json::Value, ClientError> {
+        // The price can rise between asking and sending (slots filled meanwhile): then the
+        // server answers 428 and we solve again at the new price.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut req = self
+                .agent
+                .post(&self.url(&format!("/api/v1/submissions?partner={partner}")))
+                .set("Content-Type", "application/octet-stream");
+            if let Some(pow) = self.proof_of_work()? {
+                req = req.set(crate::http::pow::HEADER, &pow);
+            }
+            match req.send_bytes(sealed) {
+                Err(ureq::Error::Status(428, _)) if attempt < 4 => continue,
+                answer => {
+                    return answer?
+                        .into_json()
+                        .map_err(|e| ClientError::Protocol(e.to_string()))
+                }
+            }
+        }
+    }
+
+    /// Solves the server's current proof of work (`GET /api/v1/pow`, docs/security.md): the
+    /// `X-Approdo-PoW` header value, or `None` when the server asks none.
+    pub fn proof_of_work(&self) -> Result<Option<String>, ClientError> {
+        #[derive(Deserialize)]
+        struct Pow {
+            challenge: String,
+            bits: u32,
+        }
+        let pow: Pow = self
+            .agent
+            .get(&self.url("/api/v1/pow"))
+            .call()?
             .into_json()
-            .map_err(|e| ClientError::Protocol(e.to_string()))
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        if pow.bits == 0 {
+            return Ok(None);
+        }
+        if pow.bits > 32 {
+            return Err(ClientError::Protocol(format!(
+                "the server asks a proof of work of {} bits, more than any client can pay",
+                pow.bits
+            )));
+        }
+        let n = crate::http::pow::solve(&pow.challenge, pow.bits);
+        Ok(Some(format!("{}:{n}", pow.challenge)))
     }
 }
 

@@ -59,6 +59,12 @@ pub(crate) fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
         max_report_size: None,
         submissions_per_second: None,
         workers: None,
+        pow_bits: None,
+        upload_ttl: None,
+        upload_stale: None,
+        max_uploads: None,
+        uploads_per_circuit: None,
+        max_pending_mib: None,
     };
     let directory = config
         .load_directory()

@@ -58,9 +58,24 @@ pub(crate) struct ServeArgs {
     /// Submissions per second accepted server-wide (bursts of ten times that) [default: 200].
     #[arg(long)]
     submissions_per_second: Option<u32>,
-    /// Resumable uploads idle for longer than this many seconds are removed.
-    #[arg(long, default_value_t = Limits::default().upload_ttl.as_secs())]
-    upload_ttl: u64,
+    /// Resumable uploads without a new chunk for this many seconds are removed, whatever the
+    /// load [default: 300].
+    #[arg(long)]
+    upload_ttl: Option<u64>,
+    /// Resumable uploads without a new chunk for this many seconds give their slot and bytes
+    /// to the next client who needs them [default: 60].
+    #[arg(long)]
+    upload_stale: Option<u64>,
+    /// Resumable uploads in progress at once, server-wide [default: 1000].
+    #[arg(long)]
+    max_uploads: Option<usize>,
+    /// Resumable uploads one tor circuit may hold at once (with --proxy-protocol) [default: 4].
+    #[arg(long)]
+    uploads_per_circuit: Option<usize>,
+    /// Cap (MiB) on bytes stored but not yet finalised (uploads and submissions in flight),
+    /// apart from the room kept for accepted reports [default: 2048].
+    #[arg(long)]
+    max_pending_mib: Option<u64>,
     /// Days a reply waits in a codename mailbox before it is removed [default: 30].
     #[arg(long)]
     reply_days: Option<u32>,
@@ -77,12 +92,14 @@ pub(crate) struct ServeArgs {
     /// Free space (MiB) to keep on the data filesystem: reports that would eat into it get 507.
     #[arg(long, default_value_t = Limits::default().space.min_free / (1024 * 1024))]
     min_free_mib: u64,
-    /// Cap on the store file (MiB); beyond it reports get 507.
+    /// Cap (MiB) on what the store holds (its chunks, counted as redb lays them out; the file
+    /// can be larger by the free pages redb reuses before growing it); beyond it, 507.
     #[arg(long)]
     max_store_mib: Option<u64>,
-    /// Proof-of-work cost of starting an upload from the page (leading zero bits; 0 = off).
-    #[arg(long, default_value_t = Limits::default().pow_bits)]
-    pow_bits: u32,
+    /// Proof-of-work price of an anonymous upload or submission at idle (leading zero bits;
+    /// it rises by up to 4 as upload slots fill; 0 = off) [default: 14].
+    #[arg(long)]
+    pow_bits: Option<u32>,
     /// Seconds a client may take to send its request headers, and may stay silent while
     /// sending a body, before the connection is cut (slow clients hold nothing longer).
     #[arg(long, default_value_t = Limits::default().body_idle.as_secs())]
@@ -319,7 +336,28 @@ fn limits(args: &ServeArgs, c: Option<&Config>) -> Limits {
             .submissions_per_second
             .or(c.and_then(|c| c.submissions_per_second))
             .unwrap_or(defaults.submissions_per_second),
-        upload_ttl: Duration::from_secs(args.upload_ttl),
+        upload_ttl: args
+            .upload_ttl
+            .or(c.and_then(|c| c.upload_ttl))
+            .map_or(defaults.upload_ttl, |s| Duration::from_secs(s.max(1))),
+        upload_stale: args
+            .upload_stale
+            .or(c.and_then(|c| c.upload_stale))
+            .map_or(defaults.upload_stale, |s| Duration::from_secs(s.max(1))),
+        max_pending_uploads: args
+            .max_uploads
+            .or(c.and_then(|c| c.max_uploads))
+            .unwrap_or(defaults.max_pending_uploads),
+        uploads_per_circuit: args
+            .uploads_per_circuit
+            .or(c.and_then(|c| c.uploads_per_circuit))
+            .unwrap_or(defaults.uploads_per_circuit),
+        max_pending_bytes: args
+            .max_pending_mib
+            .or(c.and_then(|c| c.max_pending_mib))
+            .map_or(defaults.max_pending_bytes, |m| {
+                m.saturating_mul(1024 * 1024)
+            }),
         reply_ttl_days: args
             .reply_days
             .or(c.and_then(|c| c.reply_days))
@@ -331,7 +369,11 @@ fn limits(args: &ServeArgs, c: Option<&Config>) -> Limits {
             min_free: args.min_free_mib.saturating_mul(1024 * 1024),
             max_store: args.max_store_mib.map(|m| m.saturating_mul(1024 * 1024)),
         },
-        pow_bits: args.pow_bits.min(32),
+        pow_bits: args
+            .pow_bits
+            .or(c.and_then(|c| c.pow_bits))
+            .unwrap_or(defaults.pow_bits)
+            .min(28),
         body_idle: Duration::from_secs(args.client_timeout.max(1)),
         ..defaults
     }

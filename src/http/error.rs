@@ -38,6 +38,12 @@ pub enum ApiError {
     /// Too many uploads are in progress.
     #[error("too many uploads are in progress; try again in a few minutes")]
     TooManyUploads,
+    /// This tor circuit holds its share of the upload slots.
+    #[error("this connection already has as many uploads in progress as one may; finish or cancel one first")]
+    CircuitShare,
+    /// The bytes waiting to be finalised reach their cap.
+    #[error("too many bytes are waiting to be finalised on this server; nothing was lost, try again in a minute")]
+    PendingFull,
     /// Missing, forged or expired session, or a failed challenge.
     #[error("{0}")]
     Unauthorized(&'static str),
@@ -67,7 +73,32 @@ impl From<StoreError> for ApiError {
             StoreError::OutOfOrder => {
                 ApiError::Conflict("chunk out of order; ask where to resume".into())
             }
+            StoreError::Changed => ApiError::Conflict(
+                "the upload changed while it was finalised; ask where to resume, then finalise again"
+                    .into(),
+            ),
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<super::slots::Refusal> for ApiError {
+    fn from(r: super::slots::Refusal) -> Self {
+        use super::slots::Refusal;
+        match r {
+            Refusal::Full => ApiError::TooManyUploads,
+            Refusal::CircuitFull => ApiError::CircuitShare,
+            Refusal::Pending => ApiError::PendingFull,
+            Refusal::Unknown => ApiError::NotFound,
+            Refusal::Frozen => ApiError::Conflict(
+                "this upload is being finalised; its chunks can no longer change".into(),
+            ),
+            Refusal::AfterLast => ApiError::Conflict(
+                "the last chunk was shorter than the chunk size: only finalising may follow".into(),
+            ),
+            Refusal::OutOfOrder => {
+                ApiError::Conflict("chunk out of order; ask where to resume".into())
+            }
         }
     }
 }
@@ -82,7 +113,10 @@ impl ResponseError for ApiError {
                 StatusCode::NOT_FOUND
             }
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::RateLimited | ApiError::TooManyUploads => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited
+            | ApiError::TooManyUploads
+            | ApiError::CircuitShare
+            | ApiError::PendingFull => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Full => StatusCode::INSUFFICIENT_STORAGE,

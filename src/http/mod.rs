@@ -19,6 +19,7 @@ pub mod pow;
 pub mod proxy;
 mod public;
 mod session;
+pub mod slots;
 mod submit;
 mod uploads;
 
@@ -53,10 +54,17 @@ pub struct Limits {
     pub submissions_per_second: u32,
     /// Officer logins per second, server-wide (bursts of 10× allowed).
     pub logins_per_second: u32,
-    /// Resumable uploads idle for longer than this are removed.
+    /// Resumable uploads without a new chunk for this long are removed, whatever the load.
     pub upload_ttl: Duration,
-    /// Most resumable uploads in progress at once.
+    /// Resumable uploads without a new chunk for this long give their slot (and bytes) to the
+    /// next client who needs one.
+    pub upload_stale: Duration,
+    /// Most resumable uploads in progress at once, server-wide.
     pub max_pending_uploads: usize,
+    /// Most resumable uploads one tor circuit may hold (with the PROXY line).
+    pub uploads_per_circuit: usize,
+    /// Most bytes stored but not finalised (uploads and submissions in flight), server-wide.
+    pub max_pending_bytes: u64,
     /// Mailbox logins per second, server-wide (bursts of 10× allowed).
     pub mailbox_logins_per_second: u32,
     /// Days a reply waits in a mailbox before it is removed.
@@ -67,7 +75,8 @@ pub struct Limits {
     pub space: crate::store::SpacePolicy,
     /// Submissions and mailbox logins per minute from one tor circuit (with the PROXY line).
     pub per_circuit_per_minute: u32,
-    /// Proof-of-work cost of starting a resumable upload (leading zero bits; 0 = off).
+    /// Proof-of-work base cost of an anonymous write (leading zero bits at idle; 0 = off); it
+    /// rises to this plus 4 as upload slots fill.
     pub pow_bits: u32,
     /// A request body that sends nothing for this long is cut (slow clients).
     pub body_idle: Duration,
@@ -81,8 +90,11 @@ impl Default for Limits {
             challenge_ttl: Duration::from_secs(120),
             submissions_per_second: 200,
             logins_per_second: 20,
-            upload_ttl: Duration::from_secs(24 * 3600),
+            upload_ttl: Duration::from_secs(300),
+            upload_stale: Duration::from_secs(60),
             max_pending_uploads: 1000,
+            uploads_per_circuit: 4,
+            max_pending_bytes: 2048 * 1024 * 1024,
             mailbox_logins_per_second: 5,
             reply_ttl_days: 30,
             log_interval: Duration::from_secs(3600),
@@ -103,7 +115,7 @@ pub struct AppState {
     pub directory: Arc<SignedDirectory>,
     pub limits: Limits,
     pub sessions: Sessions,
-    uploads: uploads::Activity,
+    slots: slots::Slots,
     form_tokens: nojs::token::FormTokens,
     pow_tokens: nojs::token::FormTokens,
     /// Where the no-JavaScript path spools files, encrypted to an ephemeral key.
@@ -135,13 +147,29 @@ impl AppState {
         let _ = std::fs::remove_dir_all(&spool_dir);
         let site = Site::for_network(directory.network_key());
         let health = crate::health::Health::new(store.clone(), limits.space);
+        let slots = slots::Slots::new(slots::SlotPolicy {
+            max: limits.max_pending_uploads.max(1),
+            per_circuit: limits.uploads_per_circuit.max(1),
+            stale: limits.upload_stale,
+            ttl: limits.upload_ttl,
+            max_pending: limits.max_pending_bytes,
+        });
+        // Uploads that survived a restart hold slots again before the first request.
+        for id in store.resumable_at_open() {
+            let next = store
+                .resumable_status_blocking(id)
+                .ok()
+                .flatten()
+                .map_or(0, |(_, next)| next);
+            slots.seed(id, next);
+        }
         AppState {
             health,
             store,
             directory: Arc::new(directory),
             sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),
             site,
-            uploads: uploads::Activity::default(),
+            slots,
             form_tokens: nojs::token::FormTokens::default(),
             pow_tokens: nojs::token::FormTokens::default(),
             spool_dir,
@@ -169,6 +197,13 @@ impl AppState {
         match req.conn_data::<proxy::CircuitId>() {
             Some(c) if self.circuit_limiter.check_key(c).is_err() => Err(ApiError::RateLimited),
             _ => Ok(()),
+        }
+    }
+
+    /// Removes the chunks of uploads whose slots were taken back (fire and forget).
+    pub(crate) fn reclaim(&self, evicted: Vec<crate::store::ReportId>) {
+        for id in evicted {
+            self.store.abort_upload(id);
         }
     }
 

@@ -73,6 +73,9 @@ pub enum StoreError {
     /// A chunk arrived before the one it must follow.
     #[error("chunk out of order")]
     OutOfOrder,
+    /// The stored chunks no longer match what finalisation validated and hashed.
+    #[error("the upload changed while it was finalised")]
+    Changed,
     /// The writer thread is gone (the server is shutting down).
     #[error("the store is closed")]
     Closed,
@@ -127,6 +130,7 @@ pub struct Store {
     resumable_at_open: Arc<Vec<u128>>,
     log_key: Arc<crate::transparency::LogKey>,
     data: Arc<PathBuf>,
+    usage: Arc<space::Usage>,
 }
 
 /// Waits for the writer thread to finish after the last [`Store`] handle is gone, so the
@@ -275,9 +279,11 @@ impl Store {
         let resumable = writer::init_and_sweep(&db, directory, &log_key)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let db2 = db.clone();
+        let usage = Arc::new(space::Usage::at_open(&db)?);
+        let usage2 = usage.clone();
         let handle = std::thread::Builder::new()
             .name("approdo-writer".into())
-            .spawn(move || writer::run(db2, rx))
+            .spawn(move || writer::run(db2, rx, usage2))
             .map_err(|source| StoreError::Io {
                 path: data.to_owned(),
                 source,
@@ -289,6 +295,7 @@ impl Store {
             resumable_at_open: Arc::new(resumable),
             log_key: Arc::new(log_key),
             data: Arc::new(data.to_owned()),
+            usage,
         })
     }
 
@@ -448,9 +455,10 @@ pub struct ChunkScan {
 }
 
 /// Reads the chunks of `id` in order (count, size, hash, head, shape); `each` sees every
-/// chunk's bytes. Shared by finalising resumable uploads and by the offline audit.
+/// chunk's bytes. Shared by finalising resumable uploads (before validating, and again in the
+/// transaction that makes the report) and by the offline audit.
 pub(crate) fn scan_chunks(
-    table: &redb::ReadOnlyTable<(u128, u32), &'static [u8]>,
+    table: &impl ReadableTable<(u128, u32), &'static [u8]>,
     id: u128,
     head_len: usize,
     mut each: impl FnMut(&[u8]),

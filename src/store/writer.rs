@@ -143,19 +143,36 @@ pub(super) fn init_and_sweep(
     Ok(kept)
 }
 
-fn delete_chunks(chunks: &mut redb::Table<(u128, u32), &[u8]>, id: u128) -> Result<(), StoreError> {
+/// Removes the chunks of `id`; returns how many bytes they held (space the store can reuse).
+fn delete_chunks(
+    chunks: &mut redb::Table<(u128, u32), &[u8]>,
+    id: u128,
+) -> Result<u64, StoreError> {
+    let mut freed = 0u64;
     chunks
-        .retain_in((id, 0)..=(id, u32::MAX), |_, _| false)
-        .map_err(StoreError::from_db)
+        .retain_in((id, 0)..=(id, u32::MAX), |_, v| {
+            freed += super::space::footprint(v.len());
+            false
+        })
+        .map_err(StoreError::from_db)?;
+    Ok(freed)
 }
 
 /// Runs until every sender is gone, then drops its handle on the database.
-pub(super) fn run(db: std::sync::Arc<redb::Database>, rx: mpsc::UnboundedReceiver<Command>) {
-    run_batches(&db, rx);
+pub(super) fn run(
+    db: std::sync::Arc<redb::Database>,
+    rx: mpsc::UnboundedReceiver<Command>,
+    usage: std::sync::Arc<super::space::Usage>,
+) {
+    run_batches(&db, rx, &usage);
     drop(db);
 }
 
-fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
+fn run_batches(
+    db: &redb::Database,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    usage: &super::space::Usage,
+) {
     while let Some(first) = rx.blocking_recv() {
         let mut batch = vec![first];
         let mut bytes = 0usize;
@@ -170,7 +187,7 @@ fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
                 Err(_) => break,
             }
         }
-        let results = apply(db, &batch);
+        let results = apply(db, &batch, usage);
         match results {
             Ok(results) => {
                 for (cmd, r) in batch.into_iter().zip(results) {
@@ -198,7 +215,13 @@ fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
 
 type Results = Vec<Result<bool, StoreError>>;
 
-fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> {
+fn apply(
+    db: &redb::Database,
+    batch: &[Command],
+    usage: &super::space::Usage,
+) -> Result<Results, StoreError> {
+    // Room of chunks removed and written by this batch (what the store holds and can reuse).
+    let (mut freed, mut written) = (0u64, 0u64);
     let mut txn = db.begin_write().map_err(StoreError::from_db)?;
     let durable = batch.iter().any(|c| c.op.durable());
     txn.set_durability(if durable {
@@ -222,6 +245,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                 Op::Put { id, index, data } => {
                     // Only uploads still pending may write (an aborted one may not resurrect).
                     if pending.get(*id).map_err(StoreError::from_db)?.is_some() {
+                        written += super::space::footprint(data.len());
                         chunks
                             .insert((*id, *index), data.as_ref())
                             .map_err(StoreError::from_db)?;
@@ -242,6 +266,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                         Err(StoreError::NotFound)
                     } else {
                         if let Some((index, data)) = last {
+                            written += super::space::footprint(data.len());
                             chunks
                                 .insert((*id, *index), data.as_ref())
                                 .map_err(StoreError::from_db)?;
@@ -256,7 +281,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                 Op::Abort { id } => {
                     resumable.remove(*id).map_err(StoreError::from_db)?;
                     if pending.remove(*id).map_err(StoreError::from_db)?.is_some() {
-                        delete_chunks(&mut chunks, *id)?;
+                        freed += delete_chunks(&mut chunks, *id)?;
                     }
                     Ok(true)
                 }
@@ -279,23 +304,37 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     } else if !follows {
                         Err(StoreError::OutOfOrder)
                     } else {
-                        chunks
+                        written += super::space::footprint(data.len());
+                        // A re-sent chunk replaces the one stored: its room is reused.
+                        if let Some(old) = chunks
                             .insert((*id, *index), data.as_ref())
-                            .map_err(StoreError::from_db)?;
+                            .map_err(StoreError::from_db)?
+                        {
+                            freed += super::space::footprint(old.value().len());
+                        }
                         Ok(true)
                     }
                 }
                 Op::FinishResumable { id, meta } => {
-                    let live = resumable
-                        .remove(*id)
-                        .map_err(StoreError::from_db)?
-                        .is_some();
+                    let parsed = parse_meta(*id, meta)?;
+                    let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
+                    // The receipt signs `parsed.sha256`: it must be the hash of the bytes
+                    // stored, here, in this transaction (issue 15, finalize race).
+                    let same = live && {
+                        let scan = super::scan_chunks(&chunks, *id, 0, |_| {})?;
+                        scan.sha256 == parsed.sha256 && scan.total == parsed.size
+                    };
+                    if live && !same {
+                        results.push(Err(StoreError::Changed));
+                        continue;
+                    }
+                    resumable.remove(*id).map_err(StoreError::from_db)?;
                     pending.remove(*id).map_err(StoreError::from_db)?;
                     if live {
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
-                        log::queue(&txn, &Entry::stored(&parse_meta(*id, meta)?))?;
+                        log::queue(&txn, &Entry::stored(&parsed))?;
                         Ok(true)
                     } else {
                         Err(StoreError::NotFound)
@@ -352,7 +391,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     };
                     if owned {
                         reports.remove(*id).map_err(StoreError::from_db)?;
-                        delete_chunks(&mut chunks, *id)?;
+                        freed += delete_chunks(&mut chunks, *id)?;
                         log::queue(
                             &txn,
                             &Entry::Deleted {
@@ -371,5 +410,6 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
         }
     }
     txn.commit().map_err(StoreError::from_db)?;
+    usage.account(freed, written);
     Ok(results)
 }

@@ -51,6 +51,7 @@ fn backup_while_serving_restores_audits_and_pulls_intact() {
         submitters.push(std::thread::spawn(move || {
             while !stop.load(Ordering::SeqCst) {
                 let resp = ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano"))
+                    .set(common::POW_HEADER, &common::pow(&url))
                     .send_bytes(&sealed);
                 let (status, json) = common::status_json(resp);
                 assert_eq!(status, 201, "{json}");
