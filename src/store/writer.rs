@@ -144,13 +144,48 @@ fn delete_chunks(chunks: &mut redb::Table<(u128, u32), &[u8]>, id: u128) -> Resu
 }
 
 /// Runs until every sender is gone, then drops its handle on the database.
-pub(super) fn run(db: std::sync::Arc<redb::Database>, rx: mpsc::UnboundedReceiver<Command>) {
-    run_batches(&db, rx);
+pub(super) fn run(
+    db: super::erase::DbCell,
+    data: &std::path::Path,
+    rx: mpsc::UnboundedReceiver<Command>,
+) {
+    run_batches(&db, data, rx);
     drop(db);
 }
 
-fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
-    while let Some(first) = rx.blocking_recv() {
+fn run_batches(
+    cell: &super::erase::DbCell,
+    data: &std::path::Path,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+) {
+    // A batch deleted reports: their ciphertext is erased from the file as soon as nothing
+    // else is queued (`erase`), one rewrite for every deletion since the last.
+    let mut erase_due = false;
+    loop {
+        let first = match rx.try_recv() {
+            Ok(cmd) => cmd,
+            Err(mpsc::error::TryRecvError::Empty) if erase_due => {
+                erase_due = false;
+                if let Err(e) = super::erase::rewrite(cell, data) {
+                    eprintln!("approdo: erasing deleted reports from the store failed: {e}");
+                }
+                continue;
+            }
+            Err(mpsc::error::TryRecvError::Empty) => match rx.blocking_recv() {
+                Some(cmd) => cmd,
+                None => break,
+            },
+            Err(mpsc::error::TryRecvError::Disconnected) => {
+                if erase_due {
+                    if let Err(e) = super::erase::rewrite(cell, data) {
+                        eprintln!("approdo: erasing deleted reports from the store failed: {e}");
+                    }
+                }
+                break;
+            }
+        };
+        let db = cell.get();
+        let db = db.as_ref();
         let mut batch = vec![first];
         let mut bytes = 0usize;
         while batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
@@ -168,6 +203,7 @@ fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
         match results {
             Ok(results) => {
                 for (cmd, r) in batch.into_iter().zip(results) {
+                    erase_due |= matches!(cmd.op, Op::Delete { .. }) && matches!(r, Ok(true));
                     if let Some(reply) = cmd.reply {
                         let _ = reply.send(r);
                     }
