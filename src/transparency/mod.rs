@@ -3,8 +3,8 @@
 //! a C2SP signed note (`signed_note`) by the log key.
 //!
 //! Entries wait in a queue table, written in the same transaction as the change they record (a
-//! report is never visible without its entry). On a fixed interval (`--log-interval`, default
-//! one hour) the queue is integrated: its rows are keyed by random 128-bit numbers, so they are
+//! report is never visible without its entry). At multiples of a fixed interval since the epoch
+//! (`--log-interval`, default one day: midnight UTC) the queue is integrated: its rows are keyed by random 128-bit numbers, so they are
 //! appended in an order unrelated to arrival, and the checkpoint never says when a report came.
 //! Anyone can fetch the checkpoint and the tiles (C2SP tlog-tiles layout, height 8) and check
 //! inclusion and consistency; `approdo audit log` does.
