@@ -263,11 +263,24 @@ impl Store {
         partner: &str,
         reason: String,
     ) -> Result<(), StoreError> {
+        self.delete_then(id, partner, reason, true).await
+    }
+
+    /// The deletion; `erase`: erase the file (`erase`) once nothing else is queued. A sweep of
+    /// many deletions passes `false` and erases once at the end ([`Store::erase_deleted`]).
+    async fn delete_then(
+        &self,
+        id: ReportId,
+        partner: &str,
+        reason: String,
+        erase: bool,
+    ) -> Result<(), StoreError> {
         let found = self
             .call(Op::Delete {
                 id: id.0,
                 partner: partner.to_owned(),
                 reason,
+                erase,
             })
             .await?;
         if found {
@@ -275,6 +288,11 @@ impl Store {
         } else {
             Err(StoreError::NotFound)
         }
+    }
+
+    /// Erases deleted reports' bytes from the file once nothing else is queued (`erase`).
+    pub async fn erase_deleted(&self) -> Result<(), StoreError> {
+        self.call(Op::Erase).await.map(|_| ())
     }
 
     /// Integrates the queued log entries and signs a checkpoint; returns the tree size.

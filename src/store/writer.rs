@@ -45,7 +45,11 @@ pub(super) enum Op {
         partner: String,
         /// Why, for the transparency log.
         reason: String,
+        /// Erase the file once nothing is queued (a sweep erases once, at its end).
+        erase: bool,
     },
+    /// Erase deleted bytes from the file once nothing is queued (`erase`).
+    Erase,
     Ping,
     /// A resumable upload: pending row plus its partner, durable.
     BeginResumable {
@@ -203,7 +207,9 @@ fn run_batches(
         match results {
             Ok(results) => {
                 for (cmd, r) in batch.into_iter().zip(results) {
-                    erase_due |= matches!(cmd.op, Op::Delete { .. }) && matches!(r, Ok(true));
+                    erase_due |= matches!(cmd.op, Op::Erase)
+                        || matches!(cmd.op, Op::Delete { erase: true, .. })
+                            && matches!(r, Ok(true));
                     if let Some(reply) = cmd.reply {
                         let _ = reply.send(r);
                     }
@@ -375,6 +381,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     id,
                     partner,
                     reason,
+                    ..
                 } => {
                     let owned = match reports.get(*id).map_err(StoreError::from_db)? {
                         Some(v) => parse_meta(*id, v.value())?.partner.as_str() == partner,
@@ -393,7 +400,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     }
                     Ok(owned)
                 }
-                Op::Ping => Ok(true),
+                Op::Ping | Op::Erase => Ok(true),
                 Op::Mailbox(op) => super::mailbox::apply(&txn, op),
                 Op::IntegrateLog(key) => log::integrate(&txn, key).map(|_| true),
             };
