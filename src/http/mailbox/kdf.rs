@@ -74,13 +74,35 @@ impl KdfPool {
         }
     }
 
-    /// Derives her keys on the pool, or refuses at once when it is full.
+    /// Derives her keys on the pool, or refuses at once when it is full (mailbox logins: the
+    /// request has cost its sender nothing yet).
     pub async fn derive(&self, codename: Codename) -> Result<ReplyKeys, KdfError> {
         let permit = self
             .permits
             .clone()
             .try_acquire_owned()
             .map_err(|_| KdfError::Busy)?;
+        self.run(codename, permit).await
+    }
+
+    /// Derives her keys on the pool, waiting for a place (a no-JS report she has already
+    /// written and sent, within the submission budget: refusing it would lose her work). A
+    /// waiting request holds its codename only, not the KDF's memory.
+    pub async fn derive_waiting(&self, codename: Codename) -> Result<ReplyKeys, KdfError> {
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| KdfError::Failed)?;
+        self.run(codename, permit).await
+    }
+
+    async fn run(
+        &self,
+        codename: Codename,
+        permit: tokio::sync::OwnedSemaphorePermit,
+    ) -> Result<ReplyKeys, KdfError> {
         let (tx, rx) = oneshot::channel();
         let job: Job = Box::new(move || {
             let keys = codename.derive();
@@ -116,5 +138,12 @@ mod tests {
             Some(Err(KdfError::Busy))
         ));
         assert!(pool.derive(c()).await.is_ok());
+        // A report already sent waits for its place instead.
+        let (a, b, d) = tokio::join!(
+            pool.derive_waiting(c()),
+            pool.derive_waiting(c()),
+            pool.derive_waiting(c())
+        );
+        assert!(a.is_ok() && b.is_ok() && d.is_ok());
     }
 }

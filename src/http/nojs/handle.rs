@@ -313,10 +313,14 @@ async fn reply_address(
     }
     let codename = Codename::generate();
     let normalised = Codename::parse(codename.expose()).map_err(|_| Refusal(500, "server"))?;
-    let keys = state.kdf.derive(normalised).await.map_err(|e| match e {
-        crate::http::mailbox::kdf::KdfError::Busy => Refusal(503, "busy"),
-        crate::http::mailbox::kdf::KdfError::Failed => Refusal(500, "server"),
-    })?;
+    let keys = state
+        .kdf
+        .derive_waiting(normalised)
+        .await
+        .map_err(|e| match e {
+            crate::http::mailbox::kdf::KdfError::Busy => Refusal(503, "busy"),
+            crate::http::mailbox::kdf::KdfError::Failed => Refusal(500, "server"),
+        })?;
     let addr = ReplyAddress {
         recipient: keys.recipient().to_string(),
         mailbox: keys.mailbox.clone(),
