@@ -1,4 +1,5 @@
-//! Erasure: a deleted report's ciphertext leaves the redb file, not just the index.
+//! Deleting reports, and erasing them: a deleted report's ciphertext leaves the redb file, not
+//! just the index.
 //!
 //! redb is copy-on-write: removing a row frees its pages, and their bytes stay in the file
 //! until something happens to reuse them. `Database::compact` moves pages down and truncates,
@@ -21,7 +22,10 @@ use std::sync::{Arc, RwLock};
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
 
 use super::mailbox::MAILBOX;
-use super::{StoreError, CACHE_BYTES, CHUNKS, DB_FILE, PENDING, REPORTS, RESUMABLE, TRUST};
+use super::writer::Op;
+use super::{
+    ReportId, Store, StoreError, CACHE_BYTES, CHUNKS, DB_FILE, PENDING, REPORTS, RESUMABLE, TRUST,
+};
 use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 
 /// The temporary file an erasure writes before it replaces the store.
@@ -43,6 +47,61 @@ const TABLES: [&str; 10] = [
 
 /// Commit the copy every so many bytes (the write transaction's dirty pages stay bounded).
 const COPY_COMMIT_BYTES: usize = 64 * 1024 * 1024;
+
+impl Store {
+    /// Deletes a report and its chunks, if it belongs to `partner` (an officer's request).
+    pub async fn delete(&self, id: ReportId, partner: &str) -> Result<(), StoreError> {
+        self.delete_because(id, partner, format!("deleted by an officer of {partner}"))
+            .await
+    }
+
+    /// Deletes a report and its chunks, if it belongs to `partner`; `reason` goes into the
+    /// transparency log in the same transaction.
+    pub async fn delete_because(
+        &self,
+        id: ReportId,
+        partner: &str,
+        reason: String,
+    ) -> Result<(), StoreError> {
+        self.delete_then(id, partner, reason, true).await
+    }
+
+    /// The deletion; `erase`: erase the file (`erase`) once nothing else is queued. A sweep of
+    /// many deletions passes `false` and erases once at the end ([`Store::erase_deleted`]).
+    pub(super) async fn delete_then(
+        &self,
+        id: ReportId,
+        partner: &str,
+        reason: String,
+        erase: bool,
+    ) -> Result<(), StoreError> {
+        let found = self
+            .call(Op::Delete {
+                id: id.0,
+                partner: partner.to_owned(),
+                reason,
+                erase,
+            })
+            .await?;
+        if found {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+
+    /// Erases deleted reports' bytes from the file once nothing else is queued (`erase`).
+    pub async fn erase_deleted(&self) -> Result<(), StoreError> {
+        self.call(Op::Erase).await.map(|_| ())
+    }
+}
+
+/// Runs [`rewrite`], logging a failure (the deleted bytes then wait for the next erasure).
+pub(crate) fn erase_logged(cell: &DbCell, data: &Path) {
+    if let Err(e) = rewrite(cell, data) {
+        eprintln!("approdo: erasing deleted reports from the store failed: {e}");
+    }
+}
 
 /// The open database, replaced by its rewritten copy after an erasure.
 #[derive(Clone)]

@@ -249,52 +249,6 @@ impl Store {
         }
     }
 
-    /// Deletes a report and its chunks, if it belongs to `partner` (an officer's request).
-    pub async fn delete(&self, id: ReportId, partner: &str) -> Result<(), StoreError> {
-        self.delete_because(id, partner, format!("deleted by an officer of {partner}"))
-            .await
-    }
-
-    /// Deletes a report and its chunks, if it belongs to `partner`; `reason` goes into the
-    /// transparency log in the same transaction.
-    pub async fn delete_because(
-        &self,
-        id: ReportId,
-        partner: &str,
-        reason: String,
-    ) -> Result<(), StoreError> {
-        self.delete_then(id, partner, reason, true).await
-    }
-
-    /// The deletion; `erase`: erase the file (`erase`) once nothing else is queued. A sweep of
-    /// many deletions passes `false` and erases once at the end ([`Store::erase_deleted`]).
-    async fn delete_then(
-        &self,
-        id: ReportId,
-        partner: &str,
-        reason: String,
-        erase: bool,
-    ) -> Result<(), StoreError> {
-        let found = self
-            .call(Op::Delete {
-                id: id.0,
-                partner: partner.to_owned(),
-                reason,
-                erase,
-            })
-            .await?;
-        if found {
-            Ok(())
-        } else {
-            Err(StoreError::NotFound)
-        }
-    }
-
-    /// Erases deleted reports' bytes from the file once nothing else is queued (`erase`).
-    pub async fn erase_deleted(&self) -> Result<(), StoreError> {
-        self.call(Op::Erase).await.map(|_| ())
-    }
-
     /// Integrates the queued log entries and signs a checkpoint; returns the tree size.
     pub async fn integrate_log(&self) -> Result<(), StoreError> {
         self.call(Op::IntegrateLog(self.log_key.clone()))

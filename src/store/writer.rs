@@ -170,9 +170,7 @@ fn run_batches(
             Ok(cmd) => cmd,
             Err(mpsc::error::TryRecvError::Empty) if erase_due => {
                 erase_due = false;
-                if let Err(e) = super::erase::rewrite(cell, data) {
-                    eprintln!("approdo: erasing deleted reports from the store failed: {e}");
-                }
+                super::erase::erase_logged(cell, data);
                 continue;
             }
             Err(mpsc::error::TryRecvError::Empty) => match rx.blocking_recv() {
@@ -181,9 +179,7 @@ fn run_batches(
             },
             Err(mpsc::error::TryRecvError::Disconnected) => {
                 if erase_due {
-                    if let Err(e) = super::erase::rewrite(cell, data) {
-                        eprintln!("approdo: erasing deleted reports from the store failed: {e}");
-                    }
+                    super::erase::erase_logged(cell, data);
                 }
                 break;
             }

@@ -4,7 +4,7 @@
 //! Each derivation is an 8 MiB Argon2id. Run on actix's blocking pool (hundreds of threads,
 //! each with its own allocator arena), 600 anonymous logins at once took the server to 4.5 GB
 //! and it kept it. Here [`WORKERS`] threads derive one at a time each, at most [`IN_FLIGHT`]
-//! requests wait for them, and the next one is refused at once ([`Busy`], answered 503 with
+//! requests wait for them, and the next one is refused at once ([`KdfError::Busy`], answered 503 with
 //! `Retry-After`): the KDF's memory is at most `WORKERS × 8 MiB`, the same memory each time, and
 //! nothing queues without bound. The budget (how many per second) is spent before this.
 
