@@ -144,7 +144,7 @@ impl Client {
             let answer = match self
                 .agent
                 .post(&self.url("/api/v1/officer/challenge"))
-                .send_json(serde_json::json!({ "recipient": recipient }))
+                .send_json(challenge_request(identity, &recipient))
             {
                 Ok(r) => r,
                 Err(ureq::Error::Status(401, _)) => continue,
@@ -327,6 +327,24 @@ impl Client {
         let n = crate::http::pow::solve(&pow.challenge, pow.bits);
         Ok(Some(format!("{}:{n}", pow.challenge)))
     }
+}
+
+/// The challenge request, signed with the officer's signing key (the server then counts it
+/// against her own budget, which anonymous junk cannot drain).
+fn challenge_request(identity: &OfficerIdentity, recipient: &str) -> serde_json::Value {
+    use base64::prelude::{Engine, BASE64_STANDARD};
+    use ed25519_dalek::Signer;
+    let Ok(key) = identity.signing_key() else {
+        return serde_json::json!({ "recipient": recipient });
+    };
+    let minute = crate::keys::officer::current_minute();
+    let sig = key.sign(&crate::keys::officer::challenge_message(recipient, minute));
+    serde_json::json!({
+        "recipient": recipient,
+        "officer_key": BASE64_STANDARD.encode(key.verifying_key().as_bytes()),
+        "minute": minute,
+        "signature": BASE64_STANDARD.encode(sig.to_bytes()),
+    })
 }
 
 fn decrypt_challenge(identity: &OfficerIdentity, armored: &str) -> Result<String, ClientError> {

@@ -95,25 +95,25 @@ impl Health {
         if let Err(e) = self.store.ping().await {
             reasons.push(format!("the store refuses writes ({e})"));
         }
-        if let Some(free) = self.store.free_bytes() {
-            if free < self.space.min_free.saturating_add(2 * ONE_REPORT) {
-                reasons.push(format!(
+        // Reports get 507 when one more chunk has no room: say which limit is reached.
+        if self.store.room_for(ONE_REPORT, self.space).is_err() {
+            let free = self.store.free_bytes().unwrap_or(0);
+            let held = self.store.held_bytes();
+            match self.space.max_store {
+                Some(cap) if free >= self.space.min_free.saturating_add(2 * ONE_REPORT) => {
+                    reasons.push(format!(
+                        "the store reached its cap: {} MiB held of {} MiB (--max-store-mib); \
+                         reports get 507",
+                        held / (1024 * 1024),
+                        cap / (1024 * 1024)
+                    ))
+                }
+                _ => reasons.push(format!(
                     "the disk reserve is reached: {} MiB free, {} MiB kept free \
                      (--min-free-mib); reports get 507",
                     free / (1024 * 1024),
                     self.space.min_free / (1024 * 1024)
-                ));
-            }
-        }
-        if let Some(cap) = self.space.max_store {
-            if self.store.room_for(ONE_REPORT, self.space).is_err()
-                && self.store.store_bytes().saturating_add(2 * ONE_REPORT) > cap
-            {
-                reasons.push(format!(
-                    "the store reached its cap: {} MiB of {} MiB (--max-store-mib); reports get 507",
-                    self.store.store_bytes() / (1024 * 1024),
-                    cap / (1024 * 1024)
-                ));
+                )),
             }
         }
         let failure = self

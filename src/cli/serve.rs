@@ -86,7 +86,8 @@ pub(crate) struct ServeArgs {
     /// Mailbox logins per second accepted server-wide (bursts of ten times that).
     #[arg(long, default_value_t = Limits::default().mailbox_logins_per_second)]
     mailbox_logins_per_second: u32,
-    /// Seconds between integrations of the transparency log (entries wait, shuffled, until then).
+    /// Seconds between integrations of the transparency log (entries wait, shuffled, until then;
+    /// integrations fall on multiples of it since the epoch, so the default day ends at midnight UTC).
     #[arg(long, default_value_t = Limits::default().log_interval.as_secs())]
     log_interval: u64,
     /// Free space (MiB) to keep on the data filesystem: reports that would eat into it get 507.

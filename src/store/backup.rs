@@ -245,7 +245,7 @@ impl Store {
     /// Writes a consistent snapshot of the live store to `out` (blocking; the server keeps
     /// serving meanwhile).
     pub fn backup_blocking(&self, out: impl Write) -> Result<BackupSummary, BackupError> {
-        let txn = self.db.begin_read().map_err(db_err)?;
+        let txn = self.db.get().begin_read().map_err(db_err)?;
         snapshot(&txn, out)
     }
 }
@@ -297,7 +297,7 @@ mod tests {
 
         // A table this version does not know (a newer approdo's) is never skipped silently.
         const NEW: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("newer");
-        let txn = store.db.begin_write().unwrap();
+        let txn = store.db.get().begin_write().unwrap();
         txn.open_table(NEW).unwrap().insert(1, 1).unwrap();
         txn.commit().unwrap();
         assert!(matches!(

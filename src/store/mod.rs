@@ -7,9 +7,12 @@
 //! the chunks before it durable. Replies to codename mailboxes live in their own table
 //! (`mailbox`). A report becomes visible only when its metadata row is
 //! committed, so after a crash only whole reports exist; chunks of unfinished uploads are
-//! removed when the store opens.
+//! removed when the store opens. A batch that deletes reports is followed by an erasure
+//! (`erase`): the live rows are copied into a fresh file that replaces this one, so deleted
+//! ciphertext does not linger in freed pages.
 
 mod backup;
+mod erase;
 mod mailbox;
 mod resumable;
 mod retention;
@@ -124,7 +127,7 @@ fn is_full(e: &std::io::Error) -> bool {
 /// A handle on the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<redb::Database>,
+    db: erase::DbCell,
     tx: mpsc::UnboundedSender<Command>,
     writer: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
     resumable_at_open: Arc<Vec<u128>>,
@@ -274,16 +277,18 @@ impl Store {
             .set_cache_size(CACHE_BYTES)
             .create(&file)
             .map_err(StoreError::from_db)?;
-        let db = Arc::new(db);
+        erase::remove_leftover(data)?;
         let log_key = open_log_key(&db, data)?;
         let resumable = writer::init_and_sweep(&db, directory, &log_key)?;
-        let (tx, rx) = mpsc::unbounded_channel();
-        let db2 = db.clone();
         let usage = Arc::new(space::Usage::at_open(&db)?);
         let usage2 = usage.clone();
+        let db = erase::DbCell::new(db);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let db2 = db.clone();
+        let dir = data.to_owned();
         let handle = std::thread::Builder::new()
             .name("approdo-writer".into())
-            .spawn(move || writer::run(db2, rx, usage2))
+            .spawn(move || writer::run(db2, &dir, rx, usage2))
             .map_err(|source| StoreError::Io {
                 path: data.to_owned(),
                 source,
@@ -339,34 +344,6 @@ impl Store {
         }
     }
 
-    /// Deletes a report and its chunks, if it belongs to `partner` (an officer's request).
-    pub async fn delete(&self, id: ReportId, partner: &str) -> Result<(), StoreError> {
-        self.delete_because(id, partner, format!("deleted by an officer of {partner}"))
-            .await
-    }
-
-    /// Deletes a report and its chunks, if it belongs to `partner`; `reason` goes into the
-    /// transparency log in the same transaction.
-    pub async fn delete_because(
-        &self,
-        id: ReportId,
-        partner: &str,
-        reason: String,
-    ) -> Result<(), StoreError> {
-        let found = self
-            .call(Op::Delete {
-                id: id.0,
-                partner: partner.to_owned(),
-                reason,
-            })
-            .await?;
-        if found {
-            Ok(())
-        } else {
-            Err(StoreError::NotFound)
-        }
-    }
-
     /// Integrates the queued log entries and signs a checkpoint; returns the tree size.
     pub async fn integrate_log(&self) -> Result<(), StoreError> {
         self.call(Op::IntegrateLog(self.log_key.clone()))
@@ -382,7 +359,7 @@ impl Store {
     /// A consistent read view of the log, blocking.
     pub fn log_view_blocking(&self) -> Result<crate::transparency::log::LogView, StoreError> {
         Ok(crate::transparency::log::LogView::new(
-            self.db.begin_read().map_err(StoreError::from_db)?,
+            self.db.get().begin_read().map_err(StoreError::from_db)?,
         ))
     }
 
@@ -393,7 +370,7 @@ impl Store {
 
     /// Metadata of every report (optionally of one partner), blocking.
     pub fn list_blocking(&self, partner: Option<&str>) -> Result<Vec<ReportMeta>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
         let mut out = Vec::new();
         for row in table.iter().map_err(StoreError::from_db)? {
@@ -408,7 +385,7 @@ impl Store {
 
     /// Metadata of one report, blocking.
     pub fn meta_blocking(&self, id: ReportId) -> Result<ReportMeta, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
         let v = table
             .get(id.0)
@@ -419,7 +396,7 @@ impl Store {
 
     /// One chunk of a report, blocking. `None` past the end.
     pub fn chunk_blocking(&self, id: ReportId, index: u32) -> Result<Option<Vec<u8>>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
         Ok(table
             .get((id.0, index))
@@ -429,7 +406,7 @@ impl Store {
 
     /// Number of unfinished uploads.
     pub fn pending_blocking(&self) -> Result<u64, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(PENDING).map_err(StoreError::from_db)?;
         table.len().map_err(StoreError::from_db)
     }

@@ -4,6 +4,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod attack_uploads;
+mod attack_budgets;
+mod attack_erase;
+mod attack_kdf;
+mod attack_log;
 mod audit;
 mod backup;
 mod cctv;
