@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::audit::audit_store;
 use super::NetworkKeyArg;
+use crate::audit::audit_store;
 use crate::keys::NetworkPublicKey;
 
 #[derive(Debug, Subcommand)]
@@ -84,10 +84,7 @@ pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
             server,
             network_key,
             proxy,
-        } => (
-            server.clone(),
-            site(&server, network_key, proxy.as_deref()),
-        ),
+        } => (server.clone(), site(&server, network_key, proxy.as_deref())),
     };
     match result {
         Ok(code) => Ok(code),

@@ -124,15 +124,21 @@ impl NetworkKeyArg {
     }
 
     /// Verifies a directory (as served: its bytes and signature) against this key.
-    pub fn verify(&self, bytes: Vec<u8>, sig: Vec<u8>) -> anyhow::Result<crate::keys::SignedDirectory> {
-        crate::keys::SignedDirectory::verify(&self.key, bytes, sig).with_context(|| match &self.given {
-            Some(p) => format!(
-                "the server's directory does not verify against the network key in {}",
-                p.display()
-            ),
-            None => "the server's directory does not verify against the DEMO network key; \
+    pub fn verify(
+        &self,
+        bytes: Vec<u8>,
+        sig: Vec<u8>,
+    ) -> anyhow::Result<crate::keys::SignedDirectory> {
+        crate::keys::SignedDirectory::verify(&self.key, bytes, sig).with_context(|| {
+            match &self.given {
+                Some(p) => format!(
+                    "the server's directory does not verify against the network key in {}",
+                    p.display()
+                ),
+                None => "the server's directory does not verify against the DEMO network key; \
                      for a real network give --network-key FILE (the network's public key)"
-                .to_owned(),
+                    .to_owned(),
+            }
         })
     }
 }
