@@ -14,6 +14,7 @@ mod mailbox;
 mod resumable;
 mod retention;
 mod space;
+mod trust;
 mod types;
 mod upload;
 mod writer;
@@ -82,6 +83,13 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Db(String),
+    /// The directory to serve is older than the one this store already served and logged.
+    #[error(
+        "the directory is version {version}, older than version {logged} this store already served \
+         and logged; an older directory may list revoked keys, so the server will not go back: serve \
+         the current signed directory, or sign a new one with a version above {logged}"
+    )]
+    OldDirectory { version: u64, logged: u64 },
     /// The data directory could not be prepared.
     #[error("{path}: {source}")]
     Io {
@@ -182,6 +190,7 @@ impl Store {
             .create(&file)
             .map_err(StoreError::from_db)?;
         let db = Arc::new(db);
+        trust::refuse_older_directory(&db, directory)?;
         let log_key = crate::transparency::LogKey::load_or_create(data)
             .map_err(|e| StoreError::Db(e.to_string()))?;
         let resumable = writer::init_and_sweep(&db, directory)?;

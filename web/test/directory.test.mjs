@@ -30,3 +30,9 @@ test("only classic X25519 recipients are sealed to", () => {
   assert.throws(() => x25519Only(["age1tag1" + "q".repeat(60)]));
   assert.throws(() => x25519Only([]));
 });
+
+test("directory versions only go forward", () => {
+  const dir = verifyDirectory(key, bytes, sig);
+  assert.throws(() => verifyDirectory(key, bytes, sig, dir.version + 1), /older/);
+  assert.equal(verifyDirectory(key, bytes, sig, dir.version).version, dir.version);
+});
