@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod attack_replies;
 mod audit;
 mod backup;
 mod cctv;
