@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod attack_directories;
 mod attack_replies;
 mod audit;
 mod backup;
