@@ -3,11 +3,13 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod attack_uploads;
 mod attack_budgets;
+mod attack_directories;
 mod attack_erase;
 mod attack_kdf;
 mod attack_log;
+mod attack_replies;
+mod attack_uploads;
 mod audit;
 mod backup;
 mod cctv;
