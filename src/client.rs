@@ -54,6 +54,11 @@ impl From<ureq::Error> for ClientError {
 /// an onion address requires); `socks5://` means the same here, because the client never
 /// resolves names itself when it goes through a SOCKS5 proxy. `socks4a://` and `http://` are
 /// taken as ureq takes them.
+///
+/// Through a proxy there is no connect deadline: ureq 2.12 waits for a SOCKS handshake with a
+/// deadline on a condition variable that can miss the handshake's signal, so every proxied
+/// connection took the whole deadline (60 s per request through a local relay). Tor gives up
+/// on an unreachable onion by itself; reads and writes keep their timeouts.
 pub fn agent_builder(proxy: Option<&str>) -> Result<ureq::AgentBuilder, ClientError> {
     let builder = ureq::AgentBuilder::new();
     let Some(p) = proxy else {
@@ -73,7 +78,7 @@ pub fn agent_builder(proxy: Option<&str>) -> Result<ureq::AgentBuilder, ClientEr
         _ => return Err(ClientError::BadProxy(p.to_owned())),
     };
     let proxy = ureq::Proxy::new(&normalized).map_err(|_| ClientError::BadProxy(p.to_owned()))?;
-    Ok(builder.proxy(proxy))
+    Ok(builder.proxy(proxy).timeout_connect(Duration::MAX))
 }
 
 /// A connection to one server.
@@ -108,9 +113,10 @@ impl Client {
     /// A client for `server` (e.g. `http://127.0.0.1:8080` or an onion URL), optionally through
     /// a proxy such as `socks5://127.0.0.1:9050`.
     pub fn new(server: &str, proxy: Option<&str>) -> Result<Self, ClientError> {
-        let builder = agent_builder(proxy)?
-            .timeout_connect(Duration::from_secs(60))
-            .timeout_read(Duration::from_secs(300));
+        let mut builder = agent_builder(proxy)?.timeout_read(Duration::from_secs(300));
+        if proxy.is_none() {
+            builder = builder.timeout_connect(Duration::from_secs(60));
+        }
         Ok(Client {
             agent: builder.build(),
             base: server.trim_end_matches('/').to_owned(),

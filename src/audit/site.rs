@@ -117,7 +117,9 @@ pub fn audit_site(
 ) -> Vec<Finding> {
     let base = server.trim_end_matches('/');
     let agent = client
-        .timeout(std::time::Duration::from_secs(60))
+        // Per read and write, as `Client` does (see `agent_builder` on proxies).
+        .timeout_read(std::time::Duration::from_secs(60))
+        .timeout_write(std::time::Duration::from_secs(60))
         .redirects(0)
         .build();
     let mut out = Vec::new();

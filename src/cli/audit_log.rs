@@ -48,7 +48,9 @@ pub(crate) fn run(
 ) -> anyhow::Result<ExitCode> {
     let http = Http {
         agent: crate::client::agent_builder(proxy)?
-            .timeout(std::time::Duration::from_secs(120))
+            // Per read and write, as `Client` does (see `agent_builder` on proxies).
+            .timeout_read(std::time::Duration::from_secs(120))
+            .timeout_write(std::time::Duration::from_secs(120))
             .build(),
         base: server.trim_end_matches('/').to_owned(),
     };
