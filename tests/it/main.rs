@@ -8,6 +8,7 @@ mod backup;
 mod cctv;
 mod common;
 mod crash;
+mod docs;
 mod faults;
 mod fuzz_smoke;
 mod golden;
