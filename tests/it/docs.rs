@@ -59,6 +59,10 @@ pub const NOT_RUN: &[(&str, &str)] = &[
         "installs packages and a system service",
     ),
     (
+        "docs/auditor.md#release",
+        "a release build; `ops/test` runs `ops/release` as its own suite",
+    ),
+    (
         "docs/officer.md#install",
         "installs packages on the officer's laptop",
     ),
@@ -394,6 +398,11 @@ fn story(s: &mut Story) -> bool {
     s.run("docs/operator.md#network-keygen", Who::Coordinator, &[]);
     s.run("docs/officer.md#version", Who::Officer(1), &[]);
     s.run("docs/officer.md#keygen", Who::Officer(1), &[]);
+    let folder = s.net.home(Who::Officer(1)).join("approdo");
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&folder).expect("~/approdo").permissions(),
+    );
+    assert_eq!(mode & 0o777, 0o700, "keygen makes ~/approdo private");
     for n in [2, 3] {
         s.sh(
             Who::Officer(n),
