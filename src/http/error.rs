@@ -32,6 +32,9 @@ pub enum ApiError {
     /// Too many requests of this kind.
     #[error("too many requests; wait a minute and try again")]
     RateLimited,
+    /// A bounded resource (the codename KDF's pool) is full: try again in a few seconds.
+    #[error("the server is busy; try again in a few seconds")]
+    Busy,
     /// A resumable upload chunk came out of order.
     #[error("{0}")]
     Conflict(String),
@@ -117,6 +120,7 @@ impl ResponseError for ApiError {
             | ApiError::TooManyUploads
             | ApiError::CircuitShare
             | ApiError::PendingFull => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Full => StatusCode::INSUFFICIENT_STORAGE,
@@ -130,7 +134,13 @@ impl ResponseError for ApiError {
             // Store and key errors never contain request data; keep it that way.
             eprintln!("approdo: internal error: {detail}");
         }
-        HttpResponse::build(self.status_code())
-            .json(serde_json::json!({ "error": self.to_string() }))
+        let mut answer = HttpResponse::build(self.status_code());
+        if let ApiError::Busy = self {
+            answer.insert_header((
+                actix_web::http::header::RETRY_AFTER,
+                super::mailbox::kdf::RETRY_AFTER_SECS.to_string(),
+            ));
+        }
+        answer.json(serde_json::json!({ "error": self.to_string() }))
     }
 }

@@ -6,6 +6,7 @@
 //! log: nothing here records an address, a user agent or a time.
 
 mod assets;
+mod budget;
 mod error;
 pub mod headers;
 mod idle;
@@ -52,7 +53,8 @@ pub struct Limits {
     pub challenge_ttl: Duration,
     /// Submissions per second, server-wide (bursts of 10× allowed).
     pub submissions_per_second: u32,
-    /// Officer logins per second, server-wide (bursts of 10× allowed).
+    /// Officer login challenges per second, per officer key (signed requests) and per
+    /// recipient (unsigned ones), bursts of 10× allowed.
     pub logins_per_second: u32,
     /// Resumable uploads without a new chunk for this long are removed, whatever the load.
     pub upload_ttl: Duration,
@@ -65,11 +67,13 @@ pub struct Limits {
     pub uploads_per_circuit: usize,
     /// Most bytes stored but not finalised (uploads and submissions in flight), server-wide.
     pub max_pending_bytes: u64,
-    /// Mailbox logins per second, server-wide (bursts of 10× allowed).
+    /// No-JavaScript mailbox logins (server-side KDF) per second, server-wide, and mailbox
+    /// reads per second per mailbox (bursts of 10× allowed).
     pub mailbox_logins_per_second: u32,
     /// Days a reply waits in a mailbox before it is removed.
     pub reply_ttl_days: u32,
-    /// How often queued log entries are integrated and a checkpoint signed.
+    /// How often queued log entries are integrated and a checkpoint signed (at multiples of it
+    /// since the epoch, UTC: daily means at midnight).
     pub log_interval: Duration,
     /// Free space to keep on the data filesystem, and an optional cap on the store file.
     pub space: crate::store::SpacePolicy,
@@ -97,7 +101,7 @@ impl Default for Limits {
             max_pending_bytes: 2048 * 1024 * 1024,
             mailbox_logins_per_second: 5,
             reply_ttl_days: 30,
-            log_interval: Duration::from_secs(3600),
+            log_interval: Duration::from_secs(86_400),
             space: crate::store::SpacePolicy {
                 min_free: 64 * 1024 * 1024,
                 max_store: None,
@@ -122,8 +126,13 @@ pub struct AppState {
     pub spool_dir: std::path::PathBuf,
     /// The assets served for this network (the page script holds its key).
     site: Site,
+    /// What `/healthz` and the admin socket's `health` report.
+    pub health: crate::health::Health,
     submit_limiter: DefaultDirectRateLimiter,
-    login_limiter: DefaultDirectRateLimiter,
+    /// Per-officer and per-mailbox budgets (`budget`).
+    budgets: budget::Budgets,
+    /// The codename KDF's own small pool.
+    kdf: mailbox::kdf::KdfPool,
     mailbox_limiter: DefaultDirectRateLimiter,
     circuit_limiter: governor::DefaultKeyedRateLimiter<proxy::CircuitId>,
 }
@@ -144,6 +153,7 @@ impl AppState {
     ) -> Self {
         let _ = std::fs::remove_dir_all(&spool_dir);
         let site = Site::for_network(directory.network_key());
+        let health = crate::health::Health::new(store.clone(), limits.space);
         let slots = slots::Slots::new(slots::SlotPolicy {
             max: limits.max_pending_uploads.max(1),
             per_circuit: limits.uploads_per_circuit.max(1),
@@ -161,6 +171,7 @@ impl AppState {
             slots.seed(id, next);
         }
         AppState {
+            health,
             store,
             directory: Arc::new(directory),
             sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),
@@ -170,7 +181,11 @@ impl AppState {
             pow_tokens: nojs::token::FormTokens::default(),
             spool_dir,
             submit_limiter: limiter(limits.submissions_per_second),
-            login_limiter: limiter(limits.logins_per_second),
+            budgets: budget::Budgets::new(
+                limits.logins_per_second,
+                limits.mailbox_logins_per_second,
+            ),
+            kdf: mailbox::kdf::KdfPool::default(),
             mailbox_limiter: limiter(limits.mailbox_logins_per_second),
             circuit_limiter: RateLimiter::keyed(Quota::per_minute(
                 NonZeroU32::new(limits.per_circuit_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
@@ -213,25 +228,28 @@ impl AppState {
     /// Forgets circuits not seen for a while (the limiter's memory stays bounded).
     pub(crate) fn forget_old_circuits(&self) {
         self.circuit_limiter.retain_recent();
+        self.budgets.forget_idle();
     }
 
-    /// The rate limits for submissions (server-wide, per circuit), room on disk, then the
-    /// partner they are for.
+    /// The partner a submission is for (an unknown one is refused for free, before any
+    /// budget is spent), then the rate limits (server-wide, per circuit) and room on disk.
     fn admit_submission(
         &self,
         req: &actix_web::HttpRequest,
         partner: &str,
     ) -> Result<crate::keys::Partner, ApiError> {
+        let partner = self
+            .directory
+            .directory()
+            .partner(partner)
+            .cloned()
+            .ok_or_else(|| ApiError::UnknownPartner(partner.chars().take(64).collect()))?;
         if self.submit_limiter.check().is_err() {
             return Err(ApiError::RateLimited);
         }
         self.admit_circuit(req)?;
         self.admit_bytes(crate::store::CHUNK_SIZE as u64)?;
-        self.directory
-            .directory()
-            .partner(partner)
-            .cloned()
-            .ok_or_else(|| ApiError::UnknownPartner(partner.chars().take(64).collect()))
+        Ok(partner)
     }
 }
 

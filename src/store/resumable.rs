@@ -72,7 +72,7 @@ impl Store {
         &self,
         id: ReportId,
     ) -> Result<Option<(String, u32)>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };
@@ -94,7 +94,7 @@ impl Store {
         id: ReportId,
         head_len: usize,
     ) -> Result<Option<(String, ChunkScan)>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };

@@ -74,6 +74,11 @@ impl Usage {
         })
     }
 
+    /// After the file was compacted: it holds no freed room any more.
+    pub(super) fn compacted(&self) {
+        self.freed.store(0, Ordering::SeqCst);
+    }
+
     /// After a committed batch: `freed` room of chunks removed, `written` room of chunks stored.
     pub(super) fn account(&self, freed: u64, written: u64) {
         let update = |a: &AtomicU64, up: u64, down: u64| {

@@ -45,7 +45,11 @@ pub(super) enum Op {
         partner: String,
         /// Why, for the transparency log.
         reason: String,
+        /// Erase the file once nothing is queued (a sweep erases once, at its end).
+        erase: bool,
     },
+    /// Erase deleted bytes from the file once nothing is queued (`erase`).
+    Erase,
     Ping,
     /// A resumable upload: pending row plus its partner, durable.
     BeginResumable {
@@ -86,11 +90,17 @@ impl Op {
 pub(super) fn init_and_sweep(
     db: &redb::Database,
     directory: &crate::keys::SignedDirectory,
+    log_key: &crate::transparency::LogKey,
 ) -> Result<Vec<u128>, StoreError> {
     let mut kept = Vec::new();
     let txn = db.begin_write().map_err(StoreError::from_db)?;
     {
         let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
+        // Recorded from the first start, so a lost log key is noticed before the first
+        // checkpoint too (receipts are signed from the first report).
+        trust
+            .insert("log.vkey", log_key.vkey().as_bytes())
+            .map_err(StoreError::from_db)?;
         trust
             .insert("directory.json", directory.bytes())
             .map_err(StoreError::from_db)?;
@@ -154,20 +164,46 @@ fn delete_chunks(
 
 /// Runs until every sender is gone, then drops its handle on the database.
 pub(super) fn run(
-    db: std::sync::Arc<redb::Database>,
+    db: super::erase::DbCell,
+    data: &std::path::Path,
     rx: mpsc::UnboundedReceiver<Command>,
     usage: std::sync::Arc<super::space::Usage>,
 ) {
-    run_batches(&db, rx, &usage);
+    run_batches(&db, data, rx, &usage);
     drop(db);
 }
 
 fn run_batches(
-    db: &redb::Database,
+    cell: &super::erase::DbCell,
+    data: &std::path::Path,
     mut rx: mpsc::UnboundedReceiver<Command>,
     usage: &super::space::Usage,
 ) {
-    while let Some(first) = rx.blocking_recv() {
+    // A batch deleted reports: their ciphertext is erased from the file as soon as nothing
+    // else is queued (`erase`), one rewrite for every deletion since the last.
+    let mut erase_due = false;
+    loop {
+        let first = match rx.try_recv() {
+            Ok(cmd) => cmd,
+            Err(mpsc::error::TryRecvError::Empty) if erase_due => {
+                erase_due = false;
+                super::erase::erase_logged(cell, data);
+                usage.compacted();
+                continue;
+            }
+            Err(mpsc::error::TryRecvError::Empty) => match rx.blocking_recv() {
+                Some(cmd) => cmd,
+                None => break,
+            },
+            Err(mpsc::error::TryRecvError::Disconnected) => {
+                if erase_due {
+                    super::erase::erase_logged(cell, data);
+                }
+                break;
+            }
+        };
+        let db = cell.get();
+        let db = db.as_ref();
         let mut batch = vec![first];
         let mut bytes = 0usize;
         while batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
@@ -185,6 +221,9 @@ fn run_batches(
         match results {
             Ok(results) => {
                 for (cmd, r) in batch.into_iter().zip(results) {
+                    erase_due |= matches!(cmd.op, Op::Erase)
+                        || matches!(cmd.op, Op::Delete { erase: true, .. })
+                            && matches!(r, Ok(true));
                     if let Some(reply) = cmd.reply {
                         let _ = reply.send(r);
                     }
@@ -378,6 +417,7 @@ fn apply(
                     id,
                     partner,
                     reason,
+                    ..
                 } => {
                     let owned = match reports.get(*id).map_err(StoreError::from_db)? {
                         Some(v) => parse_meta(*id, v.value())?.partner.as_str() == partner,
@@ -396,7 +436,7 @@ fn apply(
                     }
                     Ok(owned)
                 }
-                Op::Ping => Ok(true),
+                Op::Ping | Op::Erase => Ok(true),
                 Op::Mailbox(op) => super::mailbox::apply(&txn, op),
                 Op::IntegrateLog(key) => log::integrate(&txn, key).map(|_| true),
             };

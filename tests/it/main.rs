@@ -4,6 +4,10 @@
 #![allow(clippy::unwrap_used)]
 
 mod attack_uploads;
+mod attack_budgets;
+mod attack_erase;
+mod attack_kdf;
+mod attack_log;
 mod audit;
 mod backup;
 mod cctv;
@@ -12,6 +16,7 @@ mod crash;
 mod faults;
 mod fuzz_smoke;
 mod golden;
+mod health;
 mod hostile;
 mod intake;
 mod interop;
@@ -22,6 +27,7 @@ mod notrace;
 mod officer;
 mod outreach;
 mod proxy;
+mod pull;
 mod retention;
 mod rotation;
 mod slow;

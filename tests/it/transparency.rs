@@ -10,7 +10,7 @@ use base64::prelude::{Engine, BASE64_STANDARD};
 use crate::common::{self, TestServer};
 
 /// Polls `cond` until it holds (or fails after 60 s).
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !cond() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
