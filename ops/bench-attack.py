@@ -12,7 +12,8 @@ client with no PROXY line (so no per-circuit limit helps), then a victim:
            cancels, and a new chunk is tried at once (no restart).
   pow    - does POST /api/v1/submissions take a body with no proof of work?
 
-  ops/bench-attack.py --bin target/debug/approdo [--label after] [--seconds 30]
+  ops/bench-attack.py --bin target/debug/approdo [--label after] [--seconds 60]
+                      [--slots-args '--max-uploads 200'] [--victim-seconds 90]
 
 Prints one JSON object with every figure (BENCHMARKS.md records them with this command).
 """
@@ -114,7 +115,7 @@ def create(url, procs):
 
 
 def slots(binary, a):
-    s = Server(binary, [])
+    s = Server(binary, a.slots_args.split())
     try:
         t0 = time.monotonic()
         taken, bits_seen, solve_secs, refused = 0, [], [], None
@@ -201,9 +202,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", required=True)
     ap.add_argument("--label", default="")
-    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--victim-seconds", type=float, default=90)
     ap.add_argument("--procs", type=int, default=1)
+    ap.add_argument("--slots-args", default="",
+                    help="extra `serve` flags for the slots part, e.g. '--max-uploads 200'")
     ap.add_argument("--small", help="a sealed small report for the victim [default: made with "
                     "`BIN envelope seal`]")
     a = ap.parse_args()
