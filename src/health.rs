@@ -100,14 +100,13 @@ impl Health {
             let free = self.store.free_bytes().unwrap_or(0);
             let held = self.store.held_bytes();
             match self.space.max_store {
-                Some(cap) if free >= self.space.min_free.saturating_add(2 * ONE_REPORT) => {
-                    reasons.push(format!(
+                Some(cap) if free >= self.space.min_free.saturating_add(2 * ONE_REPORT) => reasons
+                    .push(format!(
                         "the store reached its cap: {} MiB held of {} MiB (--max-store-mib); \
                          reports get 507",
                         held / (1024 * 1024),
                         cap / (1024 * 1024)
-                    ))
-                }
+                    )),
                 _ => reasons.push(format!(
                     "the disk reserve is reached: {} MiB free, {} MiB kept free \
                      (--min-free-mib); reports get 507",

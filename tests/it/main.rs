@@ -3,11 +3,11 @@
 
 #![allow(clippy::unwrap_used)]
 
-mod attack_uploads;
 mod attack_budgets;
 mod attack_erase;
 mod attack_kdf;
 mod attack_log;
+mod attack_uploads;
 mod audit;
 mod backup;
 mod cctv;
