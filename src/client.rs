@@ -258,14 +258,31 @@ impl Client {
         ))
     }
 
-    /// Files a sealed reply in a codename mailbox; returns the message id.
-    pub fn post_reply(&self, mailbox: &str, sealed: &[u8]) -> Result<String, ClientError> {
+    /// Signs a sealed reply to `report` with the logged-in officer's key and files it in a
+    /// codename mailbox; returns the message id.
+    pub fn post_reply(
+        &self,
+        mailbox: &str,
+        report: &str,
+        sealed: &[u8],
+    ) -> Result<String, ClientError> {
         use base64::prelude::{Engine, BASE64_STANDARD};
+        let (Some(signer), Some(partner)) = (&self.signer, &self.partner) else {
+            return Err(ClientError::Protocol(
+                "log in with an officer identity before replying".into(),
+            ));
+        };
+        let signed = crate::reply::ReplySignature::sign(signer, mailbox, report, partner, sealed)
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
         let answer: serde_json::Value = self
             .authed(self.agent.post(&self.url("/api/v1/replies")))
-            .send_json(
-                serde_json::json!({ "mailbox": mailbox, "age": BASE64_STANDARD.encode(sealed) }),
-            )?
+            .send_json(serde_json::json!({
+                "mailbox": mailbox,
+                "report": report,
+                "age": BASE64_STANDARD.encode(sealed),
+                "officer_key": signed.officer_key,
+                "signature": signed.signature,
+            }))?
             .into_json()
             .map_err(|e| ClientError::Protocol(e.to_string()))?;
         answer

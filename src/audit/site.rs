@@ -4,7 +4,8 @@
 //! finding); every page's `<script>`/`<link>`/`<img>`/`<form>` references stay on the site and
 //! name only manifest assets; no page or asset holds a third-party address; every response
 //! carries the security headers and the exact CSP; the served directory verifies against the
-//! network key; a plaintext submission is refused.
+//! network key and is not older than the latest one in the transparency log
+//! ([`super::site_log`]); a plaintext submission is refused.
 
 use std::io::Read;
 
@@ -172,10 +173,15 @@ pub fn audit_site(
     ) {
         (Ok(d), Ok(s)) => {
             check_headers("/api/v1/directory", &d, &mut out);
-            if let Err(e) = SignedDirectory::verify(network_key, d.body, s.body) {
-                out.push(finding(format!(
+            match SignedDirectory::verify(network_key, d.body, s.body) {
+                Ok(dir) => out.extend(super::site_log::check(
+                    &agent,
+                    base,
+                    dir.directory().version,
+                )),
+                Err(e) => out.push(finding(format!(
                     "the served directory does not verify against the network key: {e}"
-                )));
+                ))),
             }
         }
         (Err(e), _) | (_, Err(e)) => {

@@ -135,14 +135,16 @@ impl NetworkKeyArg {
         self.given.is_some()
     }
 
-    /// Verifies a directory (as served: its bytes and signature) against this key.
+    /// Verifies a directory (as served: its bytes and signature) against this key, and that
+    /// it is not older than a version this CLI already saw for the network
+    /// ([`crate::keys::floor`]); raises the floor to it.
     pub fn verify(
         &self,
         bytes: Vec<u8>,
         sig: Vec<u8>,
     ) -> anyhow::Result<crate::keys::SignedDirectory> {
-        crate::keys::SignedDirectory::verify(&self.key, bytes, sig).with_context(|| {
-            match &self.given {
+        let dir = crate::keys::SignedDirectory::verify(&self.key, bytes, sig).with_context(
+            || match &self.given {
                 Some(p) => format!(
                     "the server's directory does not verify against the network key in {}",
                     p.display()
@@ -150,8 +152,22 @@ impl NetworkKeyArg {
                 None => "the server's directory does not verify against the DEMO network key; \
                      for a real network give --network-key FILE (the network's public key)"
                     .to_owned(),
+            },
+        )?;
+        match crate::keys::floor::state_dir() {
+            Some(state) => {
+                crate::keys::VersionFloor::open(&state)?.admit(&self.key, dir.directory())?
             }
-        })
+            None if dir.directory().version < crate::keys::floor::build_floor() => {
+                anyhow::bail!(
+                    "the server's directory is version {}, older than this release accepts ({})",
+                    dir.directory().version,
+                    crate::keys::floor::build_floor()
+                )
+            }
+            None => {}
+        }
+        Ok(dir)
     }
 }
 

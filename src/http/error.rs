@@ -58,6 +58,9 @@ pub enum ApiError {
     /// The connection broke while the body was read.
     #[error("the upload was interrupted; nothing was stored, send it again")]
     Interrupted,
+    /// The session is valid but may not do this (another partner's report or mailbox).
+    #[error("{0}")]
+    Forbidden(String),
     /// The browser path needs a proof of work first.
     #[error(
         "solve a proof of work first: GET /api/v1/pow, then send X-Approdo-PoW: <challenge>:<n>"
@@ -123,6 +126,7 @@ impl ResponseError for ApiError {
             ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Full => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::PowRequired => StatusCode::PRECONDITION_REQUIRED,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

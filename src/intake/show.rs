@@ -55,10 +55,18 @@ fn label(field: &str) -> String {
         .map_or_else(|| field.to_owned(), |(_, it, en)| format!("{it} / {en}"))
 }
 
-/// Text safe for a terminal: control characters (but newlines) become `·`.
+/// Text safe for a terminal: control characters (but newlines) and hidden characters
+/// (invisible or text-direction ones, [`crate::envelope::is_hidden_char`]) become `·`, so an
+/// attachment named `photo<RLO>gpj.exe` cannot pass for "photoexe.jpg".
 fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() && c != '\n' { '·' } else { c })
+        .map(|c| {
+            if (c.is_control() && c != '\n') || crate::envelope::is_hidden_char(c) {
+                '·'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -265,5 +273,17 @@ mod tests {
             "{coded}"
         );
         assert!(coded.contains("about_me··[2J"), "{coded}");
+        // Issue 15 item 10: a right-to-left override cannot show "photoexe.jpg".
+        let named = super::render(
+            &serde_json::json!({"attachments": ["photo\u{202e}gpj.exe"], "description": "a\u{2067}b"}),
+            "named",
+            None,
+            None,
+        );
+        assert!(named.contains("photo·gpj.exe"), "{named}");
+        assert!(
+            !named.chars().any(crate::envelope::is_hidden_char),
+            "{named}"
+        );
     }
 }

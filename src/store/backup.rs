@@ -19,6 +19,7 @@
 //! | `R` | report id (16 bytes LE), metadata JSON |
 //! | `C` | report id, chunk index (4 bytes LE), ciphertext |
 //! | `M` | mailbox id (32 bytes), message id (16 bytes LE), stored row |
+//! | `O` | mailbox id (32 bytes), the partner id it is bound to (`mailbox_owner`) |
 //! | `L` | transparency-log table name, key (8 or 16 bytes LE), value |
 //! | `E` | record count (8 bytes LE), SHA-256 (32 bytes) — last |
 //!
@@ -33,7 +34,7 @@ use std::path::{Path, PathBuf};
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
 use sha2::{Digest, Sha256};
 
-use super::mailbox::MAILBOX;
+use super::mailbox::{MAILBOX, MAILBOX_OWNER};
 use super::{parse_meta, Store, StoreError, CHUNKS, DB_FILE, REPORTS, TRUST};
 
 pub use restore::{restore, verify_backup};
@@ -46,6 +47,7 @@ const COPIED: &[&str] = &[
     "reports",
     "chunks",
     "mailbox",
+    "mailbox_owner",
     "log_queue",
     "log_entries",
     "log_hashes",
@@ -201,6 +203,16 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
         Err(redb::TableError::TableDoesNotExist(_)) => {}
         Err(e) => return Err(db_err(e)),
     }
+    match txn.open_table(MAILBOX_OWNER) {
+        Ok(owners) => {
+            for row in owners.iter().map_err(db_err)? {
+                let (k, v) = row.map_err(db_err)?;
+                w.record(b'O', &[&k.value(), v.value().as_bytes()])?;
+            }
+        }
+        Err(redb::TableError::TableDoesNotExist(_)) => {}
+        Err(e) => return Err(db_err(e)),
+    }
     use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
     let missing = |e: redb::TableError| match e {
         redb::TableError::TableDoesNotExist(_) => Ok(()),
@@ -271,7 +283,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a"), &demo::directory().unwrap()).unwrap();
         store
-            .put_reply(MailboxId([7; 32]), Day(20_000), b"sealed".to_vec())
+            .put_owned_reply(
+                MailboxId([7; 32]),
+                Day(20_000),
+                "cav-milano",
+                b"sealed".to_vec(),
+            )
             .await
             .unwrap();
         let mut file = Vec::new();
@@ -294,6 +311,8 @@ mod tests {
         let copy = Store::open(&restored, &demo::directory().unwrap()).unwrap();
         let replies = copy.mailbox_blocking(MailboxId([7; 32])).unwrap();
         assert_eq!(replies[0].sealed, b"sealed");
+        let owner = copy.mailbox_owner_blocking(MailboxId([7; 32])).unwrap();
+        assert_eq!(owner.as_deref(), Some("cav-milano"));
 
         // A table this version does not know (a newer approdo's) is never skipped silently.
         const NEW: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("newer");

@@ -32,13 +32,14 @@ use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE
 pub const ERASE_FILE: &str = "approdo.redb.erase";
 
 /// Every table of the store, for the check that a copy leaves nothing out.
-const TABLES: [&str; 10] = [
+const TABLES: [&str; 11] = [
     "reports",
     "chunks",
     "pending",
     "resumable",
     "trust",
     "mailbox",
+    "mailbox_owner",
     "log_queue",
     "log_entries",
     "log_hashes",
@@ -194,6 +195,7 @@ fn copy_into(old: &redb::Database, tmp: &Path) -> Result<redb::Database, StoreEr
     copier.table(&read, RESUMABLE)?;
     copier.table(&read, TRUST)?;
     copier.table(&read, MAILBOX)?;
+    copier.table(&read, super::mailbox::MAILBOX_OWNER)?;
     copier.table(&read, LOG_QUEUE)?;
     copier.table(&read, LOG_ENTRIES)?;
     copier.table(&read, LOG_HASHES)?;

@@ -17,6 +17,7 @@ mod mailbox;
 mod resumable;
 mod retention;
 mod space;
+mod trust;
 mod types;
 mod upload;
 mod writer;
@@ -92,6 +93,13 @@ pub enum StoreError {
     /// file is missing): serving would start a second log under the same store.
     #[error("{0}")]
     LogKey(String),
+    /// The directory to serve is older than the one this store already served and logged.
+    #[error(
+        "the directory is version {version}, older than version {logged} this store already served \
+         and logged; an older directory may list revoked keys, so the server will not go back: serve \
+         the current signed directory, or sign a new one with a version above {logged}"
+    )]
+    OldDirectory { version: u64, logged: u64 },
     /// The data directory could not be prepared.
     #[error("{path}: {source}")]
     Io {
@@ -278,6 +286,7 @@ impl Store {
             .create(&file)
             .map_err(StoreError::from_db)?;
         erase::remove_leftover(data)?;
+        trust::refuse_older_directory(&db, directory)?;
         let log_key = open_log_key(&db, data)?;
         let resumable = writer::init_and_sweep(&db, directory, &log_key)?;
         let usage = Arc::new(space::Usage::at_open(&db)?);

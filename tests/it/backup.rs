@@ -63,18 +63,19 @@ fn backup_while_serving_restores_audits_and_pulls_intact() {
             }
         }));
     }
-    // A reply waiting in a mailbox travels in the backup too.
-    let reply_to = age::x25519::Identity::generate().to_public();
-    let mut sealed_reply = Vec::new();
-    approdo::envelope::seal_to(&mut sealed_reply, &[reply_to], &b"ciao"[..]).unwrap();
-    server
-        .officer("cav-milano")
-        .post_reply(&"ab".repeat(32), &sealed_reply)
-        .unwrap();
     // Wait until some reports are acknowledged; every one of them must be in the backup.
     for _ in 0..4 {
         first_rx.recv().unwrap();
     }
+    // A reply (to one of them) waiting in a mailbox travels in the backup too.
+    let reply_to = age::x25519::Identity::generate().to_public();
+    let mut sealed_reply = Vec::new();
+    approdo::envelope::seal_to(&mut sealed_reply, &[reply_to], &b"ciao"[..]).unwrap();
+    let answered = acked.lock().unwrap()[0].clone();
+    server
+        .officer("cav-milano")
+        .post_reply(&"ab".repeat(32), &answered, &sealed_reply)
+        .unwrap();
     let before: Vec<String> = acked.lock().unwrap().clone();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("store.approdo-backup");

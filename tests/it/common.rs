@@ -53,7 +53,7 @@ impl TestServer {
             .append(true)
             .open(&stderr_path)
             .expect("stderr file");
-        let mut child = Command::new(bin())
+        let mut child = command()
             .args(args)
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -256,12 +256,24 @@ pub fn scan(dir: &Path, needle: &[u8]) -> usize {
     hits
 }
 
+/// The CLI's state directory for this test run (directory version floors), so tests never
+/// read or write the user's own (`APPRODO_STATE_DIR`).
+pub fn state_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("state tempdir"))
+        .path()
+}
+
+/// `approdo` as a command, with the test run's state directory.
+pub fn command() -> Command {
+    let mut c = Command::new(bin());
+    c.env("APPRODO_STATE_DIR", state_dir());
+    c
+}
+
 /// Runs the approdo CLI; returns (success, stdout, stderr).
 pub fn approdo(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(bin())
-        .args(args)
-        .output()
-        .expect("run approdo");
+    let out = command().args(args).output().expect("run approdo");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),

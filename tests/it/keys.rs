@@ -1,7 +1,6 @@
 //! Key generation and the signed directory, through the CLI as an operator uses it.
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
 
 use crate::common;
 
@@ -34,7 +33,7 @@ fn keygen_sign_verify_and_tamper() {
     // Officer keys: passphrase-protected by default, clear with --no-passphrase; an empty or
     // short passphrase is refused instead of being called protection.
     for short in ["", "x", "eleven char"] {
-        let out = Command::new(common::bin())
+        let out = common::command()
             .args([
                 "officer",
                 "keygen",
@@ -51,7 +50,7 @@ fn keygen_sign_verify_and_tamper() {
         );
         assert!(!d.join("short.key").exists());
     }
-    let out = Command::new(common::bin())
+    let out = common::command()
         .args([
             "officer",
             "keygen",
@@ -123,7 +122,7 @@ fn keygen_sign_verify_and_tamper() {
     assert!(!ok && err.contains("does not verify"), "{err}");
 
     // A server refuses to start with it.
-    let out = Command::new(common::bin())
+    let out = common::command()
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(d.join("data"))
         .arg("--directory")

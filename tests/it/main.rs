@@ -4,15 +4,18 @@
 #![allow(clippy::unwrap_used)]
 
 mod attack_budgets;
+mod attack_directories;
 mod attack_erase;
 mod attack_kdf;
 mod attack_log;
+mod attack_replies;
 mod attack_uploads;
 mod audit;
 mod backup;
 mod cctv;
 mod common;
 mod crash;
+mod docs;
 mod faults;
 mod fuzz_smoke;
 mod golden;

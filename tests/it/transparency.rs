@@ -51,11 +51,7 @@ pub(crate) fn wait_logged(server: &TestServer, id: &str) -> serde_json::Value {
 }
 
 pub(crate) fn audit(args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(common::bin())
-        .arg("audit")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::command().arg("audit").args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         format!(
