@@ -25,6 +25,14 @@ fn main() {
     ] {
         println!("cargo:rerun-if-changed={p}");
     }
+    // The lowest directory version this release's page accepts (directory versions only go
+    // forward; src/keys/floor.rs reads the same variable for the CLI).
+    println!("cargo:rerun-if-env-changed=APPRODO_MIN_DIRECTORY_VERSION");
+    let floor = std::env::var("APPRODO_MIN_DIRECTORY_VERSION").unwrap_or_else(|_| "0".into());
+    assert!(
+        !floor.is_empty() && floor.bytes().all(|b| b.is_ascii_digit()),
+        "APPRODO_MIN_DIRECTORY_VERSION must be a number"
+    );
     let npm_ok = Command::new("npm")
         .arg("--version")
         .output()
@@ -57,6 +65,7 @@ fn main() {
             .arg("build.mjs")
             .arg(&out)
             .arg(PLACEHOLDER)
+            .arg(&floor)
             .current_dir(&web),
         "node build.mjs",
     );

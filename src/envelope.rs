@@ -19,6 +19,7 @@
 //! packing and unpacking apply exactly the same rules.
 
 mod error;
+mod names;
 mod outdir;
 mod pack;
 mod padme;
@@ -31,6 +32,7 @@ mod tests_hostile;
 mod tests_roundtrip;
 
 pub use error::EnvelopeError;
+pub use names::{is_hidden_char, neutralise, HIDDEN_RANGES};
 pub use pack::{pack, pack_to, AttachmentSource};
 pub use padme::{checked_padme, padme};
 pub use seal::{open, seal_to, seal_writer};
@@ -90,6 +92,8 @@ pub(crate) fn name_problem(name: &str) -> Option<&'static str> {
         Some("the name contains a NUL character")
     } else if name.chars().any(char::is_control) {
         Some("the name contains control characters")
+    } else if name.chars().any(is_hidden_char) {
+        Some("the name contains invisible or text-direction characters")
     } else {
         None
     }
@@ -161,6 +165,8 @@ mod tests {
             "a\nb",
             "a\u{7f}",
             "a\u{85}b",
+            "photo\u{202e}gpj.exe",
+            "a\u{200b}",
             &"n".repeat(101),
             &"é".repeat(51),
         ] {

@@ -4,8 +4,14 @@
 //! A report (or a follow-up) that wants replies carries `reply: {recipient, mailbox}` in its
 //! `report.json` (both derived from her codename, see [`crate::codename`]). An officer seals a
 //! [`Reply`] (`"schema": "approdo.reply/v1"`, JSON) to that recipient with age and posts it to
-//! the mailbox; only her codename opens it. The server stores the age file under the mailbox
-//! id and nothing else.
+//! the mailbox; only her codename opens it. The officer signs the sealed reply
+//! ([`signed`]); the name shown above it comes from the directory entry the signature
+//! verifies against, never from `partner_name`. The server stores the age file and its
+//! signature under the mailbox id and nothing else.
+
+pub mod signed;
+
+pub use signed::{ReplySignature, SignatureError, SIGNED_SCHEMA};
 
 use std::io::{Read, Write};
 use std::str::FromStr;
@@ -94,7 +100,8 @@ pub struct Reply {
     pub schema: String,
     /// The partner's id (follow-ups are sealed to this partner).
     pub partner: String,
-    /// The partner's name as the directory gives it.
+    /// The partner's name as the officer's CLI read it from the directory. Informational
+    /// only: pages show the name of the partner whose key signed the reply.
     pub partner_name: String,
     /// The report (or follow-up) this answers.
     pub in_reply_to: String,

@@ -3,9 +3,9 @@
 // Deterministic: same sources, lockfile and key → same bytes (no timestamps, no paths).
 import * as esbuild from "esbuild";
 
-const [outdir, networkKey] = process.argv.slice(2);
-if (!outdir || !networkKey) {
-  console.error("usage: node build.mjs OUTDIR NETWORK_KEY_BASE64");
+const [outdir, networkKey, minDirectoryVersion = "0"] = process.argv.slice(2);
+if (!outdir || !networkKey || !/^[0-9]+$/.test(minDirectoryVersion)) {
+  console.error("usage: node build.mjs OUTDIR NETWORK_KEY_BASE64 [MIN_DIRECTORY_VERSION]");
   process.exit(2);
 }
 // The codename word list, bundled as text: its comment lines (which carry a URL) are replaced
@@ -32,6 +32,10 @@ await esbuild.build({
   plugins: [wordlistPlugin],
   charset: "utf8",
   outfile: `${outdir}/app.js`,
-  define: { __APPRODO_NETWORK_KEY__: JSON.stringify(networkKey) },
+  define: {
+    __APPRODO_NETWORK_KEY__: JSON.stringify(networkKey),
+    // Directory versions only go forward: the lowest this build's page accepts.
+    __APPRODO_MIN_DIRECTORY_VERSION__: JSON.stringify(Number(minDirectoryVersion)),
+  },
   logLevel: "warning",
 });

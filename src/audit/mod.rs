@@ -4,6 +4,7 @@
 
 mod log;
 mod site;
+mod site_log;
 mod store;
 mod store_log;
 

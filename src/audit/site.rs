@@ -4,7 +4,8 @@
 //! finding); every page's `<script>`/`<link>`/`<img>`/`<form>` references stay on the site and
 //! name only manifest assets; no page or asset holds a third-party address; every response
 //! carries the security headers and the exact CSP; the served directory verifies against the
-//! network key; a plaintext submission is refused.
+//! network key and is not older than the latest one in the transparency log
+//! ([`super::site_log`]); a plaintext submission is refused.
 
 use std::io::Read;
 
@@ -116,12 +117,7 @@ pub fn audit_site(
     network_key: &NetworkPublicKey,
 ) -> Vec<Finding> {
     let base = server.trim_end_matches('/');
-    let agent = client
-        // Per read and write, as `Client` does (see `agent_builder` on proxies).
-        .timeout_read(std::time::Duration::from_secs(60))
-        .timeout_write(std::time::Duration::from_secs(60))
-        .redirects(0)
-        .build();
+    let agent = client.redirects(0).build();
     let mut out = Vec::new();
     let assets = manifest["assets"].as_object().cloned().unwrap_or_default();
     for (path, want) in &assets {
@@ -177,10 +173,15 @@ pub fn audit_site(
     ) {
         (Ok(d), Ok(s)) => {
             check_headers("/api/v1/directory", &d, &mut out);
-            if let Err(e) = SignedDirectory::verify(network_key, d.body, s.body) {
-                out.push(finding(format!(
+            match SignedDirectory::verify(network_key, d.body, s.body) {
+                Ok(dir) => out.extend(super::site_log::check(
+                    &agent,
+                    base,
+                    dir.directory().version,
+                )),
+                Err(e) => out.push(finding(format!(
                     "the served directory does not verify against the network key: {e}"
-                )));
+                ))),
             }
         }
         (Err(e), _) | (_, Err(e)) => {

@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use clap::Subcommand;
 
-use crate::audit::audit_store;
 use super::NetworkKeyArg;
+use crate::audit::audit_store;
 use crate::keys::NetworkPublicKey;
 
 #[derive(Debug, Subcommand)]
@@ -84,10 +84,7 @@ pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
             server,
             network_key,
             proxy,
-        } => (
-            server.clone(),
-            site(&server, network_key, proxy.as_deref()),
-        ),
+        } => (server.clone(), site(&server, network_key, proxy.as_deref())),
     };
     match result {
         Ok(code) => Ok(code),
@@ -125,6 +122,12 @@ fn site(
     let site = crate::http::Site::for_network(&key.key);
     let client = crate::client::agent_builder(proxy)?;
     let findings = crate::audit::audit_site(server, client, site.manifest(), &key.key);
+    if !findings.is_empty() && !key.given() {
+        println!(
+            "note: checked against the DEMO network's key; for a real network give \
+             --network-key FILE (the network's public key)"
+        );
+    }
     Ok(verdict(
         &findings,
         &format!(

@@ -1,5 +1,5 @@
 //! Command-line interface: one file per subcommand family (serve, init, backup, keys,
-//! officer, show, reply, envelope, audit, outreach, stats).
+//! officer, show, reply, envelope, audit, outreach, stats, check and health).
 
 mod audit;
 mod audit_log;
@@ -8,6 +8,7 @@ mod envelope;
 mod init;
 mod keys;
 mod officer;
+mod ops;
 mod outreach;
 mod reply;
 mod serve;
@@ -38,6 +39,10 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into an empty data directory.
     Restore(backup::RestoreArgs),
+    /// Check a configuration before (re)starting the server on it.
+    Check(ops::CheckArgs),
+    /// Ask the running server whether it is ok or degraded (and why).
+    Health(ops::HealthArgs),
     /// The network coordinator's signing key.
     #[command(subcommand)]
     Network(keys::NetworkCommand),
@@ -84,6 +89,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(a) => init::run(a),
         Command::Backup(a) => backup::backup(a),
         Command::Restore(a) => backup::restore(a),
+        Command::Check(a) => ops::check(a),
+        Command::Health(a) => ops::health(a),
         Command::Network(c) => keys::network(c),
         Command::Officer(c) => keys::officer(c),
         Command::Directory(c) => keys::directory(c),
@@ -123,17 +130,44 @@ impl NetworkKeyArg {
         Ok(NetworkKeyArg { key, given: path })
     }
 
-    /// Verifies a directory (as served: its bytes and signature) against this key.
-    pub fn verify(&self, bytes: Vec<u8>, sig: Vec<u8>) -> anyhow::Result<crate::keys::SignedDirectory> {
-        crate::keys::SignedDirectory::verify(&self.key, bytes, sig).with_context(|| match &self.given {
-            Some(p) => format!(
-                "the server's directory does not verify against the network key in {}",
-                p.display()
-            ),
-            None => "the server's directory does not verify against the DEMO network key; \
+    /// Whether the key came from `--network-key` (not the DEMO default).
+    pub fn given(&self) -> bool {
+        self.given.is_some()
+    }
+
+    /// Verifies a directory (as served: its bytes and signature) against this key, and that
+    /// it is not older than a version this CLI already saw for the network
+    /// ([`crate::keys::floor`]); raises the floor to it.
+    pub fn verify(
+        &self,
+        bytes: Vec<u8>,
+        sig: Vec<u8>,
+    ) -> anyhow::Result<crate::keys::SignedDirectory> {
+        let dir = crate::keys::SignedDirectory::verify(&self.key, bytes, sig).with_context(
+            || match &self.given {
+                Some(p) => format!(
+                    "the server's directory does not verify against the network key in {}",
+                    p.display()
+                ),
+                None => "the server's directory does not verify against the DEMO network key; \
                      for a real network give --network-key FILE (the network's public key)"
-                .to_owned(),
-        })
+                    .to_owned(),
+            },
+        )?;
+        match crate::keys::floor::state_dir() {
+            Some(state) => {
+                crate::keys::VersionFloor::open(&state)?.admit(&self.key, dir.directory())?
+            }
+            None if dir.directory().version < crate::keys::floor::build_floor() => {
+                anyhow::bail!(
+                    "the server's directory is version {}, older than this release accepts ({})",
+                    dir.directory().version,
+                    crate::keys::floor::build_floor()
+                )
+            }
+            None => {}
+        }
+        Ok(dir)
     }
 }
 

@@ -1,5 +1,6 @@
 //! `approdo reply`: answer a pulled report in her codename mailbox, sealed to the reply
-//! recipient her report carries; optionally propose an appointment.
+//! recipient her report carries and signed with the officer's key (her page shows the name of
+//! the partner the signature belongs to); optionally propose an appointment.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -88,7 +89,7 @@ pub(crate) fn run(a: ReplyArgs) -> anyhow::Result<ExitCode> {
         appointment,
     };
     let sealed = reply.seal(&to)?;
-    let id = client.post_reply(&to.mailbox, &sealed)?;
+    let id = client.post_reply(&to.mailbox, &reply.in_reply_to, &sealed)?;
     println!("reply {id} is waiting in her mailbox; only her codename opens it");
     Ok(ExitCode::SUCCESS)
 }

@@ -126,6 +126,26 @@ fn path_traversal_and_odd_names() {
 }
 
 #[test]
+fn disguised_names_are_unpacked_under_what_they_really_are() {
+    // "photo<RLO>gpj.exe" displays as "photoexe.jpg": the officer gets "photo_gpj.exe".
+    let tar = Tar::default()
+        .report()
+        .file("attachments/photo\u{202e}gpj.exe".as_bytes(), b"MZ")
+        .file("attachments/a\u{200b}\u{2066}b".as_bytes(), b"x")
+        .finish();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let got = unpack(&tar[..], &out, &Limits::default()).unwrap();
+    let names: Vec<&str> = got.attachments.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["photo_gpj.exe", "a__b"]);
+    assert!(out.join("attachments/photo_gpj.exe").is_file());
+    for entry in fs::read_dir(out.join("attachments")).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(!name.chars().any(is_hidden_char), "{name:?}");
+    }
+}
+
+#[test]
 fn ustar_prefix_cannot_smuggle_traversal() {
     let mut h = header(b"x", EntryType::Regular, 4);
     h.as_ustar_mut().unwrap().prefix[..14].copy_from_slice(b"attachments/..");

@@ -242,9 +242,13 @@ fn classify(ty: tar::EntryType, name: &[u8], size: u64) -> Result<Kind, &'static
     let Ok(rest) = std::str::from_utf8(rest) else {
         return Err("the name is not valid UTF-8");
     };
-    match name_problem(rest) {
+    // Hidden characters (a right-to-left override that shows "photo<RLO>gpj.exe" as
+    // "photoexe.jpg") become `_`: the officer sees what the name really is, and the report is
+    // not lost for its name.
+    let rest = super::neutralise(rest);
+    match name_problem(&rest) {
         Some(_) => Err("the attachment name is not a single safe file name"),
-        None => Ok(Kind::Attachment(rest.to_owned())),
+        None => Ok(Kind::Attachment(rest.into_owned())),
     }
 }
 

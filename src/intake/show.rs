@@ -55,10 +55,18 @@ fn label(field: &str) -> String {
         .map_or_else(|| field.to_owned(), |(_, it, en)| format!("{it} / {en}"))
 }
 
-/// Text safe for a terminal: control characters (but newlines) become `·`.
+/// Text safe for a terminal: control characters (but newlines) and hidden characters
+/// (invisible or text-direction ones, [`crate::envelope::is_hidden_char`]) become `·`, so an
+/// attachment named `photo<RLO>gpj.exe` cannot pass for "photoexe.jpg".
 fn clean(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() && c != '\n' { '·' } else { c })
+        .map(|c| {
+            if (c.is_control() && c != '\n') || crate::envelope::is_hidden_char(c) {
+                '·'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -117,8 +125,10 @@ fn line(out: &mut String, field: &str, v: &Value) {
     }
 }
 
-/// The summary of a report (`json` as read from `report.json`); `day` from `meta.json`.
-pub fn render(json: &Value, id: &str, day: Option<&str>) -> String {
+/// The summary of a report (`json` as read from `report.json`); `day` from `meta.json`;
+/// `files`: what the report's `attachments/` folder holds (else the names `report.json`
+/// lists).
+pub fn render(json: &Value, id: &str, day: Option<&str>, files: Option<&[String]>) -> String {
     let report: Report = serde_json::from_value(json.clone()).unwrap_or_default();
     let mut out = format!("Segnalazione / Report {id}\n");
     if let Some(day) = day {
@@ -187,7 +197,10 @@ pub fn render(json: &Value, id: &str, day: Option<&str>) -> String {
         }
     }
     out.push_str("\n== ALTRO / OTHER ==\n");
-    let files = report.attachments.clone().unwrap_or_default();
+    let files = match files {
+        Some(f) => f.to_vec(),
+        None => report.attachments.clone().unwrap_or_default(),
+    };
     out.push_str(&format!(
         "  Allegati / Attachments: {}\n",
         if files.is_empty() {
@@ -229,7 +242,7 @@ mod tests {
             "description": "line one\n\u{1b}[2Jline two", "urgency": "today", "safe_now": "not_safe",
             "help_wanted": ["safe_place", "talk"], "country_of_origin": "MA", "mystery": 1,
         });
-        let out = super::render(&json, "abc", Some("2025-01-02"));
+        let out = super::render(&json, "abc", Some("2025-01-02"), None);
         let urgency = out.find("Urgenza / Urgency: Oggi / today").unwrap();
         assert!(urgency < out.find("Aiuto richiesto").unwrap(), "{out}");
         assert!(
@@ -245,6 +258,7 @@ mod tests {
             &serde_json::json!({"description": "only this"}),
             "old",
             None,
+            None,
         );
         assert!(old.contains("only this") && old.contains("not given"));
         // Found by the report_show fuzz target: an unknown code of a coded field went out raw.
@@ -252,11 +266,24 @@ mod tests {
             &serde_json::json!({"reporter_role": "about_me\u{7f}\u{1b}[2J"}),
             "coded",
             None,
+            None,
         );
         assert!(
             !coded.chars().any(|c| c.is_control() && c != '\n'),
             "{coded}"
         );
         assert!(coded.contains("about_me··[2J"), "{coded}");
+        // Issue 15 item 10: a right-to-left override cannot show "photoexe.jpg".
+        let named = super::render(
+            &serde_json::json!({"attachments": ["photo\u{202e}gpj.exe"], "description": "a\u{2067}b"}),
+            "named",
+            None,
+            None,
+        );
+        assert!(named.contains("photo·gpj.exe"), "{named}");
+        assert!(
+            !named.chars().any(crate::envelope::is_hidden_char),
+            "{named}"
+        );
     }
 }

@@ -6,11 +6,13 @@
 
 pub mod demo;
 pub mod directory;
+pub mod floor;
 pub mod network;
 pub mod officer;
 mod secretfile;
 
 pub use directory::{Directory, Partner, PartnerId, SignedDirectory};
+pub use floor::VersionFloor;
 pub use network::{NetworkKey, NetworkPublicKey};
 pub use officer::{OfficerIdentity, Passphrase};
 
@@ -46,6 +48,17 @@ pub enum KeyError {
     /// The directory signature does not verify against the network key.
     #[error("the directory signature does not verify against the network key {0}; do not trust this directory")]
     BadSignature(String),
+    /// A validly signed directory older than one already seen (it may list revoked keys).
+    #[error(
+        "the directory is version {version}, older than version {seen} already seen (recorded in {file}); \
+         an older directory may still list revoked keys, so it is refused: get the current directory \
+         from the network coordinator, or move {file} away if you deliberately start over"
+    )]
+    OldDirectory {
+        version: u64,
+        seen: u64,
+        file: String,
+    },
 }
 
 impl KeyError {

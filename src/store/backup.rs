@@ -19,6 +19,7 @@
 //! | `R` | report id (16 bytes LE), metadata JSON |
 //! | `C` | report id, chunk index (4 bytes LE), ciphertext |
 //! | `M` | mailbox id (32 bytes), message id (16 bytes LE), stored row |
+//! | `O` | mailbox id (32 bytes), the partner id it is bound to (`mailbox_owner`) |
 //! | `L` | transparency-log table name, key (8 or 16 bytes LE), value |
 //! | `E` | record count (8 bytes LE), SHA-256 (32 bytes) — last |
 //!
@@ -33,7 +34,7 @@ use std::path::{Path, PathBuf};
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
 use sha2::{Digest, Sha256};
 
-use super::mailbox::MAILBOX;
+use super::mailbox::{MAILBOX, MAILBOX_OWNER};
 use super::{parse_meta, Store, StoreError, CHUNKS, DB_FILE, REPORTS, TRUST};
 
 pub use restore::{restore, verify_backup};
@@ -46,6 +47,7 @@ const COPIED: &[&str] = &[
     "reports",
     "chunks",
     "mailbox",
+    "mailbox_owner",
     "log_queue",
     "log_entries",
     "log_hashes",
@@ -201,6 +203,16 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
         Err(redb::TableError::TableDoesNotExist(_)) => {}
         Err(e) => return Err(db_err(e)),
     }
+    match txn.open_table(MAILBOX_OWNER) {
+        Ok(owners) => {
+            for row in owners.iter().map_err(db_err)? {
+                let (k, v) = row.map_err(db_err)?;
+                w.record(b'O', &[&k.value(), v.value().as_bytes()])?;
+            }
+        }
+        Err(redb::TableError::TableDoesNotExist(_)) => {}
+        Err(e) => return Err(db_err(e)),
+    }
     use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
     let missing = |e: redb::TableError| match e {
         redb::TableError::TableDoesNotExist(_) => Ok(()),
@@ -245,7 +257,7 @@ impl Store {
     /// Writes a consistent snapshot of the live store to `out` (blocking; the server keeps
     /// serving meanwhile).
     pub fn backup_blocking(&self, out: impl Write) -> Result<BackupSummary, BackupError> {
-        let txn = self.db.begin_read().map_err(db_err)?;
+        let txn = self.db.get().begin_read().map_err(db_err)?;
         snapshot(&txn, out)
     }
 }
@@ -271,7 +283,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a"), &demo::directory().unwrap()).unwrap();
         store
-            .put_reply(MailboxId([7; 32]), Day(20_000), b"sealed".to_vec())
+            .put_owned_reply(
+                MailboxId([7; 32]),
+                Day(20_000),
+                "cav-milano",
+                b"sealed".to_vec(),
+            )
             .await
             .unwrap();
         let mut file = Vec::new();
@@ -285,13 +302,21 @@ mod tests {
             restore(file.as_slice(), &restored),
             Err(BackupError::NotEmpty(_))
         ));
+        // The log key is not in the backup: without it the copy is not served (no second log).
+        assert!(matches!(
+            Store::open(&restored, &demo::directory().unwrap()),
+            Err(StoreError::LogKey(_))
+        ));
+        std::fs::copy(dir.path().join("a/log.key"), restored.join("log.key")).unwrap();
         let copy = Store::open(&restored, &demo::directory().unwrap()).unwrap();
         let replies = copy.mailbox_blocking(MailboxId([7; 32])).unwrap();
         assert_eq!(replies[0].sealed, b"sealed");
+        let owner = copy.mailbox_owner_blocking(MailboxId([7; 32])).unwrap();
+        assert_eq!(owner.as_deref(), Some("cav-milano"));
 
         // A table this version does not know (a newer approdo's) is never skipped silently.
         const NEW: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("newer");
-        let txn = store.db.begin_write().unwrap();
+        let txn = store.db.get().begin_write().unwrap();
         txn.open_table(NEW).unwrap().insert(1, 1).unwrap();
         txn.commit().unwrap();
         assert!(matches!(

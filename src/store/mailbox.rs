@@ -2,10 +2,14 @@
 //!
 //! The only index is the mailbox id (32 bytes derived from her codename, see
 //! [`crate::codename`]); a row holds the day it arrived and one age file sealed to her reply
-//! recipient. Nothing links a mailbox to a report on the server. Rows are removed when she
-//! deletes them or when they expire. Writes go through the store's writer thread (durable).
+//! recipient (since signed replies, framed with the officer's signature, see
+//! [`crate::reply::signed`]; the store keeps the payload opaque). Nothing links a mailbox to a
+//! report on the server. `mailbox_owner` binds a mailbox to the partner whose officer filed the
+//! first reply in it: another partner's officers cannot post there afterwards (a forged
+//! "appointment" from someone she never wrote to). Rows are removed when she deletes them or
+//! when they expire. Writes go through the store's writer thread (durable).
 
-use redb::{ReadableDatabase, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::writer::Op;
 use super::{Day, Store, StoreError};
@@ -13,6 +17,10 @@ use super::{Day, Store, StoreError};
 /// `(mailbox id, message id)` → day (u32, little-endian) followed by the age file.
 pub(crate) const MAILBOX: TableDefinition<([u8; 32], u128), &[u8]> =
     TableDefinition::new("mailbox");
+
+/// Mailbox id → the partner whose officers may reply in it (bound by the first reply).
+pub(crate) const MAILBOX_OWNER: TableDefinition<[u8; 32], &str> =
+    TableDefinition::new("mailbox_owner");
 
 /// A mailbox id: what the server indexes replies by.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -54,6 +62,9 @@ pub(super) enum MailboxOp {
         id: u128,
         day: u32,
         sealed: Vec<u8>,
+        /// The partner filing it: refused (no row written) when the mailbox belongs to
+        /// another partner; binds the mailbox when it has no owner yet.
+        owner: Option<String>,
     },
     Delete {
         mailbox: [u8; 32],
@@ -74,7 +85,24 @@ pub(super) fn apply(txn: &redb::WriteTransaction, op: &MailboxOp) -> Result<bool
             id,
             day,
             sealed,
+            owner,
         } => {
+            if let Some(partner) = owner {
+                let mut owners = txn.open_table(MAILBOX_OWNER).map_err(StoreError::from_db)?;
+                let bound = owners
+                    .get(*mailbox)
+                    .map_err(StoreError::from_db)?
+                    .map(|v| v.value().to_owned());
+                match bound {
+                    Some(p) if &p != partner => return Ok(false),
+                    Some(_) => {}
+                    None => {
+                        owners
+                            .insert(*mailbox, partner.as_str())
+                            .map_err(StoreError::from_db)?;
+                    }
+                }
+            }
             let mut row = Vec::with_capacity(4 + sealed.len());
             row.extend_from_slice(&day.to_le_bytes());
             row.extend_from_slice(sealed);
@@ -122,9 +150,32 @@ impl Store {
             id,
             day: day.0,
             sealed,
+            owner: None,
         }))
         .await?;
         Ok(id)
+    }
+
+    /// Stores a reply filed by an officer of `partner`; `None` when the mailbox belongs to
+    /// another partner (nothing is written). The first reply binds the mailbox to `partner`.
+    pub async fn put_owned_reply(
+        &self,
+        mailbox: MailboxId,
+        day: Day,
+        partner: &str,
+        payload: Vec<u8>,
+    ) -> Result<Option<u128>, StoreError> {
+        let id = rand::random::<u128>();
+        let stored = self
+            .call(Op::Mailbox(MailboxOp::Put {
+                mailbox: mailbox.0,
+                id,
+                day: day.0,
+                sealed: payload,
+                owner: Some(partner.to_owned()),
+            }))
+            .await?;
+        Ok(stored.then_some(id))
     }
 
     /// Deletes one reply; deleting what is not there is not an error (and looks the same).
@@ -146,7 +197,7 @@ impl Store {
 
     /// The replies waiting in `mailbox`, oldest first, blocking. An unknown mailbox is empty.
     pub fn mailbox_blocking(&self, mailbox: MailboxId) -> Result<Vec<MailboxMessage>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = match txn.open_table(MAILBOX) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
@@ -169,10 +220,25 @@ impl Store {
         Ok(out)
     }
 
+    /// The partner a mailbox is bound to (by its first reply), blocking.
+    pub fn mailbox_owner_blocking(&self, mailbox: MailboxId) -> Result<Option<String>, StoreError> {
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
+        let table = match txn.open_table(MAILBOX_OWNER) {
+            Ok(t) => t,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(StoreError::from_db(e)),
+        };
+        let owner = table
+            .get(mailbox.0)
+            .map_err(StoreError::from_db)?
+            .map(|v| v.value().to_owned());
+        Ok(owner)
+    }
+
     /// Number of replies waiting in every mailbox together, blocking (for tests and audits).
     pub fn mailbox_count_blocking(&self) -> Result<u64, StoreError> {
         use redb::ReadableTableMetadata;
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         match txn.open_table(MAILBOX) {
             Ok(t) => t.len().map_err(StoreError::from_db),
             Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
@@ -209,5 +275,17 @@ mod tests {
         store.expire_replies(Day(15)).await.unwrap();
         assert!(store.mailbox_blocking(a).unwrap().is_empty());
         assert_eq!(store.mailbox_count_blocking().unwrap(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_first_partner_to_reply_owns_the_mailbox() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &crate::keys::demo::directory().unwrap()).unwrap();
+        let m = MailboxId([3; 32]);
+        let put = |p: &'static str| store.put_owned_reply(m, Day(1), p, b"x".to_vec());
+        assert!(put("cav-milano").await.unwrap().is_some());
+        assert!(put("tratta-milano").await.unwrap().is_none());
+        assert!(put("cav-milano").await.unwrap().is_some());
+        assert_eq!(store.mailbox_blocking(m).unwrap().len(), 2);
     }
 }

@@ -47,7 +47,7 @@ fn audit_passes_on_a_clean_store_and_fails_on_tampering() {
         .expect("ciphertext is stored verbatim");
     bytes[pos + 10] ^= 0x01;
     std::fs::write(&db, &bytes).unwrap();
-    let out = std::process::Command::new(common::bin())
+    let out = common::command()
         .args(["audit", "store", "--data", data.to_str().unwrap()])
         .output()
         .unwrap();
@@ -62,7 +62,7 @@ fn audit_passes_on_a_clean_store_and_fails_on_tampering() {
 #[test]
 fn audit_refuses_a_store_that_is_not_there() {
     let dir = tempfile::tempdir().unwrap();
-    let out = std::process::Command::new(common::bin())
+    let out = common::command()
         .args(["audit", "store", "--data", dir.path().to_str().unwrap()])
         .output()
         .unwrap();

@@ -53,7 +53,7 @@ impl TestServer {
             .append(true)
             .open(&stderr_path)
             .expect("stderr file");
-        let mut child = Command::new(bin())
+        let mut child = command()
             .args(args)
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -160,12 +160,13 @@ impl TestServer {
         c
     }
 
-    /// POST raw bytes as a submission; returns (status, JSON body).
+    /// POST raw bytes as a submission, with a solved proof of work; returns (status, JSON body).
     pub fn submit_raw(&self, partner: &str, body: &[u8]) -> (u16, serde_json::Value) {
         let resp = ureq::post(&format!(
             "{}/api/v1/submissions?partner={partner}",
             self.url
         ))
+        .set(POW_HEADER, &pow(&self.url))
         .send_bytes(body);
         status_json(resp)
     }
@@ -255,12 +256,24 @@ pub fn scan(dir: &Path, needle: &[u8]) -> usize {
     hits
 }
 
+/// The CLI's state directory for this test run (directory version floors), so tests never
+/// read or write the user's own (`APPRODO_STATE_DIR`).
+pub fn state_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("state tempdir"))
+        .path()
+}
+
+/// `approdo` as a command, with the test run's state directory.
+pub fn command() -> Command {
+    let mut c = Command::new(bin());
+    c.env("APPRODO_STATE_DIR", state_dir());
+    c
+}
+
 /// Runs the approdo CLI; returns (success, stdout, stderr).
 pub fn approdo(args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(bin())
-        .args(args)
-        .output()
-        .expect("run approdo");
+    let out = command().args(args).output().expect("run approdo");
     (
         out.status.success(),
         String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -275,7 +288,11 @@ pub fn copy_store(data: &Path) -> tempfile::TempDir {
     dir
 }
 
-/// A solved proof of work for starting an upload on `url` (the header's value).
+/// The proof-of-work header every anonymous write sends.
+pub const POW_HEADER: &str = approdo::http::pow::HEADER;
+
+/// A solved proof of work for an anonymous write on `url` at its current price (the header's
+/// value; any value when the server asks none).
 pub fn pow(url: &str) -> String {
     try_pow(url).expect("a proof-of-work challenge")
 }

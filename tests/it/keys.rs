@@ -1,7 +1,6 @@
 //! Key generation and the signed directory, through the CLI as an operator uses it.
 
 use std::os::unix::fs::PermissionsExt;
-use std::process::Command;
 
 use crate::common;
 
@@ -31,8 +30,27 @@ fn keygen_sign_verify_and_tamper() {
     ]);
     assert!(!ok && err.contains("already exists"), "{err}");
 
-    // Officer keys: passphrase-protected by default, clear with --no-passphrase.
-    let out = Command::new(common::bin())
+    // Officer keys: passphrase-protected by default, clear with --no-passphrase; an empty or
+    // short passphrase is refused instead of being called protection.
+    for short in ["", "x", "eleven char"] {
+        let out = common::command()
+            .args([
+                "officer",
+                "keygen",
+                "--out",
+                d.join("short.key").to_str().unwrap(),
+            ])
+            .env("APPRODO_PASSPHRASE", short)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("at least 12"),
+            "{short:?}: {err}"
+        );
+        assert!(!d.join("short.key").exists());
+    }
+    let out = common::command()
         .args([
             "officer",
             "keygen",
@@ -104,7 +122,7 @@ fn keygen_sign_verify_and_tamper() {
     assert!(!ok && err.contains("does not verify"), "{err}");
 
     // A server refuses to start with it.
-    let out = Command::new(common::bin())
+    let out = common::command()
         .args(["serve", "--listen", "127.0.0.1:0", "--data"])
         .arg(d.join("data"))
         .arg("--directory")

@@ -305,11 +305,16 @@ fn a_wrong_codename_looks_exactly_like_an_empty_mailbox() {
     let victim = Codename::generate();
     let vkeys = victim.derive().unwrap();
     let stranger = Codename::generate().derive().unwrap();
+    let sealed = common::seal("cav-milano", &common::report_json("MARKER-mbx-wrong"), &[]);
+    let report = server.submit_raw("cav-milano", &sealed).1["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let misdirected = Reply {
         schema: approdo::reply::SCHEMA.into(),
         partner: "cav-milano".into(),
         partner_name: "x".into(),
-        in_reply_to: "00".repeat(16),
+        in_reply_to: report.clone(),
         message: "not for her".into(),
         appointment: None,
     }
@@ -320,7 +325,7 @@ fn a_wrong_codename_looks_exactly_like_an_empty_mailbox() {
     .unwrap();
     server
         .officer("cav-milano")
-        .post_reply(&vkeys.mailbox, &misdirected)
+        .post_reply(&vkeys.mailbox, &report, &misdirected)
         .unwrap();
 
     let a = list(&server, &empty.derive().unwrap().mailbox);
@@ -352,7 +357,13 @@ fn mailbox_logins_are_rate_limited_and_replies_refused_when_malformed() {
     let (status, body) = list(&server, &mailbox);
     assert_eq!(status, 429);
     assert!(body.contains("\"error\""));
-    let (status, page) = login_nojs(&server, Codename::generate().expose());
+    // Budgets are per class (issue 15, item 4): junk on one mailbox leaves another's whole,
+    // and no-JS logins (server-side KDF) have a budget of their own, spent before the KDF.
+    assert_eq!(list(&server, &"cd".repeat(32)).0, 200);
+    let (status, page) = (0..12)
+        .map(|_| login_nojs(&server, Codename::generate().expose()))
+        .find(|(s, _)| *s != 200)
+        .expect("the no-JS login budget runs out");
     assert_eq!(status, 429);
     assert!(page.contains("Wait a minute"));
     assert_eq!(list(&server, "nothex").0, 400);
@@ -364,9 +375,14 @@ fn mailbox_logins_are_rate_limited_and_replies_refused_when_malformed() {
         if let Some(t) = token {
             req = req.set("Authorization", &format!("Bearer {t}"));
         }
-        status_json(req.send_json(
-            serde_json::json!({ "mailbox": mailbox, "age": BASE64_STANDARD.encode(age) }),
-        ))
+        // A report id and a (dummy) signature, so the age file's shape is what is refused.
+        status_json(req.send_json(serde_json::json!({
+            "mailbox": mailbox,
+            "report": "00".repeat(16),
+            "age": BASE64_STANDARD.encode(age),
+            "officer_key": "x",
+            "signature": "x",
+        })))
     };
     let officer = server.officer("cav-milano");
     let token = officer.token().unwrap().to_owned();

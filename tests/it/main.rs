@@ -3,6 +3,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod attack_budgets;
+mod attack_directories;
+mod attack_erase;
+mod attack_kdf;
+mod attack_log;
+mod attack_replies;
+mod attack_uploads;
 mod audit;
 mod backup;
 mod cctv;
@@ -12,6 +19,7 @@ mod docs;
 mod faults;
 mod fuzz_smoke;
 mod golden;
+mod health;
 mod hostile;
 mod intake;
 mod interop;
@@ -22,6 +30,7 @@ mod notrace;
 mod officer;
 mod outreach;
 mod proxy;
+mod pull;
 mod retention;
 mod rotation;
 mod slow;

@@ -4,7 +4,6 @@
 //! keys; the rotated officer's file (new + old identities) opens old and new reports.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use crate::common::{self, TestServer};
 
@@ -127,7 +126,7 @@ fn init_refuses_demo_keys_and_rotation_keeps_every_report_readable() {
     ]);
     assert!(!is_ok && err.contains("DEMO network"), "{err}");
     // …and so does serve without --demo.
-    let out = Command::new(common::bin())
+    let out = common::command()
         .args([
             "serve",
             "--listen",

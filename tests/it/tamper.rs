@@ -167,7 +167,7 @@ fn audit_log_catches_a_rolled_back_and_a_forked_log() {
 /// Rewrites a response: (request path, headers, body).
 type Edit = fn(&str, &mut Vec<(String, String)>, &mut Vec<u8>);
 
-fn mitm(upstream: String, edit: Edit) -> String {
+pub(crate) fn mitm(upstream: String, edit: Edit) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     std::thread::spawn(move || {

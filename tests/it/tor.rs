@@ -52,7 +52,7 @@ fn render_torrc(dir: &Path, hs_dir: &Path, socket: &Path) -> PathBuf {
 
 /// Starts `approdo serve --demo` on a unix socket only; returns once it says it serves.
 fn serve_on_socket(data: &Path, socket: &Path) -> Reaped {
-    let mut child = Command::new(common::bin())
+    let mut child = common::command()
         .args(["serve", "--demo", "--data"])
         .arg(data)
         .arg("--unix-socket")

@@ -10,7 +10,7 @@ use base64::prelude::{Engine, BASE64_STANDARD};
 use crate::common::{self, TestServer};
 
 /// Polls `cond` until it holds (or fails after 60 s).
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(60);
     while !cond() {
         assert!(Instant::now() < deadline, "timed out waiting for {what}");
@@ -51,11 +51,7 @@ pub(crate) fn wait_logged(server: &TestServer, id: &str) -> serde_json::Value {
 }
 
 pub(crate) fn audit(args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(common::bin())
-        .arg("audit")
-        .args(args)
-        .output()
-        .unwrap();
+    let out = common::command().arg("audit").args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         format!(

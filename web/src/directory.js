@@ -1,17 +1,28 @@
 // Loads the partner directory and verifies its Ed25519 signature against the network key
 // pinned in this bundle (never against anything the server sends). No verification, no sealing.
+// Directory versions only go forward: a directory below the version this page was built with,
+// or below the highest this page has seen since it was opened, is refused (an older, validly
+// signed directory may still list a revoked key). Nothing is stored on the device.
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { request } from "./upload.js";
 
 const DOMAIN = new TextEncoder().encode("approdo.directory/v1\n");
+
+/** The lowest directory version this build accepts (APPRODO_MIN_DIRECTORY_VERSION). */
+export const MIN_VERSION = typeof __APPRODO_MIN_DIRECTORY_VERSION__ === "number" ? __APPRODO_MIN_DIRECTORY_VERSION__ : 0;
+let highestSeen = 0;
 
 function b64(s) {
   const bin = atob(s);
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
 
-/** Verifies directory bytes and signature-file bytes; returns the parsed directory or throws. */
-export function verifyDirectory(networkKeyB64, bytes, sigBytes) {
+/**
+ * Verifies directory bytes and signature-file bytes, and that the version is not below
+ * `floor` (default: this build's floor and the highest version seen on this page); returns the
+ * parsed directory or throws.
+ */
+export function verifyDirectory(networkKeyB64, bytes, sigBytes, floor = Math.max(MIN_VERSION, highestSeen)) {
   let sig;
   try {
     sig = JSON.parse(new TextDecoder().decode(sigBytes));
@@ -33,6 +44,10 @@ export function verifyDirectory(networkKeyB64, bytes, sigBytes) {
   if (!ok) throw new Error("the directory signature does not verify: the partner keys may have been swapped");
   const dir = JSON.parse(new TextDecoder().decode(bytes));
   if (dir.schema !== "approdo.directory/v1" || !Array.isArray(dir.partners)) throw new Error("unknown directory format");
+  if (!Number.isSafeInteger(dir.version) || dir.version < floor) {
+    throw new Error(`the directory is older (version ${dir.version}) than one this page already knows (version ${floor}): it may list revoked keys`);
+  }
+  highestSeen = Math.max(highestSeen, dir.version);
   return dir;
 }
 

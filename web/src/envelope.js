@@ -52,11 +52,34 @@ export function tarHeader(name, prefix, size) {
 }
 
 /**
+ * Invisible and text-direction characters (a right-to-left override shows "photo\u202egpj.exe"
+ * as "photoexe.jpg"): the table of src/envelope/names.rs, frozen in tests/vectors/names.json.
+ */
+export const HIDDEN_RANGES = [
+  [0x00ad, 0x00ad], [0x034f, 0x034f], [0x0600, 0x0605], [0x061c, 0x061c], [0x06dd, 0x06dd],
+  [0x070f, 0x070f], [0x0890, 0x0891], [0x08e2, 0x08e2], [0x115f, 0x1160], [0x17b4, 0x17b5],
+  [0x180b, 0x180f], [0x200b, 0x200f], [0x2028, 0x202e], [0x2060, 0x206f], [0x3164, 0x3164],
+  [0xfeff, 0xfeff], [0xffa0, 0xffa0], [0xfff9, 0xfffb], [0x110bd, 0x110bd], [0x110cd, 0x110cd],
+  [0x13430, 0x1343f], [0x1bca0, 0x1bca3], [0x1d173, 0x1d17a], [0xe0000, 0xe007f],
+];
+
+/** True for a character (one code point) that is invisible or changes the text direction. */
+export function isHiddenChar(c) {
+  const cp = c.codePointAt(0);
+  return HIDDEN_RANGES.some(([lo, hi]) => cp >= lo && cp <= hi);
+}
+
+/**
  * Makes an attachment name safe and unique: the same rules as the Rust packer (no "/", "\\",
- * control characters, "." or ".."; at most 100 bytes), replacing what breaks them.
+ * control characters, hidden characters, "." or ".."; at most 100 bytes), replacing what
+ * breaks them with "_".
  */
 export function safeName(raw, taken) {
-  let name = Array.from(raw || "", (c) => (c === "/" || c === "\\" || c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 ? "_" : c)).join("");
+  const bad = (c) => {
+    const cp = c.codePointAt(0);
+    return c === "/" || c === "\\" || cp < 32 || (cp >= 127 && cp < 160) || isHiddenChar(c);
+  };
+  let name = Array.from(raw || "", (c) => (bad(c) ? "_" : c)).join("");
   if (name === "" || name === "." || name === "..") name = "file";
   while (enc.encode(name).length > 100) name = Array.from(name).slice(1).join("");
   let candidate = name;

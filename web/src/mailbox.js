@@ -2,12 +2,15 @@
 // mailbox id in this browser (Argon2id, codename.js), the sealed replies are fetched by
 // mailbox id and opened here with typage; answers are sealed here to the partner who replied
 // (from the signed directory) and sent like a report. Nothing is stored on the device.
+// Each reply's officer signature is checked (reply.js): it is shown under the directory's name
+// for the partner that signed it, and hidden, with a line saying so, when it does not verify.
 // If this browser cannot do it, the page says so and offers, explicitly, to let the server
 // open the mailbox (the form without JavaScript); it never falls back silently.
 import { Decrypter } from "age-encryption";
 import { deriveReplyKeys, normalise } from "./codename.js";
 import { loadDirectory } from "./directory.js";
 import { envelopeStream, SCHEMA } from "./envelope.js";
+import { verifyReply } from "./reply.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { request, uploadSealed } from "./upload.js";
 import { wordlist } from "./wordlist.js";
@@ -102,15 +105,24 @@ async function show(messages, keys, directory) {
   let shown = 0;
   for (const m of messages) {
     let reply;
+    let bytes;
     try {
-      const bytes = Uint8Array.from(atob(m.age), (c) => c.charCodeAt(0));
+      bytes = Uint8Array.from(atob(m.age), (c) => c.charCodeAt(0));
       reply = JSON.parse(await d.decrypt(bytes, "text"));
       if (reply.schema !== "approdo.reply/v1") continue;
     } catch {
       continue; // not openable with this codename: not hers to see
     }
     shown++;
-    box.append(article(m, reply, keys, directory));
+    const signed = m.partner ? { partner: m.partner, officer_key: m.officer_key, signature: m.signature } : null;
+    const partner = verifyReply(directory, keys.mailbox, reply.in_reply_to, signed, bytes);
+    if (!partner || partner.id !== reply.partner) {
+      const hidden = el("article", { className: "message hidden-reply" });
+      hidden.append(el("p", { role: "alert", textContent: t("hidden", { day: m.day }) }));
+      box.append(hidden);
+      continue;
+    }
+    box.append(article(m, reply, partner, keys, directory));
   }
   if (shown === 0) {
     box.append(el("p", { id: "empty", textContent: t("empty") }));
@@ -120,10 +132,10 @@ async function show(messages, keys, directory) {
   say(shown ? t("count", { count: shown }) : t("none"), "ok");
 }
 
-function article(m, reply, keys, directory) {
+function article(m, reply, partner, keys, directory) {
   const a = el("article", { className: "message" });
   a.dataset.id = m.id;
-  a.append(el("h2", { textContent: t("from", { name: reply.partner_name, day: m.day }) }));
+  a.append(el("h2", { textContent: t("from", { name: partner.name, day: m.day }) }));
   const text = el("p", { className: "text" });
   text.textContent = reply.message;
   a.append(text);
@@ -134,7 +146,7 @@ function article(m, reply, keys, directory) {
     try {
       await followUp(reply, answer.value, appointment, keys, directory);
       answer.value = "";
-      status.textContent = t("sent", { name: reply.partner_name });
+      status.textContent = t("sent", { name: partner.name });
     } catch (e) {
       status.textContent = t("not_sent", { reason: reason(e, "went_wrong") });
     }
@@ -164,7 +176,7 @@ function article(m, reply, keys, directory) {
       status.textContent = t("not_removed", { reason: reason(e, "went_wrong") });
     }
   });
-  a.append(el("label", { htmlFor: answer.id, textContent: t("answer", { name: reply.partner_name }) }), answer, buttons, el("p", {}, del), status);
+  a.append(el("label", { htmlFor: answer.id, textContent: t("answer", { name: partner.name }) }), answer, buttons, el("p", {}, del), status);
   return a;
 }
 

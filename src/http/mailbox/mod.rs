@@ -1,17 +1,25 @@
 //! Codename mailboxes over HTTP.
 //!
-//! - `POST /api/v1/replies` (officer session): an age file sealed to her reply recipient,
-//!   filed under the mailbox id the report gave. One X25519 recipient, at most
-//!   [`reply::MAX_SEALED`](crate::reply::MAX_SEALED) bytes.
+//! - `POST /api/v1/replies` (officer session) `{mailbox, report, age, officer_key,
+//!   signature}`: an age file sealed to her reply recipient, filed under the mailbox id the
+//!   report gave. One X25519 recipient, at most [`reply::MAX_SEALED`](crate::reply::MAX_SEALED)
+//!   bytes, signed by one of the session's partner's officer keys
+//!   ([`crate::reply::signed`]). The report must be one the session's partner received (or,
+//!   once it is deleted, the mailbox must already be that partner's), and the mailbox must not
+//!   belong to another partner: anything else is 403, nothing stored.
 //! - `POST /api/v1/mailbox` `{mailbox}`: the sealed replies waiting there; her browser derived
 //!   the id and opens them. An unknown mailbox and an empty one answer the same bytes.
 //! - `POST /api/v1/mailbox/delete` `{mailbox, id}`: removes one; the answer is the same
 //!   whether it was there or not.
 //! - `page`: the same with JavaScript off, where the server derives her keys for one request.
 //!
-//! Logins are rate-limited server-wide; ids travel in bodies, never in URLs.
+//! Reads and deletions spend the budget of the mailbox they name (junk naming other mailboxes
+//! cannot spend hers); no-JavaScript logins spend a server-wide budget before the server runs
+//! the KDF, on its own small pool (`kdf`). Ids travel in bodies, never in URLs.
 
+pub(super) mod kdf;
 mod page;
+mod verify;
 
 pub(super) use page::LOGIN_FORM;
 
@@ -21,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 use super::officer::authorise;
 use super::{blocking, ApiError, AppState};
+use crate::reply::{ReplySignature, SignatureError};
 use crate::store::{Day, MailboxId, MailboxMessage};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -33,23 +42,34 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize)]
 struct ReplyRequest {
     mailbox: String,
+    /// The report (32 hex digits) this answers.
+    report: Option<String>,
     /// The sealed reply, base64 (standard alphabet).
     age: String,
+    /// The officer's Ed25519 key, base64 (one of the partner's `officer_keys`).
+    officer_key: Option<String>,
+    /// Her signature over the signed-reply text, base64.
+    signature: Option<String>,
 }
+
+const NOT_YOURS: &str = "this mailbox belongs to a report your partner did not receive; \
+                         you can reply only to reports sent to your partner";
 
 fn mailbox_id(raw: &str) -> Result<MailboxId, ApiError> {
     raw.parse()
         .map_err(|_| ApiError::BadRequest("mailbox must be 64 hex digits".into()))
 }
 
-/// An officer files a sealed reply in a mailbox.
+/// An officer files a signed, sealed reply in a mailbox.
 #[post("/api/v1/replies")]
 async fn post_reply(
     state: web::Data<AppState>,
     req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    authorise(&state, &req)?;
+    // 1. A session: its partner is the only one this reply may speak for.
+    let session = authorise(&state, &req)?;
+    // 2. Shape: size, JSON, ids, base64, a one-recipient age file.
     // The largest reply in base64, plus room for the JSON around it.
     if body.len() > crate::reply::MAX_SEALED / 3 * 4 + 1024 {
         return Err(ApiError::TooLarge(crate::reply::MAX_SEALED as u64));
@@ -57,6 +77,18 @@ async fn post_reply(
     let body: ReplyRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::BadRequest(format!("bad JSON body: {e}")))?;
     let mailbox = mailbox_id(&body.mailbox)?;
+    let (Some(report), Some(officer_key), Some(signature)) =
+        (body.report, body.officer_key, body.signature)
+    else {
+        return Err(ApiError::BadRequest(
+            "a reply names the report it answers (report) and carries the officer's signature \
+             (officer_key, signature); update approdo"
+                .into(),
+        ));
+    };
+    let report_id: crate::store::ReportId = report
+        .parse()
+        .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))?;
     let sealed = BASE64_STANDARD
         .decode(body.age.trim())
         .map_err(|_| ApiError::BadRequest("age must be base64".into()))?;
@@ -67,8 +99,47 @@ async fn post_reply(
         "the reply is not a complete age file".into(),
     ))?;
     crate::sealed::check_recipients(&shape, 1)?;
+    // 3. The signature: by a key the directory lists for the session's partner.
+    let signed = ReplySignature {
+        partner: session.partner.to_string(),
+        officer_key,
+        signature,
+    };
+    signed
+        .verify(
+            state.directory.directory(),
+            &body.mailbox.trim().to_ascii_lowercase(),
+            &report_id.to_string(),
+            &sealed,
+        )
+        .map_err(|e| match e {
+            SignatureError::Malformed(_) => ApiError::BadRequest(e.to_string()),
+            _ => ApiError::Forbidden(e.to_string()),
+        })?;
+    // 4. The report went to this partner (if it is gone, the mailbox must already be theirs:
+    //    checked by the store with the write).
+    let store = state.store.clone();
+    match blocking(move || store.meta_blocking(report_id)).await {
+        Ok(meta) if meta.partner == session.partner => {}
+        Ok(_) => return Err(ApiError::Forbidden(NOT_YOURS.into())),
+        Err(ApiError::NotFound) => {
+            let store = state.store.clone();
+            let owner = blocking(move || store.mailbox_owner_blocking(mailbox)).await?;
+            if owner.as_deref() != Some(session.partner.as_str()) {
+                return Err(ApiError::Forbidden(NOT_YOURS.into()));
+            }
+        }
+        Err(e) => return Err(e),
+    }
     state.admit_bytes(sealed.len() as u64)?;
-    let id = state.store.put_reply(mailbox, Day::today(), sealed).await?;
+    // 5. Filed with its signature; the store refuses a mailbox another partner owns.
+    let payload = signed.frame(&sealed);
+    let partner = session.partner.to_string();
+    let id = state
+        .store
+        .put_owned_reply(mailbox, Day::today(), &partner, payload)
+        .await?
+        .ok_or_else(|| ApiError::Forbidden(NOT_YOURS.into()))?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": format!("{id:032x}") })))
 }
 
@@ -84,6 +155,9 @@ struct Listed {
     day: String,
     /// The sealed reply, base64.
     age: String,
+    /// Who signed it (absent on a reply from before signed replies: her page hides it).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    signed: Option<ReplySignature>,
 }
 
 pub(super) fn day_string(day: Day) -> String {
@@ -91,16 +165,14 @@ pub(super) fn day_string(day: Day) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// The messages of a mailbox, after the login rate limit.
+/// The messages of a mailbox, after that mailbox's budget.
 pub(super) async fn fetch(
     state: &AppState,
-    req: &HttpRequest,
     mailbox: MailboxId,
 ) -> Result<Vec<MailboxMessage>, ApiError> {
-    if state.mailbox_limiter.check().is_err() {
+    if !state.budgets.mailbox(&mailbox) {
         return Err(ApiError::RateLimited);
     }
-    state.admit_circuit(req)?;
     let store = state.store.clone();
     blocking(move || store.mailbox_blocking(mailbox)).await
 }
@@ -109,17 +181,20 @@ pub(super) async fn fetch(
 #[post("/api/v1/mailbox")]
 async fn list(
     state: web::Data<AppState>,
-    req: HttpRequest,
     body: web::Json<ListRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mailbox = mailbox_id(&body.mailbox)?;
-    let messages: Vec<Listed> = fetch(&state, &req, mailbox)
+    let messages: Vec<Listed> = fetch(&state, mailbox)
         .await?
         .into_iter()
-        .map(|m| Listed {
-            id: format!("{:032x}", m.id),
-            day: day_string(m.day),
-            age: BASE64_STANDARD.encode(&m.sealed),
+        .map(|m| {
+            let (signed, sealed) = ReplySignature::unframe(&m.sealed);
+            Listed {
+                id: format!("{:032x}", m.id),
+                day: day_string(m.day),
+                age: BASE64_STANDARD.encode(sealed),
+                signed,
+            }
         })
         .collect();
     Ok(HttpResponse::Ok().json(serde_json::json!({ "messages": messages })))
@@ -144,7 +219,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let mailbox = mailbox_id(&body.mailbox)?;
     let id = message_id(&body.id)?;
-    if state.mailbox_limiter.check().is_err() {
+    if !state.budgets.mailbox(&mailbox) {
         return Err(ApiError::RateLimited);
     }
     state.store.delete_reply(mailbox, id).await?;

@@ -2,7 +2,9 @@
 //! uses the JSON API. With it off, she posts her codename here: the server derives her keys
 //! for this one request, opens her replies in memory, renders them and forgets both; the page
 //! says so before she logs in. Follow-ups go to the no-JavaScript report form, sealed by the
-//! server to the partner who replied.
+//! server to the partner who replied. A reply is shown under the name of the partner whose
+//! officer key signed it, from the verified directory ([`super::verify`]); one that does not
+//! verify is hidden, with a line saying so.
 
 use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Deserializer};
@@ -98,13 +100,26 @@ async fn login(
         return refused(&state, &l, 400, "bad_codename");
     };
     drop(form);
-    let Ok(Ok(keys)) = web::block(move || codename.derive()).await else {
-        return failed(&l, "failed");
+    // The budget before the 8 MiB KDF, then the KDF's own bounded pool.
+    if state.mailbox_limiter.check().is_err() || state.admit_circuit(&req).is_err() {
+        return refused(&state, &l, 429, "busy");
+    }
+    let keys = match state.kdf.derive(codename).await {
+        Ok(keys) => keys,
+        Err(super::kdf::KdfError::Busy) => {
+            let mut answer = refused(&state, &l, 503, "busy");
+            answer.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(super::kdf::RETRY_AFTER_SECS),
+            );
+            return answer;
+        }
+        Err(_) => return failed(&l, "failed"),
     };
     let Ok(mailbox) = keys.mailbox.parse::<MailboxId>() else {
         return failed(&l, "failed");
     };
-    let messages = match fetch(&state, &req, mailbox).await {
+    let messages = match fetch(&state, mailbox).await {
         Ok(m) => m,
         Err(ApiError::RateLimited) => return refused(&state, &l, 429, "busy"),
         Err(_) => return failed(&l, "failed"),
@@ -113,11 +128,16 @@ async fn login(
     let mut shown = 0;
     for m in &messages {
         // A message her codename cannot open is not hers to see (nor to know of).
-        let Ok(reply) = Reply::open(&m.sealed, keys.identity()) else {
+        let Some(opened) = super::verify::open(&state, &keys, m) else {
             continue;
         };
         shown += 1;
-        html.push_str(&render(&state, &l, &keys, &reply, &day_string(m.day), m.id));
+        html.push_str(&match opened {
+            super::verify::Opened::Verified { reply, name } => {
+                render(&state, &l, &keys, &reply, &name, &day_string(m.day), m.id)
+            }
+            super::verify::Opened::Hidden => super::verify::hidden(&l, &day_string(m.day)),
+        });
     }
     if shown == 0 {
         html.push_str(&format!("<p id=\"empty\">{}</p>\n", l.t("mailbox.empty")));
@@ -136,16 +156,14 @@ fn render(
     l: &PageLang,
     keys: &crate::codename::ReplyKeys,
     reply: &Reply,
+    name: &str,
     day: &str,
     id: u128,
 ) -> String {
     let text = escape(&reply.message).replace('\n', "<br>\n");
     let mut out = format!(
         "<article class=\"message\">\n<h2>{from}</h2>\n<p class=\"text\">{text}</p>\n",
-        from = l.fill(
-            "mailbox.from",
-            &[("name", &reply.partner_name), ("day", day)]
-        ),
+        from = l.fill("mailbox.from", &[("name", name), ("day", day)]),
     );
     let mut buttons = String::new();
     if let Some(a) = &reply.appointment {
@@ -185,7 +203,7 @@ fn render(
         report = escape(&reply.in_reply_to),
         recipient = escape(&keys.recipient().to_string()),
         mailbox = escape(&keys.mailbox),
-        answer = l.fill("mailbox.answer", &[("name", &reply.partner_name)]),
+        answer = l.fill("mailbox.answer", &[("name", name)]),
         send = l.t("mailbox.send"),
         delete = l.t("mailbox.delete"),
         lang = l.lang.code,

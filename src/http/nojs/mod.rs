@@ -111,12 +111,12 @@ fn show_codename(l: &PageLang, c: &Codename, assisted: bool) -> String {
 }
 
 /// The same rules as the page script (`web/src/envelope.js`): no `/`, `\`, control characters,
-/// `.` or `..`; at most 100 bytes; unique.
+/// hidden (invisible or text-direction) characters, `.` or `..`; at most 100 bytes; unique.
 pub(crate) fn safe_name(raw: &str, taken: &mut std::collections::HashSet<String>) -> String {
     let mut name: String = raw
         .chars()
         .map(|c| {
-            if c == '/' || c == '\\' || c.is_control() {
+            if c == '/' || c == '\\' || c.is_control() || crate::envelope::is_hidden_char(c) {
                 '_'
             } else {
                 c
@@ -154,6 +154,10 @@ mod tests {
         assert_eq!(super::safe_name("..", &mut taken), "file");
         assert_eq!(super::safe_name("a\u{0}b", &mut taken), "a_b");
         assert_eq!(super::safe_name("p.jpg", &mut taken), "p.jpg");
+        assert_eq!(
+            super::safe_name("photo\u{202e}gpj.exe", &mut taken),
+            "photo_gpj.exe"
+        );
         assert_eq!(super::safe_name("p.jpg", &mut taken), "2-p.jpg");
         assert!(super::safe_name(&"é".repeat(80), &mut taken).len() <= 100);
     }

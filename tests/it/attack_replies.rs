@@ -1,0 +1,297 @@
+//! Issue 15, items 9 and 10, replayed against a real server: forged replies (another
+//! partner's name, another partner's mailbox, an unsigned row slipped into the store) and
+//! disguised attachment names (`photo<RLO>gpj.exe` from a third-party client and from the form
+//! without JavaScript). Item 11 (old directories) is in `attack_directories.rs`.
+
+use std::path::Path;
+
+use approdo::codename::{Codename, ReplyKeys};
+use approdo::keys::OfficerIdentity;
+use approdo::reply::{Reply, ReplyAddress, ReplySignature, SCHEMA};
+use base64::prelude::{Engine, BASE64_STANDARD};
+
+use crate::common::{self, status_json, TestServer};
+
+const CAV_NAME: &str = "DEMO Centro antiviolenza Milano";
+
+fn report_with_reply(keys: &ReplyKeys) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "schema": "approdo.report/v1", "kind": "report", "language": "it",
+        "description": "MARKER-atk-report",
+        "reply": { "recipient": keys.recipient().to_string(), "mailbox": keys.mailbox },
+    }))
+    .unwrap()
+}
+
+/// Submits a report to `partner` asking for replies to `keys`; its id.
+fn report_to(server: &TestServer, partner: &str, keys: &ReplyKeys) -> String {
+    let sealed = common::seal(partner, &report_with_reply(keys), &[]);
+    let (status, answer) = server.submit_raw(partner, &sealed);
+    assert_eq!(status, 201, "{answer}");
+    answer["id"].as_str().unwrap().to_owned()
+}
+
+fn sealed_reply(keys: &ReplyKeys, partner: &str, name: &str, report: &str, text: &str) -> Vec<u8> {
+    Reply {
+        schema: SCHEMA.into(),
+        partner: partner.into(),
+        partner_name: name.into(),
+        in_reply_to: report.into(),
+        message: text.into(),
+        appointment: None,
+    }
+    .seal(&ReplyAddress {
+        recipient: keys.recipient().to_string(),
+        mailbox: keys.mailbox.clone(),
+    })
+    .unwrap()
+}
+
+/// Her mailbox page without JavaScript.
+fn mailbox_page(server: &TestServer, codename: &Codename) -> String {
+    let html = ureq::get(&format!("{}/mailbox", server.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let key = "name=\"form_token\" value=\"";
+    let start = html.find(key).unwrap() + key.len();
+    let token = &html[start..start + html[start..].find('"').unwrap()];
+    let resp = ureq::post(&format!("{}/mailbox", server.url))
+        .send_form(&[("form_token", token), ("codename", codename.expose())])
+        .unwrap();
+    resp.into_string().unwrap()
+}
+
+fn signing_key(server: &TestServer, partner: &str) -> ed25519_dalek::SigningKey {
+    let ids = OfficerIdentity::read_all(&server.identity_file(partner), || unreachable!()).unwrap();
+    ids[0].signing_key().unwrap()
+}
+
+#[test]
+fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
+    let server = TestServer::start(&[]);
+    let codename = Codename::generate();
+    let keys = codename.derive().unwrap();
+    let cav_report = report_to(&server, "cav-milano", &keys);
+    let other = Codename::generate().derive().unwrap();
+    let tratta_report = report_to(&server, "tratta-milano", &other);
+    let cav = server.officer("cav-milano");
+    let tratta = server.officer("tratta-milano");
+
+    // 1. The honest reply: her page names the partner from the directory, not what was typed.
+    let honest = sealed_reply(
+        &keys,
+        "cav-milano",
+        "Questura di Milano",
+        &cav_report,
+        "MARKER-atk-honest",
+    );
+    cav.post_reply(&keys.mailbox, &cav_report, &honest).unwrap();
+
+    // 2. An officer of another partner answers her report: 403, nothing stored.
+    let forged = sealed_reply(
+        &keys,
+        "cav-milano",
+        CAV_NAME,
+        &cav_report,
+        "MARKER-atk-forged",
+    );
+    let err = tratta
+        .post_reply(&keys.mailbox, &cav_report, &forged)
+        .unwrap_err();
+    assert!(err.to_string().contains("403"), "{err}");
+    // ... nor by naming a report of its own: the mailbox is cav-milano's.
+    let err = tratta
+        .post_reply(&keys.mailbox, &tratta_report, &forged)
+        .unwrap_err();
+    assert!(err.to_string().contains("403"), "{err}");
+
+    // 3. A session of one partner with a signature by another partner's officer key: 403 JSON.
+    let signed = ReplySignature::sign(
+        &signing_key(&server, "cav-milano"),
+        &keys.mailbox,
+        &cav_report,
+        "cav-milano",
+        &forged,
+    )
+    .unwrap();
+    let (status, body) = status_json(
+        ureq::post(&format!("{}/api/v1/replies", server.url))
+            .set("Authorization", &format!("Bearer {}", tratta.token().unwrap()))
+            .send_json(serde_json::json!({
+                "mailbox": keys.mailbox, "report": cav_report, "age": BASE64_STANDARD.encode(&forged),
+                "officer_key": signed.officer_key, "signature": signed.signature,
+            })),
+    );
+    assert_eq!(status, 403, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("officer key"),
+        "{body}"
+    );
+    // Unsigned, or without the report: 400, saying what is missing.
+    let (status, body) = status_json(
+        ureq::post(&format!("{}/api/v1/replies", server.url))
+            .set("Authorization", &format!("Bearer {}", cav.token().unwrap()))
+            .send_json(serde_json::json!({ "mailbox": keys.mailbox, "age": BASE64_STANDARD.encode(&forged) })),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("signature"),
+        "{body}"
+    );
+
+    // 4. Its own mailbox, its own report, a signed reply that claims to be cav-milano's inside:
+    //    the server files it (it is tratta's to send), her page hides it (signer ≠ claimed).
+    let claim = sealed_reply(
+        &other,
+        "cav-milano",
+        CAV_NAME,
+        &tratta_report,
+        "MARKER-atk-claim",
+    );
+    tratta
+        .post_reply(&other.mailbox, &tratta_report, &claim)
+        .unwrap();
+
+    // 5. A reply slipped into the store with no signature (a compromised server, an old row).
+    let data = server.data.clone();
+    let _kept = server.stop();
+    let slipped = sealed_reply(
+        &keys,
+        "cav-milano",
+        CAV_NAME,
+        &cav_report,
+        "MARKER-atk-slipped",
+    );
+    {
+        let store =
+            approdo::store::Store::open(&data, &approdo::keys::demo::directory().unwrap()).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(store.put_reply(
+            keys.mailbox.parse().unwrap(),
+            approdo::store::Day::today(),
+            slipped,
+        ))
+        .unwrap();
+        let closer = store.closer();
+        drop(store);
+        assert!(closer.wait(std::time::Duration::from_secs(30)));
+    }
+    let server = TestServer::start_in(&data, &[]);
+
+    // Without JavaScript: the verified one under the directory's name, the slipped one hidden.
+    let page = mailbox_page(&server, &codename);
+    assert!(page.contains("MARKER-atk-honest"), "{page}");
+    assert!(page.contains(&format!("From {CAV_NAME}")), "{page}");
+    assert!(!page.contains("Questura"), "{page}");
+    assert!(
+        !page.contains("MARKER-atk-slipped") && !page.contains("MARKER-atk-forged"),
+        "{page}"
+    );
+    assert_eq!(page.matches("is hidden").count(), 1, "{page}");
+    let other_codename_page = {
+        // The other victim's mailbox: tratta's reply claiming cav-milano is hidden.
+        let listed: serde_json::Value = ureq::post(&format!("{}/api/v1/mailbox", server.url))
+            .send_json(serde_json::json!({ "mailbox": other.mailbox }))
+            .unwrap()
+            .into_json()
+            .unwrap();
+        listed
+    };
+    let m = &other_codename_page["messages"][0];
+    assert_eq!(m["partner"], "tratta-milano", "{m}");
+    let sealed = BASE64_STANDARD.decode(m["age"].as_str().unwrap()).unwrap();
+    let reply = Reply::open(&sealed, other.identity()).unwrap();
+    let sig: ReplySignature = serde_json::from_value(m.clone()).unwrap();
+    let dir = approdo::keys::demo::directory().unwrap();
+    let signer = sig
+        .verify(dir.directory(), &other.mailbox, &reply.in_reply_to, &sealed)
+        .unwrap();
+    assert_ne!(
+        signer.id.as_str(),
+        reply.partner,
+        "the page hides it: signer is not the claimed partner"
+    );
+}
+
+/// A report envelope built by hand (a third-party client), with one attachment named `name`.
+fn envelope_with(name: &str) -> Vec<u8> {
+    let mut tar = tar::Builder::new(Vec::new());
+    let mut add = |path: &str, data: &[u8]| {
+        let mut h = tar::Header::new_ustar();
+        h.as_old_mut().name[..path.len()].copy_from_slice(path.as_bytes());
+        h.set_size(data.len() as u64);
+        h.set_mode(0o600);
+        h.set_entry_type(tar::EntryType::Regular);
+        h.set_cksum();
+        tar.append(&h, data).unwrap();
+    };
+    add("report.json", &common::report_json("MARKER-atk-names"));
+    add(&format!("attachments/{name}"), b"MZ not really a program");
+    let mut bytes = tar.into_inner().unwrap();
+    bytes.resize(approdo::envelope::padme(bytes.len() as u64) as usize, 0);
+    bytes
+}
+
+fn pulled_names(dir: &Path) -> Vec<String> {
+    let report = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    std::fs::read_dir(report.join("attachments"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect()
+}
+
+#[test]
+fn disguised_attachment_names_reach_the_officer_as_what_they_are() {
+    let server = TestServer::start(&[]);
+    let disguised = "photo\u{202e}gpj.exe";
+    // A third-party client seals a hand-made envelope: unpacking neutralises the name.
+    let mut sealed = Vec::new();
+    approdo::envelope::seal_to(
+        &mut sealed,
+        &common::recipients("cav-milano"),
+        &envelope_with(disguised)[..],
+    )
+    .unwrap();
+    assert_eq!(server.submit_raw("cav-milano", &sealed).0, 201);
+    let out = tempfile::tempdir().unwrap();
+    let (ok, _, err) = server.pull("cav-milano", out.path());
+    assert!(ok, "{err}");
+    assert_eq!(pulled_names(out.path()), ["photo_gpj.exe"]);
+    let report = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.is_dir())
+        .unwrap();
+    let (ok, shown, err) = common::approdo(&["show", report.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    assert!(
+        !shown.chars().any(approdo::envelope::is_hidden_char),
+        "{shown}"
+    );
+
+    // The form without JavaScript: the server names the file safely before sealing.
+    let token = crate::nojs::form_token(&server);
+    let (ct, body) = crate::nojs::multipart(
+        &[
+            ("form_token", &token),
+            ("partner", "tratta-milano"),
+            ("consent_read", "yes"),
+            ("description", "x"),
+        ],
+        &[("scan\u{2067}fdp.scr", b"data")],
+    );
+    let (status, page) = crate::nojs::post(&server, &ct, &body);
+    assert_eq!(status, 201, "{page}");
+    let out = tempfile::tempdir().unwrap();
+    assert!(server.pull("tratta-milano", out.path()).0);
+    assert_eq!(pulled_names(out.path()), ["scan_fdp.scr"]);
+}
