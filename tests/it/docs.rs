@@ -17,9 +17,9 @@
 //!   changed only by the substitution table (`flow::Net::substitutions`: the onion address,
 //!   the relay's port, the server's paths under a temporary root, `cargo run --release --` →
 //!   the binary under test).
-//! - [`PENDING`] names what the guides will say once issue 14's fixes land on main. A pending
-//!   step that fails is reported and ends the story there; one that works fails the test,
-//!   asking for its entry to be removed — never a silent green.
+//! - [`PENDING`] names documented steps the binary cannot do yet (empty now: issue 14's fixes
+//!   landed). A pending step that fails is reported and ends the story there; one that works
+//!   fails the test, asking for its entry to be removed — never a silent green.
 //! - docs/README.md lists which blocks run and which do not; the test checks that list.
 //!
 //! Why not `trycmd`/`snapbox`: they run transcripts of single commands with expected output,
@@ -68,26 +68,11 @@ pub const NOT_RUN: &[(&str, &str)] = &[
     ),
 ];
 
-/// Documented commands that do not work yet (issue 14, being fixed on main): (name, what).
-pub const PENDING: &[(&str, &str)] = &[
-    (
-        "restore",
-        "docs/operator.md#restore: the restored store starts with its config and the same log \
-         (`approdo restore` brings back approdo.toml and log.key)",
-    ),
-    (
-        "health",
-        "`approdo health --config FILE`: the documented health check under proxy_protocol",
-    ),
-    (
-        "check",
-        "`approdo check --config FILE`: the unit's ExecStartPre",
-    ),
-    (
-        "keep-ciphertext",
-        "`approdo pull --keep-ciphertext`: report.age for docs/officer.md#other and #age",
-    ),
-];
+/// Documented behaviour the binary does not have yet: (name, what). Empty since issue 14's
+/// fixes landed (restore with the log key, `health`/`check --config`, `pull
+/// --keep-ciphertext`); a step checked with [`Story::pending`] that fails while not listed
+/// here fails the test.
+pub const PENDING: &[(&str, &str)] = &[];
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -184,16 +169,6 @@ fn the_documents_run_as_written() {
             s.pending
         );
     }
-    // Commands the guides will document once they exist (issue 14).
-    for (name, args) in [
-        ("health", &["health", "--help"][..]),
-        ("check", &["check", "--help"][..]),
-    ] {
-        let (ok, _, _) = crate::common::approdo(args);
-        s.pending(name, ok);
-    }
-    let (_, help, _) = crate::common::approdo(&["pull", "--help"]);
-    s.pending("keep-ciphertext", help.contains("--keep-ciphertext"));
 }
 
 /// The story; `false` when it stopped at a pending step.
@@ -275,14 +250,24 @@ fn story(s: &mut Story) -> bool {
         "cav-nord",
         serde_json::json!({"schema": "approdo.report/v1", "language": "en", "description": "second"}),
     );
-    // PENDING keep-ciphertext: until `pull --keep-ciphertext` is documented, officer 2 downloads
-    // the age file with the library (the guide does not yet say how).
     let o1 = s.net.home(Who::Officer(1));
     let o2 = s.net.home(Who::Officer(2));
-    s.fetch_ciphertext(
-        &r2,
-        &[o1.join("approdo/report.age"), o2.join("approdo/report.age")],
+    // [test] Officer 2 keeps the age file too, leaving the acknowledgement to officer 1.
+    s.sh(
+        Who::Officer(2),
+        &format!(
+            "approdo pull --server {} --proxy {} --identity ~/approdo/officer.key \
+             --out ~/approdo/reports --keep-ciphertext --no-ack",
+            s.onion_url(),
+            s.proxy()
+        ),
     );
+    s.run("docs/officer.md#keep", Who::Officer(1), &[]);
+    assert!(o1
+        .join("approdo/reports")
+        .join(&r2)
+        .join("report.age")
+        .is_file());
     let listed = s.run(
         "docs/officer.md#other",
         Who::Officer(1),
@@ -294,7 +279,11 @@ fn story(s: &mut Story) -> bool {
             .expect("decrypted report.json")
             .contains("second")
     );
-    s.run("docs/officer.md#age", Who::Officer(2), &[]);
+    s.run(
+        "docs/officer.md#age",
+        Who::Officer(2),
+        &[("<id>", r2.clone())],
+    );
     assert!(o2.join("approdo/report.json").is_file());
     s.run("docs/outreach.md#stats", Who::Officer(1), &[]);
 
@@ -340,6 +329,9 @@ fn story(s: &mut Story) -> bool {
         .join("report.json")
         .is_file());
 
+    let health = s.run("docs/operator.md#health", Who::Operator, &[]);
+    assert!(health.starts_with("ok"), "{health}");
+
     // Backup and restore: the same log afterwards.
     let log_key = s.log_key();
     s.run("docs/operator.md#backup", Who::Operator, &[]);
@@ -351,5 +343,12 @@ fn story(s: &mut Story) -> bool {
     if !s.pending("restore", same_log) {
         return false;
     }
+    // [test] The restored server is healthy and still serves the reports left.
+    let conf = s.net.server_path("/var/lib/approdo/approdo.toml");
+    let health = s.sh(
+        Who::Operator,
+        &format!("approdo health --config {}", conf.display()),
+    );
+    assert!(health.starts_with("ok"), "{health}");
     true
 }

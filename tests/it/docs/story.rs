@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use approdo::client::Client;
-use approdo::keys::{NetworkPublicKey, OfficerIdentity, SignedDirectory};
+use approdo::keys::{NetworkPublicKey, SignedDirectory};
 
 use super::blocks::Block;
 use super::flow::{Net, Who};
@@ -166,28 +166,6 @@ impl Story {
     pub fn hand(&self, files: &[&str], to: &Path) {
         for f in files {
             std::fs::copy(self.net.home(Who::Coordinator).join(f), to.join(f)).expect("copy");
-        }
-    }
-
-    /// [test] Officer 2 (no passphrase) downloads one report's age file through tor.
-    pub fn fetch_ciphertext(&self, id: &str, to: &[PathBuf]) {
-        let ids = OfficerIdentity::read_all(
-            &self.net.home(Who::Officer(2)).join("approdo/officer.key"),
-            || panic!("officer 2's key is clear"),
-        )
-        .expect("identity");
-        let mut c = Client::new(&self.onion_url(), Some(&self.proxy())).expect("client");
-        c.login(&ids).expect("login");
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut c
-                .download(id.parse().expect("report id"))
-                .expect("download"),
-            &mut bytes,
-        )
-        .expect("read");
-        for p in to {
-            std::fs::write(p, &bytes).expect("report.age");
         }
     }
 
