@@ -54,10 +54,18 @@ impl From<ureq::Error> for ClientError {
 /// an onion address requires); `socks5://` means the same here, because the client never
 /// resolves names itself when it goes through a SOCKS5 proxy. `socks4a://` and `http://` are
 /// taken as ureq takes them.
+///
+/// Timeouts: a connection that stalls for 300 s (reading or writing) fails. A direct connect
+/// fails after 60 s; through a proxy, tor's own circuit timeouts bound the connect, because
+/// ureq 2.12's SOCKS connect with a deadline waits out the whole deadline even when the proxy
+/// answered at once (a lost wake-up in `stream::connect_socks`), so no deadline is set there
+/// and no overall request timeout either (it would set one).
 pub fn agent_builder(proxy: Option<&str>) -> Result<ureq::AgentBuilder, ClientError> {
-    let builder = ureq::AgentBuilder::new();
+    let builder = ureq::AgentBuilder::new()
+        .timeout_read(Duration::from_secs(300))
+        .timeout_write(Duration::from_secs(300));
     let Some(p) = proxy else {
-        return Ok(builder);
+        return Ok(builder.timeout_connect(Duration::from_secs(60)));
     };
     let normalized = match p.split_once("://") {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("socks5h") => {
@@ -73,7 +81,7 @@ pub fn agent_builder(proxy: Option<&str>) -> Result<ureq::AgentBuilder, ClientEr
         _ => return Err(ClientError::BadProxy(p.to_owned())),
     };
     let proxy = ureq::Proxy::new(&normalized).map_err(|_| ClientError::BadProxy(p.to_owned()))?;
-    Ok(builder.proxy(proxy))
+    Ok(builder.timeout_connect(Duration::MAX).proxy(proxy))
 }
 
 /// A connection to one server.
@@ -108,9 +116,7 @@ impl Client {
     /// A client for `server` (e.g. `http://127.0.0.1:8080` or an onion URL), optionally through
     /// a proxy such as `socks5://127.0.0.1:9050`.
     pub fn new(server: &str, proxy: Option<&str>) -> Result<Self, ClientError> {
-        let builder = agent_builder(proxy)?
-            .timeout_connect(Duration::from_secs(60))
-            .timeout_read(Duration::from_secs(300));
+        let builder = agent_builder(proxy)?;
         Ok(Client {
             agent: builder.build(),
             base: server.trim_end_matches('/').to_owned(),

@@ -201,7 +201,8 @@ pub fn form_fields(data: &[u8]) {
 pub fn report_show(data: &[u8]) {
     if let Ok((_, json)) = crate::intake::Report::from_json(data) {
         let _ = crate::intake::problems(&json);
-        let shown = crate::intake::show::render(&json, "0123456789abcdef0123456789abcdef", None);
+        let shown =
+            crate::intake::show::render(&json, "0123456789abcdef0123456789abcdef", None, None);
         assert!(
             !shown.chars().any(|c| c.is_control() && c != '\n'),
             "a control character reached the terminal: {shown:?}"

@@ -122,15 +122,28 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
             "--proxy-protocol reads tor's PROXY line on the unix socket: give --unix-socket too"
         );
     }
-    let directory = load_directory(&args, config.as_ref(), &data)?;
+    if let Some(sock) = &args.unix_socket {
+        refuse_live_socket(sock)?;
+    }
+    let (directory, refused) = load_directory(&args, config.as_ref(), &data)?;
     let c = config.as_ref();
     let retention_days = args
         .retention_days
         .or(c.map(|c| c.retention_days))
         .unwrap_or(config::DEFAULT_RETENTION_DAYS);
     let workers = args.workers.or(c.and_then(|c| c.workers)).unwrap_or(2);
-    let store = Store::open(&data, &directory)
-        .with_context(|| format!("opening the store in {}", data.display()))?;
+    let store = Store::open(&data, &directory).map_err(|e| {
+        let held = e.to_string().contains("already open");
+        anyhow::Error::new(e).context(if held {
+            format!(
+                "another server holds this data directory ({}): stop it first \
+                 (`systemctl stop approdo`)",
+                data.display()
+            )
+        } else {
+            format!("opening the store in {}", data.display())
+        })
+    })?;
     // Without it the server still serves; only `approdo backup` of the running server fails.
     let admin = crate::admin::bind(&data)
         .inspect_err(|e| {
@@ -142,12 +155,18 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
     let retention_store = store.clone();
     let admin_store = store.clone();
     let state = web::Data::new(AppState::new(store, directory, limits, data.join("spool")));
+    let health = state.health.clone();
+    if let Some(reason) = refused {
+        eprintln!("approdo: warning: {reason}");
+        health.degrade(reason);
+    }
 
     actix_web::rt::System::new().block_on(async move {
         let collector = actix_web::rt::spawn(http::collect_abandoned(state.clone()));
         let expirer = actix_web::rt::spawn(http::expire_replies(state.clone()));
         let integrator = actix_web::rt::spawn(http::integrate_log(state.clone()));
-        let admin = admin.map(|l| actix_web::rt::spawn(crate::admin::serve(l, admin_store)));
+        let admin =
+            admin.map(|l| actix_web::rt::spawn(crate::admin::serve(l, admin_store, health)));
         let retention = actix_web::rt::spawn(store::run_retention(
             retention_store,
             retention_days,
@@ -235,15 +254,38 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// The directory to serve: the configuration's, the demo one (installed into `data`), or the
 /// one given by flags — verified against the network key, and never the DEMO one without --demo.
+///
+/// A configured directory that is refused (a bad signature, a broken edit) does not take the
+/// site down when the store holds the one served before and it still verifies: that one is
+/// served, and the refusal is returned for the health check to report.
 fn load_directory(
     args: &ServeArgs,
     config: Option<&Config>,
     data: &std::path::Path,
-) -> anyhow::Result<SignedDirectory> {
+) -> anyhow::Result<(SignedDirectory, Option<String>)> {
     if let Some(c) = config {
-        return c
-            .load_directory()
-            .context("the configured directory cannot be served");
+        let refused = match c.load_directory() {
+            Ok(d) => return Ok((d, None)),
+            Err(e) => e,
+        };
+        let previous = NetworkPublicKey::read(&c.network_key)
+            .ok()
+            .zip(store::recorded_directory(data).ok().flatten())
+            .and_then(|(key, (json, sig))| SignedDirectory::verify(&key, json, sig).ok())
+            .filter(|d| config::refuse_demo(d.network_key(), d).is_ok());
+        return match previous {
+            Some(d) => {
+                let reason = format!(
+                    "the configured directory {} is refused ({refused}); serving the one served \
+                     before (version {}) until it is fixed — see `approdo check --config`",
+                    c.directory.display(),
+                    d.directory().version
+                );
+                Ok((d, Some(reason)))
+            }
+            None => Err(anyhow::Error::new(refused)
+                .context("the configured directory cannot be served (run `approdo check --config` for details)")),
+        };
     }
     if args.demo {
         let dir = demo::install(data).context("installing the demo network")?;
@@ -252,7 +294,7 @@ fn load_directory(
              officer identities in {}",
             dir.display()
         );
-        return Ok(demo::directory()?);
+        return Ok((demo::directory()?, None));
     }
     let (Some(d), Some(k)) = (&args.directory, &args.network_key) else {
         anyhow::bail!("--directory and --network-key are required without --demo");
@@ -262,7 +304,7 @@ fn load_directory(
         .context("the directory does not verify; refusing to serve it")?;
     config::refuse_demo(&key, &directory)
         .context("refusing to serve the DEMO network without --demo")?;
-    Ok(directory)
+    Ok((directory, None))
 }
 
 /// The server's limits: a flag wins, then the configuration, then the default.
@@ -317,4 +359,17 @@ fn record_sweep(sweep: Result<store::Sweep, store::StoreError>) {
         }
         Err(e) => eprintln!("approdo: retention sweep failed: {e}"),
     }
+}
+
+/// Refuses a unix socket a live server answers on: removing it would silently take over that
+/// server's visitors (a stale file left by a crash, which nobody answers, is replaced).
+fn refuse_live_socket(sock: &std::path::Path) -> anyhow::Result<()> {
+    if std::os::unix::net::UnixStream::connect(sock).is_ok() {
+        anyhow::bail!(
+            "another server is listening on {}; stop it first (`systemctl stop approdo`) or give \
+             this one its own --unix-socket",
+            sock.display()
+        );
+    }
+    Ok(())
 }

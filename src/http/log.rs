@@ -114,9 +114,11 @@ pub async fn integrate_log(state: web::Data<AppState>) {
 }
 
 async fn integrate_now(state: &AppState) {
-    if let Err(e) = state.store.integrate_log().await {
+    let result = state.store.integrate_log().await;
+    if let Err(e) = &result {
         eprintln!("approdo: integrating the transparency log failed: {e}");
     }
+    state.health.log_integrated(&result);
 }
 
 /// Time from `now` to the next multiple of `every` since the Unix epoch (never zero).

@@ -114,6 +114,8 @@ pub struct AppState {
     pub spool_dir: std::path::PathBuf,
     /// The assets served for this network (the page script holds its key).
     site: Site,
+    /// What `/healthz` and the admin socket's `health` report.
+    pub health: crate::health::Health,
     submit_limiter: DefaultDirectRateLimiter,
     /// Per-officer and per-mailbox budgets (`budget`).
     budgets: budget::Budgets,
@@ -139,7 +141,9 @@ impl AppState {
     ) -> Self {
         let _ = std::fs::remove_dir_all(&spool_dir);
         let site = Site::for_network(directory.network_key());
+        let health = crate::health::Health::new(store.clone(), limits.space);
         AppState {
+            health,
             store,
             directory: Arc::new(directory),
             sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),

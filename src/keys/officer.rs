@@ -33,6 +33,11 @@ impl Passphrase {
         Passphrase(SecretString::from(s))
     }
 
+    /// Its length in characters (not bytes: a passphrase may be in any script).
+    pub fn len_chars(&self) -> usize {
+        self.0.expose_secret().chars().count()
+    }
+
     /// True when both passphrases are the same text.
     pub fn matches(&self, other: &Passphrase) -> bool {
         self.0.expose_secret() == other.0.expose_secret()

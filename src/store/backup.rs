@@ -285,6 +285,12 @@ mod tests {
             restore(file.as_slice(), &restored),
             Err(BackupError::NotEmpty(_))
         ));
+        // The log key is not in the backup: without it the copy is not served (no second log).
+        assert!(matches!(
+            Store::open(&restored, &demo::directory().unwrap()),
+            Err(StoreError::LogKey(_))
+        ));
+        std::fs::copy(dir.path().join("a/log.key"), restored.join("log.key")).unwrap();
         let copy = Store::open(&restored, &demo::directory().unwrap()).unwrap();
         let replies = copy.mailbox_blocking(MailboxId([7; 32])).unwrap();
         assert_eq!(replies[0].sealed, b"sealed");

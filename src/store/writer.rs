@@ -90,11 +90,17 @@ impl Op {
 pub(super) fn init_and_sweep(
     db: &redb::Database,
     directory: &crate::keys::SignedDirectory,
+    log_key: &crate::transparency::LogKey,
 ) -> Result<Vec<u128>, StoreError> {
     let mut kept = Vec::new();
     let txn = db.begin_write().map_err(StoreError::from_db)?;
     {
         let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
+        // Recorded from the first start, so a lost log key is noticed before the first
+        // checkpoint too (receipts are signed from the first report).
+        trust
+            .insert("log.vkey", log_key.vkey().as_bytes())
+            .map_err(StoreError::from_db)?;
         trust
             .insert("directory.json", directory.bytes())
             .map_err(StoreError::from_db)?;
