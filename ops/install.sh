@@ -108,9 +108,8 @@ run install -d -m 0700 -o approdo -g approdo "$DATA"
 step "configuration (approdo init refuses the DEMO keys)"
 if [ -f "$DATA/approdo.toml" ]; then
   echo "    $DATA/approdo.toml exists (kept; edit it or remove it to start over)"
-  # The new directory must still verify before the restart below.
-  run runuser -u approdo -- "$PREFIX/approdo" directory verify \
-    --directory "$ETC/directory.json" --network-key "$ETC/network.pub"
+  # The configuration and the new directory must pass before the restart below.
+  run runuser -u approdo -- "$PREFIX/approdo" check --config "$DATA/approdo.toml"
 else
   run runuser -u approdo -- "$PREFIX/approdo" init --data "$DATA" \
     --directory "$ETC/directory.json" --network-key "$ETC/network.pub" --unix-socket "$SOCKET"
@@ -162,6 +161,7 @@ done
 if [ -s "$HS_DIR/hostname" ]; then
   echo "    http://$(cat "$HS_DIR/hostname")/"
   echo "    back up $HS_DIR (the onion's secret key) once, offline: it is the address."
+  echo "    back up $DATA/log.key with it, once the server has started: it is the log's identity."
 else
   echo "error: tor did not create $HS_DIR/hostname; see journalctl -u tor@default" >&2
   exit 1

@@ -5,6 +5,7 @@
 //! - `backup` → the `approdo.backup/v1` stream of a consistent snapshot (see
 //!   `src/store/backup.rs` for the format); an error is sent as an `X`
 //!   record with a message instead of the end record.
+//! - `health` → one line of JSON, [`crate::health::Status`] (what `approdo health` prints).
 //!
 //! A running server holds redb's lock on its file, so this is how `approdo backup` reads a
 //! live store without stopping it.
@@ -15,6 +16,7 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::health::{Health, Status};
 use crate::store::{BackupError, Store};
 
 /// The admin socket's file name in the data directory.
@@ -33,6 +35,12 @@ pub enum AdminError {
     /// The backup itself failed.
     #[error(transparent)]
     Backup(#[from] BackupError),
+    /// No server answers on the admin socket.
+    #[error("no server answers on {0}: is approdo running? (`systemctl status approdo`; run this as root or as user approdo)")]
+    NotRunning(PathBuf),
+    /// The server's answer is not a health status.
+    #[error("the server's answer on {path} is not a health status: {answer}")]
+    Answer { path: PathBuf, answer: String },
 }
 
 /// Where the admin socket of `data` lives.
@@ -60,7 +68,7 @@ pub fn bind(data: &Path) -> Result<std::os::unix::net::UnixListener, AdminError>
 
 /// Serves admin commands until the task is dropped (abort it before closing the store). Runs
 /// on the server's runtime.
-pub async fn serve(listener: std::os::unix::net::UnixListener, store: Store) {
+pub async fn serve(listener: std::os::unix::net::UnixListener, store: Store, health: Health) {
     let listener = match actix_web::rt::net::UnixListener::from_std(listener) {
         Ok(l) => l,
         Err(e) => {
@@ -75,16 +83,22 @@ pub async fn serve(listener: std::os::unix::net::UnixListener, store: Store) {
         let Ok(stream) = stream.into_std() else {
             continue;
         };
-        let store = store.clone();
+        let (store, health) = (store.clone(), health.clone());
+        let runtime = tokio::runtime::Handle::current();
         actix_web::rt::task::spawn_blocking(move || {
-            if let Err(e) = answer(stream, &store) {
+            if let Err(e) = answer(stream, &store, &health, &runtime) {
                 eprintln!("approdo: admin socket: {e}");
             }
         });
     }
 }
 
-fn answer(stream: UnixStream, store: &Store) -> std::io::Result<()> {
+fn answer(
+    stream: UnixStream,
+    store: &Store,
+    health: &Health,
+    runtime: &tokio::runtime::Handle,
+) -> std::io::Result<()> {
     stream.set_nonblocking(false)?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut line = String::new();
@@ -99,6 +113,12 @@ fn answer(stream: UnixStream, store: &Store) -> std::io::Result<()> {
                 Err(std::io::Error::other(format!("backup failed: {e}")))
             }
         },
+        "health" => {
+            let status = runtime.block_on(health.check());
+            serde_json::to_writer(&mut out, &status).map_err(std::io::Error::other)?;
+            out.write_all(b"\n")?;
+            out.flush()
+        }
         other => {
             let _ = write!(
                 out,
@@ -133,4 +153,37 @@ pub fn request_backup(data: &Path, out: &mut impl Write) -> Result<Option<u64>, 
     stream.write_all(b"backup\n").map_err(err)?;
     let copied = std::io::copy(&mut stream, out).map_err(err)?;
     Ok(Some(copied))
+}
+
+/// Asks the server running on `data` for its health.
+pub fn request_health(data: &Path) -> Result<Status, AdminError> {
+    let path = socket_path(data);
+    let err = |source| AdminError::Io {
+        path: path.clone(),
+        source,
+    };
+    let mut stream = match UnixStream::connect(&path) {
+        Ok(s) => s,
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+            ) =>
+        {
+            return Err(AdminError::NotRunning(path))
+        }
+        Err(source) => return Err(err(source)),
+    };
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .map_err(err)?;
+    stream.write_all(b"health\n").map_err(err)?;
+    let mut answer = String::new();
+    BufReader::new((&stream).take(64 * 1024))
+        .read_line(&mut answer)
+        .map_err(err)?;
+    serde_json::from_str(answer.trim()).map_err(|_| AdminError::Answer {
+        path: path.clone(),
+        answer: answer.chars().take(200).collect(),
+    })
 }

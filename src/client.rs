@@ -54,10 +54,18 @@ impl From<ureq::Error> for ClientError {
 /// an onion address requires); `socks5://` means the same here, because the client never
 /// resolves names itself when it goes through a SOCKS5 proxy. `socks4a://` and `http://` are
 /// taken as ureq takes them.
+///
+/// Timeouts: a connection that stalls for 300 s (reading or writing) fails. A direct connect
+/// fails after 60 s; through a proxy, tor's own circuit timeouts bound the connect, because
+/// ureq 2.12's SOCKS connect with a deadline waits out the whole deadline even when the proxy
+/// answered at once (a lost wake-up in `stream::connect_socks`), so no deadline is set there
+/// and no overall request timeout either (it would set one).
 pub fn agent_builder(proxy: Option<&str>) -> Result<ureq::AgentBuilder, ClientError> {
-    let builder = ureq::AgentBuilder::new();
+    let builder = ureq::AgentBuilder::new()
+        .timeout_read(Duration::from_secs(300))
+        .timeout_write(Duration::from_secs(300));
     let Some(p) = proxy else {
-        return Ok(builder);
+        return Ok(builder.timeout_connect(Duration::from_secs(60)));
     };
     let normalized = match p.split_once("://") {
         Some((scheme, rest)) if scheme.eq_ignore_ascii_case("socks5h") => {
@@ -73,7 +81,7 @@ pub fn agent_builder(proxy: Option<&str>) -> Result<ureq::AgentBuilder, ClientEr
         _ => return Err(ClientError::BadProxy(p.to_owned())),
     };
     let proxy = ureq::Proxy::new(&normalized).map_err(|_| ClientError::BadProxy(p.to_owned()))?;
-    Ok(builder.proxy(proxy))
+    Ok(builder.timeout_connect(Duration::MAX).proxy(proxy))
 }
 
 /// A connection to one server.
@@ -108,9 +116,7 @@ impl Client {
     /// A client for `server` (e.g. `http://127.0.0.1:8080` or an onion URL), optionally through
     /// a proxy such as `socks5://127.0.0.1:9050`.
     pub fn new(server: &str, proxy: Option<&str>) -> Result<Self, ClientError> {
-        let builder = agent_builder(proxy)?
-            .timeout_connect(Duration::from_secs(60))
-            .timeout_read(Duration::from_secs(300));
+        let builder = agent_builder(proxy)?;
         Ok(Client {
             agent: builder.build(),
             base: server.trim_end_matches('/').to_owned(),
@@ -138,7 +144,7 @@ impl Client {
             let answer = match self
                 .agent
                 .post(&self.url("/api/v1/officer/challenge"))
-                .send_json(serde_json::json!({ "recipient": recipient }))
+                .send_json(challenge_request(identity, &recipient))
             {
                 Ok(r) => r,
                 Err(ureq::Error::Status(401, _)) => continue,
@@ -286,19 +292,76 @@ impl Client {
             .ok_or_else(|| ClientError::Protocol("the server gave no reply id".into()))
     }
 
-    /// Posts a sealed age file for `partner`; returns the server's JSON answer.
-    pub fn submit(
-        &self,
-        partner: &str,
-        sealed: impl Read,
-    ) -> Result<serde_json::Value, ClientError> {
-        self.agent
-            .post(&self.url(&format!("/api/v1/submissions?partner={partner}")))
-            .set("Content-Type", "application/octet-stream")
-            .send(sealed)?
-            .into_json()
-            .map_err(|e| ClientError::Protocol(e.to_string()))
+    /// Posts a sealed age file for `partner`, with the proof of work the server asks for (see
+    /// [`Client::proof_of_work`]); returns the server's JSON answer.
+    pub fn submit(&self, partner: &str, sealed: &[u8]) -> Result<serde_json::Value, ClientError> {
+        // The price can rise between asking and sending (slots filled meanwhile): then the
+        // server answers 428 and we solve again at the new price.
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut req = self
+                .agent
+                .post(&self.url(&format!("/api/v1/submissions?partner={partner}")))
+                .set("Content-Type", "application/octet-stream");
+            if let Some(pow) = self.proof_of_work()? {
+                req = req.set(crate::http::pow::HEADER, &pow);
+            }
+            match req.send_bytes(sealed) {
+                Err(ureq::Error::Status(428, _)) if attempt < 4 => continue,
+                answer => {
+                    return answer?
+                        .into_json()
+                        .map_err(|e| ClientError::Protocol(e.to_string()))
+                }
+            }
+        }
     }
+
+    /// Solves the server's current proof of work (`GET /api/v1/pow`, docs/security.md): the
+    /// `X-Approdo-PoW` header value, or `None` when the server asks none.
+    pub fn proof_of_work(&self) -> Result<Option<String>, ClientError> {
+        #[derive(Deserialize)]
+        struct Pow {
+            challenge: String,
+            bits: u32,
+        }
+        let pow: Pow = self
+            .agent
+            .get(&self.url("/api/v1/pow"))
+            .call()?
+            .into_json()
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        if pow.bits == 0 {
+            return Ok(None);
+        }
+        if pow.bits > 32 {
+            return Err(ClientError::Protocol(format!(
+                "the server asks a proof of work of {} bits, more than any client can pay",
+                pow.bits
+            )));
+        }
+        let n = crate::http::pow::solve(&pow.challenge, pow.bits);
+        Ok(Some(format!("{}:{n}", pow.challenge)))
+    }
+}
+
+/// The challenge request, signed with the officer's signing key (the server then counts it
+/// against her own budget, which anonymous junk cannot drain).
+fn challenge_request(identity: &OfficerIdentity, recipient: &str) -> serde_json::Value {
+    use base64::prelude::{Engine, BASE64_STANDARD};
+    use ed25519_dalek::Signer;
+    let Ok(key) = identity.signing_key() else {
+        return serde_json::json!({ "recipient": recipient });
+    };
+    let minute = crate::keys::officer::current_minute();
+    let sig = key.sign(&crate::keys::officer::challenge_message(recipient, minute));
+    serde_json::json!({
+        "recipient": recipient,
+        "officer_key": BASE64_STANDARD.encode(key.verifying_key().as_bytes()),
+        "minute": minute,
+        "signature": BASE64_STANDARD.encode(sig.to_bytes()),
+    })
 }
 
 fn decrypt_challenge(identity: &OfficerIdentity, armored: &str) -> Result<String, ClientError> {

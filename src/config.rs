@@ -87,6 +87,24 @@ pub struct Config {
     /// HTTP worker threads.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub workers: Option<usize>,
+    /// Proof-of-work price at idle, in leading zero bits (0 = off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pow_bits: Option<u32>,
+    /// Seconds without a new chunk after which an upload is removed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_ttl: Option<u64>,
+    /// Seconds without a new chunk after which an upload's slot may go to another client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upload_stale: Option<u64>,
+    /// Resumable uploads in progress at once, server-wide.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_uploads: Option<usize>,
+    /// Resumable uploads one tor circuit may hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uploads_per_circuit: Option<usize>,
+    /// Cap (MiB) on bytes stored but not yet finalised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_pending_mib: Option<u64>,
 }
 
 fn default_retention() -> u32 {
@@ -121,7 +139,9 @@ impl Config {
         let text = format!(
             "# approdo production configuration, written by `approdo init`.\n\
              # Read by `approdo serve --config {}`. It holds no secret.\n\
-             # Other keys: reply_days, max_report_size, submissions_per_second, workers\n\
+             # Other keys: reply_days, max_report_size, submissions_per_second, workers,\n\
+             # pow_bits, upload_ttl, upload_stale, max_uploads, uploads_per_circuit,\n\
+             # max_pending_mib\n\
              # (see docs/operator.md). Command-line flags override this file.\n\n{body}",
             path.display()
         );
@@ -236,6 +256,12 @@ mod tests {
             max_report_size: Some(1024),
             submissions_per_second: None,
             workers: None,
+            pow_bits: Some(16),
+            upload_ttl: None,
+            upload_stale: Some(30),
+            max_uploads: None,
+            uploads_per_circuit: None,
+            max_pending_mib: Some(512),
         };
         config.write(&path, false).unwrap();
         assert_eq!(Config::read(&path).unwrap(), config);

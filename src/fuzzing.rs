@@ -140,6 +140,22 @@ pub fn log_notes(data: &[u8]) {
     }
 }
 
+/// `GET /log/tile/<path>` as the server parses it: never panics (tlog_tiles 0.2.0 asserts on
+/// level ≥ 64 and partial width 0), and what parses names a tile of our height whose C2SP path
+/// parses back to the same tile.
+pub fn tile_paths(data: &[u8]) {
+    let Ok(rest) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Some(t) = crate::transparency::parse_c2sp_path(rest) {
+        assert_eq!(t.height(), crate::transparency::TILE_HEIGHT);
+        assert!(t.level() < 64 && (1..=256).contains(&t.width()));
+        let again = crate::transparency::c2sp_path(&t);
+        let again = again.strip_prefix("tile/").unwrap_or(&again);
+        assert_eq!(crate::transparency::parse_c2sp_path(again), Some(t));
+    }
+}
+
 /// The no-JS form's text as it arrives: `Accept-Language` (line 1), `?lang=` (line 2), then
 /// `name=value` fields. The language is always a core one; ids parse or refuse without
 /// panicking; whatever answers arrive, a report the server accepts is valid against schema v1.
@@ -185,7 +201,8 @@ pub fn form_fields(data: &[u8]) {
 pub fn report_show(data: &[u8]) {
     if let Ok((_, json)) = crate::intake::Report::from_json(data) {
         let _ = crate::intake::problems(&json);
-        let shown = crate::intake::show::render(&json, "0123456789abcdef0123456789abcdef", None);
+        let shown =
+            crate::intake::show::render(&json, "0123456789abcdef0123456789abcdef", None, None);
         assert!(
             !shown.chars().any(|c| c.is_control() && c != '\n'),
             "a control character reached the terminal: {shown:?}"

@@ -34,6 +34,7 @@ pub mod config;
 pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod health;
 pub mod http;
 pub mod intake;
 pub mod keys;

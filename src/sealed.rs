@@ -65,6 +65,11 @@ pub enum ValidationError {
         "the payload is truncated or padded ({0} bytes after the header); the upload is incomplete"
     )]
     PayloadLength(u64),
+    /// The payload is a whole age STREAM, but its plaintext length is not one an approdo
+    /// envelope has (every envelope is zero-padded to a Padmé length), so `audit store` would
+    /// call it foreign: a plain `age -r` file, or a truncated one.
+    #[error("not an approdo envelope: length is not a Padmé length (the plaintext is {0} bytes); seal the report with the page or `approdo envelope submit`")]
+    NotEnvelope(u64),
 }
 
 /// The shape of a valid header.
@@ -229,6 +234,18 @@ pub fn plaintext_len(payload: u64) -> Result<u64, ValidationError> {
     Ok(payload - chunks * TAG)
 }
 
+/// Like [`plaintext_len`], and the plaintext length must be one an approdo envelope has: a
+/// Padmé length (the rule `audit store` applies, so the server never stores what its own audit
+/// calls foreign).
+pub fn envelope_len(payload: u64) -> Result<u64, ValidationError> {
+    let plain = plaintext_len(payload)?;
+    if crate::envelope::padme(plain) == plain {
+        Ok(plain)
+    } else {
+        Err(ValidationError::NotEnvelope(plain))
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -279,6 +296,24 @@ mod tests {
             let payload = (file.len() - shape.header_len - NONCE_LEN) as u64;
             assert_eq!(plaintext_len(payload).unwrap(), len);
         }
+    }
+
+    #[test]
+    fn envelope_lengths_are_padme_lengths() {
+        // 1 000 bytes of plaintext: Padmé rounds to a multiple of 32, so 1 000 is not one.
+        let file = seal(1, 1000);
+        let shape = inspect_header(&file).unwrap().unwrap();
+        let payload = (file.len() - shape.header_len - NONCE_LEN) as u64;
+        assert_eq!(
+            envelope_len(payload),
+            Err(ValidationError::NotEnvelope(1000))
+        );
+        assert!(ValidationError::NotEnvelope(1000)
+            .to_string()
+            .starts_with("not an approdo envelope: length is not a Padmé length"));
+        let padded = crate::envelope::padme(1000);
+        assert_eq!(envelope_len(padded + TAG).unwrap(), padded);
+        assert!(envelope_len(15).is_err());
     }
 
     #[test]

@@ -117,10 +117,7 @@ pub fn audit_site(
     network_key: &NetworkPublicKey,
 ) -> Vec<Finding> {
     let base = server.trim_end_matches('/');
-    let agent = client
-        .timeout(std::time::Duration::from_secs(60))
-        .redirects(0)
-        .build();
+    let agent = client.redirects(0).build();
     let mut out = Vec::new();
     let assets = manifest["assets"].as_object().cloned().unwrap_or_default();
     for (path, want) in &assets {

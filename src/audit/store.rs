@@ -204,12 +204,13 @@ pub fn audit_store(
                     }
                 }
                 let header = (shape.header_len + sealed::NONCE_LEN) as u64;
-                match sealed::plaintext_len(total.saturating_sub(header)) {
-                    Err(e) => add(Some(&id), e.to_string()),
-                    Ok(plain) if crate::envelope::padme(plain) != plain => add(
+                // The same rule the server applies at the door (`sealed::envelope_len`).
+                match sealed::envelope_len(total.saturating_sub(header)) {
+                    Err(sealed::ValidationError::NotEnvelope(plain)) => add(
                         Some(&id),
                         format!("its plaintext length {plain} is not a Padmé length: not an approdo envelope"),
                     ),
+                    Err(e) => add(Some(&id), e.to_string()),
                     Ok(_) => {}
                 }
                 // Chi-squared over the byte histogram (255 degrees of freedom): ciphertext stays far

@@ -170,7 +170,7 @@ pub(super) fn check(
                 Some(&meta.id),
                 "is in the store but was never logged".into(),
             ),
-            Some((entry, _)) if *entry != Entry::stored(meta) => add(
+            Some((entry, _)) if !entry.records(meta) => add(
                 Some(&meta.id),
                 format!(
                     "does not match its log entry (log: {}; store: sha256 {}, partner {}, day {})",

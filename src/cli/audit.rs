@@ -122,6 +122,12 @@ fn site(
     let site = crate::http::Site::for_network(&key.key);
     let client = crate::client::agent_builder(proxy)?;
     let findings = crate::audit::audit_site(server, client, site.manifest(), &key.key);
+    if !findings.is_empty() && !key.given() {
+        println!(
+            "note: checked against the DEMO network's key; for a real network give \
+             --network-key FILE (the network's public key)"
+        );
+    }
     Ok(verdict(
         &findings,
         &format!(

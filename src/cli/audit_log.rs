@@ -47,9 +47,7 @@ pub(crate) fn run(
     proxy: Option<&str>,
 ) -> anyhow::Result<ExitCode> {
     let http = Http {
-        agent: crate::client::agent_builder(proxy)?
-            .timeout(std::time::Duration::from_secs(120))
-            .build(),
+        agent: crate::client::agent_builder(proxy)?.build(),
         base: server.trim_end_matches('/').to_owned(),
     };
     let mut state: LogState = if state_path.exists() {

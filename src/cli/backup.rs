@@ -32,6 +32,15 @@ pub(crate) struct RestoreArgs {
     /// An empty (or new) data directory to restore into.
     #[arg(long)]
     data: PathBuf,
+    /// The server's transparency-log key (`log.key` of the old data directory, or your
+    /// off-site copy): copied in (0600) after checking it is the key the backup's log was
+    /// signed with. Without it `approdo serve` refuses the restored store.
+    #[arg(long)]
+    log_key: Option<PathBuf>,
+    /// The configuration to serve it with (`approdo.toml` of the old data directory, or your
+    /// copy): copied in after it parses.
+    #[arg(long)]
+    config: Option<PathBuf>,
 }
 
 fn describe(s: &BackupSummary) -> String {
@@ -104,6 +113,21 @@ pub(crate) fn backup(a: BackupArgs) -> anyhow::Result<ExitCode> {
 }
 
 pub(crate) fn restore(a: RestoreArgs) -> anyhow::Result<ExitCode> {
+    // Checked before anything is written, so a wrong file costs nothing.
+    let config = match &a.config {
+        Some(p) => Some(
+            crate::config::Config::read(p).with_context(|| format!("reading {}", p.display()))?,
+        ),
+        None => None,
+    };
+    let key_text = match &a.log_key {
+        Some(p) => {
+            Some(zeroize::Zeroizing::new(fs::read(p).with_context(|| {
+                format!("reading the log key {}", p.display())
+            })?))
+        }
+        None => None,
+    };
     let file = File::open(&a.from).with_context(|| format!("opening {}", a.from.display()))?;
     let summary = store::restore(file, &a.data)
         .with_context(|| format!("restoring {} into {}", a.from.display(), a.data.display()))?;
@@ -113,6 +137,46 @@ pub(crate) fn restore(a: RestoreArgs) -> anyhow::Result<ExitCode> {
         a.data.display(),
         describe(&summary)
     );
+    if let Some(text) = key_text {
+        let path = a.data.join(crate::transparency::KEY_FILE);
+        let written = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .and_then(|mut f| f.write_all(&text).and_then(|_| f.sync_all()));
+        written.with_context(|| format!("writing {}", path.display()))?;
+        if let Err(e) = store::check_log_key(&a.data) {
+            // All or nothing: a store restored without its log key cannot be served.
+            let _ = fs::remove_file(&path);
+            let _ = fs::remove_file(a.data.join(store::DB_FILE));
+            return Err(anyhow::Error::new(e).context(
+                "the log key given is not the one this backup's log was signed with; \
+                 nothing was kept — find the right log.key and run restore again",
+            ));
+        }
+        println!(
+            "log key: {} (checked against the backup's log)",
+            path.display()
+        );
+    } else if let Some(vkey) = store::recorded_log_key(&a.data)? {
+        println!(
+            "log key: missing — this log is signed by {vkey:?}; copy that log.key into {} \
+             (0600) before serving, or `approdo serve` refuses the store",
+            a.data.display()
+        );
+    }
+    if let Some(config) = config {
+        let path = a.data.join(crate::config::CONFIG_FILE);
+        config.write(&path, false)?;
+        println!("configuration: {}", path.display());
+        if config.data != a.data {
+            println!(
+                "  (it serves {}: move this directory there, or edit `data` in it)",
+                config.data.display()
+            );
+        }
+    }
     println!("check it: approdo audit store --data {}", a.data.display());
     Ok(ExitCode::SUCCESS)
 }

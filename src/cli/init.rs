@@ -29,7 +29,8 @@ pub(crate) struct InitArgs {
     /// Days an acknowledged report is kept after it was acknowledged.
     #[arg(long, default_value_t = DEFAULT_RETENTION_DAYS)]
     retention_days: u32,
-    /// Replace an existing configuration.
+    /// Replace an existing configuration: what these flags set changes, settings added by
+    /// hand (reply_days, workers, …) are kept, and the differences are printed.
     #[arg(long)]
     force: bool,
 }
@@ -45,7 +46,7 @@ pub(crate) fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
         (None, None) => Some(PathBuf::from("/run/approdo/approdo.sock")),
         (None, Some(_)) => None,
     };
-    let config = Config {
+    let mut config = Config {
         data: absolute(&a.data)?,
         directory: absolute(&a.directory)?,
         signature: None,
@@ -58,6 +59,12 @@ pub(crate) fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
         max_report_size: None,
         submissions_per_second: None,
         workers: None,
+        pow_bits: None,
+        upload_ttl: None,
+        upload_stale: None,
+        max_uploads: None,
+        uploads_per_circuit: None,
+        max_pending_mib: None,
     };
     let directory = config
         .load_directory()
@@ -68,6 +75,24 @@ pub(crate) fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
         .create(&config.data)
         .with_context(|| format!("creating {}", config.data.display()))?;
     let path = config.data.join(CONFIG_FILE);
+    if a.force && path.exists() {
+        let old = Config::read(&path).with_context(|| {
+            format!(
+                "{} exists but does not parse, so --force cannot keep its settings; fix it or \
+                 move it away, then run init again",
+                path.display()
+            )
+        })?;
+        // Settings no flag of init sets, kept from the old file.
+        config.signature = old.signature.clone();
+        config.reply_days = old.reply_days;
+        config.max_report_size = old.max_report_size;
+        config.submissions_per_second = old.submissions_per_second;
+        config.workers = old.workers;
+        for line in differences(&old, &config) {
+            println!("  {line}");
+        }
+    }
     config.write(&path, a.force)?;
     let d = directory.directory();
     println!(
@@ -79,4 +104,22 @@ pub(crate) fn run(a: InitArgs) -> anyhow::Result<ExitCode> {
     );
     println!("start it with: approdo serve --config {}", path.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `key: old → new` for every setting that differs.
+fn differences(old: &Config, new: &Config) -> Vec<String> {
+    let table = |c: &Config| match toml::Value::try_from(c) {
+        Ok(toml::Value::Table(t)) => t,
+        _ => toml::map::Map::new(),
+    };
+    let (old, new) = (table(old), table(new));
+    let mut keys: Vec<&String> = old.keys().chain(new.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    let show =
+        |v: Option<&toml::Value>| v.map_or_else(|| "(unset)".to_owned(), ToString::to_string);
+    keys.into_iter()
+        .filter(|k| old.get(*k) != new.get(*k))
+        .map(|k| format!("{k}: {} → {}", show(old.get(k)), show(new.get(k))))
+        .collect()
 }

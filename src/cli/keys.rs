@@ -10,6 +10,10 @@ use crate::keys::{
     Directory, NetworkKey, NetworkPublicKey, OfficerIdentity, Passphrase, SignedDirectory,
 };
 
+/// The shortest passphrase a new identity accepts (it guards the keys to every report of a
+/// partner; scrypt slows guessing, it cannot save a short one).
+const MIN_PASSPHRASE_CHARS: usize = 12;
+
 #[derive(Debug, Subcommand)]
 pub(crate) enum NetworkCommand {
     /// Generate the network signing key (keep it offline); prints the public key.
@@ -131,6 +135,14 @@ pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
             "passphrase for the new identity: ",
             &out.display().to_string(),
         )?;
+        let chars = p.len_chars();
+        anyhow::ensure!(
+            chars >= MIN_PASSPHRASE_CHARS,
+            "a passphrase of {chars} character(s) protects nothing: use at least \
+             {MIN_PASSPHRASE_CHARS} (four or five unrelated words are easy to type and hard to \
+             guess), or --no-passphrase only on a machine with full-disk encryption that only \
+             you use; nothing was written"
+        );
         if std::env::var(crate::keys::officer::PASSPHRASE_ENV).is_err() {
             let again = Passphrase::obtain("again: ", &out.display().to_string())?;
             anyhow::ensure!(

@@ -1,5 +1,5 @@
 //! Command-line interface: one file per subcommand family (serve, init, backup, keys,
-//! officer, show, reply, envelope, audit, outreach, stats).
+//! officer, show, reply, envelope, audit, outreach, stats, check and health).
 
 mod audit;
 mod audit_log;
@@ -8,6 +8,7 @@ mod envelope;
 mod init;
 mod keys;
 mod officer;
+mod ops;
 mod outreach;
 mod reply;
 mod serve;
@@ -38,6 +39,10 @@ enum Command {
     Backup(backup::BackupArgs),
     /// Restore a backup into an empty data directory.
     Restore(backup::RestoreArgs),
+    /// Check a configuration before (re)starting the server on it.
+    Check(ops::CheckArgs),
+    /// Ask the running server whether it is ok or degraded (and why).
+    Health(ops::HealthArgs),
     /// The network coordinator's signing key.
     #[command(subcommand)]
     Network(keys::NetworkCommand),
@@ -84,6 +89,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Init(a) => init::run(a),
         Command::Backup(a) => backup::backup(a),
         Command::Restore(a) => backup::restore(a),
+        Command::Check(a) => ops::check(a),
+        Command::Health(a) => ops::health(a),
         Command::Network(c) => keys::network(c),
         Command::Officer(c) => keys::officer(c),
         Command::Directory(c) => keys::directory(c),
@@ -121,6 +128,11 @@ impl NetworkKeyArg {
             None => crate::keys::demo::network_public_key()?,
         };
         Ok(NetworkKeyArg { key, given: path })
+    }
+
+    /// Whether the key came from `--network-key` (not the DEMO default).
+    pub fn given(&self) -> bool {
+        self.given.is_some()
     }
 
     /// Verifies a directory (as served: its bytes and signature) against this key, and that

@@ -42,6 +42,10 @@ pub(crate) struct PullArgs {
     /// Do not acknowledge pulled reports on the server.
     #[arg(long)]
     no_ack: bool,
+    /// Also keep each report's encrypted file as received (`ID/report.age`), e.g. to open it
+    /// on an air-gapped machine with `approdo decrypt`.
+    #[arg(long)]
+    keep_ciphertext: bool,
 }
 
 #[derive(Debug, Args)]
@@ -100,11 +104,12 @@ fn mkdir_0700(p: &Path) -> anyhow::Result<()> {
         .with_context(|| format!("creating {}", p.display()))
 }
 
-/// Counts and hashes what passes through.
+/// Counts and hashes what passes through (and copies it to `copy`, if set).
 struct Hashing<R> {
     inner: R,
     hasher: Sha256,
     bytes: u64,
+    copy: Option<std::io::BufWriter<File>>,
 }
 
 impl<R: Read> Read for Hashing<R> {
@@ -112,13 +117,33 @@ impl<R: Read> Read for Hashing<R> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         self.bytes += n as u64;
+        if let Some(copy) = &mut self.copy {
+            copy.write_all(&buf[..n])?;
+        }
         Ok(n)
+    }
+}
+
+/// Runs `op`; when the session expired meanwhile (401), logs in again once and retries.
+fn with_session<T>(
+    client: &mut Client,
+    ids: &[OfficerIdentity],
+    op: impl Fn(&Client) -> Result<T, crate::client::ClientError>,
+) -> anyhow::Result<T> {
+    match op(client) {
+        Err(crate::client::ClientError::Refused { status: 401, .. }) => {
+            client
+                .login(ids)
+                .context("logging in again (the session expired)")?;
+            Ok(op(client)?)
+        }
+        other => Ok(other?),
     }
 }
 
 pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
     let ids = identities(&a.server.identity)?;
-    let client = login_with(&a.server, &ids)?;
+    let mut client = login_with(&a.server, &ids)?;
     mkdir_0700(&a.out)?;
     let state_path = a.out.join(PULLED);
     let mut pulled: BTreeSet<String> = match fs::read_to_string(&state_path) {
@@ -126,38 +151,59 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
         Err(_) => BTreeSet::new(),
     };
     let reports = client.list()?;
-    let (mut new, mut failed) = (0usize, 0usize);
+    let (mut new, mut acked, mut failed) = (0usize, 0usize, 0usize);
     for meta in &reports {
         let id = meta.id.to_string();
         let dest = a.out.join(&id);
-        if pulled.contains(&id) || dest.exists() {
+        let here = pulled.contains(&id) || dest.exists();
+        if !here {
+            let got =
+                with_session(&mut client, &ids, |c| c.download(meta.id)).and_then(|download| {
+                    pull_one(download, &ids, meta, &a.out, &dest, a.keep_ciphertext)
+                });
+            match got {
+                Ok(summary) => {
+                    new += 1;
+                    pulled.insert(id.clone());
+                    let mut f = OpenOptions::new()
+                        .create(true)
+                        .append(true)
+                        .mode(0o600)
+                        .open(&state_path)?;
+                    writeln!(f, "{id}")?;
+                    println!("{id}  {}  {} attachment(s)", meta.day, summary);
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("error: report {id}: {e:#}");
+                    continue;
+                }
+            }
+        }
+        // Pulled (now or by an earlier pull that could not acknowledge it): acknowledged
+        // until the server has it, so no report stays "received" after it was read.
+        if a.no_ack || meta.state == ReportState::Acknowledged {
             continue;
         }
-        match pull_one(&client, &ids, meta, &a.out, &dest) {
-            Ok(summary) => {
-                new += 1;
-                pulled.insert(id.clone());
-                let mut f = OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .mode(0o600)
-                    .open(&state_path)?;
-                writeln!(f, "{id}")?;
-                if !a.no_ack {
-                    client
-                        .acknowledge(meta.id, &meta.sha256)
-                        .with_context(|| format!("acknowledging {id}"))?;
+        match with_session(&mut client, &ids, |c| c.acknowledge(meta.id, &meta.sha256)) {
+            Ok(()) => {
+                acked += 1;
+                if here {
+                    println!("{id}  acknowledged (pulled earlier)");
                 }
-                println!("{id}  {}  {} attachment(s)", meta.day, summary);
             }
             Err(e) => {
                 failed += 1;
-                eprintln!("error: report {id}: {e:#}");
+                eprintln!(
+                    "error: report {id} is in {} but not acknowledged ({e:#}); the next pull \
+                     tries again",
+                    dest.display()
+                );
             }
         }
     }
     eprintln!(
-        "pulled {new} new report(s) into {} ({} on the server, {failed} failed)",
+        "pulled {new} new report(s) into {} ({} on the server, {acked} acknowledged, {failed} failed)",
         a.out.display(),
         reports.len()
     );
@@ -169,35 +215,64 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn pull_one(
-    client: &Client,
+    download: impl Read,
     ids: &[OfficerIdentity],
     meta: &ReportMeta,
     out: &Path,
     dest: &Path,
+    keep_ciphertext: bool,
 ) -> anyhow::Result<usize> {
     let (id, sha256, size) = (meta.id, meta.sha256.as_str(), meta.size);
     let tmp = out.join(format!(".partial-{id}"));
     if tmp.exists() {
         fs::remove_dir_all(&tmp).with_context(|| format!("removing the old {}", tmp.display()))?;
     }
+    let kept = out.join(format!(".partial-{id}.age"));
+    let _ = fs::remove_file(&kept);
+    let copy = if keep_ciphertext {
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&kept)
+            .context("creating report.age")?;
+        Some(std::io::BufWriter::new(file))
+    } else {
+        None
+    };
     let mut hashing = Hashing {
-        inner: client.download(id)?,
+        inner: download,
         hasher: Sha256::new(),
         bytes: 0,
+        copy,
     };
     let result = open_and_unpack(BufReader::with_capacity(1 << 16, &mut hashing), ids, &tmp);
     let unpacked = match result {
         Ok(u) => u,
         Err(e) => {
             let _ = fs::remove_dir_all(&tmp);
+            let _ = fs::remove_file(&kept);
             return Err(e);
         }
     };
     // Drain anything age did not need (there should be nothing) so the hash covers the file.
     std::io::copy(&mut hashing, &mut std::io::sink())?;
+    if let Some(copy) = hashing.copy.take() {
+        let synced = copy
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all());
+        let moved = synced.and_then(|()| fs::rename(&kept, tmp.join("report.age")));
+        if let Err(e) = moved {
+            let _ = fs::remove_dir_all(&tmp);
+            let _ = fs::remove_file(&kept);
+            return Err(e).context("writing report.age");
+        }
+    }
     let got = hex::encode(hashing.hasher.finalize());
     if got != sha256 || hashing.bytes != size {
         let _ = fs::remove_dir_all(&tmp);
+        let _ = fs::remove_file(&kept);
         bail!("the downloaded file does not match the server's record (SHA-256 {got}); not kept");
     }
     // The day the server recorded, for `approdo stats --by month` (file dates are pull dates).

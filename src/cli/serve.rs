@@ -58,9 +58,24 @@ pub(crate) struct ServeArgs {
     /// Submissions per second accepted server-wide (bursts of ten times that) [default: 200].
     #[arg(long)]
     submissions_per_second: Option<u32>,
-    /// Resumable uploads idle for longer than this many seconds are removed.
-    #[arg(long, default_value_t = Limits::default().upload_ttl.as_secs())]
-    upload_ttl: u64,
+    /// Resumable uploads without a new chunk for this many seconds are removed, whatever the
+    /// load [default: 300].
+    #[arg(long)]
+    upload_ttl: Option<u64>,
+    /// Resumable uploads without a new chunk for this many seconds give their slot and bytes
+    /// to the next client who needs them [default: 60].
+    #[arg(long)]
+    upload_stale: Option<u64>,
+    /// Resumable uploads in progress at once, server-wide [default: 1000].
+    #[arg(long)]
+    max_uploads: Option<usize>,
+    /// Resumable uploads one tor circuit may hold at once (with --proxy-protocol) [default: 4].
+    #[arg(long)]
+    uploads_per_circuit: Option<usize>,
+    /// Cap (MiB) on bytes stored but not yet finalised (uploads and submissions in flight),
+    /// apart from the room kept for accepted reports [default: 2048].
+    #[arg(long)]
+    max_pending_mib: Option<u64>,
     /// Days a reply waits in a codename mailbox before it is removed [default: 30].
     #[arg(long)]
     reply_days: Option<u32>,
@@ -71,18 +86,21 @@ pub(crate) struct ServeArgs {
     /// Mailbox logins per second accepted server-wide (bursts of ten times that).
     #[arg(long, default_value_t = Limits::default().mailbox_logins_per_second)]
     mailbox_logins_per_second: u32,
-    /// Seconds between integrations of the transparency log (entries wait, shuffled, until then).
+    /// Seconds between integrations of the transparency log (entries wait, shuffled, until then;
+    /// integrations fall on multiples of it since the epoch, so the default day ends at midnight UTC).
     #[arg(long, default_value_t = Limits::default().log_interval.as_secs())]
     log_interval: u64,
     /// Free space (MiB) to keep on the data filesystem: reports that would eat into it get 507.
     #[arg(long, default_value_t = Limits::default().space.min_free / (1024 * 1024))]
     min_free_mib: u64,
-    /// Cap on the store file (MiB); beyond it reports get 507.
+    /// Cap (MiB) on what the store holds (its chunks, counted as redb lays them out; the file
+    /// can be larger by the free pages redb reuses before growing it); beyond it, 507.
     #[arg(long)]
     max_store_mib: Option<u64>,
-    /// Proof-of-work cost of starting an upload from the page (leading zero bits; 0 = off).
-    #[arg(long, default_value_t = Limits::default().pow_bits)]
-    pow_bits: u32,
+    /// Proof-of-work price of an anonymous upload or submission at idle (leading zero bits;
+    /// it rises by up to 4 as upload slots fill; 0 = off) [default: 14].
+    #[arg(long)]
+    pow_bits: Option<u32>,
     /// Seconds a client may take to send its request headers, and may stay silent while
     /// sending a body, before the connection is cut (slow clients hold nothing longer).
     #[arg(long, default_value_t = Limits::default().body_idle.as_secs())]
@@ -121,15 +139,28 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
             "--proxy-protocol reads tor's PROXY line on the unix socket: give --unix-socket too"
         );
     }
-    let directory = load_directory(&args, config.as_ref(), &data)?;
+    if let Some(sock) = &args.unix_socket {
+        refuse_live_socket(sock)?;
+    }
+    let (directory, refused) = load_directory(&args, config.as_ref(), &data)?;
     let c = config.as_ref();
     let retention_days = args
         .retention_days
         .or(c.map(|c| c.retention_days))
         .unwrap_or(config::DEFAULT_RETENTION_DAYS);
     let workers = args.workers.or(c.and_then(|c| c.workers)).unwrap_or(2);
-    let store = Store::open(&data, &directory)
-        .with_context(|| format!("opening the store in {}", data.display()))?;
+    let store = Store::open(&data, &directory).map_err(|e| {
+        let held = e.to_string().contains("already open");
+        anyhow::Error::new(e).context(if held {
+            format!(
+                "another server holds this data directory ({}): stop it first \
+                 (`systemctl stop approdo`)",
+                data.display()
+            )
+        } else {
+            format!("opening the store in {}", data.display())
+        })
+    })?;
     // Without it the server still serves; only `approdo backup` of the running server fails.
     let admin = crate::admin::bind(&data)
         .inspect_err(|e| {
@@ -141,12 +172,18 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
     let retention_store = store.clone();
     let admin_store = store.clone();
     let state = web::Data::new(AppState::new(store, directory, limits, data.join("spool")));
+    let health = state.health.clone();
+    if let Some(reason) = refused {
+        eprintln!("approdo: warning: {reason}");
+        health.degrade(reason);
+    }
 
     actix_web::rt::System::new().block_on(async move {
         let collector = actix_web::rt::spawn(http::collect_abandoned(state.clone()));
         let expirer = actix_web::rt::spawn(http::expire_replies(state.clone()));
         let integrator = actix_web::rt::spawn(http::integrate_log(state.clone()));
-        let admin = admin.map(|l| actix_web::rt::spawn(crate::admin::serve(l, admin_store)));
+        let admin =
+            admin.map(|l| actix_web::rt::spawn(crate::admin::serve(l, admin_store, health)));
         let retention = actix_web::rt::spawn(store::run_retention(
             retention_store,
             retention_days,
@@ -234,15 +271,38 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
 
 /// The directory to serve: the configuration's, the demo one (installed into `data`), or the
 /// one given by flags — verified against the network key, and never the DEMO one without --demo.
+///
+/// A configured directory that is refused (a bad signature, a broken edit) does not take the
+/// site down when the store holds the one served before and it still verifies: that one is
+/// served, and the refusal is returned for the health check to report.
 fn load_directory(
     args: &ServeArgs,
     config: Option<&Config>,
     data: &std::path::Path,
-) -> anyhow::Result<SignedDirectory> {
+) -> anyhow::Result<(SignedDirectory, Option<String>)> {
     if let Some(c) = config {
-        return c
-            .load_directory()
-            .context("the configured directory cannot be served");
+        let refused = match c.load_directory() {
+            Ok(d) => return Ok((d, None)),
+            Err(e) => e,
+        };
+        let previous = NetworkPublicKey::read(&c.network_key)
+            .ok()
+            .zip(store::recorded_directory(data).ok().flatten())
+            .and_then(|(key, (json, sig))| SignedDirectory::verify(&key, json, sig).ok())
+            .filter(|d| config::refuse_demo(d.network_key(), d).is_ok());
+        return match previous {
+            Some(d) => {
+                let reason = format!(
+                    "the configured directory {} is refused ({refused}); serving the one served \
+                     before (version {}) until it is fixed — see `approdo check --config`",
+                    c.directory.display(),
+                    d.directory().version
+                );
+                Ok((d, Some(reason)))
+            }
+            None => Err(anyhow::Error::new(refused)
+                .context("the configured directory cannot be served (run `approdo check --config` for details)")),
+        };
     }
     if args.demo {
         let dir = demo::install(data).context("installing the demo network")?;
@@ -251,7 +311,7 @@ fn load_directory(
              officer identities in {}",
             dir.display()
         );
-        return Ok(demo::directory()?);
+        return Ok((demo::directory()?, None));
     }
     let (Some(d), Some(k)) = (&args.directory, &args.network_key) else {
         anyhow::bail!("--directory and --network-key are required without --demo");
@@ -261,7 +321,7 @@ fn load_directory(
         .context("the directory does not verify; refusing to serve it")?;
     config::refuse_demo(&key, &directory)
         .context("refusing to serve the DEMO network without --demo")?;
-    Ok(directory)
+    Ok((directory, None))
 }
 
 /// The server's limits: a flag wins, then the configuration, then the default.
@@ -277,7 +337,28 @@ fn limits(args: &ServeArgs, c: Option<&Config>) -> Limits {
             .submissions_per_second
             .or(c.and_then(|c| c.submissions_per_second))
             .unwrap_or(defaults.submissions_per_second),
-        upload_ttl: Duration::from_secs(args.upload_ttl),
+        upload_ttl: args
+            .upload_ttl
+            .or(c.and_then(|c| c.upload_ttl))
+            .map_or(defaults.upload_ttl, |s| Duration::from_secs(s.max(1))),
+        upload_stale: args
+            .upload_stale
+            .or(c.and_then(|c| c.upload_stale))
+            .map_or(defaults.upload_stale, |s| Duration::from_secs(s.max(1))),
+        max_pending_uploads: args
+            .max_uploads
+            .or(c.and_then(|c| c.max_uploads))
+            .unwrap_or(defaults.max_pending_uploads),
+        uploads_per_circuit: args
+            .uploads_per_circuit
+            .or(c.and_then(|c| c.uploads_per_circuit))
+            .unwrap_or(defaults.uploads_per_circuit),
+        max_pending_bytes: args
+            .max_pending_mib
+            .or(c.and_then(|c| c.max_pending_mib))
+            .map_or(defaults.max_pending_bytes, |m| {
+                m.saturating_mul(1024 * 1024)
+            }),
         reply_ttl_days: args
             .reply_days
             .or(c.and_then(|c| c.reply_days))
@@ -289,7 +370,11 @@ fn limits(args: &ServeArgs, c: Option<&Config>) -> Limits {
             min_free: args.min_free_mib.saturating_mul(1024 * 1024),
             max_store: args.max_store_mib.map(|m| m.saturating_mul(1024 * 1024)),
         },
-        pow_bits: args.pow_bits.min(32),
+        pow_bits: args
+            .pow_bits
+            .or(c.and_then(|c| c.pow_bits))
+            .unwrap_or(defaults.pow_bits)
+            .min(28),
         body_idle: Duration::from_secs(args.client_timeout.max(1)),
         ..defaults
     }
@@ -316,4 +401,17 @@ fn record_sweep(sweep: Result<store::Sweep, store::StoreError>) {
         }
         Err(e) => eprintln!("approdo: retention sweep failed: {e}"),
     }
+}
+
+/// Refuses a unix socket a live server answers on: removing it would silently take over that
+/// server's visitors (a stale file left by a crash, which nobody answers, is replaced).
+fn refuse_live_socket(sock: &std::path::Path) -> anyhow::Result<()> {
+    if std::os::unix::net::UnixStream::connect(sock).is_ok() {
+        anyhow::bail!(
+            "another server is listening on {}; stop it first (`systemctl stop approdo`) or give \
+             this one its own --unix-socket",
+            sock.display()
+        );
+    }
+    Ok(())
 }

@@ -32,12 +32,21 @@ pub enum ApiError {
     /// Too many requests of this kind.
     #[error("too many requests; wait a minute and try again")]
     RateLimited,
+    /// A bounded resource (the codename KDF's pool) is full: try again in a few seconds.
+    #[error("the server is busy; try again in a few seconds")]
+    Busy,
     /// A resumable upload chunk came out of order.
     #[error("{0}")]
     Conflict(String),
     /// Too many uploads are in progress.
     #[error("too many uploads are in progress; try again in a few minutes")]
     TooManyUploads,
+    /// This tor circuit holds its share of the upload slots.
+    #[error("this connection already has as many uploads in progress as one may; finish or cancel one first")]
+    CircuitShare,
+    /// The bytes waiting to be finalised reach their cap.
+    #[error("too many bytes are waiting to be finalised on this server; nothing was lost, try again in a minute")]
+    PendingFull,
     /// Missing, forged or expired session, or a failed challenge.
     #[error("{0}")]
     Unauthorized(&'static str),
@@ -70,7 +79,32 @@ impl From<StoreError> for ApiError {
             StoreError::OutOfOrder => {
                 ApiError::Conflict("chunk out of order; ask where to resume".into())
             }
+            StoreError::Changed => ApiError::Conflict(
+                "the upload changed while it was finalised; ask where to resume, then finalise again"
+                    .into(),
+            ),
             other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<super::slots::Refusal> for ApiError {
+    fn from(r: super::slots::Refusal) -> Self {
+        use super::slots::Refusal;
+        match r {
+            Refusal::Full => ApiError::TooManyUploads,
+            Refusal::CircuitFull => ApiError::CircuitShare,
+            Refusal::Pending => ApiError::PendingFull,
+            Refusal::Unknown => ApiError::NotFound,
+            Refusal::Frozen => ApiError::Conflict(
+                "this upload is being finalised; its chunks can no longer change".into(),
+            ),
+            Refusal::AfterLast => ApiError::Conflict(
+                "the last chunk was shorter than the chunk size: only finalising may follow".into(),
+            ),
+            Refusal::OutOfOrder => {
+                ApiError::Conflict("chunk out of order; ask where to resume".into())
+            }
         }
     }
 }
@@ -85,7 +119,11 @@ impl ResponseError for ApiError {
                 StatusCode::NOT_FOUND
             }
             ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::RateLimited | ApiError::TooManyUploads => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RateLimited
+            | ApiError::TooManyUploads
+            | ApiError::CircuitShare
+            | ApiError::PendingFull => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -100,7 +138,13 @@ impl ResponseError for ApiError {
             // Store and key errors never contain request data; keep it that way.
             eprintln!("approdo: internal error: {detail}");
         }
-        HttpResponse::build(self.status_code())
-            .json(serde_json::json!({ "error": self.to_string() }))
+        let mut answer = HttpResponse::build(self.status_code());
+        if let ApiError::Busy = self {
+            answer.insert_header((
+                actix_web::http::header::RETRY_AFTER,
+                super::mailbox::kdf::RETRY_AFTER_SECS.to_string(),
+            ));
+        }
+        answer.json(serde_json::json!({ "error": self.to_string() }))
     }
 }

@@ -90,13 +90,71 @@ async fn proof(
     })))
 }
 
-/// Integrates the log's queue now and then at every interval (so arrival times blur into it).
+/// Integrates the log's queue at every multiple of the interval since the Unix epoch (UTC):
+/// with the default of one day, at midnight UTC, so a batch holds one day's entries and a
+/// checkpoint tells no more than the day the entries already say. At start it signs a first
+/// checkpoint only when the store has none: integrating the queue at every restart would cut
+/// the day in two and date its halves.
 pub async fn integrate_log(state: web::Data<AppState>) {
-    let mut tick = tokio::time::interval(state.limits.log_interval);
+    let store = state.store.clone();
+    let has_checkpoint = blocking(move || store.log_view_blocking()?.checkpoint())
+        .await
+        .is_ok_and(|c| c.is_some());
+    if !has_checkpoint {
+        integrate_now(&state).await;
+    }
+    let every = state
+        .limits
+        .log_interval
+        .max(std::time::Duration::from_secs(1));
     loop {
-        tick.tick().await;
-        if let Err(e) = state.store.integrate_log().await {
-            eprintln!("approdo: integrating the transparency log failed: {e}");
-        }
+        tokio::time::sleep(until_next_multiple(std::time::SystemTime::now(), every)).await;
+        integrate_now(&state).await;
+    }
+}
+
+async fn integrate_now(state: &AppState) {
+    let result = state.store.integrate_log().await;
+    if let Err(e) = &result {
+        eprintln!("approdo: integrating the transparency log failed: {e}");
+    }
+    state.health.log_integrated(&result);
+}
+
+/// Time from `now` to the next multiple of `every` since the Unix epoch (never zero).
+fn until_next_multiple(
+    now: std::time::SystemTime,
+    every: std::time::Duration,
+) -> std::time::Duration {
+    let since = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_millis();
+    let every_ms = every.as_millis().max(1);
+    let wait = every_ms - since % every_ms;
+    std::time::Duration::from_millis(u64::try_from(wait).unwrap_or(u64::MAX))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn integration_falls_on_utc_midnight_with_the_default_interval() {
+        let day = Duration::from_secs(86_400);
+        let at = |s| UNIX_EPOCH + Duration::from_secs(s);
+        // 2026-12-04 14:23:00 UTC → 9 h 37 min to midnight.
+        let t = 20_791 * 86_400 + 14 * 3600 + 23 * 60;
+        assert_eq!(
+            until_next_multiple(at(t), day),
+            Duration::from_secs(9 * 3600 + 37 * 60)
+        );
+        assert_eq!(until_next_multiple(at(20_792 * 86_400), day), day);
+        assert_eq!(
+            until_next_multiple(at(7), Duration::from_secs(5)),
+            Duration::from_secs(3)
+        );
     }
 }

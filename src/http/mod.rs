@@ -6,6 +6,7 @@
 //! log: nothing here records an address, a user agent or a time.
 
 mod assets;
+mod budget;
 mod error;
 pub mod headers;
 mod idle;
@@ -19,6 +20,7 @@ pub mod pow;
 pub mod proxy;
 mod public;
 mod session;
+pub mod slots;
 mod submit;
 mod uploads;
 
@@ -51,23 +53,34 @@ pub struct Limits {
     pub challenge_ttl: Duration,
     /// Submissions per second, server-wide (bursts of 10× allowed).
     pub submissions_per_second: u32,
-    /// Officer logins per second, server-wide (bursts of 10× allowed).
+    /// Officer login challenges per second, per officer key (signed requests) and per
+    /// recipient (unsigned ones), bursts of 10× allowed.
     pub logins_per_second: u32,
-    /// Resumable uploads idle for longer than this are removed.
+    /// Resumable uploads without a new chunk for this long are removed, whatever the load.
     pub upload_ttl: Duration,
-    /// Most resumable uploads in progress at once.
+    /// Resumable uploads without a new chunk for this long give their slot (and bytes) to the
+    /// next client who needs one.
+    pub upload_stale: Duration,
+    /// Most resumable uploads in progress at once, server-wide.
     pub max_pending_uploads: usize,
-    /// Mailbox logins per second, server-wide (bursts of 10× allowed).
+    /// Most resumable uploads one tor circuit may hold (with the PROXY line).
+    pub uploads_per_circuit: usize,
+    /// Most bytes stored but not finalised (uploads and submissions in flight), server-wide.
+    pub max_pending_bytes: u64,
+    /// No-JavaScript mailbox logins (server-side KDF) per second, server-wide, and mailbox
+    /// reads per second per mailbox (bursts of 10× allowed).
     pub mailbox_logins_per_second: u32,
     /// Days a reply waits in a mailbox before it is removed.
     pub reply_ttl_days: u32,
-    /// How often queued log entries are integrated and a checkpoint signed.
+    /// How often queued log entries are integrated and a checkpoint signed (at multiples of it
+    /// since the epoch, UTC: daily means at midnight).
     pub log_interval: Duration,
     /// Free space to keep on the data filesystem, and an optional cap on the store file.
     pub space: crate::store::SpacePolicy,
     /// Submissions and mailbox logins per minute from one tor circuit (with the PROXY line).
     pub per_circuit_per_minute: u32,
-    /// Proof-of-work cost of starting a resumable upload (leading zero bits; 0 = off).
+    /// Proof-of-work base cost of an anonymous write (leading zero bits at idle; 0 = off); it
+    /// rises to this plus 4 as upload slots fill.
     pub pow_bits: u32,
     /// A request body that sends nothing for this long is cut (slow clients).
     pub body_idle: Duration,
@@ -81,11 +94,14 @@ impl Default for Limits {
             challenge_ttl: Duration::from_secs(120),
             submissions_per_second: 200,
             logins_per_second: 20,
-            upload_ttl: Duration::from_secs(24 * 3600),
+            upload_ttl: Duration::from_secs(300),
+            upload_stale: Duration::from_secs(60),
             max_pending_uploads: 1000,
+            uploads_per_circuit: 4,
+            max_pending_bytes: 2048 * 1024 * 1024,
             mailbox_logins_per_second: 5,
             reply_ttl_days: 30,
-            log_interval: Duration::from_secs(3600),
+            log_interval: Duration::from_secs(86_400),
             space: crate::store::SpacePolicy {
                 min_free: 64 * 1024 * 1024,
                 max_store: None,
@@ -103,15 +119,20 @@ pub struct AppState {
     pub directory: Arc<SignedDirectory>,
     pub limits: Limits,
     pub sessions: Sessions,
-    uploads: uploads::Activity,
+    slots: slots::Slots,
     form_tokens: nojs::token::FormTokens,
     pow_tokens: nojs::token::FormTokens,
     /// Where the no-JavaScript path spools files, encrypted to an ephemeral key.
     pub spool_dir: std::path::PathBuf,
     /// The assets served for this network (the page script holds its key).
     site: Site,
+    /// What `/healthz` and the admin socket's `health` report.
+    pub health: crate::health::Health,
     submit_limiter: DefaultDirectRateLimiter,
-    login_limiter: DefaultDirectRateLimiter,
+    /// Per-officer and per-mailbox budgets (`budget`).
+    budgets: budget::Budgets,
+    /// The codename KDF's own small pool.
+    kdf: mailbox::kdf::KdfPool,
     mailbox_limiter: DefaultDirectRateLimiter,
     circuit_limiter: governor::DefaultKeyedRateLimiter<proxy::CircuitId>,
 }
@@ -132,17 +153,39 @@ impl AppState {
     ) -> Self {
         let _ = std::fs::remove_dir_all(&spool_dir);
         let site = Site::for_network(directory.network_key());
+        let health = crate::health::Health::new(store.clone(), limits.space);
+        let slots = slots::Slots::new(slots::SlotPolicy {
+            max: limits.max_pending_uploads.max(1),
+            per_circuit: limits.uploads_per_circuit.max(1),
+            stale: limits.upload_stale,
+            ttl: limits.upload_ttl,
+            max_pending: limits.max_pending_bytes,
+        });
+        // Uploads that survived a restart hold slots again before the first request.
+        for id in store.resumable_at_open() {
+            let next = store
+                .resumable_status_blocking(id)
+                .ok()
+                .flatten()
+                .map_or(0, |(_, next)| next);
+            slots.seed(id, next);
+        }
         AppState {
+            health,
             store,
             directory: Arc::new(directory),
             sessions: Sessions::new(limits.session_ttl, limits.challenge_ttl),
             site,
-            uploads: uploads::Activity::default(),
+            slots,
             form_tokens: nojs::token::FormTokens::default(),
             pow_tokens: nojs::token::FormTokens::default(),
             spool_dir,
             submit_limiter: limiter(limits.submissions_per_second),
-            login_limiter: limiter(limits.logins_per_second),
+            budgets: budget::Budgets::new(
+                limits.logins_per_second,
+                limits.mailbox_logins_per_second,
+            ),
+            kdf: mailbox::kdf::KdfPool::default(),
             mailbox_limiter: limiter(limits.mailbox_logins_per_second),
             circuit_limiter: RateLimiter::keyed(Quota::per_minute(
                 NonZeroU32::new(limits.per_circuit_per_minute.max(1)).unwrap_or(NonZeroU32::MIN),
@@ -168,28 +211,38 @@ impl AppState {
         }
     }
 
+    /// Removes the chunks of uploads whose slots were taken back (fire and forget).
+    pub(crate) fn reclaim(&self, evicted: Vec<crate::store::ReportId>) {
+        for id in evicted {
+            self.store.abort_upload(id);
+        }
+    }
+
     /// Forgets circuits not seen for a while (the limiter's memory stays bounded).
     pub(crate) fn forget_old_circuits(&self) {
         self.circuit_limiter.retain_recent();
+        self.budgets.forget_idle();
     }
 
-    /// The rate limits for submissions (server-wide, per circuit), room on disk, then the
-    /// partner they are for.
+    /// The partner a submission is for (an unknown one is refused for free, before any
+    /// budget is spent), then the rate limits (server-wide, per circuit) and room on disk.
     fn admit_submission(
         &self,
         req: &actix_web::HttpRequest,
         partner: &str,
     ) -> Result<crate::keys::Partner, ApiError> {
+        let partner = self
+            .directory
+            .directory()
+            .partner(partner)
+            .cloned()
+            .ok_or_else(|| ApiError::UnknownPartner(partner.chars().take(64).collect()))?;
         if self.submit_limiter.check().is_err() {
             return Err(ApiError::RateLimited);
         }
         self.admit_circuit(req)?;
         self.admit_bytes(crate::store::CHUNK_SIZE as u64)?;
-        self.directory
-            .directory()
-            .partner(partner)
-            .cloned()
-            .ok_or_else(|| ApiError::UnknownPartner(partner.chars().take(64).collect()))
+        Ok(partner)
     }
 }
 

@@ -25,17 +25,29 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Deserialize)]
 struct ChallengeRequest {
     recipient: String,
+    /// Optional: the officer's signing key (base64), one the directory lists for the partner,
+    /// with `minute` (Unix time / 60) and `signature` (base64 Ed25519 over
+    /// [`challenge_message`](crate::keys::officer::challenge_message)). A signed request spends
+    /// that key's own budget, which junk cannot reach.
+    #[serde(default)]
+    officer_key: Option<String>,
+    #[serde(default)]
+    minute: Option<u64>,
+    #[serde(default)]
+    signature: Option<String>,
 }
 
 /// Step 1: a random token encrypted to the officer's recipient (armored age).
+///
+/// A recipient that is no officer's, or not a recipient at all, is refused before any budget
+/// is spent. Then the budget: that of the officer key when the request is signed by a key the
+/// directory lists for the partner (and the signature and minute verify), otherwise that of the
+/// recipient (public, so junk can spend it — but only for unsigned logins to that recipient).
 #[post("/api/v1/officer/challenge")]
 async fn challenge(
     state: web::Data<AppState>,
     body: web::Json<ChallengeRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if state.login_limiter.check().is_err() {
-        return Err(ApiError::RateLimited);
-    }
     let partner = state
         .directory
         .directory()
@@ -45,6 +57,28 @@ async fn challenge(
         ))?;
     let recipient = age::x25519::Recipient::from_str(&body.recipient)
         .map_err(|_| ApiError::BadRequest("recipient is not an age X25519 recipient".into()))?;
+    let signer = match (&body.officer_key, body.minute, &body.signature) {
+        (Some(key), Some(minute), Some(sig))
+            if partner.officer_keys.contains(key)
+                && crate::keys::officer::verify_challenge(
+                    key,
+                    sig,
+                    &body.recipient,
+                    minute,
+                    crate::keys::officer::current_minute(),
+                ) =>
+        {
+            Some(key)
+        }
+        _ => None,
+    };
+    let within = match signer {
+        Some(key) => state.budgets.signed_officer(key),
+        None => state.budgets.unsigned_officer(&body.recipient),
+    };
+    if !within {
+        return Err(ApiError::RateLimited);
+    }
     let (id, token) = state.sessions.challenge(partner.id.clone());
     let sealed = encrypt_armored(&recipient, token.as_bytes())
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -73,15 +107,13 @@ struct SessionRequest {
     response: String,
 }
 
-/// Step 2: the decrypted token back, a session for the partner in return.
+/// Step 2: the decrypted token back, a session for the partner in return. No budget: an
+/// answer costs a map lookup and a hash, and a challenge is single-use with a 256-bit token.
 #[post("/api/v1/officer/session")]
 async fn open_session(
     state: web::Data<AppState>,
     body: web::Json<SessionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if state.login_limiter.check().is_err() {
-        return Err(ApiError::RateLimited);
-    }
     let (token, partner, ttl) = state
         .sessions
         .answer(&body.challenge_id, &body.response)

@@ -1,11 +1,16 @@
-//! Proof of work on the browser's submission path: before starting a resumable upload the page
-//! asks for a challenge (`GET /api/v1/pow`), finds a number `n` such that
-//! `SHA-256("approdo.pow/v1:" + challenge + ":" + n)` starts with `bits` zero bits, and sends
-//! `X-Approdo-PoW: <challenge>:<n>` with `POST /api/v1/uploads`. Challenges are one-time
-//! tokens (HMAC under an in-memory key, two hours), so a solution cannot be replayed. The cost
-//! (`--pow-bits`, default 14: ~16 000 hashes on average, well under a second in the page at
-//! Tor Browser "Safer") slows a flooder, not a victim. The no-JavaScript path relies on tor's
-//! own onion-service proof of work (`HiddenServicePoWDefensesEnabled`).
+//! Proof of work on every anonymous write path: before starting a resumable upload
+//! (`POST /api/v1/uploads`) or posting a whole report (`POST /api/v1/submissions`) a client
+//! asks for a challenge (`GET /api/v1/pow` → `{"challenge", "bits", "base_bits", "max_bits"}`),
+//! finds a number `n` such that `SHA-256("approdo.pow/v1:" + challenge + ":" + n)` starts with
+//! `bits` zero bits, and sends `X-Approdo-PoW: <challenge>:<n>`. Challenges are one-time tokens
+//! (HMAC under an in-memory key, two hours), so a solution cannot be replayed. The price
+//! follows the load, like tor's onion-service defence: `--pow-bits` (default 14: ~16 000
+//! hashes, well under a second in the page at Tor Browser "Safer") while the upload slots are
+//! mostly free, up to 4 bits more (16×) as they fill ([`super::slots::Slots::pow_bits`]). A
+//! solution is checked against the price *when it is redeemed*: a client that solved for a
+//! lower price gets 428 and solves again. `--pow-bits 0` turns it off. The exact rule, for
+//! third-party clients, is in docs/security.md. The no-JavaScript path relies on tor's own
+//! onion-service proof of work (`HiddenServicePoWDefensesEnabled`).
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
@@ -21,10 +26,18 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 
 #[get("/api/v1/pow")]
 async fn issue(state: web::Data<AppState>) -> HttpResponse {
+    let base = state.limits.pow_bits;
     HttpResponse::Ok().json(serde_json::json!({
         "challenge": state.pow_tokens.issue(),
-        "bits": state.limits.pow_bits,
+        "bits": current_bits(&state),
+        "base_bits": base,
+        "max_bits": if base == 0 { 0 } else { base + 4 },
     }))
+}
+
+/// The price of an anonymous write now (leading zero bits; 0 = no proof of work).
+pub(super) fn current_bits(state: &AppState) -> u32 {
+    state.slots.pow_bits(state.limits.pow_bits)
 }
 
 /// Leading zero bits of a hash.
@@ -54,7 +67,7 @@ pub fn solve(challenge: &str, bits: u32) -> u64 {
 
 /// Checks the request's proof of work, if the server asks for one.
 pub(super) fn check(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    let bits = state.limits.pow_bits;
+    let bits = current_bits(state);
     if bits == 0 {
         return Ok(());
     }

@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use super::{ApiError, AppState};
+use super::AppState;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(directory).service(signature).service(healthz);
@@ -24,9 +24,14 @@ async fn signature(state: web::Data<AppState>) -> HttpResponse {
         .body(state.directory.signature().to_vec())
 }
 
-/// 200 when a durable (empty) commit succeeds.
+/// 200 `{"status":"ok"}` when a durable (empty) commit succeeds and reports are accepted;
+/// 503 `{"status":"degraded","reasons":[…]}` otherwise (see `crate::health`).
 #[get("/healthz")]
-async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    state.store.ping().await?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "status": "ok" })))
+async fn healthz(state: web::Data<AppState>) -> HttpResponse {
+    let status = state.health.check().await;
+    if status.is_ok() {
+        HttpResponse::Ok().json(status)
+    } else {
+        HttpResponse::ServiceUnavailable().json(status)
+    }
 }

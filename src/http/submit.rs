@@ -1,9 +1,13 @@
 //! `POST /api/v1/submissions?partner=<id>`: a binary age file in, streamed to the store.
 //!
-//! The header is checked before the store is touched; the rest is cut into chunks (just under
-//! 1 MiB) written one at a time, so memory per upload stays near one chunk whatever the size.
-//! The report becomes visible only after the payload length checks out and its metadata commit
-//! is durable; any failure (or a dropped connection) removes the chunks already written.
+//! The same proof of work as the page's upload path is asked first (`pow`: every anonymous
+//! write pays before the server spends). The header is checked before the store is touched;
+//! the rest is cut into chunks (just under 1 MiB) written one at a time, so memory per upload
+//! stays near one chunk whatever the size, and each chunk written counts against the cap on
+//! bytes not yet finalised (`slots`) until the report is made. The report becomes visible only
+//! after the payload length checks out — a whole age STREAM whose plaintext has an approdo
+//! envelope's Padmé length — and its metadata commit is durable; any failure (or a dropped
+//! connection) removes the chunks already written.
 
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use bytes::{Bytes, BytesMut};
@@ -32,6 +36,7 @@ async fn submit(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let partner = state.admit_submission(&req, &query.partner)?;
+    super::pow::check(&state, &req)?;
     let max = state.limits.max_report_bytes;
     let declared = super::declared_len(&req);
     if declared.is_some_and(|n| n > max) {
@@ -65,17 +70,17 @@ async fn submit(
     sealed::check_recipients(&shape, partner.recipients.len())?;
 
     // 2. The body, streamed into chunks.
-    let mut sink = ChunkSink::new(state.store.upload(Day::today()));
+    let mut sink = ChunkSink::new(state.clone(), state.store.upload(Day::today()));
     sink.feed(head.freeze(), max).await?;
     while let Some(piece) = body.next().await {
         let piece = piece.map_err(|_| ApiError::Interrupted)?;
         sink.feed(piece, max).await?;
     }
-    let (upload, total, sha256, last) = sink.close();
+    let (upload, total, sha256, last, reserved) = sink.close();
 
-    // 3. The payload must be a whole age STREAM.
+    // 3. The payload must be a whole age STREAM of an approdo envelope's length.
     let header = (shape.header_len + sealed::NONCE_LEN) as u64;
-    sealed::plaintext_len(total.saturating_sub(header))?;
+    sealed::envelope_len(total.saturating_sub(header))?;
 
     let meta = ReportMeta {
         id: upload.id(),
@@ -89,6 +94,7 @@ async fn submit(
         chunks: upload.chunks() + u32::from(last.is_some()),
     };
     let meta = upload.finish(meta, last).await?;
+    drop(reserved);
     Ok(HttpResponse::Created().json(receipt(&state, &meta)))
 }
 
@@ -113,21 +119,47 @@ pub(super) fn receipt(state: &AppState, meta: &ReportMeta) -> serde_json::Value 
     })
 }
 
+/// Pending bytes a submission holds under the server-wide cap; given back on drop.
+struct Reserved {
+    state: web::Data<AppState>,
+    bytes: u64,
+}
+
+impl Reserved {
+    /// Takes `bytes` more (stale upload slots are taken back to make room), or 429.
+    fn take(&mut self, bytes: u64) -> Result<(), ApiError> {
+        let mut evicted = Vec::new();
+        let taken = self.state.slots.reserve(bytes, &mut evicted);
+        self.state.reclaim(evicted);
+        taken?;
+        self.bytes += bytes;
+        Ok(())
+    }
+}
+
+impl Drop for Reserved {
+    fn drop(&mut self) {
+        self.state.slots.release(self.bytes);
+    }
+}
+
 /// Cuts a byte stream into chunks of `CHUNK_SIZE`, hashing and counting, one write at a time.
 struct ChunkSink {
     upload: Upload,
     buf: BytesMut,
     hasher: Sha256,
     total: u64,
+    reserved: Reserved,
 }
 
 impl ChunkSink {
-    fn new(upload: Upload) -> Self {
+    fn new(state: web::Data<AppState>, upload: Upload) -> Self {
         ChunkSink {
             upload,
             buf: BytesMut::with_capacity(CHUNK_SIZE),
             hasher: Sha256::new(),
             total: 0,
+            reserved: Reserved { state, bytes: 0 },
         }
     }
 
@@ -144,6 +176,7 @@ impl ChunkSink {
                 // Written, and waited for, before reading on: one chunk of memory per upload.
                 // (Reading the next chunk meanwhile doubled the memory of 32 concurrent uploads
                 // for no gain: the disk is the limit. BENCHMARKS.md, part b.)
+                self.reserved.take(CHUNK_SIZE as u64)?;
                 self.upload.write(self.buf.split().freeze()).await?;
                 self.buf.reserve(CHUNK_SIZE);
             }
@@ -151,11 +184,11 @@ impl ChunkSink {
         Ok(())
     }
 
-    /// Returns the upload, totals and the last partial chunk, which `finish` writes together
-    /// with the metadata.
-    fn close(mut self) -> (Upload, u64, String, Option<Bytes>) {
+    /// Returns the upload, totals, the last partial chunk, which `finish` writes together
+    /// with the metadata, and the pending bytes held until then.
+    fn close(mut self) -> (Upload, u64, String, Option<Bytes>, Reserved) {
         let last = (!self.buf.is_empty()).then(|| self.buf.split().freeze());
         let sha = hex::encode(self.hasher.finalize());
-        (self.upload, self.total, sha, last)
+        (self.upload, self.total, sha, last, self.reserved)
     }
 }

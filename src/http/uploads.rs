@@ -1,11 +1,13 @@
 //! Resumable uploads for large reports sealed in the browser: create, put chunk N (one chunk size,
 //! in order), ask where to resume, finalise. The whole age file is validated at finalisation
-//! exactly as a single-request submission is; until then nothing is a report. Uploads idle
-//! for longer than the configured time are collected.
+//! exactly as a single-request submission is (including the Padmé length of an approdo
+//! envelope); until then nothing is a report. Each upload holds a slot (`slots`): a proof of
+//! work whose price follows the load opens it, a new chunk every `--upload-stale` keeps it,
+//! and it is collected after `--upload-ttl` without one. Once finalisation begins the chunks
+//! are frozen (a late chunk gets 409), and the receipt's hash is of the bytes stored, computed
+//! again in the transaction that makes the report.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::{delete, get, post, put, web, HttpResponse};
 use bytes::BytesMut;
@@ -14,7 +16,7 @@ use serde::Deserialize;
 
 use super::{blocking, ApiError, AppState};
 use crate::sealed::{self, ValidationError};
-use crate::store::{Day, ReportId, ReportMeta, ReportState, SealedBy, CHUNK_SIZE};
+use crate::store::{Day, ReportId, ReportMeta, ReportState, SealedBy, StoreError, CHUNK_SIZE};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create)
@@ -24,56 +26,19 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .service(cancel);
 }
 
-/// Uploads in progress and when each was last touched (memory only: no time goes to disk).
-#[derive(Default)]
-pub struct Activity(Mutex<HashMap<ReportId, Instant>>);
-
-impl Activity {
-    fn touch(&self, id: ReportId) {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id, Instant::now());
-    }
-    fn known(&self, id: ReportId) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(&id)
-    }
-    fn forget(&self, id: ReportId) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
-    }
-    fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-    /// The uploads idle for longer than `ttl`.
-    fn idle(&self, ttl: Duration) -> Vec<ReportId> {
-        let now = Instant::now();
-        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.iter()
-            .filter(|(_, t)| now.duration_since(**t) > ttl)
-            .map(|(id, _)| *id)
-            .collect()
-    }
-}
-
-/// Seeds the collector with uploads that survived a restart, then collects idle uploads
-/// forever (run it once per server).
+/// Collects uploads without progress forever (run it once per server).
 pub async fn collect_abandoned(state: web::Data<AppState>) {
-    for id in state.store.resumable_at_open() {
-        state.uploads.touch(id);
-    }
-    let ttl = state.limits.upload_ttl;
-    let period = (ttl / 4).clamp(Duration::from_millis(100), Duration::from_secs(60));
+    let policy = state.slots.policy();
+    let period = (policy.stale.min(policy.ttl) / 4)
+        .clamp(Duration::from_millis(100), Duration::from_secs(15));
     let mut tick = tokio::time::interval(period);
     loop {
         tick.tick().await;
         state.forget_old_circuits();
-        for id in state.uploads.idle(ttl) {
+        for id in state.slots.expired() {
             // Forget it only once its chunks are gone, so "unknown" means "removed".
             if state.store.abort_upload_wait(id).await.is_ok() {
-                state.uploads.forget(id);
+                state.slots.forget(id);
             }
         }
     }
@@ -92,10 +57,22 @@ fn parse_id(raw: &str) -> Result<ReportId, ApiError> {
 /// The id of an upload in progress, or 404.
 fn known_upload(state: &AppState, raw: &str) -> Result<ReportId, ApiError> {
     let id = parse_id(raw)?;
-    if state.uploads.known(id) {
+    if state.slots.known(id) {
         Ok(id)
     } else {
         Err(ApiError::NotFound)
+    }
+}
+
+/// Why a chunk's upload is not there: finalised into a report (409: its chunks can no longer
+/// change), or never made, cancelled or collected (404).
+async fn gone(state: &AppState, id: ReportId) -> ApiError {
+    let store = state.store.clone();
+    match blocking(move || store.meta_blocking(id)).await {
+        Ok(_) => ApiError::Conflict(
+            "this upload is finalised into a report; its chunks can no longer change".into(),
+        ),
+        Err(_) => ApiError::NotFound,
     }
 }
 
@@ -108,14 +85,20 @@ async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let partner = state.admit_submission(&req, &query.partner)?;
     super::pow::check(&state, &req)?;
-    if state.uploads.len() >= state.limits.max_pending_uploads {
-        return Err(ApiError::TooManyUploads);
-    }
-    let id = state
+    let id = ReportId::random();
+    let circuit = req.conn_data::<super::proxy::CircuitId>().copied();
+    let mut evicted = Vec::new();
+    let opened = state.slots.open(id, circuit, &mut evicted);
+    state.reclaim(evicted);
+    opened?;
+    if let Err(e) = state
         .store
-        .begin_resumable(Day::today(), partner.id.as_str())
-        .await?;
-    state.uploads.touch(id);
+        .begin_resumable(id, Day::today(), partner.id.as_str())
+        .await
+    {
+        state.slots.forget(id);
+        return Err(e.into());
+    }
     Ok(HttpResponse::Created().json(serde_json::json!({ "upload": id, "chunk_size": CHUNK_SIZE })))
 }
 
@@ -127,8 +110,12 @@ async fn put_chunk(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let (id, n) = path.into_inner();
-    let id = known_upload(&state, &id)?;
+    let id = parse_id(&id)?;
+    if !state.slots.known(id) {
+        return Err(gone(&state, id).await);
+    }
     state.admit_bytes(CHUNK_SIZE as u64)?;
+    // 1. The chunk, at most one chunk size.
     let mut body = super::idle::idle(body, state.limits.body_idle);
     let mut chunk = BytesMut::new();
     while let Some(piece) = body.next().await {
@@ -146,11 +133,29 @@ async fn put_chunk(
     let max = state.limits.max_report_bytes;
     if u64::from(n) * CHUNK_SIZE as u64 + chunk.len() as u64 > max {
         state.store.abort_upload(id);
-        state.uploads.forget(id);
+        state.slots.forget(id);
         return Err(ApiError::TooLarge(max));
     }
-    state.store.put_resumable(id, n, chunk.freeze()).await?;
-    state.uploads.touch(id);
+    // 2. Admitted only now, after the body is read: never once finalisation has begun (the
+    //    bytes it hashed stay the bytes stored), in order, within the pending-bytes cap.
+    let mut evicted = Vec::new();
+    let admitted = state
+        .slots
+        .admit_chunk(id, n, chunk.len() as u64, &mut evicted);
+    state.reclaim(evicted);
+    match admitted {
+        Ok(()) => {}
+        Err(super::slots::Refusal::Unknown) => return Err(gone(&state, id).await),
+        Err(e) => return Err(e.into()),
+    }
+    match state.store.put_resumable(id, n, chunk.freeze()).await {
+        Ok(()) => {}
+        Err(StoreError::NotFound) => {
+            state.slots.forget(id);
+            return Err(gone(&state, id).await);
+        }
+        Err(e) => return Err(e.into()),
+    }
     Ok(HttpResponse::Ok().json(serde_json::json!({ "next": n + 1 })))
 }
 
@@ -175,14 +180,25 @@ async fn finalize(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = known_upload(&state, &id)?;
+    // From here no chunk may change (a late one gets 409).
+    state.slots.freeze(id)?;
     let store = state.store.clone();
-    let (owner, assembled) =
-        blocking(move || store.assemble_blocking(id, sealed::MAX_HEADER + sealed::NONCE_LEN))
-            .await?
-            .ok_or(ApiError::NotFound)?;
+    let assembled =
+        blocking(move || store.assemble_blocking(id, sealed::MAX_HEADER + sealed::NONCE_LEN)).await;
+    let (owner, assembled) = match assembled {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            state.slots.forget(id);
+            return Err(ApiError::NotFound);
+        }
+        Err(e) => {
+            state.slots.thaw(id);
+            return Err(e);
+        }
+    };
     let refuse = |e: ApiError| {
         state.store.abort_upload(id);
-        state.uploads.forget(id);
+        state.slots.forget(id);
         Err(e)
     };
     let partner = match state.directory.directory().partner(&owner) {
@@ -206,7 +222,7 @@ async fn finalize(
     };
     let header = (shape.header_len + sealed::NONCE_LEN) as u64;
     let checked = sealed::check_recipients(&shape, partner.recipients.len())
-        .and_then(|()| sealed::plaintext_len(assembled.total.saturating_sub(header)));
+        .and_then(|()| sealed::envelope_len(assembled.total.saturating_sub(header)));
     if let Err(e) = checked {
         return refuse(e.into());
     }
@@ -221,8 +237,16 @@ async fn finalize(
         sha256: assembled.sha256,
         chunks: assembled.chunks,
     };
-    state.store.finish_resumable(&meta).await?;
-    state.uploads.forget(id);
+    // The writer hashes the stored chunks again in the transaction that makes the report: the
+    // receipt below signs the bytes stored, or nothing is made.
+    if let Err(e) = state.store.finish_resumable(&meta).await {
+        match e {
+            StoreError::NotFound => state.slots.forget(id),
+            _ => state.slots.thaw(id),
+        }
+        return Err(e.into());
+    }
+    state.slots.forget(id);
     Ok(HttpResponse::Created().json(super::submit::receipt(&state, &meta)))
 }
 
@@ -234,6 +258,6 @@ async fn cancel(
 ) -> Result<HttpResponse, ApiError> {
     let id = known_upload(&state, &id)?;
     state.store.abort_upload(id);
-    state.uploads.forget(id);
+    state.slots.forget(id);
     Ok(HttpResponse::Ok().json(serde_json::json!({ "upload": id, "cancelled": true })))
 }

@@ -72,5 +72,20 @@ pub fn show_path(path: &std::path::Path) -> Result<String, IntakeError> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(show::render(&json, &id, day.as_deref()))
+    // The files unpacked beside it are the truth (report.json need not list them).
+    let files: Option<Vec<String>> = std::fs::read_dir(dir.join("attachments")).ok().map(|d| {
+        let mut files: Vec<(String, u64)> = d
+            .flatten()
+            .map(|e| {
+                let size = e.metadata().map_or(0, |m| m.len());
+                (e.file_name().to_string_lossy().into_owned(), size)
+            })
+            .collect();
+        files.sort();
+        files
+            .into_iter()
+            .map(|(name, size)| format!("attachments/{name} ({size} bytes)"))
+            .collect()
+    });
+    Ok(show::render(&json, &id, day.as_deref(), files.as_deref()))
 }

@@ -125,8 +125,10 @@ fn line(out: &mut String, field: &str, v: &Value) {
     }
 }
 
-/// The summary of a report (`json` as read from `report.json`); `day` from `meta.json`.
-pub fn render(json: &Value, id: &str, day: Option<&str>) -> String {
+/// The summary of a report (`json` as read from `report.json`); `day` from `meta.json`;
+/// `files`: what the report's `attachments/` folder holds (else the names `report.json`
+/// lists).
+pub fn render(json: &Value, id: &str, day: Option<&str>, files: Option<&[String]>) -> String {
     let report: Report = serde_json::from_value(json.clone()).unwrap_or_default();
     let mut out = format!("Segnalazione / Report {id}\n");
     if let Some(day) = day {
@@ -195,7 +197,10 @@ pub fn render(json: &Value, id: &str, day: Option<&str>) -> String {
         }
     }
     out.push_str("\n== ALTRO / OTHER ==\n");
-    let files = report.attachments.clone().unwrap_or_default();
+    let files = match files {
+        Some(f) => f.to_vec(),
+        None => report.attachments.clone().unwrap_or_default(),
+    };
     out.push_str(&format!(
         "  Allegati / Attachments: {}\n",
         if files.is_empty() {
@@ -237,7 +242,7 @@ mod tests {
             "description": "line one\n\u{1b}[2Jline two", "urgency": "today", "safe_now": "not_safe",
             "help_wanted": ["safe_place", "talk"], "country_of_origin": "MA", "mystery": 1,
         });
-        let out = super::render(&json, "abc", Some("2025-01-02"));
+        let out = super::render(&json, "abc", Some("2025-01-02"), None);
         let urgency = out.find("Urgenza / Urgency: Oggi / today").unwrap();
         assert!(urgency < out.find("Aiuto richiesto").unwrap(), "{out}");
         assert!(
@@ -253,12 +258,14 @@ mod tests {
             &serde_json::json!({"description": "only this"}),
             "old",
             None,
+            None,
         );
         assert!(old.contains("only this") && old.contains("not given"));
         // Found by the report_show fuzz target: an unknown code of a coded field went out raw.
         let coded = super::render(
             &serde_json::json!({"reporter_role": "about_me\u{7f}\u{1b}[2J"}),
             "coded",
+            None,
             None,
         );
         assert!(
@@ -270,6 +277,7 @@ mod tests {
         let named = super::render(
             &serde_json::json!({"attachments": ["photo\u{202e}gpj.exe"], "description": "a\u{2067}b"}),
             "named",
+            None,
             None,
         );
         assert!(named.contains("photo·gpj.exe"), "{named}");

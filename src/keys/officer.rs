@@ -33,6 +33,11 @@ impl Passphrase {
         Passphrase(SecretString::from(s))
     }
 
+    /// Its length in characters (not bytes: a passphrase may be in any script).
+    pub fn len_chars(&self) -> usize {
+        self.0.expose_secret().chars().count()
+    }
+
     /// True when both passphrases are the same text.
     pub fn matches(&self, other: &Passphrase) -> bool {
         self.0.expose_secret() == other.0.expose_secret()
@@ -217,6 +222,57 @@ pub fn ack_message(id: &str, sha256: &str) -> Vec<u8> {
     format!("approdo.ack/v1\n{id}\n{sha256}\n").into_bytes()
 }
 
+/// Domain-separation line of a signed login-challenge request.
+pub const CHALLENGE_CONTEXT: &str = "approdo.challenge/v1";
+
+/// How far (in minutes) a signed challenge request's `minute` may be from the server's clock.
+pub const MINUTE_SLACK: u64 = 2;
+
+/// What an officer signs to ask for a login challenge (so the request spends her own budget,
+/// which junk cannot): the context line, the recipient and the minute (Unix time / 60).
+pub fn challenge_message(recipient: &str, minute: u64) -> Vec<u8> {
+    format!("{CHALLENGE_CONTEXT}\n{recipient}\n{minute}\n").into_bytes()
+}
+
+/// The current minute (Unix time / 60).
+pub fn current_minute() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 60)
+        .unwrap_or(0)
+}
+
+/// True when `signature` (base64) by `officer_key` (base64) signs a challenge request for
+/// `recipient` at `minute`, and `minute` is within [`MINUTE_SLACK`] of `now`.
+pub fn verify_challenge(
+    officer_key: &str,
+    signature: &str,
+    recipient: &str,
+    minute: u64,
+    now: u64,
+) -> bool {
+    minute.abs_diff(now) <= MINUTE_SLACK
+        && verify(
+            officer_key,
+            signature,
+            &challenge_message(recipient, minute),
+        )
+}
+
+fn verify(officer_key: &str, signature: &str, message: &[u8]) -> bool {
+    use base64::prelude::{Engine, BASE64_STANDARD};
+    let key = parse_officer_key(officer_key);
+    let sig = BASE64_STANDARD
+        .decode(signature)
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b).ok())
+        .map(|b| ed25519_dalek::Signature::from_bytes(&b));
+    match (key, sig) {
+        (Some(k), Some(s)) => k.verify_strict(message, &s).is_ok(),
+        _ => false,
+    }
+}
+
 /// An officer signing key as the directory lists it (base64 of 32 bytes), if valid.
 pub fn parse_officer_key(officer_key: &str) -> Option<ed25519_dalek::VerifyingKey> {
     use base64::prelude::{Engine, BASE64_STANDARD};
@@ -229,17 +285,7 @@ pub fn parse_officer_key(officer_key: &str) -> Option<ed25519_dalek::VerifyingKe
 
 /// Verifies an acknowledgement signature (base64) by an officer key (base64).
 pub fn verify_ack(officer_key: &str, signature: &str, id: &str, sha256: &str) -> bool {
-    use base64::prelude::{Engine, BASE64_STANDARD};
-    let key = parse_officer_key(officer_key);
-    let sig = BASE64_STANDARD
-        .decode(signature)
-        .ok()
-        .and_then(|b| <[u8; 64]>::try_from(b).ok())
-        .map(|b| ed25519_dalek::Signature::from_bytes(&b));
-    match (key, sig) {
-        (Some(k), Some(s)) => k.verify_strict(&ack_message(id, sha256), &s).is_ok(),
-        _ => false,
-    }
+    verify(officer_key, signature, &ack_message(id, sha256))
 }
 
 #[cfg(test)]
@@ -272,5 +318,22 @@ mod tests {
             Err(KeyError::Exists(_))
         ));
         assert!(!format!("{id:?}").contains("AGE-SECRET"));
+    }
+
+    #[test]
+    fn a_signed_challenge_request_verifies_only_for_its_recipient_and_minute() {
+        use base64::prelude::{Engine, BASE64_STANDARD};
+        use ed25519_dalek::Signer;
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]);
+        let public = BASE64_STANDARD.encode(key.verifying_key().as_bytes());
+        let sig = BASE64_STANDARD.encode(key.sign(&challenge_message("age1x", 100)).to_bytes());
+        assert!(verify_challenge(&public, &sig, "age1x", 100, 101));
+        assert!(!verify_challenge(&public, &sig, "age1y", 100, 101));
+        assert!(!verify_challenge(&public, &sig, "age1x", 99, 101));
+        assert!(!verify_challenge(&public, &sig, "age1x", 100, 103));
+        assert!(!verify_challenge(&public, "junk", "age1x", 100, 100));
+        let ack = BASE64_STANDARD.encode(key.sign(&ack_message("id", "ab")).to_bytes());
+        assert!(verify_ack(&public, &ack, "id", "ab"));
+        assert!(!verify_ack(&public, &sig, "id", "ab"));
     }
 }

@@ -258,7 +258,7 @@ impl Store {
     /// Writes a consistent snapshot of the live store to `out` (blocking; the server keeps
     /// serving meanwhile).
     pub fn backup_blocking(&self, out: impl Write) -> Result<BackupSummary, BackupError> {
-        let txn = self.db.begin_read().map_err(db_err)?;
+        let txn = self.db.get().begin_read().map_err(db_err)?;
         snapshot(&txn, out)
     }
 }
@@ -304,6 +304,12 @@ mod tests {
             restore(file.as_slice(), &restored),
             Err(BackupError::NotEmpty(_))
         ));
+        // The log key is not in the backup: without it the copy is not served (no second log).
+        assert!(matches!(
+            Store::open(&restored, &demo::directory().unwrap()),
+            Err(StoreError::LogKey(_))
+        ));
+        std::fs::copy(dir.path().join("a/log.key"), restored.join("log.key")).unwrap();
         let copy = Store::open(&restored, &demo::directory().unwrap()).unwrap();
         let replies = copy.mailbox_blocking(MailboxId([7; 32])).unwrap();
         assert_eq!(replies[0].sealed, b"sealed");
@@ -312,7 +318,7 @@ mod tests {
 
         // A table this version does not know (a newer approdo's) is never skipped silently.
         const NEW: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("newer");
-        let txn = store.db.begin_write().unwrap();
+        let txn = store.db.get().begin_write().unwrap();
         txn.open_table(NEW).unwrap().insert(1, 1).unwrap();
         txn.commit().unwrap();
         assert!(matches!(

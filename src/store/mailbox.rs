@@ -201,7 +201,7 @@ impl Store {
 
     /// The replies waiting in `mailbox`, oldest first, blocking. An unknown mailbox is empty.
     pub fn mailbox_blocking(&self, mailbox: MailboxId) -> Result<Vec<MailboxMessage>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = match txn.open_table(MAILBOX) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
@@ -226,7 +226,7 @@ impl Store {
 
     /// The partners that have replied in `mailbox`, blocking.
     pub fn mailbox_partners_blocking(&self, mailbox: MailboxId) -> Result<Vec<String>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = match txn.open_table(MAILBOX_PARTNERS) {
             Ok(t) => t,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
@@ -250,7 +250,7 @@ impl Store {
     /// Number of replies waiting in every mailbox together, blocking (for tests and audits).
     pub fn mailbox_count_blocking(&self) -> Result<u64, StoreError> {
         use redb::ReadableTableMetadata;
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         match txn.open_table(MAILBOX) {
             Ok(t) => t.len().map_err(StoreError::from_db),
             Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),

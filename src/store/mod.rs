@@ -7,9 +7,12 @@
 //! the chunks before it durable. Replies to codename mailboxes live in their own table
 //! (`mailbox`). A report becomes visible only when its metadata row is
 //! committed, so after a crash only whole reports exist; chunks of unfinished uploads are
-//! removed when the store opens.
+//! removed when the store opens. A batch that deletes reports is followed by an erasure
+//! (`erase`): the live rows are copied into a fresh file that replaces this one, so deleted
+//! ciphertext does not linger in freed pages.
 
 mod backup;
+mod erase;
 mod mailbox;
 mod resumable;
 mod retention;
@@ -74,6 +77,9 @@ pub enum StoreError {
     /// A chunk arrived before the one it must follow.
     #[error("chunk out of order")]
     OutOfOrder,
+    /// The stored chunks no longer match what finalisation validated and hashed.
+    #[error("the upload changed while it was finalised")]
+    Changed,
     /// The writer thread is gone (the server is shutting down).
     #[error("the store is closed")]
     Closed,
@@ -83,6 +89,10 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Db(String),
+    /// The store's transparency log was signed by a key that is not `DATA/log.key` (or that
+    /// file is missing): serving would start a second log under the same store.
+    #[error("{0}")]
+    LogKey(String),
     /// The directory to serve is older than the one this store already served and logged.
     #[error(
         "the directory is version {version}, older than version {logged} this store already served \
@@ -125,12 +135,13 @@ fn is_full(e: &std::io::Error) -> bool {
 /// A handle on the store; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
-    db: Arc<redb::Database>,
+    db: erase::DbCell,
     tx: mpsc::UnboundedSender<Command>,
     writer: Arc<std::sync::Mutex<Option<std::thread::JoinHandle<()>>>>,
     resumable_at_open: Arc<Vec<u128>>,
     log_key: Arc<crate::transparency::LogKey>,
     data: Arc<PathBuf>,
+    usage: Arc<space::Usage>,
 }
 
 /// Waits for the writer thread to finish after the last [`Store`] handle is gone, so the
@@ -151,6 +162,91 @@ impl Closer {
         }
         handle.join().is_ok()
     }
+}
+
+/// The log key of `data`, checked against the verifier key the store recorded: a store whose
+/// log exists is never served with a new or different key (that would be a second log that
+/// no earlier receipt or checkpoint verifies against). A new store gets a new key.
+fn open_log_key(
+    db: &redb::Database,
+    data: &Path,
+) -> Result<crate::transparency::LogKey, StoreError> {
+    use crate::transparency::KEY_FILE;
+    let recorded = recorded_vkey(db)?;
+    let path = data.join(KEY_FILE);
+    if let Some(recorded) = &recorded {
+        if !path.exists() {
+            return Err(StoreError::LogKey(format!(
+                "this store's transparency log is signed by {recorded:?}, but {} is missing; \
+                 put that log key back (`approdo restore --log-key FILE`, or copy it from the \
+                 old data directory, 0600) — approdo never starts a second log on a store",
+                path.display()
+            )));
+        }
+    }
+    let key = crate::transparency::LogKey::load_or_create(data)
+        .map_err(|e| StoreError::LogKey(e.to_string()))?;
+    match recorded {
+        Some(recorded) if recorded != key.vkey() => Err(StoreError::LogKey(format!(
+            "{} signs as {:?}, but this store's transparency log is signed by {recorded:?}; \
+             put the store's own log key back in its place — approdo never starts a second \
+             log on a store",
+            path.display(),
+            key.vkey()
+        ))),
+        _ => Ok(key),
+    }
+}
+
+/// The log verifier key a store recorded (`None` for a store without a log yet). Reads the
+/// file directly: only for a store no server holds open.
+pub fn recorded_log_key(data: &Path) -> Result<Option<String>, StoreError> {
+    recorded_vkey(&redb::Database::open(data.join(DB_FILE)).map_err(StoreError::from_db)?)
+}
+
+fn recorded_vkey(db: &redb::Database) -> Result<Option<String>, StoreError> {
+    let txn = db.begin_read().map_err(StoreError::from_db)?;
+    match txn.open_table(TRUST) {
+        Ok(t) => Ok(t
+            .get("log.vkey")
+            .map_err(StoreError::from_db)?
+            .map(|v| String::from_utf8_lossy(v.value()).into_owned())),
+        Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+        Err(e) => Err(StoreError::from_db(e)),
+    }
+}
+
+/// A directory as stored: `directory.json`'s bytes, then `directory.sig`'s.
+pub type DirectoryFiles = (Vec<u8>, Vec<u8>);
+
+/// The directory the store last served (`directory.json`, `directory.sig`), if any. Reads
+/// the file directly: only for a store no server holds open.
+pub fn recorded_directory(data: &Path) -> Result<Option<DirectoryFiles>, StoreError> {
+    let file = data.join(DB_FILE);
+    if !std::fs::metadata(&file).is_ok_and(|m| m.len() > 0) {
+        return Ok(None);
+    }
+    let db = redb::Database::open(file).map_err(StoreError::from_db)?;
+    let txn = db.begin_read().map_err(StoreError::from_db)?;
+    let trust = match txn.open_table(TRUST) {
+        Ok(t) => t,
+        Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+        Err(e) => return Err(StoreError::from_db(e)),
+    };
+    let get = |k: &str| -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(trust
+            .get(k)
+            .map_err(StoreError::from_db)?
+            .map(|v| v.value().to_vec()))
+    };
+    Ok(get("directory.json")?.zip(get("directory.sig")?))
+}
+
+/// Checks that `DATA/log.key` is the key the store's log was signed with (as `serve` does
+/// before it starts); returns its verifier key.
+pub fn check_log_key(data: &Path) -> Result<String, StoreError> {
+    let db = redb::Database::open(data.join(DB_FILE)).map_err(StoreError::from_db)?;
+    Ok(open_log_key(&db, data)?.vkey().to_owned())
 }
 
 impl Store {
@@ -189,16 +285,19 @@ impl Store {
             .set_cache_size(CACHE_BYTES)
             .create(&file)
             .map_err(StoreError::from_db)?;
-        let db = Arc::new(db);
+        erase::remove_leftover(data)?;
         trust::refuse_older_directory(&db, directory)?;
-        let log_key = crate::transparency::LogKey::load_or_create(data)
-            .map_err(|e| StoreError::Db(e.to_string()))?;
-        let resumable = writer::init_and_sweep(&db, directory)?;
+        let log_key = open_log_key(&db, data)?;
+        let resumable = writer::init_and_sweep(&db, directory, &log_key)?;
+        let usage = Arc::new(space::Usage::at_open(&db)?);
+        let usage2 = usage.clone();
+        let db = erase::DbCell::new(db);
         let (tx, rx) = mpsc::unbounded_channel();
         let db2 = db.clone();
+        let dir = data.to_owned();
         let handle = std::thread::Builder::new()
             .name("approdo-writer".into())
-            .spawn(move || writer::run(db2, rx))
+            .spawn(move || writer::run(db2, &dir, rx, usage2))
             .map_err(|source| StoreError::Io {
                 path: data.to_owned(),
                 source,
@@ -210,6 +309,7 @@ impl Store {
             resumable_at_open: Arc::new(resumable),
             log_key: Arc::new(log_key),
             data: Arc::new(data.to_owned()),
+            usage,
         })
     }
 
@@ -253,34 +353,6 @@ impl Store {
         }
     }
 
-    /// Deletes a report and its chunks, if it belongs to `partner` (an officer's request).
-    pub async fn delete(&self, id: ReportId, partner: &str) -> Result<(), StoreError> {
-        self.delete_because(id, partner, format!("deleted by an officer of {partner}"))
-            .await
-    }
-
-    /// Deletes a report and its chunks, if it belongs to `partner`; `reason` goes into the
-    /// transparency log in the same transaction.
-    pub async fn delete_because(
-        &self,
-        id: ReportId,
-        partner: &str,
-        reason: String,
-    ) -> Result<(), StoreError> {
-        let found = self
-            .call(Op::Delete {
-                id: id.0,
-                partner: partner.to_owned(),
-                reason,
-            })
-            .await?;
-        if found {
-            Ok(())
-        } else {
-            Err(StoreError::NotFound)
-        }
-    }
-
     /// Integrates the queued log entries and signs a checkpoint; returns the tree size.
     pub async fn integrate_log(&self) -> Result<(), StoreError> {
         self.call(Op::IntegrateLog(self.log_key.clone()))
@@ -296,7 +368,7 @@ impl Store {
     /// A consistent read view of the log, blocking.
     pub fn log_view_blocking(&self) -> Result<crate::transparency::log::LogView, StoreError> {
         Ok(crate::transparency::log::LogView::new(
-            self.db.begin_read().map_err(StoreError::from_db)?,
+            self.db.get().begin_read().map_err(StoreError::from_db)?,
         ))
     }
 
@@ -307,7 +379,7 @@ impl Store {
 
     /// Metadata of every report (optionally of one partner), blocking.
     pub fn list_blocking(&self, partner: Option<&str>) -> Result<Vec<ReportMeta>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
         let mut out = Vec::new();
         for row in table.iter().map_err(StoreError::from_db)? {
@@ -322,7 +394,7 @@ impl Store {
 
     /// Metadata of one report, blocking.
     pub fn meta_blocking(&self, id: ReportId) -> Result<ReportMeta, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(REPORTS).map_err(StoreError::from_db)?;
         let v = table
             .get(id.0)
@@ -333,7 +405,7 @@ impl Store {
 
     /// One chunk of a report, blocking. `None` past the end.
     pub fn chunk_blocking(&self, id: ReportId, index: u32) -> Result<Option<Vec<u8>>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
         Ok(table
             .get((id.0, index))
@@ -343,7 +415,7 @@ impl Store {
 
     /// Number of unfinished uploads.
     pub fn pending_blocking(&self) -> Result<u64, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = txn.open_table(PENDING).map_err(StoreError::from_db)?;
         table.len().map_err(StoreError::from_db)
     }
@@ -369,9 +441,10 @@ pub struct ChunkScan {
 }
 
 /// Reads the chunks of `id` in order (count, size, hash, head, shape); `each` sees every
-/// chunk's bytes. Shared by finalising resumable uploads and by the offline audit.
+/// chunk's bytes. Shared by finalising resumable uploads (before validating, and again in the
+/// transaction that makes the report) and by the offline audit.
 pub(crate) fn scan_chunks(
-    table: &redb::ReadOnlyTable<(u128, u32), &'static [u8]>,
+    table: &impl ReadableTable<(u128, u32), &'static [u8]>,
     id: u128,
     head_len: usize,
     mut each: impl FnMut(&[u8]),

@@ -9,16 +9,20 @@ use super::writer::Op;
 use super::{ChunkScan, Day, ReportId, ReportMeta, Store, StoreError, CHUNKS, RESUMABLE};
 
 impl Store {
-    /// Creates a resumable upload for `partner`.
-    pub async fn begin_resumable(&self, day: Day, partner: &str) -> Result<ReportId, StoreError> {
-        let id = ReportId::random();
+    /// Creates resumable upload `id` (a fresh [`ReportId::random`]) for `partner`.
+    pub async fn begin_resumable(
+        &self,
+        id: ReportId,
+        day: Day,
+        partner: &str,
+    ) -> Result<(), StoreError> {
         self.call(Op::BeginResumable {
             id: id.0,
             day: day.0,
             partner: partner.to_owned(),
         })
-        .await?;
-        Ok(id)
+        .await
+        .map(|_| ())
     }
 
     /// Stores chunk `index` (durably). Re-sending the last stored chunk replaces it.
@@ -37,7 +41,9 @@ impl Store {
         .map(|_| ())
     }
 
-    /// Finalises a validated upload into a report.
+    /// Finalises a validated upload into a report. In the same transaction the stored chunks
+    /// are hashed again: if they are not the bytes `meta` describes (size and SHA-256, which
+    /// the receipt signs), nothing changes and the answer is [`StoreError::Changed`].
     pub async fn finish_resumable(&self, meta: &ReportMeta) -> Result<(), StoreError> {
         let json = serde_json::to_vec(meta).map_err(|e| StoreError::Db(e.to_string()))?;
         self.call(Op::FinishResumable {
@@ -66,7 +72,7 @@ impl Store {
         &self,
         id: ReportId,
     ) -> Result<Option<(String, u32)>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };
@@ -88,7 +94,7 @@ impl Store {
         id: ReportId,
         head_len: usize,
     ) -> Result<Option<(String, ChunkScan)>, StoreError> {
-        let txn = self.db.begin_read().map_err(StoreError::from_db)?;
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };

@@ -87,7 +87,7 @@ impl Store {
         for meta in metas {
             match meta.expired(today, days) {
                 Some(reason) => match self
-                    .delete_because(meta.id, meta.partner.as_str(), reason.to_string())
+                    .delete_then(meta.id, meta.partner.as_str(), reason.to_string(), false)
                     .await
                 {
                     Ok(()) => sweep.deleted.push(Deleted {
@@ -105,6 +105,10 @@ impl Store {
                     }
                 }
             }
+        }
+        if !sweep.deleted.is_empty() {
+            // One erasure for the whole sweep, not one copy of the store per report.
+            self.erase_deleted().await?;
         }
         Ok(sweep)
     }

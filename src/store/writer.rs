@@ -45,7 +45,11 @@ pub(super) enum Op {
         partner: String,
         /// Why, for the transparency log.
         reason: String,
+        /// Erase the file once nothing is queued (a sweep erases once, at its end).
+        erase: bool,
     },
+    /// Erase deleted bytes from the file once nothing is queued (`erase`).
+    Erase,
     Ping,
     /// A resumable upload: pending row plus its partner, durable.
     BeginResumable {
@@ -86,11 +90,17 @@ impl Op {
 pub(super) fn init_and_sweep(
     db: &redb::Database,
     directory: &crate::keys::SignedDirectory,
+    log_key: &crate::transparency::LogKey,
 ) -> Result<Vec<u128>, StoreError> {
     let mut kept = Vec::new();
     let txn = db.begin_write().map_err(StoreError::from_db)?;
     {
         let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
+        // Recorded from the first start, so a lost log key is noticed before the first
+        // checkpoint too (receipts are signed from the first report).
+        trust
+            .insert("log.vkey", log_key.vkey().as_bytes())
+            .map_err(StoreError::from_db)?;
         trust
             .insert("directory.json", directory.bytes())
             .map_err(StoreError::from_db)?;
@@ -137,20 +147,63 @@ pub(super) fn init_and_sweep(
     Ok(kept)
 }
 
-fn delete_chunks(chunks: &mut redb::Table<(u128, u32), &[u8]>, id: u128) -> Result<(), StoreError> {
+/// Removes the chunks of `id`; returns how many bytes they held (space the store can reuse).
+fn delete_chunks(
+    chunks: &mut redb::Table<(u128, u32), &[u8]>,
+    id: u128,
+) -> Result<u64, StoreError> {
+    let mut freed = 0u64;
     chunks
-        .retain_in((id, 0)..=(id, u32::MAX), |_, _| false)
-        .map_err(StoreError::from_db)
+        .retain_in((id, 0)..=(id, u32::MAX), |_, v| {
+            freed += super::space::footprint(v.len());
+            false
+        })
+        .map_err(StoreError::from_db)?;
+    Ok(freed)
 }
 
 /// Runs until every sender is gone, then drops its handle on the database.
-pub(super) fn run(db: std::sync::Arc<redb::Database>, rx: mpsc::UnboundedReceiver<Command>) {
-    run_batches(&db, rx);
+pub(super) fn run(
+    db: super::erase::DbCell,
+    data: &std::path::Path,
+    rx: mpsc::UnboundedReceiver<Command>,
+    usage: std::sync::Arc<super::space::Usage>,
+) {
+    run_batches(&db, data, rx, &usage);
     drop(db);
 }
 
-fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
-    while let Some(first) = rx.blocking_recv() {
+fn run_batches(
+    cell: &super::erase::DbCell,
+    data: &std::path::Path,
+    mut rx: mpsc::UnboundedReceiver<Command>,
+    usage: &super::space::Usage,
+) {
+    // A batch deleted reports: their ciphertext is erased from the file as soon as nothing
+    // else is queued (`erase`), one rewrite for every deletion since the last.
+    let mut erase_due = false;
+    loop {
+        let first = match rx.try_recv() {
+            Ok(cmd) => cmd,
+            Err(mpsc::error::TryRecvError::Empty) if erase_due => {
+                erase_due = false;
+                super::erase::erase_logged(cell, data);
+                usage.compacted();
+                continue;
+            }
+            Err(mpsc::error::TryRecvError::Empty) => match rx.blocking_recv() {
+                Some(cmd) => cmd,
+                None => break,
+            },
+            Err(mpsc::error::TryRecvError::Disconnected) => {
+                if erase_due {
+                    super::erase::erase_logged(cell, data);
+                }
+                break;
+            }
+        };
+        let db = cell.get();
+        let db = db.as_ref();
         let mut batch = vec![first];
         let mut bytes = 0usize;
         while batch.len() < MAX_BATCH && bytes < MAX_BATCH_BYTES {
@@ -164,10 +217,13 @@ fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
                 Err(_) => break,
             }
         }
-        let results = apply(db, &batch);
+        let results = apply(db, &batch, usage);
         match results {
             Ok(results) => {
                 for (cmd, r) in batch.into_iter().zip(results) {
+                    erase_due |= matches!(cmd.op, Op::Erase)
+                        || matches!(cmd.op, Op::Delete { erase: true, .. })
+                            && matches!(r, Ok(true));
                     if let Some(reply) = cmd.reply {
                         let _ = reply.send(r);
                     }
@@ -192,7 +248,13 @@ fn run_batches(db: &redb::Database, mut rx: mpsc::UnboundedReceiver<Command>) {
 
 type Results = Vec<Result<bool, StoreError>>;
 
-fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> {
+fn apply(
+    db: &redb::Database,
+    batch: &[Command],
+    usage: &super::space::Usage,
+) -> Result<Results, StoreError> {
+    // Room of chunks removed and written by this batch (what the store holds and can reuse).
+    let (mut freed, mut written) = (0u64, 0u64);
     let mut txn = db.begin_write().map_err(StoreError::from_db)?;
     let durable = batch.iter().any(|c| c.op.durable());
     txn.set_durability(if durable {
@@ -216,6 +278,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                 Op::Put { id, index, data } => {
                     // Only uploads still pending may write (an aborted one may not resurrect).
                     if pending.get(*id).map_err(StoreError::from_db)?.is_some() {
+                        written += super::space::footprint(data.len());
                         chunks
                             .insert((*id, *index), data.as_ref())
                             .map_err(StoreError::from_db)?;
@@ -236,6 +299,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                         Err(StoreError::NotFound)
                     } else {
                         if let Some((index, data)) = last {
+                            written += super::space::footprint(data.len());
                             chunks
                                 .insert((*id, *index), data.as_ref())
                                 .map_err(StoreError::from_db)?;
@@ -250,7 +314,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                 Op::Abort { id } => {
                     resumable.remove(*id).map_err(StoreError::from_db)?;
                     if pending.remove(*id).map_err(StoreError::from_db)?.is_some() {
-                        delete_chunks(&mut chunks, *id)?;
+                        freed += delete_chunks(&mut chunks, *id)?;
                     }
                     Ok(true)
                 }
@@ -273,23 +337,37 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     } else if !follows {
                         Err(StoreError::OutOfOrder)
                     } else {
-                        chunks
+                        written += super::space::footprint(data.len());
+                        // A re-sent chunk replaces the one stored: its room is reused.
+                        if let Some(old) = chunks
                             .insert((*id, *index), data.as_ref())
-                            .map_err(StoreError::from_db)?;
+                            .map_err(StoreError::from_db)?
+                        {
+                            freed += super::space::footprint(old.value().len());
+                        }
                         Ok(true)
                     }
                 }
                 Op::FinishResumable { id, meta } => {
-                    let live = resumable
-                        .remove(*id)
-                        .map_err(StoreError::from_db)?
-                        .is_some();
+                    let parsed = parse_meta(*id, meta)?;
+                    let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
+                    // The receipt signs `parsed.sha256`: it must be the hash of the bytes
+                    // stored, here, in this transaction (issue 15, finalize race).
+                    let same = live && {
+                        let scan = super::scan_chunks(&chunks, *id, 0, |_| {})?;
+                        scan.sha256 == parsed.sha256 && scan.total == parsed.size
+                    };
+                    if live && !same {
+                        results.push(Err(StoreError::Changed));
+                        continue;
+                    }
+                    resumable.remove(*id).map_err(StoreError::from_db)?;
                     pending.remove(*id).map_err(StoreError::from_db)?;
                     if live {
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
-                        log::queue(&txn, &Entry::stored(&parse_meta(*id, meta)?))?;
+                        log::queue(&txn, &Entry::stored(&parsed))?;
                         Ok(true)
                     } else {
                         Err(StoreError::NotFound)
@@ -339,6 +417,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     id,
                     partner,
                     reason,
+                    ..
                 } => {
                     let owned = match reports.get(*id).map_err(StoreError::from_db)? {
                         Some(v) => parse_meta(*id, v.value())?.partner.as_str() == partner,
@@ -346,7 +425,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     };
                     if owned {
                         reports.remove(*id).map_err(StoreError::from_db)?;
-                        delete_chunks(&mut chunks, *id)?;
+                        freed += delete_chunks(&mut chunks, *id)?;
                         log::queue(
                             &txn,
                             &Entry::Deleted {
@@ -357,7 +436,7 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
                     }
                     Ok(owned)
                 }
-                Op::Ping => Ok(true),
+                Op::Ping | Op::Erase => Ok(true),
                 Op::Mailbox(op) => super::mailbox::apply(&txn, op),
                 Op::IntegrateLog(key) => log::integrate(&txn, key).map(|_| true),
             };
@@ -365,5 +444,6 @@ fn apply(db: &redb::Database, batch: &[Command]) -> Result<Results, StoreError> 
         }
     }
     txn.commit().map_err(StoreError::from_db)?;
+    usage.account(freed, written);
     Ok(results)
 }

@@ -1,6 +1,6 @@
 //! Log entries: one compact JSON object per leaf, `{"type": …}` first. They hold what an
-//! auditor needs and nothing about who submitted: a report's id, ciphertext hash, partner,
-//! day and sealing side; deletions with their reason; directory versions by hash;
+//! auditor needs and nothing about who submitted: a report's id, ciphertext hash, partner and
+//! day; deletions with their reason; directory versions by hash;
 //! acknowledgements by the partner (signed by the officer where the CLI can).
 
 use serde::{Deserialize, Serialize};
@@ -17,7 +17,11 @@ pub enum Entry {
         sha256: String,
         partner: String,
         day: Day,
-        sealed: SealedBy,
+        /// How the report was sealed. Leaves written before 0.2 carried it; new leaves do not:
+        /// "sealed by the server" means JavaScript was off, a fingerprint of Tor Browser's
+        /// Safest level that the public log must not publish per partner and day.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sealed: Option<SealedBy>,
     },
     /// A report was deleted.
     Deleted { id: String, reason: String },
@@ -44,7 +48,26 @@ impl Entry {
             sha256: meta.sha256.clone(),
             partner: meta.partner.to_string(),
             day: meta.day,
-            sealed: meta.sealed,
+            sealed: None,
+        }
+    }
+
+    /// True when this entry records `meta` as stored: the fields match (a leaf written before
+    /// the sealing side left the log may still name it, and then it must match too).
+    pub fn records(&self, meta: &ReportMeta) -> bool {
+        match self {
+            Entry::Stored { sealed, .. } => {
+                sealed.is_none_or(|s| s == meta.sealed)
+                    && *self
+                        == Entry::Stored {
+                            id: meta.id.to_string(),
+                            sha256: meta.sha256.clone(),
+                            partner: meta.partner.to_string(),
+                            day: meta.day,
+                            sealed: *sealed,
+                        }
+            }
+            _ => false,
         }
     }
 
@@ -82,12 +105,37 @@ mod tests {
             sha256: "ab".repeat(32),
             partner: "cav-milano".into(),
             day: Day(20_000),
-            sealed: SealedBy::Server,
+            sealed: None,
         };
         let bytes = e.to_bytes();
         assert!(bytes.starts_with(b"{\"type\":\"stored\",\"id\":\"000"));
         assert!(String::from_utf8_lossy(&bytes).contains("\"day\":\"2024-10-04\""));
         assert_eq!(Entry::parse(&bytes).unwrap(), e);
         assert!(Entry::parse(b"{\"type\":\"stored\",\"ip\":\"1.2.3.4\"}").is_err());
+        assert!(!String::from_utf8_lossy(&bytes).contains("sealed"));
+    }
+
+    #[test]
+    fn leaves_written_with_the_sealing_side_still_parse_and_match() {
+        let old = br#"{"type":"stored","id":"00000000000000000000000000000000","sha256":"ab","partner":"cav","day":"2024-10-04","sealed":"server"}"#;
+        let e = Entry::parse(old).unwrap();
+        assert_eq!(
+            e.to_bytes(),
+            old.to_vec(),
+            "old leaves re-serialise byte for byte"
+        );
+        let mut meta: ReportMeta = serde_json::from_value(serde_json::json!({
+            "id": "00000000000000000000000000000000", "partner": "cav", "day": "2024-10-04",
+            "size": 1, "sealed": "server", "state": "received", "sha256": "ab", "chunks": 1,
+        }))
+        .unwrap();
+        assert!(e.records(&meta));
+        assert!(Entry::stored(&meta).records(&meta));
+        meta.sealed = SealedBy::Client;
+        assert!(
+            !e.records(&meta),
+            "an old leaf's sealing side must still match"
+        );
+        assert!(Entry::stored(&meta).records(&meta));
     }
 }

@@ -3,8 +3,8 @@
 //! a C2SP signed note (`signed_note`) by the log key.
 //!
 //! Entries wait in a queue table, written in the same transaction as the change they record (a
-//! report is never visible without its entry). On a fixed interval (`--log-interval`, default
-//! one hour) the queue is integrated: its rows are keyed by random 128-bit numbers, so they are
+//! report is never visible without its entry). At multiples of a fixed interval since the epoch
+//! (`--log-interval`, default one day: midnight UTC) the queue is integrated: its rows are keyed by random 128-bit numbers, so they are
 //! appended in an order unrelated to arrival, and the checkpoint never says when a report came.
 //! Anyone can fetch the checkpoint and the tiles (C2SP tlog-tiles layout, height 8) and check
 //! inclusion and consistency; `approdo audit log` does.
@@ -20,7 +20,7 @@ pub mod key;
 pub mod log;
 
 pub use entry::Entry;
-pub use key::{LogKey, LogVerifier};
+pub use key::{LogKey, LogVerifier, KEY_FILE};
 
 /// Tile height of the C2SP tlog-tiles layout (256 hashes per tile).
 pub const TILE_HEIGHT: u8 = 8;
@@ -66,12 +66,36 @@ pub fn c2sp_path(t: &tlog_tiles::Tile) -> String {
 
 /// The tile a C2SP path names (`0/x001/234.p/5` or `entries/…`, after `tile/`).
 pub fn parse_c2sp_path(rest: &str) -> Option<tlog_tiles::Tile> {
+    if !within_tile_bounds(rest) {
+        return None;
+    }
     let go = match rest.strip_prefix("entries/") {
         Some(n) => format!("tile/{TILE_HEIGHT}/data/{n}"),
         None => format!("tile/{TILE_HEIGHT}/{rest}"),
     };
     let t = tlog_tiles::Tile::from_path(&go).ok()?;
     (t.height() == TILE_HEIGHT).then_some(t)
+}
+
+/// The bounds `tlog_tiles::Tile::new` asserts (level below 64, partial width 1..=255 at height
+/// 8), checked before `Tile::from_path` is called: tlog_tiles 0.2.0 parses a level up to 255
+/// and a partial width of 0 and then panics in that assert (`tile/0/000.p/0`, `tile/64/000`).
+/// A path refused here would be refused by `from_path` anyway if it did not panic.
+fn within_tile_bounds(rest: &str) -> bool {
+    let parts: Vec<&str> = rest.split('/').collect();
+    let level_ok = match parts.first() {
+        Some(&"entries") => true,
+        Some(l) => l.parse::<u8>().is_ok_and(|l| l < 64),
+        None => false,
+    };
+    let width_ok = match parts.len().checked_sub(2).map(|i| parts[i]) {
+        Some(p) if p.ends_with(".p") => parts
+            .last()
+            .and_then(|w| w.parse::<u32>().ok())
+            .is_some_and(|w| (1..1u32 << TILE_HEIGHT).contains(&w)),
+        _ => true,
+    };
+    level_ok && width_ok
 }
 
 #[cfg(test)]
@@ -92,5 +116,22 @@ mod tests {
         }
         assert!(parse_c2sp_path("../etc/passwd").is_none());
         assert!(parse_c2sp_path("0/1234").is_none());
+    }
+
+    #[test]
+    fn tile_paths_tlog_tiles_would_panic_on_are_refused() {
+        for rest in [
+            "0/000.p/0",
+            "entries/000.p/0",
+            "64/000",
+            "255/000",
+            "+64/000",
+            "0/x001/000.p/0",
+            "0/000.p/256",
+        ] {
+            assert!(parse_c2sp_path(rest).is_none(), "{rest}");
+        }
+        assert!(parse_c2sp_path("63/000").is_some());
+        assert!(parse_c2sp_path("0/000.p/1").is_some());
     }
 }

@@ -51,6 +51,7 @@ fn backup_while_serving_restores_audits_and_pulls_intact() {
         submitters.push(std::thread::spawn(move || {
             while !stop.load(Ordering::SeqCst) {
                 let resp = ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano"))
+                    .set(common::POW_HEADER, &common::pow(&url))
                     .send_bytes(&sealed);
                 let (status, json) = common::status_json(resp);
                 assert_eq!(status, 201, "{json}");
@@ -90,25 +91,71 @@ fn backup_while_serving_restores_audits_and_pulls_intact() {
 
     // Restore into a new directory; it refuses to restore over a store.
     let restored = dir.path().join("restored");
-    let restore = |data: &Path| {
-        common::approdo(&[
+    let restore = |data: &Path, key: Option<&Path>| {
+        let mut args = vec![
             "restore",
             "--from",
             file.to_str().unwrap(),
             "--data",
             data.to_str().unwrap(),
-        ])
+        ];
+        if let Some(k) = key {
+            args.extend(["--log-key", k.to_str().unwrap()]);
+        }
+        common::approdo(&args)
     };
-    let (ok, _, err) = restore(&restored);
-    assert!(ok, "{err}");
-    let (ok, _, err) = restore(&restored);
+    // Another server's log key is refused, and nothing is kept.
+    let stranger = TestServer::start(&[]);
+    let (ok, _, err) = restore(&restored, Some(&stranger.data.join("log.key")));
+    assert!(
+        !ok && err.contains("not the one this backup's log was signed with"),
+        "{err}"
+    );
+    assert!(!restored.join("approdo.redb").exists());
+    drop(stranger);
+    // Without the log key, the restore says what is missing and serve refuses the copy
+    // instead of starting a second log on it.
+    let keyless = dir.path().join("keyless");
+    let (ok, out, err) = restore(&keyless, None);
+    assert!(ok && out.contains("log key: missing"), "{out}{err}");
+    let (ok, _, err) = common::approdo(&[
+        "serve",
+        "--demo",
+        "--listen",
+        "127.0.0.1:0",
+        "--data",
+        keyless.to_str().unwrap(),
+    ]);
+    assert!(!ok && err.contains("log.key is missing"), "{err}");
+    assert!(
+        !keyless.join("log.key").exists(),
+        "serve made a new log key"
+    );
+    let log_key = server.data.join("log.key");
+    let (ok, out, err) = restore(&restored, Some(&log_key));
+    assert!(
+        ok && out.contains("checked against the backup's log"),
+        "{out}{err}"
+    );
+    let (ok, _, err) = restore(&restored, Some(&log_key));
     assert!(!ok && err.contains("already holds a store"), "{err}");
+    let origin = ureq::get(&format!("{}/api/v1/log/key", server.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
     let (ok, out, err) = common::approdo(&["audit", "store", "--data", restored.to_str().unwrap()]);
     assert!(ok, "audit of the restored copy: {out}{err}");
     drop(server);
 
     // A server on the restored data: every report pulls and verifies (SHA-256 and decryption).
     let copy = TestServer::start_in(&restored, &[]);
+    let same = ureq::get(&format!("{}/api/v1/log/key", copy.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert_eq!(same, origin, "the restored server serves another log");
     let pulled = dir.path().join("pulled");
     let (ok, _, err) = copy.pull("cav-milano", &pulled);
     assert!(ok, "{err}");

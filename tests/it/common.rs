@@ -160,12 +160,13 @@ impl TestServer {
         c
     }
 
-    /// POST raw bytes as a submission; returns (status, JSON body).
+    /// POST raw bytes as a submission, with a solved proof of work; returns (status, JSON body).
     pub fn submit_raw(&self, partner: &str, body: &[u8]) -> (u16, serde_json::Value) {
         let resp = ureq::post(&format!(
             "{}/api/v1/submissions?partner={partner}",
             self.url
         ))
+        .set(POW_HEADER, &pow(&self.url))
         .send_bytes(body);
         status_json(resp)
     }
@@ -287,7 +288,11 @@ pub fn copy_store(data: &Path) -> tempfile::TempDir {
     dir
 }
 
-/// A solved proof of work for starting an upload on `url` (the header's value).
+/// The proof-of-work header every anonymous write sends.
+pub const POW_HEADER: &str = approdo::http::pow::HEADER;
+
+/// A solved proof of work for an anonymous write on `url` at its current price (the header's
+/// value; any value when the server asks none).
 pub fn pow(url: &str) -> String {
     try_pow(url).expect("a proof-of-work challenge")
 }

@@ -66,7 +66,11 @@ fn kill9_during_concurrent_uploads_loses_nothing_acknowledged() {
                                 None => break, // the server died mid-upload
                             }
                         } else {
+                            let Some(pow) = common::try_pow(&url) else {
+                                break; // the server died
+                            };
                             ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano"))
+                                .set(common::POW_HEADER, &pow)
                                 .send_bytes(body)
                         };
                         match resp {

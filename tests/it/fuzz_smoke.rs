@@ -18,6 +18,7 @@ const TARGETS: &[(&str, Target)] = &[
     ("log_notes", approdo::fuzzing::log_notes),
     ("form_fields", approdo::fuzzing::form_fields),
     ("report_show", approdo::fuzzing::report_show),
+    ("tile_paths", approdo::fuzzing::tile_paths),
 ];
 
 const MUTATIONS: usize = 2_000;

@@ -30,7 +30,26 @@ fn keygen_sign_verify_and_tamper() {
     ]);
     assert!(!ok && err.contains("already exists"), "{err}");
 
-    // Officer keys: passphrase-protected by default, clear with --no-passphrase.
+    // Officer keys: passphrase-protected by default, clear with --no-passphrase; an empty or
+    // short passphrase is refused instead of being called protection.
+    for short in ["", "x", "eleven char"] {
+        let out = common::command()
+            .args([
+                "officer",
+                "keygen",
+                "--out",
+                d.join("short.key").to_str().unwrap(),
+            ])
+            .env("APPRODO_PASSPHRASE", short)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !out.status.success() && err.contains("at least 12"),
+            "{short:?}: {err}"
+        );
+        assert!(!d.join("short.key").exists());
+    }
     let out = common::command()
         .args([
             "officer",

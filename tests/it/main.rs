@@ -3,8 +3,13 @@
 
 #![allow(clippy::unwrap_used)]
 
+mod attack_budgets;
 mod attack_directories;
+mod attack_erase;
+mod attack_kdf;
+mod attack_log;
 mod attack_replies;
+mod attack_uploads;
 mod audit;
 mod backup;
 mod cctv;
@@ -13,6 +18,7 @@ mod crash;
 mod faults;
 mod fuzz_smoke;
 mod golden;
+mod health;
 mod hostile;
 mod intake;
 mod interop;
@@ -23,6 +29,7 @@ mod notrace;
 mod officer;
 mod outreach;
 mod proxy;
+mod pull;
 mod retention;
 mod rotation;
 mod slow;

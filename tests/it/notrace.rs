@@ -56,7 +56,8 @@ fn every_flow_leaves_no_marker_address_agent_or_codename_behind() {
         &[("n.txt".into(), b"MARKER-nt-file".to_vec())],
     );
     let (s, _, answer) = call(
-        ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano")),
+        ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano"))
+            .set(common::POW_HEADER, &common::pow(url)),
         Some(&sealed),
     );
     assert_eq!(s, 201, "{answer}");

@@ -52,6 +52,9 @@ fn each_circuit_has_its_own_limit_and_strangers_get_nothing() {
         "--proxy-protocol",
         "--per-circuit-per-minute",
         "3",
+        // This test is about the circuit limits; raw socket posts carry no proof of work.
+        "--pow-bits",
+        "0",
     ]);
     let sealed = common::seal("cav-milano", &common::report_json("circuit"), &[]);
     let submit = "/api/v1/submissions?partner=cav-milano";

@@ -50,6 +50,12 @@ fn acknowledged_reports_expire_unacknowledged_are_kept_and_counted() {
         !out.contains(&acked) && !out.contains(&waiting),
         "ids in the output: {out}"
     );
+    // Expiry erases the ciphertext from the store file too (issue 15, item 13).
+    let needle = &sealed[sealed.len() - 64..];
+    crate::transparency::wait_for("the expired ciphertext to leave the file", || {
+        let bytes = std::fs::read(data.join("approdo.redb")).unwrap();
+        !bytes.windows(needle.len()).any(|w| w == needle)
+    });
 }
 
 fn sealed_for_tratta() -> Vec<u8> {

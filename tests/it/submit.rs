@@ -86,6 +86,7 @@ fn refused_with_4xx_json_and_nothing_stored() {
         "{}/api/v1/submissions?partner=cav-milano",
         server.url
     ))
+    .set(common::POW_HEADER, &common::pow(&server.url))
     .send(std::io::Cursor::new(body));
     assert_eq!(common::status_json(resp).0, 413);
     // Missing query: JSON 400 too.
@@ -127,6 +128,7 @@ fn markers_never_reach_the_disk_or_the_output() {
         .set("User-Agent", &format!("UA-{marker}"))
         .set("X-Forwarded-For", "203.0.113.77")
         .set("Forwarded", "for=203.0.113.77")
+        .set(common::POW_HEADER, &common::pow(&server.url))
         .send_bytes(&sealed);
         let (status, json) = common::status_json(resp);
         assert_eq!(status, 201, "{json}");

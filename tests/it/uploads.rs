@@ -114,9 +114,14 @@ fn finalize_validates_like_a_submission_and_removes_what_is_refused() {
         400,
         "second chunk is over the chunk size"
     );
+    // A short chunk is the last one: nothing may follow it (stricter than before, when this
+    // was accepted and refused only at finalisation), and finalising what is there fails.
     let (s, json) = put(&server, &id, 1, &file[1000..1000 + CHUNK]);
-    assert_eq!(s, 200, "{json}");
-    assert_eq!(put(&server, &id, 2, &file[1000 + CHUNK..]).0, 200);
+    assert_eq!(s, 409, "{json}");
+    assert!(
+        json["error"].as_str().unwrap().contains("shorter"),
+        "{json}"
+    );
     let (s, json) = finalize(&server, &id);
     assert_eq!(s, 400, "a short chunk before the last: {json}");
     // Sealed to the wrong partner's recipient count.

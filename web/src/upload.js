@@ -63,7 +63,7 @@ function zeroBits(h) {
   return n;
 }
 
-/** The server's proof of work (src/http/pow.rs): the header value, or null when it asks none. */
+/** The server's proof of work at its current price (src/http/pow.rs, docs/security.md): the header value, or null when it asks none. */
 export async function proofOfWork() {
   const { status, data } = await json("GET", "/api/v1/pow");
   if (status !== 200 || !data) throw refused(status, data);
@@ -109,8 +109,13 @@ async function putChunk(upload, n, bytes) {
  * @param {(sent: number) => void} progress
  */
 export async function uploadSealed(partner, ciphertext, progress = () => {}) {
-  const pow = await proofOfWork();
-  const created = await json("POST", `/api/v1/uploads?partner=${encodeURIComponent(partner)}`, undefined, pow ? { "X-Approdo-PoW": pow } : {});
+  // The price follows the server's load: if it rose between asking and sending (428), solve again.
+  let created;
+  for (let attempt = 0; ; attempt++) {
+    const pow = await proofOfWork();
+    created = await json("POST", `/api/v1/uploads?partner=${encodeURIComponent(partner)}`, undefined, pow ? { "X-Approdo-PoW": pow } : {});
+    if (created.status !== 428 || attempt >= 3) break;
+  }
   if (created.status !== 201) throw refused(created.status, created.data);
   const upload = created.data.upload;
   const CHUNK = created.data.chunk_size;

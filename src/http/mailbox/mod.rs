@@ -13,8 +13,11 @@
 //!   whether it was there or not.
 //! - `page`: the same with JavaScript off, where the server derives her keys for one request.
 //!
-//! Logins are rate-limited server-wide; ids travel in bodies, never in URLs.
+//! Reads and deletions spend the budget of the mailbox they name (junk naming other mailboxes
+//! cannot spend hers); no-JavaScript logins spend a server-wide budget before the server runs
+//! the KDF, on its own small pool (`kdf`). Ids travel in bodies, never in URLs.
 
+pub(super) mod kdf;
 mod page;
 mod verify;
 
@@ -158,16 +161,14 @@ pub(super) fn day_string(day: Day) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
-/// The messages of a mailbox, after the login rate limit.
+/// The messages of a mailbox, after that mailbox's budget.
 pub(super) async fn fetch(
     state: &AppState,
-    req: &HttpRequest,
     mailbox: MailboxId,
 ) -> Result<Vec<MailboxMessage>, ApiError> {
-    if state.mailbox_limiter.check().is_err() {
+    if !state.budgets.mailbox(&mailbox) {
         return Err(ApiError::RateLimited);
     }
-    state.admit_circuit(req)?;
     let store = state.store.clone();
     blocking(move || store.mailbox_blocking(mailbox)).await
 }
@@ -176,11 +177,10 @@ pub(super) async fn fetch(
 #[post("/api/v1/mailbox")]
 async fn list(
     state: web::Data<AppState>,
-    req: HttpRequest,
     body: web::Json<ListRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let mailbox = mailbox_id(&body.mailbox)?;
-    let messages: Vec<Listed> = fetch(&state, &req, mailbox)
+    let messages: Vec<Listed> = fetch(&state, mailbox)
         .await?
         .into_iter()
         .map(|m| {
@@ -215,7 +215,7 @@ async fn remove(
 ) -> Result<HttpResponse, ApiError> {
     let mailbox = mailbox_id(&body.mailbox)?;
     let id = message_id(&body.id)?;
-    if state.mailbox_limiter.check().is_err() {
+    if !state.budgets.mailbox(&mailbox) {
         return Err(ApiError::RateLimited);
     }
     state.store.delete_reply(mailbox, id).await?;

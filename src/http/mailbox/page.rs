@@ -100,13 +100,26 @@ async fn login(
         return refused(&state, &l, 400, "bad_codename");
     };
     drop(form);
-    let Ok(Ok(keys)) = web::block(move || codename.derive()).await else {
-        return failed(&l, "failed");
+    // The budget before the 8 MiB KDF, then the KDF's own bounded pool.
+    if state.mailbox_limiter.check().is_err() || state.admit_circuit(&req).is_err() {
+        return refused(&state, &l, 429, "busy");
+    }
+    let keys = match state.kdf.derive(codename).await {
+        Ok(keys) => keys,
+        Err(super::kdf::KdfError::Busy) => {
+            let mut answer = refused(&state, &l, 503, "busy");
+            answer.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(super::kdf::RETRY_AFTER_SECS),
+            );
+            return answer;
+        }
+        Err(_) => return failed(&l, "failed"),
     };
     let Ok(mailbox) = keys.mailbox.parse::<MailboxId>() else {
         return failed(&l, "failed");
     };
-    let messages = match fetch(&state, &req, mailbox).await {
+    let messages = match fetch(&state, mailbox).await {
         Ok(m) => m,
         Err(ApiError::RateLimited) => return refused(&state, &l, 429, "busy"),
         Err(_) => return failed(&l, "failed"),

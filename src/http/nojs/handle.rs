@@ -164,7 +164,7 @@ pub(super) async fn handle(
         return Err(Refusal(400, "choose_partner"));
     }
     let names = spool.names();
-    let (reply, codename) = reply_address(&follow).await?;
+    let (reply, codename) = reply_address(state, &follow).await?;
     if follow.in_reply_to.is_some() && description.trim().is_empty() && follow.appointment.is_none()
     {
         return Err(Refusal(400, "write_answer"));
@@ -290,7 +290,10 @@ async fn read_file(
 
 /// A follow-up keeps the reply address of the mailbox page's hidden fields; a new report gets
 /// a fresh codename, derived here (the page says the server handles it in memory).
-async fn reply_address(follow: &FollowUp) -> Result<(ReplyAddress, Option<Codename>), Refusal> {
+async fn reply_address(
+    state: &AppState,
+    follow: &FollowUp,
+) -> Result<(ReplyAddress, Option<Codename>), Refusal> {
     if let Some(id) = &follow.in_reply_to {
         let bad = Refusal(400, "damaged_answer");
         id.parse::<crate::store::ReportId>()
@@ -310,10 +313,14 @@ async fn reply_address(follow: &FollowUp) -> Result<(ReplyAddress, Option<Codena
     }
     let codename = Codename::generate();
     let normalised = Codename::parse(codename.expose()).map_err(|_| Refusal(500, "server"))?;
-    let keys = web::block(move || normalised.derive())
+    let keys = state
+        .kdf
+        .derive_waiting(normalised)
         .await
-        .map_err(|_| Refusal(500, "server"))?
-        .map_err(|_| Refusal(500, "server"))?;
+        .map_err(|e| match e {
+            crate::http::mailbox::kdf::KdfError::Busy => Refusal(503, "busy"),
+            crate::http::mailbox::kdf::KdfError::Failed => Refusal(500, "server"),
+        })?;
     let addr = ReplyAddress {
         recipient: keys.recipient().to_string(),
         mailbox: keys.mailbox.clone(),

@@ -1,0 +1,7 @@
+//! Fuzz target: see `approdo::fuzzing::tile_paths` for what it throws and which properties must hold
+//! (the same function replays the corpus in the test suite's fuzz smoke test).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| approdo::fuzzing::tile_paths(data));

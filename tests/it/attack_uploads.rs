@@ -1,0 +1,452 @@
+//! Issue 15, items 2, 3, 5, 6, 7, replayed against a real server: one anonymous client cannot
+//! hold more than its share of upload slots or pending bytes, a victim's report still goes
+//! through while it tries, a filled-then-cancelled store accepts again without a restart, a
+//! chunk sent after finalisation begins cannot change what the receipt signs, every anonymous
+//! write pays the proof of work, and a plain `age -r` file is refused at the door — and
+//! `audit store` passes on the honest server after each.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use sha2::{Digest, Sha256};
+
+use crate::common::{self, status_json, TestServer, POW_HEADER};
+
+const CHUNK: usize = approdo::store::CHUNK_SIZE;
+const MIB: usize = 1024 * 1024;
+
+/// The server's current price, in bits.
+fn price(url: &str) -> u64 {
+    let answer: serde_json::Value = ureq::get(&format!("{url}/api/v1/pow"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    answer["bits"].as_u64().unwrap()
+}
+
+/// Opens an upload with a solved proof of work: (status, JSON).
+fn create(url: &str) -> (u16, serde_json::Value) {
+    status_json(
+        ureq::post(&format!("{url}/api/v1/uploads?partner=cav-milano"))
+            .set(POW_HEADER, &common::pow(url))
+            .send_bytes(b""),
+    )
+}
+
+fn put(url: &str, id: &str, n: usize, data: &[u8]) -> (u16, serde_json::Value) {
+    status_json(ureq::put(&format!("{url}/api/v1/uploads/{id}/chunks/{n}")).send_bytes(data))
+}
+
+fn finalize(url: &str, id: &str) -> (u16, serde_json::Value) {
+    status_json(ureq::post(&format!("{url}/api/v1/uploads/{id}/finalize")).send_bytes(b""))
+}
+
+fn cancel(url: &str, id: &str) -> u16 {
+    status_json(ureq::delete(&format!("{url}/api/v1/uploads/{id}")).call()).0
+}
+
+/// A whole upload of `file`, retrying what the server asks to retry (429) until `deadline`.
+fn upload(url: &str, file: &[u8], deadline: Instant) -> (u16, serde_json::Value) {
+    let id = loop {
+        let (s, json) = create(url);
+        if s == 201 {
+            break json["upload"].as_str().unwrap().to_owned();
+        }
+        assert_eq!(s, 429, "{json}");
+        assert!(
+            Instant::now() < deadline,
+            "no slot before the deadline: {json}"
+        );
+        std::thread::yield_now();
+    };
+    for (n, c) in file.chunks(CHUNK).enumerate() {
+        loop {
+            let (s, json) = put(url, &id, n, c);
+            if s == 200 {
+                break;
+            }
+            assert_eq!(s, 429, "chunk {n}: {json}");
+            assert!(
+                Instant::now() < deadline,
+                "chunk {n} refused too long: {json}"
+            );
+            std::thread::yield_now();
+        }
+    }
+    finalize(url, &id)
+}
+
+fn audit_passes(server: &TestServer) {
+    let copy = common::copy_store(&server.data);
+    let audit = approdo::audit::audit_store(copy.path(), None).unwrap();
+    assert!(audit.findings.is_empty(), "{:?}", audit.findings);
+}
+
+fn sealed(size: usize, marker: &str) -> Vec<u8> {
+    let attachment: Vec<u8> = (0..size).map(|i| (i * 13 % 251) as u8).collect();
+    common::seal(
+        "cav-milano",
+        &common::report_json(marker),
+        &[("a.bin".into(), attachment)],
+    )
+}
+
+#[test]
+fn one_client_holds_no_more_than_its_share_of_slots_and_pays_more_for_each() {
+    let server = TestServer::start(&["--max-uploads", "10", "--pow-bits", "8"]);
+    let url = &server.url;
+    // The price rises with occupancy: 8 bits at idle, 12 when nearly full.
+    let mut prices = vec![price(url)];
+    let mut held = Vec::new();
+    loop {
+        let (s, json) = create(url);
+        if s != 201 {
+            assert_eq!(s, 429, "{json}");
+            break;
+        }
+        held.push(json["upload"].as_str().unwrap().to_owned());
+        prices.push(price(url));
+        assert!(held.len() <= 10, "more slots than --max-uploads");
+    }
+    assert_eq!(held.len(), 10);
+    assert_eq!(prices.first(), Some(&8));
+    assert_eq!(prices.last(), Some(&12));
+    assert!(prices.windows(2).all(|w| w[0] <= w[1]), "{prices:?}");
+    // A solution for the idle price does not buy a slot at the full price.
+    let challenge: serde_json::Value = ureq::get(&format!("{url}/api/v1/pow"))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let c = challenge["challenge"].as_str().unwrap();
+    let cheap = (0..)
+        .find(|n: &u64| {
+            let bits = approdo::http::pow::zero_bits(&approdo::http::pow::work(c, *n));
+            (8..12).contains(&bits)
+        })
+        .unwrap();
+    let (s, _) = status_json(
+        ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano"))
+            .set(POW_HEADER, &format!("{c}:{cheap}"))
+            .send_bytes(b"x"),
+    );
+    assert_eq!(s, 428);
+    // Cancelling gives the slot back at once.
+    assert_eq!(cancel(url, &held[0]), 200);
+    assert_eq!(create(url).0, 201);
+}
+
+#[test]
+fn one_circuit_holds_at_most_its_share() {
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let sock = dir.path().join("approdo.sock");
+    let server = TestServer::start(&[
+        "--unix-socket",
+        sock.to_str().unwrap(),
+        "--proxy-protocol",
+        "--uploads-per-circuit",
+        "2",
+        "--pow-bits",
+        "8",
+    ]);
+    let open = |circuit: u32| -> u16 {
+        let pow = common::pow(&server.url);
+        let mut s = std::os::unix::net::UnixStream::connect(&sock).unwrap();
+        let req = format!(
+            "PROXY TCP6 fc00:dead:beef:4dad::{:x}:{:x} ::1 65535 80\r\n\
+             POST /api/v1/uploads?partner=cav-milano HTTP/1.1\r\nHost: x.onion\r\n\
+             {POW_HEADER}: {pow}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            circuit >> 16,
+            circuit & 0xffff
+        );
+        s.write_all(req.as_bytes()).unwrap();
+        let mut answer = String::new();
+        let _ = s.read_to_string(&mut answer);
+        answer
+            .strip_prefix("HTTP/1.1 ")
+            .and_then(|a| a.get(..3))
+            .and_then(|a| a.parse().ok())
+            .unwrap_or(0)
+    };
+    let statuses: Vec<u16> = (0..4).map(|_| open(0x0009_0001)).collect();
+    assert_eq!(statuses, vec![201, 201, 429, 429]);
+    assert_eq!(open(0x0009_0002), 201, "another circuit is not affected");
+}
+
+#[test]
+fn a_victim_submits_while_an_attacker_holds_every_slot_and_pending_byte() {
+    let server = TestServer::start(&[
+        "--max-uploads",
+        "6",
+        "--max-pending-mib",
+        "4",
+        "--upload-stale",
+        "2",
+        "--pow-bits",
+        "8",
+    ]);
+    let url = server.url.clone();
+    // The attacker takes every slot and every pending byte it can get.
+    let junk = vec![0x5au8; CHUNK];
+    let mut slots = Vec::new();
+    while let (201, json) = create(&url) {
+        slots.push((json["upload"].as_str().unwrap().to_owned(), 0usize));
+    }
+    assert_eq!(slots.len(), 6);
+    let mut stored = 0;
+    loop {
+        let (id, next) = &mut slots[0];
+        let (s, json) = put(&url, id, *next, &junk);
+        if s != 200 {
+            assert_eq!(s, 429, "{json}");
+            break;
+        }
+        *next += 1;
+        stored += 1;
+    }
+    for (id, next) in &slots[1..] {
+        assert_eq!(put(&url, id, *next, &junk).0, 429, "past the pending cap");
+    }
+    assert!(
+        stored * CHUNK <= 4 * MIB,
+        "{stored} chunks pending over a 4 MiB cap"
+    );
+    assert_eq!(price(&url), 12, "the price is at its highest");
+    // …and keeps trying, from another thread, for as long as the victim works.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let attacker = {
+        let (url, stop) = (url.clone(), stop.clone());
+        std::thread::spawn(move || {
+            let mut tries = 0u32;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                for (id, next) in slots.iter_mut() {
+                    if put(&url, id, *next, &junk).0 == 200 {
+                        *next += 1;
+                    }
+                }
+                if let (201, json) = create(&url) {
+                    slots.push((json["upload"].as_str().unwrap().to_owned(), 0));
+                }
+                tries += 1;
+            }
+            tries
+        })
+    };
+
+    // A small report in one request needs no slot and no pending room: at once.
+    let started = Instant::now();
+    let (s, json) = server.submit_raw("cav-milano", &sealed(10_000, "victim-small"));
+    assert_eq!(s, 201, "{json}");
+    let small = started.elapsed();
+    // A 2.5 MiB report through the page's path gets a stale slot and its bytes within
+    // seconds (--upload-stale 2).
+    let file = sealed(2 * MIB + MIB / 2, "victim-big");
+    let started = Instant::now();
+    let (s, receipt) = upload(&url, &file, started + Duration::from_secs(60));
+    assert_eq!(s, 201, "{receipt}");
+    let big = started.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let tries = attacker.join().unwrap();
+    assert!(tries > 0);
+    assert_eq!(
+        receipt["sha256"].as_str(),
+        Some(hex::encode(Sha256::digest(&file)).as_str())
+    );
+    eprintln!("victim under attack: small report {small:?}, 2.5 MiB upload {big:?}");
+    assert!(big < Duration::from_secs(30), "{big:?}");
+    audit_passes(&server);
+}
+
+#[test]
+fn a_filled_then_cancelled_store_accepts_again_without_restart() {
+    let server = TestServer::start(&["--max-store-mib", "24", "--min-free-mib", "0"]);
+    let url = server.url.clone();
+    let junk = vec![0xa5u8; CHUNK];
+    // One upload fills the store until the server refuses with 507.
+    let (s, json) = create(&url);
+    assert_eq!(s, 201, "{json}");
+    let id = json["upload"].as_str().unwrap().to_owned();
+    let mut n = 0;
+    let status = loop {
+        let (s, _) = put(&url, &id, n, &junk);
+        if s != 200 {
+            break s;
+        }
+        n += 1;
+        assert!(n < 64, "the store never filled");
+    };
+    assert_eq!(status, 507);
+    assert!(n >= 4, "only {n} chunks fit");
+    let report = sealed(3 * MIB, "after-cancel");
+    assert_eq!(server.submit_raw("cav-milano", &report).0, 507);
+    let file_len = || {
+        std::fs::metadata(server.data.join("approdo.redb"))
+            .unwrap()
+            .len()
+    };
+    let full = file_len();
+    // Cancelled: its room is back at once, no restart.
+    assert_eq!(cancel(&url, &id), 200);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let accepted = loop {
+        let (s, json) = server.submit_raw("cav-milano", &report);
+        if s != 507 || Instant::now() > deadline {
+            break (s, json);
+        }
+        std::thread::yield_now();
+    };
+    assert_eq!(accepted.0, 201, "{}", accepted.1);
+    // And the page's path too.
+    let (s, json) = upload(&url, &sealed(2 * MIB, "page"), deadline);
+    assert_eq!(s, 201, "{json}");
+    // The room was really reused: redb's file did not grow for them.
+    assert!(file_len() <= full, "{} > {full}", file_len());
+    audit_passes(&server);
+}
+
+#[test]
+fn a_late_chunk_cannot_change_what_the_receipt_signs() {
+    let server = TestServer::start(&[]);
+    let url = server.url.clone();
+    for round in 0..3 {
+        let file = sealed(6 * MIB, &format!("race {round}"));
+        let chunks: Vec<Vec<u8>> = file.chunks(CHUNK).map(<[u8]>::to_vec).collect();
+        let (s, json) = create(&url);
+        assert_eq!(s, 201, "{json}");
+        let id = json["upload"].as_str().unwrap().to_owned();
+        for (n, c) in chunks.iter().enumerate() {
+            assert_eq!(put(&url, &id, n, c).0, 200);
+        }
+        // The attacker re-sends the last chunk, changed, while finalisation runs.
+        let last = chunks.len() - 1;
+        let mut changed = chunks[last].clone();
+        let end = changed.len() - 1;
+        changed[end] ^= 0xff;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let racer = {
+            let (url, id, stop) = (url.clone(), id.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let mut seen = Vec::new();
+                while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                    seen.push(put(&url, &id, last, &changed).0);
+                }
+                seen
+            })
+        };
+        // A chunk admitted just before the freeze may land while finalisation hashes: then the
+        // writer's second hash differs, nothing is made, and the answer is 409 — try again.
+        let (mut s, mut receipt) = finalize(&url, &id);
+        for _ in 0..5 {
+            if s != 409 {
+                break;
+            }
+            (s, receipt) = finalize(&url, &id);
+        }
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let seen = racer.join().unwrap();
+        assert!(
+            seen.iter().all(|s| [200, 409].contains(s)),
+            "late chunks: {seen:?}"
+        );
+        assert_eq!(s, 201, "{receipt}");
+        // After finalisation a chunk is refused with 409 JSON.
+        let (s, json) = put(&url, &id, last, &chunks[last]);
+        assert_eq!(s, 409, "{json}");
+        assert!(json["error"].as_str().unwrap().contains("finalised"));
+        // The receipt signs the bytes stored.
+        let officer = server.officer("cav-milano");
+        let meta = officer
+            .list()
+            .unwrap()
+            .into_iter()
+            .find(|m| m.id.to_string() == id)
+            .unwrap();
+        assert_eq!(receipt["sha256"].as_str(), Some(meta.sha256.as_str()));
+    }
+    audit_passes(&server);
+}
+
+#[test]
+fn submissions_pay_the_same_proof_of_work_and_the_cli_solves_it() {
+    let server = TestServer::start(&[]);
+    let url = &server.url;
+    let report = sealed(1000, "pow");
+    let post = |pow: Option<String>| {
+        let mut req = ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano"));
+        if let Some(p) = pow {
+            req = req.set(POW_HEADER, &p);
+        }
+        status_json(req.send_bytes(&report))
+    };
+    let (s, json) = post(None);
+    assert_eq!(s, 428, "{json}");
+    assert!(json["error"].as_str().unwrap().contains("/api/v1/pow"));
+    let solved = common::pow(url);
+    assert_eq!(post(Some(solved.clone())).0, 201);
+    assert_eq!(post(Some(solved)).0, 428, "a solution is good once");
+    // The library client (what `approdo envelope submit` uses) solves it by itself.
+    let client = approdo::client::Client::new(url, None).unwrap();
+    let answer = client.submit("cav-milano", &report).unwrap();
+    assert_eq!(answer["id"].as_str().unwrap().len(), 32);
+    // --pow-bits 0 still turns it off, for scripts.
+    let free = TestServer::start(&["--pow-bits", "0"]);
+    assert_eq!(free.submit_raw("cav-milano", &report).0, 201);
+    let (s, _) = status_json(
+        ureq::post(&format!(
+            "{}/api/v1/submissions?partner=cav-milano",
+            free.url
+        ))
+        .send_bytes(&report),
+    );
+    assert_eq!(s, 201);
+}
+
+#[test]
+fn a_plain_age_file_is_refused_at_the_door() {
+    let age = common::go_age();
+    let server = TestServer::start(&[]);
+    let work = tempfile::tempdir().unwrap();
+    let w = work.path();
+    // A plain file of 1 000 bytes: a whole age STREAM, but not an approdo envelope's length.
+    std::fs::write(w.join("plain.txt"), vec![b'x'; 1000]).unwrap();
+    let mut cmd = Command::new(age);
+    for r in common::recipients("cav-milano") {
+        cmd.arg("-r").arg(r.to_string());
+    }
+    let ok = cmd
+        .arg("-o")
+        .arg(w.join("plain.age"))
+        .arg(w.join("plain.txt"))
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    let foreign = std::fs::read(w.join("plain.age")).unwrap();
+    let (s, json) = server.submit_raw("cav-milano", &foreign);
+    assert_eq!(s, 400, "{json}");
+    let msg = json["error"].as_str().unwrap();
+    assert!(
+        msg.starts_with("not an approdo envelope: length is not a Padmé length"),
+        "{msg}"
+    );
+    // The same through the page's path, at finalisation.
+    let (s, json) = upload(
+        &server.url,
+        &foreign,
+        Instant::now() + Duration::from_secs(30),
+    );
+    assert_eq!(s, 400, "{json}");
+    assert!(json["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("not an approdo envelope"));
+    // A real envelope cut short by a few bytes at the end is refused too.
+    let mut cut = sealed(200_000, "cut");
+    cut.truncate(cut.len() - 100);
+    assert_eq!(server.submit_raw("cav-milano", &cut).0, 400);
+    // Nothing was stored; the audit of the honest server passes.
+    assert!(server.officer("cav-milano").list().unwrap().is_empty());
+    audit_passes(&server);
+}
