@@ -4,7 +4,8 @@
 //! violation: a crash here is a bug in the parser it drives.
 
 /// The server's upload validator, fed as the network delivers (in pieces): never panics,
-/// agrees with itself whatever the split, only accepts headers within bounds.
+/// agrees with itself whatever the split, only accepts headers within bounds; the envelope
+/// length rule (`sealed::envelope_len`) refuses exactly the non-Padmé plaintext lengths.
 pub fn upload_header(data: &[u8]) {
     let whole = crate::sealed::inspect_header(data);
     if let Some(split) = data.first().map(|b| *b as usize % (data.len() + 1)) {
@@ -22,6 +23,15 @@ pub fn upload_header(data: &[u8]) {
         let n = u64::from_le_bytes(data[..8].try_into().unwrap_or([0; 8]));
         if let Ok(p) = crate::sealed::plaintext_len(n) {
             assert!(p <= n);
+        }
+        // The door's rule is the audit's: a whole STREAM whose plaintext is a Padmé length.
+        match crate::sealed::envelope_len(n) {
+            Ok(p) => assert_eq!(crate::envelope::padme(p), p),
+            Err(crate::sealed::ValidationError::NotEnvelope(p)) => {
+                assert_eq!(crate::sealed::plaintext_len(n), Ok(p));
+                assert_ne!(crate::envelope::padme(p), p);
+            }
+            Err(_) => assert!(crate::sealed::plaintext_len(n).is_err()),
         }
     }
 }

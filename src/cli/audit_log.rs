@@ -109,6 +109,11 @@ pub(crate) fn run(
         ack_days,
         &officers,
     );
+    // The guide's `--state ~/approdo-audit/state.json`: the folder is made on the first run.
+    if let Some(dir) = state_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .with_context(|| format!("creating the folder {}", dir.display()))?;
+    }
     let tmp = state_path.with_extension("tmp");
     std::fs::write(&tmp, serde_json::to_vec_pretty(&state)?)
         .and_then(|_| std::fs::rename(&tmp, state_path))

@@ -127,6 +127,7 @@ pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
             (out, no_passphrase, old)
         }
     };
+    create_parent_0700(&out)?;
     let identity = OfficerIdentity::generate();
     let passphrase = if no_passphrase {
         None
@@ -222,5 +223,19 @@ pub(crate) fn directory(c: DirectoryCommand) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Creates the missing folders above a new identity file, 0700 (the officer guide writes
+/// `~/approdo/officer.key` before `~/approdo` exists). Existing folders are left as they are.
+fn create_parent_0700(file: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() && !dir.exists() => std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .with_context(|| format!("creating the folder {}", dir.display())),
+        _ => Ok(()),
     }
 }

@@ -203,6 +203,13 @@ impl AppState {
             .map_err(ApiError::from)
     }
 
+    /// Room for `bytes` more that will wait, unfinalised: the bytes already waiting count
+    /// too, so pending bytes never take more than about half the room left, and the rest stays
+    /// for accepted reports (507 otherwise).
+    pub(crate) fn admit_pending(&self, bytes: u64) -> Result<(), ApiError> {
+        self.admit_bytes(bytes.saturating_add(self.slots.pending_bytes()))
+    }
+
     /// The per-circuit limit (connections relayed with tor's PROXY line carry their circuit).
     pub(crate) fn admit_circuit(&self, req: &actix_web::HttpRequest) -> Result<(), ApiError> {
         match req.conn_data::<proxy::CircuitId>() {

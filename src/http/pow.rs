@@ -93,4 +93,12 @@ mod tests {
         let n = super::solve("c", 10);
         assert!(super::zero_bits(&super::work("c", n)) >= 10);
     }
+
+    /// The worked example of docs/security.md ("Proof of work"): third-party clients rely on it.
+    #[test]
+    fn the_documented_example_holds() {
+        let c = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc";
+        assert_eq!(super::solve(c, 14), 27364);
+        assert_eq!(hex::encode(&super::work(c, 27364)[..4]), "0002efa1");
+    }
 }

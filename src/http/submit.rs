@@ -126,8 +126,10 @@ struct Reserved {
 }
 
 impl Reserved {
-    /// Takes `bytes` more (stale upload slots are taken back to make room), or 429.
+    /// Takes `bytes` more (stale upload slots are taken back to make room), or 429; 507 if
+    /// the disk keeps no room for them beside what is already pending.
     fn take(&mut self, bytes: u64) -> Result<(), ApiError> {
+        self.state.admit_pending(bytes)?;
         let mut evicted = Vec::new();
         let taken = self.state.slots.reserve(bytes, &mut evicted);
         self.state.reclaim(evicted);

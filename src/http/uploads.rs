@@ -114,7 +114,7 @@ async fn put_chunk(
     if !state.slots.known(id) {
         return Err(gone(&state, id).await);
     }
-    state.admit_bytes(CHUNK_SIZE as u64)?;
+    state.admit_pending(CHUNK_SIZE as u64)?;
     // 1. The chunk, at most one chunk size.
     let mut body = super::idle::idle(body, state.limits.body_idle);
     let mut chunk = BytesMut::new();

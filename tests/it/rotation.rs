@@ -254,13 +254,22 @@ fn init_refuses_demo_keys_and_rotation_keeps_every_report_readable() {
     assert!(pulled, "{err}");
     assert_eq!(ids.len(), 3);
     assert!(ids.contains(&newest));
-    // A tampered directory stops the restart: the server never serves an unsigned change.
+    // A tampered directory: `approdo check` refuses it before a restart, and a restart anyway
+    // never serves the unsigned change — it keeps the signed version 3 (the site stays up).
     drop(server);
     let text = std::fs::read_to_string(d.join("directory.json"))
         .unwrap()
         .replace("Sportello", "Sportell0");
     std::fs::write(d.join("directory.json"), text).unwrap();
-    let (is_ok, _, err) =
-        common::approdo(&["serve", "--config", s(&config), "--listen", "127.0.0.1:0"]);
+    let (is_ok, _, err) = common::approdo(&["check", "--config", s(&config)]);
     assert!(!is_ok && err.contains("does not verify"), "{err}");
+    let server = serve(&config, &data);
+    let served = ureq::get(&format!("{}/api/v1/directory", server.url))
+        .call()
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(served.contains("\"version\":3") || served.contains("\"version\": 3"), "{served}");
+    assert!(!served.contains("Sportell0"), "an unsigned change was served");
+    assert!(String::from_utf8_lossy(&server.output()).contains("is refused"));
 }
