@@ -69,7 +69,7 @@ pub fn audit_store(
         "resumable",
         "trust",
         "mailbox",
-        "mailbox_owner",
+        "mailbox_partners",
     ];
     for t in txn.list_tables().map_err(read_err)? {
         if !allowed.contains(&t.name()) && !crate::transparency::log::TABLES.contains(&t.name()) {

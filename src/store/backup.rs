@@ -19,7 +19,7 @@
 //! | `R` | report id (16 bytes LE), metadata JSON |
 //! | `C` | report id, chunk index (4 bytes LE), ciphertext |
 //! | `M` | mailbox id (32 bytes), message id (16 bytes LE), stored row |
-//! | `O` | mailbox id (32 bytes), the partner id it is bound to (`mailbox_owner`) |
+//! | `O` | mailbox id (32 bytes), a partner id that replied there (`mailbox_partners`) |
 //! | `L` | transparency-log table name, key (8 or 16 bytes LE), value |
 //! | `E` | record count (8 bytes LE), SHA-256 (32 bytes) — last |
 //!
@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
 use sha2::{Digest, Sha256};
 
-use super::mailbox::{MAILBOX, MAILBOX_OWNER};
+use super::mailbox::{MAILBOX, MAILBOX_PARTNERS};
 use super::{parse_meta, Store, StoreError, CHUNKS, DB_FILE, REPORTS, TRUST};
 
 pub use restore::{restore, verify_backup};
@@ -47,7 +47,7 @@ const COPIED: &[&str] = &[
     "reports",
     "chunks",
     "mailbox",
-    "mailbox_owner",
+    "mailbox_partners",
     "log_queue",
     "log_entries",
     "log_hashes",
@@ -203,11 +203,12 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
         Err(redb::TableError::TableDoesNotExist(_)) => {}
         Err(e) => return Err(db_err(e)),
     }
-    match txn.open_table(MAILBOX_OWNER) {
-        Ok(owners) => {
-            for row in owners.iter().map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                w.record(b'O', &[&k.value(), v.value().as_bytes()])?;
+    match txn.open_table(MAILBOX_PARTNERS) {
+        Ok(partners) => {
+            for row in partners.iter().map_err(db_err)? {
+                let (k, _) = row.map_err(db_err)?;
+                let (mb, partner) = k.value();
+                w.record(b'O', &[&mb, partner.as_bytes()])?;
             }
         }
         Err(redb::TableError::TableDoesNotExist(_)) => {}
@@ -283,10 +284,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&dir.path().join("a"), &demo::directory().unwrap()).unwrap();
         store
-            .put_owned_reply(
+            .put_partner_reply(
                 MailboxId([7; 32]),
                 Day(20_000),
                 "cav-milano",
+                false,
                 b"sealed".to_vec(),
             )
             .await
@@ -311,8 +313,8 @@ mod tests {
         let copy = Store::open(&restored, &demo::directory().unwrap()).unwrap();
         let replies = copy.mailbox_blocking(MailboxId([7; 32])).unwrap();
         assert_eq!(replies[0].sealed, b"sealed");
-        let owner = copy.mailbox_owner_blocking(MailboxId([7; 32])).unwrap();
-        assert_eq!(owner.as_deref(), Some("cav-milano"));
+        let partners = copy.mailbox_partners_blocking(MailboxId([7; 32])).unwrap();
+        assert_eq!(partners, ["cav-milano"]);
 
         // A table this version does not know (a newer approdo's) is never skipped silently.
         const NEW: redb::TableDefinition<u64, u64> = redb::TableDefinition::new("newer");

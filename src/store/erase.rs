@@ -39,7 +39,7 @@ const TABLES: [&str; 11] = [
     "resumable",
     "trust",
     "mailbox",
-    "mailbox_owner",
+    "mailbox_partners",
     "log_queue",
     "log_entries",
     "log_hashes",
@@ -195,7 +195,7 @@ fn copy_into(old: &redb::Database, tmp: &Path) -> Result<redb::Database, StoreEr
     copier.table(&read, RESUMABLE)?;
     copier.table(&read, TRUST)?;
     copier.table(&read, MAILBOX)?;
-    copier.table(&read, super::mailbox::MAILBOX_OWNER)?;
+    copier.table(&read, super::mailbox::MAILBOX_PARTNERS)?;
     copier.table(&read, LOG_QUEUE)?;
     copier.table(&read, LOG_ENTRIES)?;
     copier.table(&read, LOG_HASHES)?;

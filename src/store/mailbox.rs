@@ -4,10 +4,11 @@
 //! [`crate::codename`]); a row holds the day it arrived and one age file sealed to her reply
 //! recipient (since signed replies, framed with the officer's signature, see
 //! [`crate::reply::signed`]; the store keeps the payload opaque). Nothing links a mailbox to a
-//! report on the server. `mailbox_owner` binds a mailbox to the partner whose officer filed the
-//! first reply in it: another partner's officers cannot post there afterwards (a forged
-//! "appointment" from someone she never wrote to). Rows are removed when she deletes them or
-//! when they expire. Writes go through the store's writer thread (durable).
+//! report on the server. `mailbox_partners` records which partners have replied in a mailbox
+//! (each after proving, with a report it received, that she wrote to it): once the report is
+//! deleted from the server, its partner can still reply there, and no other can. Rows are
+//! removed when she deletes them or when they expire. Writes go through the store's writer
+//! thread (durable).
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
@@ -18,9 +19,9 @@ use super::{Day, Store, StoreError};
 pub(crate) const MAILBOX: TableDefinition<([u8; 32], u128), &[u8]> =
     TableDefinition::new("mailbox");
 
-/// Mailbox id → the partner whose officers may reply in it (bound by the first reply).
-pub(crate) const MAILBOX_OWNER: TableDefinition<[u8; 32], &str> =
-    TableDefinition::new("mailbox_owner");
+/// (mailbox id, partner id) → 1: the partners that have replied in a mailbox.
+pub(crate) const MAILBOX_PARTNERS: TableDefinition<([u8; 32], &str), u8> =
+    TableDefinition::new("mailbox_partners");
 
 /// A mailbox id: what the server indexes replies by.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -62,9 +63,9 @@ pub(super) enum MailboxOp {
         id: u128,
         day: u32,
         sealed: Vec<u8>,
-        /// The partner filing it: refused (no row written) when the mailbox belongs to
-        /// another partner; binds the mailbox when it has no owner yet.
-        owner: Option<String>,
+        /// The partner filing it, recorded in `mailbox_partners`; with `true`, refused (no
+        /// row written) unless that partner has replied in this mailbox before.
+        partner: Option<(String, bool)>,
     },
     Delete {
         mailbox: [u8; 32],
@@ -85,22 +86,23 @@ pub(super) fn apply(txn: &redb::WriteTransaction, op: &MailboxOp) -> Result<bool
             id,
             day,
             sealed,
-            owner,
+            partner,
         } => {
-            if let Some(partner) = owner {
-                let mut owners = txn.open_table(MAILBOX_OWNER).map_err(StoreError::from_db)?;
-                let bound = owners
-                    .get(*mailbox)
+            if let Some((partner, known_only)) = partner {
+                let mut partners = txn
+                    .open_table(MAILBOX_PARTNERS)
+                    .map_err(StoreError::from_db)?;
+                let known = partners
+                    .get((*mailbox, partner.as_str()))
                     .map_err(StoreError::from_db)?
-                    .map(|v| v.value().to_owned());
-                match bound {
-                    Some(p) if &p != partner => return Ok(false),
-                    Some(_) => {}
-                    None => {
-                        owners
-                            .insert(*mailbox, partner.as_str())
-                            .map_err(StoreError::from_db)?;
+                    .is_some();
+                if !known {
+                    if *known_only {
+                        return Ok(false);
                     }
+                    partners
+                        .insert((*mailbox, partner.as_str()), 1)
+                        .map_err(StoreError::from_db)?;
                 }
             }
             let mut row = Vec::with_capacity(4 + sealed.len());
@@ -150,19 +152,21 @@ impl Store {
             id,
             day: day.0,
             sealed,
-            owner: None,
+            partner: None,
         }))
         .await?;
         Ok(id)
     }
 
-    /// Stores a reply filed by an officer of `partner`; `None` when the mailbox belongs to
-    /// another partner (nothing is written). The first reply binds the mailbox to `partner`.
-    pub async fn put_owned_reply(
+    /// Stores a reply filed by an officer of `partner` and records that the partner replies in
+    /// this mailbox. With `known_only` (her report is no longer on the server to prove she
+    /// wrote to `partner`), `None` unless the partner replied there before; nothing is written.
+    pub async fn put_partner_reply(
         &self,
         mailbox: MailboxId,
         day: Day,
         partner: &str,
+        known_only: bool,
         payload: Vec<u8>,
     ) -> Result<Option<u128>, StoreError> {
         let id = rand::random::<u128>();
@@ -172,7 +176,7 @@ impl Store {
                 id,
                 day: day.0,
                 sealed: payload,
-                owner: Some(partner.to_owned()),
+                partner: Some((partner.to_owned(), known_only)),
             }))
             .await?;
         Ok(stored.then_some(id))
@@ -220,19 +224,27 @@ impl Store {
         Ok(out)
     }
 
-    /// The partner a mailbox is bound to (by its first reply), blocking.
-    pub fn mailbox_owner_blocking(&self, mailbox: MailboxId) -> Result<Option<String>, StoreError> {
+    /// The partners that have replied in `mailbox`, blocking.
+    pub fn mailbox_partners_blocking(&self, mailbox: MailboxId) -> Result<Vec<String>, StoreError> {
         let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
-        let table = match txn.open_table(MAILBOX_OWNER) {
+        let table = match txn.open_table(MAILBOX_PARTNERS) {
             Ok(t) => t,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
             Err(e) => return Err(StoreError::from_db(e)),
         };
-        let owner = table
-            .get(mailbox.0)
+        let mut out = Vec::new();
+        for row in table
+            .range((mailbox.0, "")..)
             .map_err(StoreError::from_db)?
-            .map(|v| v.value().to_owned());
-        Ok(owner)
+        {
+            let (k, _) = row.map_err(StoreError::from_db)?;
+            let (m, p) = k.value();
+            if m != mailbox.0 {
+                break;
+            }
+            out.push(p.to_owned());
+        }
+        Ok(out)
     }
 
     /// Number of replies waiting in every mailbox together, blocking (for tests and audits).
@@ -278,14 +290,26 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_first_partner_to_reply_owns_the_mailbox() {
+    async fn a_partner_replies_without_its_report_only_where_it_replied_before() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), &crate::keys::demo::directory().unwrap()).unwrap();
         let m = MailboxId([3; 32]);
-        let put = |p: &'static str| store.put_owned_reply(m, Day(1), p, b"x".to_vec());
-        assert!(put("cav-milano").await.unwrap().is_some());
-        assert!(put("tratta-milano").await.unwrap().is_none());
-        assert!(put("cav-milano").await.unwrap().is_some());
-        assert_eq!(store.mailbox_blocking(m).unwrap().len(), 2);
+        let put = |p: &'static str, known_only| {
+            store.put_partner_reply(m, Day(1), p, known_only, b"x".to_vec())
+        };
+        assert!(put("cav-milano", true).await.unwrap().is_none());
+        assert!(put("cav-milano", false).await.unwrap().is_some());
+        assert!(put("tratta-milano", true).await.unwrap().is_none());
+        assert!(put("cav-milano", true).await.unwrap().is_some());
+        assert!(put("tratta-milano", false).await.unwrap().is_some());
+        assert_eq!(store.mailbox_blocking(m).unwrap().len(), 3);
+        assert_eq!(
+            store.mailbox_partners_blocking(m).unwrap(),
+            ["cav-milano", "tratta-milano"]
+        );
+        assert!(store
+            .mailbox_partners_blocking(MailboxId([4; 32]))
+            .unwrap()
+            .is_empty());
     }
 }

@@ -101,11 +101,11 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
         .post_reply(&keys.mailbox, &cav_report, &forged)
         .unwrap_err();
     assert!(err.to_string().contains("403"), "{err}");
-    // ... nor by naming a report of its own: the mailbox is cav-milano's.
-    let err = tratta
+    // Naming a report of its own instead, it can file it, but signed as tratta-milano for
+    // another report than the one inside: her page hides it.
+    tratta
         .post_reply(&keys.mailbox, &tratta_report, &forged)
-        .unwrap_err();
-    assert!(err.to_string().contains("403"), "{err}");
+        .unwrap();
 
     // 3. A session of one partner with a signature by another partner's officer key: 403 JSON.
     let signed = ReplySignature::sign(
@@ -183,7 +183,8 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
     }
     let server = TestServer::start_in(&data, &[]);
 
-    // Without JavaScript: the verified one under the directory's name, the slipped one hidden.
+    // Without JavaScript: the verified one under the directory's name; tratta's and the
+    // slipped one hidden.
     let page = mailbox_page(&server, &codename);
     assert!(page.contains("MARKER-atk-honest"), "{page}");
     assert!(page.contains(&format!("From {CAV_NAME}")), "{page}");
@@ -192,7 +193,7 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
         !page.contains("MARKER-atk-slipped") && !page.contains("MARKER-atk-forged"),
         "{page}"
     );
-    assert_eq!(page.matches("is hidden").count(), 1, "{page}");
+    assert_eq!(page.matches("is hidden").count(), 2, "{page}");
     let other_codename_page = {
         // The other victim's mailbox: tratta's reply claiming cav-milano is hidden.
         let listed: serde_json::Value = ureq::post(&format!("{}/api/v1/mailbox", server.url))
@@ -215,6 +216,75 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
         signer.id.as_str(),
         reply.partner,
         "the page hides it: signer is not the claimed partner"
+    );
+}
+
+#[test]
+fn every_partner_her_report_went_to_can_answer_and_no_other_once_it_is_deleted() {
+    let server = TestServer::start(&[]);
+    let codename = Codename::generate();
+    let keys = codename.derive().unwrap();
+    // One report to two partners (as the form sends it): one codename, one mailbox.
+    let to_cav = report_to(&server, "cav-milano", &keys);
+    let to_tratta = report_to(&server, "tratta-milano", &keys);
+    let cav = server.officer("cav-milano");
+    let tratta = server.officer("tratta-milano");
+    let reply =
+        |partner: &str, report: &str, text: &str| sealed_reply(&keys, partner, "x", report, text);
+    cav.post_reply(
+        &keys.mailbox,
+        &to_cav,
+        &reply("cav-milano", &to_cav, "MARKER-atk-cav"),
+    )
+    .unwrap();
+    tratta
+        .post_reply(
+            &keys.mailbox,
+            &to_tratta,
+            &reply("tratta-milano", &to_tratta, "MARKER-atk-tratta"),
+        )
+        .unwrap();
+    // Both reports deleted from the server: each partner can still answer where it answered…
+    cav.delete(to_cav.parse().unwrap()).unwrap();
+    tratta.delete(to_tratta.parse().unwrap()).unwrap();
+    cav.post_reply(
+        &keys.mailbox,
+        &to_cav,
+        &reply("cav-milano", &to_cav, "MARKER-atk-cav-2"),
+    )
+    .unwrap();
+    // …but lavoro-milano, naming a report that is gone, cannot start a conversation.
+    let lavoro = server.officer("lavoro-milano");
+    let other = Codename::generate().derive().unwrap();
+    let gone = report_to(&server, "lavoro-milano", &other);
+    lavoro.delete(gone.parse().unwrap()).unwrap();
+    let err = lavoro
+        .post_reply(
+            &keys.mailbox,
+            &gone,
+            &reply("lavoro-milano", &gone, "MARKER-atk-lavoro"),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("403"), "{err}");
+
+    let page = mailbox_page(&server, &codename);
+    for (marker, name) in [
+        ("MARKER-atk-cav<", CAV_NAME),
+        ("MARKER-atk-tratta", "DEMO Progetto anti-tratta Milano"),
+        ("MARKER-atk-cav-2", CAV_NAME),
+    ] {
+        let at = page
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker} missing: {page}"));
+        let heading = page[..at].rfind("<h2>").unwrap();
+        assert!(
+            page[heading..at].contains(&format!("From {name}")),
+            "{marker}: {page}"
+        );
+    }
+    assert!(
+        !page.contains("is hidden") && !page.contains("MARKER-atk-lavoro"),
+        "{page}"
     );
 }
 

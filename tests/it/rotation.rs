@@ -269,7 +269,13 @@ fn init_refuses_demo_keys_and_rotation_keeps_every_report_readable() {
         .unwrap()
         .into_string()
         .unwrap();
-    assert!(served.contains("\"version\":3") || served.contains("\"version\": 3"), "{served}");
-    assert!(!served.contains("Sportell0"), "an unsigned change was served");
+    assert!(
+        served.contains("\"version\":3") || served.contains("\"version\": 3"),
+        "{served}"
+    );
+    assert!(
+        !served.contains("Sportell0"),
+        "an unsigned change was served"
+    );
     assert!(String::from_utf8_lossy(&server.output()).contains("is refused"));
 }

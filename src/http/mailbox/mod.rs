@@ -4,9 +4,9 @@
 //!   signature}`: an age file sealed to her reply recipient, filed under the mailbox id the
 //!   report gave. One X25519 recipient, at most [`reply::MAX_SEALED`](crate::reply::MAX_SEALED)
 //!   bytes, signed by one of the session's partner's officer keys
-//!   ([`crate::reply::signed`]). The report must be one the session's partner received (or,
-//!   once it is deleted, the mailbox must already be that partner's), and the mailbox must not
-//!   belong to another partner: anything else is 403, nothing stored.
+//!   ([`crate::reply::signed`]). The report must be one the session's partner received (once
+//!   it is deleted from the server, that partner must have replied in this mailbox before):
+//!   anything else is 403, nothing stored.
 //! - `POST /api/v1/mailbox` `{mailbox}`: the sealed replies waiting there; her browser derived
 //!   the id and opens them. An unknown mailbox and an empty one answer the same bytes.
 //! - `POST /api/v1/mailbox/delete` `{mailbox, id}`: removes one; the answer is the same
@@ -52,8 +52,9 @@ struct ReplyRequest {
     signature: Option<String>,
 }
 
-const NOT_YOURS: &str = "this mailbox belongs to a report your partner did not receive; \
-                         you can reply only to reports sent to your partner";
+const NOT_YOURS: &str = "you can reply only to reports sent to your partner (this one was \
+                         not, or it is no longer on the server and your partner never replied \
+                         in this mailbox)";
 
 fn mailbox_id(raw: &str) -> Result<MailboxId, ApiError> {
     raw.parse()
@@ -116,28 +117,23 @@ async fn post_reply(
             SignatureError::Malformed(_) => ApiError::BadRequest(e.to_string()),
             _ => ApiError::Forbidden(e.to_string()),
         })?;
-    // 4. The report went to this partner (if it is gone, the mailbox must already be theirs:
-    //    checked by the store with the write).
+    // 4. The report went to this partner. A report deleted since (pulled, then removed, or
+    //    past retention) proves nothing: then the partner must have replied here before,
+    //    which the store checks with the write.
     let store = state.store.clone();
-    match blocking(move || store.meta_blocking(report_id)).await {
-        Ok(meta) if meta.partner == session.partner => {}
+    let known_only = match blocking(move || store.meta_blocking(report_id)).await {
+        Ok(meta) if meta.partner == session.partner => false,
         Ok(_) => return Err(ApiError::Forbidden(NOT_YOURS.into())),
-        Err(ApiError::NotFound) => {
-            let store = state.store.clone();
-            let owner = blocking(move || store.mailbox_owner_blocking(mailbox)).await?;
-            if owner.as_deref() != Some(session.partner.as_str()) {
-                return Err(ApiError::Forbidden(NOT_YOURS.into()));
-            }
-        }
+        Err(ApiError::NotFound) => true,
         Err(e) => return Err(e),
-    }
+    };
     state.admit_bytes(sealed.len() as u64)?;
-    // 5. Filed with its signature; the store refuses a mailbox another partner owns.
+    // 5. Filed with its signature.
     let payload = signed.frame(&sealed);
     let partner = session.partner.to_string();
     let id = state
         .store
-        .put_owned_reply(mailbox, Day::today(), &partner, payload)
+        .put_partner_reply(mailbox, Day::today(), &partner, known_only, payload)
         .await?
         .ok_or_else(|| ApiError::Forbidden(NOT_YOURS.into()))?;
     Ok(HttpResponse::Created().json(serde_json::json!({ "id": format!("{id:032x}") })))

@@ -9,7 +9,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::{db_err, io_err, BackupError, BackupSummary, MAGIC};
-use crate::store::mailbox::{MAILBOX, MAILBOX_OWNER};
+use crate::store::mailbox::{MAILBOX, MAILBOX_PARTNERS};
 use crate::store::{parse_meta, CHUNKS, DB_FILE, PENDING, REPORTS, RESUMABLE, TRUST};
 use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 
@@ -31,7 +31,7 @@ enum Record {
     Report(u128, Vec<u8>),
     Chunk(u128, u32, Vec<u8>),
     Reply([u8; 32], u128, Vec<u8>),
-    /// A mailbox and the partner it is bound to (`mailbox_owner`).
+    /// A mailbox and a partner that replied there (`mailbox_partners`).
     Owner([u8; 32], String),
     /// A row of a transparency-log table: (table, key bytes, value).
     Log(String, Vec<u8>, Vec<u8>),
@@ -103,7 +103,7 @@ impl<R: Read> Reader<R> {
             b'O' => {
                 let mailbox = array::<32>(&self.field()?)?;
                 let partner = String::from_utf8(self.field()?)
-                    .map_err(|_| BackupError::Invalid("a mailbox owner is not UTF-8".into()))?;
+                    .map_err(|_| BackupError::Invalid("a mailbox partner is not UTF-8".into()))?;
                 Record::Owner(mailbox, partner)
             }
             b'L' => {
@@ -258,7 +258,7 @@ fn restore_into(input: impl Read, file: &Path) -> Result<BackupSummary, BackupEr
             let mut reports = txn.open_table(REPORTS).map_err(db_err)?;
             let mut chunks = txn.open_table(CHUNKS).map_err(db_err)?;
             let mut mailbox = txn.open_table(MAILBOX).map_err(db_err)?;
-            let mut owners = txn.open_table(MAILBOX_OWNER).map_err(db_err)?;
+            let mut partners = txn.open_table(MAILBOX_PARTNERS).map_err(db_err)?;
             let mut entries = txn.open_table(LOG_ENTRIES).map_err(db_err)?;
             let mut hashes = txn.open_table(LOG_HASHES).map_err(db_err)?;
             let mut queue = txn.open_table(LOG_QUEUE).map_err(db_err)?;
@@ -288,7 +288,7 @@ fn restore_into(input: impl Read, file: &Path) -> Result<BackupSummary, BackupEr
                         mailbox.insert((mb, id), row.as_slice()).map_err(db_err)?;
                     }
                     Record::Owner(mb, partner) => {
-                        owners.insert(mb, partner.as_str()).map_err(db_err)?;
+                        partners.insert((mb, partner.as_str()), 1).map_err(db_err)?;
                     }
                     Record::Log(table, key, value) => {
                         let k8 = || array::<8>(&key).map(u64::from_le_bytes);
