@@ -6,7 +6,6 @@
 // is what the site serves.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,9 +26,9 @@ after(async () => {
   net?.stop();
 });
 
-function pullAs(file, env = {}) {
+async function pullAs(file, env = {}) {
   const out = mkdtempSync(join(tmpdir(), "approdo-real-pulled-"));
-  net.approdo(["pull", "--server", net.url, "--identity", net.identity(file), "--out", out], env);
+  await net.approdoAsync(["pull", "--server", net.url, "--identity", net.identity(file), "--out", out], env);
   return out;
 }
 
@@ -53,7 +52,7 @@ test("real network: Chromium seals in the browser to this network's keys; the of
   await context.close();
 
   // The officer whose identity is sealed with a passphrase.
-  const out = pullAs("cav-2.key", { APPRODO_PASSPHRASE: net.passphrase });
+  const out = await pullAs("cav-2.key", { APPRODO_PASSPHRASE: net.passphrase });
   const report = JSON.parse(readFileSync(join(out, id, "report.json"), "utf8"));
   assert.ok(report.description.includes(marker));
   assert.equal(report.sealed, "browser");
@@ -82,7 +81,7 @@ test("real network: Firefox ESR at Safer settings seals and sends too", async ()
     await driver.quit();
   }
   assert.match(id, /^[0-9a-f]{32}$/);
-  const out = pullAs("tratta-1.key");
+  const out = await pullAs("tratta-1.key");
   assert.ok(JSON.parse(readFileSync(join(out, id, "report.json"), "utf8")).description.includes(marker));
 });
 
@@ -92,12 +91,12 @@ test("real network: the manifest an auditor computes from the release and the ke
   assert.deepEqual(served, local);
   const demo = JSON.parse(net.approdo(["manifest"]));
   assert.notEqual(demo.assets["/assets/app.js"], local.assets["/assets/app.js"], "the page script holds the network key");
-  const audit = net.approdo(["audit", "site", "--server", net.url, "--network-key", net.networkKey]);
+  const audit = await net.approdoAsync(["audit", "site", "--server", net.url, "--network-key", net.networkKey]);
   assert.match(audit, /^PASS: /m);
   // Without the key the audit cannot pass, and says which flag is missing.
   let failed;
   try {
-    execFileSync(process.env.APPRODO_RELEASE_BIN || join(new URL("../../", import.meta.url).pathname, "target/release/approdo"), ["audit", "site", "--server", net.url], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    await net.approdoAsync(["audit", "site", "--server", net.url]);
   } catch (e) {
     failed = `${e.stdout}${e.stderr}`;
   }

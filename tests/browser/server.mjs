@@ -1,6 +1,6 @@
 // Test helpers: a real `approdo serve --demo` on port 0 in a temporary data directory, the
 // approdo CLI, byte scans of the data directory, and Debian's chromium via playwright-core.
-import { spawn, execFileSync } from "node:child_process";
+import { spawn, execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -136,6 +136,20 @@ export async function startRealNetwork(binary = process.env.APPRODO_RELEASE_BIN 
     networkKey: join(dir, "network.pub"),
     identity: (file) => join(dir, file),
     approdo: run,
+    // Commands that reach the server go through the relay in this process: they must not
+    // block its event loop (execFileSync would), so they run asynchronously.
+    approdoAsync: (args, env = {}) =>
+      new Promise((resolve, reject) => {
+        execFile(binary, args, { encoding: "utf8", cwd: dir, env: { ...process.env, ...env } }, (error, stdout, stderr) => {
+          if (error) {
+            error.stdout = stdout;
+            error.stderr = stderr;
+            reject(error);
+          } else {
+            resolve(stdout);
+          }
+        });
+      }),
     output: () => output,
     stop() {
       child.kill("SIGKILL");
