@@ -134,17 +134,8 @@ fn answer(
 /// server answers there (take an offline backup instead).
 pub fn request_backup(data: &Path, out: &mut impl Write) -> Result<Option<u64>, AdminError> {
     let path = socket_path(data);
-    let mut stream = match UnixStream::connect(&path) {
-        Ok(s) => s,
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
-            ) =>
-        {
-            return Ok(None)
-        }
-        Err(source) => return Err(AdminError::Io { path, source }),
+    let Some(mut stream) = connect(&path)? else {
+        return Ok(None);
     };
     let err = |source| AdminError::Io {
         path: path.clone(),
@@ -162,18 +153,7 @@ pub fn request_health(data: &Path) -> Result<Status, AdminError> {
         path: path.clone(),
         source,
     };
-    let mut stream = match UnixStream::connect(&path) {
-        Ok(s) => s,
-        Err(e)
-            if matches!(
-                e.kind(),
-                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
-            ) =>
-        {
-            return Err(AdminError::NotRunning(path))
-        }
-        Err(source) => return Err(err(source)),
-    };
+    let mut stream = connect(&path)?.ok_or_else(|| AdminError::NotRunning(path.clone()))?;
     stream
         .set_read_timeout(Some(Duration::from_secs(30)))
         .map_err(err)?;
@@ -186,4 +166,23 @@ pub fn request_health(data: &Path) -> Result<Status, AdminError> {
         path: path.clone(),
         answer: answer.chars().take(200).collect(),
     })
+}
+
+/// Connects to the admin socket at `path`; `None` when no server answers there.
+fn connect(path: &Path) -> Result<Option<UnixStream>, AdminError> {
+    match UnixStream::connect(path) {
+        Ok(s) => Ok(Some(s)),
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+            ) =>
+        {
+            Ok(None)
+        }
+        Err(source) => Err(AdminError::Io {
+            path: path.to_owned(),
+            source,
+        }),
+    }
 }

@@ -77,3 +77,23 @@ impl Drop for Scratch {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// `GET base+path` through `agent`, at most `limit` bytes of the body; errors name the path.
+pub(crate) fn get_limited(
+    agent: &ureq::Agent,
+    base: &str,
+    path: &str,
+    limit: u64,
+) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let resp = agent
+        .get(&format!("{base}{path}"))
+        .call()
+        .map_err(|e| format!("{path}: {e}"))?;
+    let mut out = Vec::new();
+    resp.into_reader()
+        .take(limit)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("{path}: {e}"))?;
+    Ok(out)
+}

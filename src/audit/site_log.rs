@@ -7,7 +7,6 @@
 //! it with `approdo audit log --log-key`, which also follows the log's consistency), and every
 //! entry read is checked against it.
 
-use std::io::Read;
 
 use super::Finding;
 use crate::transparency::client::{entries, Fetch};
@@ -20,17 +19,7 @@ struct Site<'a> {
 
 impl Site<'_> {
     fn get(&self, path: &str, limit: u64) -> Result<Vec<u8>, String> {
-        let resp = self
-            .agent
-            .get(&format!("{}{path}", self.base))
-            .call()
-            .map_err(|e| format!("{path}: {e}"))?;
-        let mut out = Vec::new();
-        resp.into_reader()
-            .take(limit)
-            .read_to_end(&mut out)
-            .map_err(|e| format!("{path}: {e}"))?;
-        Ok(out)
+        crate::audit::get_limited(self.agent, self.base, path, limit)
     }
 }
 

@@ -1,7 +1,6 @@
 //! `approdo audit log`: fetches the checkpoint and tiles over HTTP, runs
 //! [`crate::audit::audit_log`], and keeps the state file between runs.
 
-use std::io::Read;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -18,17 +17,7 @@ struct Http {
 
 impl Http {
     fn get(&self, path: &str, limit: u64) -> Result<Vec<u8>, String> {
-        let resp = self
-            .agent
-            .get(&format!("{}{path}", self.base))
-            .call()
-            .map_err(|e| format!("{path}: {e}"))?;
-        let mut out = Vec::new();
-        resp.into_reader()
-            .take(limit)
-            .read_to_end(&mut out)
-            .map_err(|e| format!("{path}: {e}"))?;
-        Ok(out)
+        crate::audit::get_limited(&self.agent, &self.base, path, limit)
     }
 }
 
