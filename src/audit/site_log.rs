@@ -7,7 +7,6 @@
 //! it with `approdo audit log --log-key`, which also follows the log's consistency), and every
 //! entry read is checked against it.
 
-
 use super::Finding;
 use crate::transparency::client::{entries, Fetch};
 use crate::transparency::{Entry, LogVerifier};

@@ -52,18 +52,52 @@ fn the_real_officer_logs_in_during_a_challenge_flood() {
     });
     assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 500);
     assert!(statuses.contains(&200), "{statuses:?}");
-    let unsigned = challenge(&server, serde_json::json!({ "recipient": officers[0] }));
-    assert_eq!(
-        unsigned, 429,
-        "the flood drained the unsigned budget of that recipient"
-    );
 
-    // The officer's CLI signs its challenge request: her own budget, untouched by the flood.
+    // The flood goes on while the officer logs in, and keeps the unsigned budget of her
+    // recipient drained (429) the whole time: a timing-free proof that the pull below does
+    // not ride on a refilled budget.
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let stop = AtomicBool::new(false);
+    let drained = AtomicUsize::new(0);
+    let during = AtomicUsize::new(0);
+    let pulling = AtomicBool::new(false);
     let out = tempfile::tempdir().unwrap();
     let sealed = common::seal("cav-milano", &common::report_json("budget"), &[]);
     let (status, answer) = server.submit_raw("cav-milano", &sealed);
     assert_eq!(status, 201, "{answer}");
-    let (ok, stdout, stderr) = server.pull("cav-milano", out.path());
+    let (ok, stdout, stderr) = std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                while !stop.load(Ordering::SeqCst) {
+                    let got = challenge(&server, serde_json::json!({ "recipient": officers[0] }));
+                    if got == 429 {
+                        drained.fetch_add(1, Ordering::SeqCst);
+                        if pulling.load(Ordering::SeqCst) {
+                            during.fetch_add(1, Ordering::SeqCst);
+                        }
+                    }
+                }
+            });
+        }
+        // Wait for the flood to be refused, then log in as the officer (her CLI signs its
+        // challenge request: her own budget, untouched by the flood).
+        while drained.load(Ordering::SeqCst) == 0 {
+            std::thread::yield_now();
+        }
+        pulling.store(true, Ordering::SeqCst);
+        let result = server.pull("cav-milano", out.path());
+        // The flood was still refused after the pull finished.
+        let seen = during.load(Ordering::SeqCst);
+        while during.load(Ordering::SeqCst) == seen {
+            std::thread::yield_now();
+        }
+        stop.store(true, Ordering::SeqCst);
+        result
+    });
+    assert!(
+        during.load(Ordering::SeqCst) > 0,
+        "the flood drained the unsigned budget"
+    );
     assert!(ok, "pull during the flood: {stdout}\n{stderr}");
     assert!(out.path().join(answer["id"].as_str().unwrap()).is_dir());
 }

@@ -47,34 +47,43 @@ fn cancel(url: &str, id: &str) -> u16 {
 }
 
 /// A whole upload of `file`, retrying what the server asks to retry (429) until `deadline`.
+/// An upload taken back while it waited for pending room (404: another client needed the
+/// room of a slot idle for `--upload-stale`) is sent again from the start, as she does when
+/// the page says the upload was interrupted (without tor's PROXY line one client can starve
+/// another's slot this way: docs/security.md, known limits).
 fn upload(url: &str, file: &[u8], deadline: Instant) -> (u16, serde_json::Value) {
-    let id = loop {
-        let (s, json) = create(url);
-        if s == 201 {
-            break json["upload"].as_str().unwrap().to_owned();
-        }
-        assert_eq!(s, 429, "{json}");
-        assert!(
-            Instant::now() < deadline,
-            "no slot before the deadline: {json}"
-        );
-        std::thread::yield_now();
-    };
-    for (n, c) in file.chunks(CHUNK).enumerate() {
-        loop {
-            let (s, json) = put(url, &id, n, c);
-            if s == 200 {
-                break;
+    'again: loop {
+        let id = loop {
+            let (s, json) = create(url);
+            if s == 201 {
+                break json["upload"].as_str().unwrap().to_owned();
             }
-            assert_eq!(s, 429, "chunk {n}: {json}");
+            assert_eq!(s, 429, "{json}");
             assert!(
                 Instant::now() < deadline,
-                "chunk {n} refused too long: {json}"
+                "no slot before the deadline: {json}"
             );
             std::thread::yield_now();
+        };
+        for (n, c) in file.chunks(CHUNK).enumerate() {
+            loop {
+                let (s, json) = put(url, &id, n, c);
+                if s == 200 {
+                    break;
+                }
+                assert!(
+                    Instant::now() < deadline,
+                    "chunk {n} refused too long: {json}"
+                );
+                if s == 404 {
+                    continue 'again;
+                }
+                assert_eq!(s, 429, "chunk {n}: {json}");
+                std::thread::yield_now();
+            }
         }
+        return finalize(url, &id);
     }
-    finalize(url, &id)
 }
 
 fn audit_passes(server: &TestServer) {
@@ -309,11 +318,14 @@ fn a_filled_then_cancelled_store_accepts_again_without_restart() {
     let report = sealed((n - 1) * CHUNK - 100_000, "after-cancel");
     let (s, json) = upload(&url, &report, deadline);
     assert_eq!(s, 201, "nearly as big as the cancelled one: {json}");
-    // The room was really reused: redb's file did not grow for them (a few metadata pages).
+    // The room was really reused: without reuse redb's file would grow by the whole report;
+    // it grows by at most one of redb's allocation steps (2 MiB seen when commits interleave
+    // differently under load), never by half the report.
     assert!(
-        file_len() < full + MIB as u64,
-        "{} after, {full} before",
-        file_len()
+        file_len() < full + report.len() as u64 / 2,
+        "{} after, {full} before, {} written",
+        file_len(),
+        report.len()
     );
     audit_passes(&server);
 }
