@@ -311,3 +311,21 @@ pub fn try_pow(url: &str) -> Option<String> {
         approdo::http::pow::solve(&challenge, bits)
     ))
 }
+
+/// `approdo init` of a real network whose files are in `net` (directory.json, its .sig,
+/// network.pub), serving from `net/data`, with `extra` flags; returns (success, stdout, stderr).
+pub fn init(net: &Path, extra: &[&str]) -> (bool, String, String) {
+    let (data, dir, key) = (
+        net.join("data"),
+        net.join("directory.json"),
+        net.join("network.pub"),
+    );
+    let mut args = vec!["init", "--data", path_str(&data), "--directory"];
+    args.extend([path_str(&dir), "--network-key", path_str(&key)]);
+    args.extend_from_slice(extra);
+    approdo(&args)
+}
+
+fn path_str(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}

@@ -131,17 +131,8 @@ fn real_network(d: &Path, version: u32) -> std::path::PathBuf {
     ]);
     let data = d.join("data");
     if !data.join("approdo.toml").exists() {
-        ok(&[
-            "init",
-            "--data",
-            s(&data),
-            "--directory",
-            s(&d.join("directory.json")),
-            "--network-key",
-            s(&d.join("network.pub")),
-            "--listen",
-            "127.0.0.1:0",
-        ]);
+        let (is_ok, _, err) = common::init(d, &["--listen", "127.0.0.1:0"]);
+        assert!(is_ok, "approdo init: {err}");
     }
     data.join("approdo.toml")
 }
@@ -199,20 +190,16 @@ fn init_force_keeps_settings_added_by_hand_and_prints_the_differences() {
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str("reply_days = 7\nworkers = 3\n");
     std::fs::write(&config, text).unwrap();
-    let (ok, out, err) = common::approdo(&[
-        "init",
-        "--force",
-        "--data",
-        s(&d.join("data")),
-        "--directory",
-        s(&d.join("directory.json")),
-        "--network-key",
-        s(&d.join("network.pub")),
-        "--listen",
-        "127.0.0.1:0",
-        "--retention-days",
-        "30",
-    ]);
+    let (ok, out, err) = common::init(
+        d,
+        &[
+            "--force",
+            "--listen",
+            "127.0.0.1:0",
+            "--retention-days",
+            "30",
+        ],
+    );
     assert!(ok, "{err}");
     assert!(out.contains("retention_days: 90 → 30"), "{out}");
     assert!(!out.contains("reply_days"), "{out}");

@@ -143,28 +143,11 @@ fn init_refuses_demo_keys_and_rotation_keeps_every_report_readable() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("DEMO network"));
 
-    let said = ok(&[
-        "init",
-        "--data",
-        s(&data),
-        "--directory",
-        s(&d.join("directory.json")),
-        "--network-key",
-        s(&d.join("network.pub")),
-        "--unix-socket",
-        s(&d.join("approdo.sock")),
-    ]);
+    let (is_ok, said, err) = common::init(d, &["--unix-socket", s(&d.join("approdo.sock"))]);
+    assert!(is_ok, "approdo init: {err}");
     let config = data.join("approdo.toml");
     assert!(said.contains("directory version 1"), "{said}");
-    let (is_ok, _, err) = common::approdo(&[
-        "init",
-        "--data",
-        s(&data),
-        "--directory",
-        s(&d.join("directory.json")),
-        "--network-key",
-        s(&d.join("network.pub")),
-    ]);
+    let (is_ok, _, err) = common::init(d, &[]);
     assert!(!is_ok && err.contains("already exists"), "{err}");
 
     // Version 1: anna reads cav-prova.
