@@ -62,17 +62,10 @@ pub fn audit_store(
     };
 
     // Only the tables of the schema.
-    let allowed = [
-        "reports",
-        "chunks",
-        "pending",
-        "resumable",
-        "trust",
-        "mailbox",
-        "mailbox_partners",
-    ];
     for t in txn.list_tables().map_err(read_err)? {
-        if !allowed.contains(&t.name()) && !crate::transparency::log::TABLES.contains(&t.name()) {
+        if !crate::store::TABLES.contains(&t.name())
+            && !crate::transparency::log::TABLES.contains(&t.name())
+        {
             add(
                 None,
                 format!("unexpected table {:?} outside the schema", t.name()),

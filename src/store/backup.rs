@@ -279,6 +279,19 @@ mod tests {
     use crate::keys::demo;
     use crate::store::{Day, MailboxId};
 
+    #[test]
+    fn a_backup_copies_or_skips_every_table_of_the_schema() {
+        let mut listed: Vec<&str> = COPIED.iter().chain(SKIPPED).copied().collect();
+        let mut schema: Vec<&str> = crate::store::TABLES
+            .iter()
+            .chain(crate::transparency::log::TABLES.iter())
+            .copied()
+            .collect();
+        listed.sort_unstable();
+        schema.sort_unstable();
+        assert_eq!(listed, schema);
+    }
+
     #[tokio::test]
     async fn round_trip_and_refusals() {
         let dir = tempfile::tempdir().unwrap();

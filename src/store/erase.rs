@@ -31,21 +31,6 @@ use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE
 /// The temporary file an erasure writes before it replaces the store.
 pub const ERASE_FILE: &str = "approdo.redb.erase";
 
-/// Every table of the store, for the check that a copy leaves nothing out.
-const TABLES: [&str; 11] = [
-    "reports",
-    "chunks",
-    "pending",
-    "resumable",
-    "trust",
-    "mailbox",
-    "mailbox_partners",
-    "log_queue",
-    "log_entries",
-    "log_hashes",
-    "log_by_report",
-];
-
 /// Commit the copy every so many bytes (the write transaction's dirty pages stay bounded).
 const COPY_COMMIT_BYTES: usize = 64 * 1024 * 1024;
 
@@ -177,7 +162,9 @@ fn copy_into(old: &redb::Database, tmp: &Path) -> Result<redb::Database, StoreEr
         .map_err(StoreError::from_db)?;
     let read = old.begin_read().map_err(StoreError::from_db)?;
     for t in read.list_tables().map_err(StoreError::from_db)? {
-        if !TABLES.contains(&t.name()) {
+        if !super::TABLES.contains(&t.name())
+            && !crate::transparency::log::TABLES.contains(&t.name())
+        {
             return Err(StoreError::Db(format!(
                 "erasure: unknown table {:?}, not rewriting",
                 t.name()

@@ -63,6 +63,18 @@ pub(crate) const RESUMABLE: TableDefinition<u128, &str> = TableDefinition::new("
 /// of a copy).
 pub(crate) const TRUST: TableDefinition<&str, &[u8]> = TableDefinition::new("trust");
 
+/// The store's own tables (the transparency log's are `transparency::log::TABLES`): what an
+/// erasure copies and what `audit store` accepts; nothing else may be in the file.
+pub(crate) const TABLES: &[&str] = &[
+    "reports",
+    "chunks",
+    "pending",
+    "resumable",
+    "trust",
+    "mailbox",
+    "mailbox_partners",
+];
+
 /// The file name of the database inside the data directory.
 pub const DB_FILE: &str = "approdo.redb";
 
