@@ -444,6 +444,13 @@ fn apply(
         }
     }
     txn.commit().map_err(StoreError::from_db)?;
+    if freed > 0 {
+        // redb hands the pages a transaction freed back for reuse only when a later
+        // transaction commits: one empty durable commit now, so the room the accounting
+        // below counts as reusable is reusable (a cancelled upload's room at once).
+        let empty = db.begin_write().map_err(StoreError::from_db)?;
+        empty.commit().map_err(StoreError::from_db)?;
+    }
     usage.account(freed, written);
     Ok(results)
 }
