@@ -12,6 +12,7 @@
 //! ciphertext does not linger in freed pages.
 
 mod backup;
+mod binding;
 mod erase;
 mod mailbox;
 mod resumable;
@@ -73,6 +74,7 @@ pub(crate) const TABLES: &[&str] = &[
     "trust",
     "mailbox",
     "mailbox_partners",
+    "report_mailbox",
 ];
 
 /// The file name of the database inside the data directory.

@@ -29,6 +29,7 @@ pub(super) enum Op {
         meta: Vec<u8>,
         begun: bool,
         last: Option<(u32, bytes::Bytes)>,
+        binding: Option<[u8; 48]>,
     },
     Abort {
         id: u128,
@@ -67,6 +68,7 @@ pub(super) enum Op {
     FinishResumable {
         id: u128,
         meta: Vec<u8>,
+        binding: Option<[u8; 48]>,
     },
     /// A write to the codename mailboxes, durable.
     Mailbox(super::mailbox::MailboxOp),
@@ -292,6 +294,7 @@ fn apply(
                     meta,
                     begun,
                     last,
+                    binding,
                 } => {
                     let was_pending = pending.remove(*id).map_err(StoreError::from_db)?.is_some();
                     if *begun && !was_pending {
@@ -307,6 +310,7 @@ fn apply(
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
+                        super::binding::put(&txn, *id, binding.as_ref())?;
                         log::queue(&txn, &Entry::stored(&parse_meta(*id, meta)?))?;
                         Ok(true)
                     }
@@ -348,7 +352,7 @@ fn apply(
                         Ok(true)
                     }
                 }
-                Op::FinishResumable { id, meta } => {
+                Op::FinishResumable { id, meta, binding } => {
                     let parsed = parse_meta(*id, meta)?;
                     let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
                     // The receipt signs `parsed.sha256`: it must be the hash of the bytes
@@ -367,6 +371,7 @@ fn apply(
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
+                        super::binding::put(&txn, *id, binding.as_ref())?;
                         log::queue(&txn, &Entry::stored(&parsed))?;
                         Ok(true)
                     } else {
@@ -425,6 +430,7 @@ fn apply(
                     };
                     if owned {
                         reports.remove(*id).map_err(StoreError::from_db)?;
+                        super::binding::put(&txn, *id, None)?;
                         freed += delete_chunks(&mut chunks, *id)?;
                         log::queue(
                             &txn,

@@ -11,6 +11,7 @@ import { envelopeStream, safeName, SCHEMA } from "./envelope.js";
 import { stripMetadata } from "./exif.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { uploadSealed } from "./upload.js";
+import { mailboxBinding } from "./binding.js";
 import { deriveReplyKeys, generate } from "./codename.js";
 import { wordlist } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
@@ -115,7 +116,7 @@ async function submit(form, directory) {
     say(t("encrypting", { name: p.name }, "Encrypting for {name}…"));
     const { stream, length } = envelopeStream(bytes, files);
     const sealed = await seal(p.recipients, stream);
-    const receipt = await uploadSealed(p.id, sealed, (sent) => say(t("sending", { name: p.name, percent: Math.min(100, Math.round((sent / length) * 100)) }, "Sending to {name}: {percent} %")));
+    const receipt = await uploadSealed(p.id, sealed, (sent) => say(t("sending", { name: p.name, percent: Math.min(100, Math.round((sent / length) * 100)) }, "Sending to {name}: {percent} %")), mailboxBinding(keys.mailbox));
     let text;
     try {
       text = t("receipt", { partner: p.name, code: checkReceipt(receipt) }, "{partner}: received, receipt code {code}");

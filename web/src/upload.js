@@ -107,8 +107,9 @@ async function putChunk(upload, n, bytes) {
  * @param {string} partner
  * @param {ReadableStream<Uint8Array>} ciphertext
  * @param {(sent: number) => void} progress
+ * @param {string} [binding] her mailbox binding (binding.js), sent with finalize
  */
-export async function uploadSealed(partner, ciphertext, progress = () => {}) {
+export async function uploadSealed(partner, ciphertext, progress = () => {}, binding) {
   // The price follows the server's load: if it rose between asking and sending (428), solve again.
   let created;
   for (let attempt = 0; ; attempt++) {
@@ -152,7 +153,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}) {
       sent += fill;
       progress(sent);
     }
-    const done = await json("POST", `/api/v1/uploads/${upload}/finalize`);
+    const done = await json("POST", `/api/v1/uploads/${upload}/finalize`, undefined, binding ? { "X-Approdo-Mailbox-Binding": binding } : {});
     if (done.status !== 201) throw refused(done.status, done.data);
     return { ...done.data, sent_sha256: bytesToHex(hash.digest()) };
   } catch (e) {
