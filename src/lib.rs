@@ -45,3 +45,4 @@ pub mod sealed;
 pub mod stats;
 pub mod store;
 pub mod transparency;
+pub mod witness;

@@ -14,6 +14,7 @@ mod reply;
 mod serve;
 mod show;
 mod stats;
+mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +81,11 @@ enum Command {
     Outreach(outreach::OutreachArgs),
     /// Counts over pulled reports that partners can publish (small cells suppressed).
     Stats(stats::StatsArgs),
+    /// A transparency-log witness (C2SP tlog-witness) an NGO can host.
+    #[command(subcommand)]
+    Witness(witness::WitnessCommand),
+    /// Carry the log's checkpoint to the directory's witnesses and their cosignatures back.
+    WitnessRelay(witness::RelayArgs),
 }
 
 /// Runs a parsed command line.
@@ -108,6 +114,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Outreach(a) => outreach::run(a),
         Command::Stats(a) => stats::run(a),
+        Command::Witness(c) => witness::witness(c),
+        Command::WitnessRelay(a) => witness::relay(a),
     }
 }
 

@@ -34,7 +34,9 @@ pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSumm
 pub use mailbox::{MailboxId, MailboxMessage};
 pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;
-pub use trust::{check_log_key, recorded_directory, recorded_log_key, DirectoryFiles};
+pub use trust::{
+    check_log_key, recorded_directory, recorded_log_key, DirectoryFiles, COSIGNED_CHECKPOINT,
+};
 pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
 pub use upload::Upload;
 use writer::{Command, Op};

@@ -72,6 +72,11 @@ pub(super) enum Op {
     },
     /// A write to the codename mailboxes, durable.
     Mailbox(super::mailbox::MailboxOp),
+    /// Sets a row of the `trust` table (e.g. the cosigned checkpoint), durable.
+    SetTrust {
+        key: &'static str,
+        value: Vec<u8>,
+    },
     /// Appends the queued log entries and signs a checkpoint.
     IntegrateLog(std::sync::Arc<crate::transparency::LogKey>),
 }
@@ -444,6 +449,12 @@ fn apply(
                 }
                 Op::Ping | Op::Erase => Ok(true),
                 Op::Mailbox(op) => super::mailbox::apply(&txn, op),
+                Op::SetTrust { key, value } => {
+                    let mut t = txn.open_table(TRUST).map_err(StoreError::from_db)?;
+                    t.insert(*key, value.as_slice())
+                        .map_err(StoreError::from_db)?;
+                    Ok(true)
+                }
                 Op::IntegrateLog(key) => log::integrate(&txn, key).map(|_| true),
             };
             results.push(r);
