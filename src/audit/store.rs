@@ -180,16 +180,13 @@ pub fn audit_store(
             Ok(Some(shape)) => {
                 if let Some(dir) = &directory {
                     match dir.partner(meta.partner.as_str()) {
-                        Some(p) if p.recipients.len() == shape.x25519 => {}
-                        Some(p) => add(
-                            Some(&id),
-                            format!(
-                                "sealed to {} recipients, partner {} has {}",
-                                shape.x25519,
-                                p.id,
-                                p.recipients.len()
-                            ),
-                        ),
+                        Some(p) => {
+                            if let Err(e) =
+                                sealed::check_recipients(&shape, p.recipients.len(), p.is_pq())
+                            {
+                                add(Some(&id), format!("partner {}: {e}", p.id));
+                            }
+                        }
                         None => add(
                             Some(&id),
                             format!("partner {} is not in the directory", meta.partner),

@@ -88,7 +88,7 @@ fn pack_content(c: &ContentArgs, out: impl Write) -> anyhow::Result<u64> {
 /// Packs in memory, then seals into `out` (a tool for scripts and tests; the browser streams).
 fn seal_content(
     c: &ContentArgs,
-    recipients: &[age::x25519::Recipient],
+    recipients: &[crate::agekeys::Recipient],
     out: impl Write,
 ) -> anyhow::Result<u64> {
     let mut plaintext = Vec::new();
@@ -99,7 +99,7 @@ fn seal_content(
 fn recipients_of(
     dir: &SignedDirectory,
     partner: &str,
-) -> anyhow::Result<Vec<age::x25519::Recipient>> {
+) -> anyhow::Result<Vec<crate::agekeys::Recipient>> {
     let p = dir
         .directory()
         .partner(partner)

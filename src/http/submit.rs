@@ -68,7 +68,7 @@ async fn submit(
             }
         }
     };
-    sealed::check_recipients(&shape, partner.recipients.len())?;
+    sealed::check_recipients(&shape, partner.recipients.len(), partner.is_pq())?;
 
     // 2. The body, streamed into chunks.
     let mut sink = ChunkSink::new(state.clone(), state.store.upload(Day::today()));

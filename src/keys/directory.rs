@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::network::{NetworkKey, NetworkPublicKey};
 use super::{secretfile, KeyError};
+use crate::agekeys::hybrid::MAX_PER_PARTNER;
+use crate::agekeys::{is_hybrid_recipient, Recipient};
 
 /// Schema tag of the directory JSON.
 pub const SCHEMA: &str = "approdo.directory/v1";
@@ -92,16 +94,50 @@ pub struct Partner {
 }
 
 impl Partner {
-    /// The recipients, parsed.
-    pub fn age_recipients(&self) -> Result<Vec<age::x25519::Recipient>, KeyError> {
+    /// The recipients, parsed (X25519 `age1…` or post-quantum `age1pq1…`).
+    pub fn age_recipients(&self) -> Result<Vec<Recipient>, KeyError> {
         self.recipients
             .iter()
             .map(|r| {
-                age::x25519::Recipient::from_str(r).map_err(|e| {
-                    KeyError::InvalidDirectory(format!("partner {}: recipient {r}: {e}", self.id))
+                Recipient::from_str(r).map_err(|e| {
+                    let short: String = r.chars().take(24).collect();
+                    KeyError::InvalidDirectory(format!(
+                        "partner {}: recipient {short}…: {e}",
+                        self.id
+                    ))
                 })
             })
             .collect()
+    }
+
+    /// True when the partner is post-quantum: every recipient is `age1pq1…` (reports to it are
+    /// sealed with `mlkem768x25519` stanzas only). The directory refuses a partner that mixes
+    /// the two kinds.
+    pub fn is_pq(&self) -> bool {
+        !self.recipients.is_empty() && self.recipients.iter().all(|r| is_hybrid_recipient(r))
+    }
+
+    /// Refuses a partner whose recipients mix post-quantum and X25519 keys (no file can be
+    /// sealed to both), or whose header would not fit the server's limit.
+    fn check_kinds(&self) -> Result<(), KeyError> {
+        let pq = self
+            .recipients
+            .iter()
+            .filter(|r| is_hybrid_recipient(r))
+            .count();
+        if pq > 0 && pq < self.recipients.len() {
+            return Err(KeyError::InvalidDirectory(format!(
+                "partner {} mixes post-quantum (age1pq1…) and X25519 (age1…) recipients;                  a file sealed to both would lose its post-quantum protection, so all of a                  partner's officers must use one kind (approdo officer rotate --pq)",
+                self.id
+            )));
+        }
+        if pq > MAX_PER_PARTNER {
+            return Err(KeyError::InvalidDirectory(format!(
+                "partner {} has {pq} post-quantum recipients; at most {MAX_PER_PARTNER} fit                  the server's header limit",
+                self.id
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -205,6 +241,7 @@ impl Directory {
                     )));
                 }
             }
+            p.check_kinds()?;
             for r in p.age_recipients()? {
                 if !recipients.insert(r.to_string()) {
                     return Err(KeyError::InvalidDirectory(format!(

@@ -220,7 +220,7 @@ pub fn status_json(resp: Result<ureq::Response, ureq::Error>) -> (u16, serde_jso
 }
 
 /// The demo partner's recipients.
-pub fn recipients(partner: &str) -> Vec<age::x25519::Recipient> {
+pub fn recipients(partner: &str) -> Vec<approdo::agekeys::Recipient> {
     demo::directory()
         .expect("demo directory")
         .directory()

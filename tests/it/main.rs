@@ -21,6 +21,7 @@ mod fuzz_smoke;
 mod golden;
 mod health;
 mod hostile;
+mod hybrid;
 mod intake;
 mod interop;
 mod keys;

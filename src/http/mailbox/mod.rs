@@ -102,7 +102,8 @@ async fn post_reply(
     let shape = crate::sealed::inspect_header(&sealed)?.ok_or(ApiError::BadRequest(
         "the reply is not a complete age file".into(),
     ))?;
-    crate::sealed::check_recipients(&shape, 1)?;
+    // Her reply key is X25519 (a codename derives it): one X25519 stanza.
+    crate::sealed::check_recipients(&shape, 1, false)?;
     // 3. The signature: by a key the directory lists for the session's partner.
     let signed = ReplySignature {
         partner: session.partner.to_string(),
