@@ -23,7 +23,8 @@
 //! officer's HTTP client), [`audit`] (store, log and site audits), [`config`] (the production
 //! configuration and the refusal of DEMO keys), [`admin`] (the admin socket live backups go
 //! through), [`cli`] (subcommands), [`outreach`] (printable cards with the onion address),
-//! [`stats`] (publishable counts over pulled reports).
+//! [`stats`] (publishable counts over pulled reports), [`vault`] (the officer's reports kept
+//! sealed at rest).
 
 pub mod admin;
 pub mod audit;
@@ -45,3 +46,4 @@ pub mod sealed;
 pub mod stats;
 pub mod store;
 pub mod transparency;
+pub mod vault;

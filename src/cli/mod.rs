@@ -14,6 +14,7 @@ mod reply;
 mod serve;
 mod show;
 mod stats;
+mod vault;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -80,6 +81,9 @@ enum Command {
     Outreach(outreach::OutreachArgs),
     /// Counts over pulled reports that partners can publish (small cells suppressed).
     Stats(stats::StatsArgs),
+    /// The officer's vault: reports kept sealed at rest (import, list, export, wipe exports).
+    #[command(subcommand)]
+    Vault(vault::VaultCommand),
 }
 
 /// Runs a parsed command line.
@@ -108,6 +112,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Outreach(a) => outreach::run(a),
         Command::Stats(a) => stats::run(a),
+        Command::Vault(c) => vault::run(c),
     }
 }
 

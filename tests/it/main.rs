@@ -40,4 +40,5 @@ mod tamper;
 mod tor;
 mod transparency;
 mod uploads;
+mod vault;
 mod web;
