@@ -24,7 +24,7 @@
 //! configuration and the refusal of DEMO keys), [`admin`] (the admin socket live backups go
 //! through), [`cli`] (subcommands), [`outreach`] (printable cards with the onion address),
 //! [`stats`] (publishable counts over pulled reports), [`vault`] (the officer's reports kept
-//! sealed at rest).
+//! sealed at rest), [`desk`] (her local inbox over the vault).
 
 pub mod admin;
 pub mod audit;
@@ -32,6 +32,7 @@ pub mod cli;
 pub mod client;
 pub mod codename;
 pub mod config;
+pub mod desk;
 pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;

@@ -9,6 +9,7 @@
 //! verifies against, never from `partner_name`. The server stores the age file and its
 //! signature under the mailbox id and nothing else.
 
+pub mod send;
 pub mod signed;
 
 pub use signed::{ReplySignature, SignatureError, SIGNED_SCHEMA};

@@ -15,6 +15,7 @@ mod backup;
 mod cctv;
 mod common;
 mod crash;
+mod desk;
 mod docs;
 mod faults;
 mod fuzz_smoke;
