@@ -10,6 +10,7 @@
 //! signature under the mailbox id and nothing else.
 
 pub mod binding;
+pub mod send;
 pub mod signed;
 
 pub use binding::MailboxBinding;
