@@ -11,8 +11,8 @@ import { envelopeStream, safeName, SCHEMA } from "./envelope.js";
 import { stripMetadata } from "./exif.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { uploadSealed } from "./upload.js";
-import { deriveReplyKeys, generate } from "./codename.js";
-import { wordlist } from "./wordlist.js";
+import { deriveReplyKeys, generate, toDigits } from "./codename.js";
+import { lists } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
 import { readIntake } from "./intake.js";
@@ -97,7 +97,7 @@ async function submit(form, directory) {
     files.push({ name: safeName(f.name, taken), blob });
   }
   say(t("codename", {}, "Making your codename (this can take a few seconds)…"));
-  const codename = generate(wordlist());
+  const codename = generate(lists().fresh);
   const keys = await deriveReplyKeys(codename);
   const report = {
     schema: SCHEMA,
@@ -127,6 +127,7 @@ async function submit(form, directory) {
   }
   form.reset();
   form.hidden = true;
+  $("#form-intro").hidden = true;
   const list = $("#receipts");
   list.replaceChildren(...receipts.map((r) => {
     const li = document.createElement("li");
@@ -135,10 +136,16 @@ async function submit(form, directory) {
     return li;
   }));
   $("#codename").textContent = codename;
+  $("#codename-digits").textContent = toDigits(codename, lists().fresh) || "";
   $("#codename-assisted").hidden = !assisted;
-  $("#done").hidden = false;
   if (removedAll.length) $("#removed").textContent = t("removed", { list: removedAll.join(" · ") }, "Removed before sending: {list}");
   say(t("sent", {}, "Sent. Only the organisations you chose can read it."), "ok");
+  // The codename screen takes the form's place and the focus, from the top of the page, so
+  // the codename is in view on a phone without scrolling (tests/browser/journey.test.mjs).
+  const done = $("#done");
+  done.hidden = false;
+  window.scrollTo(0, 0);
+  done.focus({ preventScroll: true });
 }
 
 main();
