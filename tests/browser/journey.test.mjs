@@ -19,8 +19,10 @@ after(async () => {
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
 
 /** Fills the fewest answers the form needs and sends it; returns when the codename screen is up. */
-async function sendReport(page, { files = [], wait = true } = {}) {
+async function sendReport(page, { files = [], wait = true, idle = null } = {}) {
   await page.goto(`${server.url}/report`);
+  // safety.js reads the idle time at each tick: a test shortens it here.
+  if (idle) await page.evaluate((s) => (document.body.dataset.idle = String(s)), idle);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await page.check("input[name=partner][value=cav-milano]");
   await page.fill("#description", "I need help.");
@@ -107,5 +109,78 @@ test("2. after Send the codename screen replaces the form, in view and focused o
   await page.check("#kept");
   assert.ok(await page.isVisible("#after-kept a[href^='/mailbox']"));
   assert.match(await page.textContent("#receipts li"), /receipt code [0-9a-f]{12}/);
+  await context.close();
+});
+
+/** Bytes that do not compress, as an attachment of `mib` MiB. */
+function attachment(mib) {
+  const big = Buffer.alloc(mib * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 7) % 251;
+  return { name: "video.bin", mimeType: "application/octet-stream", buffer: big };
+}
+
+/** Holds every chunk upload `ms` before letting it through: a slow link. */
+const throttle = (ms) => async (route) => {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  await route.continue();
+};
+
+test("3. the idle timeout never fires while a report is being sent: a slow upload ends with the codename", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const IDLE = 2;
+  const times = [];
+  await page.route("**/api/v1/uploads/*/chunks/*", async (route) => {
+    times.push(Date.now());
+    await throttle(900)(route);
+  });
+  await sendReport(page, { files: [attachment(5)], wait: false, idle: IDLE });
+  // The codename, read the moment the screen is up (the idle time starts again after sending).
+  const words = await (await page.waitForFunction(() => !document.querySelector("#done")?.hidden && document.querySelector("#codename").textContent, null, { timeout: 120000 })).jsonValue();
+  assert.equal(words.trim().split(" ").length, 7);
+  assert.ok(times.length >= 5, `${times.length} chunks`);
+  assert.ok(times.at(-1) - times[0] > 2 * IDLE * 1000, `the upload (${times.at(-1) - times[0]} ms) outlasted the idle time (${IDLE} s) twice`);
+  assert.equal(new URL(page.url()).pathname, "/report");
+  // Once sent, the idle timeout is back: the codename screen leaves by itself.
+  await page.waitForURL("**/exit", { timeout: 30000 });
+  await context.close();
+});
+
+test("4. sending shows a real progress bar with bytes, time left and 'don't close', and 'connection lost — trying again' while the server is unreachable", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  let cut = false;
+  let passed = 0;
+  let refused = 0;
+  await page.route("**/api/v1/uploads/*/chunks/*", async (route) => {
+    if (cut) {
+      refused++;
+      return route.abort("connectionrefused");
+    }
+    passed++;
+    return throttle(400)(route);
+  });
+  await sendReport(page, { files: [attachment(8)], wait: false });
+  await page.waitForSelector("#progress:not([hidden])", { timeout: 60000 });
+  assert.equal(await page.evaluate(() => document.querySelector("#progress-bar").tagName), "PROGRESS");
+  assert.ok(await page.isVisible("#progress-keep"));
+  assert.match(await page.textContent("#progress-keep"), /Don't close this page/);
+  // Bytes and a time estimate, while it moves.
+  await page.waitForFunction(() => document.querySelector("#progress-bar").value > 0 && /left/.test(document.querySelector("#progress-text").textContent), null, { timeout: 60000 });
+  assert.match(await page.textContent("#progress-text"), /^[0-9.]+ MB of [0-9.]+ MB sent, about \d+ (seconds?|minutes?) left$/);
+  // The server becomes unreachable: she is told, plainly, and the bar stays where it was.
+  cut = true;
+  await page.waitForSelector("#progress-offline:not([hidden])", { timeout: 60000 });
+  assert.match(await page.textContent("#progress-offline"), /Connection lost — trying again/);
+  const before = await page.evaluate(() => document.querySelector("#progress-bar").value);
+  assert.ok(before > 0);
+  // It comes back: the state goes, the upload resumes and ends with the codename.
+  const sinceCut = refused;
+  cut = false;
+  await page.waitForSelector("#progress-offline", { state: "hidden", timeout: 60000 });
+  await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
+  assert.ok(sinceCut >= 1 && passed > 2, `${sinceCut} refused, ${passed} passed`);
+  assert.ok(await page.isHidden("#progress"), "the bar goes when the codename comes");
+  assert.equal((await page.textContent("#codename")).trim().split(" ").length, 7);
   await context.close();
 });

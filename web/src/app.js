@@ -16,6 +16,7 @@ import { lists } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
 import { readIntake } from "./intake.js";
+import { startProgress } from "./progress.js";
 import { reason, sentence, t } from "./text.js";
 
 // eslint-disable-next-line no-undef
@@ -62,11 +63,16 @@ async function main() {
     ev.preventDefault();
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
+    // A report being sent is activity: the idle timeout (safety.js) waits for it to end.
+    document.body.dataset.busy = "sending";
     try {
       await submit(form, directory);
     } catch (e) {
+      $("#progress").hidden = true;
       failClosed(`${sentence(reason(e, "went_wrong"))}.`);
       button.disabled = false;
+    } finally {
+      delete document.body.dataset.busy;
     }
   });
 }
@@ -111,11 +117,24 @@ async function submit(form, directory) {
   };
   const bytes = new TextEncoder().encode(JSON.stringify(report));
   const receipts = [];
+  const total = partners.length * envelopeStream(bytes, files).length;
+  const progress = startProgress(total);
   for (const p of partners) {
     say(t("encrypting", { name: p.name }, "Encrypting for {name}…"));
     const { stream, length } = envelopeStream(bytes, files);
     const sealed = await seal(p.recipients, stream);
-    const receipt = await uploadSealed(p.id, sealed, (sent) => say(t("sending", { name: p.name, percent: Math.min(100, Math.round((sent / length) * 100)) }, "Sending to {name}: {percent} %")));
+    let percent = -1;
+    const receipt = await uploadSealed(
+      p.id,
+      sealed,
+      (sent) => {
+        progress.update(sent);
+        const now = Math.min(100, Math.round((sent / length) * 100));
+        if (now !== percent) say(t("sending", { name: p.name, percent: (percent = now) }, "Sending to {name}: {percent} %"));
+      },
+      progress.connection,
+    );
+    progress.next(length);
     let text;
     try {
       text = t("receipt", { partner: p.name, code: checkReceipt(receipt) }, "{partner}: received, receipt code {code}");
@@ -125,6 +144,7 @@ async function submit(form, directory) {
     }
     receipts.push({ text, id: receipt.id });
   }
+  progress.end();
   form.reset();
   form.hidden = true;
   $("#form-intro").hidden = true;

@@ -39,6 +39,8 @@ async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
         ("submit", "form.submit"),
         ("nojs_offer", "form.js.nojs_offer"),
         ("nojs_how", "form.js.nojs_how"),
+        ("dont_close", "form.dont_close"),
+        ("connection_lost", "form.connection_lost"),
     ] {
         body = body.replace(&format!("{{{{{key}}}}}"), &l.t(path));
     }
