@@ -49,5 +49,5 @@ pub mod sealed;
 pub mod stats;
 pub mod store;
 pub mod transparency;
-pub mod witness;
 pub mod vault;
+pub mod witness;

@@ -15,8 +15,8 @@ mod reply;
 mod serve;
 mod show;
 mod stats;
-mod witness;
 mod vault;
+mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

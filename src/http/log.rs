@@ -3,7 +3,7 @@
 //! bundles: big-endian u16 length, then the entry). Also `/api/v1/log/key` (the verifier key to
 //! pin) and `/api/v1/log/proof/<id>` (a report's inclusion proof against the latest checkpoint).
 
-use actix_web::{get, post, web, HttpResponse};
+use actix_web::{get, web, HttpResponse};
 use base64::prelude::{Engine, BASE64_STANDARD};
 
 use super::{blocking, ApiError, AppState};
@@ -11,11 +11,16 @@ use crate::store::COSIGNED_CHECKPOINT;
 use crate::transparency::parse_c2sp_path;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(cosignatures)
-        .service(checkpoint)
-        .service(tile)
-        .service(key)
-        .service(proof);
+    cfg.service(
+        web::resource("/api/v1/log/cosignatures")
+            // Read at most this much of a hand-back into memory (413 beyond).
+            .app_data(web::PayloadConfig::new(MAX_COSIGNED))
+            .route(web::post().to(cosignatures)),
+    )
+    .service(checkpoint)
+    .service(tile)
+    .service(key)
+    .service(proof);
 }
 
 #[get("/log/checkpoint")]
@@ -72,7 +77,6 @@ const MAX_COSIGNED: usize = 64 * 1024;
 /// the directory's witnesses, and the checkpoint is then served with them. Refusals cost a
 /// parse and at most one Ed25519 check per listed witness; a write happens only when a
 /// witness's cosignature is new or newer, so a replay writes nothing.
-#[post("/api/v1/log/cosignatures")]
 async fn cosignatures(
     state: web::Data<AppState>,
     body: web::Bytes,
@@ -107,6 +111,11 @@ async fn cosignatures(
     }
     let bad = |e: crate::witness::WitnessError| ApiError::BadRequest(e.to_string());
     let posted = crate::witness::verified_cosignatures(&body, &witnesses).map_err(bad)?;
+    if posted.is_empty() {
+        return Err(ApiError::BadRequest(
+            "no cosignature by a witness the directory lists".into(),
+        ));
+    }
     let mut kept = match stored.filter(|s| same_text(&current, s)) {
         Some(s) => crate::witness::verified_cosignatures(&s, &witnesses).unwrap_or_default(),
         None => Vec::new(),

@@ -118,7 +118,8 @@ impl Index {
     }
 
     pub(super) fn seal(&self, ids: &[OfficerIdentity]) -> Result<Vec<u8>, VaultError> {
-        let recipients: Vec<crate::agekeys::Recipient> = ids.iter().map(|i| i.recipient()).collect();
+        let recipients: Vec<crate::agekeys::Recipient> =
+            ids.iter().map(|i| i.recipient()).collect();
         let json = zeroize::Zeroizing::new(
             serde_json::to_vec(self).map_err(|e| VaultError::Damaged(e.to_string()))?,
         );

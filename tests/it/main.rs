@@ -44,3 +44,4 @@ mod transparency;
 mod uploads;
 mod vault;
 mod web;
+mod witness;
