@@ -341,6 +341,21 @@ fn two_witnesses_cosign_one_branch_and_refuse_a_fork() {
         422,
         "same size, other root"
     );
+    // `audit store` of this network's store: without its network key the recorded directory
+    // is checked against the DEMO key and fails, saying what to pass; with it, the store's
+    // witnessed checkpoint carries the quorum and is a prefix of its log.
+    drop(a);
+    let (passed, out, err) = common::approdo(&["audit", "store", "--data", s(&data)]);
+    assert!(!passed && out.contains("pass --network-key"), "{out}{err}");
+    let (passed, out, err) = common::approdo(&[
+        "audit",
+        "store",
+        "--data",
+        s(&data),
+        "--network-key",
+        s(&net.join("network.pub")),
+    ]);
+    assert!(passed, "{out}{err}");
     // The state survives a restart of the witness (persisted before answering).
     let state = std::fs::read_to_string(net.join("w1-state/witness-state.json")).unwrap();
     assert!(state.contains("\"size\": 2"), "{state}");

@@ -24,7 +24,7 @@ pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> String {
          <p class=\"codename\" id=\"codename\">{words}</p>\n\
          <p class=\"hint\" id=\"codename-digits-intro\">{digits_intro}</p>\n\
          <p class=\"codename\" id=\"codename-digits\" dir=\"ltr\">{digits}</p>\n\
-         <p id=\"codename-assisted\" class=\"mode\"{hidden}>{assisted}</p>\n\
+         {assisted}\
          <input type=\"checkbox\" id=\"kept\" class=\"kept-box\"><label for=\"kept\" class=\"kept-label\">{kept}</label>\n\
          <div class=\"after-kept\" id=\"after-kept\">\n\
          <p>{text} <a href=\"{href}\">{link}</a></p>\n{after}</div>\n",
@@ -33,8 +33,17 @@ pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> String {
         words = escape(s.words),
         digits_intro = l.t("form.done.codename_digits"),
         digits = escape(s.digits),
-        hidden = if s.assisted { "" } else { " hidden" },
-        assisted = l.t("form.done.assisted"),
+        // The page's script shows the note when the form was filled for someone else; the
+        // server's own page (the codename already filled in) carries it only then.
+        assisted = if s.words.is_empty() || s.assisted {
+            format!(
+                "<p id=\"codename-assisted\" class=\"mode\"{}>{}</p>\n",
+                if s.assisted { "" } else { " hidden" },
+                l.t("form.done.assisted")
+            )
+        } else {
+            String::new()
+        },
         kept = l.t("form.done.kept"),
         text = l.t("form.done.codename_text"),
         href = l.href("/mailbox"),
