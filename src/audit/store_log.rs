@@ -230,18 +230,6 @@ pub(super) fn check(
     Ok(summary)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn ipv4_shapes() {
-        assert!(super::has_ipv4("from 10.0.0.12 today"));
-        assert!(super::has_ipv4("x:192.168.1.1"));
-        assert!(!super::has_ipv4("version 1.2.3"));
-        assert!(!super::has_ipv4("2026-11-28"));
-        assert!(!super::has_ipv4("999.1.1.1"));
-    }
-}
-
 /// Whether `checkpoint` (signed by `key`) is a prefix of the tree whose hashes are in `mem`.
 fn prefix_of(key: &str, size: u64, mem: &MemHashes, checkpoint: &[u8]) -> Result<(), String> {
     let cp = LogVerifier::new(key)
@@ -295,5 +283,17 @@ fn witnessed(
     }
     if let Err(e) = prefix_of(key, size, mem, &cosigned) {
         add(None, format!("the witnessed checkpoint: {e}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ipv4_shapes() {
+        assert!(super::has_ipv4("from 10.0.0.12 today"));
+        assert!(super::has_ipv4("x:192.168.1.1"));
+        assert!(!super::has_ipv4("version 1.2.3"));
+        assert!(!super::has_ipv4("2026-11-28"));
+        assert!(!super::has_ipv4("999.1.1.1"));
     }
 }
