@@ -331,4 +331,23 @@ fn audit_site_catches_a_swapped_key_a_modified_script_and_a_missing_header() {
         out.contains("/report: header Content-Security-Policy"),
         "{out}"
     );
+
+    // Issue 18, gap 4: a same-origin script outside the manifest (CSP `script-src 'self'`
+    // lets it run) injected into a page.
+    let injected = mitm(server.url.clone(), |path, _, body| {
+        if path == "/report" {
+            let text = String::from_utf8_lossy(body).replacen(
+                "</head>",
+                "<script src=\"/help.js\"></script></head>",
+                1,
+            );
+            *body = text.into_bytes();
+        }
+    });
+    let (code, out) = audit(&["site", "--server", &injected]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("/report: loads \"/help.js\", not an asset"),
+        "{out}"
+    );
 }
