@@ -22,6 +22,7 @@ mod golden;
 mod health;
 mod hostile;
 mod hybrid;
+mod hybrid_server;
 mod intake;
 mod interop;
 mod keys;
