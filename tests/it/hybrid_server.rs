@@ -126,3 +126,69 @@ fn cctv(name: &str) -> Vec<u8> {
     let split = bytes.windows(2).position(|w| w == b"\n\n").unwrap();
     bytes[split + 2..].to_vec()
 }
+
+/// Without JavaScript the server seals for the post-quantum partner too (files spooled under
+/// an ephemeral hybrid key); a PQ officer reads it and replies — to her X25519 reply key.
+#[test]
+fn pq_partner_without_js_and_an_officer_reply() {
+    use crate::nojs::{form_token, multipart, post};
+    let server = TestServer::start(&[]);
+    let marker = "MARKER-pq-nojs-77";
+    let file: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 251) as u8).collect();
+    let (ct, body) = multipart(
+        &[
+            ("form_token", &form_token(&server)),
+            ("partner", PQ),
+            ("consent_read", "yes"),
+            ("description", marker),
+        ],
+        &[("photo.bin", &file)],
+    );
+    let (status, page) = post(&server, &ct, &body);
+    assert_eq!(status, 201, "{page}");
+    let list = server.officer(PQ).list().unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].sealed, approdo::store::SealedBy::Server);
+    let out = tempfile::tempdir().unwrap();
+    let (ok, _, err) = server.pull(PQ, out.path());
+    assert!(ok, "{err}");
+    let id = list[0].id.to_string();
+    let dir = out.path().join(&id);
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("report.json")).unwrap()).unwrap();
+    assert_eq!(report["description"], marker);
+    assert_eq!(
+        std::fs::read(dir.join("attachments/photo.bin")).unwrap(),
+        file
+    );
+    assert_eq!(common::scan(&server.data, marker.as_bytes()), 0);
+    let recipient = report["reply"]["recipient"].as_str().unwrap();
+    assert!(
+        recipient.starts_with("age1") && !recipient.starts_with("age1pq1"),
+        "her reply key stays X25519: {recipient}"
+    );
+
+    // The post-quantum officer answers; the reply lands in her mailbox.
+    let identity = server.identity_file(PQ);
+    let (ok, _, err) = common::approdo(&[
+        "reply",
+        "--server",
+        &server.url,
+        "--identity",
+        identity.to_str().unwrap(),
+        "--reports",
+        out.path().to_str().unwrap(),
+        "--report",
+        &id,
+        "--message",
+        "We read you.",
+    ]);
+    assert!(ok, "{err}");
+    let mailbox = report["reply"]["mailbox"].as_str().unwrap();
+    let listed: serde_json::Value = ureq::post(&format!("{}/api/v1/mailbox", server.url))
+        .send_json(serde_json::json!({ "mailbox": mailbox }))
+        .unwrap()
+        .into_json()
+        .unwrap();
+    assert_eq!(listed["messages"].as_array().unwrap().len(), 1, "{listed}");
+}
