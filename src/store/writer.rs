@@ -94,6 +94,21 @@ pub(super) fn init_and_sweep(
 ) -> Result<Vec<u128>, StoreError> {
     let mut kept = Vec::new();
     let txn = db.begin_write().map_err(StoreError::from_db)?;
+    let hash = hex::encode(sha2::Sha256::digest(directory.bytes()));
+    let changed = {
+        let trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
+        let previous = trust
+            .get("log.directory")
+            .map_err(StoreError::from_db)?
+            .map(|v| v.value().to_vec());
+        previous.is_some_and(|p| p != hash.as_bytes())
+    };
+    if changed {
+        // A new directory version: first integrate what was queued under the old one, so the
+        // log orders every report before or after the change (the queue is shuffled within a
+        // batch) and `audit store` checks each against the directory it was sealed for.
+        log::integrate(&txn, log_key)?;
+    }
     {
         let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
         // Recorded from the first start, so a lost log key is noticed before the first
@@ -108,7 +123,6 @@ pub(super) fn init_and_sweep(
             .insert("directory.sig", directory.signature())
             .map_err(StoreError::from_db)?;
         // A directory not served before is a log entry (a changed key is visible to auditors).
-        let hash = hex::encode(sha2::Sha256::digest(directory.bytes()));
         let logged = trust
             .get("log.directory")
             .map_err(StoreError::from_db)?

@@ -35,6 +35,7 @@ mod proxy;
 mod pull;
 mod retention;
 mod rotation;
+mod rotation_pq;
 mod slow;
 mod stats;
 mod submit;
