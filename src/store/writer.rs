@@ -95,20 +95,6 @@ pub(super) fn init_and_sweep(
     let mut kept = Vec::new();
     let txn = db.begin_write().map_err(StoreError::from_db)?;
     let hash = hex::encode(sha2::Sha256::digest(directory.bytes()));
-    let changed = {
-        let trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
-        let previous = trust
-            .get("log.directory")
-            .map_err(StoreError::from_db)?
-            .map(|v| v.value().to_vec());
-        previous.is_some_and(|p| p != hash.as_bytes())
-    };
-    if changed {
-        // A new directory version: first integrate what was queued under the old one, so the
-        // log orders every report before or after the change (the queue is shuffled within a
-        // batch) and `audit store` checks each against the directory it was sealed for.
-        log::integrate(&txn, log_key)?;
-    }
     {
         let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
         // Recorded from the first start, so a lost log key is noticed before the first
@@ -131,7 +117,10 @@ pub(super) fn init_and_sweep(
             trust
                 .insert("log.directory", hash.as_bytes())
                 .map_err(StoreError::from_db)?;
-            log::queue(
+            // After every entry waiting (the queue is shuffled within a batch): the log then
+            // orders every report sealed under the old directory before this leaf, and
+            // `audit store` checks each against the directory it was sealed for.
+            log::queue_last(
                 &txn,
                 &Entry::Directory {
                     sha256: hash,
