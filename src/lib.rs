@@ -24,7 +24,8 @@
 //! officer's HTTP client), [`audit`] (store, log and site audits), [`config`] (the production
 //! configuration and the refusal of DEMO keys), [`admin`] (the admin socket live backups go
 //! through), [`cli`] (subcommands), [`outreach`] (printable cards with the onion address),
-//! [`stats`] (publishable counts over pulled reports).
+//! [`stats`] (publishable counts over pulled reports), [`vault`] (the officer's reports kept
+//! sealed at rest), [`desk`] (her local inbox over the vault).
 
 pub mod admin;
 pub mod agekeys;
@@ -33,6 +34,7 @@ pub mod cli;
 pub mod client;
 pub mod codename;
 pub mod config;
+pub mod desk;
 pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -47,3 +49,5 @@ pub mod sealed;
 pub mod stats;
 pub mod store;
 pub mod transparency;
+pub mod vault;
+pub mod witness;

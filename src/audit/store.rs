@@ -12,7 +12,7 @@ use std::path::Path;
 
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
 
-use super::{read_err, AuditError, AuditReport, Finding, Scratch};
+use super::{read_err, AuditError, AuditReport, Finding, Pins, Scratch};
 use crate::keys::{NetworkPublicKey, SignedDirectory};
 use crate::sealed;
 use crate::store::{self, Day, ReportId, CHUNK_SIZE};
@@ -21,6 +21,16 @@ use crate::store::{self, Day, ReportId, CHUNK_SIZE};
 pub fn audit_store(
     data: &Path,
     network: Option<&NetworkPublicKey>,
+) -> Result<AuditReport, AuditError> {
+    audit_store_pinned(data, network, &Pins::default())
+}
+
+/// [`audit_store`] against what the auditor brings from outside the copy ([`Pins`]); the
+/// directory's witnesses are added to `pins` from the verified directory.
+pub fn audit_store_pinned(
+    data: &Path,
+    network: Option<&NetworkPublicKey>,
+    pins: &Pins,
 ) -> Result<AuditReport, AuditError> {
     let path = data.join(store::DB_FILE);
     let open_err = |e: &dyn std::fmt::Display| AuditError::Open {
@@ -244,8 +254,20 @@ pub fn audit_store(
     for rid in orphans {
         add(Some(&ReportId(rid)), "chunks without a report".into());
     }
+    let mut pins = Pins {
+        log_key: pins.log_key.clone(),
+        checkpoint: pins.checkpoint.clone(),
+        ..Pins::default()
+    };
+    if let Some(dir) = directory.as_ref().filter(|_| network.is_some()) {
+        pins.quorum = dir.witness_quorum;
+        match dir.witness_verifiers() {
+            Ok(w) => pins.witnesses = w,
+            Err(e) => add(None, format!("recorded directory: {e}")),
+        }
+    }
     let version = directory.as_ref().map(|d| d.version);
-    let summary = super::store_log::check(&txn, &metas, version, &mut add)?;
+    let summary = super::store_log::check(&txn, &metas, &pins, version, &mut add)?;
     for (id, why) in mismatched {
         if summary.predate_directory.contains(&id.0) {
             out.sealed_for_earlier_directory += 1;

@@ -151,6 +151,27 @@ pub struct Directory {
     /// Increases with every published change.
     pub version: u64,
     pub partners: Vec<Partner>,
+    /// The witnesses whose cosignatures verifiers require on the log's checkpoints
+    /// ([`crate::witness`]); absent on a network without witnesses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<WitnessEntry>,
+    /// How many of them must have cosigned a checkpoint (0: none required).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub witness_quorum: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// One witness a network relies on.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessEntry {
+    /// Its C2SP cosignature/v1 verifier key (`name+id+base64(0x04 || key)`).
+    pub key: String,
+    /// Where it listens (`witness-relay` sends there), e.g. `http://….onion`.
+    pub url: String,
 }
 
 /// The partners file an operator edits (`partners.toml`).
@@ -161,6 +182,10 @@ struct PartnersFile {
     version: u64,
     #[serde(rename = "partner")]
     partners: Vec<Partner>,
+    #[serde(default, rename = "witness")]
+    witnesses: Vec<WitnessEntry>,
+    #[serde(default)]
+    witness_quorum: u32,
 }
 
 impl Directory {
@@ -173,6 +198,8 @@ impl Directory {
             network: file.network,
             version: file.version,
             partners: file.partners,
+            witnesses: file.witnesses,
+            witness_quorum: file.witness_quorum,
         };
         dir.check()?;
         Ok(dir)
@@ -223,7 +250,33 @@ impl Directory {
                 }
             }
         }
+        self.witness_verifiers()?;
+        if self.witness_quorum as usize > self.witnesses.len() {
+            return Err(KeyError::InvalidDirectory(format!(
+                "witness_quorum is {} but only {} witnesses are listed",
+                self.witness_quorum,
+                self.witnesses.len()
+            )));
+        }
         Ok(())
+    }
+
+    /// The listed witnesses' keys, checked (distinct names).
+    pub fn witness_verifiers(&self) -> Result<Vec<crate::witness::CosignatureVerifier>, KeyError> {
+        let mut names = HashSet::new();
+        let mut out = Vec::new();
+        for w in &self.witnesses {
+            let v = crate::witness::CosignatureVerifier::new(&w.key)
+                .map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
+            if !names.insert(v.witness().to_owned()) {
+                return Err(KeyError::InvalidDirectory(format!(
+                    "witness {} is listed twice",
+                    v.witness()
+                )));
+            }
+            out.push(v);
+        }
+        Ok(out)
     }
 
     /// The partner with this id.
