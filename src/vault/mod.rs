@@ -257,6 +257,11 @@ impl Vault {
     ) -> Result<PathBuf, VaultError> {
         let p = self.report_path(id);
         let f = File::open(&p).map_err(|_| VaultError::Unknown(id))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(out)
+            .map_err(io(out))?;
         let dest = out.join(id.to_string());
         let dest = std::path::absolute(&dest).unwrap_or(dest);
         // Recorded first: a kill while unpacking still leaves the export listed (and wipeable).
