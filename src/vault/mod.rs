@@ -194,10 +194,15 @@ impl Vault {
         Ok((tmp, f))
     }
 
-    /// Moves a complete, synced temp file in as report `id`.
+    /// Moves a complete, synced temp file in as report `id` (the folder is synced by
+    /// [`Vault::sync_reports`] before the index names it).
     pub(crate) fn keep(&self, tmp: &Path, id: ReportId) -> Result<(), VaultError> {
         let dest = self.report_path(id);
-        fs::rename(tmp, &dest).map_err(io(&dest))?;
+        fs::rename(tmp, &dest).map_err(io(&dest))
+    }
+
+    /// Makes the renames into `reports/` durable.
+    pub(crate) fn sync_reports(&self) -> Result<(), VaultError> {
         let dir = self.root.join("reports");
         File::open(&dir)
             .and_then(|d| d.sync_all())
