@@ -1,4 +1,4 @@
-// Codename KDF benchmark (Argon2id, src/codename.rs parameters): the time from "Open my
+// Codename KDF benchmark (Argon2id, src/codename/mod.rs parameters): the time from "Open my
 // messages" to the mailbox shown, on the real /mailbox page, which is the derivation plus one
 // local request. In headless Chromium (JIT, and --jitless as a stand-in for a phone without a
 // JIT), Firefox ESR (standard, and at Tor Browser "Safer": no baseline JIT, no Ion, no

@@ -8,7 +8,7 @@ if (!outdir || !networkKey || !/^[0-9]+$/.test(minDirectoryVersion)) {
   console.error("usage: node build.mjs OUTDIR NETWORK_KEY_BASE64 [MIN_DIRECTORY_VERSION]");
   process.exit(2);
 }
-// The codename word list, bundled as text: its comment lines (which carry a URL) are replaced
+// The codename word lists, bundled as text: its comment lines (which carry a URL) are replaced
 // by a plain attribution, so the bundle references no third-party address (audit site checks).
 const wordlistPlugin = {
   name: "wordlist",
@@ -16,7 +16,8 @@ const wordlistPlugin = {
     build.onLoad({ filter: /\.txt$/ }, async (args) => {
       const { readFile } = await import("node:fs/promises");
       const words = (await readFile(args.path, "utf8")).split("\n").filter((l) => l.trim() && !l.startsWith("#"));
-      const text = ["# EFF large wordlist, by the Electronic Frontier Foundation, CC BY 3.0 US", ...words].join("\n");
+      const head = args.path.endsWith("eff_large_wordlist.txt") ? "# EFF large wordlist, by the Electronic Frontier Foundation, CC BY 3.0 US" : "# withheld from new codenames";
+      const text = [head, ...words].join("\n");
       return { contents: `export default ${JSON.stringify(text)};`, loader: "js" };
     });
   },

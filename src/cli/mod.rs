@@ -16,6 +16,7 @@ mod serve;
 mod show;
 mod stats;
 mod vault;
+mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -85,6 +86,11 @@ enum Command {
     Outreach(outreach::OutreachArgs),
     /// Counts over pulled reports that partners can publish (small cells suppressed).
     Stats(stats::StatsArgs),
+    /// A transparency-log witness (C2SP tlog-witness) an NGO can host.
+    #[command(subcommand)]
+    Witness(witness::WitnessCommand),
+    /// Carry the log's checkpoint to the directory's witnesses and their cosignatures back.
+    WitnessRelay(witness::RelayArgs),
     /// The officer's vault: reports kept sealed at rest (import, list, export, wipe exports).
     #[command(subcommand)]
     Vault(vault::VaultCommand),
@@ -117,6 +123,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Outreach(a) => outreach::run(a),
         Command::Stats(a) => stats::run(a),
+        Command::Witness(c) => witness::witness(c),
+        Command::WitnessRelay(a) => witness::relay(a),
         Command::Vault(c) => vault::run(c),
     }
 }

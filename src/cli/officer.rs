@@ -320,7 +320,7 @@ fn open_and_unpack(
     ids: &[OfficerIdentity],
     dest: &Path,
 ) -> anyhow::Result<usize> {
-    let ages: Vec<age::x25519::Identity> = ids.iter().map(|i| i.age().clone()).collect();
+    let ages: Vec<crate::agekeys::Identity> = ids.iter().map(|i| i.age().clone()).collect();
     let plaintext = envelope::open(reader, &ages).context("decrypting")?;
     let unpacked = envelope::unpack(plaintext, dest, &Limits::default()).context("unpacking")?;
     Ok(unpacked.attachments.len())

@@ -248,7 +248,8 @@ fn import_one(
                 });
             }
         }
-        let recipients: Vec<age::x25519::Recipient> = ids.iter().map(|i| i.recipient()).collect();
+        let recipients: Vec<crate::agekeys::Recipient> =
+            ids.iter().map(|i| i.recipient()).collect();
         v.write_atomic(&dest, |f| {
             let mut w =
                 envelope::seal_writer(&mut *f, &recipients).map_err(std::io::Error::other)?;

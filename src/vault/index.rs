@@ -106,7 +106,7 @@ impl Index {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Index::default()),
             other => other.map_err(super::io(path))?,
         };
-        let ages: Vec<age::x25519::Identity> = ids.iter().map(|i| i.age().clone()).collect();
+        let ages: Vec<crate::agekeys::Identity> = ids.iter().map(|i| i.age().clone()).collect();
         let open = |source| VaultError::Open {
             what: "index".into(),
             source,
@@ -118,7 +118,8 @@ impl Index {
     }
 
     pub(super) fn seal(&self, ids: &[OfficerIdentity]) -> Result<Vec<u8>, VaultError> {
-        let recipients: Vec<age::x25519::Recipient> = ids.iter().map(|i| i.recipient()).collect();
+        let recipients: Vec<crate::agekeys::Recipient> =
+            ids.iter().map(|i| i.recipient()).collect();
         let json = zeroize::Zeroizing::new(
             serde_json::to_vec(self).map_err(|e| VaultError::Damaged(e.to_string()))?,
         );

@@ -275,7 +275,7 @@ impl Vault {
             path: dest.clone(),
         });
         self.save_index(index, ids)?;
-        let ages: Vec<age::x25519::Identity> = ids.iter().map(|i| i.age().clone()).collect();
+        let ages: Vec<crate::agekeys::Identity> = ids.iter().map(|i| i.age().clone()).collect();
         envelope::open(BufReader::new(f), &ages)
             .and_then(|plain| envelope::unpack(plain, &dest, &Limits::default()))
             .map_err(|source| VaultError::Open {
@@ -292,7 +292,7 @@ pub fn open_reader(
     ids: &[OfficerIdentity],
     want: Option<&str>,
 ) -> Result<Opened, envelope::EnvelopeError> {
-    let ages: Vec<age::x25519::Identity> = ids.iter().map(|i| i.age().clone()).collect();
+    let ages: Vec<crate::agekeys::Identity> = ids.iter().map(|i| i.age().clone()).collect();
     let plain = envelope::open(reader, &ages)?;
     envelope::unpack_in_memory(plain, want, &Limits::default())
 }

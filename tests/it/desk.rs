@@ -70,7 +70,11 @@ fn get(url: &str) -> (u16, String, Option<String>) {
 
 fn submit(server: &TestServer, report: serde_json::Value, files: &[(String, Vec<u8>)]) -> String {
     let sealed = common::seal("cav-milano", &serde_json::to_vec(&report).unwrap(), files);
-    let (status, json) = server.submit_raw("cav-milano", &sealed);
+    // As the page does: a report that asks for replies is bound to its mailbox.
+    let (status, json) = match report["reply"]["mailbox"].as_str() {
+        Some(mailbox) => server.submit_bound("cav-milano", &sealed, mailbox),
+        None => server.submit_raw("cav-milano", &sealed),
+    };
     assert_eq!(status, 201, "{json}");
     json["id"].as_str().unwrap().to_owned()
 }

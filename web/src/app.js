@@ -11,11 +11,13 @@ import { envelopeStream, safeName, SCHEMA } from "./envelope.js";
 import { stripMetadata } from "./exif.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { uploadSealed } from "./upload.js";
-import { deriveReplyKeys, generate } from "./codename.js";
-import { wordlist } from "./wordlist.js";
+import { mailboxBinding } from "./binding.js";
+import { deriveReplyKeys, generate, toDigits } from "./codename.js";
+import { lists } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
 import { readIntake } from "./intake.js";
+import { startProgress } from "./progress.js";
 import { reason, sentence, t } from "./text.js";
 
 // eslint-disable-next-line no-undef
@@ -62,11 +64,16 @@ async function main() {
     ev.preventDefault();
     const button = form.querySelector("button[type=submit]");
     button.disabled = true;
+    // A report being sent is activity: the idle timeout (safety.js) waits for it to end.
+    document.body.dataset.busy = "sending";
     try {
       await submit(form, directory);
     } catch (e) {
+      $("#progress").hidden = true;
       failClosed(`${sentence(reason(e, "went_wrong"))}.`);
       button.disabled = false;
+    } finally {
+      delete document.body.dataset.busy;
     }
   });
 }
@@ -97,7 +104,7 @@ async function submit(form, directory) {
     files.push({ name: safeName(f.name, taken), blob });
   }
   say(t("codename", {}, "Making your codename (this can take a few seconds)…"));
-  const codename = generate(wordlist());
+  const codename = generate(lists().fresh);
   const keys = await deriveReplyKeys(codename);
   const report = {
     schema: SCHEMA,
@@ -111,11 +118,25 @@ async function submit(form, directory) {
   };
   const bytes = new TextEncoder().encode(JSON.stringify(report));
   const receipts = [];
+  const total = partners.length * envelopeStream(bytes, files).length;
+  const progress = startProgress(total);
   for (const p of partners) {
     say(t("encrypting", { name: p.name }, "Encrypting for {name}…"));
     const { stream, length } = envelopeStream(bytes, files);
     const sealed = await seal(p.recipients, stream);
-    const receipt = await uploadSealed(p.id, sealed, (sent) => say(t("sending", { name: p.name, percent: Math.min(100, Math.round((sent / length) * 100)) }, "Sending to {name}: {percent} %")));
+    let percent = -1;
+    const receipt = await uploadSealed(
+      p.id,
+      sealed,
+      (sent) => {
+        progress.update(sent);
+        const now = Math.min(100, Math.round((sent / length) * 100));
+        if (now !== percent) say(t("sending", { name: p.name, percent: (percent = now) }, "Sending to {name}: {percent} %"));
+      },
+      progress.connection,
+      mailboxBinding(keys.mailbox),
+    );
+    progress.next(length);
     let text;
     try {
       text = t("receipt", { partner: p.name, code: checkReceipt(receipt) }, "{partner}: received, receipt code {code}");
@@ -125,8 +146,10 @@ async function submit(form, directory) {
     }
     receipts.push({ text, id: receipt.id });
   }
+  progress.end();
   form.reset();
   form.hidden = true;
+  $("#form-intro").hidden = true;
   const list = $("#receipts");
   list.replaceChildren(...receipts.map((r) => {
     const li = document.createElement("li");
@@ -135,10 +158,16 @@ async function submit(form, directory) {
     return li;
   }));
   $("#codename").textContent = codename;
+  $("#codename-digits").textContent = toDigits(codename, lists().fresh) || "";
   $("#codename-assisted").hidden = !assisted;
-  $("#done").hidden = false;
   if (removedAll.length) $("#removed").textContent = t("removed", { list: removedAll.join(" · ") }, "Removed before sending: {list}");
   say(t("sent", {}, "Sent. Only the organisations you chose can read it."), "ok");
+  // The codename screen takes the form's place and the focus, from the top of the page, so
+  // the codename is in view on a phone without scrolling (tests/browser/journey.test.mjs).
+  const done = $("#done");
+  done.hidden = false;
+  window.scrollTo(0, 0);
+  done.focus({ preventScroll: true });
 }
 
 main();

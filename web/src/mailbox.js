@@ -13,7 +13,8 @@ import { envelopeStream, SCHEMA } from "./envelope.js";
 import { verifyReply } from "./reply.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { request, uploadSealed } from "./upload.js";
-import { wordlist } from "./wordlist.js";
+import { mailboxBinding } from "./binding.js";
+import { lists } from "./wordlist.js";
 import { reason, t } from "./text.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -71,10 +72,11 @@ export async function mailboxMain(networkKey) {
     offerServer(form, t("cannot", { reason: reason(e, "went_wrong") }));
     return;
   }
+  showTyped();
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();
-    const input = $("#codename");
-    const normalised = normalise(input.value, new Set(wordlist()));
+    const input = $("#codename-show").checked ? $("#codename-shown") : $("#codename");
+    const normalised = normalise(input.value, lists());
     if (!normalised) {
       say(t("bad_codename"), "error");
       return;
@@ -84,7 +86,8 @@ export async function mailboxMain(networkKey) {
     try {
       say(t("opening"));
       const keys = await deriveReplyKeys(normalised);
-      input.value = "";
+      $("#codename").value = "";
+      $("#codename-shown").value = "";
       const { messages } = await api("/api/v1/mailbox", { mailbox: keys.mailbox });
       await show(messages, keys, directory);
       form.hidden = true;
@@ -94,6 +97,19 @@ export async function mailboxMain(networkKey) {
     } finally {
       button.disabled = false;
     }
+  });
+}
+
+/** "Show what I type": CSS swaps the hidden field for the plain one (mailbox.html); here what
+ * she already typed goes along, and the cursor with it. */
+function showTyped() {
+  const box = $("#codename-show");
+  if (!box) return;
+  box.addEventListener("change", () => {
+    const [from, to] = box.checked ? [$("#codename"), $("#codename-shown")] : [$("#codename-shown"), $("#codename")];
+    to.value = from.value;
+    from.value = "";
+    to.focus();
   });
 }
 
@@ -197,5 +213,5 @@ async function followUp(reply, text, appointment, keys, directory) {
   if (appointment) report.appointment = appointment;
   const { stream } = envelopeStream(new TextEncoder().encode(JSON.stringify(report)), []);
   const sealed = await seal(partner.recipients, stream);
-  await uploadSealed(partner.id, sealed);
+  await uploadSealed(partner.id, sealed, undefined, undefined, mailboxBinding(keys.mailbox));
 }

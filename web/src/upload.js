@@ -75,6 +75,10 @@ export async function proofOfWork() {
   }
 }
 
+/** Tells the page whether the server can be reached (`online`: true/false), for "connection
+ * lost — trying again". */
+let reachable = () => {};
+
 async function putChunk(upload, n, bytes) {
   let lastError = new Offline();
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -91,11 +95,13 @@ async function putChunk(upload, n, bytes) {
     }
     try {
       const r = await json("PUT", `/api/v1/uploads/${upload}/chunks/${n}`, bytes);
+      reachable(true);
       if (r.status === 200) return;
       lastError = refused(r.status, r.data);
       if (r.status >= 400 && r.status < 500 && r.status !== 409 && r.status !== 429) throw lastError;
     } catch (e) {
       if (!(e instanceof TypeError)) throw e; // TypeError: network failure, retry
+      reachable(false);
     }
   }
   throw lastError;
@@ -107,8 +113,11 @@ async function putChunk(upload, n, bytes) {
  * @param {string} partner
  * @param {ReadableStream<Uint8Array>} ciphertext
  * @param {(sent: number) => void} progress
+ * @param {(online: boolean) => void} connection told when the server stops or starts answering
+ * @param {string} [binding] her mailbox binding (binding.js), sent with finalize
  */
-export async function uploadSealed(partner, ciphertext, progress = () => {}) {
+export async function uploadSealed(partner, ciphertext, progress = () => {}, connection = () => {}, binding) {
+  reachable = connection;
   // The price follows the server's load: if it rose between asking and sending (428), solve again.
   let created;
   for (let attempt = 0; ; attempt++) {
@@ -152,7 +161,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}) {
       sent += fill;
       progress(sent);
     }
-    const done = await json("POST", `/api/v1/uploads/${upload}/finalize`);
+    const done = await json("POST", `/api/v1/uploads/${upload}/finalize`, undefined, binding ? { "X-Approdo-Mailbox-Binding": binding } : {});
     if (done.status !== 201) throw refused(done.status, done.data);
     return { ...done.data, sent_sha256: bytesToHex(hash.digest()) };
   } catch (e) {

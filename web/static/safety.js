@@ -4,7 +4,9 @@
 //   browsing history itself is NOT erased, and the page says so);
 // - after a while without activity (body data-idle, in seconds; 600 by default) every form is
 //   cleared and the page leaves for /exit. The attribute is read at each tick, so a test can
-//   shorten it without waiting.
+//   shorten it without waiting. A report being sent is activity: while the page script marks
+//   the body data-busy, the timeout never fires (it would destroy a report being sent, and the
+//   codename with it), and the full idle time starts again when the sending ends.
 (() => {
   "use strict";
   const EXIT = "/exit";
@@ -36,6 +38,7 @@
     return Number.isFinite(s) && s > 0 ? s : 600;
   };
   setInterval(() => {
-    if (Date.now() - last > idleSeconds() * 1000) leave();
+    if (document.body && document.body.dataset.busy) touch();
+    else if (Date.now() - last > idleSeconds() * 1000) leave();
   }, 500);
 })();

@@ -34,7 +34,15 @@ pub(in crate::http) const LOGIN_FORM: &str = include_str!("../../../web/template
 
 fn login_page(state: &AppState, l: &PageLang, status: u16, notice: &str) -> HttpResponse {
     let mut body = LOGIN_FORM.to_owned();
-    for key in ["intro", "checking", "nojs_mode", "codename_label", "open"] {
+    for key in [
+        "intro",
+        "checking",
+        "nojs_mode",
+        "codename_label",
+        "codename_hint",
+        "show_typed",
+        "open",
+    ] {
         body = body.replace(&format!("{{{{{key}}}}}"), &l.t(&format!("mailbox.{key}")));
     }
     let body = body
@@ -81,7 +89,11 @@ async fn show(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
 #[derive(Deserialize)]
 struct LoginForm {
     form_token: String,
-    codename: Secret,
+    #[serde(default)]
+    codename: Option<Secret>,
+    /// The same field shown in clear ("show what I type", mailbox.html).
+    #[serde(default)]
+    codename_shown: Option<Secret>,
 }
 
 /// She logs in without JavaScript.
@@ -96,7 +108,11 @@ async fn login(
     if !state.form_tokens.redeem(&form.form_token) {
         return refused(&state, &l, 403, "expired");
     }
-    let Ok(codename) = Codename::parse(&form.codename.0) else {
+    let typed = [&form.codename, &form.codename_shown]
+        .into_iter()
+        .flatten()
+        .find(|s| !s.0.trim().is_empty());
+    let Some(Ok(codename)) = typed.map(|s| Codename::parse(&s.0)) else {
         return refused(&state, &l, 400, "bad_codename");
     };
     drop(form);

@@ -10,9 +10,9 @@ pub mod token;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
+use super::pages::done::{codename_screen, Screen};
 use super::pages::{escape, page, PageLang};
 use super::AppState;
-use crate::codename::Codename;
 use handle::{handle, Sent};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -60,19 +60,28 @@ async fn submit(
                     format!("<li>{}</li>", escape(&text))
                 })
                 .collect();
-            let codename = codename
-                .map(|c| show_codename(&l, &c, assisted))
-                .unwrap_or_default();
-            page(
-                &l,
-                201,
-                l.lang.text("pages.sent_heading"),
-                &format!(
-                    "<p>{sent}</p><ul id=\"receipts\">{items}</ul>{codename}<p>{keep}</p>",
-                    sent = l.t("pages.nojs_sent"),
-                    keep = l.t("form.done.keep"),
-                ),
-            )
+            let after = format!(
+                "<ul id=\"receipts\">{items}</ul><p>{keep}</p>",
+                keep = l.t("form.done.keep"),
+            );
+            let body = match codename {
+                Some(c) => {
+                    let digits = c.digits().unwrap_or_default();
+                    let screen = Screen {
+                        words: c.expose(),
+                        digits: &digits,
+                        assisted,
+                        after: &after,
+                    };
+                    format!(
+                        "<p id=\"status\">{sent}</p><section id=\"done\" aria-labelledby=\"codename-heading\">{}</section>",
+                        codename_screen(&l, &screen),
+                        sent = l.t("pages.nojs_sent"),
+                    )
+                }
+                None => format!("<p id=\"status\">{}</p>{after}", l.t("pages.nojs_sent")),
+            };
+            page(&l, 201, l.lang.text("pages.sent_heading"), &body)
         }
         Err(Refusal(status, why)) => page(
             &l,
@@ -88,26 +97,6 @@ async fn submit(
             ),
         ),
     }
-}
-
-/// The codename, shown once, with help to keep it (and to hand it over, when assisted).
-fn show_codename(l: &PageLang, c: &Codename, assisted: bool) -> String {
-    let handover = if assisted {
-        format!(
-            "<p id=\"codename-assisted\" class=\"mode\">{}</p>",
-            l.t("form.done.assisted")
-        )
-    } else {
-        String::new()
-    };
-    format!(
-        "<section id=\"codename-box\"><h2>{heading}</h2><p class=\"codename\" id=\"codename\">{}</p>{handover}<p>{text} <a href=\"{href}\">{link}</a></p></section>",
-        escape(c.expose()),
-        heading = l.t("form.done.codename_heading"),
-        text = l.t("form.done.codename_text"),
-        href = l.href("/mailbox"),
-        link = l.t("pages.mailbox_link"),
-    )
 }
 
 /// The same rules as the page script (`web/src/envelope.js`): no `/`, `\`, control characters,

@@ -7,8 +7,9 @@
 //! link and form of a page carries `?lang=` on, so it holds without cookies.
 //!
 //! Modules: `info` (the safety first screen, help numbers, who can read, what happens next,
-//! the neutral exit page), `report` (the report form).
+//! the neutral exit page), `report` (the report form), `done` (the codename screen after sending).
 
+pub(in crate::http) mod done;
 mod info;
 mod report;
 

@@ -39,15 +39,25 @@ async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
         ("submit", "form.submit"),
         ("nojs_offer", "form.js.nojs_offer"),
         ("nojs_how", "form.js.nojs_how"),
-        ("sent_heading", "pages.sent_heading"),
-        ("codename_heading", "form.done.codename_heading"),
-        ("assisted", "form.done.assisted"),
-        ("codename_text", "form.done.codename_text"),
-        ("mailbox_link", "pages.mailbox_link"),
-        ("keep", "form.done.keep"),
+        ("dont_close", "form.dont_close"),
+        ("connection_lost", "form.connection_lost"),
     ] {
         body = body.replace(&format!("{{{{{key}}}}}"), &l.t(path));
     }
+    let after = format!(
+        "<ul id=\"receipts\"></ul>\n<p id=\"removed\"></p>\n<p>{}</p>\n",
+        l.t("form.done.keep")
+    );
+    let screen = super::done::Screen {
+        words: "",
+        digits: "",
+        assisted: false,
+        after: &after,
+    };
+    body = body.replace(
+        "{{codename_screen}}",
+        &super::done::codename_screen(&l, &screen),
+    );
     let body = body
         .replace("{{lang}}", l.lang.code)
         .replace("{{form_token}}", &state.form_tokens.issue())

@@ -1,13 +1,17 @@
 //! Codenames: how a victim gets replies without a phone number or an email.
 //!
-//! A codename is at least 7 words drawn uniformly from the EFF large wordlist without its 4
-//! hyphenated words (7772 words, so 7 words ≈ 90.4 bits), generated for her and shown once.
-//! (A hyphen separates words when she types, so "t-shirt" could never be typed back: such a
-//! codename would never open her mailbox.) Version 1 of the derivation
+//! A codename is at least 7 words, generated for her and shown once, drawn uniformly from the
+//! *fresh* list: the EFF large wordlist without its 4 hyphenated words (a hyphen separates
+//! words when she types, so "t-shirt" could never be typed back) and without the 313 words of
+//! `web/wordlist/withheld.txt` (violence, the body, police, migration, death: nobody fleeing
+//! violence should be handed "strangle" or "deport"), 7459 words, so 7 words ≈ 90.05 bits.
+//! She may type it back as words or as digits ([`spelling`]); every spelling normalises to
+//! the same words, so it opens the same mailbox. Version 1 of the derivation
 //! (`approdo.codename/v1`), identical in Rust and in the page script (`web/src/codename.js`,
 //! checked by the shared vectors in `tests/vectors/codename.json`):
 //!
-//! 1. normalise: lowercase, words separated by any run of spaces or hyphens, joined by one space;
+//! 1. normalise: lowercase, words separated by any run of spaces or hyphens, each digit group
+//!    replaced by its word, joined by one space;
 //! 2. `k = Argon2id(normalised, salt = "approdo.codename/v1", m = 8192 KiB, t = 1, p = 1, 64 bytes)`.
 //!    The codename itself carries ≥ 90 bits, so the KDF is defence in depth, not what stops
 //!    guessing; its cost is set so that Tor Browser at "Safer" (no JIT, no WebAssembly) derives
@@ -25,8 +29,12 @@ use rand::Rng;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
+pub mod spelling;
+
 /// The EFF large wordlist (CC BY 3.0 US), shared with the page script.
-const WORDLIST: &str = include_str!("../web/wordlist/eff_large_wordlist.txt");
+const WORDLIST: &str = include_str!("../../web/wordlist/eff_large_wordlist.txt");
+/// The words new codenames never use (shared with the page script).
+const WITHHELD: &str = include_str!("../../web/wordlist/withheld.txt");
 /// Words in a codename.
 pub const WORDS: usize = 7;
 /// Derivation version tag (also the Argon2 salt).
@@ -53,6 +61,19 @@ fn words() -> impl Iterator<Item = &'static str> {
         .filter(|l| !l.starts_with('#') && !l.is_empty() && !l.contains('-'))
 }
 
+/// The fresh list: the words new codenames are drawn from, in list order (their positions are
+/// the digit spelling).
+pub fn fresh_words() -> &'static [&'static str] {
+    static FRESH: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    FRESH.get_or_init(|| {
+        let withheld: std::collections::HashSet<&str> = WITHHELD
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        words().filter(|w| !withheld.contains(w)).collect()
+    })
+}
+
 /// The words, for checking what she typed.
 fn word_set() -> &'static std::collections::HashSet<&'static str> {
     static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
@@ -72,7 +93,7 @@ impl fmt::Debug for Codename {
 impl Codename {
     /// A fresh codename of [`WORDS`] words from the operating system's random source.
     pub fn generate() -> Self {
-        let list: Vec<&str> = words().collect();
+        let list = fresh_words();
         let mut rng = rand::rngs::OsRng;
         let picked: Vec<&str> = (0..WORDS)
             .map(|_| list[rng.gen_range(0..list.len())])
@@ -80,17 +101,47 @@ impl Codename {
         Codename(Zeroizing::new(picked.join(" ")))
     }
 
-    /// Parses what she typed: normalised, every word checked against the list.
+    /// Parses what she typed, as words or digits ([`spelling`]): normalised to list words,
+    /// every word and every digit group checked.
     pub fn parse(typed: &str) -> Result<Self, CodenameError> {
         let lower = Zeroizing::new(typed.to_lowercase());
-        let parts: Vec<&str> = lower
+        let mut out: Vec<&'static str> = Vec::new();
+        for part in lower
             .split(|c: char| c.is_whitespace() || c == '-')
             .filter(|w| !w.is_empty())
-            .collect();
-        if parts.len() < WORDS || !parts.iter().all(|p| word_set().contains(p)) {
+        {
+            if part.chars().all(|c| spelling::digit(c).is_some()) {
+                let digits: Zeroizing<Vec<u8>> =
+                    Zeroizing::new(part.chars().filter_map(spelling::digit).collect());
+                if !digits.len().is_multiple_of(spelling::GROUP) {
+                    return Err(CodenameError::Invalid);
+                }
+                for g in digits.chunks(spelling::GROUP) {
+                    let word = spelling::index(g)
+                        .and_then(|i| fresh_words().get(i))
+                        .ok_or(CodenameError::Invalid)?;
+                    out.push(word);
+                }
+            } else {
+                out.push(word_set().get(part).ok_or(CodenameError::Invalid)?);
+            }
+        }
+        if out.len() < WORDS {
             return Err(CodenameError::Invalid);
         }
-        Ok(Codename(Zeroizing::new(parts.join(" "))))
+        Ok(Codename(Zeroizing::new(out.join(" "))))
+    }
+
+    /// The same codename as digit groups ([`spelling`]), to show her beside the words; `None`
+    /// when it holds a withheld word (only codenames given out before the list was curated).
+    pub fn digits(&self) -> Option<Zeroizing<String>> {
+        let fresh = fresh_words();
+        let mut groups = Vec::new();
+        for w in self.0.split(' ') {
+            let i = fresh.binary_search(&w).ok()?;
+            groups.push(spelling::group(i));
+        }
+        Some(Zeroizing::new(groups.join(" ")))
     }
 
     /// The normalised text, to show her once.
@@ -162,6 +213,9 @@ impl ReplyKeys {
 mod tests {
     use super::*;
 
+    /// SHA-256 of the fresh list joined by newlines (also pinned in web/test/codename.test.mjs).
+    const FRESH_SHA256: &str = "d2dc5df5540644dcfbe9ba9559b07127656fe709a6041990f413c7563ae3ea8e";
+
     #[test]
     fn the_list_has_7772_distinct_words_and_codenames_carry_90_bits() {
         let list: Vec<&str> = words().collect();
@@ -171,6 +225,9 @@ mod tests {
             7772
         );
         assert!((WORDS as f64) * (7772f64).log2() >= 90.0);
+        let fresh = fresh_words();
+        assert_eq!(fresh.len(), 7459);
+        assert!((WORDS as f64) * (fresh.len() as f64).log2() >= 90.0);
         let c = Codename::generate();
         assert_eq!(c.expose().split(' ').count(), WORDS);
         assert_eq!(format!("{c:?}"), "Codename(<redacted>)");
@@ -185,6 +242,77 @@ mod tests {
             let c = Codename::parse(&typed).unwrap_or_else(|_| panic!("{w}"));
             assert_eq!(c.expose(), typed);
         }
+    }
+
+    /// The fresh list is frozen: the digit spelling of every codename given out depends on it.
+    /// Changing `web/wordlist/withheld.txt` needs a new version of the spelling, not a new digest.
+    #[test]
+    fn the_fresh_list_is_frozen_sorted_and_free_of_withheld_words() {
+        let fresh = fresh_words();
+        let digest = hex::encode(Sha256::digest(fresh.join("\n").as_bytes()));
+        assert_eq!(digest, FRESH_SHA256);
+        assert!(
+            fresh.windows(2).all(|w| w[0] < w[1]),
+            "binary search needs order"
+        );
+        for w in [
+            "strangle",
+            "battered",
+            "choking",
+            "deport",
+            "police",
+            "handcuff",
+            "graveyard",
+        ] {
+            assert!(word_set().contains(w) && !fresh.contains(&w), "{w}");
+        }
+        for _ in 0..200 {
+            let c = Codename::generate();
+            assert!(c.expose().split(' ').all(|w| fresh.contains(&w)));
+            let digits = c.digits().unwrap();
+            assert_eq!(digits.len(), WORDS * 6 - 1);
+            assert_eq!(Codename::parse(&digits).unwrap().expose(), c.expose());
+            let joined: String = digits.chars().filter(|c| *c != ' ').collect();
+            assert_eq!(Codename::parse(&joined).unwrap().expose(), c.expose());
+        }
+    }
+
+    #[test]
+    fn digits_in_any_script_and_mixed_spellings_give_the_same_words() {
+        let c = Codename::parse("abacus abdomen abdominal zoom zoology zoom abacus").unwrap();
+        assert!(
+            c.digits().is_none(),
+            "abdomen is withheld; the old codename still parses"
+        );
+        let words = "abacus abide zoom zone zebra acorn ablaze";
+        let c = Codename::parse(words).unwrap();
+        let d = c.digits().unwrap();
+        let arabic: String = d
+            .chars()
+            .map(|ch| match ch.to_digit(10) {
+                Some(v) => char::from_u32(0x660 + v).unwrap(),
+                None => ch,
+            })
+            .collect();
+        let bengali: String = d
+            .chars()
+            .map(|ch| match ch.to_digit(10) {
+                Some(v) => char::from_u32(0x9E6 + v).unwrap(),
+                None => ch,
+            })
+            .collect();
+        for typed in [d.to_string(), arabic, bengali, d.replace(' ', "-")] {
+            assert_eq!(Codename::parse(&typed).unwrap().expose(), words, "{typed}");
+        }
+        let mixed = format!("ABACUS {}", &d[6..]);
+        assert_eq!(Codename::parse(&mixed).unwrap().expose(), words);
+        // One digit wrong, a group short, a position past the list: refused, never another mailbox.
+        let mut wrong = d.to_string().into_bytes();
+        wrong[2] = if wrong[2] == b'9' { b'0' } else { wrong[2] + 1 };
+        assert!(Codename::parse(std::str::from_utf8(&wrong).unwrap()).is_err());
+        assert!(Codename::parse(&d[..d.len() - 1]).is_err());
+        let past = spelling::group(7459);
+        assert!(Codename::parse(&[past.as_str(); 7].join(" ")).is_err());
     }
 
     #[test]

@@ -1,0 +1,53 @@
+//! The codename screen after a report is sent, the same with and without JavaScript: it says
+//! in one sentence what the codename is for and that it is shown once, shows it as words and
+//! as digits (either spelling opens the mailbox, [`crate::codename::spelling`]), and keeps the
+//! way on (the mailbox link, the receipts, "close this window") folded until she ticks that she
+//! has kept it — a checkbox and CSS, so it needs no script. The quick exit stays above it all.
+
+use super::{escape, PageLang};
+
+/// What fills the screen: the codename's two spellings (empty in the report page, where the
+/// script fills them), whether it is for someone else, and what follows the confirmation.
+pub(in crate::http) struct Screen<'a> {
+    pub words: &'a str,
+    pub digits: &'a str,
+    pub assisted: bool,
+    /// HTML shown once she has confirmed (receipts, what to do next).
+    pub after: &'a str,
+}
+
+/// The screen's HTML (the inside of `<section id="done">`).
+pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> String {
+    format!(
+        "<h2 id=\"codename-heading\">{heading}</h2>\n\
+         <p id=\"codename-once\">{once}</p>\n\
+         <p class=\"codename\" id=\"codename\">{words}</p>\n\
+         <p class=\"hint\" id=\"codename-digits-intro\">{digits_intro}</p>\n\
+         <p class=\"codename\" id=\"codename-digits\" dir=\"ltr\">{digits}</p>\n\
+         {assisted}\
+         <input type=\"checkbox\" id=\"kept\" class=\"kept-box\"><label for=\"kept\" class=\"kept-label\">{kept}</label>\n\
+         <div class=\"after-kept\" id=\"after-kept\">\n\
+         <p>{text} <a href=\"{href}\">{link}</a></p>\n{after}</div>\n",
+        heading = l.t("form.done.codename_heading"),
+        once = l.t("form.done.codename_once"),
+        words = escape(s.words),
+        digits_intro = l.t("form.done.codename_digits"),
+        digits = escape(s.digits),
+        // The page's script shows the note when the form was filled for someone else; the
+        // server's own page (the codename already filled in) carries it only then.
+        assisted = if s.words.is_empty() || s.assisted {
+            format!(
+                "<p id=\"codename-assisted\" class=\"mode\"{}>{}</p>\n",
+                if s.assisted { "" } else { " hidden" },
+                l.t("form.done.assisted")
+            )
+        } else {
+            String::new()
+        },
+        kept = l.t("form.done.kept"),
+        text = l.t("form.done.codename_text"),
+        href = l.href("/mailbox"),
+        link = l.t("pages.mailbox_link"),
+        after = s.after,
+    )
+}

@@ -1,0 +1,186 @@
+// Issue 16, "losses and traps": the points of the victim's journey where she could lose her
+// codename, her evidence or her answers, each tried in real Chromium (JavaScript on, or off
+// as Tor Browser "Safest" runs the page), as she would meet them on a 360 px phone.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { launchChromium, startServer } from "./server.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+
+/** Fills the fewest answers the form needs and sends it; returns when the codename screen is up. */
+async function sendReport(page, { files = [], wait = true, idle = null } = {}) {
+  await page.goto(`${server.url}/report`);
+  // safety.js reads the idle time at each tick: a test shortens it here.
+  if (idle) await page.evaluate((s) => (document.body.dataset.idle = String(s)), idle);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  await page.check("input[name=partner][value=cav-milano]");
+  await page.fill("#description", "I need help.");
+  await page.check("#consent_read");
+  if (files.length) await page.setInputFiles("#attachments", files);
+  await page.click("#report-form button[type=submit]");
+  if (wait) await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
+}
+
+/** The mailbox id the page asks the server for when she opens her mailbox with `typed`. */
+async function mailboxAskedFor(page, typed, { show = false } = {}) {
+  await page.goto(`${server.url}/mailbox`);
+  await page.waitForFunction(() => document.documentElement.dataset.js === "on" && !document.querySelector("#mailbox-mode").textContent.includes("…"));
+  if (show) await page.check("#codename-show");
+  await page.fill(show ? "#codename-shown" : "#codename", typed);
+  const asked = page.waitForRequest((r) => r.url().endsWith("/api/v1/mailbox"), { timeout: 60000 });
+  await page.click("#mailbox-form button[type=submit]");
+  return JSON.parse((await asked).postData()).mailbox;
+}
+
+const toArabicIndic = (s) => s.replace(/[0-9]/g, (d) => String.fromCharCode(0x660 + Number(d)));
+
+test("1. the codename: fresh words, shown also as digits; either spelling opens the same mailbox; 'show what I type'", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await sendReport(page);
+  const words = (await page.textContent("#codename")).trim();
+  const digits = (await page.textContent("#codename-digits")).trim();
+  assert.equal(words.split(" ").length, 7, words);
+  assert.match(digits, /^[0-9]{5}( [0-9]{5}){6}$/, "seven groups of five digits");
+  assert.ok(await page.isVisible("#codename-digits"));
+
+  // "Show what I type": what she typed so far goes along into the plain field.
+  await page.goto(`${server.url}/mailbox`);
+  assert.equal(await page.getAttribute("#codename", "type"), "password");
+  await page.fill("#codename", "typed blind");
+  await page.check("#codename-show");
+  assert.ok(await page.isVisible("#codename-shown"));
+  assert.ok(await page.isHidden("#codename"));
+  assert.equal(await page.inputValue("#codename-shown"), "typed blind");
+
+  // Words, and her digits typed in Arabic-Indic, ask for the same mailbox.
+  const byWords = await mailboxAskedFor(page, words);
+  const byDigits = await mailboxAskedFor(page, toArabicIndic(digits), { show: true });
+  assert.match(byWords, /^[0-9a-f]{64}$/);
+  assert.equal(byDigits, byWords);
+  await context.close();
+
+  // Without JavaScript: the same checkbox shows a plain field (CSS only), and the digits open
+  // the mailbox the server derives for one request.
+  const nojs = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const plain = await nojs.newPage();
+  await plain.goto(`${server.url}/mailbox`);
+  assert.ok(await plain.isHidden("#codename-shown"));
+  await plain.check("#codename-show");
+  assert.ok(await plain.isVisible("#codename-shown"));
+  assert.ok(await plain.isHidden("#codename"));
+  await plain.fill("#codename-shown", digits.replaceAll(" ", ""));
+  await plain.click("#mailbox-form button[type=submit]");
+  await plain.waitForLoadState();
+  const text = await plain.textContent("main");
+  assert.ok(!(await plain.isVisible("#error")), text);
+  assert.match(text, /worked out your mailbox from your codename/);
+  await nojs.close();
+});
+
+test("2. after Send the codename screen replaces the form, in view and focused on a 360×740 phone, and asks her to confirm she kept it", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await sendReport(page);
+  const box = await page.locator("#codename").boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= 740, `codename at y=${box?.y}..${box && box.y + box.height}, the viewport is 740 high`);
+  assert.equal(await page.evaluate(() => document.activeElement.id), "done", "the codename screen has the focus");
+  assert.ok(await page.isHidden("#form-intro"), "the form's introduction is gone");
+  assert.ok(await page.isHidden("#report-form"));
+  const once = await page.textContent("#codename-once");
+  assert.match(once, /only key to your mailbox/);
+  assert.match(once, /shown only this once/);
+  assert.equal(once.split(/[.!?](\s|$)/).filter((s) => s && s.trim()).length, 1, "one sentence");
+  const shown = await page.evaluate(() => document.body.innerText);
+  assert.equal(shown.match(/\bSent\b/g)?.length, 1, `"Sent" once, not twice:\n${shown}`);
+  // The way on (the mailbox link, the receipt) waits until she says she has kept it.
+  assert.ok(await page.isHidden("#after-kept a[href^='/mailbox']"));
+  await page.check("#kept");
+  assert.ok(await page.isVisible("#after-kept a[href^='/mailbox']"));
+  assert.match(await page.textContent("#receipts li"), /receipt code [0-9a-f]{12}/);
+  await context.close();
+});
+
+/** Bytes that do not compress, as an attachment of `mib` MiB. */
+function attachment(mib) {
+  const big = Buffer.alloc(mib * 1024 * 1024);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 7) % 251;
+  return { name: "video.bin", mimeType: "application/octet-stream", buffer: big };
+}
+
+/** Holds every chunk upload `ms` before letting it through: a slow link. */
+const throttle = (ms) => async (route) => {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  await route.continue();
+};
+
+test("3. the idle timeout never fires while a report is being sent: a slow upload ends with the codename", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const IDLE = 2;
+  const times = [];
+  await page.route("**/api/v1/uploads/*/chunks/*", async (route) => {
+    times.push(Date.now());
+    await throttle(900)(route);
+  });
+  await sendReport(page, { files: [attachment(5)], wait: false, idle: IDLE });
+  // The codename, read the moment the screen is up (the idle time starts again after sending).
+  const words = await (await page.waitForFunction(() => !document.querySelector("#done")?.hidden && document.querySelector("#codename").textContent, null, { timeout: 120000 })).jsonValue();
+  assert.equal(words.trim().split(" ").length, 7);
+  assert.ok(times.length >= 5, `${times.length} chunks`);
+  assert.ok(times.at(-1) - times[0] > 2 * IDLE * 1000, `the upload (${times.at(-1) - times[0]} ms) outlasted the idle time (${IDLE} s) twice`);
+  assert.equal(new URL(page.url()).pathname, "/report");
+  // Once sent, the idle timeout is back: the codename screen leaves by itself.
+  await page.waitForURL("**/exit", { timeout: 30000 });
+  await context.close();
+});
+
+test("4. sending shows a real progress bar with bytes, time left and 'don't close', and 'connection lost — trying again' while the server is unreachable", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  let cut = false;
+  let passed = 0;
+  let refused = 0;
+  await page.route("**/api/v1/uploads/*/chunks/*", async (route) => {
+    if (cut) {
+      refused++;
+      return route.abort("connectionrefused");
+    }
+    passed++;
+    return throttle(400)(route);
+  });
+  await sendReport(page, { files: [attachment(8)], wait: false });
+  await page.waitForSelector("#progress:not([hidden])", { timeout: 60000 });
+  assert.equal(await page.evaluate(() => document.querySelector("#progress-bar").tagName), "PROGRESS");
+  assert.ok(await page.isVisible("#progress-keep"));
+  assert.match(await page.textContent("#progress-keep"), /Don't close this page/);
+  // Bytes and a time estimate, while it moves.
+  await page.waitForFunction(() => document.querySelector("#progress-bar").value > 0 && /left/.test(document.querySelector("#progress-text").textContent), null, { timeout: 60000 });
+  assert.match(await page.textContent("#progress-text"), /^[0-9.]+ MB of [0-9.]+ MB sent, about \d+ (seconds?|minutes?) left$/);
+  // The server becomes unreachable: she is told, plainly, and the bar stays where it was.
+  cut = true;
+  await page.waitForSelector("#progress-offline:not([hidden])", { timeout: 60000 });
+  assert.match(await page.textContent("#progress-offline"), /Connection lost — trying again/);
+  const before = await page.evaluate(() => document.querySelector("#progress-bar").value);
+  assert.ok(before > 0);
+  // It comes back: the state goes, the upload resumes and ends with the codename.
+  const sinceCut = refused;
+  cut = false;
+  await page.waitForSelector("#progress-offline", { state: "hidden", timeout: 60000 });
+  await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
+  assert.ok(sinceCut >= 1 && passed > 2, `${sinceCut} refused, ${passed} passed`);
+  assert.ok(await page.isHidden("#progress"), "the bar goes when the codename comes");
+  assert.equal((await page.textContent("#codename")).trim().split(" ").length, 7);
+  await context.close();
+});
