@@ -3,7 +3,7 @@
 // as Tor Browser "Safest" runs the page), as she would meet them on a 360 px phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launchChromium, startServer } from "./server.mjs";
+import { launchChromium, scan, startServer } from "./server.mjs";
 
 let server;
 let browser;
@@ -182,5 +182,51 @@ test("4. sending shows a real progress bar with bytes, time left and 'don't clos
   assert.ok(sinceCut >= 1 && passed > 2, `${sinceCut} refused, ${passed} passed`);
   assert.ok(await page.isHidden("#progress"), "the bar goes when the codename comes");
   assert.equal((await page.textContent("#codename")).trim().split(" ").length, 7);
+  await context.close();
+});
+
+test("5. without JavaScript a refused form comes back filled with her answers, the question at fault marked", async () => {
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const MARKER = "MARKER-refill-7c1e he took my passport";
+  await page.goto(`${server.url}/report?lang=it`);
+  await page.check("input[name=safe_now][value=not_sure]");
+  await page.check("input[name=help_wanted][value=talk]");
+  await page.check("input[name=help_wanted][value=papers_advice]");
+  await page.check("input[name=harm_types][value=threats]");
+  await page.check("input[name=contact_method][value=phone]");
+  await page.fill("#safe_phone", "+39 333 1234567");
+  await page.selectOption("#country_of_origin", "NG");
+  await page.fill("#description", MARKER);
+  await page.check("input[name=consent_police][value=wants_help_to_report]");
+  await page.check("#consent_read");
+  await page.setInputFiles("#attachments", [{ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("evidence") }]);
+  // She forgets the organisation.
+  await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+  assert.equal(await page.getAttribute("html", "lang"), "it");
+  assert.ok(await page.isVisible("#error"));
+  // Her answers are back, as she gave them.
+  assert.equal(await page.inputValue("#description"), MARKER);
+  assert.equal(await page.inputValue("#safe_phone"), "+39 333 1234567");
+  assert.equal(await page.inputValue("#country_of_origin"), "NG");
+  for (const sel of ["safe_now][value=not_sure", "help_wanted][value=talk", "help_wanted][value=papers_advice", "harm_types][value=threats", "contact_method][value=phone", "consent_police][value=wants_help_to_report"]) {
+    assert.ok(await page.isChecked(`input[name=${sel}]`), sel);
+  }
+  assert.ok(!(await page.isChecked("input[name=consent_police][value=no_police]")), "her answer replaces the default");
+  assert.ok(await page.isChecked("#consent_read"));
+  // The question at fault is marked where it is asked, its reason beside it; files she must attach again.
+  const partner = page.locator("input[name=partner]").first();
+  assert.equal(await partner.getAttribute("aria-invalid"), "true");
+  assert.match(await page.getAttribute("#partners", "aria-describedby"), /error-partner/);
+  assert.match(await page.textContent("#error-partner"), /organizzazione/);
+  assert.match(await page.textContent("#error"), /allegali di nuovo/);
+  assert.equal(await page.getAttribute("#error a", "href"), "#partners");
+  // Choosing it now sends it, with what she had written.
+  await page.check("input[name=partner][value=cav-milano]");
+  await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+  assert.match(await page.textContent("#receipts"), /[0-9a-f]{12}/);
+  // Her words travelled in the responses only: never on the server's disk or in its output.
+  assert.equal(scan(server.data, "MARKER-refill-7c1e"), 0);
+  assert.ok(!server.output().includes("MARKER-refill-7c1e"));
   await context.close();
 });

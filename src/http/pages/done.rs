@@ -18,13 +18,26 @@ pub(in crate::http) struct Screen<'a> {
 
 /// The screen's HTML (the inside of `<section id="done">`).
 pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> String {
+    // The hand-over line: on the server's page only when it applies; in the report page (empty
+    // words, filled by the script) always, hidden until the script knows.
+    let assisted = match (s.assisted, s.words.is_empty()) {
+        (true, _) => format!(
+            "<p id=\"codename-assisted\" class=\"mode\">{}</p>\n",
+            l.t("form.done.assisted")
+        ),
+        (false, true) => format!(
+            "<p id=\"codename-assisted\" class=\"mode\" hidden>{}</p>\n",
+            l.t("form.done.assisted")
+        ),
+        (false, false) => String::new(),
+    };
     format!(
         "<h2 id=\"codename-heading\">{heading}</h2>\n\
          <p id=\"codename-once\">{once}</p>\n\
          <p class=\"codename\" id=\"codename\">{words}</p>\n\
          <p class=\"hint\" id=\"codename-digits-intro\">{digits_intro}</p>\n\
          <p class=\"codename\" id=\"codename-digits\" dir=\"ltr\">{digits}</p>\n\
-         <p id=\"codename-assisted\" class=\"mode\"{hidden}>{assisted}</p>\n\
+         {assisted}\
          <input type=\"checkbox\" id=\"kept\" class=\"kept-box\"><label for=\"kept\" class=\"kept-label\">{kept}</label>\n\
          <div class=\"after-kept\" id=\"after-kept\">\n\
          <p>{text} <a href=\"{href}\">{link}</a></p>\n{after}</div>\n",
@@ -33,8 +46,7 @@ pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> String {
         words = escape(s.words),
         digits_intro = l.t("form.done.codename_digits"),
         digits = escape(s.digits),
-        hidden = if s.assisted { "" } else { " hidden" },
-        assisted = l.t("form.done.assisted"),
+        assisted = assisted,
         kept = l.t("form.done.kept"),
         text = l.t("form.done.codename_text"),
         href = l.href("/mailbox"),

@@ -11,7 +11,7 @@
 
 pub(in crate::http) mod done;
 mod info;
-mod report;
+pub(in crate::http) mod report;
 
 use std::future::{ready, Ready};
 
