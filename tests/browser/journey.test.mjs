@@ -230,3 +230,34 @@ test("5. without JavaScript a refused form comes back filled with her answers, t
   assert.ok(!server.output().includes("MARKER-refill-7c1e"));
   await context.close();
 });
+
+test("9. without JavaScript the pages that show secrets leave by themselves after the idle time", async () => {
+  const quick = await startServer(["--idle-timeout", "3"]);
+  try {
+    const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${quick.url}/report`);
+    assert.equal(await page.getAttribute("body", "data-idle"), "3", "one idle time for the script and the refresh");
+    await page.check("input[name=partner][value=cav-milano]");
+    await page.fill("#description", "I need help.");
+    await page.check("#consent_read");
+    await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+    const codename = (await page.textContent("#codename")).trim();
+    assert.equal(codename.split(" ").length, 7);
+    // The codename page leaves for the neutral page by itself, in her language.
+    await page.waitForURL(/\/exit\?lang=en$/, { timeout: 30000 });
+    assert.ok(!(await page.content()).includes(codename));
+    // So does an opened mailbox.
+    await page.goto(`${quick.url}/mailbox`);
+    await page.fill("#codename", codename);
+    await Promise.all([page.waitForNavigation(), page.click("#mailbox-form button[type=submit]")]);
+    assert.ok(await page.isVisible("#empty"), "the mailbox is open");
+    await page.waitForURL(/\/exit\?lang=en$/, { timeout: 30000 });
+    // The login page and the form itself do not jump away while she types.
+    await page.goto(`${quick.url}/mailbox`);
+    assert.equal(await page.locator("meta[http-equiv=refresh]").count(), 0);
+    await context.close();
+  } finally {
+    quick.stop();
+  }
+});

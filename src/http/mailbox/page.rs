@@ -164,7 +164,14 @@ async fn login(
         l.t("mailbox.close"),
         l.t("mailbox.done")
     ));
-    page(&l, 200, l.lang.text("pages.mailbox_heading"), &html)
+    // Her messages (an appointment, a meeting phrase) leave the screen by themselves.
+    framed(
+        &l,
+        200,
+        l.lang.text("pages.mailbox_heading"),
+        &html,
+        &l.leaves_when_idle(),
+    )
 }
 
 fn render(

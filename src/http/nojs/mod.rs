@@ -83,7 +83,14 @@ async fn submit(
                 }
                 None => format!("<p id=\"status\">{}</p>{after}", l.t("pages.nojs_sent")),
             };
-            page(&l, 201, l.lang.text("pages.sent_heading"), &body)
+            // The codename leaves the screen by itself, as with JavaScript.
+            framed(
+                &l,
+                201,
+                l.lang.text("pages.sent_heading"),
+                &body,
+                &l.leaves_when_idle(),
+            )
         }
         Err(Refusal(status, why)) if !filled.is_empty() && !filled.follow_up => {
             refilled(&state, &l, status, why, filled)

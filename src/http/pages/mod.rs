@@ -33,6 +33,8 @@ pub(in crate::http) struct PageLang {
     /// The language.
     pub lang: &'static Language,
     path: String,
+    /// Seconds a page may be left alone (`--idle-timeout`).
+    idle: u64,
 }
 
 impl PageLang {
@@ -43,6 +45,7 @@ impl PageLang {
         Ok(PageLang {
             lang,
             path: path.to_owned(),
+            idle: 600,
         })
     }
 
@@ -98,6 +101,18 @@ impl PageLang {
         out
     }
 
+    /// For the head of a page that shows secrets (a codename, her messages): without
+    /// JavaScript it leaves for the neutral page after the idle time by itself, as `safety.js`
+    /// makes every page do with it. In `<noscript>`, so with JavaScript the script's idle
+    /// timeout (which knows about typing and uploads) stays the only one.
+    pub fn leaves_when_idle(&self) -> String {
+        format!(
+            "<noscript><meta http-equiv=\"refresh\" content=\"{};url={}\"></noscript>\n",
+            self.idle,
+            self.href("/exit")
+        )
+    }
+
     /// The page script's messages (every string under `path`, e.g. `mailbox.js`), as the
     /// spans of an inert `<template id="js-text">` (no inline script: the CSP), keyed by their
     /// last name (`t("opening")`).
@@ -143,7 +158,15 @@ impl FromRequest for PageLang {
             .get("accept-language")
             .and_then(|v| v.to_str().ok());
         let code = locale::negotiate(query_lang(req.query_string()), accept);
-        ready(PageLang::build(code, req.path()))
+        let idle = req
+            .app_data::<web::Data<super::AppState>>()
+            .map(|s| s.limits.page_idle.as_secs());
+        ready(PageLang::build(code, req.path()).map(|mut l| {
+            if let Some(idle) = idle {
+                l.idle = idle;
+            }
+            l
+        }))
     }
 }
 
@@ -192,6 +215,7 @@ pub(in crate::http) fn framed(
     let html = PAGE_FRAME
         .replace("{{lang}}", l.lang.code)
         .replace("{{dir}}", l.lang.dir.as_str())
+        .replace("{{idle}}", &l.idle.to_string())
         .replace("{{title}}", &l.t("pages.title"))
         .replace("{{quick_exit}}", &l.t("pages.quick_exit"))
         .replace("{{quick_exit_note}}", &l.t("pages.quick_exit_note"))
