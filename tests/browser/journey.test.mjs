@@ -261,3 +261,30 @@ test("9. without JavaScript the pages that show secrets leave by themselves afte
     quick.stop();
   }
 });
+
+test("8. quick exit: Shift three times (not Esc), and Back does not return to the site", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto("data:text/html,<title>before</title><p>before");
+  await page.goto(`${server.url}/`);
+  assert.ok(await page.isVisible("#quick-exit-keys"), "the page says how");
+  // Through the site by its links: "I am safe" → the form.
+  await Promise.all([page.waitForURL("**/report**"), page.click("a[href^='/report']")]);
+  await page.waitForFunction(() => document.documentElement.dataset.js === "on");
+  await page.fill("#description", "MARKER-exit-3b");
+  // Esc, pressed to close a list, is not an exit.
+  await page.focus("#country_of_origin");
+  await page.keyboard.press("Escape");
+  assert.match(page.url(), /\/report/);
+  assert.equal(await page.inputValue("#description"), "MARKER-exit-3b");
+  // Shift, as when typing capitals, is not either; three presses in a row are.
+  await page.keyboard.type("A");
+  await page.keyboard.press("Shift");
+  assert.match(page.url(), /\/report/);
+  for (let i = 0; i < 3; i++) await page.keyboard.press("Shift");
+  await page.waitForURL("**/exit");
+  // Back goes to what was before the site, not to "Are you safe to continue?" nor the form.
+  await page.goBack();
+  assert.ok(page.url().startsWith("data:"), `Back led to ${page.url()}`);
+  await context.close();
+});

@@ -1,6 +1,7 @@
 //! Server-rendered pages, in the visitor's language, all in one frame (`web/templates/page.html`):
 //! a neutral title and icon, the quick exit first in tab order (a plain link to the neutral
-//! `/exit` page; `safety.js` adds Esc, `location.replace` and the idle timeout), the language
+//! `/exit` page; `safety.js` adds Shift pressed three times, `location.replace` for the exit and
+//! for links within the site (one history entry), and the idle timeout), the language
 //! picker (each name in its own script), `lang` and `dir` on `<html>`.
 //!
 //! The language: `?lang=` wins, then `Accept-Language`, then English ([`crate::locale`]); every
@@ -219,6 +220,7 @@ pub(in crate::http) fn framed(
         .replace("{{title}}", &l.t("pages.title"))
         .replace("{{quick_exit}}", &l.t("pages.quick_exit"))
         .replace("{{quick_exit_note}}", &l.t("pages.quick_exit_note"))
+        .replace("{{quick_exit_keys}}", &l.t("pages.quick_exit_keys"))
         .replace("{{languages}}", &l.t("pages.languages"))
         .replace("{{picker}}", &picker(l))
         .replace("{{scripts}}", scripts)
