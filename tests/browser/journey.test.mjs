@@ -3,7 +3,18 @@
 // as Tor Browser "Safest" runs the page), as she would meet them on a 360 px phone.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { launchChromium, scan, startServer } from "./server.mjs";
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** axe-core's violations on the page as it is now (the context must bypass the CSP to inject it). */
+async function axe(page) {
+  await page.addScriptTag({ content: AXE });
+  const result = await page.evaluate(() => globalThis.axe.run(document, { resultTypes: ["violations"] }));
+  return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+}
 
 let server;
 let browser;
@@ -287,4 +298,52 @@ test("8. quick exit: Shift three times (not Esc), and Back does not return to th
   await page.goBack();
   assert.ok(page.url().startsWith("data:"), `Back led to ${page.url()}`);
   await context.close();
+});
+
+test("axe-core finds no violation on the new screens: codename, sending, connection lost, show what I type, the refilled no-JS form", async () => {
+  const found = [];
+  for (const lang of ["en", "ar"]) {
+    const context = await browser.newContext({ ...PHONE, bypassCSP: true });
+    const page = await context.newPage();
+    // Sending, then the connection lost (held until axe has looked).
+    let cut = false;
+    await page.route("**/api/v1/uploads/*/chunks/*", (route) => (cut ? route.abort("connectionrefused") : route.continue()));
+    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.waitForFunction(() => document.documentElement.dataset.js === "on" && !document.querySelector("#report-form button[type=submit]").disabled);
+    await page.check("input[name=partner][value=cav-milano]");
+    await page.fill("#description", "x");
+    await page.check("#consent_read");
+    cut = true;
+    await page.click("#report-form button[type=submit]");
+    await page.waitForSelector("#progress-offline:not([hidden])", { timeout: 60000 });
+    for (const v of await axe(page)) found.push(`${lang} sending, offline: ${v}`);
+    cut = false;
+    await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
+    for (const v of await axe(page)) found.push(`${lang} codename screen: ${v}`);
+    await page.check("#kept");
+    for (const v of await axe(page)) found.push(`${lang} codename screen, kept: ${v}`);
+    await page.goto(`${server.url}/mailbox?lang=${lang}`);
+    await page.check("#codename-show");
+    for (const v of await axe(page)) found.push(`${lang} mailbox, shown: ${v}`);
+    await context.close();
+
+    // The refilled no-JS form, looked at by axe in a page with scripts (the same HTML).
+    const nojs = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const plain = await nojs.newPage();
+    await plain.goto(`${server.url}/report?lang=${lang}`);
+    await plain.fill("#description", "x");
+    await plain.check("#consent_read");
+    await Promise.all([plain.waitForNavigation(), plain.click("#report-form button[type=submit]")]);
+    const html = await plain.content();
+    await nojs.close();
+    const look = await browser.newContext({ ...PHONE, bypassCSP: true });
+    const again = await look.newPage();
+    await again.route(`${server.url}/refused`, (route) => route.fulfill({ body: html, contentType: "text/html; charset=utf-8" }));
+    await again.route("**/assets/app.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
+    await again.goto(`${server.url}/refused`);
+    assert.ok(await again.isVisible("#error-partner"));
+    for (const v of await axe(again)) found.push(`${lang} refilled: ${v}`);
+    await look.close();
+  }
+  assert.deepEqual(found, []);
 });
