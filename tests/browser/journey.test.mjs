@@ -5,7 +5,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { launchChromium, scan, startServer } from "./server.mjs";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { approdo, launchChromium, scan, startServer } from "./server.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -346,4 +349,46 @@ test("axe-core finds no violation on the new screens: codename, sending, connect
     await look.close();
   }
   assert.deepEqual(found, []);
+});
+
+test("13. the mailbox: a plain status, one obvious next action, deleting folded away; without JS a way back after answering", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await sendReport(page);
+  const codename = (await page.textContent("#codename")).trim();
+  const id = await page.getAttribute("#receipts li", "data-id");
+  const out = mkdtempSync(join(tmpdir(), "approdo-journey-"));
+  const identity = server.identity("cav-milano");
+  approdo(["pull", "--server", server.url, "--identity", identity, "--out", out]);
+  approdo(["reply", "--server", server.url, "--identity", identity, "--reports", out, "--report", id,
+    "--message", "We can meet you.", "--desk", "Sportello, via Padova 1", "--time", "Tuesday 10:00", "--phrase", "yellow scarf"]);
+
+  for (const js of [true, false]) {
+    const ctx = await browser.newContext({ ...PHONE, javaScriptEnabled: js, bypassCSP: js });
+    const p = await ctx.newPage();
+    await p.goto(`${server.url}/mailbox`);
+    await p.fill("#codename", codename);
+    await p.click("#mailbox-form button[type=submit]");
+    await p.waitForSelector("article.message", { timeout: 60000 });
+    const mode = js ? "JS" : "no JS";
+    assert.match(await p.textContent("article.message .reply-status"), /has read your report and answered you/, mode);
+    assert.match(await p.textContent("article.message .next"), /say whether this appointment suits you/, mode);
+    // One primary action: accepting the appointment; the others are secondary.
+    const primary = p.locator("article.message button.primary");
+    assert.equal(await primary.count(), 1, mode);
+    assert.match(await primary.textContent(), /I accept this appointment/, mode);
+    // Deleting is folded away, not a button under "send".
+    assert.ok(await p.isHidden("article.message button.delete"), mode);
+    await p.click("article.message .delete-box summary");
+    assert.ok(await p.isVisible("article.message button.delete"), mode);
+    if (js) assert.deepEqual(await axe(p), [], "axe-core on the opened mailbox");
+    if (!js) {
+      // Her answer without JavaScript lands on a page with the way back to her mailbox.
+      await p.fill("article.message textarea", "Tuesday is fine.");
+      await Promise.all([p.waitForNavigation(), p.click("article.message button.primary")]);
+      assert.match(await p.getAttribute("#back-to-mailbox", "href"), /^\/mailbox\?lang=en$/);
+    }
+    await ctx.close();
+  }
+  await context.close();
 });

@@ -81,7 +81,13 @@ async fn submit(
                         sent = l.t("pages.nojs_sent"),
                     )
                 }
-                None => format!("<p id=\"status\">{}</p>{after}", l.t("pages.nojs_sent")),
+                // Her answer from the mailbox: the way back to it.
+                None => format!(
+                    "<p id=\"status\">{}</p>{after}<p><a class=\"button\" id=\"back-to-mailbox\" href=\"{}\">{}</a></p>",
+                    l.t("pages.nojs_sent"),
+                    l.href("/mailbox"),
+                    l.t("mailbox.back"),
+                ),
             };
             // The codename leaves the screen by itself, as with JavaScript.
             framed(
