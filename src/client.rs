@@ -295,6 +295,17 @@ impl Client {
     /// Posts a sealed age file for `partner`, with the proof of work the server asks for (see
     /// [`Client::proof_of_work`]); returns the server's JSON answer.
     pub fn submit(&self, partner: &str, sealed: &[u8]) -> Result<serde_json::Value, ClientError> {
+        self.submit_bound(partner, sealed, None)
+    }
+
+    /// [`Client::submit`], bound to the mailbox the report asks replies in
+    /// ([`crate::reply::binding`]).
+    pub fn submit_bound(
+        &self,
+        partner: &str,
+        sealed: &[u8],
+        binding: Option<&crate::reply::MailboxBinding>,
+    ) -> Result<serde_json::Value, ClientError> {
         // The price can rise between asking and sending (slots filled meanwhile): then the
         // server answers 428 and we solve again at the new price.
         let mut attempt = 0;
@@ -306,6 +317,9 @@ impl Client {
                 .set("Content-Type", "application/octet-stream");
             if let Some(pow) = self.proof_of_work()? {
                 req = req.set(crate::http::pow::HEADER, &pow);
+            }
+            if let Some(b) = binding {
+                req = req.set(crate::reply::binding::HEADER, &b.to_string());
             }
             match req.send_bytes(sealed) {
                 Err(ureq::Error::Status(428, _)) if attempt < 4 => continue,

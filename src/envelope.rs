@@ -19,6 +19,7 @@
 //! packing and unpacking apply exactly the same rules.
 
 mod error;
+mod memory;
 mod names;
 mod outdir;
 mod pack;
@@ -32,6 +33,7 @@ mod tests_hostile;
 mod tests_roundtrip;
 
 pub use error::EnvelopeError;
+pub use memory::{unpack_in_memory, Opened};
 pub use names::{is_hidden_char, neutralise, HIDDEN_RANGES};
 pub use pack::{pack, pack_to, AttachmentSource};
 pub use padme::{checked_padme, padme};

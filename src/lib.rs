@@ -13,7 +13,8 @@
 //! her only through a mailbox her codename opens; the server files them under an id derived
 //! from the codename that says nothing about the report.
 //!
-//! Modules: [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`sealed`]
+//! Modules: [`agekeys`] (the age key types: X25519 and the post-quantum hybrid
+//! `mlkem768x25519`, the one place primitives are composed by hand), [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`sealed`]
 //! (what a valid sealed upload looks like), [`keys`] (network key, officer identities, the
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
 //! writer, resumable uploads), [`http`] (actix routes, pages, the no-JavaScript path),
@@ -23,14 +24,17 @@
 //! officer's HTTP client), [`audit`] (store, log and site audits), [`config`] (the production
 //! configuration and the refusal of DEMO keys), [`admin`] (the admin socket live backups go
 //! through), [`cli`] (subcommands), [`outreach`] (printable cards with the onion address),
-//! [`stats`] (publishable counts over pulled reports).
+//! [`stats`] (publishable counts over pulled reports), [`vault`] (the officer's reports kept
+//! sealed at rest), [`desk`] (her local inbox over the vault).
 
 pub mod admin;
+pub mod agekeys;
 pub mod audit;
 pub mod cli;
 pub mod client;
 pub mod codename;
 pub mod config;
+pub mod desk;
 pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
@@ -45,3 +49,5 @@ pub mod sealed;
 pub mod stats;
 pub mod store;
 pub mod transparency;
+pub mod vault;
+pub mod witness;

@@ -9,8 +9,11 @@
 //! verifies against, never from `partner_name`. The server stores the age file and its
 //! signature under the mailbox id and nothing else.
 
+pub mod binding;
+pub mod send;
 pub mod signed;
 
+pub use binding::MailboxBinding;
 pub use signed::{ReplySignature, SignatureError, SIGNED_SCHEMA};
 
 use std::io::{Read, Write};

@@ -1,19 +1,32 @@
-//! What the server accepts: a binary age v1 file sealed to a partner's X25519 recipients.
+//! What the server accepts: a binary age v1 file sealed to a partner's recipients — X25519, or
+//! post-quantum hybrid `mlkem768x25519` for a partner whose officers are all `age1pq1…`.
 //!
 //! The server never holds a key that opens a report, so it checks the *shape* of what arrives
 //! before anything is committed: the header parses as age v1 (with `age-core`'s stanza parser
-//! and then `age::Decryptor::new`), every stanza is X25519 except at most one grease stanza,
-//! their number equals the partner's recipient count, and the payload length is one that age's
-//! STREAM construction (64 KiB chunks, 16-byte tags) can produce. Plaintext, armored files,
-//! passphrase (scrypt), post-quantum and plugin files are refused.
+//! and then `age::Decryptor::new`), every stanza is X25519 or every stanza is
+//! `mlkem768x25519` (never both: one X25519 stanza would undo the post-quantum protection, and
+//! typage does not refuse the mix, so the server must), except at most one grease stanza;
+//! their kind is the partner's kind and their number the partner's recipient count; and the
+//! payload length is one that age's STREAM construction (64 KiB chunks, 16-byte tags) can
+//! produce. Plaintext, armored files, passphrase (scrypt), tag and plugin files are refused.
 
 use age_core::format::read::age_stanza;
 use base64::prelude::{Engine, BASE64_STANDARD_NO_PAD};
 
 /// The age v1 version line.
 const VERSION_LINE: &[u8] = b"age-encryption.org/v1\n";
-/// Largest header we wait for (a partner with ~200 officers fits).
-pub const MAX_HEADER: usize = 32 * 1024;
+/// Largest header we wait for: a partner of [`MAX_HYBRID_RECIPIENTS`] post-quantum officers
+/// (each `mlkem768x25519` stanza is [`HYBRID_STANZA_LEN`] bytes) or of ~2,600 X25519 ones fits.
+/// Still a quarter of the 1 MiB chunk an upload holds anyway. The directory refuses a partner
+/// whose header would not fit ([`header_fits`]).
+pub const MAX_HEADER: usize = 256 * 1024;
+/// Bytes of one `mlkem768x25519` stanza as age and typage write it.
+pub const HYBRID_STANZA_LEN: usize = 18 + 1494 + 1 + 43 + 1;
+/// Bytes of one X25519 stanza.
+pub const X25519_STANZA_LEN: usize = 10 + 43 + 1 + 43 + 1;
+/// Most post-quantum officers one partner may have (so that its header fits; the directory
+/// checks it).
+pub use crate::agekeys::hybrid::MAX_PER_PARTNER as MAX_HYBRID_RECIPIENTS;
 /// STREAM nonce after the header.
 pub const NONCE_LEN: usize = 16;
 /// Plaintext bytes per STREAM chunk.
@@ -44,11 +57,20 @@ pub enum ValidationError {
         "passphrase-encrypted (scrypt) files are refused; encrypt to the partner's recipients"
     )]
     Scrypt,
-    /// A post-quantum or tag stanza.
+    /// A tag (or other post-quantum) stanza that is not `mlkem768x25519`.
     #[error(
-        "{0} recipients are not accepted in v1; encrypt to the partner's X25519 recipients only"
+        "{0} recipients are not accepted; encrypt to the partner's recipients (X25519 age1… or post-quantum age1pq1…)"
     )]
     NotX25519(String),
+    /// `mlkem768x25519` and X25519 stanzas in one file.
+    #[error("the file mixes post-quantum (mlkem768x25519) and X25519 recipients, which would undo the post-quantum protection; encrypt to the partner's recipients from the current directory only")]
+    Mixed,
+    /// The stanzas are of the other kind than the partner's recipients.
+    #[error("this partner's officers use {expected} keys but the file is sealed to {got} recipients; fetch the current directory and encrypt again")]
+    WrongKind {
+        expected: &'static str,
+        got: &'static str,
+    },
     /// A stanza of a plugin or unknown type.
     #[error(
         "recipient type {0:?} is not accepted; encrypt to the partner's X25519 recipients only"
@@ -79,6 +101,8 @@ pub struct HeaderShape {
     pub header_len: usize,
     /// X25519 stanzas.
     pub x25519: usize,
+    /// Post-quantum hybrid `mlkem768x25519` stanzas.
+    pub hybrid: usize,
     /// Grease stanzas (0 or 1).
     pub grease: usize,
 }
@@ -103,18 +127,17 @@ pub fn inspect_header(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError
         return Ok(None);
     }
     let mut rest = &buf[VERSION_LINE.len()..];
-    let (mut x25519, mut grease) = (0usize, 0usize);
+    let (mut x25519, mut hybrid, mut grease) = (0usize, 0usize, 0usize);
     loop {
         if rest.starts_with(b"-> ") {
             match age_stanza(rest) {
                 Ok((after, stanza)) => {
-                    classify(
-                        stanza.tag,
-                        &stanza.args,
-                        &stanza.body(),
-                        &mut x25519,
-                        &mut grease,
-                    )?;
+                    let counts = Counts {
+                        x25519: &mut x25519,
+                        hybrid: &mut hybrid,
+                        grease: &mut grease,
+                    };
+                    classify(stanza.tag, &stanza.args, &stanza.body(), counts)?;
                     rest = after;
                 }
                 Err(nom::Err::Incomplete(_)) => return need_more(buf),
@@ -138,8 +161,11 @@ pub fn inspect_header(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError
             if !mac_ok {
                 return Err(ValidationError::Malformed("the MAC line is malformed"));
             }
-            if x25519 + grease == 0 {
+            if x25519 + hybrid + grease == 0 {
                 return Err(ValidationError::Malformed("no recipient stanza"));
+            }
+            if x25519 > 0 && hybrid > 0 {
+                return Err(ValidationError::Mixed);
             }
             let header_len = buf.len() - rest.len() + MAC_LINE;
             if buf.len() < header_len + NONCE_LEN {
@@ -151,6 +177,7 @@ pub fn inspect_header(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError
             return Ok(Some(HeaderShape {
                 header_len,
                 x25519,
+                hybrid,
                 grease,
             }));
         } else if rest.len() < 3 && (b"-> ".starts_with(rest) || b"---".starts_with(rest)) {
@@ -171,25 +198,40 @@ fn need_more(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError> {
     }
 }
 
-fn classify(
-    tag: &str,
-    args: &[&str],
-    body: &[u8],
-    x25519: &mut usize,
-    grease: &mut usize,
-) -> Result<(), ValidationError> {
+/// Stanza counters while a header is read.
+struct Counts<'a> {
+    x25519: &'a mut usize,
+    hybrid: &'a mut usize,
+    grease: &'a mut usize,
+}
+
+/// True when `args` is one canonical base64 value of `len` bytes (the base64 engine refuses
+/// padding and non-zero trailing bits).
+fn one_arg_of(args: &[&str], len: usize) -> bool {
+    args.len() == 1
+        && BASE64_STANDARD_NO_PAD
+            .decode(args[0])
+            .is_ok_and(|s| s.len() == len)
+}
+
+fn classify(tag: &str, args: &[&str], body: &[u8], c: Counts<'_>) -> Result<(), ValidationError> {
+    let (x25519, grease) = (c.x25519, c.grease);
     match tag {
         "X25519" => {
-            let share_ok = args.len() == 1
-                && BASE64_STANDARD_NO_PAD
-                    .decode(args[0])
-                    .is_ok_and(|s| s.len() == 32);
-            if !share_ok || body.len() != 32 {
+            if !one_arg_of(args, 32) || body.len() != 32 {
                 return Err(ValidationError::Malformed(
                     "an X25519 stanza has the wrong shape",
                 ));
             }
             *x25519 += 1;
+        }
+        crate::agekeys::hybrid::STANZA_TAG => {
+            if !one_arg_of(args, crate::agekeys::xwing::ENC_LEN) || body.len() != 32 {
+                return Err(ValidationError::Malformed(
+                    "an mlkem768x25519 stanza has the wrong shape",
+                ));
+            }
+            *c.hybrid += 1;
         }
         "scrypt" => return Err(ValidationError::Scrypt),
         t if t.starts_with("mlkem") || t.contains("tag") => {
@@ -206,16 +248,39 @@ fn classify(
     Ok(())
 }
 
-/// Checks the stanza count against the partner's recipient count.
-pub fn check_recipients(shape: &HeaderShape, expected: usize) -> Result<(), ValidationError> {
-    if shape.x25519 == expected {
+/// Checks the stanzas against the partner's recipients: their kind (`hybrid`: the partner's
+/// officers are all post-quantum) and their number.
+pub fn check_recipients(
+    shape: &HeaderShape,
+    expected: usize,
+    hybrid: bool,
+) -> Result<(), ValidationError> {
+    const PQ: &str = "post-quantum (mlkem768x25519)";
+    const CLASSIC: &str = "X25519";
+    let got = if hybrid { shape.hybrid } else { shape.x25519 };
+    let other = if hybrid { shape.x25519 } else { shape.hybrid };
+    if other > 0 {
+        let (expected, got) = if hybrid { (PQ, CLASSIC) } else { (CLASSIC, PQ) };
+        return Err(ValidationError::WrongKind { expected, got });
+    }
+    if got == expected {
         Ok(())
     } else {
-        Err(ValidationError::StanzaCount {
-            got: shape.x25519,
-            expected,
-        })
+        Err(ValidationError::StanzaCount { got, expected })
     }
+}
+
+/// True when a file sealed to `recipients` recipients of the given kind has a header within
+/// [`MAX_HEADER`] (with room for the version line, a grease stanza and the MAC).
+pub fn header_fits(recipients: usize, hybrid: bool) -> bool {
+    let per = if hybrid {
+        HYBRID_STANZA_LEN
+    } else {
+        X25519_STANZA_LEN
+    };
+    recipients
+        .checked_mul(per)
+        .is_some_and(|n| n + 1024 <= MAX_HEADER)
 }
 
 /// Given the bytes after header and nonce, returns the plaintext length, or an error when no
@@ -340,12 +405,18 @@ mod tests {
         ));
         let shape = inspect_header(&seal(3, 1)).unwrap().unwrap();
         assert!(matches!(
-            check_recipients(&shape, 2),
+            check_recipients(&shape, 2, false),
             Err(ValidationError::StanzaCount {
                 got: 3,
                 expected: 2
             })
         ));
+        assert!(matches!(
+            check_recipients(&shape, 3, true),
+            Err(ValidationError::WrongKind { .. })
+        ));
+        assert!(header_fits(MAX_HYBRID_RECIPIENTS, true));
+        assert!(!header_fits(MAX_HYBRID_RECIPIENTS + 10, true));
     }
 
     proptest::proptest! {

@@ -10,7 +10,8 @@ mod store_log;
 
 pub use log::{audit_log, LogState};
 pub use site::audit_site;
-pub use store::audit_store;
+pub use store::{audit_store, audit_store_pinned};
+pub use store_log::Pins;
 
 use crate::store::DB_FILE;
 

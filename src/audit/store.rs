@@ -12,7 +12,7 @@ use std::path::Path;
 
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
 
-use super::{read_err, AuditError, AuditReport, Finding, Scratch};
+use super::{read_err, AuditError, AuditReport, Finding, Pins, Scratch};
 use crate::keys::{NetworkPublicKey, SignedDirectory};
 use crate::sealed;
 use crate::store::{self, Day, ReportId, CHUNK_SIZE};
@@ -21,6 +21,16 @@ use crate::store::{self, Day, ReportId, CHUNK_SIZE};
 pub fn audit_store(
     data: &Path,
     network: Option<&NetworkPublicKey>,
+) -> Result<AuditReport, AuditError> {
+    audit_store_pinned(data, network, &Pins::default())
+}
+
+/// [`audit_store`] against what the auditor brings from outside the copy ([`Pins`]); the
+/// directory's witnesses are added to `pins` from the verified directory.
+pub fn audit_store_pinned(
+    data: &Path,
+    network: Option<&NetworkPublicKey>,
+    pins: &Pins,
 ) -> Result<AuditReport, AuditError> {
     let path = data.join(store::DB_FILE);
     let open_err = |e: &dyn std::fmt::Display| AuditError::Open {
@@ -180,16 +190,13 @@ pub fn audit_store(
             Ok(Some(shape)) => {
                 if let Some(dir) = &directory {
                     match dir.partner(meta.partner.as_str()) {
-                        Some(p) if p.recipients.len() == shape.x25519 => {}
-                        Some(p) => add(
-                            Some(&id),
-                            format!(
-                                "sealed to {} recipients, partner {} has {}",
-                                shape.x25519,
-                                p.id,
-                                p.recipients.len()
-                            ),
-                        ),
+                        Some(p) => {
+                            if let Err(e) =
+                                sealed::check_recipients(&shape, p.recipients.len(), p.is_pq())
+                            {
+                                add(Some(&id), format!("partner {}: {e}", p.id));
+                            }
+                        }
                         None => add(
                             Some(&id),
                             format!("partner {} is not in the directory", meta.partner),
@@ -235,7 +242,19 @@ pub fn audit_store(
     for rid in orphans {
         add(Some(&ReportId(rid)), "chunks without a report".into());
     }
-    let summary = super::store_log::check(&txn, &metas, &mut add)?;
+    let mut pins = Pins {
+        log_key: pins.log_key.clone(),
+        checkpoint: pins.checkpoint.clone(),
+        ..Pins::default()
+    };
+    if let Some(dir) = directory.as_ref().filter(|_| network.is_some()) {
+        pins.quorum = dir.witness_quorum;
+        match dir.witness_verifiers() {
+            Ok(w) => pins.witnesses = w,
+            Err(e) => add(None, format!("recorded directory: {e}")),
+        }
+    }
+    let summary = super::store_log::check(&txn, &metas, &pins, &mut add)?;
     out.log_size = summary.size;
     out.log_queued = summary.queued;
     out.findings = findings;

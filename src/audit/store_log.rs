@@ -14,6 +14,20 @@ use crate::transparency::client::MemHashes;
 use crate::transparency::log::{LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 use crate::transparency::{Entry, LogVerifier};
 
+/// What an auditor brings from outside the copy, so that the copy cannot vouch for itself
+/// (issue 18): the log key the network publishes, a checkpoint seen earlier (an `audit log`
+/// state, a witness's `GET /<origin hash>/checkpoint`), and the directory's witnesses.
+#[derive(Debug, Default)]
+pub struct Pins {
+    /// The log verifier key; the store's recorded key must be this one.
+    pub log_key: Option<String>,
+    /// A signed checkpoint the store's log must contain (its first `size` entries hash to it).
+    pub checkpoint: Option<Vec<u8>>,
+    /// The directory's witnesses and quorum: the store's cosigned checkpoint must carry it.
+    pub witnesses: Vec<crate::witness::CosignatureVerifier>,
+    pub quorum: u32,
+}
+
 /// What the log holds, for the verdict line.
 #[derive(Debug, Default)]
 pub struct LogSummary {
@@ -45,6 +59,7 @@ fn report_id(id: &str) -> Option<ReportId> {
 pub(super) fn check(
     txn: &redb::ReadTransaction,
     reports: &HashMap<u128, ReportMeta>,
+    pins: &Pins,
     add: &mut Add<'_>,
 ) -> Result<LogSummary, AuditError> {
     let mut summary = LogSummary::default();
@@ -59,8 +74,26 @@ pub(super) fn check(
         );
         return Ok(summary);
     };
-    let checkpoint =
-        LogVerifier::new(&String::from_utf8_lossy(&vkey)).and_then(|v| v.checkpoint(&cp_bytes));
+    let recorded = String::from_utf8_lossy(&vkey).into_owned();
+    if let Some(pinned) = &pins.log_key {
+        if pinned.trim() != recorded.trim() {
+            add(
+                None,
+                format!(
+                    "the store's log key {recorded} is not the pinned one {}: the log was re-signed \
+                     with another key",
+                    pinned.trim()
+                ),
+            );
+        }
+    }
+    let key = pins
+        .log_key
+        .as_deref()
+        .unwrap_or(&recorded)
+        .trim()
+        .to_owned();
+    let checkpoint = LogVerifier::new(&key).and_then(|v| v.checkpoint(&cp_bytes));
     let checkpoint = match checkpoint {
         Ok(cp) => Some(cp),
         Err(e) => {
@@ -120,6 +153,8 @@ pub(super) fn check(
                 }
             }
             let root = tlog_tiles::tree_hash(size, &mem).map_err(read_err)?;
+            contains_pinned(&key, size, &mem, pins, add);
+            witnessed(&key, size, &mem, pins, get("log.cosigned")?, add);
             if let Some(cp) = &checkpoint {
                 if cp.size() != size || *cp.hash() != root {
                     add(None, format!(
@@ -193,6 +228,62 @@ pub(super) fn check(
         }
     }
     Ok(summary)
+}
+
+/// Whether `checkpoint` (signed by `key`) is a prefix of the tree whose hashes are in `mem`.
+fn prefix_of(key: &str, size: u64, mem: &MemHashes, checkpoint: &[u8]) -> Result<(), String> {
+    let cp = LogVerifier::new(key)
+        .and_then(|v| v.checkpoint(checkpoint))
+        .map_err(|e| e.to_string())?;
+    if cp.size() > size {
+        return Err(format!(
+            "it has {} entries, the store's log only {size}: the log was rolled back",
+            cp.size()
+        ));
+    }
+    match tlog_tiles::tree_hash(cp.size(), mem) {
+        Ok(root) if root == *cp.hash() => Ok(()),
+        _ => Err(format!(
+            "the store's first {} entries do not hash to it: the log was rewritten",
+            cp.size()
+        )),
+    }
+}
+
+fn contains_pinned(key: &str, size: u64, mem: &MemHashes, pins: &Pins, add: &mut Add<'_>) {
+    if let Some(cp) = &pins.checkpoint {
+        if let Err(e) = prefix_of(key, size, mem, cp) {
+            add(None, format!("the pinned checkpoint: {e}"));
+        }
+    }
+}
+
+fn witnessed(
+    key: &str,
+    size: u64,
+    mem: &MemHashes,
+    pins: &Pins,
+    cosigned: Option<Vec<u8>>,
+    add: &mut Add<'_>,
+) {
+    if pins.quorum == 0 {
+        return;
+    }
+    let Some(cosigned) = cosigned else {
+        add(
+            None,
+            "the directory asks for witnesses, and the store holds no witnessed checkpoint \
+             (run approdo witness-relay)"
+                .into(),
+        );
+        return;
+    };
+    if let Err(e) = crate::witness::require_quorum(&cosigned, &pins.witnesses, pins.quorum) {
+        add(None, format!("the store's witnessed checkpoint: {e}"));
+    }
+    if let Err(e) = prefix_of(key, size, mem, &cosigned) {
+        add(None, format!("the witnessed checkpoint: {e}"));
+    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,7 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::NetworkKeyArg;
-use crate::audit::audit_store;
-use crate::keys::NetworkPublicKey;
+use anyhow::Context;
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuditCommand {
@@ -18,9 +17,18 @@ pub(crate) enum AuditCommand {
         /// The data directory holding approdo.redb.
         #[arg(long, default_value_os_t = super::default_data())]
         data: PathBuf,
-        /// Verify the recorded directory against this network public key.
+        /// Verify the recorded directory against this network public key [default: the DEMO
+        /// network's: a store of another network fails until you pass yours].
         #[arg(long)]
         network_key: Option<PathBuf>,
+        /// The log key your network publishes (`approdo.log/…+…+…`): the store's log must be
+        /// signed with it, not with a key the copy brings along.
+        #[arg(long)]
+        log_key: Option<String>,
+        /// A checkpoint seen before (a file holding the signed note, e.g. from a witness or
+        /// saved from /log/checkpoint): the store's log must still contain it.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
     },
     /// Follow a server's transparency log: signature, consistency with the last run (kept in
     /// --state), every new entry, reports not acknowledged in time, deletions without reason.
@@ -64,9 +72,15 @@ pub(crate) enum AuditCommand {
 
 pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
     let (what, result) = match c {
-        AuditCommand::Store { data, network_key } => {
-            (data.display().to_string(), store(&data, network_key))
-        }
+        AuditCommand::Store {
+            data,
+            network_key,
+            log_key,
+            checkpoint,
+        } => (
+            data.display().to_string(),
+            store(&data, network_key, log_key, checkpoint),
+        ),
         AuditCommand::Log {
             server,
             state,
@@ -138,12 +152,34 @@ fn site(
     ))
 }
 
-fn store(data: &std::path::Path, network_key: Option<PathBuf>) -> anyhow::Result<ExitCode> {
+fn store(
+    data: &std::path::Path,
+    network_key: Option<PathBuf>,
+    log_key: Option<String>,
+    checkpoint: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
     let data = data.to_owned();
-    let key = network_key
-        .map(|p| NetworkPublicKey::read(&p))
-        .transpose()?;
-    let report = audit_store(&data, key.as_ref())?;
+    let key = NetworkKeyArg::new(network_key)?;
+    let pins = crate::audit::Pins {
+        log_key,
+        checkpoint: checkpoint
+            .map(|p| {
+                std::fs::read(&p).with_context(|| format!("reading the checkpoint {}", p.display()))
+            })
+            .transpose()?,
+        ..Default::default()
+    };
+    let mut report = crate::audit::audit_store_pinned(&data, Some(&key.key), &pins)?;
+    if !key.given() {
+        for f in &mut report.findings {
+            if f.problem.starts_with("recorded directory") {
+                f.problem.push_str(
+                    " (checked against the DEMO network's key: pass --network-key with your \
+                     network's network.pub)",
+                );
+            }
+        }
+    }
     if report.repaired_copy {
         println!("note: the store was not closed cleanly (crash or live copy); audited a repaired temporary copy");
     }

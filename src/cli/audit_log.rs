@@ -90,7 +90,30 @@ pub(crate) fn run(
         .get("/log/checkpoint", 1 << 16)
         .map_err(anyhow::Error::msg)?;
     let before = state.size;
-    let result = audit_log(
+    // A network that lists witnesses: the checkpoint must carry their quorum of cosignatures,
+    // or this auditor may be looking at one branch of a split view.
+    let quorum = directory.directory().witness_quorum;
+    let mut witnessed = String::new();
+    let mut quorum_finding = None;
+    if quorum > 0 {
+        let witnesses = directory.directory().witness_verifiers()?;
+        match crate::witness::require_quorum(&checkpoint, &witnesses, quorum) {
+            Ok(got) => {
+                let names: Vec<&str> = got.iter().map(|c| c.witness.as_str()).collect();
+                witnessed = format!("; cosigned by {} (quorum {quorum})", names.join(", "));
+            }
+            Err(e) => {
+                quorum_finding = Some(crate::audit::Finding {
+                    report: None,
+                    problem: format!(
+                        "the checkpoint is not witnessed: {e}; run `approdo witness-relay`, and \
+                         if witnesses refuse it, the log may have forked"
+                    ),
+                });
+            }
+        }
+    }
+    let mut result = audit_log(
         &mut state,
         &checkpoint,
         &http,
@@ -98,6 +121,7 @@ pub(crate) fn run(
         ack_days,
         &officers,
     );
+    result.findings.extend(quorum_finding);
     // The guide's `--state ~/approdo-audit/state.json`: the folder is made on the first run.
     if let Some(dir) = state_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
@@ -110,7 +134,7 @@ pub(crate) fn run(
     Ok(super::audit::verdict(
         &result.findings,
         &format!(
-            "log consistent with the last run ({before} entries then, {} now, {} new verified); {} reports tracked",
+            "log consistent with the last run ({before} entries then, {} now, {} new verified); {} reports tracked{witnessed}",
             result.size,
             result.new_entries,
             state.reports.len()

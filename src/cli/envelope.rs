@@ -88,7 +88,7 @@ fn pack_content(c: &ContentArgs, out: impl Write) -> anyhow::Result<u64> {
 /// Packs in memory, then seals into `out` (a tool for scripts and tests; the browser streams).
 fn seal_content(
     c: &ContentArgs,
-    recipients: &[age::x25519::Recipient],
+    recipients: &[crate::agekeys::Recipient],
     out: impl Write,
 ) -> anyhow::Result<u64> {
     let mut plaintext = Vec::new();
@@ -99,7 +99,7 @@ fn seal_content(
 fn recipients_of(
     dir: &SignedDirectory,
     partner: &str,
-) -> anyhow::Result<Vec<age::x25519::Recipient>> {
+) -> anyhow::Result<Vec<crate::agekeys::Recipient>> {
     let p = dir
         .directory()
         .partner(partner)
@@ -152,7 +152,13 @@ pub(crate) fn run(c: EnvelopeCommand) -> anyhow::Result<ExitCode> {
             let recipients = recipients_of(&dir, &partner)?;
             let mut sealed = Vec::new();
             seal_content(&content, &recipients, &mut sealed)?;
-            let receipt = client.submit(&partner, sealed.as_slice())?;
+            // A report that asks for replies is bound to its mailbox (crate::reply::binding).
+            let binding = fs::read(&content.report)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .and_then(|json| crate::reply::ReplyAddress::from_report_json(&json).ok())
+                .and_then(|addr| crate::reply::MailboxBinding::for_hex(&addr.mailbox));
+            let receipt = client.submit_bound(&partner, sealed.as_slice(), binding.as_ref())?;
             println!("{receipt}");
         }
     }

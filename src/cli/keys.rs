@@ -37,6 +37,10 @@ pub(crate) enum OfficerCommand {
         /// Write the identity unencrypted (demos and tests only).
         #[arg(long)]
         no_passphrase: bool,
+        /// A post-quantum hybrid identity (`AGE-SECRET-KEY-PQ-1…`, recipient `age1pq1…`,
+        /// age's `mlkem768x25519`): every officer of a partner must then be post-quantum.
+        #[arg(long)]
+        pq: bool,
     },
     /// Print an identity's public parts: its age1… recipient and its signing key, the two
     /// lines a partner sends to the network coordinator for the directory.
@@ -46,7 +50,9 @@ pub(crate) enum OfficerCommand {
         identity: PathBuf,
     },
     /// Rotate: a new identity first, then every identity of the old file (to open older
-    /// reports), in a new file; prints the new age1… recipient for the directory.
+    /// reports), in a new file; prints the new age1… recipient for the directory. With
+    /// `--pq` the new identity is post-quantum (moving an officer from X25519 to
+    /// `mlkem768x25519`; the old X25519 identities stay to open older reports).
     Rotate {
         /// The current identity file (left as it is).
         #[arg(long)]
@@ -57,6 +63,10 @@ pub(crate) enum OfficerCommand {
         /// Write it unencrypted (demos and tests only).
         #[arg(long)]
         no_passphrase: bool,
+        /// A post-quantum hybrid identity (`AGE-SECRET-KEY-PQ-1…`, recipient `age1pq1…`,
+        /// age's `mlkem768x25519`): every officer of a partner must then be post-quantum.
+        #[arg(long)]
+        pq: bool,
     },
 }
 
@@ -103,8 +113,12 @@ pub(crate) fn network(c: NetworkCommand) -> anyhow::Result<ExitCode> {
 }
 
 pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
-    let (out, no_passphrase, old) = match c {
-        OfficerCommand::Keygen { out, no_passphrase } => (out, no_passphrase, Vec::new()),
+    let (out, no_passphrase, pq, old) = match c {
+        OfficerCommand::Keygen {
+            out,
+            no_passphrase,
+            pq,
+        } => (out, no_passphrase, pq, Vec::new()),
         OfficerCommand::Show { identity } => {
             let what = identity.display().to_string();
             for id in OfficerIdentity::read_all(&identity, || {
@@ -119,16 +133,17 @@ pub(crate) fn officer(c: OfficerCommand) -> anyhow::Result<ExitCode> {
             identity,
             out,
             no_passphrase,
+            pq,
         } => {
             let what = identity.display().to_string();
             let old = OfficerIdentity::read_all(&identity, || {
                 Passphrase::obtain(&format!("passphrase for {what}: "), &what)
             })?;
-            (out, no_passphrase, old)
+            (out, no_passphrase, pq, old)
         }
     };
     create_parent_0700(&out)?;
-    let identity = OfficerIdentity::generate();
+    let identity = OfficerIdentity::generate_kind(pq);
     let passphrase = if no_passphrase {
         None
     } else {

@@ -4,6 +4,7 @@
 mod audit;
 mod audit_log;
 mod backup;
+mod desk;
 mod envelope;
 mod init;
 mod keys;
@@ -14,6 +15,8 @@ mod reply;
 mod serve;
 mod show;
 mod stats;
+mod vault;
+mod witness;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -52,8 +55,11 @@ enum Command {
     /// The signed partner directory.
     #[command(subcommand)]
     Directory(keys::DirectoryCommand),
-    /// Download, decrypt and unpack new reports of your partner.
+    /// Download new reports of your partner: into a vault, sealed at rest (--vault), or
+    /// decrypted into plain folders (--out).
     Pull(officer::PullArgs),
+    /// Your inbox in your browser, on this computer only (prints the address to open).
+    Desk(desk::DeskArgs),
     /// Answer a pulled report in her codename mailbox (optionally proposing an appointment).
     Reply(reply::ReplyArgs),
     /// Print a pulled report as a summary for the officer (urgency and safety first).
@@ -80,6 +86,14 @@ enum Command {
     Outreach(outreach::OutreachArgs),
     /// Counts over pulled reports that partners can publish (small cells suppressed).
     Stats(stats::StatsArgs),
+    /// A transparency-log witness (C2SP tlog-witness) an NGO can host.
+    #[command(subcommand)]
+    Witness(witness::WitnessCommand),
+    /// Carry the log's checkpoint to the directory's witnesses and their cosignatures back.
+    WitnessRelay(witness::RelayArgs),
+    /// The officer's vault: reports kept sealed at rest (import, list, export, wipe exports).
+    #[command(subcommand)]
+    Vault(vault::VaultCommand),
 }
 
 /// Runs a parsed command line.
@@ -95,6 +109,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Officer(c) => keys::officer(c),
         Command::Directory(c) => keys::directory(c),
         Command::Pull(a) => officer::pull(a),
+        Command::Desk(a) => desk::run(a),
         Command::Reply(a) => reply::run(a),
         Command::Show(a) => show::run(a),
         Command::Decrypt(a) => officer::decrypt(a),
@@ -108,6 +123,9 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Outreach(a) => outreach::run(a),
         Command::Stats(a) => stats::run(a),
+        Command::Witness(c) => witness::witness(c),
+        Command::WitnessRelay(a) => witness::relay(a),
+        Command::Vault(c) => vault::run(c),
     }
 }
 

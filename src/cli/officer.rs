@@ -23,28 +23,36 @@ const PULLED: &str = ".approdo-pulled";
 pub(crate) struct ServerArgs {
     /// Server URL, e.g. http://127.0.0.1:8080 or http://….onion
     #[arg(long)]
-    server: String,
+    pub(super) server: String,
     /// Your identity file (asks for its passphrase; APPRODO_PASSPHRASE for automation).
     #[arg(long)]
-    identity: PathBuf,
+    pub(super) identity: PathBuf,
     /// Proxy for onion addresses: tor's SOCKS port, socks5h://127.0.0.1:9050
     #[arg(long)]
-    proxy: Option<String>,
+    pub(super) proxy: Option<String>,
 }
 
 #[derive(Debug, Args)]
 pub(crate) struct PullArgs {
     #[command(flatten)]
     server: ServerArgs,
-    /// Folder for the reports: one sub-folder per report id.
+    /// Folder for the reports, IN THE CLEAR: one sub-folder per report id (prefer --vault;
+    /// this is for air-gapped use).
+    #[arg(long, required_unless_present = "vault", conflicts_with = "vault")]
+    out: Option<PathBuf>,
+    /// Vault folder: reports kept sealed at rest (as received), removed when the server
+    /// deletes them; read them with `approdo desk` or `approdo vault`.
     #[arg(long)]
-    out: PathBuf,
+    vault: Option<PathBuf>,
+    /// With --vault: days an acknowledged report is kept in the vault (the server's default).
+    #[arg(long, default_value_t = super::vault::DEFAULT_RETENTION_DAYS, requires = "vault")]
+    retention_days: u32,
     /// Do not acknowledge pulled reports on the server.
     #[arg(long)]
     no_ack: bool,
     /// Also keep each report's encrypted file as received (`ID/report.age`), e.g. to open it
     /// on an air-gapped machine with `approdo decrypt`.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "vault")]
     keep_ciphertext: bool,
 }
 
@@ -78,7 +86,7 @@ pub(crate) enum ReportCommand {
     },
 }
 
-fn identities(path: &Path) -> anyhow::Result<Vec<OfficerIdentity>> {
+pub(super) fn identities(path: &Path) -> anyhow::Result<Vec<OfficerIdentity>> {
     let what = path.display().to_string();
     Ok(OfficerIdentity::read_all(path, || {
         Passphrase::obtain(&format!("passphrase for {what}: "), &what)
@@ -89,7 +97,7 @@ pub(super) fn login(s: &ServerArgs) -> anyhow::Result<Client> {
     login_with(s, &identities(&s.identity)?)
 }
 
-fn login_with(s: &ServerArgs, ids: &[OfficerIdentity]) -> anyhow::Result<Client> {
+pub(super) fn login_with(s: &ServerArgs, ids: &[OfficerIdentity]) -> anyhow::Result<Client> {
     let mut client = Client::new(&s.server, s.proxy.as_deref())?;
     let partner = client.login(ids)?;
     eprintln!("logged in as an officer of {partner}");
@@ -142,10 +150,26 @@ fn with_session<T>(
 }
 
 pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
+    let out = match (&a.out, &a.vault) {
+        (_, Some(vault)) => {
+            return super::vault::pull(&a.server, vault, !a.no_ack, a.retention_days)
+        }
+        (Some(out), None) => out.clone(),
+        (None, None) => bail!("give --vault DIR (reports sealed at rest) or --out DIR"),
+    };
+    eprintln!(
+        "warning: --out writes every report in the clear (readable files under {}); prefer \
+         --vault DIR, which keeps them sealed at rest",
+        out.display()
+    );
+    let a = PullArgs {
+        out: Some(out.clone()),
+        ..a
+    };
     let ids = identities(&a.server.identity)?;
     let mut client = login_with(&a.server, &ids)?;
-    mkdir_0700(&a.out)?;
-    let state_path = a.out.join(PULLED);
+    mkdir_0700(&out)?;
+    let state_path = out.join(PULLED);
     let mut pulled: BTreeSet<String> = match fs::read_to_string(&state_path) {
         Ok(s) => s.lines().map(str::to_owned).collect(),
         Err(_) => BTreeSet::new(),
@@ -154,12 +178,12 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
     let (mut new, mut acked, mut failed) = (0usize, 0usize, 0usize);
     for meta in &reports {
         let id = meta.id.to_string();
-        let dest = a.out.join(&id);
+        let dest = out.join(&id);
         let here = pulled.contains(&id) || dest.exists();
         if !here {
             let got =
                 with_session(&mut client, &ids, |c| c.download(meta.id)).and_then(|download| {
-                    pull_one(download, &ids, meta, &a.out, &dest, a.keep_ciphertext)
+                    pull_one(download, &ids, meta, &out, &dest, a.keep_ciphertext)
                 });
             match got {
                 Ok(summary) => {
@@ -204,7 +228,7 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
     }
     eprintln!(
         "pulled {new} new report(s) into {} ({} on the server, {acked} acknowledged, {failed} failed)",
-        a.out.display(),
+        out.display(),
         reports.len()
     );
     Ok(if failed == 0 {
@@ -296,7 +320,7 @@ fn open_and_unpack(
     ids: &[OfficerIdentity],
     dest: &Path,
 ) -> anyhow::Result<usize> {
-    let ages: Vec<age::x25519::Identity> = ids.iter().map(|i| i.age().clone()).collect();
+    let ages: Vec<crate::agekeys::Identity> = ids.iter().map(|i| i.age().clone()).collect();
     let plaintext = envelope::open(reader, &ages).context("decrypting")?;
     let unpacked = envelope::unpack(plaintext, dest, &Limits::default()).context("unpacking")?;
     Ok(unpacked.attachments.len())

@@ -9,7 +9,7 @@ use anyhow::{bail, Context};
 use clap::Args;
 
 use super::officer::{login, ServerArgs};
-use crate::reply::{Appointment, Reply, ReplyAddress, SCHEMA};
+use crate::reply::{Appointment, ReplyAddress};
 
 #[derive(Debug, Args)]
 pub(crate) struct ReplyArgs {
@@ -54,7 +54,8 @@ pub(crate) fn run(a: ReplyArgs) -> anyhow::Result<ExitCode> {
     })?;
     let json: serde_json::Value = serde_json::from_slice(&bytes)
         .with_context(|| format!("{} is not JSON", report_json.display()))?;
-    let to = ReplyAddress::from_report_json(&json)?;
+    // Refused before the passphrase is asked, when the report cannot be answered.
+    ReplyAddress::from_report_json(&json)?;
     let in_reply_to = folder
         .file_name()
         .and_then(|n| n.to_str())
@@ -72,24 +73,7 @@ pub(crate) fn run(a: ReplyArgs) -> anyhow::Result<ExitCode> {
         _ => None,
     };
     let client = login(&a.server)?;
-    let partner = client.partner.clone().unwrap_or_default();
-    // Only the name she sees above the message; the reply is sealed whatever it says.
-    let partner_name = client
-        .directory()
-        .ok()
-        .and_then(|(d, _)| serde_json::from_slice::<crate::keys::Directory>(&d).ok())
-        .and_then(|d| d.partner(&partner).map(|p| p.name.clone()))
-        .unwrap_or_else(|| partner.clone());
-    let reply = Reply {
-        schema: SCHEMA.into(),
-        partner,
-        partner_name,
-        in_reply_to,
-        message,
-        appointment,
-    };
-    let sealed = reply.seal(&to)?;
-    let id = client.post_reply(&to.mailbox, &reply.in_reply_to, &sealed)?;
+    let id = crate::reply::send::send(&client, &json, &in_reply_to, message, appointment)?;
     println!("reply {id} is waiting in her mailbox; only her codename opens it");
     Ok(ExitCode::SUCCESS)
 }

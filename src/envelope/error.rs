@@ -81,6 +81,11 @@ pub enum EnvelopeError {
     #[error("no recipients given; add at least one partner public key (age1...)")]
     NoRecipients,
 
+    /// Post-quantum (`age1pq1…`) and X25519 recipients in one file: the X25519 stanzas would
+    /// undo the post-quantum protection.
+    #[error("post-quantum (age1pq1...) and X25519 (age1...) recipients cannot share a file; a partner's officers must all use one kind")]
+    MixedRecipients,
+
     /// age refused to set up encryption.
     #[error("could not set up encryption to the given recipients")]
     Encrypt,

@@ -1,5 +1,6 @@
-//! Sealing (age encryption to X25519 recipients) and opening (decryption with
-//! X25519 identities) of envelope plaintext, both streaming.
+//! Sealing (age encryption to X25519 or post-quantum hybrid recipients, never both in one
+//! file) and opening (decryption with X25519 or hybrid identities) of envelope plaintext, both
+//! streaming. The key types are [`crate::agekeys`]'s.
 //!
 //! Sealing always writes the binary age format; opening accepts binary or
 //! ASCII-armored files. Decryption errors are mapped to our own messages so
@@ -8,6 +9,7 @@
 use std::io::{self, BufRead, Read, Write};
 
 use super::EnvelopeError;
+use crate::agekeys::{AsAgeIdentity, AsAgeRecipient};
 
 /// Chunk size for streaming copies (age's own chunk size).
 const CHUNK: usize = 64 * 1024;
@@ -34,13 +36,9 @@ impl<W: Write> Write for CountingWriter<W> {
 /// is produced by a writer, e.g. [`super::pack_to`] straight into the sealing stream.
 pub fn seal_writer<W: Write>(
     out: W,
-    recipients: &[age::x25519::Recipient],
+    recipients: &[impl AsAgeRecipient],
 ) -> Result<age::stream::StreamWriter<W>, EnvelopeError> {
-    if recipients.is_empty() {
-        return Err(EnvelopeError::NoRecipients);
-    }
-    age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-        .map_err(|_| EnvelopeError::Encrypt)?
+    encryptor(recipients)?
         .wrap_output(out)
         .map_err(EnvelopeError::WriteOutput)
 }
@@ -51,15 +49,10 @@ pub fn seal_writer<W: Write>(
 /// Returns the number of ciphertext bytes written.
 pub fn seal_to<W: Write>(
     out: W,
-    recipients: &[age::x25519::Recipient],
+    recipients: &[impl AsAgeRecipient],
     mut plaintext: impl Read,
 ) -> Result<u64, EnvelopeError> {
-    if recipients.is_empty() {
-        return Err(EnvelopeError::NoRecipients);
-    }
-    let encryptor =
-        age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
-            .map_err(|_| EnvelopeError::Encrypt)?;
+    let encryptor = encryptor(recipients)?;
     let counting = CountingWriter {
         inner: out,
         count: 0,
@@ -85,7 +78,21 @@ pub fn seal_to<W: Write>(
     Ok(counting.count)
 }
 
-/// Opens (decrypts) a binary or ASCII-armored age file with the given X25519
+/// The one place an `age::Encryptor` is built for recipients. The `age` crate refuses to mix
+/// post-quantum and classic recipients in one file (a label on the hybrid stanza).
+fn encryptor(recipients: &[impl AsAgeRecipient]) -> Result<age::Encryptor, EnvelopeError> {
+    if recipients.is_empty() {
+        return Err(EnvelopeError::NoRecipients);
+    }
+    age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_age_recipient())).map_err(|e| {
+        match e {
+            age::EncryptError::IncompatibleRecipients { .. } => EnvelopeError::MixedRecipients,
+            _ => EnvelopeError::Encrypt,
+        }
+    })
+}
+
+/// Opens (decrypts) a binary or ASCII-armored age file with the given (X25519 or hybrid)
 /// `identities`, returning a streaming reader of the plaintext.
 ///
 /// The header is authenticated here; the payload is authenticated chunk by
@@ -94,7 +101,7 @@ pub fn seal_to<W: Write>(
 /// final chunk.
 pub fn open<'a, R: BufRead + 'a>(
     mut ciphertext: R,
-    identities: &[age::x25519::Identity],
+    identities: &[impl AsAgeIdentity],
 ) -> Result<impl Read + 'a, EnvelopeError> {
     skip_whitespace_before_armor(&mut ciphertext);
     let armored = age::armor::ArmoredReader::new(ciphertext);
@@ -105,7 +112,7 @@ pub fn open<'a, R: BufRead + 'a>(
         });
     }
     decryptor
-        .decrypt(identities.iter().map(|i| i as &dyn age::Identity))
+        .decrypt(identities.iter().map(|i| i.as_age_identity()))
         .map_err(map_decrypt_error)
 }
 
@@ -213,7 +220,7 @@ mod tests {
             "{err:?}"
         );
         assert!(matches!(
-            seal_to(Vec::new(), &[], &b""[..]),
+            seal_to(Vec::new(), &[] as &[age::x25519::Recipient], &b""[..]),
             Err(EnvelopeError::NoRecipients)
         ));
     }

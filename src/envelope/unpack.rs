@@ -13,10 +13,10 @@
 //! everything this call created is removed again (best effort).
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io::{self, Read, Write};
 use std::path::Path;
 
+use super::memory::Sink;
 use super::outdir::Output;
 use super::pack::{block_round, BLOCK};
 use super::{
@@ -80,9 +80,9 @@ pub fn unpack(
     result
 }
 
-fn unpack_into<R: Read>(
+pub(super) fn unpack_into<R: Read, S: Sink>(
     input: &mut CountingReader<R>,
-    out: &mut Output,
+    out: &mut S,
     limits: &Limits,
 ) -> Result<Unpacked, EnvelopeError> {
     let mut seen: HashSet<Vec<u8>> = HashSet::new();
@@ -134,7 +134,7 @@ fn unpack_into<R: Read>(
             })?;
         match kind {
             Kind::AttachmentsDir => {
-                out.attachments_dir()?;
+                out.attachments_folder()?;
             }
             Kind::Report => {
                 if size > limits.max_report_json {
@@ -157,12 +157,14 @@ fn unpack_into<R: Read>(
                 let mut file = out.create_file(None)?;
                 file.write_all(&json)
                     .map_err(|e| out.write_error(REPORT_NAME.to_owned(), e))?;
+                out.done(None, file);
                 report = Some(value);
             }
             Kind::Attachment(att_name) => {
                 let what = format!("attachment {}", attachments.len() + 1);
                 let mut file = out.create_file(Some(&att_name))?;
                 copy_exact(input, &mut file, size, |e| out.write_error(what.clone(), e))?;
+                out.done(Some(&att_name), file);
                 attachments.push((att_name, size));
             }
         }
@@ -304,7 +306,7 @@ fn read_full<R: Read>(r: &mut R, buf: &mut [u8]) -> Result<usize, EnvelopeError>
 /// Copies exactly `size` bytes from `input` to `file`.
 fn copy_exact<R: Read>(
     input: &mut R,
-    file: &mut File,
+    file: &mut impl Write,
     size: u64,
     write_error: impl Fn(io::Error) -> EnvelopeError,
 ) -> Result<(), EnvelopeError> {
@@ -370,9 +372,9 @@ fn check_padding<R: Read>(input: &mut R, mut len: u64) -> Result<(), EnvelopeErr
 }
 
 /// Counts the bytes read through it.
-struct CountingReader<R> {
-    inner: R,
-    count: u64,
+pub(super) struct CountingReader<R> {
+    pub(super) inner: R,
+    pub(super) count: u64,
 }
 
 impl<R: Read> Read for CountingReader<R> {

@@ -7,19 +7,35 @@ use actix_web::{get, web, HttpResponse};
 use base64::prelude::{Engine, BASE64_STANDARD};
 
 use super::{blocking, ApiError, AppState};
+use crate::store::COSIGNED_CHECKPOINT;
 use crate::transparency::parse_c2sp_path;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(checkpoint)
-        .service(tile)
-        .service(key)
-        .service(proof);
+    cfg.service(
+        web::resource("/api/v1/log/cosignatures")
+            // Read at most this much of a hand-back into memory (413 beyond).
+            .app_data(web::PayloadConfig::new(MAX_COSIGNED))
+            .route(web::post().to(cosignatures)),
+    )
+    .service(checkpoint)
+    .service(tile)
+    .service(key)
+    .service(proof);
 }
 
 #[get("/log/checkpoint")]
 async fn checkpoint(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let store = state.store.clone();
-    let cp = blocking(move || store.log_view_blocking()?.checkpoint()).await?;
+    let cp = blocking(move || {
+        let plain = store.log_view_blocking()?.checkpoint()?;
+        let cosigned = store.trust_blocking(COSIGNED_CHECKPOINT)?;
+        // The cosigned copy, while it is of the current checkpoint.
+        Ok(match (plain, cosigned) {
+            (Some(p), Some(c)) if same_text(&p, &c) => Some(c),
+            (p, _) => p,
+        })
+    })
+    .await?;
     let cp = cp.ok_or(ApiError::NotFound)?;
     Ok(HttpResponse::Ok()
         .content_type("text/plain; charset=utf-8")
@@ -42,6 +58,93 @@ async fn tile(
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .body(data))
+}
+
+/// Whether two signed notes carry the same text (the checkpoint, before the signatures).
+fn same_text(a: &[u8], b: &[u8]) -> bool {
+    let text = |n: &[u8]| {
+        signed_note::Note::from_bytes(n)
+            .map(|n| n.text().to_vec())
+            .ok()
+    };
+    matches!((text(a), text(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// The most a cosignature hand-back may weigh (the checkpoint and a line per witness).
+const MAX_COSIGNED: usize = 64 * 1024;
+
+/// A witness relay hands back cosignatures of the current checkpoint: each is checked against
+/// the directory's witnesses, and the checkpoint is then served with them. Refusals cost a
+/// parse and at most one Ed25519 check per listed witness; a write happens only when a
+/// witness's cosignature is new or newer, so a replay writes nothing.
+async fn cosignatures(
+    state: web::Data<AppState>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    if body.len() > MAX_COSIGNED {
+        return Err(ApiError::TooLarge(MAX_COSIGNED as u64));
+    }
+    let witnesses = state
+        .directory
+        .directory()
+        .witness_verifiers()
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    if witnesses.is_empty() {
+        return Err(ApiError::Conflict(
+            "this network's directory lists no witnesses".into(),
+        ));
+    }
+    let store = state.store.clone();
+    let (current, stored) = blocking(move || {
+        Ok((
+            store.log_view_blocking()?.checkpoint()?,
+            store.trust_blocking(COSIGNED_CHECKPOINT)?,
+        ))
+    })
+    .await?;
+    let current = current.ok_or(ApiError::NotFound)?;
+    if !same_text(&current, &body) {
+        return Err(ApiError::Conflict(
+            "these are not cosignatures of the current checkpoint: fetch /log/checkpoint again"
+                .into(),
+        ));
+    }
+    let bad = |e: crate::witness::WitnessError| ApiError::BadRequest(e.to_string());
+    let posted = crate::witness::verified_cosignatures(&body, &witnesses).map_err(bad)?;
+    if posted.is_empty() {
+        return Err(ApiError::BadRequest(
+            "no cosignature by a witness the directory lists".into(),
+        ));
+    }
+    let mut kept = match stored.filter(|s| same_text(&current, s)) {
+        Some(s) => crate::witness::verified_cosignatures(&s, &witnesses).unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let mut changed = false;
+    for c in posted {
+        match kept.iter_mut().find(|k| k.witness == c.witness) {
+            Some(k) if k.time >= c.time => {}
+            Some(k) => {
+                *k = c;
+                changed = true;
+            }
+            None => {
+                kept.push(c);
+                changed = true;
+            }
+        }
+    }
+    if changed {
+        let mut note = current.clone();
+        for c in &kept {
+            note.extend_from_slice(c.line.as_bytes());
+        }
+        state.store.set_trust(COSIGNED_CHECKPOINT, note).await?;
+    }
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "cosignatures": kept.len(),
+        "witnesses": kept.iter().map(|c| c.witness.as_str()).collect::<Vec<_>>(),
+    })))
 }
 
 #[get("/api/v1/log/key")]

@@ -55,8 +55,9 @@ async fn challenge(
         .ok_or(ApiError::Unauthorized(
             "this key is not an officer key of any partner in the directory",
         ))?;
-    let recipient = age::x25519::Recipient::from_str(&body.recipient)
-        .map_err(|_| ApiError::BadRequest("recipient is not an age X25519 recipient".into()))?;
+    let recipient = crate::agekeys::Recipient::from_str(&body.recipient).map_err(|_| {
+        ApiError::BadRequest("recipient is not an age X25519 or post-quantum recipient".into())
+    })?;
     let signer = match (&body.officer_key, body.minute, &body.signature) {
         (Some(key), Some(minute), Some(sig))
             if partner.officer_keys.contains(key)
@@ -89,7 +90,7 @@ async fn challenge(
     })))
 }
 
-fn encrypt_armored(recipient: &age::x25519::Recipient, data: &[u8]) -> std::io::Result<String> {
+fn encrypt_armored(recipient: &crate::agekeys::Recipient, data: &[u8]) -> std::io::Result<String> {
     let encryptor =
         age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
             .map_err(std::io::Error::other)?;

@@ -36,6 +36,7 @@ async fn submit(
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let partner = state.admit_submission(&req, &query.partner)?;
+    let binding = binding(&req)?;
     super::pow::check(&state, &req)?;
     let max = state.limits.max_report_bytes;
     let declared = super::declared_len(&req);
@@ -67,7 +68,7 @@ async fn submit(
             }
         }
     };
-    sealed::check_recipients(&shape, partner.recipients.len())?;
+    sealed::check_recipients(&shape, partner.recipients.len(), partner.is_pq())?;
 
     // 2. The body, streamed into chunks.
     let mut sink = ChunkSink::new(state.clone(), state.store.upload(Day::today()));
@@ -76,7 +77,7 @@ async fn submit(
         let piece = piece.map_err(|_| ApiError::Interrupted)?;
         sink.feed(piece, max).await?;
     }
-    let (upload, total, sha256, last, reserved) = sink.close();
+    let (mut upload, total, sha256, last, reserved) = sink.close();
 
     // 3. The payload must be a whole age STREAM of an approdo envelope's length.
     let header = (shape.header_len + sealed::NONCE_LEN) as u64;
@@ -93,9 +94,27 @@ async fn submit(
         sha256,
         chunks: upload.chunks() + u32::from(last.is_some()),
     };
+    if let Some(b) = binding {
+        upload.bind(b);
+    }
     let meta = upload.finish(meta, last).await?;
     drop(reserved);
     Ok(HttpResponse::Created().json(receipt(&state, &meta)))
+}
+
+/// The mailbox binding a sender handed beside the report (`X-Approdo-Mailbox-Binding`, see
+/// [`crate::reply::binding`]); a malformed one is refused before anything is stored.
+pub(super) fn binding(req: &HttpRequest) -> Result<Option<[u8; 48]>, ApiError> {
+    let Some(value) = req.headers().get(crate::reply::binding::HEADER) else {
+        return Ok(None);
+    };
+    let text = value
+        .to_str()
+        .map_err(|_| ApiError::BadRequest("X-Approdo-Mailbox-Binding is not text".into()))?;
+    let parsed: crate::reply::MailboxBinding = text
+        .parse()
+        .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))?;
+    Ok(Some(*parsed.as_bytes()))
 }
 
 /// The JSON answer to an accepted report, with the log key's signed promise to log it

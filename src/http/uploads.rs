@@ -178,8 +178,10 @@ async fn status(
 async fn finalize(
     state: web::Data<AppState>,
     id: web::Path<String>,
+    req: actix_web::HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let id = known_upload(&state, &id)?;
+    let binding = super::submit::binding(&req)?;
     // From here no chunk may change (a late one gets 409).
     state.slots.freeze(id)?;
     let store = state.store.clone();
@@ -221,7 +223,7 @@ async fn finalize(
         Err(e) => return refuse(e.into()),
     };
     let header = (shape.header_len + sealed::NONCE_LEN) as u64;
-    let checked = sealed::check_recipients(&shape, partner.recipients.len())
+    let checked = sealed::check_recipients(&shape, partner.recipients.len(), partner.is_pq())
         .and_then(|()| sealed::envelope_len(assembled.total.saturating_sub(header)));
     if let Err(e) = checked {
         return refuse(e.into());
@@ -239,7 +241,7 @@ async fn finalize(
     };
     // The writer hashes the stored chunks again in the transaction that makes the report: the
     // receipt below signs the bytes stored, or nothing is made.
-    if let Err(e) = state.store.finish_resumable(&meta).await {
+    if let Err(e) = state.store.finish_resumable(&meta, binding).await {
         match e {
             StoreError::NotFound => state.slots.forget(id),
             _ => state.slots.thaw(id),

@@ -16,6 +16,8 @@ use serde::{Deserialize, Serialize};
 
 use super::network::{NetworkKey, NetworkPublicKey};
 use super::{secretfile, KeyError};
+use crate::agekeys::hybrid::MAX_PER_PARTNER;
+use crate::agekeys::{is_hybrid_recipient, Recipient};
 
 /// Schema tag of the directory JSON.
 pub const SCHEMA: &str = "approdo.directory/v1";
@@ -92,16 +94,50 @@ pub struct Partner {
 }
 
 impl Partner {
-    /// The recipients, parsed.
-    pub fn age_recipients(&self) -> Result<Vec<age::x25519::Recipient>, KeyError> {
+    /// The recipients, parsed (X25519 `age1…` or post-quantum `age1pq1…`).
+    pub fn age_recipients(&self) -> Result<Vec<Recipient>, KeyError> {
         self.recipients
             .iter()
             .map(|r| {
-                age::x25519::Recipient::from_str(r).map_err(|e| {
-                    KeyError::InvalidDirectory(format!("partner {}: recipient {r}: {e}", self.id))
+                Recipient::from_str(r).map_err(|e| {
+                    let short: String = r.chars().take(24).collect();
+                    KeyError::InvalidDirectory(format!(
+                        "partner {}: recipient {short}…: {e}",
+                        self.id
+                    ))
                 })
             })
             .collect()
+    }
+
+    /// True when the partner is post-quantum: every recipient is `age1pq1…` (reports to it are
+    /// sealed with `mlkem768x25519` stanzas only). The directory refuses a partner that mixes
+    /// the two kinds.
+    pub fn is_pq(&self) -> bool {
+        !self.recipients.is_empty() && self.recipients.iter().all(|r| is_hybrid_recipient(r))
+    }
+
+    /// Refuses a partner whose recipients mix post-quantum and X25519 keys (no file can be
+    /// sealed to both), or whose header would not fit the server's limit.
+    fn check_kinds(&self) -> Result<(), KeyError> {
+        let pq = self
+            .recipients
+            .iter()
+            .filter(|r| is_hybrid_recipient(r))
+            .count();
+        if pq > 0 && pq < self.recipients.len() {
+            return Err(KeyError::InvalidDirectory(format!(
+                "partner {} mixes post-quantum (age1pq1…) and X25519 (age1…) recipients;                  a file sealed to both would lose its post-quantum protection, so all of a                  partner's officers must use one kind (approdo officer rotate --pq)",
+                self.id
+            )));
+        }
+        if pq > MAX_PER_PARTNER {
+            return Err(KeyError::InvalidDirectory(format!(
+                "partner {} has {pq} post-quantum recipients; at most {MAX_PER_PARTNER} fit                  the server's header limit",
+                self.id
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -115,6 +151,27 @@ pub struct Directory {
     /// Increases with every published change.
     pub version: u64,
     pub partners: Vec<Partner>,
+    /// The witnesses whose cosignatures verifiers require on the log's checkpoints
+    /// ([`crate::witness`]); absent on a network without witnesses.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub witnesses: Vec<WitnessEntry>,
+    /// How many of them must have cosigned a checkpoint (0: none required).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub witness_quorum: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// One witness a network relies on.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WitnessEntry {
+    /// Its C2SP cosignature/v1 verifier key (`name+id+base64(0x04 || key)`).
+    pub key: String,
+    /// Where it listens (`witness-relay` sends there), e.g. `http://….onion`.
+    pub url: String,
 }
 
 /// The partners file an operator edits (`partners.toml`).
@@ -125,6 +182,10 @@ struct PartnersFile {
     version: u64,
     #[serde(rename = "partner")]
     partners: Vec<Partner>,
+    #[serde(default, rename = "witness")]
+    witnesses: Vec<WitnessEntry>,
+    #[serde(default)]
+    witness_quorum: u32,
 }
 
 impl Directory {
@@ -137,6 +198,8 @@ impl Directory {
             network: file.network,
             version: file.version,
             partners: file.partners,
+            witnesses: file.witnesses,
+            witness_quorum: file.witness_quorum,
         };
         dir.check()?;
         Ok(dir)
@@ -178,6 +241,7 @@ impl Directory {
                     )));
                 }
             }
+            p.check_kinds()?;
             for r in p.age_recipients()? {
                 if !recipients.insert(r.to_string()) {
                     return Err(KeyError::InvalidDirectory(format!(
@@ -186,7 +250,33 @@ impl Directory {
                 }
             }
         }
+        self.witness_verifiers()?;
+        if self.witness_quorum as usize > self.witnesses.len() {
+            return Err(KeyError::InvalidDirectory(format!(
+                "witness_quorum is {} but only {} witnesses are listed",
+                self.witness_quorum,
+                self.witnesses.len()
+            )));
+        }
         Ok(())
+    }
+
+    /// The listed witnesses' keys, checked (distinct names).
+    pub fn witness_verifiers(&self) -> Result<Vec<crate::witness::CosignatureVerifier>, KeyError> {
+        let mut names = HashSet::new();
+        let mut out = Vec::new();
+        for w in &self.witnesses {
+            let v = crate::witness::CosignatureVerifier::new(&w.key)
+                .map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
+            if !names.insert(v.witness().to_owned()) {
+                return Err(KeyError::InvalidDirectory(format!(
+                    "witness {} is listed twice",
+                    v.witness()
+                )));
+            }
+            out.push(v);
+        }
+        Ok(out)
     }
 
     /// The partner with this id.

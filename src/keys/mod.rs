@@ -10,6 +10,7 @@ pub mod floor;
 pub mod network;
 pub mod officer;
 mod secretfile;
+pub(crate) use secretfile::write_new_0600;
 
 pub use directory::{Directory, Partner, PartnerId, SignedDirectory};
 pub use floor::VersionFloor;

@@ -1,4 +1,5 @@
-//! Officer identities: age X25519 identities, kept in an identity file that is
+//! Officer identities: age X25519 or post-quantum hybrid (`mlkem768x25519`,
+//! [`crate::agekeys`]) identities, kept in an identity file that is
 //! passphrase-protected by default (the file is itself an age file sealed with scrypt, the
 //! format `age` and `rage` read as an encrypted identity file).
 
@@ -11,6 +12,7 @@ use age::secrecy::{ExposeSecret, SecretString};
 use zeroize::Zeroizing;
 
 use super::{secretfile, KeyError};
+use crate::agekeys::{Identity, Recipient};
 
 /// Environment variable read for a passphrase when no terminal is available (automation).
 pub const PASSPHRASE_ENV: &str = "APPRODO_PASSPHRASE";
@@ -55,7 +57,7 @@ impl Passphrase {
 }
 
 /// One officer's age identity (the secret half). Redacted in `Debug`.
-pub struct OfficerIdentity(age::x25519::Identity);
+pub struct OfficerIdentity(Identity);
 
 impl fmt::Debug for OfficerIdentity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -64,30 +66,41 @@ impl fmt::Debug for OfficerIdentity {
 }
 
 impl OfficerIdentity {
-    /// A fresh identity.
+    /// A fresh X25519 identity.
     pub fn generate() -> Self {
-        OfficerIdentity(age::x25519::Identity::generate())
+        OfficerIdentity(Identity::generate(false))
     }
 
-    /// The public `age1…` recipient.
-    pub fn recipient(&self) -> age::x25519::Recipient {
+    /// A fresh identity, post-quantum hybrid (`AGE-SECRET-KEY-PQ-1…`) when `hybrid`.
+    pub fn generate_kind(hybrid: bool) -> Self {
+        OfficerIdentity(Identity::generate(hybrid))
+    }
+
+    /// The public recipient (`age1…`, or `age1pq1…` for a hybrid identity).
+    pub fn recipient(&self) -> Recipient {
         self.0.to_public()
     }
 
+    /// True for a post-quantum hybrid identity.
+    pub fn is_hybrid(&self) -> bool {
+        self.0.is_hybrid()
+    }
+
     /// The age identity, for decryption.
-    pub fn age(&self) -> &age::x25519::Identity {
+    pub fn age(&self) -> &Identity {
         &self.0
     }
 
     /// The officer's Ed25519 signing key, derived from the identity
     /// (HKDF-SHA256, salt `approdo.officer-signing/v1`): no second secret to keep. Its public
     /// half is listed in the directory (`officer_keys`); it signs acknowledgements for the log.
+    /// A hybrid identity derives it the same way from its 32-byte seed.
     pub fn signing_key(&self) -> Result<ed25519_dalek::SigningKey, KeyError> {
-        let text = self.0.to_string();
-        let (_, secret) = bech32::decode(text.expose_secret())
-            .map_err(|e| KeyError::malformed("identity", "age identity", e))?;
-        let secret = Zeroizing::new(secret);
-        let hk = hkdf::Hkdf::<sha2::Sha256>::new(Some(b"approdo.officer-signing/v1"), &secret);
+        let secret = self.0.secret_bytes().ok_or_else(|| {
+            KeyError::malformed("identity", "age identity", "not 32 secret bytes")
+        })?;
+        let hk =
+            hkdf::Hkdf::<sha2::Sha256>::new(Some(b"approdo.officer-signing/v1"), secret.as_slice());
         let mut seed = Zeroizing::new([0u8; 32]);
         hk.expand(b"ed25519", seed.as_mut_slice())
             .map_err(|e| KeyError::malformed("identity", "age identity", e))?;
@@ -139,7 +152,7 @@ impl OfficerIdentity {
         }
     }
 
-    /// Reads every X25519 identity in an identity file, asking for the passphrase (through
+    /// Reads every identity (X25519 or hybrid) in an identity file, asking for the passphrase (through
     /// `passphrase`) only when the file is sealed.
     pub fn read_all(
         path: &Path,
@@ -159,18 +172,19 @@ impl OfficerIdentity {
         Self::parse_all(&what, &text)
     }
 
-    /// Parses identity file text: `AGE-SECRET-KEY-1…` lines, `#` comments, blank lines.
+    /// Parses identity file text: `AGE-SECRET-KEY-1…` and `AGE-SECRET-KEY-PQ-1…` lines, `#`
+    /// comments, blank lines.
     pub fn parse_all(what: &str, text: &str) -> Result<Vec<OfficerIdentity>, KeyError> {
         let mut out = Vec::new();
         for line in text.lines().map(str::trim) {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let id = age::x25519::Identity::from_str(line).map_err(|_| {
+            let id = Identity::from_str(line).map_err(|_| {
                 KeyError::malformed(
                     what,
                     "identity file",
-                    "a line is not an AGE-SECRET-KEY-1 identity",
+                    "a line is not an AGE-SECRET-KEY-1 or AGE-SECRET-KEY-PQ-1 identity",
                 )
             })?;
             out.push(OfficerIdentity(id));

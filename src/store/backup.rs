@@ -20,6 +20,7 @@
 //! | `C` | report id, chunk index (4 bytes LE), ciphertext |
 //! | `M` | mailbox id (32 bytes), message id (16 bytes LE), stored row |
 //! | `O` | mailbox id (32 bytes), a partner id that replied there (`mailbox_partners`) |
+//! | `B` | report id, its mailbox binding (48 bytes, `report_mailbox`) — after its chunks |
 //! | `L` | transparency-log table name, key (8 or 16 bytes LE), value |
 //! | `E` | record count (8 bytes LE), SHA-256 (32 bytes) — last |
 //!
@@ -34,6 +35,7 @@ use std::path::{Path, PathBuf};
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
 use sha2::{Digest, Sha256};
 
+use super::binding::REPORT_MAILBOX;
 use super::mailbox::{MAILBOX, MAILBOX_PARTNERS};
 use super::{parse_meta, Store, StoreError, CHUNKS, DB_FILE, REPORTS, TRUST};
 
@@ -48,6 +50,7 @@ const COPIED: &[&str] = &[
     "chunks",
     "mailbox",
     "mailbox_partners",
+    "report_mailbox",
     "log_queue",
     "log_entries",
     "log_hashes",
@@ -168,6 +171,11 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
     }
     let reports = txn.open_table(REPORTS).map_err(db_err)?;
     let chunks = txn.open_table(CHUNKS).map_err(db_err)?;
+    let bindings = match txn.open_table(REPORT_MAILBOX) {
+        Ok(t) => Some(t),
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(e) => return Err(db_err(e)),
+    };
     for row in reports.iter().map_err(db_err)? {
         let (k, v) = row.map_err(db_err)?;
         let id = k.value();
@@ -190,6 +198,11 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
             )));
         }
         summary.chunks += u64::from(count);
+        if let Some(table) = &bindings {
+            if let Some(binding) = table.get(id).map_err(db_err)? {
+                w.record(b'B', &[&id.to_le_bytes(), binding.value()])?;
+            }
+        }
     }
     match txn.open_table(MAILBOX) {
         Ok(mailbox) => {

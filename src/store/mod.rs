@@ -12,6 +12,7 @@
 //! ciphertext does not linger in freed pages.
 
 mod backup;
+mod binding;
 mod erase;
 mod mailbox;
 mod resumable;
@@ -33,7 +34,9 @@ pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSumm
 pub use mailbox::{MailboxId, MailboxMessage};
 pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;
-pub use trust::{check_log_key, recorded_directory, recorded_log_key, DirectoryFiles};
+pub use trust::{
+    check_log_key, recorded_directory, recorded_log_key, DirectoryFiles, COSIGNED_CHECKPOINT,
+};
 pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
 pub use upload::Upload;
 use writer::{Command, Op};
@@ -73,6 +76,7 @@ pub(crate) const TABLES: &[&str] = &[
     "trust",
     "mailbox",
     "mailbox_partners",
+    "report_mailbox",
 ];
 
 /// The file name of the database inside the data directory.

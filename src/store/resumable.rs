@@ -44,11 +44,17 @@ impl Store {
     /// Finalises a validated upload into a report. In the same transaction the stored chunks
     /// are hashed again: if they are not the bytes `meta` describes (size and SHA-256, which
     /// the receipt signs), nothing changes and the answer is [`StoreError::Changed`].
-    pub async fn finish_resumable(&self, meta: &ReportMeta) -> Result<(), StoreError> {
+    /// `binding` is stored with it ([`crate::reply::binding`]).
+    pub async fn finish_resumable(
+        &self,
+        meta: &ReportMeta,
+        binding: Option<[u8; 48]>,
+    ) -> Result<(), StoreError> {
         let json = serde_json::to_vec(meta).map_err(|e| StoreError::Db(e.to_string()))?;
         self.call(Op::FinishResumable {
             id: meta.id.0,
             meta: json,
+            binding,
         })
         .await
         .map(|_| ())

@@ -123,3 +123,28 @@ pub fn check_log_key(data: &Path) -> Result<String, StoreError> {
     let db = redb::Database::open(data.join(DB_FILE)).map_err(StoreError::from_db)?;
     Ok(open_log_key(&db, data)?.vkey().to_owned())
 }
+
+/// The `trust` row holding the latest checkpoint with witness cosignatures.
+pub const COSIGNED_CHECKPOINT: &str = "log.cosigned";
+
+impl super::Store {
+    /// Sets a row of the `trust` table (durable).
+    pub async fn set_trust(&self, key: &'static str, value: Vec<u8>) -> Result<(), StoreError> {
+        self.call(super::writer::Op::SetTrust { key, value })
+            .await
+            .map(|_| ())
+    }
+
+    /// A row of the `trust` table (blocking read).
+    pub fn trust_blocking(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
+        match txn.open_table(TRUST) {
+            Ok(t) => Ok(t
+                .get(key)
+                .map_err(StoreError::from_db)?
+                .map(|v| v.value().to_vec())),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+            Err(e) => Err(StoreError::from_db(e)),
+        }
+    }
+}

@@ -30,6 +30,7 @@ impl Store {
             next_chunk: 0,
             begun: false,
             done: false,
+            binding: None,
         }
     }
 }
@@ -42,6 +43,8 @@ pub struct Upload {
     next_chunk: u32,
     begun: bool,
     done: bool,
+    /// The mailbox binding stored with the report ([`crate::reply::binding`]).
+    binding: Option<[u8; 48]>,
 }
 
 impl Upload {
@@ -102,6 +105,11 @@ impl Upload {
         written(rx.blocking_recv().map_err(|_| StoreError::Closed)?)
     }
 
+    /// Stores `binding` with the report when it is finished.
+    pub fn bind(&mut self, binding: [u8; 48]) {
+        self.binding = Some(binding);
+    }
+
     /// Number of chunks sent so far.
     pub fn chunks(&self) -> u32 {
         self.next_chunk
@@ -123,6 +131,7 @@ impl Upload {
                 meta: json,
                 begun: self.begun,
                 last,
+                binding: self.binding,
             },
             Some(reply),
         )?;

@@ -29,6 +29,7 @@ pub(super) enum Op {
         meta: Vec<u8>,
         begun: bool,
         last: Option<(u32, bytes::Bytes)>,
+        binding: Option<[u8; 48]>,
     },
     Abort {
         id: u128,
@@ -67,9 +68,15 @@ pub(super) enum Op {
     FinishResumable {
         id: u128,
         meta: Vec<u8>,
+        binding: Option<[u8; 48]>,
     },
     /// A write to the codename mailboxes, durable.
     Mailbox(super::mailbox::MailboxOp),
+    /// Sets a row of the `trust` table (e.g. the cosigned checkpoint), durable.
+    SetTrust {
+        key: &'static str,
+        value: Vec<u8>,
+    },
     /// Appends the queued log entries and signs a checkpoint.
     IntegrateLog(std::sync::Arc<crate::transparency::LogKey>),
 }
@@ -292,6 +299,7 @@ fn apply(
                     meta,
                     begun,
                     last,
+                    binding,
                 } => {
                     let was_pending = pending.remove(*id).map_err(StoreError::from_db)?.is_some();
                     if *begun && !was_pending {
@@ -307,6 +315,7 @@ fn apply(
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
+                        super::binding::put(&txn, *id, binding.as_ref())?;
                         log::queue(&txn, &Entry::stored(&parse_meta(*id, meta)?))?;
                         Ok(true)
                     }
@@ -348,7 +357,7 @@ fn apply(
                         Ok(true)
                     }
                 }
-                Op::FinishResumable { id, meta } => {
+                Op::FinishResumable { id, meta, binding } => {
                     let parsed = parse_meta(*id, meta)?;
                     let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
                     // The receipt signs `parsed.sha256`: it must be the hash of the bytes
@@ -367,6 +376,7 @@ fn apply(
                         reports
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
+                        super::binding::put(&txn, *id, binding.as_ref())?;
                         log::queue(&txn, &Entry::stored(&parsed))?;
                         Ok(true)
                     } else {
@@ -425,6 +435,7 @@ fn apply(
                     };
                     if owned {
                         reports.remove(*id).map_err(StoreError::from_db)?;
+                        super::binding::put(&txn, *id, None)?;
                         freed += delete_chunks(&mut chunks, *id)?;
                         log::queue(
                             &txn,
@@ -438,6 +449,12 @@ fn apply(
                 }
                 Op::Ping | Op::Erase => Ok(true),
                 Op::Mailbox(op) => super::mailbox::apply(&txn, op),
+                Op::SetTrust { key, value } => {
+                    let mut t = txn.open_table(TRUST).map_err(StoreError::from_db)?;
+                    t.insert(*key, value.as_slice())
+                        .map_err(StoreError::from_db)?;
+                    Ok(true)
+                }
                 Op::IntegrateLog(key) => log::integrate(&txn, key).map(|_| true),
             };
             results.push(r);

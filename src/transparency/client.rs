@@ -12,7 +12,8 @@ pub trait Fetch {
     fn fetch(&self, path: &str) -> Result<Vec<u8>, String>;
 }
 
-struct Reader<'a, F: Fetch>(&'a F);
+/// A `tlog_tiles::TileReader` over [`Fetch`] (checks each tile's length).
+pub struct Reader<'a, F: Fetch>(pub &'a F);
 
 impl<F: Fetch> TileReader for Reader<'_, F> {
     fn height(&self) -> u8 {

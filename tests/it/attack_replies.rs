@@ -26,7 +26,7 @@ fn report_with_reply(keys: &ReplyKeys) -> Vec<u8> {
 /// Submits a report to `partner` asking for replies to `keys`; its id.
 fn report_to(server: &TestServer, partner: &str, keys: &ReplyKeys) -> String {
     let sealed = common::seal(partner, &report_with_reply(keys), &[]);
-    let (status, answer) = server.submit_raw(partner, &sealed);
+    let (status, answer) = server.submit_bound(partner, &sealed, &keys.mailbox);
     assert_eq!(status, 201, "{answer}");
     answer["id"].as_str().unwrap().to_owned()
 }
@@ -101,11 +101,15 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
         .post_reply(&keys.mailbox, &cav_report, &forged)
         .unwrap_err();
     assert!(err.to_string().contains("403"), "{err}");
-    // Naming a report of its own instead, it can file it, but signed as tratta-milano for
-    // another report than the one inside: her page hides it.
-    tratta
+    // Naming a report of its own instead: that report was bound to another mailbox (issue 15,
+    // item 9), so 403 again, nothing stored. (Slipped into the store below, her page hides it.)
+    let err = tratta
         .post_reply(&keys.mailbox, &tratta_report, &forged)
-        .unwrap();
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("403") && err.to_string().contains("mailbox"),
+        "{err}"
+    );
 
     // 3. A session of one partner with a signature by another partner's officer key: 403 JSON.
     let signed = ReplySignature::sign(
@@ -156,6 +160,7 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
 
     // 5. A reply slipped into the store with no signature (a compromised server, an old row).
     let data = server.data.clone();
+    let tratta_key = signing_key(&server, "tratta-milano");
     let _kept = server.stop();
     let slipped = sealed_reply(
         &keys,
@@ -175,6 +180,22 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
             keys.mailbox.parse().unwrap(),
             approdo::store::Day::today(),
             slipped,
+        ))
+        .unwrap();
+        // And the one the server refused above (signed by tratta-milano for its own report,
+        // claiming cav-milano inside), as a compromised server could file it.
+        let by_tratta = ReplySignature::sign(
+            &tratta_key,
+            &keys.mailbox,
+            &tratta_report,
+            "tratta-milano",
+            &forged,
+        )
+        .unwrap();
+        rt.block_on(store.put_reply(
+            keys.mailbox.parse().unwrap(),
+            approdo::store::Day::today(),
+            by_tratta.frame(&forged),
         ))
         .unwrap();
         let closer = store.closer();
@@ -217,6 +238,77 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
         reply.partner,
         "the page hides it: signer is not the claimed partner"
     );
+}
+
+#[test]
+fn a_report_binds_its_mailbox_and_an_unbound_one_opens_none() {
+    let server = TestServer::start(&[]);
+    let keys = Codename::generate().derive().unwrap();
+    let stranger = Codename::generate().derive().unwrap();
+    let cav = server.officer("cav-milano");
+    let reply = |to: &ReplyKeys, report: &str| sealed_reply(to, "cav-milano", "x", report, "hi");
+    // Bound to her mailbox: accepted there, refused in another victim's (403, nothing filed).
+    let bound = report_to(&server, "cav-milano", &keys);
+    let err = cav
+        .post_reply(&stranger.mailbox, &bound, &reply(&stranger, &bound))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("403") && err.contains("not the one"), "{err}");
+    assert_eq!(
+        ureq::post(&format!("{}/api/v1/mailbox", server.url))
+            .send_json(serde_json::json!({ "mailbox": stranger.mailbox }))
+            .unwrap()
+            .into_string()
+            .unwrap(),
+        "{\"messages\":[]}"
+    );
+    cav.post_reply(&keys.mailbox, &bound, &reply(&keys, &bound))
+        .unwrap();
+    // Sent without a binding (an older page, a third-party client): nobody can start a
+    // conversation with it, not even in the mailbox inside…
+    let sealed = common::seal("cav-milano", &report_with_reply(&stranger), &[]);
+    let (status, answer) = server.submit_raw("cav-milano", &sealed);
+    assert_eq!(status, 201, "{answer}");
+    let unbound = answer["id"].as_str().unwrap().to_owned();
+    let err = cav
+        .post_reply(&stranger.mailbox, &unbound, &reply(&stranger, &unbound))
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("403"), "{err}");
+    // …but a partner that already answered in a mailbox can go on answering there with it.
+    cav.post_reply(&keys.mailbox, &unbound, &reply(&keys, &unbound))
+        .unwrap();
+    // A malformed binding is refused before anything is stored, on both write paths.
+    for bad in ["00", &"AB".repeat(48), &"zz".repeat(48)] {
+        let (status, body) = status_json(
+            ureq::post(&format!(
+                "{}/api/v1/submissions?partner=cav-milano",
+                server.url
+            ))
+            .set(common::POW_HEADER, &common::pow(&server.url))
+            .set(common::BINDING_HEADER, bad)
+            .send_bytes(&sealed),
+        );
+        assert_eq!(status, 400, "{body}");
+        assert!(
+            body["error"].as_str().unwrap().contains("96 lowercase hex"),
+            "{body}"
+        );
+    }
+    let (status, body) = status_json(
+        ureq::post(&format!("{}/api/v1/uploads?partner=cav-milano", server.url))
+            .set(common::POW_HEADER, &common::pow(&server.url))
+            .call(),
+    );
+    assert_eq!(status, 201, "{body}");
+    let upload = body["upload"].as_str().unwrap();
+    let (status, body) = status_json(
+        ureq::post(&format!("{}/api/v1/uploads/{upload}/finalize", server.url))
+            .set(common::BINDING_HEADER, "00")
+            .call(),
+    );
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(cav.list().unwrap().len(), 2, "only the two good reports");
 }
 
 #[test]

@@ -50,8 +50,11 @@ fn backup_while_serving_restores_audits_and_pulls_intact() {
         let sealed = common::seal("cav-milano", &common::report_json("backup"), &attachment);
         submitters.push(std::thread::spawn(move || {
             while !stop.load(Ordering::SeqCst) {
+                // Bound to the mailbox the reply below is filed in (the binding travels in
+                // the backup, checked on the restored copy).
                 let resp = ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano"))
                     .set(common::POW_HEADER, &common::pow(&url))
+                    .set(common::BINDING_HEADER, &common::binding(&"ab".repeat(32)))
                     .send_bytes(&sealed);
                 let (status, json) = common::status_json(resp);
                 assert_eq!(status, 201, "{json}");
@@ -183,6 +186,17 @@ fn backup_while_serving_restores_audits_and_pulls_intact() {
             .count(),
         got.len()
     );
+    // The reports' mailbox bindings came back: a reply naming one is accepted in its mailbox
+    // and refused in another.
+    let officer = copy.officer("cav-milano");
+    assert!(officer
+        .post_reply(&"ab".repeat(32), &before[1], &sealed_reply)
+        .is_ok());
+    let err = officer
+        .post_reply(&"cd".repeat(32), &before[1], &sealed_reply)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("403"), "{err}");
 }
 
 #[test]

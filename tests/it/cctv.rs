@@ -1,10 +1,12 @@
 //! The C2SP CCTV age vectors (npm `cctv-age`, pinned in tests/vectors/package-lock.json)
-//! through approdo's decrypt path (`envelope::open`, X25519 identities, binary or armored).
+//! through approdo's decrypt path (`envelope::open`, X25519 and post-quantum hybrid
+//! `mlkem768x25519` identities, binary or armored).
 //!
-//! Deviations, on purpose: vectors that need a passphrase (`scrypt*`, `armor_scrypt`) or a
-//! post-quantum hybrid identity (`hybrid*`, `AGE-SECRET-KEY-PQ-1…`) are not run — approdo v1's
-//! decrypt path takes officer X25519 identities only (DESIGN.md: "X25519 recipients only in
-//! v1"). Every other vector must give exactly the expected outcome.
+//! Deviations, on purpose: vectors that need a passphrase (`scrypt*`, `armor_scrypt`) are not
+//! run — officer identities are keys, never passphrases. Every other vector must give exactly
+//! the expected outcome; the 19 hybrid ones (`hybrid*`, `armor_hybrid`) pin our own
+//! `mlkem768x25519` implementation (`src/agekeys`), each with the outcome it is labelled with
+//! (`success`, `no match`, `header failure`).
 
 use std::io::Read;
 use std::path::PathBuf;
@@ -90,21 +92,24 @@ fn cctv_vectors_through_our_decrypt_path() {
     names.sort();
     assert!(names.len() >= 140, "only {} vectors", names.len());
     let (mut passed, mut skipped, mut deviations) = (0, Vec::new(), Vec::<String>::new());
+    let mut hybrid_passed = Vec::<String>::new();
+    // `envelope::open`'s message for "no identity matched" (`EnvelopeError::WrongKey`).
+    let no_match = approdo::envelope::EnvelopeError::WrongKey.to_string();
     for name in &names {
         let v = parse(&std::fs::read(dir.join(name)).unwrap());
-        if v.passphrase
-            || v.identities
-                .iter()
-                .any(|i| !i.starts_with("AGE-SECRET-KEY-1"))
-        {
+        if v.passphrase {
             skipped.push(name.clone());
             continue;
         }
-        let ids: Vec<age::x25519::Identity> = v
+        let ids: Vec<approdo::agekeys::Identity> = v
             .identities
             .iter()
-            .map(|s| s.parse().expect("x25519 identity"))
+            .map(|s| s.parse().expect("X25519 or hybrid identity"))
             .collect();
+        let hybrid = v
+            .identities
+            .iter()
+            .any(|i| i.starts_with("AGE-SECRET-KEY-PQ-1"));
         let result = approdo::envelope::open(v.body.as_slice(), &ids)
             .map_err(|e| e.to_string())
             .and_then(|mut r| {
@@ -120,8 +125,18 @@ fn cctv_vectors_through_our_decrypt_path() {
             ("success", Ok(_)) => Some("payload differs".to_owned()),
             ("success", Err(e)) => Some(format!("expected success, got {e}")),
             (_, Ok(_)) => Some(format!("expected {}, but it decrypted", v.expect)),
+            // Our own hybrid code: the failure must be the labelled one.
+            ("no match", Err(e)) if hybrid && e != no_match => {
+                Some(format!("expected no match, got {e}"))
+            }
+            ("header failure", Err(e)) if hybrid && e == no_match => {
+                Some("expected a header failure, got no match".to_owned())
+            }
             (_, Err(_)) => None,
         };
+        if hybrid && outcome.is_none() {
+            hybrid_passed.push(name.clone());
+        }
         if KNOWN_DEVIATIONS.contains(&name.as_str()) {
             assert!(
                 outcome.is_some(),
@@ -144,12 +159,17 @@ fn cctv_vectors_through_our_decrypt_path() {
         Vec::<String>::new(),
         "deviations from the CCTV vectors"
     );
-    assert!(passed >= 90, "ran {passed}");
+    assert!(passed >= 109, "ran {passed}");
+    assert_eq!(
+        hybrid_passed.len(),
+        19,
+        "the 19 hybrid vectors, each as labelled: {hybrid_passed:?}"
+    );
     assert!(
-        skipped.iter().all(|n| n.contains("scrypt")
-            || n.contains("hybrid")
-            || KNOWN_DEVIATIONS.contains(&n.as_str())),
+        skipped
+            .iter()
+            .all(|n| n.contains("scrypt") || KNOWN_DEVIATIONS.contains(&n.as_str())),
         "unexpected skips: {skipped:?}"
     );
-    eprintln!("cctv: {passed} vectors as expected; not applicable (passphrase, post-quantum) or known rage deviations: {skipped:?}");
+    eprintln!("cctv: {passed} vectors as expected (19 hybrid); not applicable (passphrase) or known rage deviations: {skipped:?}");
 }

@@ -170,6 +170,34 @@ impl TestServer {
         .send_bytes(body);
         status_json(resp)
     }
+
+    /// [`TestServer::submit_raw`] bound to the mailbox (64 hex digits) the report asks replies
+    /// in, as the page sends it.
+    pub fn submit_bound(
+        &self,
+        partner: &str,
+        body: &[u8],
+        mailbox: &str,
+    ) -> (u16, serde_json::Value) {
+        let resp = ureq::post(&format!(
+            "{}/api/v1/submissions?partner={partner}",
+            self.url
+        ))
+        .set(POW_HEADER, &pow(&self.url))
+        .set(BINDING_HEADER, &binding(mailbox))
+        .send_bytes(body);
+        status_json(resp)
+    }
+}
+
+/// The mailbox-binding header (`approdo::reply::binding`).
+pub const BINDING_HEADER: &str = approdo::reply::binding::HEADER;
+
+/// A fresh binding of `mailbox` (64 hex digits) for [`BINDING_HEADER`].
+pub fn binding(mailbox: &str) -> String {
+    approdo::reply::MailboxBinding::for_hex(mailbox)
+        .expect("a mailbox id")
+        .to_string()
 }
 
 impl Drop for TestServer {
@@ -192,7 +220,7 @@ pub fn status_json(resp: Result<ureq::Response, ureq::Error>) -> (u16, serde_jso
 }
 
 /// The demo partner's recipients.
-pub fn recipients(partner: &str) -> Vec<age::x25519::Recipient> {
+pub fn recipients(partner: &str) -> Vec<approdo::agekeys::Recipient> {
     demo::directory()
         .expect("demo directory")
         .directory()

@@ -42,6 +42,15 @@ use story::Story;
 /// Blocks the test does not run, and why.
 pub const NOT_RUN: &[(&str, &str)] = &[
     (
+        "docs/auditor.md#witness-keygen",
+        "`tests/it/witness.rs` runs these commands on a throwaway network with two witnesses \
+         (the story's network lists none)",
+    ),
+    (
+        "docs/auditor.md#witness-relay",
+        "`tests/it/witness.rs` runs it against two branches of a forked store",
+    ),
+    (
         "README.md#test",
         "`ops/test` is the suite that runs this test",
     ),

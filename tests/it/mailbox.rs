@@ -102,7 +102,7 @@ fn report_reply_read_with_and_without_js_follow_up_pull_and_delete() {
     let keys = codename.derive().unwrap();
     let marker = "MARKER-mbx-report-5e1";
     let sealed = common::seal("cav-milano", &report_with_reply(marker, &keys), &[]);
-    let (status, answer) = server.submit_raw("cav-milano", &sealed);
+    let (status, answer) = server.submit_bound("cav-milano", &sealed, &keys.mailbox);
     assert_eq!(status, 201, "{answer}");
     let id = answer["id"].as_str().unwrap().to_owned();
 
@@ -306,7 +306,7 @@ fn a_wrong_codename_looks_exactly_like_an_empty_mailbox() {
     let vkeys = victim.derive().unwrap();
     let stranger = Codename::generate().derive().unwrap();
     let sealed = common::seal("cav-milano", &common::report_json("MARKER-mbx-wrong"), &[]);
-    let report = server.submit_raw("cav-milano", &sealed).1["id"]
+    let report = server.submit_bound("cav-milano", &sealed, &vkeys.mailbox).1["id"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -57,7 +57,8 @@ fn every_flow_leaves_no_marker_address_agent_or_codename_behind() {
     );
     let (s, _, answer) = call(
         ureq::post(&format!("{url}/api/v1/submissions?partner=cav-milano"))
-            .set(common::POW_HEADER, &common::pow(url)),
+            .set(common::POW_HEADER, &common::pow(url))
+            .set(common::BINDING_HEADER, &common::binding(&keys.mailbox)),
         Some(&sealed),
     );
     assert_eq!(s, 201, "{answer}");

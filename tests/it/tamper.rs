@@ -163,6 +163,63 @@ fn audit_log_catches_a_rolled_back_and_a_forked_log() {
     assert!(out.contains("rewritten"), "{out}");
 }
 
+/// Issue 18, gap 3: a copy cannot vouch for itself. The operator keeps the log key, puts back
+/// an older copy and grows it with other reports (a report and its entry gone, the log
+/// re-signed with the same key): `audit store` on the copy alone passes, and fails against a
+/// checkpoint seen before (`--checkpoint`) or the network's published log key (`--log-key`).
+#[test]
+fn audit_store_against_a_pinned_checkpoint_and_log_key_catches_a_rewritten_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let old = dir.path().join("old");
+    let seen = dir.path().join("checkpoint.txt");
+    {
+        let server = TestServer::start_in(&data, &["--log-interval", "1"]);
+        let a = submit(&server, "one");
+        wait_logged(&server, a["id"].as_str().unwrap());
+        let _ = server.stop();
+        copy_data(&data, &old);
+        let server = TestServer::start_in(&data, &["--log-interval", "1"]);
+        let b = submit(&server, "two");
+        wait_logged(&server, b["id"].as_str().unwrap());
+        let cp = ureq::get(&format!("{}/log/checkpoint", server.url))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        std::fs::write(&seen, cp).unwrap();
+        let _ = server.stop();
+    }
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+    let (code, out) = audit(&["store", "--data", &s(&data), "--checkpoint", &s(&seen)]);
+    assert_eq!(code, 0, "the honest store contains what was seen: {out}");
+    {
+        let server = TestServer::start_in(&old, &["--log-interval", "1"]);
+        for i in 0..2 {
+            let c = submit(&server, &format!("other {i}"));
+            wait_logged(&server, c["id"].as_str().unwrap());
+        }
+        let _ = server.stop();
+    }
+    let (code, out) = audit(&["store", "--data", &s(&old)]);
+    assert_eq!(
+        code, 0,
+        "alone, the rewritten copy is self-consistent: {out}"
+    );
+    let (code, out) = audit(&["store", "--data", &s(&old), "--checkpoint", &s(&seen)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("the pinned checkpoint") && out.contains("rewritten"),
+        "{out}"
+    );
+    // Re-signed with a new key: the published key catches it.
+    let stranger = tempfile::tempdir().unwrap();
+    let other = approdo::transparency::LogKey::load_or_create(stranger.path()).unwrap();
+    let (code, out) = audit(&["store", "--data", &s(&old), "--log-key", other.vkey()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("is not the pinned one"), "{out}");
+}
+
 /// A man in the middle: forwards to `upstream`, rewriting responses with `edit`.
 /// Rewrites a response: (request path, headers, body).
 type Edit = fn(&str, &mut Vec<(String, String)>, &mut Vec<u8>);

@@ -11,6 +11,7 @@ import { envelopeStream, safeName, SCHEMA } from "./envelope.js";
 import { stripMetadata } from "./exif.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { uploadSealed } from "./upload.js";
+import { mailboxBinding } from "./binding.js";
 import { deriveReplyKeys, generate, toDigits } from "./codename.js";
 import { lists } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
@@ -133,6 +134,7 @@ async function submit(form, directory) {
         if (now !== percent) say(t("sending", { name: p.name, percent: (percent = now) }, "Sending to {name}: {percent} %"));
       },
       progress.connection,
+      mailboxBinding(keys.mailbox),
     );
     progress.next(length);
     let text;

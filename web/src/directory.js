@@ -62,6 +62,25 @@ export async function loadDirectory(networkKeyB64) {
   return verifyDirectory(networkKeyB64, bytes, sig);
 }
 
+/**
+ * What the page seals to: all classic X25519 recipients (age1 + 58 bech32 characters) or all
+ * post-quantum hybrid mlkem768x25519 ones (age1pq1 + 1952 bech32 characters: 1216 bytes and
+ * the checksum), never a mix (one X25519 stanza would undo the post-quantum protection, and
+ * typage does not refuse it); no tags, no plugins. Typage checks the Bech32 itself.
+ */
+export function sealableRecipients(recipients) {
+  if (!Array.isArray(recipients) || recipients.length === 0) throw new Error("this partner has no keys");
+  const pq = (r) => typeof r === "string" && /^age1pq1[02-9ac-hj-np-z]{1952}$/.test(r);
+  if (recipients.every(pq)) return recipients;
+  if (recipients.some(pq)) throw new Error("this partner mixes post-quantum and X25519 keys, which this page refuses to seal to");
+  return x25519Only(recipients);
+}
+
+/** True when every recipient is post-quantum (age1pq1…). */
+export function isPostQuantum(recipients) {
+  return Array.isArray(recipients) && recipients.length > 0 && recipients.every((r) => typeof r === "string" && r.startsWith("age1pq1"));
+}
+
 /** Only classic X25519 recipients (age1 + 58 bech32 characters): no post-quantum, no tags. */
 export function x25519Only(recipients) {
   if (!Array.isArray(recipients) || recipients.length === 0) throw new Error("this partner has no keys");

@@ -13,6 +13,7 @@ import { envelopeStream, SCHEMA } from "./envelope.js";
 import { verifyReply } from "./reply.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { request, uploadSealed } from "./upload.js";
+import { mailboxBinding } from "./binding.js";
 import { lists } from "./wordlist.js";
 import { reason, t } from "./text.js";
 
@@ -218,5 +219,5 @@ async function followUp(reply, text, appointment, keys, directory) {
   if (appointment) report.appointment = appointment;
   const { stream } = envelopeStream(new TextEncoder().encode(JSON.stringify(report)), []);
   const sealed = await seal(partner.recipients, stream);
-  await uploadSealed(partner.id, sealed);
+  await uploadSealed(partner.id, sealed, undefined, undefined, mailboxBinding(keys.mailbox));
 }

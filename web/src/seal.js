@@ -1,7 +1,8 @@
-// Seals a plaintext stream with typage (age) to a partner's X25519 recipients, and refuses
-// to run where sealing cannot be trusted to work.
+// Seals a plaintext stream with typage (age) to a partner's recipients — all X25519, or all
+// post-quantum hybrid mlkem768x25519 (age1pq1…) — and refuses to run where sealing cannot be
+// trusted to work.
 import { Encrypter } from "age-encryption";
-import { x25519Only } from "./directory.js";
+import { sealableRecipients } from "./directory.js";
 
 /** Throws with a reason when this browser cannot seal (then nothing may be sent). */
 export function checkCapabilities() {
@@ -17,6 +18,6 @@ export function checkCapabilities() {
 /** @returns {Promise<ReadableStream<Uint8Array>>} the binary age file */
 export async function seal(recipients, plaintext) {
   const e = new Encrypter();
-  for (const r of x25519Only(recipients)) e.addRecipient(r);
+  for (const r of sealableRecipients(recipients)) e.addRecipient(r);
   return await e.encrypt(plaintext);
 }

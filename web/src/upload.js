@@ -114,8 +114,9 @@ async function putChunk(upload, n, bytes) {
  * @param {ReadableStream<Uint8Array>} ciphertext
  * @param {(sent: number) => void} progress
  * @param {(online: boolean) => void} connection told when the server stops or starts answering
+ * @param {string} [binding] her mailbox binding (binding.js), sent with finalize
  */
-export async function uploadSealed(partner, ciphertext, progress = () => {}, connection = () => {}) {
+export async function uploadSealed(partner, ciphertext, progress = () => {}, connection = () => {}, binding) {
   reachable = connection;
   // The price follows the server's load: if it rose between asking and sending (428), solve again.
   let created;
@@ -160,7 +161,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
       sent += fill;
       progress(sent);
     }
-    const done = await json("POST", `/api/v1/uploads/${upload}/finalize`);
+    const done = await json("POST", `/api/v1/uploads/${upload}/finalize`, undefined, binding ? { "X-Approdo-Mailbox-Binding": binding } : {});
     if (done.status !== 201) throw refused(done.status, done.data);
     return { ...done.data, sent_sha256: bytesToHex(hash.digest()) };
   } catch (e) {

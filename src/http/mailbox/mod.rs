@@ -4,8 +4,9 @@
 //!   signature}`: an age file sealed to her reply recipient, filed under the mailbox id the
 //!   report gave. One X25519 recipient, at most [`reply::MAX_SEALED`](crate::reply::MAX_SEALED)
 //!   bytes, signed by one of the session's partner's officer keys
-//!   ([`crate::reply::signed`]). The report must be one the session's partner received (once
-//!   it is deleted from the server, that partner must have replied in this mailbox before):
+//!   ([`crate::reply::signed`]). The report must be one the session's partner received, sent
+//!   bound to this mailbox ([`crate::reply::binding`]); once it is deleted from the server, or
+//!   if it came without a binding, that partner must have replied in this mailbox before:
 //!   anything else is 403, nothing stored.
 //! - `POST /api/v1/mailbox` `{mailbox}`: the sealed replies waiting there; her browser derived
 //!   the id and opens them. An unknown mailbox and an empty one answer the same bytes.
@@ -29,7 +30,7 @@ use serde::{Deserialize, Serialize};
 
 use super::officer::authorise;
 use super::{blocking, ApiError, AppState};
-use crate::reply::{ReplySignature, SignatureError};
+use crate::reply::{MailboxBinding, ReplySignature, SignatureError};
 use crate::store::{Day, MailboxId, MailboxMessage};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -55,6 +56,8 @@ struct ReplyRequest {
 const NOT_YOURS: &str = "you can reply only to reports sent to your partner (this one was \
                          not, or it is no longer on the server and your partner never replied \
                          in this mailbox)";
+const NOT_HERS: &str = "this mailbox is not the one the report you name asked replies in: \
+                        reply with the mailbox in that report's report.json";
 
 fn mailbox_id(raw: &str) -> Result<MailboxId, ApiError> {
     raw.parse()
@@ -99,7 +102,8 @@ async fn post_reply(
     let shape = crate::sealed::inspect_header(&sealed)?.ok_or(ApiError::BadRequest(
         "the reply is not a complete age file".into(),
     ))?;
-    crate::sealed::check_recipients(&shape, 1)?;
+    // Her reply key is X25519 (a codename derives it): one X25519 stanza.
+    crate::sealed::check_recipients(&shape, 1, false)?;
     // 3. The signature: by a key the directory lists for the session's partner.
     let signed = ReplySignature {
         partner: session.partner.to_string(),
@@ -117,14 +121,22 @@ async fn post_reply(
             SignatureError::Malformed(_) => ApiError::BadRequest(e.to_string()),
             _ => ApiError::Forbidden(e.to_string()),
         })?;
-    // 4. The report went to this partner. A report deleted since (pulled, then removed, or
-    //    past retention) proves nothing: then the partner must have replied here before,
-    //    which the store checks with the write.
+    // 4. The report went to this partner and was sent bound to this mailbox
+    //    (`crate::reply::binding`). A report deleted since (pulled, then removed, or past
+    //    retention), or sent without a binding, proves nothing: then the partner must have
+    //    replied here before, which the store checks with the write.
     let store = state.store.clone();
-    let known_only = match blocking(move || store.meta_blocking(report_id)).await {
-        Ok(meta) if meta.partner == session.partner => false,
-        Ok(_) => return Err(ApiError::Forbidden(NOT_YOURS.into())),
-        Err(ApiError::NotFound) => true,
+    let known_only = match blocking(move || store.meta_and_binding_blocking(report_id)).await {
+        Ok((meta, _)) if meta.partner != session.partner => {
+            return Err(ApiError::Forbidden(NOT_YOURS.into()))
+        }
+        Ok((_, Some(binding))) => {
+            if !MailboxBinding::from_bytes(&binding).is_some_and(|b| b.opens_to(&mailbox.0)) {
+                return Err(ApiError::Forbidden(NOT_HERS.into()));
+            }
+            false
+        }
+        Ok((_, None)) | Err(ApiError::NotFound) => true,
         Err(e) => return Err(e),
     };
     state.admit_bytes(sealed.len() as u64)?;

@@ -217,7 +217,12 @@ pub(super) async fn handle(
         let recipients = partner
             .age_recipients()
             .map_err(|_| Refusal(500, "server"))?;
-        let upload = state.store.upload(Day::today());
+        let mut upload = state.store.upload(Day::today());
+        // Her mailbox is known here (derived, or from the mailbox page): bind it, so that
+        // only the partners this report goes to can answer there.
+        if let Some(b) = crate::reply::MailboxBinding::for_hex(&reply.mailbox) {
+            upload.bind(*b.as_bytes());
+        }
         let id = upload.id();
         let (sp, rep) = (spool.clone(), report.clone());
         let sealed = web::block(move || sp.seal_into(&rep, &recipients, upload))

@@ -2,7 +2,9 @@
 //!
 //! A multipart upload does not say how large a file is before it ends, but a tar header needs
 //! the size first. So each file is first spooled to disk *already encrypted* — to an ephemeral
-//! X25519 key that exists only in this request's memory — then streamed back, decrypted one
+//! post-quantum hybrid (`mlkem768x25519`) key that exists only in this request's memory, so a
+//! spool file recovered from the disk later stays closed even to a quantum computer — then
+//! streamed back, decrypted one
 //! 64 KiB chunk at a time, into the envelope sealed for the partner. Plaintext is never written
 //! to disk; when the request ends the ephemeral key is gone and the spool files are removed.
 
@@ -26,7 +28,7 @@ struct Spooled {
 /// The encrypted spool of one request. Removes its files on drop.
 pub struct Spool {
     dir: PathBuf,
-    identity: age::x25519::Identity,
+    identity: crate::agekeys::hybrid::Identity,
     files: Vec<Spooled>,
 }
 
@@ -60,7 +62,7 @@ impl Spool {
             .create(dir)?;
         Ok(Spool {
             dir: dir.to_owned(),
-            identity: age::x25519::Identity::generate(),
+            identity: crate::agekeys::hybrid::Identity::generate(),
             files: Vec::new(),
         })
     }
@@ -111,7 +113,7 @@ impl Spool {
     pub fn seal_into(
         &self,
         report_json: &[u8],
-        recipients: &[age::x25519::Recipient],
+        recipients: &[crate::agekeys::Recipient],
         upload: Upload,
     ) -> Result<Sealed, SealError> {
         let mut sources = Vec::with_capacity(self.files.len());

@@ -18,19 +18,6 @@ pub(in crate::http) struct Screen<'a> {
 
 /// The screen's HTML (the inside of `<section id="done">`).
 pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> String {
-    // The hand-over line: on the server's page only when it applies; in the report page (empty
-    // words, filled by the script) always, hidden until the script knows.
-    let assisted = match (s.assisted, s.words.is_empty()) {
-        (true, _) => format!(
-            "<p id=\"codename-assisted\" class=\"mode\">{}</p>\n",
-            l.t("form.done.assisted")
-        ),
-        (false, true) => format!(
-            "<p id=\"codename-assisted\" class=\"mode\" hidden>{}</p>\n",
-            l.t("form.done.assisted")
-        ),
-        (false, false) => String::new(),
-    };
     format!(
         "<h2 id=\"codename-heading\">{heading}</h2>\n\
          <p id=\"codename-once\">{once}</p>\n\
@@ -46,7 +33,17 @@ pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> String {
         words = escape(s.words),
         digits_intro = l.t("form.done.codename_digits"),
         digits = escape(s.digits),
-        assisted = assisted,
+        // The page's script shows the note when the form was filled for someone else; the
+        // server's own page (the codename already filled in) carries it only then.
+        assisted = if s.words.is_empty() || s.assisted {
+            format!(
+                "<p id=\"codename-assisted\" class=\"mode\"{}>{}</p>\n",
+                if s.assisted { "" } else { " hidden" },
+                l.t("form.done.assisted")
+            )
+        } else {
+            String::new()
+        },
         kept = l.t("form.done.kept"),
         text = l.t("form.done.codename_text"),
         href = l.href("/mailbox"),

@@ -9,6 +9,7 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::{db_err, io_err, BackupError, BackupSummary, MAGIC};
+use crate::store::binding::REPORT_MAILBOX;
 use crate::store::mailbox::{MAILBOX, MAILBOX_PARTNERS};
 use crate::store::{parse_meta, CHUNKS, DB_FILE, PENDING, REPORTS, RESUMABLE, TRUST};
 use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
@@ -33,6 +34,8 @@ enum Record {
     Reply([u8; 32], u128, Vec<u8>),
     /// A mailbox and a partner that replied there (`mailbox_partners`).
     Owner([u8; 32], String),
+    /// A report's mailbox binding (`report_mailbox`).
+    Binding(u128, [u8; 48]),
     /// A row of a transparency-log table: (table, key bytes, value).
     Log(String, Vec<u8>, Vec<u8>),
     End,
@@ -106,6 +109,7 @@ impl<R: Read> Reader<R> {
                     .map_err(|_| BackupError::Invalid("a mailbox partner is not UTF-8".into()))?;
                 Record::Owner(mailbox, partner)
             }
+            b'B' => Record::Binding(id(self.field()?)?, array::<48>(&self.field()?)?),
             b'L' => {
                 let table = String::from_utf8(self.field()?)
                     .map_err(|_| BackupError::Invalid("a log table name is not UTF-8".into()))?;
@@ -176,7 +180,7 @@ impl Checker {
             }
         }
         match record {
-            Record::Trust(..) | Record::Owner(..) | Record::End => {}
+            Record::Trust(..) | Record::Owner(..) | Record::Binding(..) | Record::End => {}
             Record::Report(id, meta) => {
                 let parsed = parse_meta(*id, meta)?;
                 self.current = Some((*id, parsed.chunks, 0));
@@ -259,6 +263,7 @@ fn restore_into(input: impl Read, file: &Path) -> Result<BackupSummary, BackupEr
             let mut chunks = txn.open_table(CHUNKS).map_err(db_err)?;
             let mut mailbox = txn.open_table(MAILBOX).map_err(db_err)?;
             let mut partners = txn.open_table(MAILBOX_PARTNERS).map_err(db_err)?;
+            let mut bindings = txn.open_table(REPORT_MAILBOX).map_err(db_err)?;
             let mut entries = txn.open_table(LOG_ENTRIES).map_err(db_err)?;
             let mut hashes = txn.open_table(LOG_HASHES).map_err(db_err)?;
             let mut queue = txn.open_table(LOG_QUEUE).map_err(db_err)?;
@@ -289,6 +294,9 @@ fn restore_into(input: impl Read, file: &Path) -> Result<BackupSummary, BackupEr
                     }
                     Record::Owner(mb, partner) => {
                         partners.insert((mb, partner.as_str()), 1).map_err(db_err)?;
+                    }
+                    Record::Binding(id, binding) => {
+                        bindings.insert(id, binding.as_slice()).map_err(db_err)?;
                     }
                     Record::Log(table, key, value) => {
                         let k8 = || array::<8>(&key).map(u64::from_le_bytes);

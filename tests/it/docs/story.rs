@@ -116,7 +116,13 @@ impl Story {
             .expect("pack");
         let mut sealed = Vec::new();
         approdo::envelope::seal_to(&mut sealed, &recipients, plain.as_slice()).expect("seal");
-        let answer = client.submit(partner, sealed.as_slice()).expect("submit");
+        // As the page does: a report asking for replies is bound to its mailbox.
+        let binding = report["reply"]["mailbox"]
+            .as_str()
+            .and_then(approdo::reply::MailboxBinding::for_hex);
+        let answer = client
+            .submit_bound(partner, sealed.as_slice(), binding.as_ref())
+            .expect("submit");
         answer["id"].as_str().expect("an id").to_owned()
     }
 

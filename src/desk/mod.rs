@@ -1,0 +1,171 @@
+//! `approdo desk`: one officer's inbox, served to her own browser on the loopback interface.
+//!
+//! Invariants:
+//!
+//! * it listens on a loopback address only, and every request must carry the random per-run
+//!   token as the first path segment (`http://127.0.0.1:PORT/TOKEN/`): anything else is `403`,
+//!   before any handler runs ([`routes::gate`]);
+//! * pages are plain server-rendered HTML under the site's strict CSP (no script at all, a
+//!   stylesheet the desk serves itself, nothing third-party), `no-store`, `no-referrer`;
+//! * reports stay sealed in the [`crate::vault`]: a page opens one in memory to show it, and an
+//!   attachment is decrypted only when asked for, served as a download
+//!   (`Content-Disposition: attachment`) — nothing is written to disk in the clear;
+//! * the identity is unlocked once, when the desk starts, and kept in memory until it stops;
+//! * the desk works offline against the vault; online it syncs at start and on request, and
+//!   replies through the same code as `approdo reply`.
+
+mod pages;
+mod routes;
+
+use std::net::SocketAddr;
+use std::sync::Mutex;
+
+use crate::client::Client;
+use crate::keys::OfficerIdentity;
+use crate::vault::{Index, SyncOptions, Vault};
+
+pub use routes::{configure, gate};
+
+/// Why the desk cannot start.
+#[derive(Debug, thiserror::Error)]
+pub enum DeskError {
+    /// `--listen` is not a loopback address.
+    #[error("the desk listens on the loopback interface only (127.0.0.1 or ::1), not {0}")]
+    NotLoopback(SocketAddr),
+    /// The vault could not be opened.
+    #[error(transparent)]
+    Vault(#[from] crate::vault::VaultError),
+}
+
+/// Where the server is, for syncs and replies.
+#[derive(Clone, Debug)]
+pub struct Remote {
+    /// Its URL.
+    pub server: String,
+    /// A SOCKS proxy (tor) for an onion address.
+    pub proxy: Option<String>,
+}
+
+/// One desk run: the token, the unlocked identity, the vault and its opened index.
+pub struct Desk {
+    token: String,
+    vault: Vault,
+    ids: Vec<OfficerIdentity>,
+    index: Mutex<Index>,
+    remote: Remote,
+    client: Mutex<Option<Client>>,
+    status: Mutex<String>,
+    opts: SyncOptions,
+}
+
+impl std::fmt::Debug for Desk {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Desk(<redacted>)")
+    }
+}
+
+impl Desk {
+    /// A desk over `vault` (its index opened with `ids`), with a fresh random token.
+    pub fn new(
+        vault: Vault,
+        ids: Vec<OfficerIdentity>,
+        remote: Remote,
+        retention_days: u32,
+    ) -> Result<Self, DeskError> {
+        let index = vault.load_index(&ids)?;
+        Ok(Desk {
+            token: hex::encode(rand::random::<[u8; 32]>()),
+            vault,
+            ids,
+            index: Mutex::new(index),
+            remote,
+            client: Mutex::new(None),
+            status: Mutex::new("not synced yet: the inbox shows the vault".into()),
+            opts: SyncOptions {
+                ack: true,
+                retention_days,
+            },
+        })
+    }
+
+    /// The per-run token.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
+    /// Checks that `addr` is a loopback address.
+    pub fn check_listen(addr: SocketAddr) -> Result<(), DeskError> {
+        if addr.ip().is_loopback() {
+            Ok(())
+        } else {
+            Err(DeskError::NotLoopback(addr))
+        }
+    }
+
+    fn set_status(&self, s: String) {
+        if let Ok(mut g) = self.status.lock() {
+            *g = s;
+        }
+    }
+
+    /// The last sync's outcome, for the inbox.
+    pub fn status(&self) -> String {
+        self.status.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Runs `op` with a logged-in client (logging in first if needed).
+    fn with_client<T>(
+        &self,
+        op: impl FnOnce(&mut Client) -> Result<T, String>,
+    ) -> Result<T, String> {
+        let mut guard = self.client.lock().map_err(|_| "the desk is stopping")?;
+        if guard.is_none() {
+            let mut c = Client::new(&self.remote.server, self.remote.proxy.as_deref())
+                .map_err(|e| e.to_string())?;
+            c.login(&self.ids).map_err(|e| e.to_string())?;
+            *guard = Some(c);
+        }
+        match guard.as_mut() {
+            Some(c) => op(c),
+            None => Err("not logged in".into()),
+        }
+    }
+
+    /// Syncs the vault with the server (blocking: call off the async workers); on failure the
+    /// desk keeps working on the vault and says so.
+    pub fn sync(&self) {
+        let mut index = match self.index.lock() {
+            Ok(i) => i.clone(),
+            Err(_) => return,
+        };
+        let result = self.with_client(|c| {
+            crate::vault::sync(&self.vault, &mut index, c, &self.ids, &self.opts)
+                .map_err(|e| e.to_string())
+        });
+        match result {
+            Ok(s) => {
+                if let Ok(mut g) = self.index.lock() {
+                    *g = index;
+                }
+                self.set_status(format!(
+                    "synced: {} new, {} removed, {} on the server{}",
+                    s.new.len(),
+                    s.removed,
+                    s.on_server,
+                    if s.failed.is_empty() {
+                        String::new()
+                    } else {
+                        format!(", {} failed (the next sync tries again)", s.failed.len())
+                    }
+                ));
+            }
+            Err(e) => {
+                // A broken session is dropped, so the next sync logs in again.
+                if let Ok(mut g) = self.client.lock() {
+                    *g = None;
+                }
+                self.set_status(format!("offline, showing the vault: {e}"));
+            }
+        }
+    }
+}

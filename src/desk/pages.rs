@@ -1,0 +1,137 @@
+//! The desk's HTML: plain server-rendered pages, no script. Everything a sender wrote is
+//! escaped here ([`esc`]), once.
+
+use crate::store::ReportId;
+use crate::vault::Entry;
+
+/// The stylesheet (served by the desk itself: `style-src 'self'`).
+pub(super) const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem;color:#111}\
+table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;padding:.4rem;text-align:left}\
+.today{font-weight:bold;color:#a00}.not_safe{font-weight:bold;color:#a00}\
+pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}\
+textarea,input{width:100%;box-sizing:border-box;margin-bottom:.5rem}\
+.status{color:#555}button{padding:.4rem 1rem}";
+
+/// HTML-escapes `s`.
+pub(super) fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn page(root: &str, title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html><html lang=\"it\"><head><meta charset=\"utf-8\">\
+<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+<meta name=\"referrer\" content=\"no-referrer\">\
+<title>{} — approdo desk</title><link rel=\"stylesheet\" href=\"{root}style.css\"></head>\
+<body>{body}</body></html>",
+        esc(title)
+    )
+}
+
+fn label(field: &str, code: Option<&str>) -> String {
+    match code {
+        None => "—".into(),
+        Some(c) => {
+            crate::stats::fields::field(field).map_or_else(|| c.to_owned(), |f| f.label_of(c))
+        }
+    }
+}
+
+/// The inbox: every report in the vault, most urgent and least safe first.
+pub(super) fn inbox(root: &str, rows: &[(ReportId, Entry)], status: &str) -> String {
+    let mut body = String::from("<h1>Segnalazioni / Reports</h1>");
+    body.push_str(&format!(
+        "<p class=\"status\" id=\"status\">{}</p>\
+<form method=\"post\" action=\"{root}sync\"><button type=\"submit\">Sincronizza / Sync</button></form>",
+        esc(status)
+    ));
+    if rows.is_empty() {
+        body.push_str("<p id=\"empty\">Nessuna segnalazione / No reports in the vault.</p>");
+        return page(root, "Inbox", &body);
+    }
+    body.push_str(
+        "<table id=\"inbox\"><thead><tr><th>Urgenza / Urgency</th><th>Al sicuro / Safe now</th>\
+<th>Arrivata / Arrived</th><th>Lingua / Language</th><th>Allegati / Files</th><th></th></tr></thead><tbody>",
+    );
+    for (id, e) in rows {
+        let u = e.urgency.as_deref();
+        let s = e.safe_now.as_deref();
+        body.push_str(&format!(
+            "<tr class=\"report\" data-id=\"{id}\"><td class=\"{}\">{}</td><td class=\"{}\">{}</td>\
+<td>{}</td><td>{}</td><td>{}</td><td><a href=\"{root}r/{id}\">Apri / Open</a></td></tr>",
+            esc(u.unwrap_or("")),
+            esc(&label("urgency", u)),
+            esc(s.unwrap_or("")),
+            esc(&label("safe_now", s)),
+            e.day,
+            esc(e.language.as_deref().unwrap_or("?")),
+            e.attachments.len(),
+        ));
+    }
+    body.push_str("</tbody></table>");
+    page(root, "Inbox", &body)
+}
+
+/// One report: the same summary as `approdo show`, its attachments (downloaded on request),
+/// and the reply form.
+pub(super) fn report(
+    root: &str,
+    id: ReportId,
+    summary: &str,
+    attachments: &[(String, u64)],
+    can_reply: bool,
+) -> String {
+    let mut body = format!(
+        "<p><a href=\"{root}\">← Segnalazioni / Reports</a></p><pre id=\"report\">{}</pre>",
+        esc(summary)
+    );
+    if !attachments.is_empty() {
+        body.push_str("<h2>Allegati / Attachments</h2><p>Decifrati solo quando li scarichi / decrypted only when you download them.</p><ul>");
+        for (n, (name, size)) in attachments.iter().enumerate() {
+            body.push_str(&format!(
+                "<li><a href=\"{root}r/{id}/a/{n}\" download>{}</a> ({size} bytes)</li>",
+                esc(name)
+            ));
+        }
+        body.push_str("</ul>");
+    }
+    if can_reply {
+        body.push_str(&format!(
+            "<h2>Rispondi / Reply</h2><form method=\"post\" action=\"{root}r/{id}/reply\" id=\"reply\">\
+<label>Messaggio / Message<textarea name=\"message\" rows=\"6\" required></textarea></label>\
+<fieldset><legend>Appuntamento (facoltativo) / Appointment (optional)</legend>\
+<label>Sportello / Help desk<input name=\"desk\"></label>\
+<label>Quando / When<input name=\"time\"></label>\
+<label>Frase d'incontro / Meeting phrase<input name=\"phrase\"></label></fieldset>\
+<button type=\"submit\">Invia / Send</button></form>"
+        ));
+    } else {
+        body.push_str("<p>Nessun indirizzo di risposta / she asked for no replies.</p>");
+    }
+    page(root, &format!("Report {id}"), &body)
+}
+
+/// A short message page (a reply sent, an error).
+pub(super) fn message(root: &str, title: &str, text: &str, back: &str) -> String {
+    page(
+        root,
+        title,
+        &format!(
+            "<h1>{}</h1><p id=\"message\">{}</p><p><a href=\"{}\">← indietro / back</a></p>",
+            esc(title),
+            esc(text),
+            esc(back)
+        ),
+    )
+}

@@ -1,0 +1,273 @@
+//! The desk's routes, all under `/{token}/`; [`gate`] refuses every other request.
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{http::header, web, HttpResponse};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use super::{pages, Desk};
+use crate::reply::Appointment;
+use crate::store::ReportId;
+
+/// Registers the routes of `desk` (the same in `approdo desk` and the tests).
+pub fn configure(cfg: &mut web::ServiceConfig, desk: web::Data<Desk>) {
+    let scope = format!("/{}", desk.token);
+    cfg.app_data(desk).service(
+        web::scope(&scope)
+            .route("/", web::get().to(inbox))
+            .route("/style.css", web::get().to(css))
+            .route("/sync", web::post().to(sync))
+            .route("/r/{id}", web::get().to(report))
+            .route("/r/{id}/a/{n}", web::get().to(attachment))
+            .route("/r/{id}/reply", web::post().to(reply)),
+    );
+}
+
+/// Refuses (`403`) any request whose first path segment is not the token, and any request
+/// for another host than the loopback one (a DNS-rebinding page cannot speak for it). The
+/// comparison is of SHA-256 digests, so its time says nothing about the token.
+pub async fn gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let ok = req.app_data::<web::Data<Desk>>().is_some_and(|desk| {
+        let given = req
+            .path()
+            .trim_start_matches('/')
+            .split('/')
+            .next()
+            .unwrap_or("");
+        let host = req.connection_info().host().to_owned();
+        let loopback = ["127.0.0.1:", "localhost:", "[::1]:"]
+            .iter()
+            .any(|h| host.starts_with(h));
+        loopback && Sha256::digest(given.as_bytes()) == Sha256::digest(desk.token.as_bytes())
+    });
+    if !ok {
+        let refused = HttpResponse::Forbidden()
+            .content_type("text/plain; charset=utf-8")
+            .body("forbidden: open the address approdo desk printed, with its token");
+        return Ok(req.into_response(refused).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+fn root(desk: &Desk) -> String {
+    format!("/{}/", desk.token)
+}
+
+fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+fn error_page(desk: &Desk, status: actix_web::http::StatusCode, text: &str) -> HttpResponse {
+    let r = root(desk);
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(pages::message(&r, "Errore / Error", text, &r))
+}
+
+async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
+    let rows: Vec<_> = match desk.index.lock() {
+        Ok(index) => index
+            .sorted()
+            .into_iter()
+            .map(|(id, e)| (id, e.clone()))
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    html(pages::inbox(&root(&desk), &rows, &desk.status()))
+}
+
+async fn css() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .body(pages::CSS)
+}
+
+async fn sync(desk: web::Data<Desk>) -> HttpResponse {
+    let d = desk.clone();
+    let _ = web::block(move || d.sync()).await;
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, root(&desk)))
+        .finish()
+}
+
+fn no_report(desk: &Desk) -> HttpResponse {
+    error_page(
+        desk,
+        actix_web::http::StatusCode::NOT_FOUND,
+        "no such report",
+    )
+}
+
+async fn report(desk: web::Data<Desk>, path: web::Path<String>) -> HttpResponse {
+    let Ok(id) = path.parse::<ReportId>() else {
+        return no_report(&desk);
+    };
+    let d = desk.clone();
+    let opened = web::block(move || d.vault.open_report(id, &d.ids, None)).await;
+    let opened = match opened {
+        Ok(Ok(o)) => o,
+        Ok(Err(e)) => {
+            return error_page(
+                &desk,
+                actix_web::http::StatusCode::NOT_FOUND,
+                &e.to_string(),
+            )
+        }
+        Err(_) => return HttpResponse::InternalServerError().finish(),
+    };
+    let day = desk
+        .index
+        .lock()
+        .ok()
+        .and_then(|i| i.reports.get(&id).map(|e| e.day.to_string()));
+    let files: Vec<String> = opened.attachments.iter().map(|(n, _)| n.clone()).collect();
+    let summary = crate::intake::show::render(
+        &opened.report,
+        &id.to_string(),
+        day.as_deref(),
+        Some(&files),
+    );
+    let can_reply = opened.report.get("reply").is_some();
+    html(pages::report(
+        &root(&desk),
+        id,
+        &summary,
+        &opened.attachments,
+        can_reply,
+    ))
+}
+
+/// A name safe inside a `Content-Disposition` header: ASCII letters, digits, `.`, `-`, `_`.
+fn header_name(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    s.trim_start_matches('.').chars().take(100).collect()
+}
+
+async fn attachment(desk: web::Data<Desk>, path: web::Path<(String, usize)>) -> HttpResponse {
+    let (raw, n) = path.into_inner();
+    let Ok(id) = raw.parse::<ReportId>() else {
+        return no_report(&desk);
+    };
+    let name = desk.index.lock().ok().and_then(|i| {
+        i.reports
+            .get(&id)
+            .and_then(|e| e.attachments.get(n).map(|a| a.0.clone()))
+    });
+    let Some(name) = name else {
+        return error_page(
+            &desk,
+            actix_web::http::StatusCode::NOT_FOUND,
+            "no such attachment",
+        );
+    };
+    let d = desk.clone();
+    let want = name.clone();
+    let opened = web::block(move || d.vault.open_report(id, &d.ids, Some(&want))).await;
+    match opened {
+        Ok(Ok(o)) => match o.wanted {
+            Some((_, bytes)) => HttpResponse::Ok()
+                .content_type("application/octet-stream")
+                .insert_header((
+                    header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"{}\"", header_name(&name)),
+                ))
+                .body(bytes),
+            None => error_page(
+                &desk,
+                actix_web::http::StatusCode::NOT_FOUND,
+                "no such attachment",
+            ),
+        },
+        Ok(Err(e)) => error_page(
+            &desk,
+            actix_web::http::StatusCode::NOT_FOUND,
+            &e.to_string(),
+        ),
+        Err(_) => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReplyForm {
+    message: String,
+    #[serde(default)]
+    desk: String,
+    #[serde(default)]
+    time: String,
+    #[serde(default)]
+    phrase: String,
+}
+
+async fn reply(
+    desk: web::Data<Desk>,
+    path: web::Path<String>,
+    form: web::Form<ReplyForm>,
+) -> HttpResponse {
+    let Ok(id) = path.parse::<ReportId>() else {
+        return no_report(&desk);
+    };
+    let form = form.into_inner();
+    let appointment = match (form.desk.trim(), form.time.trim(), form.phrase.trim()) {
+        ("", "", "") => None,
+        (d, t, p) if !d.is_empty() && !t.is_empty() && !p.is_empty() => Some(Appointment {
+            desk: d.to_owned(),
+            time: t.to_owned(),
+            phrase: p.to_owned(),
+        }),
+        _ => {
+            return error_page(
+                &desk,
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "an appointment needs the help desk, the time and the meeting phrase",
+            )
+        }
+    };
+    let d = desk.clone();
+    let sent = web::block(move || {
+        let opened = d
+            .vault
+            .open_report(id, &d.ids, None)
+            .map_err(|e| e.to_string())?;
+        let send = |c: &mut crate::client::Client| {
+            crate::reply::send::send(
+                c,
+                &opened.report,
+                &id.to_string(),
+                form.message.clone(),
+                appointment.clone(),
+            )
+            .map_err(|e| e.to_string())
+        };
+        d.with_client(send)
+    })
+    .await;
+    let r = root(&desk);
+    match sent {
+        Ok(Ok(reply_id)) => html(pages::message(
+            &r,
+            "Risposta inviata / Reply sent",
+            &format!("reply {reply_id} is waiting in her mailbox; only her codename opens it"),
+            &format!("{r}r/{id}"),
+        )),
+        Ok(Err(e)) => error_page(&desk, actix_web::http::StatusCode::BAD_GATEWAY, &e),
+        Err(_) => HttpResponse::InternalServerError().finish(),
+    }
+}

@@ -1,0 +1,127 @@
+// The officer's desk (`approdo desk`) in real Chromium and Firefox ESR: open the address it
+// prints, see the inbox (most urgent first), open a report; a request without the per-run
+// token is refused; every request the page makes stays on the desk's own origin; the vault
+// holds nothing readable.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Builder, By } from "selenium-webdriver";
+import firefox from "selenium-webdriver/firefox.js";
+import { bin, launchChromium, scan, startServer } from "./server.mjs";
+
+process.env.SE_OFFLINE = "true"; // never let Selenium Manager try to download anything
+
+const MARKER = "MARKER-desk-5c1e";
+let server;
+let desk;
+let work;
+const ids = {};
+
+/** Starts `approdo desk`; resolves with its printed address once its first sync is done. */
+async function startDesk(vault) {
+  const child = spawn(bin, ["desk", "--identity", server.identity("cav-milano"), "--server", server.url, "--vault", vault],
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, APPRODO_STATE_DIR: join(work, "state") } });
+  let output = "";
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`desk did not start: ${output}`)), 60000);
+    child.stdout.on("data", (d) => {
+      output += d;
+      const m = output.match(/^(http:\/\/127\.0\.0\.1:\d+\/[0-9a-f]{64}\/)\n/);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`desk exited ${code}: ${output}`)));
+  });
+  // Wait on the condition (the first sync finished), not on time.
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const page = await (await fetch(url)).text();
+    if (page.includes("synced:")) break;
+    assert.ok(Date.now() < deadline, `the desk's first sync did not finish: ${page}`);
+    await new Promise((r) => setImmediate(r));
+  }
+  return { url, origin: new URL(url).origin, stop: () => child.kill("SIGKILL") };
+}
+
+function submit(report) {
+  const file = join(work, `r-${Math.random().toString(16).slice(2)}.json`);
+  writeFileSync(file, JSON.stringify({ schema: "approdo.report/v1", ...report }));
+  const out = execFileSync(bin, ["envelope", "submit", "--report", file, "--server", server.url, "--partner", "cav-milano"],
+    { encoding: "utf8", env: { ...process.env, APPRODO_STATE_DIR: join(work, "state") } });
+  return JSON.parse(out).id;
+}
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), "approdo-desk-"));
+  server = await startServer();
+  ids.calm = submit({ language: "ar", urgency: "not_urgent", description: `${MARKER} calm` });
+  ids.urgent = submit({ language: "it", urgency: "today", safe_now: "not_safe", description: `${MARKER} urgent` });
+  desk = await startDesk(join(work, "vault"));
+});
+after(() => {
+  desk?.stop();
+  server?.stop();
+});
+
+test("Chromium: the desk's inbox, one report, and no request without the token", async () => {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage();
+    const foreign = [];
+    page.on("request", (r) => {
+      if (!r.url().startsWith(desk.origin)) foreign.push(r.url());
+    });
+    // CSP violations and failed loads; the browser's own /favicon.ico carries no token, so it
+    // is refused like any other request without one.
+    const problems = [];
+    page.on("console", (m) => m.type() === "error" && !m.text().startsWith("Failed to load resource") && problems.push(m.text()));
+    page.on("response", (r) => r.status() >= 400 && !r.url().endsWith("/favicon.ico") && problems.push(`${r.status()} ${r.url()}`));
+    const resp = await page.goto(desk.url);
+    assert.equal(resp.status(), 200);
+    assert.match(resp.headers()["content-security-policy"], /default-src 'none'/);
+    const rows = await page.$$eval("#inbox tr.report", (trs) => trs.map((tr) => tr.dataset.id));
+    assert.deepEqual(rows, [ids.urgent, ids.calm], "most urgent first");
+    await page.click(`tr[data-id="${ids.urgent}"] a`);
+    await page.waitForSelector("#report");
+    const text = await page.textContent("#report");
+    assert.ok(text.includes(`${MARKER} urgent`), text);
+    assert.ok(text.indexOf("Urgenza / Urgency") < text.indexOf("Descrizione / Description"), text);
+    // The stylesheet loaded under the CSP (no violation, nothing else refused).
+    assert.deepEqual(problems, []);
+    page.removeAllListeners("response");
+    // Without the token, or with a wrong one: refused.
+    for (const url of [`${desk.origin}/`, `${desk.origin}/style.css`, `${desk.origin}/${"0".repeat(64)}/`, `${desk.origin}/r/${ids.urgent}`]) {
+      const r = await page.goto(url);
+      assert.equal(r.status(), 403, url);
+    }
+    assert.deepEqual(foreign, [], "no request leaves the desk's origin");
+  } finally {
+    await browser.close();
+  }
+  assert.equal(scan(join(work, "vault"), MARKER), 0, "the vault holds nothing readable");
+});
+
+test("Firefox ESR: the desk's inbox, one report, and no request without the token", async () => {
+  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
+  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
+  const driver = await new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
+  try {
+    await driver.get(desk.url);
+    const rows = await driver.findElements(By.css("#inbox tr.report"));
+    assert.equal(await rows[0].getAttribute("data-id"), ids.urgent);
+    await driver.findElement(By.css(`tr[data-id="${ids.urgent}"] a`)).click();
+    const text = await driver.findElement(By.id("report")).getText();
+    assert.ok(text.includes(`${MARKER} urgent`), text);
+    await driver.get(`${desk.origin}/`);
+    const body = await driver.findElement(By.css("body")).getText();
+    assert.match(body, /forbidden/);
+  } finally {
+    await driver.quit();
+  }
+  assert.equal(scan(join(work, "vault"), MARKER), 0);
+});
