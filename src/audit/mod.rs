@@ -8,7 +8,7 @@ mod site_log;
 mod store;
 mod store_log;
 
-pub use log::{audit_log, LogState};
+pub use log::{audit_log, LogState, Tracked};
 pub use site::audit_site;
 pub use store::{audit_store, audit_store_pinned};
 pub use store_log::Pins;

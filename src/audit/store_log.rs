@@ -200,11 +200,27 @@ pub(super) fn check(
     // Entries waiting for integration (promised by receipts).
     match txn.open_table(LOG_QUEUE) {
         Ok(queue) => {
+            // The last integration's time: an entry of a day that ended before it should
+            // have been integrated then (issue 18: queued is not logged).
+            let signed_at = checkpoint.as_ref().and_then(crate::transparency::checkpoint_time);
             for row in queue.iter().map_err(read_err)? {
                 let (_, v) = row.map_err(read_err)?;
                 summary.queued += 1;
                 match Entry::parse(v.value()) {
-                    Ok(e) => note(e, false, add),
+                    Ok(e) => {
+                        if let (Entry::Stored { id, day, .. }, Some(t)) = (&e, signed_at) {
+                            if u64::from(day.0 + 1) * 86_400 <= t {
+                                add(
+                                    report_id(id).as_ref(),
+                                    format!(
+                                        "queued on {day} and still not in the log after the \
+                                         checkpoint of unix time {t}: an entry the log left out"
+                                    ),
+                                );
+                            }
+                        }
+                        note(e, false, add)
+                    }
                     Err(e) => add(None, format!("a queued log entry does not parse: {e}")),
                 }
             }

@@ -78,7 +78,8 @@ pub(super) enum Op {
         value: Vec<u8>,
     },
     /// Appends the queued log entries and signs a checkpoint.
-    IntegrateLog(std::sync::Arc<crate::transparency::LogKey>),
+    /// (key, time, interval in seconds)
+    IntegrateLog(std::sync::Arc<crate::transparency::LogKey>, u64, u64),
 }
 
 pub(super) struct Command {
@@ -458,7 +459,9 @@ fn apply(
                         .map_err(StoreError::from_db)?;
                     Ok(true)
                 }
-                Op::IntegrateLog(key) => log::integrate(&txn, key).map(|_| true),
+                Op::IntegrateLog(key, time, every) => {
+                    log::integrate(&txn, key, *time, *every).map(|_| true)
+                }
             };
             results.push(r);
         }

@@ -239,6 +239,62 @@ fn audit_store_against_a_pinned_checkpoint_and_log_key_catches_a_rewritten_log()
     assert!(out.contains("is not the pinned one"), "{out}");
 }
 
+/// Issue 18, gap 2: receipts carry a deadline (`by <time>`, the next integration) and a receipt
+/// past it whose report is not in the log is reported as signed evidence; a kept one passes.
+#[test]
+fn audit_log_reports_a_receipt_the_log_did_not_keep() {
+    let server = TestServer::start(&["--log-interval", "1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let kept = submit(&server, "kept");
+    let receipt = kept["receipt"].as_str().unwrap();
+    assert!(
+        receipt.lines().nth(4).is_some_and(|l| l.starts_with("by ")),
+        "{receipt}"
+    );
+    wait_logged(&server, kept["id"].as_str().unwrap());
+    let good = dir.path().join("kept.receipt");
+    std::fs::write(&good, receipt).unwrap();
+    // The operator signed a receipt (with the log key) for a report the log never got.
+    let key = approdo::transparency::LogKey::load_or_create(&server.data).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let dropped = key
+        .sign_receipt(
+            &format!("{:032x}", 0xdead_u128),
+            &"ab".repeat(32),
+            now - 120,
+        )
+        .unwrap();
+    let bad = dir.path().join("dropped.receipt");
+    std::fs::write(&bad, dropped).unwrap();
+    let state = dir.path().join("state.json");
+    let (s, g, b) = (
+        state.to_str().unwrap(),
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    );
+    let (code, out) = audit(&["log", "--server", &server.url, "--state", s, "--receipt", g]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = audit(&[
+        "log",
+        "--server",
+        &server.url,
+        "--state",
+        s,
+        "--receipt",
+        g,
+        "--receipt",
+        b,
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("0000000000000000000000000000dead") && out.contains("signed evidence"),
+        "{out}"
+    );
+}
+
 /// A man in the middle: forwards to `upstream`, rewriting responses with `edit`.
 /// Rewrites a response: (request path, headers, body).
 type Edit = fn(&str, &mut Vec<(String, String)>, &mut Vec<u8>);
