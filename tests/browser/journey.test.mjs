@@ -83,6 +83,13 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
   const byDigits = await mailboxAskedFor(page, toArabicIndic(digits), { show: true });
   assert.match(byWords, /^[0-9a-f]{64}$/);
   assert.equal(byDigits, byWords);
+  // A slip in one digit is caught by its group's check digit, and said as such.
+  const slip = (d) => d.replace(/^(\d)/, (x) => String((Number(x) + 1) % 10));
+  await page.goto(`${server.url}/mailbox`);
+  await page.waitForFunction(() => document.documentElement.dataset.js === "on");
+  await page.fill("#codename", slip(digits));
+  await page.click("#mailbox-form button[type=submit]");
+  await page.waitForFunction(() => /These numbers do not open a mailbox/.test(document.querySelector("#mailbox-status").textContent));
   await context.close();
 
   // Without JavaScript: the same checkbox shows a plain field (CSS only), and the digits open
@@ -100,6 +107,11 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
   const text = await plain.textContent("main");
   assert.ok(!(await plain.isVisible("#error")), text);
   assert.match(text, /worked out your mailbox from your codename/);
+  await plain.goto(`${server.url}/mailbox`);
+  await plain.fill("#codename", slip(digits));
+  await plain.click("#mailbox-form button[type=submit]");
+  await plain.waitForLoadState();
+  assert.match(await plain.textContent("#error"), /These numbers do not open a mailbox/);
   await nojs.close();
 });
 
