@@ -251,6 +251,10 @@ test("5. without JavaScript a refused form comes back filled with her answers, t
   await page.check("input[name=partner][value=cav-milano]");
   await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
   assert.match(await page.textContent("#receipts"), /[0-9a-f]{12}/);
+  // The server's codename screen too: in view on the phone without scrolling, said once.
+  const box = await page.locator("#codename").boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= 740, `codename at y=${box?.y}`);
+  assert.ok(await page.isVisible("#codename-digits"));
   // Her words travelled in the responses only: never on the server's disk or in its output.
   assert.equal(scan(server.data, "MARKER-refill-7c1e"), 0);
   assert.ok(!server.output().includes("MARKER-refill-7c1e"));
