@@ -163,12 +163,15 @@ function article(m, reply, partner, keys, directory) {
   const status = el("p", { className: "hint", role: "status" });
   const send = async (appointment) => {
     status.textContent = t("sending");
+    document.body.dataset.busy = "sending"; // an answer being sent is activity (safety.js)
     try {
       await followUp(reply, answer.value, appointment, keys, directory);
       answer.value = "";
       status.textContent = t("sent", { name: partner.name });
     } catch (e) {
       status.textContent = t("not_sent", { reason: reason(e, "went_wrong") });
+    } finally {
+      delete document.body.dataset.busy;
     }
   };
   const buttons = el("p", { className: "actions" });
