@@ -183,6 +183,14 @@ fn store(
     if report.repaired_copy {
         println!("note: the store was not closed cleanly (crash or live copy); audited a repaired temporary copy");
     }
+    if report.sealed_for_earlier_directory > 0 {
+        println!(
+            "note: {} report(s) were logged before the current directory version and sealed to \
+             the keys of an earlier one (a rotation, or a move to post-quantum keys); their \
+             stanzas are not checked against the current directory",
+            report.sealed_for_earlier_directory
+        );
+    }
     Ok(verdict(
         &report.findings,
         &format!(

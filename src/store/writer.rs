@@ -101,6 +101,7 @@ pub(super) fn init_and_sweep(
 ) -> Result<Vec<u128>, StoreError> {
     let mut kept = Vec::new();
     let txn = db.begin_write().map_err(StoreError::from_db)?;
+    let hash = hex::encode(sha2::Sha256::digest(directory.bytes()));
     {
         let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
         // Recorded from the first start, so a lost log key is noticed before the first
@@ -115,7 +116,6 @@ pub(super) fn init_and_sweep(
             .insert("directory.sig", directory.signature())
             .map_err(StoreError::from_db)?;
         // A directory not served before is a log entry (a changed key is visible to auditors).
-        let hash = hex::encode(sha2::Sha256::digest(directory.bytes()));
         let logged = trust
             .get("log.directory")
             .map_err(StoreError::from_db)?
@@ -124,7 +124,10 @@ pub(super) fn init_and_sweep(
             trust
                 .insert("log.directory", hash.as_bytes())
                 .map_err(StoreError::from_db)?;
-            log::queue(
+            // After every entry waiting (the queue is shuffled within a batch): the log then
+            // orders every report sealed under the old directory before this leaf, and
+            // `audit store` checks each against the directory it was sealed for.
+            log::queue_last(
                 &txn,
                 &Entry::Directory {
                     sha256: hash,

@@ -36,6 +36,28 @@ pub(crate) fn queue(txn: &redb::WriteTransaction, entry: &Entry) -> Result<(), S
     Ok(())
 }
 
+/// Queues an entry so that it is integrated after every entry queued before it (and after
+/// every random-keyed one queued later in the same batch): the queue is otherwise shuffled
+/// (random keys) so a batch does not reveal the order of submissions. Used for a new directory
+/// version, so that the log orders the reports sealed under the old directory before it
+/// without an early checkpoint (which would reveal the restart's time).
+pub(crate) fn queue_last(txn: &redb::WriteTransaction, entry: &Entry) -> Result<(), StoreError> {
+    // Random keys fall in the top 2^32 with probability 2^-96: this range is ours.
+    const BASE: u128 = u128::MAX - (1 << 32);
+    let mut q = txn.open_table(LOG_QUEUE).map_err(db)?;
+    let last = q.last().map_err(db)?.map(|(k, _)| k.value());
+    let key = match last {
+        Some(k) if k >= BASE => k.checked_add(1).ok_or_else(|| {
+            db(redb::StorageError::Corrupted(
+                "the log queue is full".into(),
+            ))
+        })?,
+        _ => BASE,
+    };
+    q.insert(key, entry.to_bytes().as_slice()).map_err(db)?;
+    Ok(())
+}
+
 /// Reads stored hashes from a table (written or read-only).
 pub struct TableHashes<'a, T>(pub &'a T);
 

@@ -34,6 +34,13 @@ export async function startServer(args = []) {
     data,
     output: () => output,
     identity: (partner) => join(data, "demo", `${partner}.key`),
+    /** Kills the server and waits until it is gone, keeping its data (for `audit store`). */
+    async halt() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await gone;
+    },
     stop() {
       child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });
