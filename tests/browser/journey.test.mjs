@@ -130,10 +130,16 @@ test("2. after Send the codename screen replaces the form, in view and focused o
   assert.equal(once.split(/[.!?](\s|$)/).filter((s) => s && s.trim()).length, 1, "one sentence");
   const shown = await page.evaluate(() => document.body.innerText);
   assert.equal(shown.match(/\bSent\b/g)?.length, 1, `"Sent" once, not twice:\n${shown}`);
-  // The way on (the mailbox link, the receipt) waits until she says she has kept it.
+  // The way on (the mailbox link, the receipt) waits until she says she has kept it; so do the
+  // language links and the footer, which would lose it; the quick exit never waits.
   assert.ok(await page.isHidden("#after-kept a[href^='/mailbox']"));
+  assert.ok(await page.isHidden("nav.langs"));
+  assert.ok(await page.isHidden("footer"));
+  assert.ok(await page.isVisible("#quick-exit"));
   await page.check("#kept");
   assert.ok(await page.isVisible("#after-kept a[href^='/mailbox']"));
+  assert.ok(await page.isVisible("nav.langs"));
+  assert.ok(await page.isVisible("footer"));
   assert.match(await page.textContent("#receipts li"), /receipt code [0-9a-f]{12}/);
   await context.close();
 });
@@ -251,7 +257,11 @@ test("5. without JavaScript a refused form comes back filled with her answers, t
   await page.check("input[name=partner][value=cav-milano]");
   await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
   assert.match(await page.textContent("#receipts"), /[0-9a-f]{12}/);
-  // The server's codename screen too: in view on the phone without scrolling, said once.
+  // The server's codename screen too: in view on the phone without scrolling, the way off
+  // it (but the quick exit) waiting for her "kept".
+  assert.ok(await page.isHidden("nav.langs"));
+  await page.check("#kept");
+  assert.ok(await page.isVisible("nav.langs"));
   const box = await page.locator("#codename").boundingBox();
   assert.ok(box && box.y >= 0 && box.y + box.height <= 740, `codename at y=${box?.y}`);
   assert.ok(await page.isVisible("#codename-digits"));
