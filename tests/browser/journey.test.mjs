@@ -83,6 +83,13 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
   const byDigits = await mailboxAskedFor(page, toArabicIndic(digits), { show: true });
   assert.match(byWords, /^[0-9a-f]{64}$/);
   assert.equal(byDigits, byWords);
+  // A slip in one digit is caught by its group's check digit, and said as such.
+  const slip = (d) => d.replace(/^(\d)/, (x) => String((Number(x) + 1) % 10));
+  await page.goto(`${server.url}/mailbox`);
+  await page.waitForFunction(() => document.documentElement.dataset.js === "on");
+  await page.fill("#codename", slip(digits));
+  await page.click("#mailbox-form button[type=submit]");
+  await page.waitForFunction(() => /These numbers do not open a mailbox/.test(document.querySelector("#mailbox-status").textContent));
   await context.close();
 
   // Without JavaScript: the same checkbox shows a plain field (CSS only), and the digits open
@@ -100,6 +107,11 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
   const text = await plain.textContent("main");
   assert.ok(!(await plain.isVisible("#error")), text);
   assert.match(text, /worked out your mailbox from your codename/);
+  await plain.goto(`${server.url}/mailbox`);
+  await plain.fill("#codename", slip(digits));
+  await plain.click("#mailbox-form button[type=submit]");
+  await plain.waitForLoadState();
+  assert.match(await plain.textContent("#error"), /These numbers do not open a mailbox/);
   await nojs.close();
 });
 
@@ -118,10 +130,16 @@ test("2. after Send the codename screen replaces the form, in view and focused o
   assert.equal(once.split(/[.!?](\s|$)/).filter((s) => s && s.trim()).length, 1, "one sentence");
   const shown = await page.evaluate(() => document.body.innerText);
   assert.equal(shown.match(/\bSent\b/g)?.length, 1, `"Sent" once, not twice:\n${shown}`);
-  // The way on (the mailbox link, the receipt) waits until she says she has kept it.
+  // The way on (the mailbox link, the receipt) waits until she says she has kept it; so do the
+  // language links and the footer, which would lose it; the quick exit never waits.
   assert.ok(await page.isHidden("#after-kept a[href^='/mailbox']"));
+  assert.ok(await page.isHidden("nav.langs"));
+  assert.ok(await page.isHidden("footer"));
+  assert.ok(await page.isVisible("#quick-exit"));
   await page.check("#kept");
   assert.ok(await page.isVisible("#after-kept a[href^='/mailbox']"));
+  assert.ok(await page.isVisible("nav.langs"));
+  assert.ok(await page.isVisible("footer"));
   assert.match(await page.textContent("#receipts li"), /receipt code [0-9a-f]{12}/);
   await context.close();
 });
@@ -239,6 +257,14 @@ test("5. without JavaScript a refused form comes back filled with her answers, t
   await page.check("input[name=partner][value=cav-milano]");
   await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
   assert.match(await page.textContent("#receipts"), /[0-9a-f]{12}/);
+  // The server's codename screen too: in view on the phone without scrolling, the way off
+  // it (but the quick exit) waiting for her "kept".
+  assert.ok(await page.isHidden("nav.langs"));
+  await page.check("#kept");
+  assert.ok(await page.isVisible("nav.langs"));
+  const box = await page.locator("#codename").boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + box.height <= 740, `codename at y=${box?.y}`);
+  assert.ok(await page.isVisible("#codename-digits"));
   // Her words travelled in the responses only: never on the server's disk or in its output.
   assert.equal(scan(server.data, "MARKER-refill-7c1e"), 0);
   assert.ok(!server.output().includes("MARKER-refill-7c1e"));

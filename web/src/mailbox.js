@@ -7,7 +7,7 @@
 // If this browser cannot do it, the page says so and offers, explicitly, to let the server
 // open the mailbox (the form without JavaScript); it never falls back silently.
 import { Decrypter } from "age-encryption";
-import { deriveReplyKeys, normalise } from "./codename.js";
+import { deriveReplyKeys, digit, normalise } from "./codename.js";
 import { loadDirectory } from "./directory.js";
 import { envelopeStream, SCHEMA } from "./envelope.js";
 import { verifyReply } from "./reply.js";
@@ -78,7 +78,8 @@ export async function mailboxMain(networkKey) {
     const input = $("#codename-show").checked ? $("#codename-shown") : $("#codename");
     const normalised = normalise(input.value, lists());
     if (!normalised) {
-      say(t("bad_codename"), "error");
+      // Digits typed: say what a digit spelling is (a check digit caught a slip).
+      say(t([...input.value].some((c) => digit(c) !== null) ? "bad_digits" : "bad_codename"), "error");
       return;
     }
     const button = form.querySelector("button[type=submit]");
@@ -162,12 +163,15 @@ function article(m, reply, partner, keys, directory) {
   const status = el("p", { className: "hint", role: "status" });
   const send = async (appointment) => {
     status.textContent = t("sending");
+    document.body.dataset.busy = "sending"; // an answer being sent is activity (safety.js)
     try {
       await followUp(reply, answer.value, appointment, keys, directory);
       answer.value = "";
       status.textContent = t("sent", { name: partner.name });
     } catch (e) {
       status.textContent = t("not_sent", { reason: reason(e, "went_wrong") });
+    } finally {
+      delete document.body.dataset.busy;
     }
   };
   const buttons = el("p", { className: "actions" });

@@ -113,7 +113,17 @@ async fn login(
         .flatten()
         .find(|s| !s.0.trim().is_empty());
     let Some(Ok(codename)) = typed.map(|s| Codename::parse(&s.0)) else {
-        return refused(&state, &l, 400, "bad_codename");
+        // Digits typed: say what a digit spelling is (a check digit caught a slip).
+        let digits = typed.is_some_and(|s| {
+            s.0.chars()
+                .any(|c| crate::codename::spelling::digit(c).is_some())
+        });
+        return refused(
+            &state,
+            &l,
+            400,
+            if digits { "bad_digits" } else { "bad_codename" },
+        );
     };
     drop(form);
     // The budget before the 8 MiB KDF, then the KDF's own bounded pool.
