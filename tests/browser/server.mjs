@@ -9,6 +9,10 @@ import { chromium } from "playwright-core";
 
 const root = new URL("../../", import.meta.url).pathname;
 export const bin = process.env.APPRODO_BIN || join(root, "target/debug/approdo");
+// The CLI's state (directory floors, the officer's view of the log) for this test process:
+// never the user's own.
+const stateDir = mkdtempSync(join(tmpdir(), "approdo-state-"));
+process.env.APPRODO_STATE_DIR ||= stateDir;
 
 export async function startServer(args = []) {
   const dir = mkdtempSync(join(tmpdir(), "approdo-browser-"));
