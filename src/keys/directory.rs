@@ -15,7 +15,7 @@ use base64::prelude::{Engine, BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
 
 use super::network::{NetworkKey, NetworkPublicKey};
-use super::{secretfile, KeyError};
+use super::{secretfile, KeyError, WitnessEntry};
 use crate::agekeys::hybrid::MAX_PER_PARTNER;
 use crate::agekeys::{is_hybrid_recipient, Recipient};
 
@@ -164,16 +164,6 @@ fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 
-/// One witness a network relies on.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WitnessEntry {
-    /// Its C2SP cosignature/v1 verifier key (`name+id+base64(0x04 || key)`).
-    pub key: String,
-    /// Where it listens (`witness-relay` sends there), e.g. `http://….onion`.
-    pub url: String,
-}
-
 /// The partners file an operator edits (`partners.toml`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -259,24 +249,6 @@ impl Directory {
             )));
         }
         Ok(())
-    }
-
-    /// The listed witnesses' keys, checked (distinct names).
-    pub fn witness_verifiers(&self) -> Result<Vec<crate::witness::CosignatureVerifier>, KeyError> {
-        let mut names = HashSet::new();
-        let mut out = Vec::new();
-        for w in &self.witnesses {
-            let v = crate::witness::CosignatureVerifier::new(&w.key)
-                .map_err(|e| KeyError::InvalidDirectory(e.to_string()))?;
-            if !names.insert(v.witness().to_owned()) {
-                return Err(KeyError::InvalidDirectory(format!(
-                    "witness {} is listed twice",
-                    v.witness()
-                )));
-            }
-            out.push(v);
-        }
-        Ok(out)
     }
 
     /// The partner with this id.
