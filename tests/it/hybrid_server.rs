@@ -233,7 +233,11 @@ fn a_vault_after_rotate_pq_seals_at_rest_post_quantum() {
     assert!(vault.join("reports").join(format!("{id}.age")).is_file());
     let index = std::fs::read(vault.join("index.age")).unwrap();
     let text = String::from_utf8_lossy(&index[..index.len().min(8192)]).into_owned();
-    assert_eq!(text.matches("\n-> mlkem768x25519 ").count(), 1, "{text:.200}");
+    assert_eq!(
+        text.matches("\n-> mlkem768x25519 ").count(),
+        1,
+        "{text:.200}"
+    );
     assert!(!text.contains("\n-> X25519 "));
     assert_eq!(common::scan(&vault, b"MARKER-pq-vault"), 0);
 }
