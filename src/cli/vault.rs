@@ -188,10 +188,13 @@ fn import(from: &Path, a: &VaultArgs) -> anyhow::Result<ExitCode> {
         if !path.join("report.json").is_file() {
             continue;
         }
-        let entry = import_one(&v, &ids, id, &path)
-            .with_context(|| format!("importing {}", path.display()))?;
-        index.reports.insert(id, entry);
-        v.save_index(&index, &ids)?;
+        // Already in the vault (synced as received): only the plain copy goes.
+        if !(index.reports.contains_key(&id) && v.report_path(id).is_file()) {
+            let entry = import_one(&v, &ids, id, &path)
+                .with_context(|| format!("importing {}", path.display()))?;
+            index.reports.insert(id, entry);
+            v.save_index(&index, &ids)?;
+        }
         vault::wipe_tree(&path).with_context(|| format!("wiping {}", path.display()))?;
         n += 1;
         println!("{id}  imported and wiped");

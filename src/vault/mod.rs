@@ -194,10 +194,15 @@ impl Vault {
         Ok((tmp, f))
     }
 
-    /// Moves a complete, synced temp file in as report `id`.
+    /// Moves a complete, synced temp file in as report `id` (the folder is synced by
+    /// [`Vault::sync_reports`] before the index names it).
     pub(crate) fn keep(&self, tmp: &Path, id: ReportId) -> Result<(), VaultError> {
         let dest = self.report_path(id);
-        fs::rename(tmp, &dest).map_err(io(&dest))?;
+        fs::rename(tmp, &dest).map_err(io(&dest))
+    }
+
+    /// Makes the renames into `reports/` durable.
+    pub(crate) fn sync_reports(&self) -> Result<(), VaultError> {
         let dir = self.root.join("reports");
         File::open(&dir)
             .and_then(|d| d.sync_all())
@@ -257,6 +262,11 @@ impl Vault {
     ) -> Result<PathBuf, VaultError> {
         let p = self.report_path(id);
         let f = File::open(&p).map_err(|_| VaultError::Unknown(id))?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(out)
+            .map_err(io(out))?;
         let dest = out.join(id.to_string());
         let dest = std::path::absolute(&dest).unwrap_or(dest);
         // Recorded first: a kill while unpacking still leaves the export listed (and wipeable).

@@ -1,7 +1,8 @@
 //! `approdo desk`: the officer's inbox on 127.0.0.1, a real desk process against a real
 //! server. Every request without the per-run token is refused; the inbox lists the vault most
 //! urgent first; a report opens in memory (escaped), an attachment only as a download; a reply
-//! goes to her mailbox; the vault holds nothing readable.
+//! goes to her mailbox; offline, the desk still shows the vault; the vault holds nothing
+//! readable.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
@@ -199,6 +200,21 @@ fn desk_serves_the_vault_only_with_its_token_and_keeps_it_sealed() {
         after.contains("1 removed") && !after.contains(&calm),
         "{after}"
     );
+
+    // Offline (the server is gone): the inbox and the report still open from the vault.
+    drop(server);
+    let offline = ureq::post(&format!("{}sync", desk.url))
+        .send_string("")
+        .unwrap()
+        .into_string()
+        .unwrap();
+    assert!(
+        offline.contains("offline, showing the vault") && offline.contains(&urgent),
+        "{offline}"
+    );
+    let (status, page, _) = get(&format!("{}r/{urgent}", desk.url));
+    assert_eq!(status, 200);
+    assert!(page.contains("DESKMARKER"));
 
     assert_eq!(common::scan(dir.path(), b"DESKMARKER"), 0);
 }

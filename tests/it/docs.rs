@@ -185,6 +185,14 @@ fn story(s: &mut Story) -> bool {
     // README: the demo from a checkout.
     s.run("README.md#demo", Who::Demo, &[]);
     s.run("README.md#try-it", Who::Demo, &[]);
+    let desk = s.run("README.md#desk-demo", Who::Demo, &[]);
+    crate::transparency::wait_for("the demo desk's inbox", || {
+        ureq::get(&desk)
+            .call()
+            .ok()
+            .and_then(|r| r.into_string().ok())
+            .is_some_and(|page| page.contains("synced:") && page.contains("class=\"report\""))
+    });
     s.net.stop_servers();
     s.run("docs/operator.md#demo", Who::Demo, &[]);
     s.net.stop_servers();
@@ -236,6 +244,26 @@ fn story(s: &mut Story) -> bool {
             "reply": {"recipient": keys.recipient().to_string(), "mailbox": keys.mailbox},
         }),
     );
+    // The desk and the vault: r1 synced sealed, shown by the desk, exported and wiped.
+    let url = s.run("docs/officer.md#desk", Who::Officer(1), &[]);
+    crate::transparency::wait_for("the desk's first sync", || {
+        ureq::get(&url)
+            .call()
+            .ok()
+            .and_then(|r| r.into_string().ok())
+            .is_some_and(|page| page.contains("synced:") && page.contains(&r1))
+    });
+    let pulled = s.run("docs/officer.md#pull-vault", Who::Officer(1), &[]);
+    assert!(pulled.is_empty(), "the desk synced r1 already: {pulled}");
+    let vault = s.net.home(Who::Officer(1)).join("approdo/vault");
+    assert!(vault.join("reports").join(format!("{r1}.age")).is_file());
+    assert_eq!(crate::common::scan(&vault, b"doc test report"), 0);
+    let exported = s.run(
+        "docs/officer.md#vault",
+        Who::Officer(1),
+        &[("<id>", r1.clone())],
+    );
+    assert!(exported.contains("wiped"), "{exported}");
     s.run("docs/officer.md#pull", Who::Officer(1), &[]);
     let shown = s.run(
         "docs/officer.md#show",
@@ -295,6 +323,15 @@ fn story(s: &mut Story) -> bool {
     );
     assert!(o2.join("approdo/report.json").is_file());
     s.run("docs/outreach.md#stats", Who::Officer(1), &[]);
+    // Officer 1's plain folders into her vault, wiped.
+    s.run("docs/officer.md#vault-import", Who::Officer(1), &[]);
+    assert!(!o1.join("approdo/reports").join(&r1).exists());
+    // (`~/approdo/decrypted` still holds r2, which `approdo decrypt` wrote on purpose.)
+    assert_eq!(
+        crate::common::scan(&o1.join("approdo"), b"doc test report"),
+        0,
+        "r1 readable in the officer's folder"
+    );
 
     // The auditor, on a copy (a backup restored by the test) and through tor.
     let copy = s.net.home(Who::Auditor).join("copy");

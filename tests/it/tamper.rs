@@ -147,12 +147,31 @@ fn audit_log_catches_a_rolled_back_and_a_forked_log() {
         wait_logged(&server, b["id"].as_str().unwrap());
         let (code, out) = audit(&["log", "--server", &server.url, "--state", st]);
         assert_eq!(code, 0, "{out}");
+        // An officer pulls: her CLI remembers the checkpoint it verified.
+        let (ok, _, err) = server.pull("cav-milano", &dir.path().join("pulled"));
+        assert!(ok && err.contains("log: "), "{err}");
     }
     // The operator restores the older copy: the log shrank.
     let server = TestServer::start_in(&old, &["--log-interval", "1"]);
     let (code, out) = audit(&["log", "--server", &server.url, "--state", st]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("rolled back"), "{out}");
+    // Her next pull stops before downloading anything, prints both checkpoints and keeps them
+    // as evidence (issue 18: the officer's view, Go's sumdb client pattern).
+    let (ok, _, err) = server.pull("cav-milano", &dir.path().join("pulled-again"));
+    assert!(
+        !ok && err.contains("rolled back or forked") && err.contains("seen before:"),
+        "{err}"
+    );
+    assert!(!dir.path().join("pulled-again").exists(), "nothing pulled");
+    let evidence = err
+        .split("saved in ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let kept = std::fs::read_to_string(&evidence).unwrap();
+    assert_eq!(kept.matches("\u{2014} approdo.log/").count(), 2, "{kept}");
     // … and grows it again with other reports: same size or more, but not the same history.
     for i in 0..3 {
         let c = submit(&server, &format!("fork {i}"));
@@ -329,6 +348,25 @@ fn audit_site_catches_a_swapped_key_a_modified_script_and_a_missing_header() {
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("/report: header Content-Security-Policy"),
+        "{out}"
+    );
+
+    // Issue 18, gap 4: a same-origin script outside the manifest (CSP `script-src 'self'`
+    // lets it run) injected into a page.
+    let injected = mitm(server.url.clone(), |path, _, body| {
+        if path == "/report" {
+            let text = String::from_utf8_lossy(body).replacen(
+                "</head>",
+                "<script src=\"/help.js\"></script></head>",
+                1,
+            );
+            *body = text.into_bytes();
+        }
+    });
+    let (code, out) = audit(&["site", "--server", &injected]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("/report: loads \"/help.js\", not an asset"),
         "{out}"
     );
 }

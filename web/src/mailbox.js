@@ -152,6 +152,9 @@ function article(m, reply, partner, keys, directory) {
   const a = el("article", { className: "message" });
   a.dataset.id = m.id;
   a.append(el("h2", { textContent: t("from", { name: partner.name, day: m.day }) }));
+  // A plain status, then one obvious next action (the primary button); deleting is folded away
+  // at the end (the same as the server's page, src/http/mailbox/page.rs).
+  a.append(el("p", { className: "reply-status", textContent: t("status_answered", { name: partner.name, day: m.day }) }));
   const text = el("p", { className: "text" });
   text.textContent = reply.message;
   a.append(text);
@@ -167,22 +170,22 @@ function article(m, reply, partner, keys, directory) {
       status.textContent = t("not_sent", { reason: reason(e, "went_wrong") });
     }
   };
-  const buttons = el("p");
+  const buttons = el("p", { className: "actions" });
   if (reply.appointment) {
     const ap = reply.appointment;
     a.append(el("dl", { className: "appointment" },
       el("dt", { textContent: t("where") }), el("dd", { textContent: ap.desk }),
       el("dt", { textContent: t("when") }), el("dd", { textContent: ap.time }),
       el("dt", { textContent: t("desk") }), el("dd", { textContent: ap.phrase })));
-    const accept = el("button", { type: "button", textContent: t("accept") });
+    const accept = el("button", { type: "button", textContent: t("accept"), className: "primary" });
     accept.addEventListener("click", () => send("accept"));
-    const other = el("button", { type: "button", textContent: t("another") });
+    const other = el("button", { type: "button", textContent: t("another"), className: "secondary" });
     other.addEventListener("click", () => send("another"));
-    buttons.append(accept, " ", other, " ");
+    buttons.append(accept, " ", other);
   }
-  const reply_ = el("button", { type: "button", textContent: t("send"), className: "send-answer" });
+  const next = el("p", { className: "next" }, el("strong", { textContent: t(reply.appointment ? "next_appointment" : "next_answer") }));
+  const reply_ = el("button", { type: "button", textContent: t("send"), className: `send-answer ${reply.appointment ? "secondary" : "primary"}` });
   reply_.addEventListener("click", () => send(undefined));
-  buttons.append(reply_);
   const del = el("button", { type: "button", textContent: t("delete"), className: "delete" });
   del.addEventListener("click", async () => {
     try {
@@ -192,7 +195,10 @@ function article(m, reply, partner, keys, directory) {
       status.textContent = t("not_removed", { reason: reason(e, "went_wrong") });
     }
   });
-  a.append(el("label", { htmlFor: answer.id, textContent: t("answer", { name: partner.name }) }), answer, buttons, el("p", {}, del), status);
+  const fold = el("details", { className: "delete-box" }, el("summary", { textContent: t("delete") }), el("p", { textContent: t("delete_note") }), el("p", {}, del));
+  if (reply.appointment) a.append(next, buttons);
+  else a.append(next);
+  a.append(el("label", { htmlFor: answer.id, textContent: t("answer", { name: partner.name }) }), answer, el("p", {}, reply_), status, fold);
   return a;
 }
 

@@ -265,7 +265,9 @@ esac
     }
 
     /// Starts a `server` block in the background; returns once it prints `approdo serving`.
-    pub fn spawn_server(&mut self, who: Who, bin: &Path, script: &str) -> Result<(), String> {
+    /// Starts a block that keeps running; ready (and its first line returned) when it prints
+    /// `approdo serving http…` (the server) or its local address (`approdo desk`).
+    pub fn spawn_server(&mut self, who: Who, bin: &Path, script: &str) -> Result<String, String> {
         let mut child = self
             .command(who, bin, &format!("exec {}", script.trim()))
             .stdout(Stdio::piped())
@@ -277,15 +279,16 @@ esac
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if line.starts_with("approdo serving http") {
-                    let _ = tx.send(());
+                if line.starts_with("approdo serving http") || line.starts_with("http://127.0.0.1:")
+                {
+                    let _ = tx.send(line);
                 }
             }
         });
-        let ready = rx.recv_timeout(Duration::from_secs(120)).is_ok();
+        let ready = rx.recv_timeout(Duration::from_secs(120));
         self.servers.push(child);
-        if ready {
-            Ok(())
+        if let Ok(line) = ready {
+            Ok(line)
         } else {
             Err(format!(
                 "as {who:?}: {script} did not print `approdo serving http…`"
