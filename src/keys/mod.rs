@@ -9,6 +9,7 @@ pub mod directory;
 pub mod floor;
 pub mod network;
 pub mod officer;
+pub mod partner;
 mod secretfile;
 pub mod witnesses;
 pub(crate) use secretfile::write_new_0600;
