@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use redb::ReadableTable;
+
 use crate::common::TestServer;
 use crate::tamper::copy_data;
 use crate::transparency::{audit, submit, wait_logged};
@@ -119,4 +121,50 @@ fn audit_log_reports_a_receipt_the_log_did_not_keep() {
         out.contains("0000000000000000000000000000dead") && out.contains("signed evidence"),
         "{out}"
     );
+}
+
+/// Issue 18, gap 2: a frozen log. The server is stopped and its checkpoint replaced by one the
+/// log key signed three days ago (what a log that stopped integrating leaves); with the daily
+/// interval nothing re-signs it before midnight, and `audit log` reports it frozen, where the
+/// honest store's checkpoint passed.
+#[test]
+fn audit_log_reports_a_frozen_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let state = dir.path().join("state.json");
+    let st = state.to_str().unwrap();
+    {
+        let server = TestServer::start_in(&data, &[]);
+        let (code, out) = audit(&["log", "--server", &server.url, "--state", st]);
+        assert_eq!(code, 0, "{out}");
+        let _ = server.stop();
+    }
+    {
+        let db = redb::Database::create(data.join("approdo.redb")).unwrap();
+        let trust = redb::TableDefinition::<&str, &[u8]>::new("trust");
+        let txn = db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(trust).unwrap();
+            let old = t.get("log.checkpoint").unwrap().unwrap().value().to_vec();
+            let key = approdo::transparency::LogKey::load_or_create(&data).unwrap();
+            let cp = approdo::transparency::LogVerifier::new(key.vkey())
+                .unwrap()
+                .checkpoint(&old)
+                .unwrap();
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let three_days_ago = now - now % 86_400 - 3 * 86_400;
+            let frozen = key
+                .sign_checkpoint_at(cp.size(), *cp.hash(), three_days_ago)
+                .unwrap();
+            t.insert("log.checkpoint", frozen.as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+    }
+    let server = TestServer::start_in(&data, &[]);
+    let (code, out) = audit(&["log", "--server", &server.url, "--state", st]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("the log is frozen"), "{out}");
 }
