@@ -285,9 +285,9 @@ impl Store {
         }
     }
 
-    /// Integrates the queued log entries and signs a checkpoint; returns the tree size.
-    /// Integrates the queue and signs a checkpoint for `time` (a boundary of `interval`
-    /// seconds); see [`crate::transparency::log::integrate`].
+    /// Integrates the queued log entries and signs a checkpoint for `time` (a boundary of
+    /// `interval` seconds); with nothing queued, only once a heartbeat has passed
+    /// ([`crate::transparency::log::heartbeat`]).
     pub async fn integrate_log(&self, time: u64, interval: u64) -> Result<(), StoreError> {
         self.call(Op::IntegrateLog(self.log_key.clone(), time, interval))
             .await
