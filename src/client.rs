@@ -239,6 +239,33 @@ impl Client {
         Ok(())
     }
 
+    /// Files a sealed, signed case record beside a report ([`crate::case`]).
+    pub fn post_case(&self, record: &crate::case::SignedCase) -> Result<(), ClientError> {
+        self.authed(
+            self.agent
+                .post(&self.url(&format!("/api/v1/officer/reports/{}/cases", record.report))),
+        )
+        .send_json(record)?;
+        Ok(())
+    }
+
+    /// The case records filed beside a report (still to verify and open).
+    pub fn cases(&self, id: ReportId) -> Result<Vec<crate::case::SignedCase>, ClientError> {
+        #[derive(Deserialize)]
+        struct Cases {
+            cases: Vec<crate::case::SignedCase>,
+        }
+        let answer: Cases = self
+            .authed(
+                self.agent
+                    .get(&self.url(&format!("/api/v1/officer/reports/{id}/cases"))),
+            )
+            .call()?
+            .into_json()
+            .map_err(|e| ClientError::Protocol(e.to_string()))?;
+        Ok(answer.cases)
+    }
+
     /// The directory's bytes and signature bytes.
     pub fn directory(&self) -> Result<(Vec<u8>, Vec<u8>), ClientError> {
         let get = |path: &str| -> Result<Vec<u8>, ClientError> {

@@ -14,6 +14,7 @@
 //! * the desk works offline against the vault; online it syncs at start and on request, and
 //!   replies through the same code as `approdo reply`.
 
+mod cases;
 mod pages;
 mod routes;
 
@@ -56,6 +57,9 @@ pub struct Desk {
     client: Mutex<Option<Client>>,
     status: Mutex<String>,
     opts: SyncOptions,
+    network_key: crate::keys::NetworkPublicKey,
+    directory: Mutex<Option<crate::keys::Directory>>,
+    name: String,
 }
 
 impl std::fmt::Debug for Desk {
@@ -65,12 +69,15 @@ impl std::fmt::Debug for Desk {
 }
 
 impl Desk {
-    /// A desk over `vault` (its index opened with `ids`), with a fresh random token.
+    /// A desk over `vault` (its index opened with `ids`), with a fresh random token. Case
+    /// records are checked against the directory `network_key` signs, and signed `name`.
     pub fn new(
         vault: Vault,
         ids: Vec<OfficerIdentity>,
         remote: Remote,
         retention_days: u32,
+        network_key: crate::keys::NetworkPublicKey,
+        name: String,
     ) -> Result<Self, DeskError> {
         let index = vault.load_index(&ids)?;
         Ok(Desk {
@@ -85,6 +92,9 @@ impl Desk {
                 ack: true,
                 retention_days,
             },
+            network_key,
+            directory: Mutex::new(None),
+            name,
         })
     }
 

@@ -91,6 +91,7 @@ pub(super) fn report(
     summary: &str,
     attachments: &[(String, u64)],
     can_reply: bool,
+    case: &super::cases::CaseView,
 ) -> String {
     let mut body = format!(
         "<p><a href=\"{root}\">← Segnalazioni / Reports</a></p><pre id=\"report\">{}</pre>",
@@ -106,11 +107,23 @@ pub(super) fn report(
         }
         body.push_str("</ul>");
     }
+    body.push_str(&case_section(root, id, case));
     if can_reply {
+        let conflict = match crate::case::proposed_appointment(&case.records) {
+            Some((by, a)) => format!(
+                "<p id=\"conflict\" class=\"not_safe\">{} ha già proposto / already proposed: {} — {} (frase / phrase: {}). \
+<label><input type=\"checkbox\" name=\"anyway\" value=\"on\"> Proponi comunque un altro appuntamento / propose another appointment anyway</label></p>",
+                esc(if by.is_empty() { "Un collega / A colleague" } else { by }),
+                esc(&a.time),
+                esc(&a.desk),
+                esc(&a.phrase)
+            ),
+            None => String::new(),
+        };
         body.push_str(&format!(
             "<h2>Rispondi / Reply</h2><form method=\"post\" action=\"{root}r/{id}/reply\" id=\"reply\">\
 <label>Messaggio / Message<textarea name=\"message\" rows=\"6\" required></textarea></label>\
-<fieldset><legend>Appuntamento (facoltativo) / Appointment (optional)</legend>\
+<fieldset><legend>Appuntamento (facoltativo) / Appointment (optional)</legend>{conflict}\
 <label>Sportello / Help desk<input name=\"desk\"></label>\
 <label>Quando / When<input name=\"time\"></label>\
 <label>Frase d'incontro / Meeting phrase<input name=\"phrase\"></label></fieldset>\
@@ -120,6 +133,77 @@ pub(super) fn report(
         body.push_str("<p>Nessun indirizzo di risposta / she asked for no replies.</p>");
     }
     page(root, &format!("Report {id}"), &body)
+}
+
+/// The case: its status, the colleagues' records, and the form to take it or note something.
+fn case_section(root: &str, id: ReportId, case: &super::cases::CaseView) -> String {
+    let mut out = String::from("<h2>Caso / Case</h2>");
+    if let Some(why) = &case.unavailable {
+        out.push_str(&format!(
+            "<p id=\"case-unavailable\">Stato del caso non disponibile / case state unavailable: {}</p>",
+            esc(why)
+        ));
+        return out;
+    }
+    let status = crate::case::status(&case.records);
+    let who = case
+        .records
+        .iter()
+        .rev()
+        .find(|r| r.status.is_some())
+        .map(|r| r.by.as_str())
+        .unwrap_or("");
+    out.push_str(&format!(
+        "<p id=\"case-status\">Stato / Status: {}{}</p>",
+        super::cases::status_label(status),
+        if who.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", esc(who))
+        }
+    ));
+    if !case.records.is_empty() {
+        out.push_str("<ul id=\"case-records\">");
+        for r in &case.records {
+            let mut parts = vec![esc(if r.by.is_empty() { "?" } else { &r.by })];
+            if let Some(s) = r.status {
+                parts.push(super::cases::status_label(s).to_owned());
+            }
+            if let Some(n) = &r.note {
+                parts.push(format!("nota / note: {}", esc(n)));
+            }
+            if let Some(m) = &r.reply {
+                parts.push(format!("risposta inviata / reply sent: {}", esc(m)));
+            }
+            if let Some(a) = &r.appointment {
+                parts.push(format!(
+                    "appuntamento / appointment: {} — {} ({})",
+                    esc(&a.time),
+                    esc(&a.desk),
+                    esc(&a.phrase)
+                ));
+            }
+            out.push_str(&format!("<li>{}</li>", parts.join(" · ")));
+        }
+        out.push_str("</ul>");
+    }
+    if case.hidden > 0 {
+        out.push_str(&format!(
+            "<p id=\"case-hidden\">{} record(s) hidden: they do not verify / nascosti: firma non valida</p>",
+            case.hidden
+        ));
+    }
+    out.push_str(&format!(
+        "<form method=\"post\" action=\"{root}r/{id}/case\" id=\"case\"><label>Stato / Status <select name=\"status\">\
+<option value=\"taken\">presa in carico / taken (by me)</option>\
+<option value=\"waiting_for_her\">in attesa di lei / waiting for her</option>\
+<option value=\"appointment_set\">appuntamento fissato / appointment set</option>\
+<option value=\"closed\">chiusa / closed</option>\
+<option value=\"\">(solo nota / note only)</option></select></label>\
+<label>Nota per i colleghi / Note for colleagues<input name=\"note\"></label>\
+<button type=\"submit\">Salva / Save</button></form>"
+    ));
+    out
 }
 
 /// A short message page (a reply sent, an error).

@@ -30,7 +30,16 @@ impl Drop for DeskProcess {
 impl DeskProcess {
     /// Starts `approdo desk` for the first demo officer of `partner` over `vault`.
     pub(crate) fn start(server: &TestServer, partner: &str, vault: &std::path::Path) -> Self {
-        let identity = server.identity_file(partner);
+        Self::start_as(server, &server.identity_file(partner), vault, &[])
+    }
+
+    /// Starts `approdo desk` with an identity file and extra arguments.
+    pub(crate) fn start_as(
+        server: &TestServer,
+        identity: &std::path::Path,
+        vault: &std::path::Path,
+        extra: &[&str],
+    ) -> Self {
         let mut child = common::command()
             .args([
                 "desk",
@@ -41,6 +50,7 @@ impl DeskProcess {
                 "--vault",
                 vault.to_str().unwrap(),
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -58,7 +68,7 @@ impl DeskProcess {
     }
 }
 
-fn get(url: &str) -> (u16, String, Option<String>) {
+pub(crate) fn get(url: &str) -> (u16, String, Option<String>) {
     match ureq::get(url).call() {
         Ok(r) | Err(ureq::Error::Status(_, r)) => {
             let disposition = r.header("Content-Disposition").map(str::to_owned);
