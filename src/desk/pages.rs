@@ -10,7 +10,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;pad
 .today{font-weight:bold;color:#a00}.not_safe{font-weight:bold;color:#a00}\
 pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}\
 textarea,input{width:100%;box-sizing:border-box;margin-bottom:.5rem}\
-.status{color:#555}button{padding:.4rem 1rem}";
+.status{color:#555}button{padding:.4rem 1rem}input[type=checkbox]{width:auto}";
 
 /// HTML-escapes `s`.
 pub(super) fn esc(s: &str) -> String {

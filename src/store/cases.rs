@@ -10,7 +10,8 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 use super::writer::Op;
 use super::{ReportId, Store, StoreError};
 
-/// `(report id, record id)` → the signed record as JSON (signature and age file).
+/// `(report id, sequence number)` → the signed record as JSON (signature and age file); the
+/// sequence numbers count up per report, so the records list in the order they were filed.
 pub(crate) const CASES: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("case_records");
 
 /// Most records kept per report.
@@ -21,7 +22,6 @@ pub const MAX_PER_REPORT: usize = 256;
 pub(super) struct CaseOp {
     pub report: u128,
     pub partner: String,
-    pub id: u128,
     pub payload: Vec<u8>,
 }
 
@@ -29,15 +29,20 @@ pub(super) struct CaseOp {
 /// belongs to the partner, with the `reports` table it holds open); returns whether it did.
 pub(super) fn apply(txn: &redb::WriteTransaction, op: &CaseOp) -> Result<bool, StoreError> {
     let mut table = txn.open_table(CASES).map_err(StoreError::from_db)?;
+    let range = (op.report, 0)..=(op.report, u128::MAX);
     let n = table
-        .range((op.report, 0)..=(op.report, u128::MAX))
+        .range(range.clone())
         .map_err(StoreError::from_db)?
         .count();
     if n >= MAX_PER_REPORT {
         return Ok(false);
     }
+    let next = match table.range(range).map_err(StoreError::from_db)?.next_back() {
+        Some(row) => row.map_err(StoreError::from_db)?.0.value().1 + 1,
+        None => 0,
+    };
     table
-        .insert((op.report, op.id), op.payload.as_slice())
+        .insert((op.report, next), op.payload.as_slice())
         .map_err(StoreError::from_db)?;
     Ok(true)
 }
@@ -62,13 +67,12 @@ impl Store {
         self.call(Op::Case(CaseOp {
             report: report.0,
             partner: partner.to_owned(),
-            id: rand::random::<u128>(),
             payload,
         }))
         .await
     }
 
-    /// The records of a report, in no meaningful order (blocking).
+    /// The records of a report, in the order they were filed (blocking).
     pub fn cases_blocking(&self, report: ReportId) -> Result<Vec<Vec<u8>>, StoreError> {
         let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let table = match txn.open_table(CASES) {
