@@ -65,7 +65,7 @@ fn main() {
         while tasks.join_next().await.is_some() {}
         let stored = t0.elapsed();
         let t1 = Instant::now();
-        store.integrate_log().await.unwrap();
+        store.integrate_log(0, 86_400).await.unwrap();
         let integrated = t1.elapsed();
         println!(
             "{n} reports of {} bytes stored in {:.1} s; log integration of {n} entries {:.2} s = {:.1} µs per entry",

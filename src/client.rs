@@ -60,8 +60,13 @@ impl From<ureq::Error> for ClientError {
 /// ureq 2.12's SOCKS connect with a deadline waits out the whole deadline even when the proxy
 /// answered at once (a lost wake-up in `stream::connect_socks`), so no deadline is set there
 /// and no overall request timeout either (it would set one).
+///
+/// Every request says it is Tor Browser ([`USER_AGENT`]), not `ureq/…`: a server should not be
+/// able to pick out the auditors' and officers' requests (and serve them something else) by a
+/// fixed client string.
 pub fn agent_builder(proxy: Option<&str>) -> Result<ureq::AgentBuilder, ClientError> {
     let builder = ureq::AgentBuilder::new()
+        .user_agent(USER_AGENT)
         .timeout_read(Duration::from_secs(300))
         .timeout_write(Duration::from_secs(300));
     let Some(p) = proxy else {
@@ -83,6 +88,9 @@ pub fn agent_builder(proxy: Option<&str>) -> Result<ureq::AgentBuilder, ClientEr
     let proxy = ureq::Proxy::new(&normalized).map_err(|_| ClientError::BadProxy(p.to_owned()))?;
     Ok(builder.timeout_connect(Duration::MAX).proxy(proxy))
 }
+
+/// The `User-Agent` of Tor Browser 14 (Firefox ESR 128), which every visitor sends.
+pub const USER_AGENT: &str = "Mozilla/5.0 (Windows NT 10.0; rv:128.0) Gecko/20100101 Firefox/128.0";
 
 /// A connection to one server.
 pub struct Client {

@@ -29,6 +29,10 @@ pub struct LogState {
     pub deleted: BTreeMap<String, String>,
     /// Directory versions seen (sha256 → version).
     pub directories: BTreeMap<String, u64>,
+    /// The log's integration interval in seconds, pinned on the first run (a frozen log is one
+    /// whose newest checkpoint is older than two of them).
+    #[serde(default)]
+    pub interval: u64,
 }
 
 /// A logged report.

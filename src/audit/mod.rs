@@ -8,7 +8,7 @@ mod site_log;
 mod store;
 mod store_log;
 
-pub use log::{audit_log, LogState};
+pub use log::{audit_log, LogState, Tracked};
 pub use site::audit_site;
 pub use store::{audit_store, audit_store_pinned};
 pub use store_log::Pins;
@@ -46,6 +46,9 @@ pub struct AuditReport {
     /// Entries in the signed log, and entries waiting for integration.
     pub log_size: u64,
     pub log_queued: u64,
+    /// Reports whose stanzas match an earlier directory version (logged before the current
+    /// one): sealed before a rotation or a move to post-quantum keys; not findings.
+    pub sealed_for_earlier_directory: usize,
     pub findings: Vec<Finding>,
 }
 

@@ -94,18 +94,61 @@ fn third_party(text: &str) -> Vec<String> {
     found
 }
 
-/// References in a page (`src`, `href`, `action`); each must be a site path.
-fn references(html: &str) -> Vec<String> {
+/// A reference in a page: what the browser loads into the page (`script`, `link`, `img`, …:
+/// must be a manifest asset) or where it navigates (`a`, `form`: must be a known page).
+#[derive(Debug, PartialEq, Eq)]
+enum Reference {
+    Loads(String),
+    Goes(String),
+}
+
+/// The references of a page's tags (`src`, `href`, `action`).
+fn references(html: &str) -> Vec<Reference> {
     let mut refs = Vec::new();
-    for attr in ["src=\"", "href=\"", "action=\""] {
-        for (i, _) in html.match_indices(attr) {
-            let rest = &html[i + attr.len()..];
-            if let Some(end) = rest.find('"') {
-                refs.push(rest[..end].to_owned());
+    for (i, _) in html.match_indices('<') {
+        let rest = &html[i + 1..];
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[..end];
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty() {
+            continue;
+        }
+        for attr in [
+            " src=\"",
+            " href=\"",
+            " action=\"",
+            "\nsrc=\"",
+            "\nhref=\"",
+            "\naction=\"",
+        ] {
+            for (j, _) in tag.match_indices(attr) {
+                let value = &tag[j + attr.len()..];
+                let Some(close) = value.find('"') else {
+                    continue;
+                };
+                let value = value[..close].to_owned();
+                refs.push(match name.as_str() {
+                    "a" | "form" => Reference::Goes(value),
+                    _ => Reference::Loads(value),
+                });
             }
         }
     }
     refs
+}
+
+/// Where the site's links and forms may go: its pages and the paths its forms post to.
+fn known_destination(r: &str) -> bool {
+    if r.starts_with("tel:") || r.starts_with('#') {
+        return true; // a help number or an anchor: no request to another page
+    }
+    let path = r.split(['?', '#']).next().unwrap_or(r);
+    PAGES.contains(&path)
+        || ["/report/nojs/send", "/mailbox/answer", "/mailbox/delete"].contains(&path)
 }
 
 /// Audits `server` against `manifest` (this build's `approdo manifest` for `network_key`),
@@ -120,7 +163,15 @@ pub fn audit_site(
     let agent = client.redirects(0).build();
     let mut out = Vec::new();
     let assets = manifest["assets"].as_object().cloned().unwrap_or_default();
-    for (path, want) in &assets {
+    // In a different order every run: no fixed sequence that tells an audit from a visit.
+    let mut order: Vec<(&String, &serde_json::Value)> = assets.iter().collect();
+    let mut pages = PAGES.to_vec();
+    {
+        use rand::seq::SliceRandom;
+        order.shuffle(&mut rand::thread_rng());
+        pages.shuffle(&mut rand::thread_rng());
+    }
+    for (path, want) in order {
         match get(&agent, &format!("{base}{path}")) {
             Ok(f) => {
                 check_headers(path, &f, &mut out);
@@ -141,7 +192,7 @@ pub fn audit_site(
             Err(e) => out.push(finding(format!("{path} could not be fetched: {e}"))),
         }
     }
-    for path in PAGES {
+    for path in pages {
         match get(&agent, &format!("{base}{path}")) {
             Ok(f) => {
                 check_headers(path, &f, &mut out);
@@ -152,15 +203,14 @@ pub fn audit_site(
                     )));
                 }
                 for r in references(&html) {
-                    // `tel:` links (the help numbers) make no request.
-                    let ok = r.starts_with("tel:")
-                        || (r.starts_with('/')
-                            && !r.starts_with("//")
-                            && (!r.starts_with("/assets/") || assets.contains_key(&r)));
-                    if !ok {
-                        out.push(finding(format!(
-                            "{path}: references {r:?}, not an asset of this build"
-                        )));
+                    match r {
+                        Reference::Loads(r) if !assets.contains_key(&r) => out.push(finding(
+                            format!("{path}: loads {r:?}, not an asset of this build's manifest"),
+                        )),
+                        Reference::Goes(r) if !known_destination(&r) => out.push(finding(format!(
+                            "{path}: links to {r:?}, not a page of this build"
+                        ))),
+                        _ => {}
                     }
                 }
             }
@@ -216,9 +266,22 @@ mod tests {
             1
         );
         assert!(super::third_party("<a href=\"/report\">").is_empty());
+        use super::Reference::{Goes, Loads};
         assert_eq!(
-            super::references("<script src=\"/assets/app.js\"></script><form action=\"/mailbox\">"),
-            vec!["/assets/app.js".to_owned(), "/mailbox".to_owned()]
+            super::references(
+                "<script src=\"/assets/app.js\"></script><form action=\"/mailbox\">\
+                 <script src=\"/help.js\"></script><a class=\"x\" href=\"/help?lang=it\">"
+            ),
+            vec![
+                Loads("/assets/app.js".into()),
+                Goes("/mailbox".into()),
+                Loads("/help.js".into()),
+                Goes("/help?lang=it".into())
+            ]
         );
+        assert!(super::known_destination("/help?lang=it"));
+        assert!(super::known_destination("tel:1522"));
+        assert!(!super::known_destination("/help.js"));
+        assert!(!super::known_destination("//evil.example/"));
     }
 }

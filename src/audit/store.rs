@@ -122,6 +122,7 @@ pub fn audit_store_pinned(
     let today = Day::today();
     let mut known = HashSet::new();
     let mut metas = HashMap::new();
+    let mut mismatched: Vec<(ReportId, String)> = Vec::new();
     for row in reports.iter().map_err(read_err)? {
         let (k, v) = row.map_err(read_err)?;
         let meta = match store::parse_meta(k.value(), v.value()) {
@@ -194,7 +195,9 @@ pub fn audit_store_pinned(
                             if let Err(e) =
                                 sealed::check_recipients(&shape, p.recipients.len(), p.is_pq())
                             {
-                                add(Some(&id), format!("partner {}: {e}", p.id));
+                                // Judged after the log is read: a report sealed for an earlier
+                                // directory version (before a rotation) is not a finding.
+                                mismatched.push((id, format!("partner {}: {e}", p.id)));
                             }
                         }
                         None => add(
@@ -214,9 +217,18 @@ pub fn audit_store_pinned(
                     Ok(_) => {}
                 }
                 // Chi-squared over the byte histogram (255 degrees of freedom): ciphertext stays far
-                // below 400; text and zero padding are in the tens of thousands.
-                if total >= 4096 {
-                    let expected = total as f64 / 256.0;
+                // below 400; text and zero padding are in the tens of thousands. Over the payload
+                // only: the header is base64 text by design (checked stanza by stanza above), and a
+                // post-quantum one is ~1.6 KB per officer, enough to swamp a small report.
+                for &b in head
+                    .get(..shape.header_len + sealed::NONCE_LEN)
+                    .unwrap_or_default()
+                {
+                    histogram[b as usize] = histogram[b as usize].saturating_sub(1);
+                }
+                let payload = total.saturating_sub(header);
+                if payload >= 4096 {
+                    let expected = payload as f64 / 256.0;
                     let chi2: f64 = histogram
                         .iter()
                         .map(|&o| (o as f64 - expected).powi(2) / expected)
@@ -254,7 +266,15 @@ pub fn audit_store_pinned(
             Err(e) => add(None, format!("recorded directory: {e}")),
         }
     }
-    let summary = super::store_log::check(&txn, &metas, &pins, &mut add)?;
+    let version = directory.as_ref().map(|d| d.version);
+    let summary = super::store_log::check(&txn, &metas, &pins, version, &mut add)?;
+    for (id, why) in mismatched {
+        if summary.predate_directory.contains(&id.0) {
+            out.sealed_for_earlier_directory += 1;
+        } else {
+            add(Some(&id), why);
+        }
+    }
     out.log_size = summary.size;
     out.log_queued = summary.queued;
     out.findings = findings;

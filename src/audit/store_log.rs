@@ -35,6 +35,10 @@ pub struct LogSummary {
     pub size: u64,
     /// Entries waiting for the next integration.
     pub queued: u64,
+    /// Reports logged before the server started serving the directory version `check` was
+    /// given: they were sealed for an earlier directory (before a rotation, an added officer
+    /// or a move to post-quantum keys), so their stanzas cannot be checked against this one.
+    pub predate_directory: HashSet<u128>,
 }
 
 /// True if `text` holds something shaped like an IPv4 address (four dot-separated numbers).
@@ -60,6 +64,7 @@ pub(super) fn check(
     txn: &redb::ReadTransaction,
     reports: &HashMap<u128, ReportMeta>,
     pins: &Pins,
+    directory_version: Option<u64>,
     add: &mut Add<'_>,
 ) -> Result<LogSummary, AuditError> {
     let mut summary = LogSummary::default();
@@ -108,6 +113,9 @@ pub(super) fn check(
     };
     let mut stored: HashMap<String, (Entry, bool)> = HashMap::new();
     let mut deleted: HashSet<String> = HashSet::new();
+    // Stored reports seen before the first leaf of the current directory version, in log order.
+    let mut before_directory: HashSet<String> = HashSet::new();
+    let mut directory_seen = directory_version.is_none();
     let mut note = |entry: Entry, integrated: bool, add: &mut Add<'_>| {
         let text = String::from_utf8_lossy(&entry.to_bytes()).into_owned();
         if has_ipv4(&text) {
@@ -118,7 +126,13 @@ pub(super) fn check(
         }
         match &entry {
             Entry::Stored { id, .. } => {
+                if !directory_seen {
+                    before_directory.insert(id.clone());
+                }
                 stored.insert(id.clone(), (entry.clone(), integrated));
+            }
+            Entry::Directory { version, .. } if Some(*version) == directory_version => {
+                directory_seen = true;
             }
             Entry::Deleted { id, reason } => {
                 if reason.trim().is_empty() {
@@ -186,11 +200,27 @@ pub(super) fn check(
     // Entries waiting for integration (promised by receipts).
     match txn.open_table(LOG_QUEUE) {
         Ok(queue) => {
+            // The last integration's time: an entry of a day that ended before it should
+            // have been integrated then (issue 18: queued is not logged).
+            let signed_at = checkpoint.as_ref().and_then(crate::transparency::checkpoint_time);
             for row in queue.iter().map_err(read_err)? {
                 let (_, v) = row.map_err(read_err)?;
                 summary.queued += 1;
                 match Entry::parse(v.value()) {
-                    Ok(e) => note(e, false, add),
+                    Ok(e) => {
+                        if let (Entry::Stored { id, day, .. }, Some(t)) = (&e, signed_at) {
+                            if u64::from(day.0 + 1) * 86_400 <= t {
+                                add(
+                                    report_id(id).as_ref(),
+                                    format!(
+                                        "queued on {day} and still not in the log after the \
+                                         checkpoint of unix time {t}: an entry the log left out"
+                                    ),
+                                );
+                            }
+                        }
+                        note(e, false, add)
+                    }
                     Err(e) => add(None, format!("a queued log entry does not parse: {e}")),
                 }
             }
@@ -218,6 +248,10 @@ pub(super) fn check(
             Some(_) => {}
         }
     }
+    summary.predate_directory = before_directory
+        .iter()
+        .filter_map(|id| report_id(id).map(|r| r.0))
+        .collect();
     for id in stored.keys() {
         let present = report_id(id).is_some_and(|r| reports.contains_key(&r.0));
         if !present && !deleted.contains(id) {

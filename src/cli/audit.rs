@@ -53,6 +53,10 @@ pub(crate) enum AuditCommand {
         /// Proxy for onion addresses, e.g. socks5h://127.0.0.1:9050
         #[arg(long)]
         proxy: Option<String>,
+        /// A receipt the server signed (the `receipt` of a submission answer, in a file): past
+        /// its `by` time, its report must be in the log. Repeat for several.
+        #[arg(long = "receipt")]
+        receipts: Vec<PathBuf>,
     },
     /// Compare what a server serves with this build: assets, pages, headers, third-party
     /// references, the directory signature, a plaintext probe.
@@ -88,10 +92,19 @@ pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
             ack_days,
             network_key,
             proxy,
+            receipts,
         } => (
             server.clone(),
             NetworkKeyArg::new(network_key).and_then(|key| {
-                super::audit_log::run(&server, &state, log_key, ack_days, &key, proxy.as_deref())
+                super::audit_log::run(
+                    &server,
+                    &state,
+                    log_key,
+                    ack_days,
+                    &key,
+                    proxy.as_deref(),
+                    &receipts,
+                )
             }),
         ),
         AuditCommand::Site {
@@ -182,6 +195,14 @@ fn store(
     }
     if report.repaired_copy {
         println!("note: the store was not closed cleanly (crash or live copy); audited a repaired temporary copy");
+    }
+    if report.sealed_for_earlier_directory > 0 {
+        println!(
+            "note: {} report(s) were logged before the current directory version and sealed to \
+             the keys of an earlier one (a rotation, or a move to post-quantum keys); their \
+             stanzas are not checked against the current directory",
+            report.sealed_for_earlier_directory
+        );
     }
     Ok(verdict(
         &report.findings,

@@ -105,6 +105,11 @@ pub(crate) struct ServeArgs {
     /// sending a body, before the connection is cut (slow clients hold nothing longer).
     #[arg(long, default_value_t = Limits::default().body_idle.as_secs())]
     client_timeout: u64,
+    /// Seconds a victim's page may be left alone before it leaves for the neutral page (with
+    /// JavaScript: the idle timeout; without: a refresh on pages that show a codename or
+    /// messages).
+    #[arg(long, default_value_t = Limits::default().page_idle.as_secs())]
+    idle_timeout: u64,
     /// HTTP worker threads [default: 2].
     #[arg(long)]
     workers: Option<usize>,
@@ -376,6 +381,7 @@ fn limits(args: &ServeArgs, c: Option<&Config>) -> Limits {
             .unwrap_or(defaults.pow_bits)
             .min(28),
         body_idle: Duration::from_secs(args.client_timeout.max(1)),
+        page_idle: Duration::from_secs(args.idle_timeout.max(1)),
         ..defaults
     }
 }

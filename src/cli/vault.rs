@@ -248,8 +248,7 @@ fn import_one(
                 });
             }
         }
-        let recipients: Vec<crate::agekeys::Recipient> =
-            ids.iter().map(|i| i.recipient()).collect();
+        let recipients = crate::keys::OfficerIdentity::own_recipients(ids);
         v.write_atomic(&dest, |f| {
             let mut w =
                 envelope::seal_writer(&mut *f, &recipients).map_err(std::io::Error::other)?;

@@ -217,7 +217,14 @@ pub async fn integrate_log(state: web::Data<AppState>) {
 }
 
 async fn integrate_now(state: &AppState) {
-    let result = state.store.integrate_log().await;
+    // The boundary this integration belongs to (the checkpoint's `time`): never finer than
+    // the interval, so it dates nothing the schedule does not.
+    let every = state.limits.log_interval.as_secs().max(1);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    let result = state.store.integrate_log(now - now % every, every).await;
     if let Err(e) = &result {
         eprintln!("approdo: integrating the transparency log failed: {e}");
     }

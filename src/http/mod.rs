@@ -85,6 +85,9 @@ pub struct Limits {
     pub pow_bits: u32,
     /// A request body that sends nothing for this long is cut (slow clients).
     pub body_idle: Duration,
+    /// A victim's page left alone this long leaves for the neutral page: `safety.js` with
+    /// JavaScript, a `<noscript>` meta refresh on pages that show secrets without it.
+    pub page_idle: Duration,
 }
 
 impl Default for Limits {
@@ -110,6 +113,7 @@ impl Default for Limits {
             per_circuit_per_minute: 30,
             pow_bits: 14,
             body_idle: Duration::from_secs(30),
+            page_idle: Duration::from_secs(600),
         }
     }
 }

@@ -117,6 +117,17 @@ pub(super) fn binding(req: &HttpRequest) -> Result<Option<[u8; 48]>, ApiError> {
     Ok(Some(*parsed.as_bytes()))
 }
 
+/// When the entry of a report accepted now will be in the log: the next interval boundary
+/// (seconds since the epoch), the receipt's promise.
+fn next_integration(state: &AppState) -> u64 {
+    let every = state.limits.log_interval.as_secs().max(1);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or_default();
+    now - now % every + every
+}
+
 /// The JSON answer to an accepted report, with the log key's signed promise to log it
 /// (`receipt`: a C2SP signed note; its inclusion proof is at `/api/v1/log/proof/<id>` after
 /// the next integration).
@@ -124,7 +135,7 @@ pub(super) fn receipt(state: &AppState, meta: &ReportMeta) -> serde_json::Value 
     let promise = state
         .store
         .log_key()
-        .sign_receipt(&meta.id.to_string(), &meta.sha256)
+        .sign_receipt(&meta.id.to_string(), &meta.sha256, next_integration(state))
         .ok();
     serde_json::json!({
         "id": meta.id,

@@ -4,8 +4,13 @@
 //! `shows-<group>` class, so the stylesheet shows them only when they apply (`:has()`; older
 //! browsers show them all, each saying when it applies). `data-q`/`data-kind` tell the page
 //! script how to read each answer. No `style` attributes, no inline script (the CSP).
+//!
+//! A form the server refused (JavaScript off) comes back filled with what she sent
+//! ([`Filled`]), the question at fault marked `aria-invalid` with the reason beside it: her
+//! answers live in that one response only, never on disk or in a log.
 
 use super::countries::COUNTRIES;
+pub use super::filled::Filled;
 use super::spec::{question, Kind, Question, Section, QUESTIONS};
 use crate::locale::{Language, FALLBACK};
 use crate::stats::fields::PREFER_NOT;
@@ -76,7 +81,7 @@ fn wrapper_attrs(q: &Question) -> String {
     )
 }
 
-fn choices(lang: &Language, q: &Question) -> String {
+fn choices(lang: &Language, q: &Question, f: &Filled) -> String {
     let kind = if q.kind == Kind::Many {
         "checkbox"
     } else {
@@ -91,12 +96,13 @@ fn choices(lang: &Language, q: &Question) -> String {
     } else {
         None
     };
-    let described = hint(lang, q.name).map(|_| format!(" aria-describedby=\"hint-{}\"", q.name));
+    let hint_id = hint(lang, q.name).map(|_| format!("hint-{}", q.name));
     let mut out = format!(
-        "<fieldset {}{}>\n<legend>{}</legend>\n",
+        "<fieldset {}{}>\n<legend>{}</legend>\n{}",
         wrapper_attrs(q),
-        described.unwrap_or_default(),
-        t(lang, &format!("form.q.{}", q.name))
+        f.described(q.name, hint_id.as_deref()),
+        t(lang, &format!("form.q.{}", q.name)),
+        f.error_html(q.name),
     );
     if let Some(h) = hint(lang, q.name) {
         out.push_str(&format!(
@@ -114,14 +120,16 @@ fn choices(lang: &Language, q: &Question) -> String {
         } else {
             format!(" class=\"{}\"", class.join(" "))
         };
-        let checked = if default == Some(code) {
-            " checked"
+        let on = if f.answered(q.name) {
+            f.has(q.name, code)
         } else {
-            ""
+            default == Some(code)
         };
+        let checked = if on { " checked" } else { "" };
         out.push_str(&format!(
-            "<label><input type=\"{kind}\" name=\"{name}\" value=\"{code}\"{class}{checked}> <span>{label}</span></label>\n",
+            "<label><input type=\"{kind}\" name=\"{name}\" value=\"{code}\"{class}{checked}{invalid}> <span>{label}</span></label>\n",
             name = q.name,
+            invalid = f.invalid(q.name),
             label = escape(&option_label(lang, q.name, code)),
         ));
     }
@@ -129,19 +137,18 @@ fn choices(lang: &Language, q: &Question) -> String {
     out
 }
 
-fn text_field(lang: &Language, q: &Question) -> String {
+fn text_field(lang: &Language, q: &Question, f: &Filled) -> String {
     let h = hint(lang, q.name);
-    let described = h
-        .as_ref()
-        .map(|_| format!(" aria-describedby=\"hint-{}\"", q.name))
-        .unwrap_or_default();
+    let hint_id = h.as_ref().map(|_| format!("hint-{}", q.name));
+    let described = f.aria(q.name, hint_id.as_deref());
+    let text = escape(f.text(q.name).unwrap_or_default());
     let hint_html = h
         .map(|h| format!("\n<span class=\"hint\" id=\"hint-{}\">{h}</span>", q.name))
         .unwrap_or_default();
     let label = t(lang, &format!("form.q.{}", q.name));
     let input = match q.kind {
         Kind::Text => format!(
-            "<textarea id=\"{n}\" name=\"{n}\" rows=\"8\"{described}></textarea>",
+            "<textarea id=\"{n}\" name=\"{n}\" rows=\"8\"{described}>{text}</textarea>",
             n = q.name
         ),
         _ => {
@@ -151,24 +158,26 @@ fn text_field(lang: &Language, q: &Question) -> String {
                 "text"
             };
             format!(
-                "<input id=\"{n}\" name=\"{n}\" type=\"{ty}\" maxlength=\"{max}\" autocomplete=\"off\"{described}>",
+                "<input id=\"{n}\" name=\"{n}\" type=\"{ty}\" maxlength=\"{max}\" autocomplete=\"off\" value=\"{text}\"{described}>",
                 n = q.name,
                 max = super::answers::MAX_LINE
             )
         }
     };
     format!(
-        "<div {}>\n<label for=\"{}\">{label}</label>{hint_html}\n{input}\n</div>\n",
+        "<div {}>\n<label for=\"{}\">{label}</label>{hint_html}\n{}{input}\n</div>\n",
         wrapper_attrs(q),
-        q.name
+        q.name,
+        f.error_html(q.name),
     )
 }
 
-fn country(lang: &Language, q: &Question) -> String {
+fn country(lang: &Language, q: &Question, f: &Filled) -> String {
     let mut out = format!(
-        "<div {}>\n<label for=\"{n}\">{}</label>\n<select id=\"{n}\" name=\"{n}\" autocomplete=\"off\">\n<option value=\"\">—</option>\n<option value=\"{PREFER_NOT}\">{}</option>\n",
+        "<div {}>\n<label for=\"{n}\">{}</label>\n<select id=\"{n}\" name=\"{n}\" autocomplete=\"off\">\n<option value=\"\">—</option>\n<option value=\"{PREFER_NOT}\"{}>{}</option>\n",
         wrapper_attrs(q),
         t(lang, &format!("form.q.{}", q.name)),
+        selected(f.has(q.name, PREFER_NOT)),
         escape(&option_label(lang, q.name, PREFER_NOT)),
         n = q.name,
     );
@@ -179,7 +188,8 @@ fn country(lang: &Language, q: &Question) -> String {
             format!("{own} · {en}")
         };
         out.push_str(&format!(
-            "<option value=\"{code}\">{}</option>\n",
+            "<option value=\"{code}\"{}>{}</option>\n",
+            selected(f.has(q.name, code)),
             escape(&label)
         ));
     }
@@ -187,17 +197,28 @@ fn country(lang: &Language, q: &Question) -> String {
     out
 }
 
-fn consent(lang: &Language, q: &Question) -> String {
+fn selected(on: bool) -> &'static str {
+    if on {
+        " selected"
+    } else {
+        ""
+    }
+}
+
+fn consent(lang: &Language, q: &Question, f: &Filled) -> String {
     let required = if q.name == "consent_read" {
         " required"
     } else {
         ""
     };
     format!(
-        "<div {}>\n<label class=\"check\"><input type=\"checkbox\" id=\"{n}\" name=\"{n}\" value=\"yes\"{required}> <span>{}</span></label>\n</div>\n",
+        "<div {}>\n{}<label class=\"check\"><input type=\"checkbox\" id=\"{n}\" name=\"{n}\" value=\"yes\"{required}{checked}{aria}> <span>{}</span></label>\n</div>\n",
         wrapper_attrs(q),
+        f.error_html(q.name),
         t(lang, &format!("form.q.{}", q.name)),
-        n = q.name
+        n = q.name,
+        checked = if f.has(q.name, "yes") { " checked" } else { "" },
+        aria = f.aria(q.name, None),
     )
 }
 
@@ -210,21 +231,24 @@ fn attachments(lang: &Language) -> String {
     )
 }
 
-/// The questions of `section`, as HTML (`partners`: the partner check boxes, in the consent section).
-pub fn section(lang: &Language, section: Section, partners: &str) -> String {
+/// The questions of `section`, as HTML (`partners`: the partner check boxes, in the consent
+/// section), filled with `f`.
+pub fn section(lang: &Language, section: Section, partners: &str, f: &Filled) -> String {
     let mut out = String::new();
     if section == Section::Consent {
         out.push_str(&format!(
-            "<fieldset id=\"partners\">\n<legend>{}</legend>\n{partners}</fieldset>\n",
-            t(lang, "form.q.partner")
+            "<fieldset id=\"partners\"{}>\n<legend>{}</legend>\n{}{partners}</fieldset>\n",
+            f.described("partner", None),
+            t(lang, "form.q.partner"),
+            f.error_html("partner"),
         ));
     }
     for q in QUESTIONS.iter().filter(|q| q.section == section) {
         out.push_str(&match q.kind {
-            Kind::One | Kind::Many => choices(lang, q),
-            Kind::Line | Kind::Text => text_field(lang, q),
-            Kind::Country => country(lang, q),
-            Kind::Consent => consent(lang, q),
+            Kind::One | Kind::Many => choices(lang, q, f),
+            Kind::Line | Kind::Text => text_field(lang, q, f),
+            Kind::Country => country(lang, q, f),
+            Kind::Consent => consent(lang, q, f),
         });
         if q.name == "description" {
             out.push_str(&attachments(lang));
@@ -235,13 +259,18 @@ pub fn section(lang: &Language, section: Section, partners: &str) -> String {
 
 /// Every section with its heading.
 pub fn questions(lang: &Language, partners: &str) -> String {
+    questions_filled(lang, partners, &Filled::default())
+}
+
+/// Every section with its heading, filled with her answers (a refused form).
+pub fn questions_filled(lang: &Language, partners: &str, f: &Filled) -> String {
     let mut out = String::new();
     for (s, key) in super::spec::SECTIONS {
         out.push_str(&format!(
             "<section class=\"part\" aria-labelledby=\"part-{key}\">\n<h2 id=\"part-{key}\">{}</h2>\n",
             t(lang, &format!("form.section.{key}"))
         ));
-        out.push_str(&section(lang, s, partners));
+        out.push_str(&section(lang, s, partners, f));
         out.push_str("</section>\n");
     }
     debug_assert!(question("safe_now").is_some());

@@ -15,6 +15,7 @@
 
 pub mod answers;
 pub mod countries;
+pub mod filled;
 pub mod form;
 pub mod report;
 pub mod schema;

@@ -31,6 +31,19 @@ pub const OFFICERS: &[(&str, &str)] = &[
         "lavoro-milano",
         include_str!("../../keys/demo/secret/lavoro-milano-1.key"),
     ),
+    // Post-quantum (`mlkem768x25519`) officers.
+    (
+        "sociali-milano",
+        include_str!("../../keys/demo/secret/sociali-milano-1.key"),
+    ),
+    (
+        "sociali-milano",
+        include_str!("../../keys/demo/secret/sociali-milano-2.key"),
+    ),
+    (
+        "sociali-milano",
+        include_str!("../../keys/demo/secret/sociali-milano-3.key"),
+    ),
 ];
 
 /// The demo network key, parsed.

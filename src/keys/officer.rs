@@ -86,6 +86,18 @@ impl OfficerIdentity {
         self.0.is_hybrid()
     }
 
+    /// The recipients to seal something of her own to (the vault at rest): every identity of
+    /// her file, or only its post-quantum ones once she has one (`officer rotate --pq`) — age
+    /// never mixes the two kinds in one file, and the X25519 ones still open older files.
+    pub fn own_recipients(identities: &[OfficerIdentity]) -> Vec<Recipient> {
+        let any_pq = identities.iter().any(OfficerIdentity::is_hybrid);
+        identities
+            .iter()
+            .filter(|i| !any_pq || i.is_hybrid())
+            .map(OfficerIdentity::recipient)
+            .collect()
+    }
+
     /// The age identity, for decryption.
     pub fn age(&self) -> &Identity {
         &self.0
@@ -332,6 +344,24 @@ mod tests {
             Err(KeyError::Exists(_))
         ));
         assert!(!format!("{id:?}").contains("AGE-SECRET"));
+    }
+
+    #[test]
+    fn own_recipients_never_mix_kinds() {
+        let classic = OfficerIdentity::generate();
+        let pq = OfficerIdentity::generate_kind(true);
+        let both = [pq, classic];
+        let r = OfficerIdentity::own_recipients(&both);
+        assert_eq!(r.len(), 1);
+        assert!(r[0].is_hybrid());
+        let r = OfficerIdentity::own_recipients(&both[1..]);
+        assert!(r.len() == 1 && !r[0].is_hybrid());
+        // A hybrid identity signs with a key derived from its seed, as an X25519 one does.
+        assert!(both[0].signing_public().is_ok());
+        assert_ne!(
+            both[0].signing_public().unwrap(),
+            both[1].signing_public().unwrap()
+        );
     }
 
     #[test]

@@ -289,8 +289,10 @@ impl Store {
     }
 
     /// Integrates the queued log entries and signs a checkpoint; returns the tree size.
-    pub async fn integrate_log(&self) -> Result<(), StoreError> {
-        self.call(Op::IntegrateLog(self.log_key.clone()))
+    /// Integrates the queue and signs a checkpoint for `time` (a boundary of `interval`
+    /// seconds); see [`crate::transparency::log::integrate`].
+    pub async fn integrate_log(&self, time: u64, interval: u64) -> Result<(), StoreError> {
+        self.call(Op::IntegrateLog(self.log_key.clone(), time, interval))
             .await
             .map(|_| ())
     }

@@ -80,7 +80,8 @@ pub(super) enum Op {
         value: Vec<u8>,
     },
     /// Appends the queued log entries and signs a checkpoint.
-    IntegrateLog(std::sync::Arc<crate::transparency::LogKey>),
+    /// (key, time, interval in seconds)
+    IntegrateLog(std::sync::Arc<crate::transparency::LogKey>, u64, u64),
 }
 
 pub(super) struct Command {
@@ -103,6 +104,7 @@ pub(super) fn init_and_sweep(
 ) -> Result<Vec<u128>, StoreError> {
     let mut kept = Vec::new();
     let txn = db.begin_write().map_err(StoreError::from_db)?;
+    let hash = hex::encode(sha2::Sha256::digest(directory.bytes()));
     {
         let mut trust = txn.open_table(TRUST).map_err(StoreError::from_db)?;
         // Recorded from the first start, so a lost log key is noticed before the first
@@ -117,7 +119,6 @@ pub(super) fn init_and_sweep(
             .insert("directory.sig", directory.signature())
             .map_err(StoreError::from_db)?;
         // A directory not served before is a log entry (a changed key is visible to auditors).
-        let hash = hex::encode(sha2::Sha256::digest(directory.bytes()));
         let logged = trust
             .get("log.directory")
             .map_err(StoreError::from_db)?
@@ -126,7 +127,10 @@ pub(super) fn init_and_sweep(
             trust
                 .insert("log.directory", hash.as_bytes())
                 .map_err(StoreError::from_db)?;
-            log::queue(
+            // After every entry waiting (the queue is shuffled within a batch): the log then
+            // orders every report sealed under the old directory before this leaf, and
+            // `audit store` checks each against the directory it was sealed for.
+            log::queue_last(
                 &txn,
                 &Entry::Directory {
                     sha256: hash,
@@ -469,7 +473,9 @@ fn apply(
                         .map_err(StoreError::from_db)?;
                     Ok(true)
                 }
-                Op::IntegrateLog(key) => log::integrate(&txn, key).map(|_| true),
+                Op::IntegrateLog(key, time, every) => {
+                    log::integrate(&txn, key, *time, *every).map(|_| true)
+                }
             };
             results.push(r);
         }

@@ -17,6 +17,23 @@ use super::LogError;
 pub const KEY_FILE: &str = "log.key";
 /// First line of a receipt's note text.
 pub const RECEIPT_TAG: &str = "approdo.receipt/v1";
+/// The checkpoint extension line that says when it was signed (`time <seconds>`).
+pub const TIME_EXTENSION: &str = "time ";
+
+/// The time a stored checkpoint note says it was signed (not verified: for the log's own
+/// schedule).
+pub(crate) fn note_time(note: &[u8]) -> Option<u64> {
+    let note = signed_note::Note::from_bytes(note).ok()?;
+    checkpoint_time(&Checkpoint::from_bytes(note.text()).ok()?)
+}
+
+/// The time a checkpoint says it was signed (its `time` extension line), if it says one.
+pub fn checkpoint_time(cp: &Checkpoint) -> Option<u64> {
+    cp.extension()
+        .lines()
+        .find_map(|l| l.strip_prefix(TIME_EXTENSION))
+        .and_then(|t| t.parse().ok())
+}
 
 /// The signing side.
 pub struct LogKey {
@@ -110,9 +127,32 @@ impl LogKey {
         self.sign_note(&cp.to_bytes())
     }
 
-    /// A signed promise that report `id` with ciphertext `sha256` will be in the log.
-    pub fn sign_receipt(&self, id: &str, sha256: &str) -> Result<String, LogError> {
-        let text = format!("{RECEIPT_TAG}\n{}\n{id}\n{sha256}\n", self.origin());
+    /// A signed checkpoint that also says when it was signed: the extension line
+    /// `time <seconds since the epoch>` (C2SP tlog-checkpoint allows extension lines; the
+    /// time is an integration boundary, so it says nothing about when an entry arrived).
+    pub fn sign_checkpoint_at(
+        &self,
+        size: u64,
+        hash: Hash,
+        time: u64,
+    ) -> Result<Vec<u8>, LogError> {
+        let cp = Checkpoint::new(
+            self.origin(),
+            size,
+            hash,
+            &format!("{TIME_EXTENSION}{time}\n"),
+        )
+        .map_err(|e| LogError::Checkpoint(e.to_string()))?;
+        self.sign_note(&cp.to_bytes())
+    }
+
+    /// A signed promise that report `id` with ciphertext `sha256` will be in the log by `by`
+    /// (seconds since the epoch: the next integration), the line `by <time>`.
+    pub fn sign_receipt(&self, id: &str, sha256: &str, by: u64) -> Result<String, LogError> {
+        let text = format!(
+            "{RECEIPT_TAG}\n{}\n{id}\n{sha256}\nby {by}\n",
+            self.origin()
+        );
         let note = self.sign_note(text.as_bytes())?;
         String::from_utf8(note).map_err(|e| LogError::Checkpoint(e.to_string()))
     }
@@ -173,15 +213,31 @@ impl LogVerifier {
 
     /// Verifies a receipt; returns `(id, sha256)`.
     pub fn receipt(&self, note: &str) -> Result<(String, String), LogError> {
+        self.receipt_by(note).map(|(id, sha, _)| (id, sha))
+    }
+
+    /// Verifies a receipt; returns `(id, sha256, by)`, `by` the time it promised the entry
+    /// would be in the log (absent on receipts signed before approdo promised one).
+    pub fn receipt_by(&self, note: &str) -> Result<(String, String, Option<u64>), LogError> {
         let text = self.open_note(note.as_bytes())?;
         let text = String::from_utf8(text).map_err(|e| LogError::Checkpoint(e.to_string()))?;
         let lines: Vec<&str> = text.lines().collect();
-        match lines.as_slice() {
-            [tag, origin, id, sha] if *tag == RECEIPT_TAG && *origin == self.origin => {
-                Ok(((*id).to_owned(), (*sha).to_owned()))
+        let not_ours = || LogError::Checkpoint("not a receipt of this log".into());
+        let (tag, origin, id, sha, by) = match lines.as_slice() {
+            [tag, origin, id, sha] => (tag, origin, id, sha, None),
+            [tag, origin, id, sha, by] => {
+                let by = by
+                    .strip_prefix("by ")
+                    .and_then(|t| t.parse::<u64>().ok())
+                    .ok_or_else(not_ours)?;
+                (tag, origin, id, sha, Some(by))
             }
-            _ => Err(LogError::Checkpoint("not a receipt of this log".into())),
+            _ => return Err(not_ours()),
+        };
+        if *tag != RECEIPT_TAG || *origin != self.origin {
+            return Err(not_ours());
         }
+        Ok(((*id).to_owned(), (*sha).to_owned(), by))
     }
 }
 
@@ -199,8 +255,17 @@ mod tests {
         let v = LogVerifier::new(key.vkey()).unwrap();
         let cp = key.sign_checkpoint(3, Hash([7; 32])).unwrap();
         assert_eq!(v.checkpoint(&cp).unwrap().size(), 3);
-        let r = key.sign_receipt("aa", "bb").unwrap();
+        let r = key.sign_receipt("aa", "bb", 86_400).unwrap();
         assert_eq!(v.receipt(&r).unwrap(), ("aa".into(), "bb".into()));
+        assert_eq!(v.receipt_by(&r).unwrap().2, Some(86_400));
+        let timed = key
+            .sign_checkpoint_at(3, Hash([7; 32]), 1_700_000_000)
+            .unwrap();
+        assert_eq!(
+            checkpoint_time(&v.checkpoint(&timed).unwrap()),
+            Some(1_700_000_000)
+        );
+        assert_eq!(checkpoint_time(&v.checkpoint(&cp).unwrap()), None);
         let mut forged = cp.clone();
         let pos = forged.iter().position(|&b| b == b'3').unwrap();
         forged[pos] = b'4';

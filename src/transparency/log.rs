@@ -36,6 +36,28 @@ pub(crate) fn queue(txn: &redb::WriteTransaction, entry: &Entry) -> Result<(), S
     Ok(())
 }
 
+/// Queues an entry so that it is integrated after every entry queued before it (and after
+/// every random-keyed one queued later in the same batch): the queue is otherwise shuffled
+/// (random keys) so a batch does not reveal the order of submissions. Used for a new directory
+/// version, so that the log orders the reports sealed under the old directory before it
+/// without an early checkpoint (which would reveal the restart's time).
+pub(crate) fn queue_last(txn: &redb::WriteTransaction, entry: &Entry) -> Result<(), StoreError> {
+    // Random keys fall in the top 2^32 with probability 2^-96: this range is ours.
+    const BASE: u128 = u128::MAX - (1 << 32);
+    let mut q = txn.open_table(LOG_QUEUE).map_err(db)?;
+    let last = q.last().map_err(db)?.map(|(k, _)| k.value());
+    let key = match last {
+        Some(k) if k >= BASE => k.checked_add(1).ok_or_else(|| {
+            db(redb::StorageError::Corrupted(
+                "the log queue is full".into(),
+            ))
+        })?,
+        _ => BASE,
+    };
+    q.insert(key, entry.to_bytes().as_slice()).map_err(db)?;
+    Ok(())
+}
+
 /// Reads stored hashes from a table (written or read-only).
 pub struct TableHashes<'a, T>(pub &'a T);
 
@@ -57,9 +79,16 @@ impl<T: ReadableTable<u64, &'static [u8]>> HashReader for TableHashes<'_, T> {
     }
 }
 
-/// Appends every queued entry, signs a new checkpoint; returns the new tree size. Without
-/// queued entries (and with a checkpoint already), changes nothing.
-pub(crate) fn integrate(txn: &redb::WriteTransaction, key: &LogKey) -> Result<u64, StoreError> {
+/// Appends every queued entry and signs a new checkpoint for `time` (seconds since the epoch,
+/// an interval boundary); with nothing queued, still once [`heartbeat`] has passed since the
+/// last checkpoint's time, so a checkpoint that keeps its time is a frozen log, not a quiet
+/// one (issue 18). Returns the new tree size.
+pub(crate) fn integrate(
+    txn: &redb::WriteTransaction,
+    key: &LogKey,
+    time: u64,
+    interval: u64,
+) -> Result<u64, StoreError> {
     let mut queue = txn.open_table(LOG_QUEUE).map_err(db)?;
     let mut entries = txn.open_table(LOG_ENTRIES).map_err(db)?;
     let mut hashes = txn.open_table(LOG_HASHES).map_err(db)?;
@@ -72,9 +101,15 @@ pub(crate) fn integrate(txn: &redb::WriteTransaction, key: &LogKey) -> Result<u6
         .map(|r| r.map(|(_, v)| v.value().to_vec()))
         .collect::<Result<_, _>>()
         .map_err(db)?;
-    let has_checkpoint = trust.get("log.checkpoint").map_err(db)?.is_some();
-    if waiting.is_empty() && has_checkpoint {
-        return Ok(size);
+    let last = trust
+        .get("log.checkpoint")
+        .map_err(db)?
+        .map(|v| super::key::note_time(v.value()));
+    if let Some(last) = last {
+        let due = last.is_none_or(|t| time >= t.saturating_add(heartbeat(interval)));
+        if waiting.is_empty() && !due {
+            return Ok(size);
+        }
     }
     queue.retain(|_, _| false).map_err(db)?;
     for data in waiting {
@@ -95,7 +130,7 @@ pub(crate) fn integrate(txn: &redb::WriteTransaction, key: &LogKey) -> Result<u6
     let root = tlog_tiles::tree_hash(size, &TableHashes(&hashes))
         .map_err(|e| StoreError::Db(format!("log: {e}")))?;
     let checkpoint = key
-        .sign_checkpoint(size, root)
+        .sign_checkpoint_at(size, root, time)
         .map_err(|e| StoreError::Db(e.to_string()))?;
     trust
         .insert("log.checkpoint", checkpoint.as_slice())
@@ -104,6 +139,13 @@ pub(crate) fn integrate(txn: &redb::WriteTransaction, key: &LogKey) -> Result<u6
         .insert("log.vkey", key.vkey().as_bytes())
         .map_err(db)?;
     Ok(size)
+}
+
+/// How often the log signs a checkpoint when nothing is queued: every interval, but at
+/// most hourly (a test server integrating every second need not sign every second); auditors
+/// call a log frozen after two heartbeats.
+pub fn heartbeat(interval: u64) -> u64 {
+    interval.max(3600)
 }
 
 /// What the HTTP routes read, in one read transaction.

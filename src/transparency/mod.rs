@@ -20,7 +20,7 @@ pub mod key;
 pub mod log;
 
 pub use entry::Entry;
-pub use key::{LogKey, LogVerifier, KEY_FILE};
+pub use key::{checkpoint_time, LogKey, LogVerifier, KEY_FILE};
 
 /// Tile height of the C2SP tlog-tiles layout (256 hashes per tile).
 pub const TILE_HEIGHT: u8 = 8;

@@ -118,8 +118,7 @@ impl Index {
     }
 
     pub(super) fn seal(&self, ids: &[OfficerIdentity]) -> Result<Vec<u8>, VaultError> {
-        let recipients: Vec<crate::agekeys::Recipient> =
-            ids.iter().map(|i| i.recipient()).collect();
+        let recipients = OfficerIdentity::own_recipients(ids);
         let json = zeroize::Zeroizing::new(
             serde_json::to_vec(self).map_err(|e| VaultError::Damaged(e.to_string()))?,
         );

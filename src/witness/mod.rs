@@ -12,9 +12,12 @@
 //!   the signed directory lists, and hands them back to the server, which serves the
 //!   checkpoint cosigned (the server itself never makes an outbound connection).
 //!
+//! - [`follow`]: an officer's view of the log between pulls (consistency, fork evidence).
+//!
 //! Verifiers (`audit log`, `pull`) require the directory's quorum of cosignatures.
 
 pub mod cosign;
+pub mod follow;
 pub mod http;
 pub mod relay;
 pub mod state;
@@ -36,6 +39,17 @@ pub enum WitnessError {
     /// A request to a witness or the server failed.
     #[error("{0}")]
     Remote(String),
+    /// The log the server now shows does not extend the one seen before.
+    #[error(
+        "the server's log is not the one you saw before: rolled back or forked. Both checkpoints \
+         are saved in {evidence} (evidence for your coordinator and auditors); do not trust this \
+         server until they have looked.\nseen before:\n{before}\nserved now:\n{now}"
+    )]
+    Fork {
+        before: String,
+        now: String,
+        evidence: String,
+    },
     /// Not enough witnesses cosigned.
     #[error("{got} of the {need} witness cosignatures the directory requires ({missing})")]
     Quorum {

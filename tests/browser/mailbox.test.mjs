@@ -107,6 +107,7 @@ test("report → codename → reply → read with and without JS → follow-up �
   assert.equal(follow.reply.mailbox, report.reply.mailbox);
 
   // 7. She deletes the reply; her mailbox is then empty — said by the script in her language.
+  await js.click("article.message .delete-box summary"); // folded away from "send" (issue 16.13)
   await js.click("article.message button.delete");
   await js.waitForSelector("article.message .deleted");
   const ar = JSON.parse(readFileSync(new URL("../../web/locales/ar.json", import.meta.url), "utf8")).mailbox;

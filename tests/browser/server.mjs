@@ -9,6 +9,10 @@ import { chromium } from "playwright-core";
 
 const root = new URL("../../", import.meta.url).pathname;
 export const bin = process.env.APPRODO_BIN || join(root, "target/debug/approdo");
+// The CLI's state (directory floors, the officer's view of the log) for this test process:
+// never the user's own.
+const stateDir = mkdtempSync(join(tmpdir(), "approdo-state-"));
+process.env.APPRODO_STATE_DIR ||= stateDir;
 
 export async function startServer(args = []) {
   const dir = mkdtempSync(join(tmpdir(), "approdo-browser-"));
@@ -34,6 +38,13 @@ export async function startServer(args = []) {
     data,
     output: () => output,
     identity: (partner) => join(data, "demo", `${partner}.key`),
+    /** Kills the server and waits until it is gone, keeping its data (for `audit store`). */
+    async halt() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await gone;
+    },
     stop() {
       child.kill("SIGKILL");
       rmSync(dir, { recursive: true, force: true });

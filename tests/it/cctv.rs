@@ -20,7 +20,7 @@ use sha2::{Digest, Sha256};
 /// validator uses the strict parser, so such files are refused at upload — asserted below.
 const KNOWN_DEVIATIONS: &[&str] = &["stanza_missing_body", "stanza_missing_final_line"];
 
-fn vectors_dir() -> PathBuf {
+pub(crate) fn vectors_dir() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors");
     let dir = root.join("cctv");
     if !dir.join("x25519").exists() {

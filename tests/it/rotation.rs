@@ -7,29 +7,29 @@ use std::path::{Path, PathBuf};
 
 use crate::common::{self, TestServer};
 
-fn s(p: &Path) -> &str {
+pub(crate) fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-fn ok(args: &[&str]) -> String {
+pub(crate) fn ok(args: &[&str]) -> String {
     let (ok, stdout, stderr) = common::approdo(args);
     assert!(ok, "approdo {args:?}: {stderr}");
     stdout
 }
 
 /// A clear (test-only) officer identity; returns its recipient.
-fn officer(path: &Path) -> String {
+pub(crate) fn officer(path: &Path) -> String {
     ok(&["officer", "keygen", "--no-passphrase", "--out", s(path)])
         .trim()
         .to_owned()
 }
 
-struct Network {
-    dir: PathBuf,
+pub(crate) struct Network {
+    pub(crate) dir: PathBuf,
 }
 
 impl Network {
-    fn sign(&self, version: u32, p1: &[&str], p2: &[&str]) {
+    pub(crate) fn sign(&self, version: u32, p1: &[&str], p2: &[&str]) {
         let toml = format!(
             "network = \"Rete di prova\"\nversion = {version}\n\
              [[partner]]\nid = \"cav-prova\"\nname = \"CAV\"\nrecipients = {p1:?}\n\
@@ -48,7 +48,7 @@ impl Network {
         ]);
     }
 
-    fn submit(&self, server: &TestServer, partner: &str, marker: &str) -> String {
+    pub(crate) fn submit(&self, server: &TestServer, partner: &str, marker: &str) -> String {
         let report = self.dir.join(format!("{marker}.json"));
         std::fs::write(&report, common::report_json(marker)).unwrap();
         let out = ok(&[
@@ -68,14 +68,18 @@ impl Network {
     }
 }
 
-fn serve(config: &Path, data: &Path) -> TestServer {
+pub(crate) fn serve(config: &Path, data: &Path) -> TestServer {
     TestServer::start_args(
         data,
         &["serve", "--config", s(config), "--listen", "127.0.0.1:0"],
     )
 }
 
-fn pull(server: &TestServer, identity: &Path, out: &Path) -> (bool, Vec<String>, String) {
+pub(crate) fn pull(
+    server: &TestServer,
+    identity: &Path,
+    out: &Path,
+) -> (bool, Vec<String>, String) {
     let (ok, _, err) = common::approdo(&[
         "pull",
         "--server",

@@ -147,12 +147,31 @@ fn audit_log_catches_a_rolled_back_and_a_forked_log() {
         wait_logged(&server, b["id"].as_str().unwrap());
         let (code, out) = audit(&["log", "--server", &server.url, "--state", st]);
         assert_eq!(code, 0, "{out}");
+        // An officer pulls: her CLI remembers the checkpoint it verified.
+        let (ok, _, err) = server.pull("cav-milano", &dir.path().join("pulled"));
+        assert!(ok && err.contains("log: "), "{err}");
     }
     // The operator restores the older copy: the log shrank.
     let server = TestServer::start_in(&old, &["--log-interval", "1"]);
     let (code, out) = audit(&["log", "--server", &server.url, "--state", st]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("rolled back"), "{out}");
+    // Her next pull stops before downloading anything, prints both checkpoints and keeps them
+    // as evidence (issue 18: the officer's view, Go's sumdb client pattern).
+    let (ok, _, err) = server.pull("cav-milano", &dir.path().join("pulled-again"));
+    assert!(
+        !ok && err.contains("rolled back or forked") && err.contains("seen before:"),
+        "{err}"
+    );
+    assert!(!dir.path().join("pulled-again").exists(), "nothing pulled");
+    let evidence = err
+        .split("saved in ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let kept = std::fs::read_to_string(&evidence).unwrap();
+    assert_eq!(kept.matches("\u{2014} approdo.log/").count(), 2, "{kept}");
     // … and grows it again with other reports: same size or more, but not the same history.
     for i in 0..3 {
         let c = submit(&server, &format!("fork {i}"));
@@ -218,6 +237,62 @@ fn audit_store_against_a_pinned_checkpoint_and_log_key_catches_a_rewritten_log()
     let (code, out) = audit(&["store", "--data", &s(&old), "--log-key", other.vkey()]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("is not the pinned one"), "{out}");
+}
+
+/// Issue 18, gap 2: receipts carry a deadline (`by <time>`, the next integration) and a receipt
+/// past it whose report is not in the log is reported as signed evidence; a kept one passes.
+#[test]
+fn audit_log_reports_a_receipt_the_log_did_not_keep() {
+    let server = TestServer::start(&["--log-interval", "1"]);
+    let dir = tempfile::tempdir().unwrap();
+    let kept = submit(&server, "kept");
+    let receipt = kept["receipt"].as_str().unwrap();
+    assert!(
+        receipt.lines().nth(4).is_some_and(|l| l.starts_with("by ")),
+        "{receipt}"
+    );
+    wait_logged(&server, kept["id"].as_str().unwrap());
+    let good = dir.path().join("kept.receipt");
+    std::fs::write(&good, receipt).unwrap();
+    // The operator signed a receipt (with the log key) for a report the log never got.
+    let key = approdo::transparency::LogKey::load_or_create(&server.data).unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let dropped = key
+        .sign_receipt(
+            &format!("{:032x}", 0xdead_u128),
+            &"ab".repeat(32),
+            now - 120,
+        )
+        .unwrap();
+    let bad = dir.path().join("dropped.receipt");
+    std::fs::write(&bad, dropped).unwrap();
+    let state = dir.path().join("state.json");
+    let (s, g, b) = (
+        state.to_str().unwrap(),
+        good.to_str().unwrap(),
+        bad.to_str().unwrap(),
+    );
+    let (code, out) = audit(&["log", "--server", &server.url, "--state", s, "--receipt", g]);
+    assert_eq!(code, 0, "{out}");
+    let (code, out) = audit(&[
+        "log",
+        "--server",
+        &server.url,
+        "--state",
+        s,
+        "--receipt",
+        g,
+        "--receipt",
+        b,
+    ]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("0000000000000000000000000000dead") && out.contains("signed evidence"),
+        "{out}"
+    );
 }
 
 /// A man in the middle: forwards to `upstream`, rewriting responses with `edit`.
@@ -329,6 +404,25 @@ fn audit_site_catches_a_swapped_key_a_modified_script_and_a_missing_header() {
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("/report: header Content-Security-Policy"),
+        "{out}"
+    );
+
+    // Issue 18, gap 4: a same-origin script outside the manifest (CSP `script-src 'self'`
+    // lets it run) injected into a page.
+    let injected = mitm(server.url.clone(), |path, _, body| {
+        if path == "/report" {
+            let text = String::from_utf8_lossy(body).replacen(
+                "</head>",
+                "<script src=\"/help.js\"></script></head>",
+                1,
+            );
+            *body = text.into_bytes();
+        }
+    });
+    let (code, out) = audit(&["site", "--server", &injected]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("/report: loads \"/help.js\", not an asset"),
         "{out}"
     );
 }

@@ -297,6 +297,36 @@ fn two_witnesses_cosign_one_branch_and_refuse_a_fork() {
     );
     let (passed, said) = audit_log(net, &a, "a.json");
     assert!(passed, "{said}");
+    // Officers: a pull with the network key requires the quorum too.
+    let pull = |server: &TestServer, out: &str| {
+        common::approdo(&[
+            "pull",
+            "--server",
+            &server.url,
+            "--identity",
+            s(&net.join("anna.key")),
+            "--out",
+            s(&net.join(out)),
+            "--network-key",
+            s(&net.join("network.pub")),
+            // This network lists no officer signing keys (acknowledgements are not the point).
+            "--no-ack",
+        ])
+    };
+    let (passed, _, err) = pull(&a, "pulled-a");
+    assert!(
+        passed && err.contains("cosigned by w1.example.org/approdo"),
+        "{err}"
+    );
+    let (passed, _, err) = pull(&b, "pulled-b");
+    assert!(
+        !passed && err.contains("missing: w1.example.org/approdo"),
+        "{err}"
+    );
+    assert!(
+        !net.join("pulled-b").exists(),
+        "nothing pulled from the unwitnessed branch"
+    );
 
     // The add-checkpoint statuses, straight at a witness.
     let post = |body: String| match ureq::post(&format!("{}/add-checkpoint", wp1.url))

@@ -7,7 +7,7 @@
 // If this browser cannot do it, the page says so and offers, explicitly, to let the server
 // open the mailbox (the form without JavaScript); it never falls back silently.
 import { Decrypter } from "age-encryption";
-import { deriveReplyKeys, normalise } from "./codename.js";
+import { deriveReplyKeys, digit, normalise } from "./codename.js";
 import { loadDirectory } from "./directory.js";
 import { envelopeStream, SCHEMA } from "./envelope.js";
 import { verifyReply } from "./reply.js";
@@ -78,7 +78,8 @@ export async function mailboxMain(networkKey) {
     const input = $("#codename-show").checked ? $("#codename-shown") : $("#codename");
     const normalised = normalise(input.value, lists());
     if (!normalised) {
-      say(t("bad_codename"), "error");
+      // Digits typed: say what a digit spelling is (a check digit caught a slip).
+      say(t([...input.value].some((c) => digit(c) !== null) ? "bad_digits" : "bad_codename"), "error");
       return;
     }
     const button = form.querySelector("button[type=submit]");
@@ -152,6 +153,9 @@ function article(m, reply, partner, keys, directory) {
   const a = el("article", { className: "message" });
   a.dataset.id = m.id;
   a.append(el("h2", { textContent: t("from", { name: partner.name, day: m.day }) }));
+  // A plain status, then one obvious next action (the primary button); deleting is folded away
+  // at the end (the same as the server's page, src/http/mailbox/page.rs).
+  a.append(el("p", { className: "reply-status", textContent: t("status_answered", { name: partner.name, day: m.day }) }));
   const text = el("p", { className: "text" });
   text.textContent = reply.message;
   a.append(text);
@@ -159,30 +163,33 @@ function article(m, reply, partner, keys, directory) {
   const status = el("p", { className: "hint", role: "status" });
   const send = async (appointment) => {
     status.textContent = t("sending");
+    document.body.dataset.busy = "sending"; // an answer being sent is activity (safety.js)
     try {
       await followUp(reply, answer.value, appointment, keys, directory);
       answer.value = "";
       status.textContent = t("sent", { name: partner.name });
     } catch (e) {
       status.textContent = t("not_sent", { reason: reason(e, "went_wrong") });
+    } finally {
+      delete document.body.dataset.busy;
     }
   };
-  const buttons = el("p");
+  const buttons = el("p", { className: "actions" });
   if (reply.appointment) {
     const ap = reply.appointment;
     a.append(el("dl", { className: "appointment" },
       el("dt", { textContent: t("where") }), el("dd", { textContent: ap.desk }),
       el("dt", { textContent: t("when") }), el("dd", { textContent: ap.time }),
       el("dt", { textContent: t("desk") }), el("dd", { textContent: ap.phrase })));
-    const accept = el("button", { type: "button", textContent: t("accept") });
+    const accept = el("button", { type: "button", textContent: t("accept"), className: "primary" });
     accept.addEventListener("click", () => send("accept"));
-    const other = el("button", { type: "button", textContent: t("another") });
+    const other = el("button", { type: "button", textContent: t("another"), className: "secondary" });
     other.addEventListener("click", () => send("another"));
-    buttons.append(accept, " ", other, " ");
+    buttons.append(accept, " ", other);
   }
-  const reply_ = el("button", { type: "button", textContent: t("send"), className: "send-answer" });
+  const next = el("p", { className: "next" }, el("strong", { textContent: t(reply.appointment ? "next_appointment" : "next_answer") }));
+  const reply_ = el("button", { type: "button", textContent: t("send"), className: `send-answer ${reply.appointment ? "secondary" : "primary"}` });
   reply_.addEventListener("click", () => send(undefined));
-  buttons.append(reply_);
   const del = el("button", { type: "button", textContent: t("delete"), className: "delete" });
   del.addEventListener("click", async () => {
     try {
@@ -192,7 +199,10 @@ function article(m, reply, partner, keys, directory) {
       status.textContent = t("not_removed", { reason: reason(e, "went_wrong") });
     }
   });
-  a.append(el("label", { htmlFor: answer.id, textContent: t("answer", { name: partner.name }) }), answer, buttons, el("p", {}, del), status);
+  const fold = el("details", { className: "delete-box" }, el("summary", { textContent: t("delete") }), el("p", { textContent: t("delete_note") }), el("p", {}, del));
+  if (reply.appointment) a.append(next, buttons);
+  else a.append(next);
+  a.append(el("label", { htmlFor: answer.id, textContent: t("answer", { name: partner.name }) }), answer, el("p", {}, reply_), status, fold);
   return a;
 }
 

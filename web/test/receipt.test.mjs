@@ -37,7 +37,9 @@ test("a receipt from the server verifies, and alterations do not", async () => {
     const work = mkdtempSync(join(tmpdir(), "approdo-receipt-w-"));
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(work, "report.json"), JSON.stringify({ schema: "approdo.report/v1", language: "en", description: "receipt test" }));
-    const out = execFileSync(bin, ["envelope", "submit", "--server", url, "--partner", "tratta-milano", "--report", join(work, "report.json")], { encoding: "utf8" });
+    // Its own state directory: never the user's directory-version floors.
+    const env = { ...process.env, APPRODO_STATE_DIR: join(work, "state") };
+    const out = execFileSync(bin, ["envelope", "submit", "--server", url, "--partner", "tratta-milano", "--report", join(work, "report.json")], { encoding: "utf8", env });
     const answer = JSON.parse(out.slice(out.indexOf("{")));
     rmSync(work, { recursive: true, force: true });
     const { createHash } = await import("node:crypto");

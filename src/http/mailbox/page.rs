@@ -113,7 +113,17 @@ async fn login(
         .flatten()
         .find(|s| !s.0.trim().is_empty());
     let Some(Ok(codename)) = typed.map(|s| Codename::parse(&s.0)) else {
-        return refused(&state, &l, 400, "bad_codename");
+        // Digits typed: say what a digit spelling is (a check digit caught a slip).
+        let digits = typed.is_some_and(|s| {
+            s.0.chars()
+                .any(|c| crate::codename::spelling::digit(c).is_some())
+        });
+        return refused(
+            &state,
+            &l,
+            400,
+            if digits { "bad_digits" } else { "bad_codename" },
+        );
     };
     drop(form);
     // The budget before the 8 MiB KDF, then the KDF's own bounded pool.
@@ -164,7 +174,14 @@ async fn login(
         l.t("mailbox.close"),
         l.t("mailbox.done")
     ));
-    page(&l, 200, l.lang.text("pages.mailbox_heading"), &html)
+    // Her messages (an appointment, a meeting phrase) leave the screen by themselves.
+    framed(
+        &l,
+        200,
+        l.lang.text("pages.mailbox_heading"),
+        &html,
+        &l.leaves_when_idle(),
+    )
 }
 
 fn render(
@@ -177,11 +194,19 @@ fn render(
     id: u128,
 ) -> String {
     let text = escape(&reply.message).replace('\n', "<br>\n");
+    // A plain status, then one obvious next action (the primary button); deleting is folded
+    // away at the end, so it is never pressed for "send".
     let mut out = format!(
-        "<article class=\"message\">\n<h2>{from}</h2>\n<p class=\"text\">{text}</p>\n",
+        "<article class=\"message\">\n<h2>{from}</h2>\n<p class=\"reply-status\">{status}</p>\n<p class=\"text\">{text}</p>\n",
         from = l.fill("mailbox.from", &[("name", name), ("day", day)]),
+        status = l.fill("mailbox.status_answered", &[("name", name), ("day", day)]),
     );
     let mut buttons = String::new();
+    let (next, send_class) = if reply.appointment.is_some() {
+        ("mailbox.next_appointment", "secondary")
+    } else {
+        ("mailbox.next_answer", "primary")
+    };
     if let Some(a) = &reply.appointment {
         out.push_str(&format!(
             "<dl class=\"appointment\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>\n",
@@ -193,11 +218,15 @@ fn render(
             escape(&a.phrase)
         ));
         buttons.push_str(&format!(
-            "<button type=\"submit\" name=\"appointment\" value=\"accept\">{}</button> <button type=\"submit\" name=\"appointment\" value=\"another\">{}</button> ",
+            "<p class=\"actions\"><button type=\"submit\" name=\"appointment\" value=\"accept\" class=\"primary\">{}</button> <button type=\"submit\" name=\"appointment\" value=\"another\" class=\"secondary\">{}</button></p>\n",
             l.t("mailbox.accept"),
             l.t("mailbox.another")
         ));
     }
+    out.push_str(&format!(
+        "<p class=\"next\"><strong>{}</strong></p>\n",
+        l.t(next)
+    ));
     out.push_str(&format!(
         "<form method=\"post\" action=\"/report/nojs?lang={lang}\" enctype=\"multipart/form-data\" autocomplete=\"off\" class=\"follow-up\">\n\
 <input type=\"hidden\" name=\"form_token\" value=\"{token}\">\n\
@@ -206,13 +235,15 @@ fn render(
 <input type=\"hidden\" name=\"in_reply_to\" value=\"{report}\">\n\
 <input type=\"hidden\" name=\"reply_recipient\" value=\"{recipient}\">\n\
 <input type=\"hidden\" name=\"reply_mailbox\" value=\"{mailbox}\">\n\
-<p><label for=\"answer-{id:032x}\">{answer}</label>\n<textarea id=\"answer-{id:032x}\" name=\"description\" rows=\"4\"></textarea></p>\n\
-<p>{buttons}<button type=\"submit\">{send}</button></p>\n</form>\n\
+{buttons}<p><label for=\"answer-{id:032x}\">{answer}</label>\n<textarea id=\"answer-{id:032x}\" name=\"description\" rows=\"4\"></textarea></p>\n\
+<p><button type=\"submit\" class=\"{send_class}\">{send}</button></p>\n</form>\n\
+<details class=\"delete-box\"><summary>{delete}</summary>\n<p>{delete_note}</p>\n\
 <form method=\"post\" action=\"/mailbox/delete?lang={lang}\" class=\"delete\">\n\
 <input type=\"hidden\" name=\"form_token\" value=\"{token2}\">\n\
 <input type=\"hidden\" name=\"mailbox\" value=\"{mailbox}\">\n\
 <input type=\"hidden\" name=\"id\" value=\"{id:032x}\">\n\
-<p><button type=\"submit\">{delete}</button></p>\n</form>\n</article>\n",
+<p><button type=\"submit\" class=\"delete\">{delete}</button></p>\n</form>\n</details>\n</article>\n",
+        delete_note = l.t("mailbox.delete_note"),
         token = state.form_tokens.issue(),
         token2 = state.form_tokens.issue(),
         partner = escape(&reply.partner),

@@ -12,6 +12,7 @@ use super::spool::{self, Spool};
 use super::{safe_name, Refusal};
 use crate::codename::Codename;
 use crate::http::AppState;
+use crate::intake::form::Filled;
 use crate::intake::{Answers, IntakeError};
 use crate::reply::ReplyAddress;
 use crate::store::{Day, ReportMeta, ReportState, SealedBy};
@@ -82,6 +83,7 @@ pub(super) async fn handle(
     req: &HttpRequest,
     payload: web::Payload,
     page_lang: &'static str,
+    filled: &mut Filled,
 ) -> Result<Sent, Refusal> {
     if state.submit_limiter.check().is_err() || state.admit_circuit(req).is_err() {
         return Err(Refusal(429, "busy"));
@@ -115,11 +117,14 @@ pub(super) async fn handle(
             _ if !token_ok => return Err(Refusal(403, "expired")),
             "partner" => {
                 let p = read_text(&mut field, 128).await?;
-                partners.push(String::from_utf8_lossy(&p).into_owned());
+                let p = String::from_utf8_lossy(&p).into_owned();
+                filled.push("partner", &p);
+                partners.push(p);
             }
             "in_reply_to" | "reply_recipient" | "reply_mailbox" | "appointment" => {
                 let v = read_text(&mut field, 256).await?;
                 let v = Some(String::from_utf8_lossy(&v).trim().to_owned());
+                filled.follow_up = true;
                 match name.as_str() {
                     "in_reply_to" => follow.in_reply_to = v,
                     "reply_recipient" => follow.recipient = v,
@@ -133,13 +138,20 @@ pub(super) async fn handle(
             }
             n if Answers::is_field(n) => {
                 let v = read_text(&mut field, 4096).await?;
-                answers.push(n, &String::from_utf8_lossy(&v));
+                let v = Zeroizing::new(String::from_utf8_lossy(&v).into_owned());
+                filled.push(n, &v);
+                answers.push(n, &v);
             }
             "description" => {
                 let d = read_text(&mut field, MAX_TEXT).await?;
                 description = Zeroizing::new(String::from_utf8_lossy(&d).into_owned());
+                filled.push("description", &description);
             }
             "attachments" => {
+                filled.files |= field
+                    .content_disposition()
+                    .and_then(|cd| cd.get_filename())
+                    .is_some_and(|f| !f.is_empty());
                 total = read_file(&mut field, &mut spool, &mut taken, total, max).await?;
             }
             _ => {

@@ -11,8 +11,9 @@ pub mod token;
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::pages::done::{codename_screen, Screen};
-use super::pages::{escape, page, PageLang};
+use super::pages::{escape, framed, page, PageLang};
 use super::AppState;
+use crate::intake::form::Filled;
 use handle::{handle, Sent};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -41,7 +42,8 @@ async fn submit(
     l: PageLang,
     payload: web::Payload,
 ) -> HttpResponse {
-    match handle(&state, &req, payload, l.lang.code).await {
+    let mut filled = Filled::default();
+    match handle(&state, &req, payload, l.lang.code, &mut filled).await {
         Ok(Sent {
             receipts,
             codename,
@@ -79,9 +81,25 @@ async fn submit(
                         sent = l.t("pages.nojs_sent"),
                     )
                 }
-                None => format!("<p id=\"status\">{}</p>{after}", l.t("pages.nojs_sent")),
+                // Her answer from the mailbox: the way back to it.
+                None => format!(
+                    "<p id=\"status\">{}</p>{after}<p><a class=\"button\" id=\"back-to-mailbox\" href=\"{}\">{}</a></p>",
+                    l.t("pages.nojs_sent"),
+                    l.href("/mailbox"),
+                    l.t("mailbox.back"),
+                ),
             };
-            page(&l, 201, l.lang.text("pages.sent_heading"), &body)
+            // The codename leaves the screen by itself, as with JavaScript.
+            framed(
+                &l,
+                201,
+                l.lang.text("pages.sent_heading"),
+                &body,
+                &l.leaves_when_idle(),
+            )
+        }
+        Err(Refusal(status, why)) if !filled.is_empty() && !filled.follow_up => {
+            refilled(&state, &l, status, why, filled)
         }
         Err(Refusal(status, why)) => page(
             &l,
@@ -97,6 +115,65 @@ async fn submit(
             ),
         ),
     }
+}
+
+/// The question each refusal is about (the others are about the whole form).
+fn at_fault(why: &str) -> Option<&'static str> {
+    match why {
+        "choose_partner" | "unknown_partner" => Some("partner"),
+        "consent" => Some("consent_read"),
+        "assisted" => Some("assisted_consent"),
+        _ => None,
+    }
+}
+
+/// A refused form comes back filled with what she sent, the question at fault marked
+/// (`aria-invalid`, the reason beside it) and named on top with a link to it; files cannot be
+/// given back to a browser, so she is told to attach them again. Her answers are in this
+/// response only: nothing of it is written to disk or to a log.
+fn refilled(
+    state: &AppState,
+    l: &PageLang,
+    status: u16,
+    why: &'static str,
+    mut filled: Filled,
+) -> HttpResponse {
+    let key = format!("form.refusal.{why}");
+    let reason = l.lang.text(&key);
+    let field = at_fault(why);
+    if let Some(f) = field {
+        let mut chars = reason.chars();
+        let sentence: String = chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect())
+            .unwrap_or_default();
+        filled.mark(f, &sentence);
+    }
+    let go = field
+        .map(|f| {
+            let target = if f == "partner" { "partners" } else { f };
+            format!(" <a href=\"#{target}\">{}</a>", l.t("form.refill_go"))
+        })
+        .unwrap_or_default();
+    let files = if filled.files {
+        format!("<p class=\"field-error\">{}</p>", l.t("form.refill_files"))
+    } else {
+        String::new()
+    };
+    let notice = format!(
+        "<div id=\"error\" role=\"alert\"><p>{} {}{go}</p><p>{}</p>{files}</div>\n",
+        l.t("pages.not_sent"),
+        escape(reason),
+        l.t("form.refill_kept"),
+    );
+    let body = notice + &super::pages::report::report_body(state, l, &filled);
+    framed(
+        l,
+        status,
+        l.lang.text("pages.not_sent_heading"),
+        &body,
+        "<script src=\"/assets/app.js\" defer></script>\n",
+    )
 }
 
 /// The same rules as the page script (`web/src/envelope.js`): no `/`, `\`, control characters,

@@ -1,6 +1,7 @@
 //! Server-rendered pages, in the visitor's language, all in one frame (`web/templates/page.html`):
 //! a neutral title and icon, the quick exit first in tab order (a plain link to the neutral
-//! `/exit` page; `safety.js` adds Esc, `location.replace` and the idle timeout), the language
+//! `/exit` page; `safety.js` adds Shift pressed three times, `location.replace` for the exit and
+//! for links within the site (one history entry), and the idle timeout), the language
 //! picker (each name in its own script), `lang` and `dir` on `<html>`.
 //!
 //! The language: `?lang=` wins, then `Accept-Language`, then English ([`crate::locale`]); every
@@ -11,7 +12,7 @@
 
 pub(in crate::http) mod done;
 mod info;
-mod report;
+pub(in crate::http) mod report;
 
 use std::future::{ready, Ready};
 
@@ -33,6 +34,8 @@ pub(in crate::http) struct PageLang {
     /// The language.
     pub lang: &'static Language,
     path: String,
+    /// Seconds a page may be left alone (`--idle-timeout`).
+    idle: u64,
 }
 
 impl PageLang {
@@ -43,6 +46,7 @@ impl PageLang {
         Ok(PageLang {
             lang,
             path: path.to_owned(),
+            idle: 600,
         })
     }
 
@@ -98,6 +102,18 @@ impl PageLang {
         out
     }
 
+    /// For the head of a page that shows secrets (a codename, her messages): without
+    /// JavaScript it leaves for the neutral page after the idle time by itself, as `safety.js`
+    /// makes every page do with it. In `<noscript>`, so with JavaScript the script's idle
+    /// timeout (which knows about typing and uploads) stays the only one.
+    pub fn leaves_when_idle(&self) -> String {
+        format!(
+            "<noscript><meta http-equiv=\"refresh\" content=\"{};url={}\"></noscript>\n",
+            self.idle,
+            self.href("/exit")
+        )
+    }
+
     /// The page script's messages (every string under `path`, e.g. `mailbox.js`), as the
     /// spans of an inert `<template id="js-text">` (no inline script: the CSP), keyed by their
     /// last name (`t("opening")`).
@@ -143,7 +159,15 @@ impl FromRequest for PageLang {
             .get("accept-language")
             .and_then(|v| v.to_str().ok());
         let code = locale::negotiate(query_lang(req.query_string()), accept);
-        ready(PageLang::build(code, req.path()))
+        let idle = req
+            .app_data::<web::Data<super::AppState>>()
+            .map(|s| s.limits.page_idle.as_secs());
+        ready(PageLang::build(code, req.path()).map(|mut l| {
+            if let Some(idle) = idle {
+                l.idle = idle;
+            }
+            l
+        }))
     }
 }
 
@@ -192,9 +216,11 @@ pub(in crate::http) fn framed(
     let html = PAGE_FRAME
         .replace("{{lang}}", l.lang.code)
         .replace("{{dir}}", l.lang.dir.as_str())
+        .replace("{{idle}}", &l.idle.to_string())
         .replace("{{title}}", &l.t("pages.title"))
         .replace("{{quick_exit}}", &l.t("pages.quick_exit"))
         .replace("{{quick_exit_note}}", &l.t("pages.quick_exit_note"))
+        .replace("{{quick_exit_keys}}", &l.t("pages.quick_exit_keys"))
         .replace("{{languages}}", &l.t("pages.languages"))
         .replace("{{picker}}", &picker(l))
         .replace("{{scripts}}", scripts)

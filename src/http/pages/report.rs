@@ -1,5 +1,6 @@
 //! `GET /report`: the intake form in her language, partners listed from the verified directory,
-//! a fresh form token, so it works the same with JavaScript off. The page script's messages
+//! a fresh form token, so it works the same with JavaScript off (and comes back filled when
+//! the server refuses a no-JS form, [`report_body`]). The page script's messages
 //! travel in an inert `<template>` (no inline script: the CSP).
 
 use actix_web::{get, web, HttpResponse};
@@ -7,6 +8,7 @@ use actix_web::{get, web, HttpResponse};
 use super::{escape, framed, PageLang};
 use crate::http::assets::REPORT_PAGE;
 use crate::http::AppState;
+use crate::intake::form::Filled;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(report);
@@ -14,6 +16,18 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 
 #[get("/report")]
 async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
+    let body = report_body(&state, &l, &Filled::default());
+    framed(
+        &l,
+        200,
+        l.lang.text("pages.report_heading"),
+        &body,
+        "<script src=\"/assets/app.js\" defer></script>\n",
+    )
+}
+
+/// The report page's body, filled with `f` (her answers to a refused no-JS form, or nothing).
+pub(in crate::http) fn report_body(state: &AppState, l: &PageLang, f: &Filled) -> String {
     let partners: String = state
         .directory
         .directory()
@@ -21,8 +35,10 @@ async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
         .iter()
         .map(|p| {
             format!(
-                "<label><input type=\"checkbox\" name=\"partner\" value=\"{id}\"> <span><strong>{name}</strong><br><span class=\"hint\">{desc}</span></span></label>\n",
+                "<label><input type=\"checkbox\" name=\"partner\" value=\"{id}\"{checked}{aria}> <span><strong>{name}</strong><br><span class=\"hint\">{desc}</span></span></label>\n",
                 id = escape(p.id.as_str()),
+                checked = if f.has("partner", p.id.as_str()) { " checked" } else { "" },
+                aria = f.invalid("partner"),
                 name = escape(&p.name),
                 desc = escape(&p.description)
             )
@@ -56,10 +72,9 @@ async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
     };
     body = body.replace(
         "{{codename_screen}}",
-        &super::done::codename_screen(&l, &screen),
+        &super::done::codename_screen(l, &screen),
     );
-    let body = body
-        .replace("{{lang}}", l.lang.code)
+    body.replace("{{lang}}", l.lang.code)
         .replace("{{form_token}}", &state.form_tokens.issue())
         .replace(
             "{{js_text}}",
@@ -67,13 +82,6 @@ async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
         )
         .replace(
             "{{questions}}",
-            &crate::intake::form::questions(l.lang, &partners),
-        );
-    framed(
-        &l,
-        200,
-        l.lang.text("pages.report_heading"),
-        &body,
-        "<script src=\"/assets/app.js\" defer></script>\n",
-    )
+            &crate::intake::form::questions_filled(l.lang, &partners, f),
+        )
 }
