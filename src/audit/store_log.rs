@@ -202,7 +202,9 @@ pub(super) fn check(
         Ok(queue) => {
             // The last integration's time: an entry of a day that ended before it should
             // have been integrated then (issue 18: queued is not logged).
-            let signed_at = checkpoint.as_ref().and_then(crate::transparency::checkpoint_time);
+            let signed_at = checkpoint
+                .as_ref()
+                .and_then(crate::transparency::checkpoint_time);
             for row in queue.iter().map_err(read_err)? {
                 let (_, v) = row.map_err(read_err)?;
                 summary.queued += 1;

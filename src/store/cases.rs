@@ -2,8 +2,7 @@
 //! a report (see [`crate::case`]). The store never opens them; it files one under
 //! `(report id, record id)` only for the partner that owns the report (checked in the writer's
 //! transaction, so a record never outlives its report: the report's deletion removes them), at
-//! most [`MAX_PER_REPORT`] per report. Not in backups yet (a restored store starts without
-//! case state; the records can be re-sent from a desk).
+//! most [`MAX_PER_REPORT`] per report. Backups carry them (`K` records, after their report).
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 

@@ -1,8 +1,8 @@
 //! Case state shared by a partner's officers, invisible to the server (issue 17, item 3): two
 //! officers of cav-milano, each with her own desk and vault, one victim. Officer 1 takes the
 //! report and proposes an appointment; officer 2's desk shows it taken, with the appointment,
-//! and refuses her own proposal until she says "anyway". Nothing readable reaches the server's
-//! data or either vault.
+//! and refuses her own proposal until she says "anyway". The records travel in a backup.
+//! Nothing readable reaches the server's data, the backup or either vault.
 
 use approdo::codename::Codename;
 
@@ -115,6 +115,43 @@ fn colleagues_see_who_took_a_report_and_its_appointment_before_proposing_another
         other.cases(id.parse().unwrap()),
         Err(approdo::client::ClientError::Refused { status: 404, .. })
     ));
+
+    // The records travel in a backup: restored, the server lists the same three.
+    let file = dir.path().join("store.approdo-backup");
+    let (ok, _, err) = common::approdo(&[
+        "backup",
+        "--data",
+        server.data.to_str().unwrap(),
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let restored = dir.path().join("restored");
+    let (ok, _, err) = common::approdo(&[
+        "restore",
+        "--from",
+        file.to_str().unwrap(),
+        "--data",
+        restored.to_str().unwrap(),
+        "--log-key",
+        server.data.join("log.key").to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let before = server
+        .officer("cav-milano")
+        .cases(id.parse().unwrap())
+        .unwrap();
+    assert_eq!(before.len(), 3);
+    {
+        let copy = TestServer::start_in(&restored, &[]);
+        assert_eq!(
+            copy.officer("cav-milano")
+                .cases(id.parse().unwrap())
+                .unwrap(),
+            before
+        );
+    }
+    // (`dir` — both vaults, the backup file and the restored store — is scanned below.)
 
     // The server stores ciphertext only; the vaults too.
     drop(maria);
