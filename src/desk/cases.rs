@@ -41,6 +41,38 @@ impl Desk {
         Ok(d)
     }
 
+    /// Fetches every record of the partner and keeps each report's status for the inbox
+    /// (blocking; best effort: the inbox keeps what it had when this fails).
+    pub(super) fn refresh_statuses(&self) {
+        let got = self.with_client(|c| {
+            let directory = self.directory(c)?;
+            let signed = c.all_cases().map_err(|e| e.to_string())?;
+            Ok((directory, signed))
+        });
+        let Ok((directory, signed)) = got else {
+            return;
+        };
+        let mut by: std::collections::BTreeMap<ReportId, Vec<CaseRecord>> =
+            std::collections::BTreeMap::new();
+        for s in signed {
+            if let (Ok(r), Ok(id)) = (s.open(&directory, &self.ids), s.report.parse::<ReportId>()) {
+                by.entry(id).or_default().push(r);
+            }
+        }
+        let map = by
+            .into_iter()
+            .map(|(id, records)| (id, summary(&records)))
+            .collect();
+        if let Ok(mut g) = self.statuses.lock() {
+            *g = map;
+        }
+    }
+
+    /// A report's case status for the inbox, if known.
+    pub(super) fn case_status(&self, id: ReportId) -> Option<(Status, String)> {
+        self.statuses.lock().ok()?.get(&id).cloned()
+    }
+
     /// The case of report `id`, from the server (blocking).
     pub(super) fn case(&self, id: ReportId) -> CaseView {
         let got = self.with_client(|c| {
@@ -62,6 +94,11 @@ impl Desk {
             match s.open(&directory, &self.ids) {
                 Ok(r) if r.report == id.to_string() => view.records.push(r),
                 _ => view.hidden += 1,
+            }
+        }
+        if !view.records.is_empty() {
+            if let Ok(mut g) = self.statuses.lock() {
+                g.insert(id, summary(&view.records));
             }
         }
         view
@@ -98,6 +135,17 @@ impl Desk {
             c.post_case(&signed).map_err(|e| e.to_string())
         })
     }
+}
+
+/// A case's status and who set it last.
+fn summary(records: &[CaseRecord]) -> (Status, String) {
+    let who = records
+        .iter()
+        .rev()
+        .find(|r| r.status.is_some())
+        .map(|r| r.by.clone())
+        .unwrap_or_default();
+    (crate::case::status(records), who)
 }
 
 /// The label of a status, Italian / English.

@@ -60,6 +60,10 @@ pub struct Desk {
     network_key: crate::keys::NetworkPublicKey,
     directory: Mutex<Option<crate::keys::Directory>>,
     name: String,
+    /// Each report's case status and who set it, as the last sync (or page) found them; in
+    /// memory only.
+    statuses:
+        Mutex<std::collections::BTreeMap<crate::store::ReportId, (crate::case::Status, String)>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -95,6 +99,7 @@ impl Desk {
             network_key,
             directory: Mutex::new(None),
             name,
+            statuses: Mutex::new(std::collections::BTreeMap::new()),
         })
     }
 
@@ -157,6 +162,7 @@ impl Desk {
                 if let Ok(mut g) = self.index.lock() {
                     *g = index;
                 }
+                self.refresh_statuses();
                 self.set_status(format!(
                     "synced: {} new, {} removed, {} on the server{}",
                     s.new.len(),

@@ -48,8 +48,11 @@ fn label(field: &str, code: Option<&str>) -> String {
     }
 }
 
+/// One inbox row: the report, what the vault knows of it, its case status and who set it.
+pub(super) type InboxRow = (ReportId, Entry, Option<(crate::case::Status, String)>);
+
 /// The inbox: every report in the vault, most urgent and least safe first.
-pub(super) fn inbox(root: &str, rows: &[(ReportId, Entry)], status: &str) -> String {
+pub(super) fn inbox(root: &str, rows: &[InboxRow], status: &str) -> String {
     let mut body = String::from("<h1>Segnalazioni / Reports</h1>");
     body.push_str(&format!(
         "<p class=\"status\" id=\"status\">{}</p>\
@@ -62,14 +65,19 @@ pub(super) fn inbox(root: &str, rows: &[(ReportId, Entry)], status: &str) -> Str
     }
     body.push_str(
         "<table id=\"inbox\"><thead><tr><th>Urgenza / Urgency</th><th>Al sicuro / Safe now</th>\
-<th>Arrivata / Arrived</th><th>Lingua / Language</th><th>Allegati / Files</th><th></th></tr></thead><tbody>",
+<th>Arrivata / Arrived</th><th>Lingua / Language</th><th>Allegati / Files</th><th>Caso / Case</th><th></th></tr></thead><tbody>",
     );
-    for (id, e) in rows {
+    for (id, e, case) in rows {
+        let case = match case {
+            Some((s, who)) if who.is_empty() => super::cases::status_label(*s).to_owned(),
+            Some((s, who)) => format!("{} — {}", super::cases::status_label(*s), esc(who)),
+            None => "—".to_owned(),
+        };
         let u = e.urgency.as_deref();
         let s = e.safe_now.as_deref();
         body.push_str(&format!(
             "<tr class=\"report\" data-id=\"{id}\"><td class=\"{}\">{}</td><td class=\"{}\">{}</td>\
-<td>{}</td><td>{}</td><td>{}</td><td><a href=\"{root}r/{id}\">Apri / Open</a></td></tr>",
+<td>{}</td><td>{}</td><td>{}</td><td class=\"case\">{case}</td><td><a href=\"{root}r/{id}\">Apri / Open</a></td></tr>",
             esc(u.unwrap_or("")),
             esc(&label("urgency", u)),
             esc(s.unwrap_or("")),

@@ -79,7 +79,7 @@ async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
         Ok(index) => index
             .sorted()
             .into_iter()
-            .map(|(id, e)| (id, e.clone()))
+            .map(|(id, e)| (id, e.clone(), desk.case_status(id)))
             .collect(),
         Err(_) => Vec::new(),
     };

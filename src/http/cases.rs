@@ -14,7 +14,9 @@ use crate::case::SignedCase;
 const MAX_BODY: usize = 96 * 1024;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(post_case).service(list_cases);
+    cfg.service(post_case)
+        .service(list_cases)
+        .service(partner_cases);
 }
 
 /// Files one record: `201 {"filed": true}`; `400` when it does not verify or is not for this
@@ -78,6 +80,23 @@ async fn list_cases(
     }
     let store = state.store.clone();
     let rows = blocking(move || store.cases_blocking(id)).await?;
+    let records: Vec<serde_json::Value> = rows
+        .iter()
+        .filter_map(|r| serde_json::from_slice(r).ok())
+        .collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "cases": records })))
+}
+
+/// The records of every report of the session's partner (for a desk's inbox).
+#[get("/api/v1/officer/cases")]
+async fn partner_cases(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let session = authorise(&state, &req)?;
+    let store = state.store.clone();
+    let partner = session.partner.clone();
+    let rows = blocking(move || store.partner_cases_blocking(partner.as_str())).await?;
     let records: Vec<serde_json::Value> = rows
         .iter()
         .filter_map(|r| serde_json::from_slice(r).ok())

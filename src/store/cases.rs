@@ -89,4 +89,14 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// The records of every report of `partner`, report by report in filing order (blocking):
+    /// what a desk's inbox shows the status from.
+    pub fn partner_cases_blocking(&self, partner: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+        let mut out = Vec::new();
+        for meta in self.list_blocking(Some(partner))? {
+            out.extend(self.cases_blocking(meta.id)?);
+        }
+        Ok(out)
+    }
 }

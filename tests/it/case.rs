@@ -70,6 +70,11 @@ fn colleagues_see_who_took_a_report_and_its_appointment_before_proposing_another
         "{sent}"
     );
 
+    // Anna's inbox shows who has it after a sync.
+    let (status, inbox) = post(&format!("{}sync", anna.url), &[]);
+    assert_eq!(status, 200, "{inbox}");
+    assert!(inbox.contains("appointment set — Maria"), "{inbox}");
+
     // Anna's desk shows it, appointment and all, before she proposes her own.
     let (status, page, _) = get(&format!("{}r/{id}", anna.url));
     assert_eq!(status, 200);
