@@ -63,6 +63,7 @@ pub(super) fn inbox(root: &str, rows: &[InboxRow], status: &str) -> String {
         body.push_str("<p id=\"empty\">Nessuna segnalazione / No reports in the vault.</p>");
         return page(root, "Inbox", &body);
     }
+    body.push_str(&needs(root, rows));
     body.push_str(
         "<table id=\"inbox\"><thead><tr><th>Urgenza / Urgency</th><th>Al sicuro / Safe now</th>\
 <th>Arrivata / Arrived</th><th>Lingua / Language</th><th>Allegati / Files</th><th>Caso / Case</th><th></th></tr></thead><tbody>",
@@ -89,6 +90,54 @@ pub(super) fn inbox(root: &str, rows: &[InboxRow], status: &str) -> String {
     }
     body.push_str("</tbody></table>");
     page(root, "Inbox", &body)
+}
+
+/// "What needs you" (issue 17, item 4, in part): reports nobody took that arrived before
+/// today, and her answers (follow-ups) whose case is not closed.
+fn needs(root: &str, rows: &[InboxRow]) -> String {
+    use crate::case::Status;
+    let today = crate::store::Day::today();
+    let open = |c: &Option<(Status, String)>| !matches!(c, Some((Status::Closed, _)));
+    let waiting: Vec<&ReportId> = rows
+        .iter()
+        .filter(|(_, e, c)| {
+            e.day < today
+                && matches!(c, None | Some((Status::New, _)))
+                && e.kind.as_deref() != Some("follow-up")
+        })
+        .map(|(id, _, _)| id)
+        .collect();
+    let answers: Vec<&ReportId> = rows
+        .iter()
+        .filter(|(_, e, c)| e.kind.as_deref() == Some("follow-up") && open(c))
+        .map(|(id, _, _)| id)
+        .collect();
+    if waiting.is_empty() && answers.is_empty() {
+        return String::new();
+    }
+    let links = |ids: &[&ReportId]| {
+        ids.iter()
+            .map(|id| format!("<a href=\"{root}r/{id}\">{}</a>", &id.to_string()[..8]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::from("<section id=\"needs\"><h2>Ti aspettano / Needs you</h2><ul>");
+    if !waiting.is_empty() {
+        out.push_str(&format!(
+            "<li id=\"needs-untaken\">{} non prese in carico da ieri o prima / not taken since yesterday or earlier: {}</li>",
+            waiting.len(),
+            links(&waiting)
+        ));
+    }
+    if !answers.is_empty() {
+        out.push_str(&format!(
+            "<li id=\"needs-answers\">{} risposte di lei / her answers: {}</li>",
+            answers.len(),
+            links(&answers)
+        ));
+    }
+    out.push_str("</ul></section>");
+    out
 }
 
 /// One report: the same summary as `approdo show`, its attachments (downloaded on request),

@@ -196,6 +196,24 @@ fn desk_serves_the_vault_only_with_its_token_and_keeps_it_sealed() {
     assert_eq!(reply.in_reply_to, urgent);
     assert_eq!(reply.appointment.unwrap().phrase, "blue heron");
 
+    // Her answer arrives: the inbox puts it under "Needs you".
+    let answer = submit(
+        &server,
+        serde_json::json!({"schema": "approdo.report/v1", "kind": "follow-up",
+            "in_reply_to": urgent, "language": "it", "appointment": "accept",
+            "description": "DESKMARKER ok"}),
+        &[],
+    );
+    let inbox = ureq::post(&format!("{}sync", desk.url))
+        .send_string("")
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let needs = &inbox[inbox
+        .find("id=\"needs-answers\"")
+        .expect("a needs-you line")..];
+    assert!(needs.contains(&answer[..8]), "{inbox}");
+
     // Deleted on the server: gone from the desk after a sync.
     server
         .officer("cav-milano")
