@@ -4,8 +4,11 @@
 // WebAssembly); prints the median seal time of RUNS and the header bytes. The recipients are
 // the DEMO network's: sociali-milano's three age1pq1… officers, and cav-milano's two plus
 // tratta-milano's one X25519 officers. Officer decrypt time is measured by ops/bench-pq-decrypt.
+// Then (PAGE=1, the default) the whole page in Chromium: the real form, from Send to the
+// receipt, a 1 MiB attachment to sociali-milano (3 PQ officers) and to cav-milano (2 X25519),
+// against `approdo serve --demo --pow-bits 0` (APPRODO_BIN, default target/debug/approdo).
 //
-//   node ops/bench-pq.mjs                 # RUNS=9 MIB=1 FIREFOX=1 by default
+//   node ops/bench-pq.mjs                 # RUNS=9 MIB=1 FIREFOX=1 PAGE=1 by default
 import { createServer } from "node:http";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -66,11 +69,11 @@ const server = createServer((req, res) => {
 });
 await new Promise((r) => server.listen(0, "127.0.0.1", r));
 const url = `http://127.0.0.1:${server.address().port}/`;
+const { launchChromium } = await import("../tests/browser/server.mjs");
 const line = (browser, kind, r) =>
   `${browser}: ${MIB} MiB to 3 ${kind} recipients: median ${r.median.toFixed(0)} ms (min ${r.min.toFixed(0)}, max ${r.max.toFixed(0)}, ${RUNS} runs); header ${r.header} bytes; file ${r.size} bytes`;
 
 try {
-  const { launchChromium } = await import("../tests/browser/server.mjs");
   const browser = await launchChromium();
   const page = await browser.newPage();
   await page.goto(url);
@@ -104,6 +107,43 @@ try {
       }
     } finally {
       await driver.quit();
+    }
+  }
+  if (process.env.PAGE !== "0") {
+    const { startServer } = await import("../tests/browser/server.mjs");
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const demo = await startServer(["--pow-bits", "0", "--submissions-per-second", "1000"]);
+    const work = mkdtempSync(join(tmpdir(), "approdo-bench-pq-"));
+    const file = join(work, "report.bin");
+    const bytes = Buffer.alloc(MIB * 1048576 - 8192);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + 7) % 256;
+    writeFileSync(file, bytes);
+    const browser = await launchChromium();
+    try {
+      for (const partner of ["cav-milano", "sociali-milano"]) {
+        const times = [];
+        for (let r = 0; r < Math.min(RUNS, 5); r++) {
+          const page = await browser.newPage();
+          await page.goto(`${demo.url}/report`);
+          await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+          await page.check(`input[name=partner][value=${partner}]`);
+          await page.check("#consent_read");
+          await page.setInputFiles("#attachments", file);
+          const t0 = Date.now();
+          await page.click("button[type=submit]");
+          await page.waitForSelector("#done:not([hidden])", { timeout: 300000 });
+          times.push(Date.now() - t0);
+          await page.close();
+        }
+        times.sort((a, b) => a - b);
+        console.log(`chromium, the real page: ${MIB} MiB report to ${partner}, Send to receipt: median ${times[Math.floor(times.length / 2)]} ms (min ${times[0]}, max ${times[times.length - 1]}, ${times.length} runs)`);
+      }
+    } finally {
+      await browser.close();
+      demo.stop();
+      rmSync(work, { recursive: true, force: true });
     }
   }
 } finally {

@@ -1,6 +1,7 @@
 //! approdo — an end-to-end encrypted drop box for safe reporting.
 //!
 //! Threat model in brief: reports are sealed with age to a partner's officers' X25519 keys
+//! (or post-quantum hybrid `mlkem768x25519` keys, for a partner whose officers all have one)
 //! before they reach the server (in the browser, or by any age client); the server checks
 //! only their shape and stores ciphertext in one redb file, with no address, user agent or
 //! exact time anywhere; officers prove they hold a listed key to download their partner's

@@ -10,8 +10,15 @@
 //! payload length is one that age's STREAM construction (64 KiB chunks, 16-byte tags) can
 //! produce. Plaintext, armored files, passphrase (scrypt), tag and plugin files are refused.
 
+mod stanzas;
+
 use age_core::format::read::age_stanza;
 use base64::prelude::{Engine, BASE64_STANDARD_NO_PAD};
+
+pub use stanzas::{
+    check_recipients, header_fits, HYBRID_STANZA_LEN, MAX_HYBRID_RECIPIENTS, X25519_STANZA_LEN,
+};
+use stanzas::{classify, Counts};
 
 /// The age v1 version line.
 const VERSION_LINE: &[u8] = b"age-encryption.org/v1\n";
@@ -20,13 +27,6 @@ const VERSION_LINE: &[u8] = b"age-encryption.org/v1\n";
 /// Still a quarter of the 1 MiB chunk an upload holds anyway. The directory refuses a partner
 /// whose header would not fit ([`header_fits`]).
 pub const MAX_HEADER: usize = 256 * 1024;
-/// Bytes of one `mlkem768x25519` stanza as age and typage write it.
-pub const HYBRID_STANZA_LEN: usize = 18 + 1494 + 1 + 43 + 1;
-/// Bytes of one X25519 stanza.
-pub const X25519_STANZA_LEN: usize = 10 + 43 + 1 + 43 + 1;
-/// Most post-quantum officers one partner may have (so that its header fits; the directory
-/// checks it).
-pub use crate::agekeys::hybrid::MAX_PER_PARTNER as MAX_HYBRID_RECIPIENTS;
 /// STREAM nonce after the header.
 pub const NONCE_LEN: usize = 16;
 /// Plaintext bytes per STREAM chunk.
@@ -196,91 +196,6 @@ fn need_more(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError> {
     } else {
         Ok(None)
     }
-}
-
-/// Stanza counters while a header is read.
-struct Counts<'a> {
-    x25519: &'a mut usize,
-    hybrid: &'a mut usize,
-    grease: &'a mut usize,
-}
-
-/// True when `args` is one canonical base64 value of `len` bytes (the base64 engine refuses
-/// padding and non-zero trailing bits).
-fn one_arg_of(args: &[&str], len: usize) -> bool {
-    args.len() == 1
-        && BASE64_STANDARD_NO_PAD
-            .decode(args[0])
-            .is_ok_and(|s| s.len() == len)
-}
-
-fn classify(tag: &str, args: &[&str], body: &[u8], c: Counts<'_>) -> Result<(), ValidationError> {
-    let (x25519, grease) = (c.x25519, c.grease);
-    match tag {
-        "X25519" => {
-            if !one_arg_of(args, 32) || body.len() != 32 {
-                return Err(ValidationError::Malformed(
-                    "an X25519 stanza has the wrong shape",
-                ));
-            }
-            *x25519 += 1;
-        }
-        crate::agekeys::hybrid::STANZA_TAG => {
-            if !one_arg_of(args, crate::agekeys::xwing::ENC_LEN) || body.len() != 32 {
-                return Err(ValidationError::Malformed(
-                    "an mlkem768x25519 stanza has the wrong shape",
-                ));
-            }
-            *c.hybrid += 1;
-        }
-        "scrypt" => return Err(ValidationError::Scrypt),
-        t if t.starts_with("mlkem") || t.contains("tag") => {
-            return Err(ValidationError::NotX25519(t.to_owned()))
-        }
-        t if t.ends_with("-grease") => {
-            *grease += 1;
-            if *grease > 1 {
-                return Err(ValidationError::TooMuchGrease);
-            }
-        }
-        t => return Err(ValidationError::Unsupported(t.chars().take(32).collect())),
-    }
-    Ok(())
-}
-
-/// Checks the stanzas against the partner's recipients: their kind (`hybrid`: the partner's
-/// officers are all post-quantum) and their number.
-pub fn check_recipients(
-    shape: &HeaderShape,
-    expected: usize,
-    hybrid: bool,
-) -> Result<(), ValidationError> {
-    const PQ: &str = "post-quantum (mlkem768x25519)";
-    const CLASSIC: &str = "X25519";
-    let got = if hybrid { shape.hybrid } else { shape.x25519 };
-    let other = if hybrid { shape.x25519 } else { shape.hybrid };
-    if other > 0 {
-        let (expected, got) = if hybrid { (PQ, CLASSIC) } else { (CLASSIC, PQ) };
-        return Err(ValidationError::WrongKind { expected, got });
-    }
-    if got == expected {
-        Ok(())
-    } else {
-        Err(ValidationError::StanzaCount { got, expected })
-    }
-}
-
-/// True when a file sealed to `recipients` recipients of the given kind has a header within
-/// [`MAX_HEADER`] (with room for the version line, a grease stanza and the MAC).
-pub fn header_fits(recipients: usize, hybrid: bool) -> bool {
-    let per = if hybrid {
-        HYBRID_STANZA_LEN
-    } else {
-        X25519_STANZA_LEN
-    };
-    recipients
-        .checked_mul(per)
-        .is_some_and(|n| n + 1024 <= MAX_HEADER)
 }
 
 /// Given the bytes after header and nonce, returns the plaintext length, or an error when no

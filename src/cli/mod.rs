@@ -6,6 +6,7 @@ mod audit_log;
 mod backup;
 mod desk;
 mod envelope;
+mod follow;
 mod init;
 mod keys;
 mod officer;

@@ -9,13 +9,16 @@ pub mod directory;
 pub mod floor;
 pub mod network;
 pub mod officer;
+pub mod partner;
 mod secretfile;
+pub mod witnesses;
 pub(crate) use secretfile::write_new_0600;
 
 pub use directory::{Directory, Partner, PartnerId, SignedDirectory};
 pub use floor::VersionFloor;
 pub use network::{NetworkKey, NetworkPublicKey};
 pub use officer::{OfficerIdentity, Passphrase};
+pub use witnesses::WitnessEntry;
 
 /// Errors from reading, writing, signing or verifying trust material.
 #[derive(Debug, thiserror::Error)]

@@ -12,6 +12,19 @@ pub trait Fetch {
     fn fetch(&self, path: &str) -> Result<Vec<u8>, String>;
 }
 
+/// [`Fetch`] over HTTP: `GET <base>/log/<path>` through `agent` (at most 16 MiB).
+pub struct HttpTiles<'a> {
+    pub agent: &'a ureq::Agent,
+    /// The server's URL, without a trailing `/`.
+    pub base: &'a str,
+}
+
+impl Fetch for HttpTiles<'_> {
+    fn fetch(&self, path: &str) -> Result<Vec<u8>, String> {
+        crate::audit::get_limited(self.agent, self.base, &format!("/log/{path}"), 1 << 24)
+    }
+}
+
 /// A `tlog_tiles::TileReader` over [`Fetch`] (checks each tile's length).
 pub struct Reader<'a, F: Fetch>(pub &'a F);
 

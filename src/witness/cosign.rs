@@ -281,6 +281,35 @@ mod tests {
     const CHECKPOINT: &str =
         "example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n";
 
+    /// `tests/vectors/cosignature.json`, made by Python's `cryptography` from the spec's rules:
+    /// the same key gives the same key id, vkey and signature line, and the line verifies.
+    #[test]
+    fn independent_vectors_sign_and_verify_the_same_bytes() {
+        let v: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/cosignature.json")).unwrap();
+        let cases = v["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 2);
+        for c in cases {
+            let seed: [u8; 32] = hex::decode(c["seed"].as_str().unwrap())
+                .unwrap()
+                .try_into()
+                .unwrap();
+            let mut w =
+                Cosigner::from_key(c["name"].as_str().unwrap(), SigningKey::from_bytes(&seed));
+            w.time = c["time"].as_u64().unwrap();
+            assert_eq!(w.vkey(), c["vkey"].as_str().unwrap());
+            let body = c["checkpoint"].as_str().unwrap();
+            let note = Note::new(body.as_bytes(), &[]).unwrap();
+            let line = w.cosign(&note).unwrap();
+            assert_eq!(line, c["line"].as_str().unwrap(), "{}", c["label"]);
+            let mut signed = note.to_bytes();
+            signed.extend_from_slice(line.as_bytes());
+            let verifier = CosignatureVerifier::new(c["vkey"].as_str().unwrap()).unwrap();
+            let got = verified_cosignatures(&signed, &[verifier]).unwrap();
+            assert_eq!(got[0].time, w.time);
+        }
+    }
+
     #[test]
     fn cosign_verify_round_trip_and_key_texts() {
         let mut w = Cosigner::generate("witness.example.org/w1").unwrap();

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tlog_tiles::Hash;
 
 use super::{require_quorum, CosignatureVerifier, WitnessError};
-use crate::transparency::client::{old_root, Fetch};
+use crate::transparency::client::{old_root, HttpTiles};
 use crate::transparency::LogVerifier;
 
 /// What was last verified for one server.
@@ -47,17 +47,6 @@ pub enum Followed {
         /// The server announced a log key never seen with it before, while another was.
         new_key: bool,
     },
-}
-
-struct Tiles<'a> {
-    agent: &'a ureq::Agent,
-    base: &'a str,
-}
-
-impl Fetch for Tiles<'_> {
-    fn fetch(&self, path: &str) -> Result<Vec<u8>, String> {
-        crate::audit::get_limited(self.agent, self.base, &format!("/log/{path}"), 1 << 24)
-    }
 }
 
 fn state_err(path: &Path, e: impl std::fmt::Display) -> WitnessError {
@@ -129,7 +118,7 @@ pub fn follow(
                 .and_then(|b| <[u8; 32]>::try_from(b).ok())
                 .map(Hash)
                 .ok_or_else(|| state_err(&path, "a root is not base64 of 32 bytes"))?;
-            let tiles = Tiles { agent, base };
+            let tiles = HttpTiles { agent, base };
             let consistent = s.size <= cp.size()
                 && old_root(&tiles, cp.size(), *cp.hash(), s.size).is_ok_and(|r| r == old);
             if !consistent {

@@ -14,7 +14,7 @@ use base64::prelude::{Engine, BASE64_STANDARD};
 use tlog_tiles::{Checkpoint, TileHashReader};
 
 use super::{CosignatureVerifier, WitnessError};
-use crate::transparency::client::Fetch;
+use crate::transparency::client::HttpTiles;
 use crate::transparency::LogVerifier;
 
 /// A witness to ask: its key (from the directory) and where it listens.
@@ -38,17 +38,6 @@ pub struct Relayed {
     pub served: u64,
 }
 
-struct Tiles<'a> {
-    agent: &'a ureq::Agent,
-    base: &'a str,
-}
-
-impl Fetch for Tiles<'_> {
-    fn fetch(&self, path: &str) -> Result<Vec<u8>, String> {
-        crate::audit::get_limited(self.agent, self.base, &format!("/log/{path}"), 1 << 24)
-    }
-}
-
 /// One relay run against `server` (through `agent`, which may go through tor).
 pub fn relay(
     agent: &ureq::Agent,
@@ -66,7 +55,7 @@ pub fn relay(
         size: cp.size(),
         ..Relayed::default()
     };
-    let tiles = Tiles { agent, base };
+    let tiles = HttpTiles { agent, base };
     let mut lines = String::new();
     for w in witnesses {
         match ask(agent, w, &cp, &note, &tiles) {
@@ -98,7 +87,7 @@ fn ask(
     w: &Endpoint,
     cp: &Checkpoint,
     note: &[u8],
-    tiles: &Tiles<'_>,
+    tiles: &HttpTiles<'_>,
 ) -> Result<String, String> {
     let url = format!("{}/add-checkpoint", w.url.trim_end_matches('/'));
     let mut old = 0u64;

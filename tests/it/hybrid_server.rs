@@ -192,3 +192,52 @@ fn pq_partner_without_js_and_an_officer_reply() {
         .unwrap();
     assert_eq!(listed["messages"].as_array().unwrap().len(), 1, "{listed}");
 }
+
+/// After `officer rotate --pq` her file holds a post-quantum and an X25519 identity; her vault
+/// seals its index at rest to the post-quantum one only (age never mixes the kinds; it failed
+/// before), and syncs again.
+#[test]
+fn a_vault_after_rotate_pq_seals_at_rest_post_quantum() {
+    let server = TestServer::start(&[]);
+    let sealed = common::seal("cav-milano", &common::report_json("MARKER-pq-vault"), &[]);
+    let (code, json) = server.submit_raw("cav-milano", &sealed);
+    assert_eq!(code, 201, "{json}");
+    let id = json["id"].as_str().unwrap().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let rotated = dir.path().join("rotated.key");
+    let (ok, _, err) = common::approdo(&[
+        "officer",
+        "rotate",
+        "--pq",
+        "--no-passphrase",
+        "--identity",
+        server.identity_file("cav-milano").to_str().unwrap(),
+        "--out",
+        rotated.to_str().unwrap(),
+    ]);
+    assert!(ok, "{err}");
+    let vault = dir.path().join("vault");
+    for _ in 0..2 {
+        let (ok, _, err) = common::approdo(&[
+            "pull",
+            "--server",
+            &server.url,
+            "--identity",
+            rotated.to_str().unwrap(),
+            "--vault",
+            vault.to_str().unwrap(),
+        ]);
+        assert!(ok, "{err}");
+    }
+    // The report stays as the server had it; the index (what the inbox lists) is hers.
+    assert!(vault.join("reports").join(format!("{id}.age")).is_file());
+    let index = std::fs::read(vault.join("index.age")).unwrap();
+    let text = String::from_utf8_lossy(&index[..index.len().min(8192)]).into_owned();
+    assert_eq!(
+        text.matches("\n-> mlkem768x25519 ").count(),
+        1,
+        "{text:.200}"
+    );
+    assert!(!text.contains("\n-> X25519 "));
+    assert_eq!(common::scan(&vault, b"MARKER-pq-vault"), 0);
+}

@@ -42,6 +42,7 @@ mod slow;
 mod stats;
 mod submit;
 mod tamper;
+mod tamper_pins;
 mod tor;
 mod transparency;
 mod uploads;

@@ -14,6 +14,7 @@ import { verifyReply } from "./reply.js";
 import { checkCapabilities, seal } from "./seal.js";
 import { request, uploadSealed } from "./upload.js";
 import { mailboxBinding } from "./binding.js";
+import { checkRecord } from "./logproof.js";
 import { lists } from "./wordlist.js";
 import { reason, t } from "./text.js";
 
@@ -149,6 +150,23 @@ async function show(messages, keys, directory) {
   say(shown ? t("count", { count: shown }) : t("none"), "ok");
 }
 
+/** One sentence on whether her report is in the public record (logproof.js). */
+async function publicRecord(id, directory) {
+  try {
+    if (!/^[0-9a-f]{32}$/.test(String(id))) return t("record_bad");
+    const get = (path) => request(path, { credentials: "omit", cache: "no-store" });
+    const key = await (await get("/api/v1/log/key")).json();
+    const r = await get(`/api/v1/log/proof/${id}`);
+    if (r.status === 409) return t("record_pending");
+    if (!r.ok) return t("record_bad");
+    const { witnessed, quorum } = checkRecord(await r.json(), id, key.vkey, directory);
+    if (witnessed.length < quorum) return t("record_bad");
+    return witnessed.length ? t("record_ok", { count: witnessed.length }) : t("record_unwitnessed");
+  } catch {
+    return t("record_bad");
+  }
+}
+
 function article(m, reply, partner, keys, directory) {
   const a = el("article", { className: "message" });
   a.dataset.id = m.id;
@@ -156,6 +174,11 @@ function article(m, reply, partner, keys, directory) {
   // A plain status, then one obvious next action (the primary button); deleting is folded away
   // at the end (the same as the server's page, src/http/mailbox/page.rs).
   a.append(el("p", { className: "reply-status", textContent: t("status_answered", { name: partner.name, day: m.day }) }));
+  // Is the report this reply answers in the public record? Checked here, with the witnesses.
+  const record = el("p", { className: "hint record" });
+  record.setAttribute("aria-live", "polite");
+  a.append(record);
+  publicRecord(reply.in_reply_to, directory).then((text) => (record.textContent = text));
   const text = el("p", { className: "text" });
   text.textContent = reply.message;
   a.append(text);
