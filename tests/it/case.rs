@@ -1,7 +1,8 @@
 //! Case state shared by a partner's officers, invisible to the server (issue 17, item 3): two
 //! officers of cav-milano, each with her own desk and vault, one victim. Officer 1 takes the
 //! report and proposes an appointment; officer 2's desk shows it taken, with the appointment,
-//! and refuses her own proposal until she says "anyway". The records travel in a backup.
+//! and refuses her own proposal until she says "anyway"; she accepts, and both desks show her
+//! answer. The records travel in a backup.
 //! Nothing readable reaches the server's data, the backup or either vault.
 
 use approdo::codename::Codename;
@@ -113,6 +114,25 @@ fn colleagues_see_who_took_a_report_and_its_appointment_before_proposing_another
         ],
     );
     assert_eq!(status, 200, "{sent}");
+
+    // She accepts (a follow-up, as her page sends it): both desks show her answer.
+    let accept = serde_json::json!({"schema": "approdo.report/v1", "kind": "follow-up",
+        "in_reply_to": id, "language": "it", "appointment": "accept",
+        "description": "CASEMARKER-accept"});
+    let sealed = common::seal("cav-milano", &serde_json::to_vec(&accept).unwrap(), &[]);
+    let (status, json) = server.submit_bound("cav-milano", &sealed, &keys.mailbox);
+    assert_eq!(status, 201, "{json}");
+    let answer = json["id"].as_str().unwrap().to_owned();
+    for d in [&maria, &anna] {
+        let (status, inbox) = post(&format!("{}sync", d.url), &[]);
+        assert_eq!(status, 200);
+        assert!(
+            inbox.contains("id=\"needs-answers\"") && inbox.contains(&answer),
+            "{inbox}"
+        );
+        let (_, page, _) = get(&format!("{}r/{answer}", d.url));
+        assert!(page.contains("accept") && page.contains(&id), "{page}");
+    }
 
     // Another partner cannot file or read records for this report.
     let other = server.officer("lavoro-milano");
