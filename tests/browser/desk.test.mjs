@@ -25,6 +25,8 @@ let server;
 let desk;
 let work;
 const ids = {};
+// The second officer's desk and the report two officers shared, for the Firefox check.
+let shared;
 
 /** Starts `approdo desk`; resolves with its printed address once its first sync is done. */
 async function startDesk(vault, identity = server.identity("cav-milano"), extra = []) {
@@ -71,6 +73,7 @@ before(async () => {
 });
 after(() => {
   desk?.stop();
+  shared?.anna.stop();
   server?.stop();
 });
 
@@ -176,8 +179,8 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
   } finally {
     await browser.close();
     maria.stop();
-    anna.stop();
   }
+  shared = { anna, id };
   // Her mailbox holds the one reply.
   const box = await (await fetch(`${server.url}/api/v1/mailbox`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mailbox: keys.mailbox }) })).json();
   assert.equal(box.messages.length, 1);
@@ -185,5 +188,22 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
     assert.equal(scan(dir, MARKER), 0, dir);
     assert.equal(scan(dir, "I call her back"), 0, dir);
     assert.equal(scan(dir, "yellow scarf"), 0, dir);
+  }
+});
+
+test("Firefox ESR: officer 2's desk shows the case and a colleague's appointment", async () => {
+  assert.ok(shared, "runs after the Chromium two-officer test");
+  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
+  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
+  const driver = await new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
+  try {
+    await driver.get(`${shared.anna.url}r/${shared.id}`);
+    assert.match(await driver.findElement(By.id("case-status")).getText(), /appointment set — Maria/);
+    assert.match(await driver.findElement(By.id("conflict")).getText(), /Maria.*Tuesday 10:00/s);
+    await driver.get(shared.anna.url);
+    const row = await driver.findElement(By.css(`tr[data-id="${shared.id}"] td.case`));
+    assert.match(await row.getText(), /appointment set — Maria/);
+  } finally {
+    await driver.quit();
   }
 });
