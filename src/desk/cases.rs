@@ -75,6 +75,12 @@ impl Desk {
 
     /// The case of report `id`, from the server (blocking).
     pub(super) fn case(&self, id: ReportId) -> CaseView {
+        if !self.online.load(std::sync::atomic::Ordering::Relaxed) {
+            return CaseView {
+                unavailable: Some("offline (Sync tries the server again)".into()),
+                ..CaseView::default()
+            };
+        }
         let got = self.with_client(|c| {
             let directory = self.directory(c)?;
             let signed = c.cases(id).map_err(|e| e.to_string())?;
@@ -83,10 +89,12 @@ impl Desk {
         let (directory, signed) = match got {
             Ok(x) => x,
             Err(e) => {
+                self.online
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
                 return CaseView {
                     unavailable: Some(e),
                     ..CaseView::default()
-                }
+                };
             }
         };
         let mut view = CaseView::default();

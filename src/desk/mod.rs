@@ -64,6 +64,9 @@ pub struct Desk {
     /// memory only.
     statuses:
         Mutex<std::collections::BTreeMap<crate::store::ReportId, (crate::case::Status, String)>>,
+    /// Whether the last exchange with the server worked: offline, report pages do not wait on
+    /// the server for the case (Sync tries again).
+    online: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Desk {
@@ -100,6 +103,7 @@ impl Desk {
             directory: Mutex::new(None),
             name,
             statuses: Mutex::new(std::collections::BTreeMap::new()),
+            online: std::sync::atomic::AtomicBool::new(true),
         })
     }
 
@@ -159,6 +163,8 @@ impl Desk {
         });
         match result {
             Ok(s) => {
+                self.online
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
                 if let Ok(mut g) = self.index.lock() {
                     *g = index;
                 }
@@ -176,6 +182,8 @@ impl Desk {
                 ));
             }
             Err(e) => {
+                self.online
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
                 // A broken session is dropped, so the next sync logs in again.
                 if let Ok(mut g) = self.client.lock() {
                     *g = None;
