@@ -3,7 +3,7 @@
 //! bundles: big-endian u16 length, then the entry). Also `/api/v1/log/key` (the verifier key to
 //! pin) and `/api/v1/log/proof/<id>` (a report's inclusion proof against the latest checkpoint).
 
-use actix_web::{get, web, HttpResponse};
+use actix_web::{get, web, HttpRequest, HttpResponse};
 use base64::prelude::{Engine, BASE64_STANDARD};
 
 use super::{blocking, ApiError, AppState};
@@ -46,18 +46,51 @@ async fn checkpoint(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 async fn tile(
     state: web::Data<AppState>,
     path: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let tile = parse_c2sp_path(&path).ok_or_else(|| {
         ApiError::BadRequest(
             "not a tile path: tile/<L>/<N>[.p/<W>] or tile/entries/<N>[.p/<W>]".into(),
         )
     })?;
+    let bundle = tile.is_data();
     let store = state.store.clone();
     let data = blocking(move || store.log_view_blocking()?.tile(&tile)).await?;
     let data = data.ok_or(ApiError::NotFound)?;
+    // C2SP tlog-tiles: "Entry bundles SHOULD be compressed at the HTTP layer", with gzip
+    // when the client accepts it (the hash tiles are random bytes: nothing to gain).
+    if bundle && accepts_gzip(&req) {
+        if let Ok(gz) = gzip(&data) {
+            return Ok(HttpResponse::Ok()
+                .content_type("application/octet-stream")
+                .insert_header(("Content-Encoding", "gzip"))
+                .insert_header(("Vary", "Accept-Encoding"))
+                .body(gz));
+        }
+    }
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
         .body(data))
+}
+
+fn accepts_gzip(req: &HttpRequest) -> bool {
+    req.headers()
+        .get_all(actix_web::http::header::ACCEPT_ENCODING)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|e| {
+            let mut parts = e.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| p.trim().replace(' ', "") == "q=0");
+            name.eq_ignore_ascii_case("gzip") && !refused
+        })
+}
+
+fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Write;
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(data)?;
+    enc.finish()
 }
 
 /// Whether two signed notes carry the same text (the checkpoint, before the signatures).

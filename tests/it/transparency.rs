@@ -270,3 +270,46 @@ fn receipts_inclusion_proofs_tiles_and_audit_log_across_runs() {
     ]);
     assert_eq!(code, 2, "{out}");
 }
+
+/// C2SP tlog-tiles: entry bundles are gzip-compressed for a client that accepts it (and the
+/// same bytes once decompressed); hash tiles and clients that do not ask get identity.
+#[test]
+fn entry_bundles_are_gzipped_for_clients_that_accept_it() {
+    use std::io::Read;
+    let server = TestServer::start(&["--log-interval", "1"]);
+    let a = submit(&server, "gzip");
+    let p = wait_logged(&server, a["id"].as_str().unwrap());
+    let size = p["tree_size"].as_u64().unwrap();
+    let path = format!("{}/log/tile/entries/000.p/{size}", server.url);
+    let fetch = |accept: Option<&str>| {
+        let mut req = ureq::get(&path);
+        if let Some(a) = accept {
+            req = req.set("Accept-Encoding", a);
+        }
+        let resp = req.call().unwrap();
+        let encoding = resp.header("Content-Encoding").map(str::to_owned);
+        let mut body = Vec::new();
+        resp.into_reader().read_to_end(&mut body).unwrap();
+        (encoding, body)
+    };
+    let (none, plain) = fetch(None);
+    assert_eq!(none, None);
+    assert!(String::from_utf8_lossy(&plain).contains("\"stored\""));
+    let (gz, packed) = fetch(Some("gzip, identity"));
+    assert_eq!(gz.as_deref(), Some("gzip"));
+    let mut unpacked = Vec::new();
+    flate2::read::GzDecoder::new(packed.as_slice())
+        .read_to_end(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, plain);
+    let (refused, _) = fetch(Some("gzip;q=0, identity"));
+    assert_eq!(refused, None, "gzip;q=0 means not gzip");
+    let (tile, _) = {
+        let resp = ureq::get(&format!("{}/log/tile/0/000.p/{size}", server.url))
+            .set("Accept-Encoding", "gzip")
+            .call()
+            .unwrap();
+        (resp.header("Content-Encoding").map(str::to_owned), ())
+    };
+    assert_eq!(tile, None, "hash tiles are not compressed");
+}
