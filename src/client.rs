@@ -9,6 +9,8 @@ use serde::Deserialize;
 use crate::keys::OfficerIdentity;
 use crate::store::{ReportId, ReportMeta};
 
+mod cases;
+
 /// Errors talking to a server.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {

@@ -26,11 +26,13 @@
 //! configuration and the refusal of DEMO keys), [`admin`] (the admin socket live backups go
 //! through), [`cli`] (subcommands), [`outreach`] (printable cards with the onion address),
 //! [`stats`] (publishable counts over pulled reports), [`vault`] (the officer's reports kept
-//! sealed at rest), [`desk`] (her local inbox over the vault).
+//! sealed at rest), [`desk`] (her local inbox over the vault), [`case`] (case state
+//! records sealed to a partner's officers).
 
 pub mod admin;
 pub mod agekeys;
 pub mod audit;
+pub mod case;
 pub mod cli;
 pub mod client;
 pub mod codename;

@@ -30,6 +30,13 @@ pub(crate) struct DeskArgs {
     /// Address to listen on, loopback only [default: 127.0.0.1 on a free port].
     #[arg(long, default_value = "127.0.0.1:0")]
     listen: SocketAddr,
+    /// The network public key the server's directory must verify against (for colleagues'
+    /// case records) [default: the DEMO network's].
+    #[arg(long)]
+    network_key: Option<PathBuf>,
+    /// How you sign case records to colleagues ("Maria"); your key is what they verify.
+    #[arg(long, default_value = "")]
+    name: String,
     /// Days an acknowledged report is kept in the vault (the server's default).
     #[arg(long, default_value_t = super::vault::DEFAULT_RETENTION_DAYS)]
     retention_days: u32,
@@ -49,7 +56,15 @@ pub(crate) fn run(a: DeskArgs) -> anyhow::Result<ExitCode> {
         server: a.server,
         proxy: a.proxy,
     };
-    let desk = web::Data::new(Desk::new(vault, ids, remote, a.retention_days)?);
+    let key = super::NetworkKeyArg::new(a.network_key)?;
+    let desk = web::Data::new(Desk::new(
+        vault,
+        ids,
+        remote,
+        a.retention_days,
+        key.key,
+        a.name,
+    )?);
     let d = desk.clone();
     let server = HttpServer::new(move || {
         App::new()

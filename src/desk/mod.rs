@@ -14,6 +14,7 @@
 //! * the desk works offline against the vault; online it syncs at start and on request, and
 //!   replies through the same code as `approdo reply`.
 
+mod cases;
 mod pages;
 mod routes;
 
@@ -56,6 +57,16 @@ pub struct Desk {
     client: Mutex<Option<Client>>,
     status: Mutex<String>,
     opts: SyncOptions,
+    network_key: crate::keys::NetworkPublicKey,
+    directory: Mutex<Option<crate::keys::Directory>>,
+    name: String,
+    /// Each report's case status and who set it, as the last sync (or page) found them; in
+    /// memory only.
+    statuses:
+        Mutex<std::collections::BTreeMap<crate::store::ReportId, (crate::case::Status, String)>>,
+    /// Whether the last exchange with the server worked: offline, report pages do not wait on
+    /// the server for the case (Sync tries again).
+    online: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for Desk {
@@ -65,12 +76,15 @@ impl std::fmt::Debug for Desk {
 }
 
 impl Desk {
-    /// A desk over `vault` (its index opened with `ids`), with a fresh random token.
+    /// A desk over `vault` (its index opened with `ids`), with a fresh random token. Case
+    /// records are checked against the directory `network_key` signs, and signed `name`.
     pub fn new(
         vault: Vault,
         ids: Vec<OfficerIdentity>,
         remote: Remote,
         retention_days: u32,
+        network_key: crate::keys::NetworkPublicKey,
+        name: String,
     ) -> Result<Self, DeskError> {
         let index = vault.load_index(&ids)?;
         Ok(Desk {
@@ -85,6 +99,11 @@ impl Desk {
                 ack: true,
                 retention_days,
             },
+            network_key,
+            directory: Mutex::new(None),
+            name,
+            statuses: Mutex::new(std::collections::BTreeMap::new()),
+            online: std::sync::atomic::AtomicBool::new(true),
         })
     }
 
@@ -144,9 +163,12 @@ impl Desk {
         });
         match result {
             Ok(s) => {
+                self.online
+                    .store(true, std::sync::atomic::Ordering::Relaxed);
                 if let Ok(mut g) = self.index.lock() {
                     *g = index;
                 }
+                self.refresh_statuses();
                 self.set_status(format!(
                     "synced: {} new, {} removed, {} on the server{}",
                     s.new.len(),
@@ -160,6 +182,8 @@ impl Desk {
                 ));
             }
             Err(e) => {
+                self.online
+                    .store(false, std::sync::atomic::Ordering::Relaxed);
                 // A broken session is dropped, so the next sync logs in again.
                 if let Ok(mut g) = self.client.lock() {
                     *g = None;

@@ -10,7 +10,7 @@ table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ccc;pad
 .today{font-weight:bold;color:#a00}.not_safe{font-weight:bold;color:#a00}\
 pre{white-space:pre-wrap;background:#f6f6f6;padding:1rem}\
 textarea,input{width:100%;box-sizing:border-box;margin-bottom:.5rem}\
-.status{color:#555}button{padding:.4rem 1rem}";
+.status{color:#555}button{padding:.4rem 1rem}input[type=checkbox]{width:auto}";
 
 /// HTML-escapes `s`.
 pub(super) fn esc(s: &str) -> String {
@@ -48,8 +48,11 @@ fn label(field: &str, code: Option<&str>) -> String {
     }
 }
 
+/// One inbox row: the report, what the vault knows of it, its case status and who set it.
+pub(super) type InboxRow = (ReportId, Entry, Option<(crate::case::Status, String)>);
+
 /// The inbox: every report in the vault, most urgent and least safe first.
-pub(super) fn inbox(root: &str, rows: &[(ReportId, Entry)], status: &str) -> String {
+pub(super) fn inbox(root: &str, rows: &[InboxRow], status: &str) -> String {
     let mut body = String::from("<h1>Segnalazioni / Reports</h1>");
     body.push_str(&format!(
         "<p class=\"status\" id=\"status\">{}</p>\
@@ -60,16 +63,22 @@ pub(super) fn inbox(root: &str, rows: &[(ReportId, Entry)], status: &str) -> Str
         body.push_str("<p id=\"empty\">Nessuna segnalazione / No reports in the vault.</p>");
         return page(root, "Inbox", &body);
     }
+    body.push_str(&needs(root, rows));
     body.push_str(
         "<table id=\"inbox\"><thead><tr><th>Urgenza / Urgency</th><th>Al sicuro / Safe now</th>\
-<th>Arrivata / Arrived</th><th>Lingua / Language</th><th>Allegati / Files</th><th></th></tr></thead><tbody>",
+<th>Arrivata / Arrived</th><th>Lingua / Language</th><th>Allegati / Files</th><th>Caso / Case</th><th></th></tr></thead><tbody>",
     );
-    for (id, e) in rows {
+    for (id, e, case) in rows {
+        let case = match case {
+            Some((s, who)) if who.is_empty() => super::cases::status_label(*s).to_owned(),
+            Some((s, who)) => format!("{} — {}", super::cases::status_label(*s), esc(who)),
+            None => "—".to_owned(),
+        };
         let u = e.urgency.as_deref();
         let s = e.safe_now.as_deref();
         body.push_str(&format!(
             "<tr class=\"report\" data-id=\"{id}\"><td class=\"{}\">{}</td><td class=\"{}\">{}</td>\
-<td>{}</td><td>{}</td><td>{}</td><td><a href=\"{root}r/{id}\">Apri / Open</a></td></tr>",
+<td>{}</td><td>{}</td><td>{}</td><td class=\"case\">{case}</td><td><a href=\"{root}r/{id}\">Apri / Open</a></td></tr>",
             esc(u.unwrap_or("")),
             esc(&label("urgency", u)),
             esc(s.unwrap_or("")),
@@ -83,6 +92,54 @@ pub(super) fn inbox(root: &str, rows: &[(ReportId, Entry)], status: &str) -> Str
     page(root, "Inbox", &body)
 }
 
+/// "What needs you" (issue 17, item 4, in part): reports nobody took that arrived before
+/// today, and her answers (follow-ups) whose case is not closed.
+fn needs(root: &str, rows: &[InboxRow]) -> String {
+    use crate::case::Status;
+    let today = crate::store::Day::today();
+    let open = |c: &Option<(Status, String)>| !matches!(c, Some((Status::Closed, _)));
+    let waiting: Vec<&ReportId> = rows
+        .iter()
+        .filter(|(_, e, c)| {
+            e.day < today
+                && matches!(c, None | Some((Status::New, _)))
+                && e.kind.as_deref() != Some("follow-up")
+        })
+        .map(|(id, _, _)| id)
+        .collect();
+    let answers: Vec<&ReportId> = rows
+        .iter()
+        .filter(|(_, e, c)| e.kind.as_deref() == Some("follow-up") && open(c))
+        .map(|(id, _, _)| id)
+        .collect();
+    if waiting.is_empty() && answers.is_empty() {
+        return String::new();
+    }
+    let links = |ids: &[&ReportId]| {
+        ids.iter()
+            .map(|id| format!("<a href=\"{root}r/{id}\">{}</a>", &id.to_string()[..8]))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut out = String::from("<section id=\"needs\"><h2>Ti aspettano / Needs you</h2><ul>");
+    if !waiting.is_empty() {
+        out.push_str(&format!(
+            "<li id=\"needs-untaken\">{} non prese in carico da ieri o prima / not taken since yesterday or earlier: {}</li>",
+            waiting.len(),
+            links(&waiting)
+        ));
+    }
+    if !answers.is_empty() {
+        out.push_str(&format!(
+            "<li id=\"needs-answers\">{} risposte di lei / her answers: {}</li>",
+            answers.len(),
+            links(&answers)
+        ));
+    }
+    out.push_str("</ul></section>");
+    out
+}
+
 /// One report: the same summary as `approdo show`, its attachments (downloaded on request),
 /// and the reply form.
 pub(super) fn report(
@@ -91,6 +148,7 @@ pub(super) fn report(
     summary: &str,
     attachments: &[(String, u64)],
     can_reply: bool,
+    case: &super::cases::CaseView,
 ) -> String {
     let mut body = format!(
         "<p><a href=\"{root}\">← Segnalazioni / Reports</a></p><pre id=\"report\">{}</pre>",
@@ -106,11 +164,23 @@ pub(super) fn report(
         }
         body.push_str("</ul>");
     }
+    body.push_str(&case_section(root, id, case));
     if can_reply {
+        let conflict = match crate::case::proposed_appointment(&case.records) {
+            Some((by, a)) => format!(
+                "<p id=\"conflict\" class=\"not_safe\">{} ha già proposto / already proposed: {} — {} (frase / phrase: {}). \
+<label><input type=\"checkbox\" name=\"anyway\" value=\"on\"> Proponi comunque un altro appuntamento / propose another appointment anyway</label></p>",
+                esc(if by.is_empty() { "Un collega / A colleague" } else { by }),
+                esc(&a.time),
+                esc(&a.desk),
+                esc(&a.phrase)
+            ),
+            None => String::new(),
+        };
         body.push_str(&format!(
             "<h2>Rispondi / Reply</h2><form method=\"post\" action=\"{root}r/{id}/reply\" id=\"reply\">\
 <label>Messaggio / Message<textarea name=\"message\" rows=\"6\" required></textarea></label>\
-<fieldset><legend>Appuntamento (facoltativo) / Appointment (optional)</legend>\
+<fieldset><legend>Appuntamento (facoltativo) / Appointment (optional)</legend>{conflict}\
 <label>Sportello / Help desk<input name=\"desk\"></label>\
 <label>Quando / When<input name=\"time\"></label>\
 <label>Frase d'incontro / Meeting phrase<input name=\"phrase\"></label></fieldset>\
@@ -120,6 +190,77 @@ pub(super) fn report(
         body.push_str("<p>Nessun indirizzo di risposta / she asked for no replies.</p>");
     }
     page(root, &format!("Report {id}"), &body)
+}
+
+/// The case: its status, the colleagues' records, and the form to take it or note something.
+fn case_section(root: &str, id: ReportId, case: &super::cases::CaseView) -> String {
+    let mut out = String::from("<h2>Caso / Case</h2>");
+    if let Some(why) = &case.unavailable {
+        out.push_str(&format!(
+            "<p id=\"case-unavailable\">Stato del caso non disponibile / case state unavailable: {}</p>",
+            esc(why)
+        ));
+        return out;
+    }
+    let status = crate::case::status(&case.records);
+    let who = case
+        .records
+        .iter()
+        .rev()
+        .find(|r| r.status.is_some())
+        .map(|r| r.by.as_str())
+        .unwrap_or("");
+    out.push_str(&format!(
+        "<p id=\"case-status\">Stato / Status: {}{}</p>",
+        super::cases::status_label(status),
+        if who.is_empty() {
+            String::new()
+        } else {
+            format!(" — {}", esc(who))
+        }
+    ));
+    if !case.records.is_empty() {
+        out.push_str("<ul id=\"case-records\">");
+        for r in &case.records {
+            let mut parts = vec![esc(if r.by.is_empty() { "?" } else { &r.by })];
+            if let Some(s) = r.status {
+                parts.push(super::cases::status_label(s).to_owned());
+            }
+            if let Some(n) = &r.note {
+                parts.push(format!("nota / note: {}", esc(n)));
+            }
+            if let Some(m) = &r.reply {
+                parts.push(format!("risposta inviata / reply sent: {}", esc(m)));
+            }
+            if let Some(a) = &r.appointment {
+                parts.push(format!(
+                    "appuntamento / appointment: {} — {} ({})",
+                    esc(&a.time),
+                    esc(&a.desk),
+                    esc(&a.phrase)
+                ));
+            }
+            out.push_str(&format!("<li>{}</li>", parts.join(" · ")));
+        }
+        out.push_str("</ul>");
+    }
+    if case.hidden > 0 {
+        out.push_str(&format!(
+            "<p id=\"case-hidden\">{} record(s) hidden: they do not verify / nascosti: firma non valida</p>",
+            case.hidden
+        ));
+    }
+    out.push_str(&format!(
+        "<form method=\"post\" action=\"{root}r/{id}/case\" id=\"case\"><label>Stato / Status <select name=\"status\">\
+<option value=\"taken\">presa in carico / taken (by me)</option>\
+<option value=\"waiting_for_her\">in attesa di lei / waiting for her</option>\
+<option value=\"appointment_set\">appuntamento fissato / appointment set</option>\
+<option value=\"closed\">chiusa / closed</option>\
+<option value=\"\">(solo nota / note only)</option></select></label>\
+<label>Nota per i colleghi / Note for colleagues<input name=\"note\"></label>\
+<button type=\"submit\">Salva / Save</button></form>"
+    ));
+    out
 }
 
 /// A short message page (a reply sent, an error).

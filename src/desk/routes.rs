@@ -21,7 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, desk: web::Data<Desk>) {
             .route("/sync", web::post().to(sync))
             .route("/r/{id}", web::get().to(report))
             .route("/r/{id}/a/{n}", web::get().to(attachment))
-            .route("/r/{id}/reply", web::post().to(reply)),
+            .route("/r/{id}/reply", web::post().to(reply))
+            .route("/r/{id}/case", web::post().to(case)),
     );
 }
 
@@ -78,7 +79,7 @@ async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
         Ok(index) => index
             .sorted()
             .into_iter()
-            .map(|(id, e)| (id, e.clone()))
+            .map(|(id, e)| (id, e.clone(), desk.case_status(id)))
             .collect(),
         Err(_) => Vec::new(),
     };
@@ -137,12 +138,15 @@ async fn report(desk: web::Data<Desk>, path: web::Path<String>) -> HttpResponse 
         Some(&files),
     );
     let can_reply = opened.report.get("reply").is_some();
+    let d = desk.clone();
+    let case = web::block(move || d.case(id)).await.unwrap_or_default();
     html(pages::report(
         &root(&desk),
         id,
         &summary,
         &opened.attachments,
         can_reply,
+        &case,
     ))
 }
 
@@ -214,6 +218,9 @@ struct ReplyForm {
     time: String,
     #[serde(default)]
     phrase: String,
+    /// Propose an appointment although a colleague already proposed one.
+    #[serde(default)]
+    anyway: String,
 }
 
 async fn reply(
@@ -242,6 +249,19 @@ async fn reply(
     };
     let d = desk.clone();
     let sent = web::block(move || {
+        // A colleague's appointment first: she must not get two different ones unasked.
+        if appointment.is_some() && form.anyway != "on" {
+            let case = d.case(id);
+            if let Some((by, a)) = crate::case::proposed_appointment(&case.records) {
+                return Err(format!(
+                    "{} already proposed {} at {} (phrase: {}); tick \"propose another appointment anyway\" to send yours",
+                    if by.is_empty() { "a colleague" } else { by },
+                    a.time,
+                    a.desk,
+                    a.phrase
+                ));
+            }
+        }
         let opened = d
             .vault
             .open_report(id, &d.ids, None)
@@ -256,17 +276,69 @@ async fn reply(
             )
             .map_err(|e| e.to_string())
         };
-        d.with_client(send)
+        let reply_id = d.with_client(send)?;
+        // A copy for colleagues; the reply is sent even when the copy cannot be filed.
+        let status = if appointment.is_some() {
+            crate::case::Status::AppointmentSet
+        } else {
+            crate::case::Status::WaitingForHer
+        };
+        let copied = d.file_case(
+            id,
+            Some(status),
+            None,
+            Some((form.message.clone(), appointment.clone())),
+        );
+        Ok((reply_id, copied.err()))
     })
     .await;
     let r = root(&desk);
     match sent {
-        Ok(Ok(reply_id)) => html(pages::message(
+        Ok(Ok((reply_id, copy_error))) => html(pages::message(
             &r,
             "Risposta inviata / Reply sent",
-            &format!("reply {reply_id} is waiting in her mailbox; only her codename opens it"),
+            &format!(
+                "reply {reply_id} is waiting in her mailbox; only her codename opens it{}",
+                copy_error.map_or_else(String::new, |e| format!(" (no copy for colleagues: {e})"))
+            ),
             &format!("{r}r/{id}"),
         )),
+        Ok(Err(e)) => error_page(&desk, actix_web::http::StatusCode::BAD_GATEWAY, &e),
+        Err(_) => HttpResponse::InternalServerError().finish(),
+    }
+}
+
+#[derive(Deserialize)]
+struct CaseForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn case(
+    desk: web::Data<Desk>,
+    path: web::Path<String>,
+    form: web::Form<CaseForm>,
+) -> HttpResponse {
+    let Ok(id) = path.parse::<ReportId>() else {
+        return no_report(&desk);
+    };
+    let form = form.into_inner();
+    let status = super::cases::parse_status(&form.status);
+    let note = Some(form.note.trim().to_owned()).filter(|n| !n.is_empty());
+    if status.is_none() && note.is_none() {
+        return error_page(
+            &desk,
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "choose a status or write a note",
+        );
+    }
+    let d = desk.clone();
+    match web::block(move || d.file_case(id, status, note, None)).await {
+        Ok(Ok(())) => HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, format!("{}r/{id}", root(&desk))))
+            .finish(),
         Ok(Err(e)) => error_page(&desk, actix_web::http::StatusCode::BAD_GATEWAY, &e),
         Err(_) => HttpResponse::InternalServerError().finish(),
     }

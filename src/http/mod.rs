@@ -7,6 +7,7 @@
 
 mod assets;
 mod budget;
+mod cases;
 mod error;
 pub mod headers;
 mod idle;
@@ -310,6 +311,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(public::routes)
         .configure(submit::routes)
         .configure(officer::routes)
+        .configure(cases::routes)
         .configure(uploads::routes)
         .configure(assets::routes)
         .configure(pages::routes)

@@ -140,7 +140,7 @@ pub(super) fn authorise(state: &AppState, req: &HttpRequest) -> Result<Session, 
     ))
 }
 
-fn parse_id(raw: &str) -> Result<ReportId, ApiError> {
+pub(super) fn parse_id(raw: &str) -> Result<ReportId, ApiError> {
     raw.parse()
         .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))
 }

@@ -51,6 +51,7 @@ const COPIED: &[&str] = &[
     "mailbox",
     "mailbox_partners",
     "report_mailbox",
+    "case_records",
     "log_queue",
     "log_entries",
     "log_hashes",
@@ -176,6 +177,11 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
         Err(redb::TableError::TableDoesNotExist(_)) => None,
         Err(e) => return Err(db_err(e)),
     };
+    let cases = match txn.open_table(super::cases::CASES) {
+        Ok(t) => Some(t),
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(e) => return Err(db_err(e)),
+    };
     for row in reports.iter().map_err(db_err)? {
         let (k, v) = row.map_err(db_err)?;
         let id = k.value();
@@ -201,6 +207,16 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
         if let Some(table) = &bindings {
             if let Some(binding) = table.get(id).map_err(db_err)? {
                 w.record(b'B', &[&id.to_le_bytes(), binding.value()])?;
+            }
+        }
+        if let Some(table) = &cases {
+            // Case records (sealed, signed; `store::cases`), after their report.
+            for row in table.range((id, 0)..=(id, u128::MAX)).map_err(db_err)? {
+                let (k, v) = row.map_err(db_err)?;
+                w.record(
+                    b'K',
+                    &[&id.to_le_bytes(), &k.value().1.to_le_bytes(), v.value()],
+                )?;
             }
         }
     }

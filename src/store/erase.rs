@@ -184,6 +184,7 @@ fn copy_into(old: &redb::Database, tmp: &Path) -> Result<redb::Database, StoreEr
     copier.table(&read, MAILBOX)?;
     copier.table(&read, super::mailbox::MAILBOX_PARTNERS)?;
     copier.table(&read, super::binding::REPORT_MAILBOX)?;
+    copier.table(&read, super::cases::CASES)?;
     copier.table(&read, LOG_QUEUE)?;
     copier.table(&read, LOG_ENTRIES)?;
     copier.table(&read, LOG_HASHES)?;

@@ -13,6 +13,7 @@
 
 mod backup;
 mod binding;
+mod cases;
 mod erase;
 mod mailbox;
 mod resumable;
@@ -31,6 +32,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
+pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
 pub use mailbox::{MailboxId, MailboxMessage};
 pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;
@@ -77,6 +79,7 @@ pub(crate) const TABLES: &[&str] = &[
     "mailbox",
     "mailbox_partners",
     "report_mailbox",
+    "case_records",
 ];
 
 /// The file name of the database inside the data directory.

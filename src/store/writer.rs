@@ -72,6 +72,8 @@ pub(super) enum Op {
     },
     /// A write to the codename mailboxes, durable.
     Mailbox(super::mailbox::MailboxOp),
+    /// A case record ([`super::cases`]).
+    Case(super::cases::CaseOp),
     /// Sets a row of the `trust` table (e.g. the cosigned checkpoint), durable.
     SetTrust {
         key: &'static str,
@@ -440,6 +442,7 @@ fn apply(
                     if owned {
                         reports.remove(*id).map_err(StoreError::from_db)?;
                         super::binding::put(&txn, *id, None)?;
+                        super::cases::remove_all(&txn, *id)?;
                         freed += delete_chunks(&mut chunks, *id)?;
                         log::queue(
                             &txn,
@@ -453,6 +456,17 @@ fn apply(
                 }
                 Op::Ping | Op::Erase => Ok(true),
                 Op::Mailbox(op) => super::mailbox::apply(&txn, op),
+                Op::Case(op) => {
+                    let owned = match reports.get(op.report).map_err(StoreError::from_db)? {
+                        Some(v) => parse_meta(op.report, v.value())?.partner.as_str() == op.partner,
+                        None => false,
+                    };
+                    if owned {
+                        super::cases::apply(&txn, op)
+                    } else {
+                        Ok(false)
+                    }
+                }
                 Op::SetTrust { key, value } => {
                     let mut t = txn.open_table(TRUST).map_err(StoreError::from_db)?;
                     t.insert(*key, value.as_slice())

@@ -1,16 +1,22 @@
 // The officer's desk (`approdo desk`) in real Chromium and Firefox ESR: open the address it
 // prints, see the inbox (most urgent first), open a report; a request without the per-run
 // token is refused; every request the page makes stays on the desk's own origin; the vault
-// holds nothing readable.
+// holds nothing readable. Then two officers of one partner, one victim (issue 17): officer 1
+// takes the report and proposes a time; officer 2's desk shows it taken, with the appointment,
+// before she can propose another; her mailbox gets the reply. Screenshots of the desk go to
+// docs/screenshots/.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Builder, By } from "selenium-webdriver";
 import firefox from "selenium-webdriver/firefox.js";
 import { bin, launchChromium, scan, startServer } from "./server.mjs";
+import { deriveReplyKeys, generate, parseWordlist } from "../../web/src/codename.js";
+
+const SHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
 
 process.env.SE_OFFLINE = "true"; // never let Selenium Manager try to download anything
 
@@ -19,10 +25,12 @@ let server;
 let desk;
 let work;
 const ids = {};
+// The second officer's desk and the report two officers shared, for the Firefox check.
+let shared;
 
 /** Starts `approdo desk`; resolves with its printed address once its first sync is done. */
-async function startDesk(vault) {
-  const child = spawn(bin, ["desk", "--identity", server.identity("cav-milano"), "--server", server.url, "--vault", vault],
+async function startDesk(vault, identity = server.identity("cav-milano"), extra = []) {
+  const child = spawn(bin, ["desk", "--identity", identity, "--server", server.url, "--vault", vault, ...extra],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, APPRODO_STATE_DIR: join(work, "state") } });
   let output = "";
   const url = await new Promise((resolve, reject) => {
@@ -65,6 +73,7 @@ before(async () => {
 });
 after(() => {
   desk?.stop();
+  shared?.anna.stop();
   server?.stop();
 });
 
@@ -124,4 +133,77 @@ test("Firefox ESR: the desk's inbox, one report, and no request without the toke
     await driver.quit();
   }
   assert.equal(scan(join(work, "vault"), MARKER), 0);
+});
+
+test("Chromium: two officers of one partner coordinate one victim's report through their desks", async () => {
+  const words = parseWordlist(readFileSync(new URL("../../web/wordlist/eff_large_wordlist.txt", import.meta.url), "utf8"));
+  const keys = await deriveReplyKeys(generate(words));
+  const id = submit({ kind: "report", language: "it", urgency: "this_week", safe_now: "not_sure",
+    description: `${MARKER} two officers`, reply: { recipient: keys.recipient, mailbox: keys.mailbox } });
+  const second = new URL("../../keys/demo/secret/cav-milano-2.key", import.meta.url).pathname;
+  const maria = await startDesk(join(work, "maria"), server.identity("cav-milano"), ["--name", "Maria"]);
+  const anna = await startDesk(join(work, "anna"), second, ["--name", "Anna"]);
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
+    // Officer 1 takes it and proposes a time.
+    await page.goto(maria.url);
+    assert.ok(await page.$(`tr[data-id="${id}"]`), "the new report is in her inbox");
+    await page.screenshot({ path: join(SHOTS, "desk-inbox.png"), fullPage: true });
+    await page.click(`tr[data-id="${id}"] a`);
+    await page.selectOption("#case select[name=status]", "taken");
+    await page.fill("#case input[name=note]", "I call her back");
+    await page.click("#case button[type=submit]");
+    await page.waitForSelector("#case-status");
+    assert.match(await page.textContent("#case-status"), /taken — Maria/);
+    await page.fill("#reply textarea[name=message]", "We can meet you.");
+    await page.fill("#reply input[name=desk]", "Sportello Donna, via Roma 1");
+    await page.fill("#reply input[name=time]", "Tuesday 10:00");
+    await page.fill("#reply input[name=phrase]", "yellow scarf");
+    await page.click("#reply button[type=submit]");
+    await page.waitForSelector("#message");
+    assert.match(await page.textContent("#message"), /waiting in her mailbox/);
+    // Officer 2 sees it taken, with the appointment, before she can propose another.
+    await page.goto(`${anna.url}r/${id}`);
+    assert.match(await page.textContent("#case-status"), /appointment set — Maria/);
+    assert.match(await page.textContent("#case-records"), /I call her back/);
+    assert.match(await page.textContent("#conflict"), /Maria.*Tuesday 10:00/s);
+    await page.screenshot({ path: join(SHOTS, "desk-report.png"), fullPage: true });
+    await page.fill("#reply textarea[name=message]", "Or on Friday?");
+    await page.fill("#reply input[name=desk]", "via Po 2");
+    await page.fill("#reply input[name=time]", "Friday 15:00");
+    await page.fill("#reply input[name=phrase]", "red kite");
+    await page.click("#reply button[type=submit]");
+    await page.waitForSelector("#message");
+    assert.match(await page.textContent("#message"), /Maria already proposed Tuesday 10:00/);
+  } finally {
+    await browser.close();
+    maria.stop();
+  }
+  shared = { anna, id };
+  // Her mailbox holds the one reply.
+  const box = await (await fetch(`${server.url}/api/v1/mailbox`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mailbox: keys.mailbox }) })).json();
+  assert.equal(box.messages.length, 1);
+  for (const dir of [join(work, "maria"), join(work, "anna"), server.data]) {
+    assert.equal(scan(dir, MARKER), 0, dir);
+    assert.equal(scan(dir, "I call her back"), 0, dir);
+    assert.equal(scan(dir, "yellow scarf"), 0, dir);
+  }
+});
+
+test("Firefox ESR: officer 2's desk shows the case and a colleague's appointment", async () => {
+  assert.ok(shared, "runs after the Chromium two-officer test");
+  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
+  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
+  const driver = await new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
+  try {
+    await driver.get(`${shared.anna.url}r/${shared.id}`);
+    assert.match(await driver.findElement(By.id("case-status")).getText(), /appointment set — Maria/);
+    assert.match(await driver.findElement(By.id("conflict")).getText(), /Maria.*Tuesday 10:00/s);
+    await driver.get(shared.anna.url);
+    const row = await driver.findElement(By.css(`tr[data-id="${shared.id}"] td.case`));
+    assert.match(await row.getText(), /appointment set — Maria/);
+  } finally {
+    await driver.quit();
+  }
 });

@@ -2,7 +2,7 @@
 //! server. Every request without the per-run token is refused; the inbox lists the vault most
 //! urgent first; a report opens in memory (escaped), an attachment only as a download; a reply
 //! goes to her mailbox; offline, the desk still shows the vault; the vault holds nothing
-//! readable.
+//! readable, also after desks are killed (SIGKILL) at ≥ 20 random moments of a sync.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Stdio};
@@ -30,7 +30,16 @@ impl Drop for DeskProcess {
 impl DeskProcess {
     /// Starts `approdo desk` for the first demo officer of `partner` over `vault`.
     pub(crate) fn start(server: &TestServer, partner: &str, vault: &std::path::Path) -> Self {
-        let identity = server.identity_file(partner);
+        Self::start_as(server, &server.identity_file(partner), vault, &[])
+    }
+
+    /// Starts `approdo desk` with an identity file and extra arguments.
+    pub(crate) fn start_as(
+        server: &TestServer,
+        identity: &std::path::Path,
+        vault: &std::path::Path,
+        extra: &[&str],
+    ) -> Self {
         let mut child = common::command()
             .args([
                 "desk",
@@ -41,6 +50,7 @@ impl DeskProcess {
                 "--vault",
                 vault.to_str().unwrap(),
             ])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -58,7 +68,7 @@ impl DeskProcess {
     }
 }
 
-fn get(url: &str) -> (u16, String, Option<String>) {
+pub(crate) fn get(url: &str) -> (u16, String, Option<String>) {
     match ureq::get(url).call() {
         Ok(r) | Err(ureq::Error::Status(_, r)) => {
             let disposition = r.header("Content-Disposition").map(str::to_owned);
@@ -186,6 +196,24 @@ fn desk_serves_the_vault_only_with_its_token_and_keeps_it_sealed() {
     assert_eq!(reply.in_reply_to, urgent);
     assert_eq!(reply.appointment.unwrap().phrase, "blue heron");
 
+    // Her answer arrives: the inbox puts it under "Needs you".
+    let answer = submit(
+        &server,
+        serde_json::json!({"schema": "approdo.report/v1", "kind": "follow-up",
+            "in_reply_to": urgent, "language": "it", "appointment": "accept",
+            "description": "DESKMARKER ok"}),
+        &[],
+    );
+    let inbox = ureq::post(&format!("{}sync", desk.url))
+        .send_string("")
+        .unwrap()
+        .into_string()
+        .unwrap();
+    let needs = &inbox[inbox
+        .find("id=\"needs-answers\"")
+        .expect("a needs-you line")..];
+    assert!(needs.contains(&answer[..8]), "{inbox}");
+
     // Deleted on the server: gone from the desk after a sync.
     server
         .officer("cav-milano")
@@ -217,4 +245,61 @@ fn desk_serves_the_vault_only_with_its_token_and_keeps_it_sealed() {
     assert!(page.contains("DESKMARKER"));
 
     assert_eq!(common::scan(dir.path(), b"DESKMARKER"), 0);
+}
+
+#[test]
+fn desks_killed_at_random_moments_leave_no_plaintext() {
+    let server = TestServer::start(&[]);
+    const REPORTS: usize = 8;
+    for i in 0..REPORTS {
+        submit(
+            &server,
+            serde_json::json!({"schema": "approdo.report/v1", "language": "it",
+                "description": format!("DESKKILL-{i}")}),
+            &[(
+                "a.txt".to_owned(),
+                format!("DESKKILL attachment {i}").into_bytes(),
+            )],
+        );
+    }
+    let identity = server.identity_file("cav-milano");
+    let dir = tempfile::tempdir().unwrap();
+    let files = |d: &std::path::Path| std::fs::read_dir(d).map_or(0, |r| r.count());
+    let (mut kills, mut round) = (0, 0);
+    // Rounds until 20 desks were killed in the middle of their first sync.
+    while kills < 20 {
+        round += 1;
+        assert!(round <= 80, "only {kills} of 80 desks were killed mid-sync");
+        let vault = dir.path().join(format!("vault-{round}"));
+        let mut child = common::command()
+            .args(["desk", "--identity", identity.to_str().unwrap()])
+            .args(["--server", &server.url, "--vault", vault.to_str().unwrap()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let target = rand::random::<usize>() % REPORTS;
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while files(&vault.join("tmp")) + files(&vault.join("reports")) < target {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the desk's sync stalled"
+            );
+            std::thread::yield_now();
+        }
+        for _ in 0..rand::random::<u16>() % 2000 {
+            std::thread::yield_now();
+        }
+        // Killed mid-sync when it had not kept every report yet.
+        if files(&vault.join("reports")) < REPORTS {
+            kills += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(
+            common::scan(dir.path(), b"DESKKILL"),
+            0,
+            "plaintext on disk after kill {round}"
+        );
+    }
 }

@@ -12,6 +12,7 @@ mod attack_replies;
 mod attack_uploads;
 mod audit;
 mod backup;
+mod case;
 mod cctv;
 mod common;
 mod crash;

@@ -36,6 +36,8 @@ enum Record {
     Owner([u8; 32], String),
     /// A report's mailbox binding (`report_mailbox`).
     Binding(u128, [u8; 48]),
+    /// A case record of a report (`case_records`): report, sequence number, the record.
+    Case(u128, u128, Vec<u8>),
     /// A row of a transparency-log table: (table, key bytes, value).
     Log(String, Vec<u8>, Vec<u8>),
     End,
@@ -110,6 +112,7 @@ impl<R: Read> Reader<R> {
                 Record::Owner(mailbox, partner)
             }
             b'B' => Record::Binding(id(self.field()?)?, array::<48>(&self.field()?)?),
+            b'K' => Record::Case(id(self.field()?)?, id(self.field()?)?, self.field()?),
             b'L' => {
                 let table = String::from_utf8(self.field()?)
                     .map_err(|_| BackupError::Invalid("a log table name is not UTF-8".into()))?;
@@ -180,7 +183,11 @@ impl Checker {
             }
         }
         match record {
-            Record::Trust(..) | Record::Owner(..) | Record::Binding(..) | Record::End => {}
+            Record::Trust(..)
+            | Record::Owner(..)
+            | Record::Binding(..)
+            | Record::Case(..)
+            | Record::End => {}
             Record::Report(id, meta) => {
                 let parsed = parse_meta(*id, meta)?;
                 self.current = Some((*id, parsed.chunks, 0));
@@ -264,6 +271,7 @@ fn restore_into(input: impl Read, file: &Path) -> Result<BackupSummary, BackupEr
             let mut mailbox = txn.open_table(MAILBOX).map_err(db_err)?;
             let mut partners = txn.open_table(MAILBOX_PARTNERS).map_err(db_err)?;
             let mut bindings = txn.open_table(REPORT_MAILBOX).map_err(db_err)?;
+            let mut cases = txn.open_table(crate::store::cases::CASES).map_err(db_err)?;
             let mut entries = txn.open_table(LOG_ENTRIES).map_err(db_err)?;
             let mut hashes = txn.open_table(LOG_HASHES).map_err(db_err)?;
             let mut queue = txn.open_table(LOG_QUEUE).map_err(db_err)?;
@@ -297,6 +305,9 @@ fn restore_into(input: impl Read, file: &Path) -> Result<BackupSummary, BackupEr
                     }
                     Record::Binding(id, binding) => {
                         bindings.insert(id, binding.as_slice()).map_err(db_err)?;
+                    }
+                    Record::Case(id, seq, record) => {
+                        cases.insert((id, seq), record.as_slice()).map_err(db_err)?;
                     }
                     Record::Log(table, key, value) => {
                         let k8 = || array::<8>(&key).map(u64::from_le_bytes);

@@ -1,0 +1,365 @@
+//! Case state shared by a partner's officers, invisible to the server (issue 17, item 3):
+//! who took a report, its status, notes, and a copy of every reply sent — each a small
+//! [`CaseRecord`] sealed with age to **all of the partner's officers' recipients** (from the
+//! signed directory) and signed with the writing officer's Ed25519 key (`officer_keys`).
+//!
+//! The signed text binds the report, the partner, the officer key and the SHA-256 of the
+//! sealed record, domain-separated:
+//!
+//! ```text
+//! approdo.signed-case/v1\n
+//! report <32 lowercase hex>\n
+//! partner <partner id>\n
+//! officer <base64 Ed25519 public key>\n
+//! sealed <SHA-256 of the age file, 64 lowercase hex>\n
+//! ```
+//!
+//! A server can store such records beside the report as opaque ciphertext (it learns that
+//! something was added, and by which officer key), drop them, or replay them — but it cannot
+//! read, forge or move one to another report: [`SignedCase::verify`] checks the signature
+//! against the directory and [`SignedCase::open`] that the report named inside the sealed
+//! record is the one it is filed under. Not done yet (see the issue): the store table and
+//! routes that keep records beside reports, and the desk's use of them.
+
+use base64::prelude::{Engine, BASE64_STANDARD};
+use ed25519_dalek::Signer;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::keys::{Directory, OfficerIdentity};
+use crate::reply::Appointment;
+
+/// The schema of a record's plaintext.
+pub const SCHEMA: &str = "approdo.case/v1";
+/// The first line of the signed text.
+pub const SIGNED_SCHEMA: &str = "approdo.signed-case/v1";
+/// Longest record plaintext.
+pub const MAX_PLAINTEXT: usize = 64 * 1024;
+
+/// Why a case record was refused. Messages never hold what the record says.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CaseError {
+    /// A field is not in its charset.
+    #[error("the case record names a malformed {0}")]
+    Malformed(&'static str),
+    /// The partner is not in the directory, or does not list this officer key.
+    #[error("the officer key is not one of partner {0}'s keys in the signed directory")]
+    NotListed(String),
+    /// The signature does not verify.
+    #[error("the case record's signature does not verify; it may be forged")]
+    Invalid,
+    /// The record does not open with these identities, or is not a case record.
+    #[error("the case record does not open with this identity, or is not a case record")]
+    Unreadable,
+    /// The record inside names another report than the one it is filed under.
+    #[error("the case record was written for another report; it was moved")]
+    Moved,
+    /// The record is empty or too long, or cannot be sealed.
+    #[error("the case record cannot be sealed: {0}")]
+    Seal(String),
+}
+
+/// Where a case stands.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Nobody took it yet.
+    New,
+    /// An officer took it (the signer).
+    Taken,
+    /// Answered; waiting for her.
+    WaitingForHer,
+    /// An appointment was proposed or accepted.
+    AppointmentSet,
+    /// Closed.
+    Closed,
+}
+
+/// One record's plaintext.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CaseRecord {
+    /// [`SCHEMA`].
+    pub schema: String,
+    /// The report it is about (32 lowercase hex).
+    pub report: String,
+    /// The status the officer set, if she set one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// How the officer signs to colleagues ("Maria"), as she typed it; the key is what is
+    /// verified.
+    #[serde(default)]
+    pub by: String,
+    /// A note for colleagues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// A copy of a reply sent: its message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply: Option<String>,
+    /// A copy of the appointment proposed with that reply.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment: Option<Appointment>,
+}
+
+fn is_hex(s: &str, len: usize) -> bool {
+    s.len() == len
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+/// The exact text an officer signs (see the module doc).
+pub fn signed_message(
+    report: &str,
+    partner: &str,
+    officer_key: &str,
+    sealed: &[u8],
+) -> Result<Vec<u8>, CaseError> {
+    if !is_hex(report, 32) {
+        return Err(CaseError::Malformed("report id"));
+    }
+    if partner.parse::<crate::keys::PartnerId>().is_err() {
+        return Err(CaseError::Malformed("partner id"));
+    }
+    if crate::keys::officer::parse_officer_key(officer_key).is_none() {
+        return Err(CaseError::Malformed("officer key"));
+    }
+    let hash = hex::encode(Sha256::digest(sealed));
+    Ok(format!(
+        "{SIGNED_SCHEMA}\nreport {report}\npartner {partner}\nofficer {officer_key}\nsealed {hash}\n"
+    )
+    .into_bytes())
+}
+
+/// A sealed record and its signature, as a server would store it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct SignedCase {
+    /// The report it is filed under.
+    pub report: String,
+    /// The writing officer's partner.
+    pub partner: String,
+    /// The writing officer's Ed25519 key, base64.
+    pub officer_key: String,
+    /// The signature over [`signed_message`], base64.
+    pub signature: String,
+    /// The age file, base64.
+    pub age: String,
+}
+
+impl CaseRecord {
+    /// Seals the record to every officer of `partner` in `directory` and signs it with
+    /// `officer`'s key.
+    pub fn seal(
+        &self,
+        directory: &Directory,
+        partner: &str,
+        officer: &OfficerIdentity,
+    ) -> Result<SignedCase, CaseError> {
+        let plain = serde_json::to_vec(self).map_err(|e| CaseError::Seal(e.to_string()))?;
+        if plain.len() > MAX_PLAINTEXT || self.schema != SCHEMA {
+            return Err(CaseError::Seal(
+                "empty, too long or not approdo.case/v1".into(),
+            ));
+        }
+        let recipients = directory
+            .partner(partner)
+            .ok_or_else(|| CaseError::NotListed(partner.to_owned()))?
+            .age_recipients()
+            .map_err(|e| CaseError::Seal(e.to_string()))?;
+        let mut sealed = Vec::new();
+        crate::envelope::seal_to(&mut sealed, &recipients, plain.as_slice())
+            .map_err(|e| CaseError::Seal(e.to_string()))?;
+        let key = officer
+            .signing_key()
+            .map_err(|e| CaseError::Seal(e.to_string()))?;
+        let officer_key = BASE64_STANDARD.encode(key.verifying_key().as_bytes());
+        let message = signed_message(&self.report, partner, &officer_key, &sealed)?;
+        Ok(SignedCase {
+            report: self.report.clone(),
+            partner: partner.to_owned(),
+            officer_key,
+            signature: BASE64_STANDARD.encode(key.sign(&message).to_bytes()),
+            age: BASE64_STANDARD.encode(&sealed),
+        })
+    }
+}
+
+impl SignedCase {
+    fn sealed(&self) -> Result<Vec<u8>, CaseError> {
+        BASE64_STANDARD
+            .decode(&self.age)
+            .map_err(|_| CaseError::Malformed("age file"))
+    }
+
+    /// Verifies the signature, and that the directory lists the officer key under the partner.
+    pub fn verify(&self, directory: &Directory) -> Result<(), CaseError> {
+        let sealed = self.sealed()?;
+        let message = signed_message(&self.report, &self.partner, &self.officer_key, &sealed)?;
+        directory
+            .partner(&self.partner)
+            .filter(|p| p.officer_keys.iter().any(|k| k == &self.officer_key))
+            .ok_or_else(|| CaseError::NotListed(self.partner.clone()))?;
+        let key = crate::keys::officer::parse_officer_key(&self.officer_key)
+            .ok_or(CaseError::Malformed("officer key"))?;
+        let sig = BASE64_STANDARD
+            .decode(&self.signature)
+            .ok()
+            .and_then(|b| ed25519_dalek::Signature::from_slice(&b).ok())
+            .ok_or(CaseError::Invalid)?;
+        key.verify_strict(&message, &sig)
+            .map_err(|_| CaseError::Invalid)
+    }
+
+    /// Verifies, then opens the record with one of `identities`; refuses a record written for
+    /// another report than the one it is filed under.
+    pub fn open(
+        &self,
+        directory: &Directory,
+        identities: &[OfficerIdentity],
+    ) -> Result<CaseRecord, CaseError> {
+        self.verify(directory)?;
+        let sealed = self.sealed()?;
+        let ages: Vec<crate::agekeys::Identity> =
+            identities.iter().map(|i| i.age().clone()).collect();
+        let mut plain = Vec::new();
+        let reader =
+            crate::envelope::open(sealed.as_slice(), &ages).map_err(|_| CaseError::Unreadable)?;
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(reader, MAX_PLAINTEXT as u64 + 1),
+            &mut plain,
+        )
+        .map_err(|_| CaseError::Unreadable)?;
+        let record: CaseRecord =
+            serde_json::from_slice(&plain).map_err(|_| CaseError::Unreadable)?;
+        if record.schema != SCHEMA {
+            return Err(CaseError::Unreadable);
+        }
+        if record.report != self.report {
+            return Err(CaseError::Moved);
+        }
+        Ok(record)
+    }
+}
+
+/// The appointment colleagues already proposed for a report, if any (the latest one), with
+/// who proposed it — what the desk shows before another is sent ("Maria already proposed
+/// Tue 10:00 — send anyway?").
+pub fn proposed_appointment(records: &[CaseRecord]) -> Option<(&str, &Appointment)> {
+    records
+        .iter()
+        .rev()
+        .find_map(|r| r.appointment.as_ref().map(|a| (r.by.as_str(), a)))
+}
+
+/// The status the records give a report: the latest one set.
+pub fn status(records: &[CaseRecord]) -> Status {
+    records
+        .iter()
+        .rev()
+        .find_map(|r| r.status)
+        .unwrap_or(Status::New)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    const REPORT: &str = "0123456789abcdef0123456789abcdef";
+
+    fn setup() -> (Directory, OfficerIdentity, OfficerIdentity) {
+        let directory = crate::keys::demo::directory().unwrap().directory().clone();
+        let read = |p: &str| {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("keys/demo/secret")
+                .join(format!("{p}-1.key"));
+            OfficerIdentity::read_all(&path, || unreachable!())
+                .unwrap()
+                .remove(0)
+        };
+        (directory, read("cav-milano"), read("lavoro-milano"))
+    }
+
+    fn record(by: &str) -> CaseRecord {
+        CaseRecord {
+            schema: SCHEMA.into(),
+            report: REPORT.into(),
+            status: Some(Status::AppointmentSet),
+            by: by.into(),
+            note: Some("called back".into()),
+            reply: Some("We can meet you.".into()),
+            appointment: Some(Appointment {
+                desk: "Via Roma 1".into(),
+                time: "Tue 10:00".into(),
+                phrase: "blue heron".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn a_record_opens_for_the_partner_and_is_refused_when_forged_or_moved() {
+        let (directory, cav, other) = setup();
+        let signed = record("Maria")
+            .seal(&directory, "cav-milano", &cav)
+            .unwrap();
+        let opened = signed.open(&directory, std::slice::from_ref(&cav)).unwrap();
+        assert_eq!(opened, record("Maria"));
+        assert_eq!(
+            status(std::slice::from_ref(&opened)),
+            Status::AppointmentSet
+        );
+        let (by, a) = proposed_appointment(std::slice::from_ref(&opened)).unwrap();
+        assert_eq!((by, a.time.as_str()), ("Maria", "Tue 10:00"));
+        // Another partner's officer cannot read it.
+        assert_eq!(
+            signed.open(&directory, std::slice::from_ref(&other)),
+            Err(CaseError::Unreadable)
+        );
+        // Filed under another report: the signature no longer matches.
+        let mut moved = signed.clone();
+        moved.report = "f".repeat(32);
+        assert_eq!(moved.verify(&directory), Err(CaseError::Invalid));
+        // Claimed for another partner: that partner does not list the key.
+        let mut claimed = signed.clone();
+        claimed.partner = "lavoro-milano".into();
+        assert!(matches!(
+            claimed.verify(&directory),
+            Err(CaseError::NotListed(_))
+        ));
+        // A flipped byte of the age file.
+        let mut bytes = BASE64_STANDARD.decode(&signed.age).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        let mut flipped = signed.clone();
+        flipped.age = BASE64_STANDARD.encode(&bytes);
+        assert_eq!(flipped.verify(&directory), Err(CaseError::Invalid));
+        // Signed by another partner's officer while naming this partner.
+        let forged = record("Maria")
+            .seal(&directory, "cav-milano", &other)
+            .unwrap();
+        assert!(matches!(
+            forged.verify(&directory),
+            Err(CaseError::NotListed(_))
+        ));
+    }
+
+    #[test]
+    fn a_record_written_for_one_report_and_re_signed_under_another_is_refused() {
+        let (directory, cav, _) = setup();
+        let mut r = record("Maria");
+        r.report = "a".repeat(32);
+        let sealed = r.seal(&directory, "cav-milano", &cav).unwrap();
+        // A colleague's key cannot be borrowed, but the same officer could re-file her own
+        // record: the report inside still says where it belongs.
+        let key = cav.signing_key().unwrap();
+        let age = BASE64_STANDARD.decode(&sealed.age).unwrap();
+        let msg = signed_message(REPORT, "cav-milano", &sealed.officer_key, &age).unwrap();
+        let refiled = SignedCase {
+            report: REPORT.into(),
+            signature: BASE64_STANDARD.encode(key.sign(&msg).to_bytes()),
+            ..sealed
+        };
+        assert_eq!(
+            refiled.open(&directory, std::slice::from_ref(&cav)),
+            Err(CaseError::Moved)
+        );
+    }
+}
