@@ -8,7 +8,7 @@ use redb::ReadableTable;
 
 use crate::common::TestServer;
 use crate::tamper::copy_data;
-use crate::transparency::{audit, submit, wait_logged};
+use crate::transparency::{audit, submit, wait_for, wait_logged};
 
 /// Issue 18, gap 3: a copy cannot vouch for itself. The operator keeps the log key, puts back
 /// an older copy and grows it with other reports (a report and its entry gone, the log
@@ -135,6 +135,12 @@ fn audit_log_reports_a_frozen_log() {
     let st = state.to_str().unwrap();
     {
         let server = TestServer::start_in(&data, &[]);
+        // The first checkpoint is signed just after start.
+        wait_for("the first checkpoint", || {
+            ureq::get(&format!("{}/log/checkpoint", server.url))
+                .call()
+                .is_ok()
+        });
         let (code, out) = audit(&["log", "--server", &server.url, "--state", st]);
         assert_eq!(code, 0, "{out}");
         let _ = server.stop();
