@@ -14,7 +14,9 @@
 mod backup;
 mod binding;
 mod cases;
+mod chunks;
 mod erase;
+mod init;
 mod mailbox;
 mod resumable;
 mod retention;
@@ -28,11 +30,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
-use sha2::{Digest, Sha256};
 use tokio::sync::{mpsc, oneshot};
 
 pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
 pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
+pub use chunks::ChunkScan;
+pub(crate) use chunks::{parse_meta, scan_chunks};
 pub use mailbox::{MailboxId, MailboxMessage};
 pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;
@@ -223,7 +226,7 @@ impl Store {
         erase::remove_leftover(data)?;
         trust::refuse_older_directory(&db, directory)?;
         let log_key = trust::open_log_key(&db, data)?;
-        let resumable = writer::init_and_sweep(&db, directory, &log_key)?;
+        let resumable = init::init_and_sweep(&db, directory, &log_key)?;
         let usage = Arc::new(space::Usage::at_open(&db)?);
         let usage2 = usage.clone();
         let db = erase::DbCell::new(db);
@@ -356,79 +359,4 @@ impl Store {
         let table = txn.open_table(PENDING).map_err(StoreError::from_db)?;
         table.len().map_err(StoreError::from_db)
     }
-}
-
-/// What the stored chunks of one report or upload add up to.
-#[derive(Debug)]
-pub struct ChunkScan {
-    /// Number of chunks.
-    pub chunks: u32,
-    /// Total bytes.
-    pub total: u64,
-    /// SHA-256 of the concatenation, lowercase hex.
-    pub sha256: String,
-    /// The first bytes (as many as asked for, or all).
-    pub head: Vec<u8>,
-    /// Indexes run 0, 1, 2, … without a gap.
-    pub contiguous: bool,
-    /// Contiguous, and every chunk but the last is exactly [`CHUNK_SIZE`] bytes.
-    pub regular: bool,
-    /// Some chunk is larger than [`CHUNK_SIZE`].
-    pub oversized: bool,
-}
-
-/// Reads the chunks of `id` in order (count, size, hash, head, shape); `each` sees every
-/// chunk's bytes. Shared by finalising resumable uploads (before validating, and again in the
-/// transaction that makes the report) and by the offline audit.
-pub(crate) fn scan_chunks(
-    table: &impl ReadableTable<(u128, u32), &'static [u8]>,
-    id: u128,
-    head_len: usize,
-    mut each: impl FnMut(&[u8]),
-) -> Result<ChunkScan, StoreError> {
-    let mut scan = ChunkScan {
-        chunks: 0,
-        total: 0,
-        sha256: String::new(),
-        head: Vec::new(),
-        contiguous: true,
-        regular: true,
-        oversized: false,
-    };
-    let mut hasher = Sha256::new();
-    let mut short_seen = false;
-    for row in table
-        .range((id, 0)..=(id, u32::MAX))
-        .map_err(StoreError::from_db)?
-    {
-        let (k, v) = row.map_err(StoreError::from_db)?;
-        let bytes = v.value();
-        if k.value().1 != scan.chunks {
-            scan.contiguous = false;
-        }
-        if !scan.contiguous || short_seen {
-            scan.regular = false;
-        }
-        short_seen = bytes.len() != CHUNK_SIZE;
-        scan.oversized |= bytes.len() > CHUNK_SIZE;
-        if scan.head.len() < head_len {
-            let take = (head_len - scan.head.len()).min(bytes.len());
-            scan.head.extend_from_slice(&bytes[..take]);
-        }
-        hasher.update(bytes);
-        each(bytes);
-        scan.total += bytes.len() as u64;
-        scan.chunks += 1;
-    }
-    scan.sha256 = hex::encode(hasher.finalize());
-    Ok(scan)
-}
-
-pub(crate) fn parse_meta(key: u128, bytes: &[u8]) -> Result<ReportMeta, StoreError> {
-    let meta: ReportMeta = serde_json::from_slice(bytes)
-        .map_err(|_| StoreError::CorruptMeta(ReportId(key).to_string()))?;
-    if meta.id.0 != key {
-        return Err(StoreError::CorruptMeta(ReportId(key).to_string()));
-    }
-    Ok(meta)
 }
