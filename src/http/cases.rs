@@ -6,7 +6,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
-use super::officer::{authorise, parse_id};
+use super::officer::{authorise, own_report, parse_id};
 use super::{blocking, ApiError, AppState};
 use crate::case::SignedCase;
 
@@ -46,11 +46,7 @@ async fn post_case(
     record
         .verify(state.directory.directory())
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let store = state.store.clone();
-    let meta = blocking(move || store.meta_blocking(id)).await?;
-    if meta.partner != session.partner {
-        return Err(ApiError::NotFound);
-    }
+    own_report(&state, &session, id).await?;
     let filed = state
         .store
         .put_case(id, session.partner.as_str(), body.to_vec())
@@ -73,11 +69,7 @@ async fn list_cases(
 ) -> Result<HttpResponse, ApiError> {
     let session = authorise(&state, &req)?;
     let id = parse_id(&id)?;
-    let store = state.store.clone();
-    let meta = blocking(move || store.meta_blocking(id)).await?;
-    if meta.partner != session.partner {
-        return Err(ApiError::NotFound);
-    }
+    own_report(&state, &session, id).await?;
     let store = state.store.clone();
     let rows = blocking(move || store.cases_blocking(id)).await?;
     let records: Vec<serde_json::Value> = rows

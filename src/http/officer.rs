@@ -140,6 +140,21 @@ pub(super) fn authorise(state: &AppState, req: &HttpRequest) -> Result<Session, 
     ))
 }
 
+/// The metadata of report `id` if it is the session's partner's; 404 alike for another
+/// partner's report and for none (an officer learns nothing of other partners' ids).
+pub(super) async fn own_report(
+    state: &AppState,
+    session: &Session,
+    id: ReportId,
+) -> Result<crate::store::ReportMeta, ApiError> {
+    let store = state.store.clone();
+    let meta = blocking(move || store.meta_blocking(id)).await?;
+    if meta.partner != session.partner {
+        return Err(ApiError::NotFound);
+    }
+    Ok(meta)
+}
+
 pub(super) fn parse_id(raw: &str) -> Result<ReportId, ApiError> {
     raw.parse()
         .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))
@@ -165,11 +180,7 @@ async fn download(
 ) -> Result<HttpResponse, ApiError> {
     let session = authorise(&state, &req)?;
     let id = parse_id(&id)?;
-    let store = state.store.clone();
-    let meta = blocking(move || store.meta_blocking(id)).await?;
-    if meta.partner != session.partner {
-        return Err(ApiError::NotFound);
-    }
+    let meta = own_report(&state, &session, id).await?;
     let store = state.store.clone();
     let chunks = meta.chunks;
     let body = stream::unfold(0u32, move |index| {
@@ -238,11 +249,7 @@ async fn acknowledge(
                     "this signing key is not an officer key of your partner in the directory",
                 ));
             }
-            let store = state.store.clone();
-            let meta = blocking(move || store.meta_blocking(id)).await?;
-            if meta.partner != session.partner {
-                return Err(ApiError::NotFound);
-            }
+            let meta = own_report(&state, &session, id).await?;
             let ok = crate::keys::officer::verify_ack(
                 &ack.officer_key,
                 &ack.signature,
