@@ -15,7 +15,7 @@
 
 use base64::prelude::{Engine, BASE64_STANDARD};
 use ed25519_dalek::{Signer as _, SigningKey, VerifyingKey};
-use signed_note::{Note, Signer, Verifier, VerifierList};
+use signed_note::{Note, Signature, Verifier, VerifierList};
 use zeroize::Zeroizing;
 
 use super::WitnessError;
@@ -50,8 +50,6 @@ pub struct Cosigner {
     name: String,
     id: u32,
     key: SigningKey,
-    /// The time to put in the next signature (seconds since the epoch).
-    pub time: u64,
 }
 
 impl std::fmt::Debug for Cosigner {
@@ -73,7 +71,6 @@ impl Cosigner {
             name: name.to_owned(),
             id: key_id(name, &key.verifying_key()),
             key,
-            time: 0,
         }
     }
 
@@ -115,35 +112,19 @@ impl Cosigner {
         vkey(&self.name, &self.key.verifying_key())
     }
 
-    /// The cosignature line (`— name base64…\n`) over a checkpoint note, at `self.time`.
-    pub fn cosign(&self, note: &Note) -> Result<String, WitnessError> {
-        let mut copy =
-            Note::new(note.text(), &[]).map_err(|e| WitnessError::Note(e.to_string()))?;
-        copy.add_sigs(&[self])
+    /// The cosignature line (`— name base64…\n`) over a checkpoint note, made at `time`
+    /// (seconds since the epoch): the `timestamped_signature`, framed by `signed_note`.
+    pub fn cosign(&self, note: &Note, time: u64) -> Result<String, WitnessError> {
+        let sig = self
+            .key
+            .try_sign(&signed_message(time, note.text()))
             .map_err(|e| WitnessError::Note(e.to_string()))?;
-        let bytes = copy.to_bytes();
-        let text = String::from_utf8_lossy(&bytes);
-        let line = text
-            .lines()
-            .rev()
-            .find(|l| l.starts_with('\u{2014}'))
-            .ok_or_else(|| WitnessError::Note("no signature line".into()))?;
-        Ok(format!("{line}\n"))
-    }
-}
-
-impl Signer for Cosigner {
-    fn name(&self) -> &str {
-        &self.name
-    }
-    fn key_id(&self) -> u32 {
-        self.id
-    }
-    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, ed25519_dalek::SignatureError> {
-        let sig = self.key.try_sign(&signed_message(self.time, msg))?;
-        let mut out = self.time.to_be_bytes().to_vec();
-        out.extend_from_slice(&sig.to_bytes());
-        Ok(out)
+        let mut timestamped = time.to_be_bytes().to_vec();
+        timestamped.extend_from_slice(&sig.to_bytes());
+        let line = Signature::new(self.name.clone(), self.id, timestamped)
+            .map_err(|e| WitnessError::Note(e.to_string()))?
+            .to_bytes();
+        String::from_utf8(line).map_err(|e| WitnessError::Note(e.to_string()))
     }
 }
 
@@ -294,32 +275,30 @@ mod tests {
                 .unwrap()
                 .try_into()
                 .unwrap();
-            let mut w =
-                Cosigner::from_key(c["name"].as_str().unwrap(), SigningKey::from_bytes(&seed));
-            w.time = c["time"].as_u64().unwrap();
+            let w = Cosigner::from_key(c["name"].as_str().unwrap(), SigningKey::from_bytes(&seed));
+            let time = c["time"].as_u64().unwrap();
             assert_eq!(w.vkey(), c["vkey"].as_str().unwrap());
             let body = c["checkpoint"].as_str().unwrap();
             let note = Note::new(body.as_bytes(), &[]).unwrap();
-            let line = w.cosign(&note).unwrap();
+            let line = w.cosign(&note, time).unwrap();
             assert_eq!(line, c["line"].as_str().unwrap(), "{}", c["label"]);
             let mut signed = note.to_bytes();
             signed.extend_from_slice(line.as_bytes());
             let verifier = CosignatureVerifier::new(c["vkey"].as_str().unwrap()).unwrap();
             let got = verified_cosignatures(&signed, &[verifier]).unwrap();
-            assert_eq!(got[0].time, w.time);
+            assert_eq!(got[0].time, time);
         }
     }
 
     #[test]
     fn cosign_verify_round_trip_and_key_texts() {
-        let mut w = Cosigner::generate("witness.example.org/w1").unwrap();
-        w.time = 1_679_315_147;
+        let w = Cosigner::generate("witness.example.org/w1").unwrap();
         let again = Cosigner::parse(&w.secret_text()).unwrap();
         assert_eq!(again.vkey(), w.vkey());
         let v = CosignatureVerifier::new(&w.vkey()).unwrap();
         // A note signed by the log (any key) plus the cosignature.
         let note = Note::new(CHECKPOINT.as_bytes(), &[]).unwrap();
-        let line = w.cosign(&note).unwrap();
+        let line = w.cosign(&note, 1_679_315_147).unwrap();
         assert!(
             line.starts_with("\u{2014} witness.example.org/w1 "),
             "{line}"

@@ -167,9 +167,7 @@ impl Witness {
         } else if tlog_tiles::check_tree(&proof, cp.size(), *cp.hash(), old, last_root).is_err() {
             return unprocessable("the consistency proof does not verify");
         }
-        let mut cosigner_time = Cosigner::parse(&self.cosigner.secret_text())?;
-        cosigner_time.time = now;
-        let line = cosigner_time.cosign(&parsed)?;
+        let line = self.cosigner.cosign(&parsed, now)?;
         let mut cosigned = parsed.to_bytes();
         cosigned.extend_from_slice(line.as_bytes());
         let latest = Latest {
