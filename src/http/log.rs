@@ -254,15 +254,21 @@ pub async fn integrate_log(state: web::Data<AppState>) {
     }
 }
 
-async fn integrate_now(state: &AppState) {
-    // The boundary this integration belongs to (the checkpoint's `time`): never finer than
-    // the interval, so it dates nothing the schedule does not.
+/// The integration boundary at or before now and the interval, in seconds since the epoch:
+/// the checkpoint's `time` (never finer than the interval, so it dates nothing the schedule
+/// does not), and with one interval added, what a receipt promises.
+pub(super) fn last_boundary(state: &AppState) -> (u64, u64) {
     let every = state.limits.log_interval.as_secs().max(1);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or_default();
-    let result = state.store.integrate_log(now - now % every, every).await;
+    (now - now % every, every)
+}
+
+async fn integrate_now(state: &AppState) {
+    let (time, every) = last_boundary(state);
+    let result = state.store.integrate_log(time, every).await;
     if let Err(e) = &result {
         eprintln!("approdo: integrating the transparency log failed: {e}");
     }

@@ -117,15 +117,11 @@ pub(super) fn binding(req: &HttpRequest) -> Result<Option<[u8; 48]>, ApiError> {
     Ok(Some(*parsed.as_bytes()))
 }
 
-/// When the entry of a report accepted now will be in the log: the next interval boundary
+/// When the entry of a report accepted now will be in the log: the next integration boundary
 /// (seconds since the epoch), the receipt's promise.
 fn next_integration(state: &AppState) -> u64 {
-    let every = state.limits.log_interval.as_secs().max(1);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or_default();
-    now - now % every + every
+    let (last, every) = super::log::last_boundary(state);
+    last + every
 }
 
 /// The JSON answer to an accepted report, with the log key's signed promise to log it
