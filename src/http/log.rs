@@ -28,12 +28,7 @@ async fn checkpoint(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     let store = state.store.clone();
     let cp = blocking(move || {
         let plain = store.log_view_blocking()?.checkpoint()?;
-        let cosigned = store.trust_blocking(COSIGNED_CHECKPOINT)?;
-        // The cosigned copy, while it is of the current checkpoint.
-        Ok(match (plain, cosigned) {
-            (Some(p), Some(c)) if same_text(&p, &c) => Some(c),
-            (p, _) => p,
-        })
+        plain.map(|p| with_cosignatures(&store, p)).transpose()
     })
     .await?;
     let cp = cp.ok_or(ApiError::NotFound)?;
@@ -91,6 +86,18 @@ fn gzip(data: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     enc.write_all(data)?;
     enc.finish()
+}
+
+/// The log's checkpoint `plain` as served: the copy with the witnesses' cosignatures while it is of this
+/// checkpoint, else the log's own.
+fn with_cosignatures(
+    store: &crate::store::Store,
+    plain: Vec<u8>,
+) -> Result<Vec<u8>, crate::store::StoreError> {
+    Ok(match store.trust_blocking(COSIGNED_CHECKPOINT)? {
+        Some(c) if same_text(&plain, &c) => c,
+        _ => plain,
+    })
 }
 
 /// Whether two signed notes carry the same text (the checkpoint, before the signatures).
@@ -204,11 +211,7 @@ async fn proof(
         let (Some(cp), Some(n)) = (view.checkpoint()?, view.index_of(id.0)?) else {
             return Ok(None);
         };
-        // With the witnesses' cosignatures, while they are of this checkpoint.
-        let cp = match store.trust_blocking(COSIGNED_CHECKPOINT)? {
-            Some(c) if same_text(&cp, &c) => c,
-            _ => cp,
-        };
+        let cp = with_cosignatures(&store, cp)?;
         let size = view.size()?;
         let proof = view.prove(size, n)?;
         let entry = view.entry(n)?.unwrap_or_default();
