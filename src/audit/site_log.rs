@@ -8,28 +8,11 @@
 //! entry read is checked against it.
 
 use super::Finding;
-use crate::transparency::client::{entries, Fetch};
+use crate::transparency::client::{entries, HttpLog};
 use crate::transparency::{Entry, LogVerifier};
 
-struct Site<'a> {
-    agent: &'a ureq::Agent,
-    base: &'a str,
-}
-
-impl Site<'_> {
-    fn get(&self, path: &str, limit: u64) -> Result<Vec<u8>, String> {
-        crate::audit::get_limited(self.agent, self.base, path, limit)
-    }
-}
-
-impl Fetch for Site<'_> {
-    fn fetch(&self, path: &str) -> Result<Vec<u8>, String> {
-        self.get(&format!("/log/{path}"), 1 << 24)
-    }
-}
-
 /// The highest directory version in the log, if it records any.
-fn highest_logged(site: &Site<'_>) -> Result<Option<u64>, String> {
+fn highest_logged(site: &HttpLog<'_>) -> Result<Option<u64>, String> {
     let key: serde_json::Value = serde_json::from_slice(&site.get("/api/v1/log/key", 4096)?)
         .map_err(|e| format!("/api/v1/log/key: {e}"))?;
     let vkey = key["vkey"].as_str().ok_or("/api/v1/log/key names no key")?;
@@ -62,7 +45,7 @@ pub(super) fn check(agent: &ureq::Agent, base: &str, served: u64) -> Vec<Finding
         report: None,
         problem,
     };
-    match highest_logged(&Site { agent, base }) {
+    match highest_logged(&HttpLog { agent, base }) {
         Ok(Some(logged)) if served < logged => vec![finding(format!(
             "the served directory is version {served}, older than version {logged} in the server's transparency log: \
              a rolled-back directory may still list revoked keys"

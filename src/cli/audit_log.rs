@@ -8,24 +8,7 @@ use anyhow::{bail, Context};
 
 use crate::audit::{audit_log, LogState};
 use crate::store::Day;
-use crate::transparency::client::Fetch;
-
-struct Http {
-    agent: ureq::Agent,
-    base: String,
-}
-
-impl Http {
-    fn get(&self, path: &str, limit: u64) -> Result<Vec<u8>, String> {
-        crate::audit::get_limited(&self.agent, &self.base, path, limit)
-    }
-}
-
-impl Fetch for Http {
-    fn fetch(&self, path: &str) -> Result<Vec<u8>, String> {
-        self.get(&format!("/log/{path}"), 1 << 24)
-    }
-}
+use crate::transparency::client::HttpLog;
 
 pub(crate) fn run(
     server: &str,
@@ -36,9 +19,10 @@ pub(crate) fn run(
     proxy: Option<&str>,
     receipts: &[std::path::PathBuf],
 ) -> anyhow::Result<ExitCode> {
-    let http = Http {
-        agent: crate::client::agent_builder(proxy)?.build(),
-        base: server.trim_end_matches('/').to_owned(),
+    let agent = crate::client::agent_builder(proxy)?.build();
+    let http = HttpLog {
+        agent: &agent,
+        base: server.trim_end_matches('/'),
     };
     let mut state: LogState = if state_path.exists() {
         let bytes = std::fs::read(state_path)

@@ -12,16 +12,24 @@ pub trait Fetch {
     fn fetch(&self, path: &str) -> Result<Vec<u8>, String>;
 }
 
-/// [`Fetch`] over HTTP: `GET <base>/log/<path>` through `agent` (at most 16 MiB).
-pub struct HttpTiles<'a> {
+/// A server's log over HTTP, through `agent`: [`Fetch`] is `GET <base>/log/<path>` (at most
+/// 16 MiB); [`HttpLog::get`] reads any other path of the server.
+pub struct HttpLog<'a> {
     pub agent: &'a ureq::Agent,
     /// The server's URL, without a trailing `/`.
     pub base: &'a str,
 }
 
-impl Fetch for HttpTiles<'_> {
+impl HttpLog<'_> {
+    /// `GET <base><path>`, at most `limit` bytes.
+    pub fn get(&self, path: &str, limit: u64) -> Result<Vec<u8>, String> {
+        crate::audit::get_limited(self.agent, self.base, path, limit)
+    }
+}
+
+impl Fetch for HttpLog<'_> {
     fn fetch(&self, path: &str) -> Result<Vec<u8>, String> {
-        crate::audit::get_limited(self.agent, self.base, &format!("/log/{path}"), 1 << 24)
+        self.get(&format!("/log/{path}"), 1 << 24)
     }
 }
 

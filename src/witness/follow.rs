@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use tlog_tiles::Hash;
 
 use super::{require_quorum, CosignatureVerifier, WitnessError};
-use crate::transparency::client::{old_root, HttpTiles};
+use crate::transparency::client::{old_root, HttpLog};
 use crate::transparency::LogVerifier;
 
 /// What was last verified for one server.
@@ -118,7 +118,7 @@ pub fn follow(
                 .and_then(|b| <[u8; 32]>::try_from(b).ok())
                 .map(Hash)
                 .ok_or_else(|| state_err(&path, "a root is not base64 of 32 bytes"))?;
-            let tiles = HttpTiles { agent, base };
+            let tiles = HttpLog { agent, base };
             let consistent = s.size <= cp.size()
                 && old_root(&tiles, cp.size(), *cp.hash(), s.size).is_ok_and(|r| r == old);
             if !consistent {

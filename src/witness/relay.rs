@@ -14,7 +14,7 @@ use base64::prelude::{Engine, BASE64_STANDARD};
 use tlog_tiles::{Checkpoint, TileHashReader};
 
 use super::{CosignatureVerifier, WitnessError};
-use crate::transparency::client::HttpTiles;
+use crate::transparency::client::HttpLog;
 use crate::transparency::LogVerifier;
 
 /// A witness to ask: its key (from the directory) and where it listens.
@@ -55,7 +55,7 @@ pub fn relay(
         size: cp.size(),
         ..Relayed::default()
     };
-    let tiles = HttpTiles { agent, base };
+    let tiles = HttpLog { agent, base };
     let mut lines = String::new();
     for w in witnesses {
         match ask(agent, w, &cp, &note, &tiles) {
@@ -87,7 +87,7 @@ fn ask(
     w: &Endpoint,
     cp: &Checkpoint,
     note: &[u8],
-    tiles: &HttpTiles<'_>,
+    tiles: &HttpLog<'_>,
 ) -> Result<String, String> {
     let url = format!("{}/add-checkpoint", w.url.trim_end_matches('/'));
     let mut old = 0u64;
