@@ -17,13 +17,8 @@ fn highest_logged(site: &HttpLog<'_>) -> Result<Option<u64>, String> {
         .map_err(|e| format!("/api/v1/log/key: {e}"))?;
     let vkey = key["vkey"].as_str().ok_or("/api/v1/log/key names no key")?;
     // A server that has not signed its first checkpoint yet has logged nothing to compare.
-    let checkpoint = match site
-        .agent
-        .get(&format!("{}/log/checkpoint", site.base))
-        .call()
-    {
-        Err(ureq::Error::Status(404, _)) => return Ok(None),
-        _ => site.get("/log/checkpoint", 1 << 16)?,
+    let Some(checkpoint) = site.checkpoint()? else {
+        return Ok(None);
     };
     let cp = LogVerifier::new(vkey)
         .and_then(|v| v.checkpoint(&checkpoint))

@@ -25,6 +25,27 @@ impl HttpLog<'_> {
     pub fn get(&self, path: &str, limit: u64) -> Result<Vec<u8>, String> {
         crate::audit::get_limited(self.agent, self.base, path, limit)
     }
+
+    /// The served checkpoint (at most 64 KiB), `None` while the server has signed none (404).
+    pub fn checkpoint(&self) -> Result<Option<Vec<u8>>, String> {
+        use std::io::Read;
+        match self
+            .agent
+            .get(&format!("{}/log/checkpoint", self.base))
+            .call()
+        {
+            Ok(resp) => {
+                let mut out = Vec::new();
+                resp.into_reader()
+                    .take(1 << 16)
+                    .read_to_end(&mut out)
+                    .map_err(|e| format!("/log/checkpoint: {e}"))?;
+                Ok(Some(out))
+            }
+            Err(ureq::Error::Status(404, _)) => Ok(None),
+            Err(e) => Err(format!("/log/checkpoint: {e}")),
+        }
+    }
 }
 
 impl Fetch for HttpLog<'_> {

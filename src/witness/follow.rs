@@ -72,18 +72,9 @@ pub fn follow(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
         Err(e) => return Err(state_err(&path, e)),
     };
-    let note = match agent.get(&format!("{base}/log/checkpoint")).call() {
-        Ok(r) => {
-            let mut out = Vec::new();
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(r.into_reader(), 1 << 16),
-                &mut out,
-            )
-            .map_err(|e| WitnessError::Remote(e.to_string()))?;
-            out
-        }
-        Err(ureq::Error::Status(404, _)) => return Ok(Followed::NoLog),
-        Err(e) => return Err(WitnessError::Remote(format!("/log/checkpoint: {e}"))),
+    let served = HttpLog { agent, base };
+    let Some(note) = served.checkpoint().map_err(WitnessError::Remote)? else {
+        return Ok(Followed::NoLog);
     };
     let answer: serde_json::Value = agent
         .get(&format!("{base}/api/v1/log/key"))
@@ -118,9 +109,8 @@ pub fn follow(
                 .and_then(|b| <[u8; 32]>::try_from(b).ok())
                 .map(Hash)
                 .ok_or_else(|| state_err(&path, "a root is not base64 of 32 bytes"))?;
-            let tiles = HttpLog { agent, base };
             let consistent = s.size <= cp.size()
-                && old_root(&tiles, cp.size(), *cp.hash(), s.size).is_ok_and(|r| r == old);
+                && old_root(&served, cp.size(), *cp.hash(), s.size).is_ok_and(|r| r == old);
             if !consistent {
                 let evidence = save_fork(state_dir, &s.note, &String::from_utf8_lossy(&note))?;
                 return Err(WitnessError::Fork {
