@@ -135,7 +135,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
   const depth = Math.max(1, Math.min(Number(created.data.window) || 1, 8));
   const reader = ciphertext.getReader();
   const hash = sha256.create();
-  let buf = new Uint8Array(CHUNK);
+  const buf = new Uint8Array(CHUNK);
   let fill = 0;
   let n = 0;
   let sent = 0;
@@ -170,8 +170,8 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
         fill += take;
         off += take;
         if (fill === CHUNK) {
+          // The Blob made in `send` holds a copy: the buffer is filled again, not reallocated.
           await send(buf);
-          buf = new Uint8Array(CHUNK);
           fill = 0;
         }
       }
