@@ -21,6 +21,7 @@ mod docs;
 mod faults;
 mod fuzz_smoke;
 mod golden;
+mod headers;
 mod health;
 mod hostile;
 mod hybrid;
