@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::keys::OfficerIdentity;
-use crate::store::{ReportId, ReportMeta};
+use crate::model::{ReportId, ReportSummary};
 
 mod cases;
 
@@ -119,7 +119,7 @@ struct SessionAnswer {
 
 #[derive(Deserialize)]
 struct ListAnswer {
-    reports: Vec<ReportMeta>,
+    reports: Vec<ReportSummary>,
 }
 
 impl Client {
@@ -192,7 +192,7 @@ impl Client {
     }
 
     /// The partner's reports.
-    pub fn list(&self) -> Result<Vec<ReportMeta>, ClientError> {
+    pub fn list(&self) -> Result<Vec<ReportSummary>, ClientError> {
         let answer: ListAnswer = self
             .authed(self.agent.get(&self.url("/api/v1/officer/reports")))
             .call()?

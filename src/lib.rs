@@ -46,6 +46,7 @@ pub mod http;
 pub mod intake;
 pub mod keys;
 pub mod locale;
+pub mod model;
 pub mod outreach;
 pub mod reply;
 pub mod sealed;

@@ -14,8 +14,9 @@ use redb::{ReadableDatabase, ReadableTable, TableHandle};
 
 use super::{read_err, AuditError, AuditReport, Finding, Pins, Scratch};
 use crate::keys::{NetworkPublicKey, SignedDirectory};
+use crate::model::{Day, ReportId};
 use crate::sealed;
-use crate::store::{self, Day, ReportId, CHUNK_SIZE};
+use crate::store::{self, CHUNK_SIZE};
 
 /// Audits `data/approdo.redb`. With `network`, the recorded directory's signature must verify.
 pub fn audit_store(

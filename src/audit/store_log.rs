@@ -9,7 +9,8 @@ use std::collections::{HashMap, HashSet};
 use redb::{ReadableTable, ReadableTableMetadata};
 
 use super::{read_err, AuditError};
-use crate::store::{ReportId, ReportMeta, TRUST};
+use crate::model::ReportId;
+use crate::store::{ReportMeta, TRUST};
 use crate::transparency::client::MemHashes;
 use crate::transparency::log::{LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 use crate::transparency::{Entry, LogVerifier};

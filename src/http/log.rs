@@ -202,7 +202,7 @@ async fn proof(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: crate::store::ReportId = id
+    let id: crate::model::ReportId = id
         .parse()
         .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))?;
     let store = state.store.clone();

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::session::Session;
 use super::{blocking, ApiError, AppState};
-use crate::store::{ReportId, ReportState};
+use crate::model::{ReportId, ReportState, ReportSummary};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(challenge)
@@ -166,7 +166,8 @@ async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespon
     let session = authorise(&state, &req)?;
     let store = state.store.clone();
     let partner = session.partner.clone();
-    let reports = blocking(move || store.list_blocking(Some(partner.as_str()))).await?;
+    let rows = blocking(move || store.list_blocking(Some(partner.as_str()))).await?;
+    let reports: Vec<ReportSummary> = rows.iter().map(|m| m.summary()).collect();
     Ok(HttpResponse::Ok()
         .json(serde_json::json!({ "partner": session.partner, "reports": reports })))
 }
@@ -199,7 +200,7 @@ async fn download(
     });
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
-        .insert_header(("X-Approdo-Sha256", meta.sha256.clone()))
+        .insert_header(("X-Approdo-Sha256", meta.sha256.to_string()))
         .no_chunking(meta.size)
         .streaming(body))
 }
@@ -254,7 +255,7 @@ async fn acknowledge(
                 &ack.officer_key,
                 &ack.signature,
                 &id.to_string(),
-                &meta.sha256,
+                &meta.sha256.to_string(),
             );
             if !ok {
                 return Err(ApiError::BadRequest(

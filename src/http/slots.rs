@@ -17,7 +17,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::proxy::CircuitId;
-use crate::store::{ReportId, CHUNK_SIZE};
+use crate::model::ReportId;
+use crate::store::CHUNK_SIZE;
 
 /// How many slots and pending bytes the server gives out.
 #[derive(Clone, Copy, Debug)]

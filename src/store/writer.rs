@@ -346,7 +346,7 @@ fn apply(
                                     &Entry::Ack {
                                         id: meta.id.to_string(),
                                         partner: meta.partner.to_string(),
-                                        sha256: meta.sha256.clone(),
+                                        sha256: meta.sha256.to_string(),
                                         officer: signed.as_ref().map(|s| s.0.clone()),
                                         signature: signed.as_ref().map(|s| s.1.clone()),
                                     },

@@ -5,7 +5,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Day, ReportMeta, SealedBy};
+use crate::model::{Day, SealedBy};
+use crate::store::ReportMeta;
 
 /// One leaf of the log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -45,7 +46,7 @@ impl Entry {
     pub fn stored(meta: &ReportMeta) -> Self {
         Entry::Stored {
             id: meta.id.to_string(),
-            sha256: meta.sha256.clone(),
+            sha256: meta.sha256.to_string(),
             partner: meta.partner.to_string(),
             day: meta.day,
             sealed: None,
@@ -61,7 +62,7 @@ impl Entry {
                     && *self
                         == Entry::Stored {
                             id: meta.id.to_string(),
-                            sha256: meta.sha256.clone(),
+                            sha256: meta.sha256.to_string(),
                             partner: meta.partner.to_string(),
                             day: meta.day,
                             sealed: *sealed,
@@ -117,7 +118,7 @@ mod tests {
 
     #[test]
     fn leaves_written_with_the_sealing_side_still_parse_and_match() {
-        let old = br#"{"type":"stored","id":"00000000000000000000000000000000","sha256":"ab","partner":"cav","day":"2024-10-04","sealed":"server"}"#;
+        let old = br#"{"type":"stored","id":"00000000000000000000000000000000","sha256":"abababababababababababababababababababababababababababababababab","partner":"cav","day":"2024-10-04","sealed":"server"}"#;
         let e = Entry::parse(old).unwrap();
         assert_eq!(
             e.to_bytes(),
@@ -126,7 +127,7 @@ mod tests {
         );
         let mut meta: ReportMeta = serde_json::from_value(serde_json::json!({
             "id": "00000000000000000000000000000000", "partner": "cav", "day": "2024-10-04",
-            "size": 1, "sealed": "server", "state": "received", "sha256": "ab", "chunks": 1,
+            "size": 1, "sealed": "server", "state": "received", "sha256": "ab".repeat(32), "chunks": 1,
         }))
         .unwrap();
         assert!(e.records(&meta));

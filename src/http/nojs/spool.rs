@@ -152,7 +152,7 @@ impl Spool {
         Ok(Sealed {
             upload: sink.upload,
             total: sink.total,
-            sha256: hex::encode(sink.hasher.finalize()),
+            sha256: crate::model::Sha256(sink.hasher.finalize().into()),
             last,
         })
     }
@@ -170,7 +170,7 @@ impl Drop for Spool {
 pub struct Sealed {
     pub upload: Upload,
     pub total: u64,
-    pub sha256: String,
+    pub sha256: crate::model::Sha256,
     pub last: Option<Bytes>,
 }
 
