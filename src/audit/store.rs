@@ -74,9 +74,7 @@ pub fn audit_store_pinned(
 
     // Only the tables of the schema.
     for t in txn.list_tables().map_err(read_err)? {
-        if !crate::store::TABLES.contains(&t.name())
-            && !crate::transparency::log::TABLES.contains(&t.name())
-        {
+        if crate::store::schema::table_named(t.name()).is_none() {
             add(
                 None,
                 format!("unexpected table {:?} outside the schema", t.name()),

@@ -146,7 +146,7 @@ pub(crate) fn run(
     ))
 }
 
-use crate::transparency::log::heartbeat;
+use crate::transparency::heartbeat;
 
 /// Slack beyond a promised time before a late integration is a finding: ten minutes, or one
 /// interval when the log integrates more often.

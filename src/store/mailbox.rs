@@ -17,11 +17,11 @@ use super::{Day, Store, StoreError};
 
 /// `(mailbox id, message id)` → day (u32, little-endian) followed by the age file.
 pub(crate) const MAILBOX: TableDefinition<([u8; 32], u128), &[u8]> =
-    TableDefinition::new("mailbox");
+    TableDefinition::new(super::schema::MAILBOX.name);
 
 /// (mailbox id, partner id) → 1: the partners that have replied in a mailbox.
 pub(crate) const MAILBOX_PARTNERS: TableDefinition<([u8; 32], &str), u8> =
-    TableDefinition::new("mailbox_partners");
+    TableDefinition::new(super::schema::MAILBOX_PARTNERS.name);
 
 /// A mailbox id: what the server indexes replies by.
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::model::{Day, ReportId, ReportState, SealedBy};
 use crate::model::{PartnerId, ReportSummary, Sha256};
+use crate::transparency::Entry;
 
 /// The metadata the store keeps per report. Nothing else about a report exists on disk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +30,16 @@ pub struct ReportMeta {
 }
 
 impl ReportMeta {
+    /// The log's leaf recording this report as stored.
+    pub fn log_entry(&self) -> Entry {
+        Entry::stored(self.id, self.sha256, &self.partner, self.day)
+    }
+
+    /// True when `entry` is the log's record of this report.
+    pub fn recorded_by(&self, entry: &Entry) -> bool {
+        entry.records(&self.log_entry(), self.sealed)
+    }
+
     /// The officer API's view of this row.
     pub fn summary(&self) -> ReportSummary {
         ReportSummary {

@@ -5,8 +5,9 @@
 use redb::{Durability, ReadableTable};
 use tokio::sync::{mpsc, oneshot};
 
+use super::tlog;
 use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
-use crate::transparency::{log, Entry};
+use crate::transparency::Entry;
 
 /// Most commands in one transaction.
 const MAX_BATCH: usize = 512;
@@ -256,7 +257,7 @@ fn apply(
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
                         super::binding::put(&txn, *id, binding.as_ref())?;
-                        log::queue(&txn, &Entry::stored(&parse_meta(*id, meta)?))?;
+                        tlog::queue(&txn, &parse_meta(*id, meta)?.log_entry())?;
                         Ok(true)
                     }
                 }
@@ -317,7 +318,7 @@ fn apply(
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
                         super::binding::put(&txn, *id, binding.as_ref())?;
-                        log::queue(&txn, &Entry::stored(&parsed))?;
+                        tlog::queue(&txn, &parsed.log_entry())?;
                         Ok(true)
                     } else {
                         Err(StoreError::NotFound)
@@ -341,7 +342,7 @@ fn apply(
                             if *state == ReportState::Acknowledged
                                 && meta.state != ReportState::Acknowledged
                             {
-                                log::queue(
+                                tlog::queue(
                                     &txn,
                                     &Entry::Ack {
                                         id: meta.id.to_string(),
@@ -378,7 +379,7 @@ fn apply(
                         super::binding::put(&txn, *id, None)?;
                         super::cases::remove_all(&txn, *id)?;
                         freed += delete_chunks(&mut chunks, *id)?;
-                        log::queue(
+                        tlog::queue(
                             &txn,
                             &Entry::Deleted {
                                 id: format!("{id:032x}"),
@@ -408,7 +409,7 @@ fn apply(
                     Ok(true)
                 }
                 Op::IntegrateLog(key, time, every) => {
-                    log::integrate(&txn, key, *time, *every).map(|_| true)
+                    tlog::integrate(&txn, key, *time, *every).map(|_| true)
                 }
             };
             results.push(r);

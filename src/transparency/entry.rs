@@ -5,8 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Day, SealedBy};
-use crate::store::ReportMeta;
+use crate::model::{Day, PartnerId, ReportId, SealedBy, Sha256};
 
 /// One leaf of the log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,31 +41,41 @@ pub enum Entry {
 }
 
 impl Entry {
-    /// The entry recording a stored report.
-    pub fn stored(meta: &ReportMeta) -> Self {
+    /// The entry recording a stored report (the store makes it from its row:
+    /// `ReportMeta::log_entry`).
+    pub fn stored(id: ReportId, sha256: Sha256, partner: &PartnerId, day: Day) -> Self {
         Entry::Stored {
-            id: meta.id.to_string(),
-            sha256: meta.sha256.to_string(),
-            partner: meta.partner.to_string(),
-            day: meta.day,
+            id: id.to_string(),
+            sha256: sha256.to_string(),
+            partner: partner.to_string(),
+            day,
             sealed: None,
         }
     }
 
-    /// True when this entry records `meta` as stored: the fields match (a leaf written before
-    /// the sealing side left the log may still name it, and then it must match too).
-    pub fn records(&self, meta: &ReportMeta) -> bool {
-        match self {
-            Entry::Stored { sealed, .. } => {
-                sealed.is_none_or(|s| s == meta.sealed)
-                    && *self
-                        == Entry::Stored {
-                            id: meta.id.to_string(),
-                            sha256: meta.sha256.to_string(),
-                            partner: meta.partner.to_string(),
-                            day: meta.day,
-                            sealed: *sealed,
-                        }
+    /// True when this entry is `expected` (made by [`Entry::stored`]) for a report sealed by
+    /// `sealed`: the fields match (a leaf written before the sealing side left the log may
+    /// still name it, and then it must match too).
+    pub fn records(&self, expected: &Entry, sealed: SealedBy) -> bool {
+        match (self, expected) {
+            (
+                Entry::Stored {
+                    id,
+                    sha256,
+                    partner,
+                    day,
+                    sealed: named,
+                },
+                Entry::Stored {
+                    id: id2,
+                    sha256: sha2,
+                    partner: partner2,
+                    day: day2,
+                    ..
+                },
+            ) => {
+                named.is_none_or(|s| s == sealed)
+                    && (id, sha256, partner, day) == (id2, sha2, partner2, day2)
             }
             _ => false,
         }
@@ -125,18 +134,17 @@ mod tests {
             old.to_vec(),
             "old leaves re-serialise byte for byte"
         );
-        let mut meta: ReportMeta = serde_json::from_value(serde_json::json!({
-            "id": "00000000000000000000000000000000", "partner": "cav", "day": "2024-10-04",
-            "size": 1, "sealed": "server", "state": "received", "sha256": "ab".repeat(32), "chunks": 1,
-        }))
-        .unwrap();
-        assert!(e.records(&meta));
-        assert!(Entry::stored(&meta).records(&meta));
-        meta.sealed = SealedBy::Client;
+        let id: ReportId = "0".repeat(32).parse().unwrap();
+        let sha: Sha256 = "ab".repeat(32).parse().unwrap();
+        let expected = Entry::stored(id, sha, &"cav".parse().unwrap(), Day(20_000));
+        assert!(e.records(&expected, SealedBy::Server));
+        assert!(expected.records(&expected, SealedBy::Server));
         assert!(
-            !e.records(&meta),
+            !e.records(&expected, SealedBy::Client),
             "an old leaf's sealing side must still match"
         );
-        assert!(Entry::stored(&meta).records(&meta));
+        assert!(expected.records(&expected, SealedBy::Client));
+        let other = Entry::stored(id, sha, &"cav".parse().unwrap(), Day(20_001));
+        assert!(!e.records(&other, SealedBy::Server));
     }
 }
