@@ -390,10 +390,11 @@ fn challenge_request(identity: &OfficerIdentity, recipient: &str) -> serde_json:
 
 fn decrypt_challenge(identity: &OfficerIdentity, armored: &str) -> Result<String, ClientError> {
     let reader = age::armor::ArmoredReader::new(armored.as_bytes());
-    let decryptor = age::Decryptor::new(reader).map_err(|_| ClientError::Challenge)?;
-    let r = decryptor
-        .decrypt(std::iter::once(identity.age() as &dyn age::Identity))
-        .map_err(|_| ClientError::Challenge)?;
+    let r = crate::agefile::open(
+        reader,
+        std::iter::once(identity.age() as &dyn age::Identity),
+    )
+    .map_err(|_| ClientError::Challenge)?;
     let mut token = String::new();
     r.take(1024)
         .read_to_string(&mut token)

@@ -2,7 +2,6 @@
 //! always limited to the session's partner. Another partner's report answers exactly like a
 //! missing one.
 
-use std::io::Write;
 use std::str::FromStr;
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
@@ -81,25 +80,13 @@ async fn challenge(
         return Err(ApiError::RateLimited);
     }
     let (id, token) = state.sessions.challenge(partner.id.clone());
-    let sealed = encrypt_armored(&recipient, token.as_bytes())
+    let sealed = crate::agefile::seal_armored(&recipient, token.as_bytes())
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "challenge_id": id,
         "challenge": sealed,
         "partner": partner.id,
     })))
-}
-
-fn encrypt_armored(recipient: &crate::agekeys::Recipient, data: &[u8]) -> std::io::Result<String> {
-    let encryptor =
-        age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
-            .map_err(std::io::Error::other)?;
-    let mut out = Vec::new();
-    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)?;
-    let mut w = encryptor.wrap_output(armor)?;
-    w.write_all(data)?;
-    w.finish()?.finish()?;
-    String::from_utf8(out).map_err(std::io::Error::other)
 }
 
 #[derive(Deserialize)]
