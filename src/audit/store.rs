@@ -221,7 +221,7 @@ pub fn audit_store_pinned(
                 // post-quantum one is ~1.6 KB per officer, enough to swamp a small report.
                 for &b in head
                     .get(..shape.header_len + sealed::NONCE_LEN)
-                    .unwrap_or_default()
+                    .expect("inspect_header saw the whole header and nonce in `head`")
                 {
                     histogram[b as usize] = histogram[b as usize].saturating_sub(1);
                 }

@@ -64,7 +64,9 @@ pub fn seal_to<W: Write>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(EnvelopeError::ReadPlaintext(e)),
         };
-        let chunk = buf.get(..n).unwrap_or_default();
+        let chunk = buf
+            .get(..n)
+            .expect("Read::read returns at most the buffer's length");
         writer
             .write_all(chunk)
             .map_err(EnvelopeError::WriteOutput)?;

@@ -214,10 +214,15 @@ impl Store {
         {
             let (k, v) = row.map_err(StoreError::from_db)?;
             let bytes = v.value();
+            // A row is the day (4 bytes) and the age file: a shorter one is corruption, not
+            // an empty reply.
+            let sealed = bytes
+                .get(4..)
+                .ok_or_else(|| StoreError::Db("a mailbox row is shorter than its day".into()))?;
             out.push(MailboxMessage {
                 id: k.value().1,
                 day: Day(day_of(bytes)),
-                sealed: bytes.get(4..).unwrap_or_default().to_vec(),
+                sealed: sealed.to_vec(),
             });
         }
         out.sort_by_key(|m| m.day);

@@ -83,8 +83,8 @@ impl Entry {
 
     /// The canonical bytes of the leaf.
     pub fn to_bytes(&self) -> Vec<u8> {
-        // Serialising plain strings and numbers cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+        // An empty leaf in the public log would be worse than a crash: this cannot fail.
+        serde_json::to_vec(self).expect("a leaf is strings, numbers and days: JSON cannot fail")
     }
 
     /// Parses a leaf (refuses unknown fields and types).
