@@ -184,7 +184,7 @@ pub fn form_fields(data: &[u8]) {
             answers.push(name, value);
         }
         let _ = value.parse::<crate::store::MailboxId>();
-        let _ = value.parse::<crate::store::ReportId>();
+        let _ = value.parse::<crate::model::ReportId>();
     }
     if let Ok(answers) = answers.finish() {
         let mut report = serde_json::json!({

@@ -222,7 +222,7 @@ impl AppState {
     }
 
     /// Removes the chunks of uploads whose slots were taken back (fire and forget).
-    pub(crate) fn reclaim(&self, evicted: Vec<crate::store::ReportId>) {
+    pub(crate) fn reclaim(&self, evicted: Vec<crate::model::ReportId>) {
         for id in evicted {
             self.store.abort_upload(id);
         }

@@ -15,10 +15,9 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::{blocking, ApiError, AppState};
+use crate::model::{Day, ReportId, ReportState, SealedBy};
 use crate::sealed::{self, ValidationError};
-use crate::store::{
-    Day, ReportId, ReportMeta, ReportState, SealedBy, StoreError, CHUNK_SIZE, CHUNK_WINDOW,
-};
+use crate::store::{ReportMeta, StoreError, CHUNK_SIZE, CHUNK_WINDOW};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create)

@@ -14,8 +14,9 @@ use crate::codename::Codename;
 use crate::http::AppState;
 use crate::intake::form::Filled;
 use crate::intake::{Answers, IntakeError};
+use crate::model::{Day, ReportState, SealedBy};
 use crate::reply::ReplyAddress;
-use crate::store::{Day, ReportMeta, ReportState, SealedBy};
+use crate::store::ReportMeta;
 /// Most attachments in one report.
 const MAX_FILES: usize = 100;
 /// Longest description.
@@ -241,7 +242,7 @@ pub(super) async fn handle(
             sealed: SealedBy::Server,
             state: ReportState::Received,
             acknowledged: None,
-            sha256: sealed.sha256.clone(),
+            sha256: sealed.sha256,
             chunks: sealed.upload.chunks() + u32::from(sealed.last.is_some()),
         };
         sealed
@@ -252,7 +253,10 @@ pub(super) async fn handle(
                 crate::store::StoreError::Full => Refusal(507, "full"),
                 _ => Refusal(500, "server"),
             })?;
-        receipts.push((partner.name.clone(), sealed.sha256[..12].to_owned()));
+        receipts.push((
+            partner.name.clone(),
+            sealed.sha256.to_string()[..12].to_owned(),
+        ));
     }
     Ok(Sent {
         receipts,
@@ -313,7 +317,7 @@ async fn reply_address(
 ) -> Result<(ReplyAddress, Option<Codename>), Refusal> {
     if let Some(id) = &follow.in_reply_to {
         let bad = Refusal(400, "damaged_answer");
-        id.parse::<crate::store::ReportId>()
+        id.parse::<crate::model::ReportId>()
             .map_err(|_| Refusal(400, "damaged_answer"))?;
         if !matches!(
             follow.appointment.as_deref(),

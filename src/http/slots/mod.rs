@@ -19,7 +19,8 @@ use std::time::{Duration, Instant};
 mod window;
 
 use super::proxy::CircuitId;
-use crate::store::{ReportId, CHUNK_SIZE};
+use crate::model::ReportId;
+use crate::store::CHUNK_SIZE;
 
 /// How many slots and pending bytes the server gives out.
 #[derive(Clone, Copy, Debug)]

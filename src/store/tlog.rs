@@ -1,5 +1,7 @@
-//! The log's tables in the store, queueing inside the writer's transactions, integration at
-//! the interval, and reads for the HTTP routes (checkpoint, tiles, proofs).
+//! The transparency log's tables in the store: queueing inside the writer's transactions,
+//! integration at the interval, and reads for the HTTP routes (checkpoint, tiles, proofs).
+//! The store owns them like every other table ([`super::schema`]); the pure parts (leaves,
+//! signing, tile paths, verification) are [`crate::transparency`]'s, which knows no store.
 //!
 //! Tables: `log_queue` (random u128 → entry, waiting), `log_entries` (index → entry),
 //! `log_hashes` (stored-hash index → 32 bytes, as `tlog_tiles::stored_hashes` lays them out),
@@ -9,20 +11,23 @@
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use tlog_tiles::{Hash, HashReader, Tile};
 
-use super::{Entry, LogKey, TILE_HEIGHT};
-use crate::store::{StoreError, TRUST};
+use super::schema;
+use super::{StoreError, TRUST};
+use crate::transparency::{heartbeat, Entry, LogKey, TILE_HEIGHT};
 
 /// Entries waiting for the next integration, keyed by a random number (so they are appended
 /// in an order unrelated to their arrival).
-pub(crate) const LOG_QUEUE: TableDefinition<u128, &[u8]> = TableDefinition::new("log_queue");
+pub(crate) const LOG_QUEUE: TableDefinition<u128, &[u8]> =
+    TableDefinition::new(schema::LOG_QUEUE.name);
 /// Integrated entries by index.
-pub(crate) const LOG_ENTRIES: TableDefinition<u64, &[u8]> = TableDefinition::new("log_entries");
+pub(crate) const LOG_ENTRIES: TableDefinition<u64, &[u8]> =
+    TableDefinition::new(schema::LOG_ENTRIES.name);
 /// The tree's stored hashes.
-pub(crate) const LOG_HASHES: TableDefinition<u64, &[u8]> = TableDefinition::new("log_hashes");
+pub(crate) const LOG_HASHES: TableDefinition<u64, &[u8]> =
+    TableDefinition::new(schema::LOG_HASHES.name);
 /// Report id → index of its `stored` entry.
-pub(crate) const LOG_BY_REPORT: TableDefinition<u128, u64> = TableDefinition::new("log_by_report");
-/// Names of the log's tables (for the audit's schema check).
-pub const TABLES: [&str; 4] = ["log_queue", "log_entries", "log_hashes", "log_by_report"];
+pub(crate) const LOG_BY_REPORT: TableDefinition<u128, u64> =
+    TableDefinition::new(schema::LOG_BY_REPORT.name);
 
 fn db(e: impl Into<redb::Error>) -> StoreError {
     StoreError::from_db(e)
@@ -104,7 +109,7 @@ pub(crate) fn integrate(
     let last = trust
         .get("log.checkpoint")
         .map_err(db)?
-        .map(|v| super::key::note_time(v.value()));
+        .map(|v| crate::transparency::key::note_time(v.value()));
     if let Some(last) = last {
         let due = last.is_none_or(|t| time >= t.saturating_add(heartbeat(interval)));
         if waiting.is_empty() && !due {
@@ -139,13 +144,6 @@ pub(crate) fn integrate(
         .insert("log.vkey", key.vkey().as_bytes())
         .map_err(db)?;
     Ok(size)
-}
-
-/// How often the log signs a checkpoint when nothing is queued: every interval, but at
-/// most hourly (a test server integrating every second need not sign every second); auditors
-/// call a log frozen after two heartbeats.
-pub fn heartbeat(interval: u64) -> u64 {
-    interval.max(3600)
 }
 
 /// What the HTTP routes read, in one read transaction.
