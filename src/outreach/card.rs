@@ -5,8 +5,9 @@
 
 use super::locale::{Direction, Locale};
 use super::qr::QrGrid;
-use super::text::{escape, line_height, width, wrap};
+use super::text::{line_height, width, wrap};
 use super::{OnionAddress, OutreachError};
+use crate::html::escape;
 
 /// A6 width and height, mm.
 pub const A6: (f64, f64) = (105.0, 148.0);

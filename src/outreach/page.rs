@@ -5,8 +5,8 @@
 
 use super::card::{card, CardText};
 use super::locale::Locale;
-use super::text::escape;
 use super::OutreachError;
+use crate::html::escape;
 
 /// The stylesheet, also served as `/assets/outreach.css`.
 pub const CSS: &str = include_str!("../../web/static/outreach.css");

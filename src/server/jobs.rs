@@ -51,7 +51,7 @@ pub async fn integrate_log(state: web::Data<AppState>) {
 }
 
 /// Sweeps retention at start and hourly (`store::run_retention`), recording each sweep with
-/// [`record_sweep`].
+/// `record_sweep` (counts only).
 pub async fn retention(store: store::Store, days: u32) {
     store::run_retention(store, days, record_sweep).await;
 }

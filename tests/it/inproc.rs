@@ -437,3 +437,91 @@ async fn the_server_builds_listens_and_stops_in_process() {
     let stopped = run.await.unwrap().unwrap();
     drop(stopped);
 }
+
+/// A fresh form token, as the report page hands it out: `token!(&app)`.
+macro_rules! token {
+    ($app:expr) => {{
+        let html = call!($app, TestRequest::get().uri("/report")).text();
+        let at = html.find("name=\"form_token\" value=\"").unwrap() + 25;
+        html[at..at + html[at..].find('"').unwrap()].to_owned()
+    }};
+}
+
+/// A multipart form body of `fields`, and its content type.
+fn multipart(fields: &[(&str, &str)]) -> (String, Vec<u8>) {
+    let boundary = "approdo-inproc-boundary";
+    let mut body = String::new();
+    for (name, value) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (
+        format!("multipart/form-data; boundary={boundary}"),
+        body.into_bytes(),
+    )
+}
+
+/// The no-JavaScript form's refusals, each a page with its status and its words (the
+/// `Refusal` enum's key in the locales), never a JSON error; her answers come back in the
+/// form when there are some.
+#[actix_web::test]
+async fn the_nojs_form_refuses_with_a_page_in_her_words() {
+    let s = InProc::demo();
+    let app = test::init_service(s.server.app()).await;
+    let en = approdo::locale::Language::get("en").unwrap();
+    let words = |key: &str| approdo::html::escape(en.text(&format!("form.refusal.{key}")));
+    let t1 = token!(&app);
+    let t2 = token!(&app);
+    let t3 = token!(&app);
+    let t4 = token!(&app);
+    // (fields, status, the reason's key, whether the form comes back filled)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str, bool);
+    let cases: Vec<Case> = vec![
+        (vec![("partner", "cav-milano")], 403, "expired", false),
+        (vec![("form_token", "forged")], 403, "expired", false),
+        (vec![("form_token", &t1)], 400, "choose_partner", false),
+        (
+            vec![("form_token", &t2), ("partner", "nobody")],
+            400,
+            "unknown_partner",
+            true,
+        ),
+        (
+            vec![("form_token", &t3), ("partner", "cav-milano")],
+            400,
+            "consent",
+            true,
+        ),
+        (
+            vec![
+                ("form_token", &t4),
+                ("in_reply_to", "zz"),
+                ("partner", "cav-milano"),
+            ],
+            400,
+            "damaged_answer",
+            false,
+        ),
+    ];
+    for (fields, status, key, refilled) in cases {
+        let (ctype, body) = multipart(&fields);
+        let req = TestRequest::post()
+            .uri("/report/nojs")
+            .insert_header(("content-type", ctype))
+            .set_payload(body);
+        let a = call!(&app, req);
+        let html = a.text();
+        assert_eq!(a.status, status, "{key}: {html}");
+        assert!(
+            a.header("content-type").unwrap().starts_with("text/html"),
+            "{key}"
+        );
+        assert!(html.contains(&words(key)), "{key}: {html}");
+        assert!(html.contains("id=\"error\" role=\"alert\""), "{key}");
+        // Refilled: the form is there again, with a fresh token, the question at fault marked.
+        assert_eq!(html.contains("id=\"report-form\""), refilled, "{key}");
+        assert_security_headers(key, &a);
+    }
+}

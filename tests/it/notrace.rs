@@ -227,4 +227,3 @@ fn every_flow_leaves_no_marker_address_agent_or_codename_behind() {
     // The server's own listening address is printed once at start, and nothing else of it.
     assert_eq!(written.matches("127.0.0.1:").count(), 1, "{written}");
 }
-

@@ -22,8 +22,6 @@ pub(super) mod kdf;
 mod page;
 mod verify;
 
-pub(super) use page::LOGIN_FORM;
-
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use base64::prelude::{Engine, BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
