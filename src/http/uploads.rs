@@ -27,19 +27,21 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .service(cancel);
 }
 
-/// Collects uploads without progress forever (run it once per server).
-pub async fn collect_abandoned(state: web::Data<AppState>) {
-    let policy = state.slots.policy();
-    let period = (policy.stale.min(policy.ttl) / 4)
-        .clamp(Duration::from_millis(100), Duration::from_secs(15));
-    let mut tick = tokio::time::interval(period);
-    loop {
-        tick.tick().await;
-        state.forget_old_circuits();
-        for id in state.slots.expired() {
-            // Forget it only once its chunks are gone, so "unknown" means "removed".
-            if state.store.abort_upload_wait(id).await.is_ok() {
-                state.slots.forget(id);
+impl AppState {
+    /// How often abandoned uploads are looked for (a quarter of the shorter of
+    /// `--upload-stale` and `--upload-ttl`, between 100 ms and 15 s).
+    pub(crate) fn upload_sweep_period(&self) -> Duration {
+        let policy = self.slots.policy();
+        (policy.stale.min(policy.ttl) / 4)
+            .clamp(Duration::from_millis(100), Duration::from_secs(15))
+    }
+
+    /// Removes the uploads past `--upload-ttl`; each is forgotten only once its chunks are
+    /// gone, so "unknown" means "removed" (the job: `server::jobs::collect_abandoned`).
+    pub(crate) async fn collect_expired_uploads(&self) {
+        for id in self.slots.expired() {
+            if self.store.abort_upload_wait(id).await.is_ok() {
+                self.slots.forget(id);
             }
         }
     }
