@@ -16,7 +16,9 @@ use serde::Deserialize;
 
 use super::{blocking, ApiError, AppState};
 use crate::sealed::{self, ValidationError};
-use crate::store::{Day, ReportId, ReportMeta, ReportState, SealedBy, StoreError, CHUNK_SIZE};
+use crate::store::{
+    Day, ReportId, ReportMeta, ReportState, SealedBy, StoreError, CHUNK_SIZE, CHUNK_WINDOW,
+};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create)
@@ -99,10 +101,14 @@ async fn create(
         state.slots.forget(id);
         return Err(e.into());
     }
-    Ok(HttpResponse::Created().json(serde_json::json!({ "upload": id, "chunk_size": CHUNK_SIZE })))
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "upload": id,
+        "chunk_size": CHUNK_SIZE,
+        "window": CHUNK_WINDOW,
+    })))
 }
 
-/// Stores chunk `n` (durably) and answers with the next index.
+/// Stores chunk `n` (durably) and answers with the first chunk still missing.
 #[put("/api/v1/uploads/{id}/chunks/{n}")]
 async fn put_chunk(
     state: web::Data<AppState>,
@@ -143,11 +149,11 @@ async fn put_chunk(
         .slots
         .admit_chunk(id, n, chunk.len() as u64, &mut evicted);
     state.reclaim(evicted);
-    match admitted {
-        Ok(()) => {}
+    let next = match admitted {
+        Ok(next) => next,
         Err(super::slots::Refusal::Unknown) => return Err(gone(&state, id).await),
         Err(e) => return Err(e.into()),
-    }
+    };
     match state.store.put_resumable(id, n, chunk.freeze()).await {
         Ok(()) => {}
         Err(StoreError::NotFound) => {
@@ -156,10 +162,10 @@ async fn put_chunk(
         }
         Err(e) => return Err(e.into()),
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "next": n + 1 })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "next": next })))
 }
 
-/// Where to resume: the index of the next chunk the server expects.
+/// Where to resume: the first chunk the server lacks, and those it holds above it.
 #[get("/api/v1/uploads/{id}")]
 async fn status(
     state: web::Data<AppState>,
@@ -169,8 +175,13 @@ async fn status(
     let store = state.store.clone();
     let found = blocking(move || store.resumable_status_blocking(id)).await?;
     // Asking does not count as activity: only chunks keep an upload alive.
-    let (_, next) = found.ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "next": next, "chunk_size": CHUNK_SIZE })))
+    let r = found.ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "next": r.next,
+        "above": r.above,
+        "chunk_size": CHUNK_SIZE,
+        "window": CHUNK_WINDOW,
+    })))
 }
 
 /// Validates the whole age file and makes it a report — or removes it with a clear error.

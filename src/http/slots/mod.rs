@@ -16,6 +16,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+mod window;
+
 use super::proxy::CircuitId;
 use crate::store::{ReportId, CHUNK_SIZE};
 
@@ -49,7 +51,7 @@ pub enum Refusal {
     Frozen,
     /// A short chunk was the last one: only finalising may follow.
     AfterLast,
-    /// Not the next chunk nor a re-send of the last one.
+    /// Outside the window of chunks in flight, nor a re-send of a recent one.
     OutOfOrder,
 }
 
@@ -57,10 +59,8 @@ struct Slot {
     /// Last progress (creation or a new chunk).
     progressed: Instant,
     circuit: Option<CircuitId>,
-    /// Index of the next new chunk.
-    next: u32,
-    /// Length of chunk `next - 1`.
-    last_len: u64,
+    /// The chunks admitted so far.
+    window: window::Window,
     /// Bytes stored.
     bytes: u64,
     frozen: bool,
@@ -187,8 +187,7 @@ impl Slots {
             Slot {
                 progressed: Instant::now(),
                 circuit,
-                next: 0,
-                last_len: 0,
+                window: window::Window::default(),
                 bytes: 0,
                 frozen: false,
             },
@@ -196,16 +195,16 @@ impl Slots {
         Ok(())
     }
 
-    /// An upload that survived a restart, with `next` chunks stored.
-    pub fn seed(&self, id: ReportId, next: u32) {
-        let bytes = u64::from(next) * CHUNK_SIZE as u64;
+    /// An upload that survived a restart, with chunks `0..next` and `above` stored.
+    pub fn seed(&self, id: ReportId, next: u32, above: &[u32]) {
+        let stored = u64::from(next) + above.len() as u64;
+        let bytes = stored * CHUNK_SIZE as u64;
         self.lock().slots.insert(
             id,
             Slot {
                 progressed: Instant::now(),
                 circuit: None,
-                next,
-                last_len: if next > 0 { CHUNK_SIZE as u64 } else { 0 },
+                window: window::Window::resumed(next, above),
                 bytes,
                 frozen: false,
             },
@@ -217,34 +216,27 @@ impl Slots {
         self.lock().slots.contains_key(&id)
     }
 
-    /// Admits chunk `n` of `len` bytes for `id` before it is written: the next chunk, or a
-    /// re-send of the last one; never after a short chunk, never once frozen; within the
-    /// pending-bytes cap (stale slots are taken back to make room: their ids go to `evicted`
-    /// for the caller to remove). A new chunk is progress.
+    /// Admits chunk `n` of `len` bytes for `id` before it is written: a new chunk within the
+    /// window of chunks in flight ([`window`]), or a re-send of a recent one; never above a
+    /// short chunk, never once frozen; within the pending-bytes cap (stale slots are taken
+    /// back to make room: their ids go to `evicted` for the caller to remove). A new chunk is
+    /// progress. Answers the first chunk still missing.
     pub fn admit_chunk(
         &self,
         id: ReportId,
         n: u32,
         len: u64,
         evicted: &mut Vec<ReportId>,
-    ) -> Result<(), Refusal> {
+    ) -> Result<u32, Refusal> {
         let mut inner = self.lock();
         let slot = inner.slots.get(&id).ok_or(Refusal::Unknown)?;
         if slot.frozen {
             return Err(Refusal::Frozen);
         }
-        let fresh = n == slot.next;
-        let resend = n.checked_add(1) == Some(slot.next);
-        if !fresh && !resend {
-            return Err(Refusal::OutOfOrder);
-        }
-        if fresh && slot.next > 0 && slot.last_len < CHUNK_SIZE as u64 {
-            return Err(Refusal::AfterLast);
-        }
-        let grow = if fresh {
-            len
-        } else {
-            len.saturating_sub(slot.last_len)
+        let admit = slot.window.check(n, len)?;
+        let grow = match admit {
+            window::Admit::Fresh => len,
+            window::Admit::Resend { old } => len.saturating_sub(old),
         };
         while inner.pending().saturating_add(grow) > self.policy.max_pending {
             match inner.evict_stalest(self.policy.stale, None, Some(id)) {
@@ -253,15 +245,17 @@ impl Slots {
             }
         }
         let slot = inner.slots.get_mut(&id).ok_or(Refusal::Unknown)?;
-        if fresh {
-            slot.next += 1;
-            slot.progressed = Instant::now();
-            slot.bytes = slot.bytes.saturating_add(len);
-        } else {
-            slot.bytes = slot.bytes.saturating_sub(slot.last_len).saturating_add(len);
+        match admit {
+            window::Admit::Fresh => {
+                slot.progressed = Instant::now();
+                slot.bytes = slot.bytes.saturating_add(len);
+            }
+            window::Admit::Resend { old } => {
+                slot.bytes = slot.bytes.saturating_sub(old).saturating_add(len);
+            }
         }
-        slot.last_len = len;
-        Ok(())
+        slot.window.admit(n, len);
+        Ok(slot.window.done())
     }
 
     /// Freezes `id` for finalisation; refused if it is unknown or already being finalised.
@@ -340,6 +334,7 @@ fn fifths(used: u64, max: u64) -> u32 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use crate::store::CHUNK_WINDOW;
 
     fn slots(max: usize, per_circuit: usize, stale_ms: u64) -> Slots {
         Slots::new(SlotPolicy {
@@ -397,7 +392,7 @@ mod tests {
     }
 
     #[test]
-    fn chunks_in_order_within_the_pending_cap_and_frozen_at_finalize() {
+    fn chunks_in_the_window_within_the_pending_cap_and_frozen_at_finalize() {
         let s = slots(10, 10, 60_000);
         let g = &mut vec![];
         let id = ReportId::random();
@@ -406,7 +401,10 @@ mod tests {
         s.admit_chunk(id, 0, full, g).unwrap();
         s.admit_chunk(id, 0, full, g).unwrap();
         assert_eq!(s.pending_bytes(), full);
-        assert_eq!(s.admit_chunk(id, 2, full, g), Err(Refusal::OutOfOrder));
+        assert_eq!(
+            s.admit_chunk(id, 1 + CHUNK_WINDOW, full, g),
+            Err(Refusal::OutOfOrder)
+        );
         s.admit_chunk(id, 1, 10, g).unwrap();
         assert_eq!(s.pending_bytes(), full + 10);
         assert_eq!(s.admit_chunk(id, 2, 10, g), Err(Refusal::AfterLast));
