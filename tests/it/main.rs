@@ -14,6 +14,7 @@ mod audit;
 mod backup;
 mod case;
 mod cctv;
+mod ci;
 mod common;
 mod crash;
 mod desk;
