@@ -1,9 +1,12 @@
 //! Case state in the desk (issue 17, item 3): the records colleagues filed beside a report
 //! ([`crate::case`]), fetched, verified against the signed directory and opened in memory for
 //! the report's page; "take it", a status and a note filed from the page; a copy of every
-//! reply the desk sends; and the warning before a second appointment is proposed.
+//! reply the desk sends; and the warning before a second appointment is proposed. Every
+//! listing is checked against the officers' signed chains ([`crate::case::chain`]) and the
+//! heads this desk remembers in its vault: a record the server withheld, replayed or
+//! reordered is shown as a warning.
 
-use crate::case::{CaseRecord, SignedCase, Status, SCHEMA};
+use crate::case::{chain, CaseRecord, Link, SignedCase, Status, SCHEMA};
 use crate::keys::Directory;
 use crate::reply::Appointment;
 use crate::store::ReportId;
@@ -19,6 +22,8 @@ pub(super) struct CaseView {
     pub hidden: usize,
     /// Why the case could not be fetched (offline, directory not verified), if so.
     pub unavailable: Option<String>,
+    /// What the chains show the server withheld, replayed or reordered.
+    pub anomalies: Vec<String>,
 }
 
 impl Desk {
@@ -54,10 +59,25 @@ impl Desk {
         };
         let mut by: std::collections::BTreeMap<ReportId, Vec<CaseRecord>> =
             std::collections::BTreeMap::new();
-        for s in signed {
+        let mut verified: std::collections::BTreeMap<ReportId, Vec<&SignedCase>> =
+            std::collections::BTreeMap::new();
+        for s in &signed {
             if let (Ok(r), Ok(id)) = (s.open(&directory, &self.ids), s.report.parse::<ReportId>()) {
                 by.entry(id).or_default().push(r);
+                verified.entry(id).or_default().push(s);
             }
+        }
+        // Reports this desk remembers records of, now listed with none, are checked too.
+        let remembered: Vec<ReportId> = self
+            .index
+            .lock()
+            .map(|i| i.case_heads.keys().copied().collect())
+            .unwrap_or_default();
+        for id in remembered {
+            verified.entry(id).or_default();
+        }
+        for (id, listed) in &verified {
+            self.observe(*id, listed);
         }
         let map = by
             .into_iter()
@@ -98,12 +118,17 @@ impl Desk {
             }
         };
         let mut view = CaseView::default();
-        for s in signed {
+        let mut listed = Vec::new();
+        for s in &signed {
             match s.open(&directory, &self.ids) {
-                Ok(r) if r.report == id.to_string() => view.records.push(r),
+                Ok(r) if r.report == id.to_string() => {
+                    view.records.push(r);
+                    listed.push(s);
+                }
                 _ => view.hidden += 1,
             }
         }
+        view.anomalies = self.observe(id, &listed);
         if !view.records.is_empty() {
             if let Ok(mut g) = self.statuses.lock() {
                 g.insert(id, summary(&view.records));
@@ -124,6 +149,22 @@ impl Desk {
         self.with_client(|c| {
             let directory = self.directory(c)?;
             let partner = c.partner.clone().ok_or("not logged in")?;
+            // Her next place: one past the furthest of her records listed or remembered.
+            let listed = c.cases(id).map_err(|e| e.to_string())?;
+            let listed: Vec<&SignedCase> = listed
+                .iter()
+                .filter(|s| s.verify(&directory).is_ok() && s.report == id.to_string())
+                .collect();
+            let own = officer
+                .signing_key()
+                .map(|k| {
+                    base64::prelude::Engine::encode(
+                        &base64::prelude::BASE64_STANDARD,
+                        k.verifying_key().as_bytes(),
+                    )
+                })
+                .map_err(|e| e.to_string())?;
+            let (seq, prev) = chain::next_link(&listed, &self.heads(id), &own);
             let (reply, appointment) = match reply {
                 Some((m, a)) => (Some(m), a),
                 None => (None, None),
@@ -138,10 +179,57 @@ impl Desk {
                 appointment,
             };
             let signed: SignedCase = record
-                .seal(&directory, &partner, officer)
+                .seal(&directory, &partner, officer, Link { seq, prev: &prev })
                 .map_err(|e| e.to_string())?;
-            c.post_case(&signed).map_err(|e| e.to_string())
+            c.post_case(&signed).map_err(|e| e.to_string())?;
+            let mut now = listed;
+            now.push(&signed);
+            self.observe(id, &now);
+            Ok(())
         })
+    }
+
+    /// The heads this desk remembers for report `id`.
+    fn heads(&self, id: ReportId) -> chain::Heads {
+        self.index
+            .lock()
+            .ok()
+            .and_then(|i| i.case_heads.get(&id).cloned())
+            .unwrap_or_default()
+    }
+
+    /// Checks one report's verified listing against the chains and what this desk remembers;
+    /// remembers the furthest records (sealed in the vault's index) and the warnings (for the
+    /// inbox); returns the warnings.
+    fn observe(&self, id: ReportId, listed: &[&SignedCase]) -> Vec<String> {
+        let Ok(mut index) = self.index.lock() else {
+            return Vec::new();
+        };
+        let known = index.case_heads.get(&id).cloned().unwrap_or_default();
+        let checked = chain::check(listed, &known);
+        if checked.heads != known && index.reports.contains_key(&id) {
+            index.case_heads.insert(id, checked.heads);
+            // Best effort: a desk that cannot save still warns for as long as it runs.
+            let _ = self.vault.save_index(&index, &self.ids);
+        }
+        drop(index);
+        let warnings: Vec<String> = checked.anomalies.iter().map(|a| a.to_string()).collect();
+        if let Ok(mut g) = self.anomalies.lock() {
+            if warnings.is_empty() {
+                g.remove(&id);
+            } else {
+                g.insert(id, warnings.clone());
+            }
+        }
+        warnings
+    }
+
+    /// The reports whose case listing the server tampered with, for the inbox.
+    pub(super) fn tampered(&self) -> Vec<ReportId> {
+        self.anomalies
+            .lock()
+            .map(|g| g.keys().copied().collect())
+            .unwrap_or_default()
     }
 }
 

@@ -64,6 +64,9 @@ pub struct Desk {
     /// memory only.
     statuses:
         Mutex<std::collections::BTreeMap<crate::store::ReportId, (crate::case::Status, String)>>,
+    /// Reports whose case listing showed a withheld, replayed or reordered record, with the
+    /// warnings (in memory; the heads behind them are in the vault's index).
+    anomalies: Mutex<std::collections::BTreeMap<crate::store::ReportId, Vec<String>>>,
     /// Whether the last exchange with the server worked: offline, report pages do not wait on
     /// the server for the case (Sync tries again).
     online: std::sync::atomic::AtomicBool,
@@ -103,6 +106,7 @@ impl Desk {
             directory: Mutex::new(None),
             name,
             statuses: Mutex::new(std::collections::BTreeMap::new()),
+            anomalies: Mutex::new(std::collections::BTreeMap::new()),
             online: std::sync::atomic::AtomicBool::new(true),
         })
     }
@@ -166,6 +170,18 @@ impl Desk {
                 self.online
                     .store(true, std::sync::atomic::Ordering::Relaxed);
                 if let Ok(mut g) = self.index.lock() {
+                    // Heads filed while the sync ran are kept; a report gone takes its own.
+                    index.case_heads = std::mem::take(&mut g.case_heads);
+                    let before = index.case_heads.len();
+                    let crate::vault::Index {
+                        reports,
+                        case_heads,
+                        ..
+                    } = &mut index;
+                    case_heads.retain(|id, _| reports.contains_key(id));
+                    if index.case_heads.len() != before {
+                        let _ = self.vault.save_index(&index, &self.ids);
+                    }
                     *g = index;
                 }
                 self.refresh_statuses();

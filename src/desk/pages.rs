@@ -51,14 +51,26 @@ fn label(field: &str, code: Option<&str>) -> String {
 /// One inbox row: the report, what the vault knows of it, its case status and who set it.
 pub(super) type InboxRow = (ReportId, Entry, Option<(crate::case::Status, String)>);
 
-/// The inbox: every report in the vault, most urgent and least safe first.
-pub(super) fn inbox(root: &str, rows: &[InboxRow], status: &str) -> String {
+/// The inbox: every report in the vault, most urgent and least safe first; above it, the
+/// reports whose case records the server withheld, replayed or reordered.
+pub(super) fn inbox(root: &str, rows: &[InboxRow], status: &str, tampered: &[ReportId]) -> String {
     let mut body = String::from("<h1>Segnalazioni / Reports</h1>");
     body.push_str(&format!(
         "<p class=\"status\" id=\"status\">{}</p>\
 <form method=\"post\" action=\"{root}sync\"><button type=\"submit\">Sincronizza / Sync</button></form>",
         esc(status)
     ));
+    if !tampered.is_empty() {
+        let links: Vec<String> = tampered
+            .iter()
+            .map(|id| format!("<a href=\"{root}r/{id}\">{}</a>", &id.to_string()[..8]))
+            .collect();
+        body.push_str(&format!(
+            "<p id=\"tampered\" class=\"not_safe\" role=\"alert\">Il server ha nascosto o ripetuto note del caso / \
+the server withheld or replayed a case record: {}</p>",
+            links.join(", ")
+        ));
+    }
     if rows.is_empty() {
         body.push_str("<p id=\"empty\">Nessuna segnalazione / No reports in the vault.</p>");
         return page(root, "Inbox", &body);
@@ -241,6 +253,13 @@ fn case_section(root: &str, id: ReportId, case: &super::cases::CaseView) -> Stri
                 ));
             }
             out.push_str(&format!("<li>{}</li>", parts.join(" · ")));
+        }
+        out.push_str("</ul>");
+    }
+    if !case.anomalies.is_empty() {
+        out.push_str("<ul id=\"case-tampered\" class=\"not_safe\" role=\"alert\">");
+        for a in &case.anomalies {
+            out.push_str(&format!("<li>{}</li>", esc(a)));
         }
         out.push_str("</ul>");
     }

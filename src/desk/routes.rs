@@ -83,7 +83,12 @@ async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
             .collect(),
         Err(_) => Vec::new(),
     };
-    html(pages::inbox(&root(&desk), &rows, &desk.status()))
+    html(pages::inbox(
+        &root(&desk),
+        &rows,
+        &desk.status(),
+        &desk.tampered(),
+    ))
 }
 
 async fn css() -> HttpResponse {

@@ -91,6 +91,10 @@ pub struct Index {
     /// Plaintext exports not wiped yet.
     #[serde(default)]
     pub exports: Vec<Export>,
+    /// The last case record the desk saw of each officer's chain on each report
+    /// ([`crate::case::chain`]): a record the server drops later is noticed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub case_heads: BTreeMap<ReportId, crate::case::chain::Heads>,
 }
 
 impl Index {

@@ -13,6 +13,7 @@ mod attack_uploads;
 mod audit;
 mod backup;
 mod case;
+mod case_chain;
 mod cctv;
 mod common;
 mod crash;
