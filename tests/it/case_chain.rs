@@ -147,3 +147,131 @@ fn case_records_the_server_withheld_replayed_or_reordered_are_shown_by_desks() {
         let _ = server.stop();
     }
 }
+
+/// A record signed by cav-milano's first demo officer over `age` (any bytes), at seq 0.
+fn signed_over(report: &str, age: &[u8]) -> approdo::case::SignedCase {
+    use base64::prelude::{Engine, BASE64_STANDARD};
+    use ed25519_dalek::Signer;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("keys/demo/secret/cav-milano-1.key");
+    let officer = approdo::keys::OfficerIdentity::read_all(&path, || unreachable!())
+        .unwrap()
+        .remove(0);
+    let key = officer.signing_key().unwrap();
+    let officer_key = BASE64_STANDARD.encode(key.verifying_key().as_bytes());
+    let link = approdo::case::Link {
+        seq: 0,
+        prev: approdo::case::NO_PREV,
+    };
+    let message =
+        approdo::case::signed_message(report, "cav-milano", &officer_key, link, age).unwrap();
+    approdo::case::SignedCase {
+        report: report.to_owned(),
+        partner: "cav-milano".into(),
+        officer_key,
+        seq: 0,
+        prev: approdo::case::NO_PREV.into(),
+        signature: BASE64_STANDARD.encode(key.sign(&message).to_bytes()),
+        age: BASE64_STANDARD.encode(age),
+    }
+}
+
+/// `audit store` on `data` fails and says `what`.
+fn audit_says(data: &Path, what: &str) {
+    let (code, out) = crate::transparency::audit(&["store", "--data", data.to_str().unwrap()]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains(what), "wanted {what:?} in {out}");
+}
+
+#[test]
+fn audit_store_checks_that_case_records_are_signed_ciphertext_beside_their_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let server = TestServer::start_in(&data, &["--log-interval", "1"]);
+    let sealed = common::seal("cav-milano", &common::report_json("AUDITCASE"), &[]);
+    let (status, json) = server.submit_raw("cav-milano", &sealed);
+    assert_eq!(status, 201, "{json}");
+    let id = json["id"].as_str().unwrap().to_owned();
+    let rid = u128::from_str_radix(&id, 16).unwrap();
+    // A genuine record, sealed to the partner's officers, filed through the API.
+    let directory = approdo::keys::demo::directory()
+        .unwrap()
+        .directory()
+        .clone();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("keys/demo/secret/cav-milano-1.key");
+    let officer = approdo::keys::OfficerIdentity::read_all(&path, || unreachable!())
+        .unwrap()
+        .remove(0);
+    let record = approdo::case::CaseRecord {
+        schema: approdo::case::SCHEMA.into(),
+        report: id.clone(),
+        status: Some(approdo::case::Status::Taken),
+        by: "Maria".into(),
+        note: Some("AUDITCASE note".into()),
+        reply: None,
+        appointment: None,
+    };
+    let link = approdo::case::Link {
+        seq: 0,
+        prev: approdo::case::NO_PREV,
+    };
+    let genuine = record
+        .seal(&directory, "cav-milano", &officer, link)
+        .unwrap();
+    server.officer("cav-milano").post_case(&genuine).unwrap();
+    crate::transparency::wait_logged(&server, &id);
+    let _ = server.stop();
+    let (code, out) = crate::transparency::audit(&["store", "--data", data.to_str().unwrap()]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("1 case records, all signed ciphertext"),
+        "{out}"
+    );
+
+    // A record the officer signed over plaintext (a server cannot sign; this is the audit's
+    // own check that the bytes are ciphertext, not only signed).
+    let plain = serde_json::to_vec(&signed_over(&id, b"AUDITCASE in the clear")).unwrap();
+    let copy = dir.path().join("plain");
+    tampered(&data, &copy, rid, |rows| rows.push(plain));
+    audit_says(&copy, "case record 1: not valid sealed age");
+
+    // Sealed to one of the partner's two recipients only.
+    let mut one = Vec::new();
+    approdo::envelope::seal_to(&mut one, &common::recipients("cav-milano")[..1], &b"x"[..])
+        .unwrap();
+    let narrow = serde_json::to_vec(&signed_over(&id, &one)).unwrap();
+    let copy = dir.path().join("narrow");
+    tampered(&data, &copy, rid, |rows| rows.push(narrow));
+    audit_says(&copy, "case record 1: partner cav-milano");
+
+    // Not a record at all, and a record whose signature no longer matches.
+    let copy = dir.path().join("garbage");
+    tampered(&data, &copy, rid, |rows| {
+        rows.push(b"AUDITCASE junk".to_vec())
+    });
+    audit_says(&copy, "case record 1: not a signed case record");
+    let mut forged = genuine.clone();
+    forged.seq = 1;
+    forged.prev = "a".repeat(64);
+    let forged = serde_json::to_vec(&forged).unwrap();
+    let copy = dir.path().join("forged");
+    tampered(&data, &copy, rid, |rows| rows.push(forged));
+    audit_says(
+        &copy,
+        "case record 1: the case record's signature does not verify",
+    );
+
+    // A record beside a report that is not in the store.
+    let copy = dir.path().join("orphan");
+    let row = serde_json::to_vec(&genuine).unwrap();
+    tampered(&data, &copy, rid, |_| {});
+    {
+        let db = redb::Database::create(copy.join("approdo.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.open_table(CASES)
+            .unwrap()
+            .insert((rid ^ 1, 0), row.as_slice())
+            .unwrap();
+        txn.commit().unwrap();
+    }
+    audit_says(&copy, "case record 0: filed under no report in the store");
+}
