@@ -104,6 +104,35 @@ pub struct CaseRecord {
     /// A copy of the appointment proposed with that reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment: Option<Appointment>,
+    /// The appointment's day (`YYYY-MM-DD`) for colleagues' "appointments today"; not sent to
+    /// her (her reply says the time in words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment_on: Option<String>,
+}
+
+/// Whether `s` is a `YYYY-MM-DD` day, as an `<input type="date">` sends it.
+pub fn is_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// The day of the latest appointment proposed for a report, unless it was closed since.
+pub fn appointment_on(records: &[CaseRecord]) -> Option<&str> {
+    if status(records) == Status::Closed {
+        return None;
+    }
+    records
+        .iter()
+        .rev()
+        .find(|r| r.appointment.is_some())
+        .and_then(|r| r.appointment_on.as_deref())
 }
 
 fn is_hex(s: &str, len: usize) -> bool {
@@ -358,6 +387,7 @@ mod tests {
                 time: "Tue 10:00".into(),
                 phrase: "blue heron".into(),
             }),
+            appointment_on: Some("2026-12-08".into()),
         }
     }
 
@@ -373,6 +403,11 @@ mod tests {
             status(std::slice::from_ref(&opened)),
             Status::AppointmentSet
         );
+        assert_eq!(
+            appointment_on(std::slice::from_ref(&opened)),
+            Some("2026-12-08")
+        );
+        assert!(is_day("2026-12-08") && !is_day("2026-1-08") && !is_day("tomorrow!!"));
         let (by, a) = proposed_appointment(std::slice::from_ref(&opened)).unwrap();
         assert_eq!((by, a.time.as_str()), ("Maria", "Tue 10:00"));
         // Another partner's officer cannot read it.

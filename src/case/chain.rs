@@ -207,6 +207,7 @@ mod tests {
                 note: Some(format!("note {i}")),
                 reply: None,
                 appointment: None,
+                appointment_on: None,
             };
             let prev = out
                 .last()

@@ -79,12 +79,19 @@ impl Desk {
         for (id, listed) in &verified {
             self.observe(*id, listed);
         }
+        let days = by
+            .iter()
+            .filter_map(|(id, r)| crate::case::appointment_on(r).map(|d| (*id, d.to_owned())))
+            .collect();
         let map = by
             .into_iter()
             .map(|(id, records)| (id, summary(&records)))
             .collect();
         if let Ok(mut g) = self.statuses.lock() {
             *g = map;
+        }
+        if let Ok(mut g) = self.appointments.lock() {
+            *g = days;
         }
     }
 
@@ -133,6 +140,12 @@ impl Desk {
             if let Ok(mut g) = self.statuses.lock() {
                 g.insert(id, summary(&view.records));
             }
+            if let Ok(mut g) = self.appointments.lock() {
+                match crate::case::appointment_on(&view.records) {
+                    Some(d) => g.insert(id, d.to_owned()),
+                    None => g.remove(&id),
+                };
+            }
         }
         view
     }
@@ -144,6 +157,7 @@ impl Desk {
         status: Option<Status>,
         note: Option<String>,
         reply: Option<(String, Option<Appointment>)>,
+        appointment_on: Option<String>,
     ) -> Result<(), String> {
         let officer = self.ids.first().ok_or("no identity")?;
         self.with_client(|c| {
@@ -177,6 +191,7 @@ impl Desk {
                 note,
                 reply,
                 appointment,
+                appointment_on,
             };
             let signed: SignedCase = record
                 .seal(&directory, &partner, officer, Link { seq, prev: &prev })
@@ -222,6 +237,19 @@ impl Desk {
             }
         }
         warnings
+    }
+
+    /// The reports with an appointment on `day` (`YYYY-MM-DD`), for the inbox.
+    pub(super) fn appointments_on(&self, day: &str) -> Vec<ReportId> {
+        self.appointments
+            .lock()
+            .map(|g| {
+                g.iter()
+                    .filter(|(_, d)| *d == day)
+                    .map(|(id, _)| *id)
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The reports whose case listing the server tampered with, for the inbox.

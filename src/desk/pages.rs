@@ -51,31 +51,29 @@ fn label(field: &str, code: Option<&str>) -> String {
 /// One inbox row: the report, what the vault knows of it, its case status and who set it.
 pub(super) type InboxRow = (ReportId, Entry, Option<(crate::case::Status, String)>);
 
-/// The inbox: every report in the vault, most urgent and least safe first; above it, the
-/// reports whose case records the server withheld, replayed or reordered.
-pub(super) fn inbox(root: &str, rows: &[InboxRow], status: &str, tampered: &[ReportId]) -> String {
+/// The inbox: every report in the vault, most urgent and least safe first; above it, what
+/// needs her ([`super::needs`]).
+pub(super) fn inbox(
+    root: &str,
+    rows: &[InboxRow],
+    status: &str,
+    needs: &super::needs::Needs,
+    poll_seconds: u64,
+) -> String {
     let mut body = String::from("<h1>Segnalazioni / Reports</h1>");
     body.push_str(&format!(
         "<p class=\"status\" id=\"status\">{}</p>\
 <form method=\"post\" action=\"{root}sync\"><button type=\"submit\">Sincronizza / Sync</button></form>",
         esc(status)
     ));
-    if !tampered.is_empty() {
-        let links: Vec<String> = tampered
-            .iter()
-            .map(|id| format!("<a href=\"{root}r/{id}\">{}</a>", &id.to_string()[..8]))
-            .collect();
-        body.push_str(&format!(
-            "<p id=\"tampered\" class=\"not_safe\" role=\"alert\">Il server ha nascosto o ripetuto note del caso / \
-the server withheld or replayed a case record: {}</p>",
-            links.join(", ")
-        ));
-    }
+    body.push_str(&needs.html(root));
+    body.push_str(&format!(
+        "<script src=\"{root}desk.js\" data-poll=\"{poll_seconds}\"></script>"
+    ));
     if rows.is_empty() {
         body.push_str("<p id=\"empty\">Nessuna segnalazione / No reports in the vault.</p>");
         return page(root, "Inbox", &body);
     }
-    body.push_str(&needs(root, rows));
     body.push_str(
         "<table id=\"inbox\"><thead><tr><th>Urgenza / Urgency</th><th>Al sicuro / Safe now</th>\
 <th>Arrivata / Arrived</th><th>Lingua / Language</th><th>Allegati / Files</th><th>Caso / Case</th><th></th></tr></thead><tbody>",
@@ -102,54 +100,6 @@ the server withheld or replayed a case record: {}</p>",
     }
     body.push_str("</tbody></table>");
     page(root, "Inbox", &body)
-}
-
-/// "What needs you" (issue 17, item 4, in part): reports nobody took that arrived before
-/// today, and her answers (follow-ups) whose case is not closed.
-fn needs(root: &str, rows: &[InboxRow]) -> String {
-    use crate::case::Status;
-    let today = crate::store::Day::today();
-    let open = |c: &Option<(Status, String)>| !matches!(c, Some((Status::Closed, _)));
-    let waiting: Vec<&ReportId> = rows
-        .iter()
-        .filter(|(_, e, c)| {
-            e.day < today
-                && matches!(c, None | Some((Status::New, _)))
-                && e.kind.as_deref() != Some("follow-up")
-        })
-        .map(|(id, _, _)| id)
-        .collect();
-    let answers: Vec<&ReportId> = rows
-        .iter()
-        .filter(|(_, e, c)| e.kind.as_deref() == Some("follow-up") && open(c))
-        .map(|(id, _, _)| id)
-        .collect();
-    if waiting.is_empty() && answers.is_empty() {
-        return String::new();
-    }
-    let links = |ids: &[&ReportId]| {
-        ids.iter()
-            .map(|id| format!("<a href=\"{root}r/{id}\">{}</a>", &id.to_string()[..8]))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut out = String::from("<section id=\"needs\"><h2>Ti aspettano / Needs you</h2><ul>");
-    if !waiting.is_empty() {
-        out.push_str(&format!(
-            "<li id=\"needs-untaken\">{} non prese in carico da ieri o prima / not taken since yesterday or earlier: {}</li>",
-            waiting.len(),
-            links(&waiting)
-        ));
-    }
-    if !answers.is_empty() {
-        out.push_str(&format!(
-            "<li id=\"needs-answers\">{} risposte di lei / her answers: {}</li>",
-            answers.len(),
-            links(&answers)
-        ));
-    }
-    out.push_str("</ul></section>");
-    out
 }
 
 /// One report: the same summary as `approdo show`, its attachments (downloaded on request),
@@ -195,7 +145,8 @@ pub(super) fn report(
 <fieldset><legend>Appuntamento (facoltativo) / Appointment (optional)</legend>{conflict}\
 <label>Sportello / Help desk<input name=\"desk\"></label>\
 <label>Quando / When<input name=\"time\"></label>\
-<label>Frase d'incontro / Meeting phrase<input name=\"phrase\"></label></fieldset>\
+<label>Frase d'incontro / Meeting phrase<input name=\"phrase\"></label>\
+<label>Giorno, per il promemoria dei colleghi (non inviato a lei) / Day, for your colleagues' reminder (not sent to her)<input type=\"date\" name=\"on\"></label></fieldset>\
 <button type=\"submit\">Invia / Send</button></form>"
         ));
     } else {

@@ -18,6 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, desk: web::Data<Desk>) {
         web::scope(&scope)
             .route("/", web::get().to(inbox))
             .route("/style.css", web::get().to(css))
+            .route("/desk.js", web::get().to(script))
+            .route("/needs.json", web::get().to(needs_json))
             .route("/sync", web::post().to(sync))
             .route("/r/{id}", web::get().to(report))
             .route("/r/{id}/a/{n}", web::get().to(attachment))
@@ -74,7 +76,7 @@ fn error_page(desk: &Desk, status: actix_web::http::StatusCode, text: &str) -> H
         .body(pages::message(&r, "Errore / Error", text, &r))
 }
 
-async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
+fn rows_and_needs(desk: &Desk) -> (Vec<pages::InboxRow>, super::needs::Needs) {
     let rows: Vec<_> = match desk.index.lock() {
         Ok(index) => index
             .sorted()
@@ -83,12 +85,36 @@ async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
             .collect(),
         Err(_) => Vec::new(),
     };
+    let today = crate::store::Day::today().to_string();
+    let needs = super::needs::Needs::of(
+        &rows,
+        desk.needs_hours,
+        crate::vault::now_secs(),
+        desk.appointments_on(&today),
+        desk.tampered(),
+    );
+    (rows, needs)
+}
+
+async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
+    let (rows, needs) = rows_and_needs(&desk);
     html(pages::inbox(
         &root(&desk),
         &rows,
         &desk.status(),
-        &desk.tampered(),
+        &needs,
+        desk.poll_seconds,
     ))
+}
+
+async fn needs_json(desk: web::Data<Desk>) -> HttpResponse {
+    HttpResponse::Ok().json(rows_and_needs(&desk).1.json())
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .body(super::needs::SCRIPT)
 }
 
 async fn css() -> HttpResponse {
@@ -226,6 +252,9 @@ struct ReplyForm {
     /// Propose an appointment although a colleague already proposed one.
     #[serde(default)]
     anyway: String,
+    /// The appointment's day (`YYYY-MM-DD`), for colleagues' reminders only.
+    #[serde(default)]
+    on: String,
 }
 
 async fn reply(
@@ -252,6 +281,17 @@ async fn reply(
             )
         }
     };
+    let on = Some(form.on.trim().to_owned()).filter(|d| !d.is_empty());
+    if on
+        .as_deref()
+        .is_some_and(|d| !crate::case::is_day(d) || appointment.is_none())
+    {
+        return error_page(
+            &desk,
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "the day is for an appointment, as YYYY-MM-DD",
+        );
+    }
     let d = desk.clone();
     let sent = web::block(move || {
         // A colleague's appointment first: she must not get two different ones unasked.
@@ -293,7 +333,10 @@ async fn reply(
             Some(status),
             None,
             Some((form.message.clone(), appointment.clone())),
+            on,
         );
+        // The inbox's status and "appointments today" follow at once.
+        let _ = d.case(id);
         Ok((reply_id, copied.err()))
     })
     .await;
@@ -340,7 +383,7 @@ async fn case(
         );
     }
     let d = desk.clone();
-    match web::block(move || d.file_case(id, status, note, None)).await {
+    match web::block(move || d.file_case(id, status, note, None, None)).await {
         Ok(Ok(())) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("{}r/{id}", root(&desk))))
             .finish(),

@@ -186,6 +186,7 @@ fn fetch(
             language: None,
             kind: None,
             attachments: Vec::new(),
+            seen: Some(super::now_secs()),
         };
         entry.describe(&opened.report, &opened.attachments);
         vault.keep(&tmp, meta.id).map_err(|e| e.to_string())?;

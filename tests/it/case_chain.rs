@@ -113,7 +113,7 @@ fn case_records_the_server_withheld_replayed_or_reordered_are_shown_by_desks() {
             "{page}"
         );
         let (_, inbox, _) = get(&anna.url);
-        assert!(!inbox.contains("id=\"tampered\""), "{inbox}");
+        assert!(!inbox.contains("id=\"needs-tampered\""), "{inbox}");
     }
     let _ = server.stop();
 
@@ -134,7 +134,7 @@ fn case_records_the_server_withheld_replayed_or_reordered_are_shown_by_desks() {
         wait_for("Anna's sync", || get(&anna.url).1.contains("synced:"));
         let (_, inbox, _) = get(&anna.url);
         assert!(
-            inbox.contains("id=\"tampered\"") && inbox.contains(&id[..8]),
+            inbox.contains("id=\"needs-tampered\"") && inbox.contains(&id[..8]),
             "{name}: {inbox}"
         );
         let (_, page, _) = get(&format!("{}r/{id}", anna.url));
@@ -209,6 +209,7 @@ fn audit_store_checks_that_case_records_are_signed_ciphertext_beside_their_repor
         note: Some("AUDITCASE note".into()),
         reply: None,
         appointment: None,
+        appointment_on: None,
     };
     let link = approdo::case::Link {
         seq: 0,

@@ -18,6 +18,7 @@ mod cctv;
 mod common;
 mod crash;
 mod desk;
+mod desk_needs;
 mod docs;
 mod faults;
 mod fuzz_smoke;
