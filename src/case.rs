@@ -108,6 +108,14 @@ pub struct CaseRecord {
     /// her (her reply says the time in words).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment_on: Option<String>,
+    /// A status shared with her (sent to her mailbox, sealed for her like a reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<crate::reply::SharedStatus>,
+}
+
+/// The furthest status shared with her so far, if any.
+pub fn shared(records: &[CaseRecord]) -> Option<crate::reply::SharedStatus> {
+    records.iter().filter_map(|r| r.shared).max()
 }
 
 /// Whether `s` is a `YYYY-MM-DD` day, as an `<input type="date">` sends it.
@@ -388,6 +396,7 @@ mod tests {
                 phrase: "blue heron".into(),
             }),
             appointment_on: Some("2026-12-08".into()),
+            shared: None,
         }
     }
 

@@ -208,6 +208,7 @@ mod tests {
                 reply: None,
                 appointment: None,
                 appointment_on: None,
+                shared: None,
             };
             let prev = out
                 .last()

@@ -46,6 +46,10 @@ pub(crate) struct DeskArgs {
     /// The desk syncs with the server every N minutes (0: only at start and on Sync).
     #[arg(long, default_value_t = 10)]
     sync_minutes: u64,
+    /// Tell her "read" (in her mailbox, sealed for her) the first time a report that asks for
+    /// replies is opened by any officer of the partner.
+    #[arg(long)]
+    share_read: bool,
     /// Seconds between the page's checks for news once desktop notifications are on.
     #[arg(long, default_value_t = 60)]
     notify_poll_seconds: u64,
@@ -68,7 +72,8 @@ pub(crate) fn run(a: DeskArgs) -> anyhow::Result<ExitCode> {
     let key = super::NetworkKeyArg::new(a.network_key)?;
     let desk = web::Data::new(
         Desk::new(vault, ids, remote, a.retention_days, key.key, a.name)?
-            .with_needs(a.needs_hours, a.notify_poll_seconds),
+            .with_needs(a.needs_hours, a.notify_poll_seconds)
+            .with_share_read(a.share_read),
     );
     let d = desk.clone();
     let server = HttpServer::new(move || {

@@ -8,7 +8,6 @@
 
 use crate::case::{chain, CaseRecord, Link, SignedCase, Status, SCHEMA};
 use crate::keys::Directory;
-use crate::reply::Appointment;
 use crate::store::ReportId;
 
 use super::Desk;
@@ -24,6 +23,8 @@ pub(super) struct CaseView {
     pub unavailable: Option<String>,
     /// What the chains show the server withheld, replayed or reordered.
     pub anomalies: Vec<String>,
+    /// Why "read" could not be shared with her automatically, if it could not.
+    pub share_error: Option<String>,
 }
 
 impl Desk {
@@ -150,15 +151,24 @@ impl Desk {
         view
     }
 
-    /// Seals, signs and files one record for report `id` (blocking).
-    pub(super) fn file_case(
-        &self,
-        id: ReportId,
-        status: Option<Status>,
-        note: Option<String>,
-        reply: Option<(String, Option<Appointment>)>,
-        appointment_on: Option<String>,
-    ) -> Result<(), String> {
+    /// A record for report `id` signed with this desk's name, with nothing set yet.
+    pub(super) fn draft(&self, id: ReportId) -> CaseRecord {
+        CaseRecord {
+            schema: SCHEMA.into(),
+            report: id.to_string(),
+            status: None,
+            by: self.name.clone(),
+            note: None,
+            reply: None,
+            appointment: None,
+            appointment_on: None,
+            shared: None,
+        }
+    }
+
+    /// Seals, signs and files `record` for report `id` (blocking), at this officer's next
+    /// place in her chain for the report.
+    pub(super) fn file_case(&self, id: ReportId, record: CaseRecord) -> Result<(), String> {
         let officer = self.ids.first().ok_or("no identity")?;
         self.with_client(|c| {
             let directory = self.directory(c)?;
@@ -179,20 +189,6 @@ impl Desk {
                 })
                 .map_err(|e| e.to_string())?;
             let (seq, prev) = chain::next_link(&listed, &self.heads(id), &own);
-            let (reply, appointment) = match reply {
-                Some((m, a)) => (Some(m), a),
-                None => (None, None),
-            };
-            let record = CaseRecord {
-                schema: SCHEMA.into(),
-                report: id.to_string(),
-                status,
-                by: self.name.clone(),
-                note,
-                reply,
-                appointment,
-                appointment_on,
-            };
             let signed: SignedCase = record
                 .seal(&directory, &partner, officer, Link { seq, prev: &prev })
                 .map_err(|e| e.to_string())?;

@@ -19,6 +19,7 @@ mod cases;
 mod needs;
 mod pages;
 mod routes;
+mod share;
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -75,6 +76,8 @@ pub struct Desk {
     needs_hours: u64,
     /// Seconds between the page's polls of `needs.json` once notifications are on.
     poll_seconds: u64,
+    /// Share "read" with her the first time a report is opened (`--share-read`).
+    share_read: bool,
     /// Whether the last exchange with the server worked: offline, report pages do not wait on
     /// the server for the case (Sync tries again).
     online: std::sync::atomic::AtomicBool,
@@ -119,7 +122,14 @@ impl Desk {
             online: std::sync::atomic::AtomicBool::new(true),
             needs_hours: 24,
             poll_seconds: 60,
+            share_read: false,
         })
+    }
+
+    /// Shares "read" with her when a report is first opened ([`share`]).
+    pub fn with_share_read(mut self, on: bool) -> Self {
+        self.share_read = on;
+        self
     }
 
     /// Sets the hours a report may wait untaken before "Needs you" lists it, and how often the

@@ -127,6 +127,15 @@ pub(super) fn report(
         body.push_str("</ul>");
     }
     body.push_str(&case_section(root, id, case));
+    if can_reply && case.unavailable.is_none() {
+        if let Some(e) = &case.share_error {
+            body.push_str(&format!(
+                "<p id=\"share-error\" class=\"not_safe\">\"letta\" non condiviso / \"read\" not shared: {}</p>",
+                esc(e)
+            ));
+        }
+        body.push_str(&share_form(root, id, crate::case::shared(&case.records)));
+    }
     if can_reply {
         let conflict = match crate::case::proposed_appointment(&case.records) {
             Some((by, a)) => format!(
@@ -153,6 +162,36 @@ pub(super) fn report(
         body.push_str("<p>Nessun indirizzo di risposta / she asked for no replies.</p>");
     }
     page(root, &format!("Report {id}"), &body)
+}
+
+/// The form that tells her where her report stands, and what she was told so far.
+fn share_form(root: &str, id: ReportId, shared: Option<crate::reply::SharedStatus>) -> String {
+    use crate::reply::SharedStatus;
+    let told = shared.map_or_else(
+        || "niente finora / nothing so far".to_owned(),
+        |s| super::share::label(s).to_owned(),
+    );
+    let options: String = [
+        SharedStatus::Received,
+        SharedStatus::Read,
+        SharedStatus::Answered,
+    ]
+    .iter()
+    .map(|s| {
+        format!(
+            "<option value=\"{}\">{}</option>",
+            s.name(),
+            super::share::label(*s)
+        )
+    })
+    .collect();
+    format!(
+        "<h2>Dille a che punto è / Tell her where it stands</h2>\
+<p id=\"shared\">Detto a lei / she was told: {told}</p>\
+<form method=\"post\" action=\"{root}r/{id}/share\" id=\"share\">\
+<label>Stato per lei / Status for her <select name=\"status\">{options}</select></label>\
+<button type=\"submit\">Condividi con lei / Share with her</button></form>"
+    )
 }
 
 /// The case: its status, the colleagues' records, and the form to take it or note something.
@@ -194,6 +233,12 @@ fn case_section(root: &str, id: ReportId, case: &super::cases::CaseView) -> Stri
             }
             if let Some(m) = &r.reply {
                 parts.push(format!("risposta inviata / reply sent: {}", esc(m)));
+            }
+            if let Some(sh) = r.shared {
+                parts.push(format!(
+                    "detto a lei / shared with her: {}",
+                    super::share::label(sh)
+                ));
             }
             if let Some(a) = &r.appointment {
                 parts.push(format!(

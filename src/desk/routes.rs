@@ -24,7 +24,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, desk: web::Data<Desk>) {
             .route("/r/{id}", web::get().to(report))
             .route("/r/{id}/a/{n}", web::get().to(attachment))
             .route("/r/{id}/reply", web::post().to(reply))
-            .route("/r/{id}/case", web::post().to(case)),
+            .route("/r/{id}/case", web::post().to(case))
+            .route("/r/{id}/share", web::post().to(super::share::share)),
     );
 }
 
@@ -59,17 +60,21 @@ pub async fn gate(
         .map(ServiceResponse::map_into_left_body)
 }
 
-fn root(desk: &Desk) -> String {
+pub(super) fn root(desk: &Desk) -> String {
     format!("/{}/", desk.token)
 }
 
-fn html(body: String) -> HttpResponse {
+pub(super) fn html(body: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(body)
 }
 
-fn error_page(desk: &Desk, status: actix_web::http::StatusCode, text: &str) -> HttpResponse {
+pub(super) fn error_page(
+    desk: &Desk,
+    status: actix_web::http::StatusCode,
+    text: &str,
+) -> HttpResponse {
     let r = root(desk);
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
@@ -131,7 +136,7 @@ async fn sync(desk: web::Data<Desk>) -> HttpResponse {
         .finish()
 }
 
-fn no_report(desk: &Desk) -> HttpResponse {
+pub(super) fn no_report(desk: &Desk) -> HttpResponse {
     error_page(
         desk,
         actix_web::http::StatusCode::NOT_FOUND,
@@ -170,7 +175,13 @@ async fn report(desk: web::Data<Desk>, path: web::Path<String>) -> HttpResponse 
     );
     let can_reply = opened.report.get("reply").is_some();
     let d = desk.clone();
-    let case = web::block(move || d.case(id)).await.unwrap_or_default();
+    let case = web::block(move || {
+        let mut case = d.case(id);
+        d.share_on_read(id, can_reply, &mut case);
+        case
+    })
+    .await
+    .unwrap_or_default();
     html(pages::report(
         &root(&desk),
         id,
@@ -330,10 +341,15 @@ async fn reply(
         };
         let copied = d.file_case(
             id,
-            Some(status),
-            None,
-            Some((form.message.clone(), appointment.clone())),
-            on,
+            crate::case::CaseRecord {
+                status: Some(status),
+                reply: Some(form.message.clone()),
+                appointment: appointment.clone(),
+                appointment_on: on,
+                // A reply tells her it was read and answered.
+                shared: Some(crate::reply::SharedStatus::Answered),
+                ..d.draft(id)
+            },
         );
         // The inbox's status and "appointments today" follow at once.
         let _ = d.case(id);
@@ -383,7 +399,16 @@ async fn case(
         );
     }
     let d = desk.clone();
-    match web::block(move || d.file_case(id, status, note, None, None)).await {
+    match web::block(move || {
+        let record = crate::case::CaseRecord {
+            status,
+            note,
+            ..d.draft(id)
+        };
+        d.file_case(id, record)
+    })
+    .await
+    {
         Ok(Ok(())) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("{}r/{id}", root(&desk))))
             .finish(),

@@ -210,6 +210,7 @@ fn audit_store_checks_that_case_records_are_signed_ciphertext_beside_their_repor
         reply: None,
         appointment: None,
         appointment_on: None,
+        shared: None,
     };
     let link = approdo::case::Link {
         seq: 0,

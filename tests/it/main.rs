@@ -19,6 +19,7 @@ mod common;
 mod crash;
 mod desk;
 mod desk_needs;
+mod desk_share;
 mod docs;
 mod faults;
 mod fuzz_smoke;
