@@ -63,9 +63,16 @@ impl Desk {
         let mut verified: std::collections::BTreeMap<ReportId, Vec<&SignedCase>> =
             std::collections::BTreeMap::new();
         for s in &signed {
-            if let (Ok(r), Ok(id)) = (s.open(&directory, &self.ids), s.report.parse::<ReportId>()) {
-                by.entry(id).or_default().push(r);
+            let Ok(id) = s.report.parse::<ReportId>() else {
+                continue;
+            };
+            // The chain counts every record that verifies, also one this desk cannot open
+            // (sealed before its key was added).
+            if s.verify(&directory).is_ok() {
                 verified.entry(id).or_default().push(s);
+            }
+            if let Ok(r) = s.open(&directory, &self.ids) {
+                by.entry(id).or_default().push(r);
             }
         }
         // Reports this desk remembers records of, now listed with none, are checked too.
@@ -77,9 +84,8 @@ impl Desk {
         for id in remembered {
             verified.entry(id).or_default();
         }
-        for (id, listed) in &verified {
-            self.observe(*id, listed);
-        }
+        let all: Vec<(ReportId, Vec<&SignedCase>)> = verified.into_iter().collect();
+        self.observe_all(&all);
         let days = by
             .iter()
             .filter_map(|(id, r)| crate::case::appointment_on(r).map(|d| (*id, d.to_owned())))
@@ -128,11 +134,11 @@ impl Desk {
         let mut view = CaseView::default();
         let mut listed = Vec::new();
         for s in &signed {
+            if s.report == id.to_string() && s.verify(&directory).is_ok() {
+                listed.push(s);
+            }
             match s.open(&directory, &self.ids) {
-                Ok(r) if r.report == id.to_string() => {
-                    view.records.push(r);
-                    listed.push(s);
-                }
+                Ok(r) if r.report == id.to_string() => view.records.push(r),
                 _ => view.hidden += 1,
             }
         }
@@ -213,26 +219,43 @@ impl Desk {
     /// remembers the furthest records (sealed in the vault's index) and the warnings (for the
     /// inbox); returns the warnings.
     fn observe(&self, id: ReportId, listed: &[&SignedCase]) -> Vec<String> {
+        self.observe_all(&[(id, listed.to_vec())])
+            .pop()
+            .unwrap_or_default()
+    }
+
+    /// [`Self::observe`] for many reports at once, saving the index once (a sync of a
+    /// thousand reports writes it once, not a thousand times).
+    fn observe_all(&self, reports: &[(ReportId, Vec<&SignedCase>)]) -> Vec<Vec<String>> {
         let Ok(mut index) = self.index.lock() else {
             return Vec::new();
         };
-        let known = index.case_heads.get(&id).cloned().unwrap_or_default();
-        let checked = chain::check(listed, &known);
-        if checked.heads != known && index.reports.contains_key(&id) {
-            index.case_heads.insert(id, checked.heads);
+        let mut changed = false;
+        let mut out: Vec<Vec<String>> = Vec::with_capacity(reports.len());
+        for (id, listed) in reports {
+            let known = index.case_heads.get(id).cloned().unwrap_or_default();
+            let checked = chain::check(listed, &known);
+            if checked.heads != known && index.reports.contains_key(id) {
+                index.case_heads.insert(*id, checked.heads);
+                changed = true;
+            }
+            out.push(checked.anomalies.iter().map(|a| a.to_string()).collect());
+        }
+        if changed {
             // Best effort: a desk that cannot save still warns for as long as it runs.
             let _ = self.vault.save_index(&index, &self.ids);
         }
         drop(index);
-        let warnings: Vec<String> = checked.anomalies.iter().map(|a| a.to_string()).collect();
         if let Ok(mut g) = self.anomalies.lock() {
-            if warnings.is_empty() {
-                g.remove(&id);
-            } else {
-                g.insert(id, warnings.clone());
+            for ((id, _), warnings) in reports.iter().zip(&out) {
+                if warnings.is_empty() {
+                    g.remove(id);
+                } else {
+                    g.insert(*id, warnings.clone());
+                }
             }
         }
-        warnings
+        out
     }
 
     /// The reports with an appointment on `day` (`YYYY-MM-DD`), for the inbox.
