@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 
 use crate::audit::{audit_log, LogState};
-use crate::store::Day;
+use crate::model::Day;
 use crate::transparency::client::HttpLog;
 
 pub(crate) fn run(
@@ -146,7 +146,7 @@ pub(crate) fn run(
     ))
 }
 
-use crate::transparency::log::heartbeat;
+use crate::transparency::heartbeat;
 
 /// Slack beyond a promised time before a late integration is a finding: ten minutes, or one
 /// interval when the log integrates more often.
@@ -242,7 +242,7 @@ mod tests {
         state.reports.insert(
             "ab".into(),
             crate::audit::Tracked {
-                day: crate::store::Day(20_000),
+                day: crate::model::Day(20_000),
                 partner: "p".into(),
                 acknowledged: false,
                 sha256: "cd".into(),

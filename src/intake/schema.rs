@@ -99,7 +99,8 @@ pub fn json_schema() -> Value {
 
 /// The schema as the committed file holds it (pretty, trailing newline).
 pub fn json_schema_text() -> String {
-    let mut s = serde_json::to_string_pretty(&json_schema()).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&json_schema())
+        .expect("a serde_json::Value always serialises");
     s.push('\n');
     s
 }

@@ -17,13 +17,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Builder, By } from "selenium-webdriver";
 import firefox from "selenium-webdriver/firefox.js";
-import { bin, launchChromium, scan, startServer } from "./server.mjs";
+import { bin, launchChromium, scan, screenshotDir, startServer } from "./server.mjs";
 import { deriveReplyKeys, generate, parseWordlist } from "../../web/src/codename.js";
 
-const SHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
-/** A screenshot for the docs, written only when blessing (APPRODO_BLESS=1). */
+const SHOTS = screenshotDir(); // docs/screenshots/ only with APPRODO_BLESS=1
+/** A screenshot for the docs (a temporary folder unless blessing). */
 async function shot(page, name) {
-  if (process.env.APPRODO_BLESS === "1") await page.screenshot({ path: join(SHOTS, name), fullPage: true });
+  await page.screenshot({ path: join(SHOTS, name), fullPage: true });
 }
 
 process.env.SE_OFFLINE = "true"; // never let Selenium Manager try to download anything
