@@ -79,13 +79,19 @@ impl Desk {
         let remembered: Vec<ReportId> = self
             .index
             .lock()
-            .map(|i| i.case_heads.keys().copied().collect())
+            .map(|i| {
+                i.case_heads
+                    .keys()
+                    .filter(|id| i.reports.contains_key(id))
+                    .copied()
+                    .collect()
+            })
             .unwrap_or_default();
         for id in remembered {
             verified.entry(id).or_default();
         }
         let all: Vec<(ReportId, Vec<&SignedCase>)> = verified.into_iter().collect();
-        self.observe_all(&all);
+        self.observe_all(&all, &directory);
         let days = by
             .iter()
             .filter_map(|(id, r)| crate::case::appointment_on(r).map(|d| (*id, d.to_owned())))
@@ -142,7 +148,7 @@ impl Desk {
                 _ => view.hidden += 1,
             }
         }
-        view.anomalies = self.observe(id, &listed);
+        view.anomalies = self.observe(id, &listed, &directory);
         if !view.records.is_empty() {
             if let Ok(mut g) = self.statuses.lock() {
                 g.insert(id, summary(&view.records));
@@ -201,7 +207,7 @@ impl Desk {
             c.post_case(&signed).map_err(|e| e.to_string())?;
             let mut now = listed;
             now.push(&signed);
-            self.observe(id, &now);
+            self.observe(id, &now, &directory);
             Ok(())
         })
     }
@@ -218,24 +224,38 @@ impl Desk {
     /// Checks one report's verified listing against the chains and what this desk remembers;
     /// remembers the furthest records (sealed in the vault's index) and the warnings (for the
     /// inbox); returns the warnings.
-    fn observe(&self, id: ReportId, listed: &[&SignedCase]) -> Vec<String> {
-        self.observe_all(&[(id, listed.to_vec())])
+    fn observe(&self, id: ReportId, listed: &[&SignedCase], directory: &Directory) -> Vec<String> {
+        self.observe_all(&[(id, listed.to_vec())], directory)
             .pop()
             .unwrap_or_default()
     }
 
     /// [`Self::observe`] for many reports at once, saving the index once (a sync of a
     /// thousand reports writes it once, not a thousand times).
-    fn observe_all(&self, reports: &[(ReportId, Vec<&SignedCase>)]) -> Vec<Vec<String>> {
+    fn observe_all(
+        &self,
+        reports: &[(ReportId, Vec<&SignedCase>)],
+        directory: &Directory,
+    ) -> Vec<Vec<String>> {
+        // A key the directory no longer lists (rotated away) has records that no longer
+        // verify: its chain is forgotten, not reported as withheld.
+        let listed_keys: std::collections::BTreeSet<&str> = directory
+            .partners
+            .iter()
+            .flat_map(|p| p.officer_keys.iter().map(String::as_str))
+            .collect();
         let Ok(mut index) = self.index.lock() else {
             return Vec::new();
         };
         let mut changed = false;
         let mut out: Vec<Vec<String>> = Vec::with_capacity(reports.len());
         for (id, listed) in reports {
-            let known = index.case_heads.get(id).cloned().unwrap_or_default();
+            let mut known = index.case_heads.get(id).cloned().unwrap_or_default();
+            known.retain(|key, _| listed_keys.contains(key.as_str()));
+            let stored = index.case_heads.get(id);
             let checked = chain::check(listed, &known);
-            if checked.heads != known && index.reports.contains_key(id) {
+            let same = stored.map_or(checked.heads.is_empty(), |h| *h == checked.heads);
+            if !same && index.reports.contains_key(id) {
                 index.case_heads.insert(*id, checked.heads);
                 changed = true;
             }

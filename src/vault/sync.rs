@@ -80,6 +80,8 @@ pub fn sync(
     for id in &gone {
         vault.remove(*id)?;
         index.reports.remove(id);
+        // Its case records went with it on the server.
+        index.case_heads.remove(id);
         out.removed += 1;
     }
     if !gone.is_empty() {
