@@ -6,7 +6,8 @@
 // before she can propose another. Her side: Maria shares "read", and her mailbox page (JS on,
 // in Italian) says so in plain words; then the reply shows there instead, she accepts the
 // appointment from her page, and both desks show her answer (Maria's page, with desktop
-// notifications on, is notified). Screenshots of the desk and of her mailbox go to
+// notifications on, is notified). In Firefox ESR (Tor Browser's engine), Anna shares
+// "received" for another report of hers and her page says so. Screenshots of the desk and of her mailbox go to
 // docs/screenshots/ only with APPRODO_BLESS=1 (`APPRODO_BLESS=1 node --test
 // tests/browser/desk.test.mjs`): a test run never rewrites tracked files otherwise.
 import { test, before, after } from "node:test";
@@ -15,7 +16,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Builder, By } from "selenium-webdriver";
+import { Builder, By, until } from "selenium-webdriver";
 import firefox from "selenium-webdriver/firefox.js";
 import { bin, launchChromium, scan, screenshotDir, startServer } from "./server.mjs";
 import { deriveReplyKeys, generate, parseWordlist } from "../../web/src/codename.js";
@@ -267,8 +268,16 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
   }
 });
 
-test("Firefox ESR: officer 2's desk shows the case and a colleague's appointment", async () => {
+test("Firefox ESR (Tor Browser's engine): officer 2's desk shows the case; her page shows a shared status", async () => {
   assert.ok(shared, "runs after the Chromium two-officer test");
+  // Another report of hers asking for replies; Anna tells her it was received.
+  const words = parseWordlist(readFileSync(new URL("../../web/wordlist/eff_large_wordlist.txt", import.meta.url), "utf8"));
+  const codename = generate(words);
+  const keys = await deriveReplyKeys(codename);
+  const other = submit({ kind: "report", language: "it", description: `${MARKER} firefox`, reply: { recipient: keys.recipient, mailbox: keys.mailbox } });
+  await fetch(`${shared.anna.url}sync`, { method: "POST", redirect: "manual" });
+  const r = await fetch(`${shared.anna.url}r/${other}/share`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "status=received" });
+  assert.equal(r.status, 303);
   const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
   const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
   const driver = await new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
@@ -279,6 +288,14 @@ test("Firefox ESR: officer 2's desk shows the case and a colleague's appointment
     await driver.get(shared.anna.url);
     const row = await driver.findElement(By.css(`tr[data-id="${shared.id}"] td.case`));
     assert.match(await row.getText(), /appointment set — Maria/);
+    // Her mailbox page in Firefox, JavaScript on: the status in plain Italian.
+    await driver.get(`${server.url}/mailbox?lang=it`);
+    await driver.wait(async () => (await driver.executeScript("return document.documentElement.dataset.js")) === "on", 30000);
+    await driver.findElement(By.id("codename")).sendKeys(codename);
+    await driver.findElement(By.css("#mailbox-form button[type=submit]")).click();
+    const line = await driver.wait(until.elementLocated(By.css(".shared-status")), 120000);
+    assert.match(await line.getText(), /ha ricevuto la tua segnalazione/);
+    assert.equal(await line.getAttribute("data-status"), "received");
   } finally {
     await driver.quit();
   }
