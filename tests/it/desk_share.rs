@@ -122,3 +122,44 @@ fn desk_shares_a_status_her_mailbox_shows_in_her_words() {
     assert_eq!(common::scan(data.path(), b"SHAREMARKER"), 0);
     assert_eq!(common::scan(dir.path(), b"SHAREMARKER"), 0);
 }
+
+#[test]
+fn the_reply_command_shares_a_status_too() {
+    let server = TestServer::start(&[]);
+    let codename = Codename::generate();
+    let keys = codename.derive().unwrap();
+    let report = serde_json::json!({"schema": "approdo.report/v1", "kind": "report",
+        "language": "en", "description": "a report",
+        "reply": {"recipient": keys.recipient().to_string(), "mailbox": keys.mailbox}});
+    let sealed = common::seal("cav-milano", &serde_json::to_vec(&report).unwrap(), &[]);
+    let (status, json) = server.submit_bound("cav-milano", &sealed, &keys.mailbox);
+    assert_eq!(status, 201, "{json}");
+    let id = json["id"].as_str().unwrap().to_owned();
+    let out = tempfile::tempdir().unwrap();
+    assert!(server.pull("cav-milano", out.path()).0);
+    let identity = server.identity_file("cav-milano");
+    let reply = |extra: &[&str]| {
+        let mut args = vec![
+            "reply",
+            "--server",
+            &server.url,
+            "--identity",
+            identity.to_str().unwrap(),
+            "--reports",
+            out.path().to_str().unwrap(),
+            "--report",
+            &id,
+        ];
+        args.extend_from_slice(extra);
+        common::approdo(&args)
+    };
+    let (ok, _, err) = reply(&["--status", "closed"]);
+    assert!(!ok && err.contains("received"), "{err}");
+    let (ok, _, err) = reply(&["--status", "read", "--message", "x"]);
+    assert!(!ok, "a status or a message, not both: {err}");
+    let (ok, stdout, err) = reply(&["--status", "received"]);
+    assert!(ok, "{err}");
+    assert!(stdout.contains("status \"received\""), "{stdout}");
+    let (_, page) = login_nojs(&server, codename.expose());
+    assert!(page.contains("has received your report"), "{page}");
+}
