@@ -281,6 +281,7 @@ fn import_one(
         language: None,
         kind: None,
         attachments: Vec::new(),
+        seen: Some(crate::vault::now_secs()),
     };
     entry.describe(&opened.report, &opened.attachments);
     Ok(entry)
