@@ -34,11 +34,12 @@ use std::sync::Arc;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tokio::sync::{mpsc, oneshot};
 
+pub use crate::model::MailboxId;
 pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
 pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
 pub use chunks::ChunkScan;
 pub(crate) use chunks::{parse_meta, scan_chunks};
-pub use mailbox::{MailboxId, MailboxMessage};
+pub use mailbox::MailboxMessage;
 pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;
 pub use tlog::LogView;

@@ -14,8 +14,8 @@ use super::super::pages::{escape, framed, page, PageLang};
 use super::super::{ApiError, AppState};
 use super::{day_string, fetch, message_id};
 use crate::codename::Codename;
+use crate::model::MailboxId;
 use crate::reply::Reply;
-use crate::store::MailboxId;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(show).service(login).service(remove);
