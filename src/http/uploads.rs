@@ -223,10 +223,10 @@ async fn finalize(
         }
         Err(e) => return refuse(e.into()),
     };
-    let header = (shape.header_len + sealed::NONCE_LEN) as u64;
-    let checked = sealed::check_recipients(&shape, partner.recipients.len(), partner.is_pq())
-        .and_then(|()| sealed::envelope_len(assembled.total.saturating_sub(header)));
-    if let Err(e) = checked {
+    if let Err(e) = shape
+        .validate(&partner)
+        .and_then(|h| h.complete(assembled.total))
+    {
         return refuse(e.into());
     }
     let meta = ReportMeta {
