@@ -19,7 +19,8 @@
 //! `mlkem768x25519`, the one place primitives are composed by hand), [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`sealed`]
 //! (what a valid sealed upload looks like), [`keys`] (network key, officer identities, the
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
-//! writer, resumable uploads), [`http`] (actix routes, pages, the no-JavaScript path),
+//! writer, resumable uploads), [`html`](mod@html) (the escaper, typed markup, the page templates and their one fill), [`http`] (actix routes, pages, the no-JavaScript path), [`server`] (the composition root:
+//! settings → store, state, jobs, sockets),
 //! [`transparency`] (the Merkle log of every store, deletion, directory and acknowledgement,
 //! signed checkpoints, receipts), [`codename`] (reply keys and mailbox ids from a codename),
 //! [`reply`] (what officers send to a mailbox and how a report asks for it), [`client`] (the
@@ -44,6 +45,7 @@ pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod health;
+pub mod html;
 pub mod http;
 pub mod intake;
 pub mod keys;
@@ -52,6 +54,7 @@ pub mod model;
 pub mod outreach;
 pub mod reply;
 pub mod sealed;
+pub mod server;
 pub mod stats;
 pub mod store;
 pub mod transparency;

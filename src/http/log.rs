@@ -238,29 +238,6 @@ async fn proof(
     })))
 }
 
-/// Integrates the log's queue at every multiple of the interval since the Unix epoch (UTC):
-/// with the default of one day, at midnight UTC, so a batch holds one day's entries and a
-/// checkpoint tells no more than the day the entries already say. At start it signs a first
-/// checkpoint only when the store has none: integrating the queue at every restart would cut
-/// the day in two and date its halves.
-pub async fn integrate_log(state: web::Data<AppState>) {
-    let store = state.store.clone();
-    let has_checkpoint = blocking(move || store.log_view_blocking()?.checkpoint())
-        .await
-        .is_ok_and(|c| c.is_some());
-    if !has_checkpoint {
-        integrate_now(&state).await;
-    }
-    let every = state
-        .limits
-        .log_interval
-        .max(std::time::Duration::from_secs(1));
-    loop {
-        tokio::time::sleep(until_next_multiple(std::time::SystemTime::now(), every)).await;
-        integrate_now(&state).await;
-    }
-}
-
 /// The integration boundary at or before now and the interval, in seconds since the epoch:
 /// the checkpoint's `time` (never finer than the interval, so it dates nothing the schedule
 /// does not), and with one interval added, what a receipt promises.
@@ -273,49 +250,23 @@ pub(super) fn last_boundary(state: &AppState) -> (u64, u64) {
     (now - now % every, every)
 }
 
-async fn integrate_now(state: &AppState) {
-    let (time, every) = last_boundary(state);
-    let result = state.store.integrate_log(time, every).await;
-    if let Err(e) = &result {
-        eprintln!("approdo: integrating the transparency log failed: {e}");
+impl AppState {
+    /// Whether the log has a signed checkpoint yet.
+    pub(crate) async fn has_checkpoint(&self) -> bool {
+        let store = self.store.clone();
+        blocking(move || store.log_view_blocking()?.checkpoint())
+            .await
+            .is_ok_and(|c| c.is_some())
     }
-    state.health.log_integrated(&result);
-}
 
-/// Time from `now` to the next multiple of `every` since the Unix epoch (never zero).
-fn until_next_multiple(
-    now: std::time::SystemTime,
-    every: std::time::Duration,
-) -> std::time::Duration {
-    let since = now
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_millis();
-    let every_ms = every.as_millis().max(1);
-    let wait = every_ms - since % every_ms;
-    std::time::Duration::from_millis(u64::try_from(wait).unwrap_or(u64::MAX))
-}
-
-#[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-    use std::time::{Duration, UNIX_EPOCH};
-
-    #[test]
-    fn integration_falls_on_utc_midnight_with_the_default_interval() {
-        let day = Duration::from_secs(86_400);
-        let at = |s| UNIX_EPOCH + Duration::from_secs(s);
-        // 2026-12-04 14:23:00 UTC → 9 h 37 min to midnight.
-        let t = 20_791 * 86_400 + 14 * 3600 + 23 * 60;
-        assert_eq!(
-            until_next_multiple(at(t), day),
-            Duration::from_secs(9 * 3600 + 37 * 60)
-        );
-        assert_eq!(until_next_multiple(at(20_792 * 86_400), day), day);
-        assert_eq!(
-            until_next_multiple(at(7), Duration::from_secs(5)),
-            Duration::from_secs(3)
-        );
+    /// Integrates the log's queue now and signs a checkpoint dated at the last boundary (the
+    /// schedule: `server::jobs::integrate_log`); the health check learns how it went.
+    pub(crate) async fn integrate_log_now(&self) {
+        let (time, every) = last_boundary(self);
+        let result = self.store.integrate_log(time, every).await;
+        if let Err(e) = &result {
+            eprintln!("approdo: integrating the transparency log failed: {e}");
+        }
+        self.health.log_integrated(&result);
     }
 }

@@ -40,6 +40,7 @@ pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
 pub use chunks::ChunkScan;
 pub(crate) use chunks::{parse_meta, scan_chunks};
 pub use mailbox::MailboxMessage;
+pub use resumable::Resume;
 pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;
 pub use tlog::LogView;
@@ -55,6 +56,10 @@ use writer::{Command, Op};
 /// exact 1 MiB value would occupy 2 MiB and every upload would be written twice
 /// (BENCHMARKS.md, "chunk size").
 pub const CHUNK_SIZE: usize = 1024 * 1024 - 4096;
+/// How many chunks of one upload may be in flight at once: a new chunk is stored only within
+/// this many of the first one missing ([`crate::http`]'s slots enforce it, the writer keeps a
+/// looser backstop). Four reach the bandwidth floor over an emulated tor link (issue 16).
+pub const CHUNK_WINDOW: u32 = 4;
 /// Page cache of the redb file. Ciphertext is written once and read rarely: caching it buys
 /// nothing and would grow the server's memory with every upload (redb's default is 1 GiB).
 /// 4 MiB: as fast as 32 MiB for small and large uploads, 20+ MiB less peak memory

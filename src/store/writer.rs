@@ -277,10 +277,14 @@ fn apply(
                 }
                 Op::PutResumable { id, index, data } => {
                     let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
-                    let follows = *index == 0
+                    // Chunks arrive a few at a time ([`super::CHUNK_WINDOW`], enforced by
+                    // the slots); as a backstop one must be stored a little below this one.
+                    let reach = 2 * super::CHUNK_WINDOW;
+                    let follows = *index < reach
                         || chunks
-                            .get((*id, *index - 1))
+                            .range((*id, *index - reach)..(*id, *index))
                             .map_err(StoreError::from_db)?
+                            .next()
                             .is_some();
                     if !live {
                         Err(StoreError::NotFound)

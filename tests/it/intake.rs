@@ -201,8 +201,8 @@ fn pages_follow_the_language_and_put_the_quick_exit_first() {
 /// in another language.
 #[test]
 fn the_mailbox_and_the_refusals_speak_every_language() {
+    use approdo::html::escape;
     use approdo::locale::Language;
-    use approdo::outreach::text::escape;
     let server = TestServer::start(&[]);
     let en = Language::get("en").unwrap();
     let english: Vec<String> = ["mailbox", "mailbox.js"]

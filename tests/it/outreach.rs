@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use approdo::outreach::locale::CORE;
+use approdo::locale::CORE;
 use approdo::outreach::OnionAddress;
 
 use crate::common::{approdo, TestServer};

@@ -22,8 +22,6 @@ pub(super) mod kdf;
 mod page;
 mod verify;
 
-pub(super) use page::LOGIN_FORM;
-
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use base64::prelude::{Engine, BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
@@ -234,17 +232,4 @@ async fn remove(
     }
     state.store.delete_reply(mailbox, id).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "deleted": true })))
-}
-
-/// Removes replies older than the configured lifetime, now and then once an hour.
-pub async fn expire_replies(state: web::Data<AppState>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let keep = state.limits.reply_ttl_days;
-        let before = Day(Day::today().0.saturating_sub(keep));
-        if let Err(e) = state.store.expire_replies(before).await {
-            eprintln!("approdo: expiring old replies failed: {e}");
-        }
-    }
 }

@@ -10,10 +10,11 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Deserializer};
 use zeroize::Zeroizing;
 
-use super::super::pages::{escape, framed, page, PageLang};
+use super::super::pages::{escape, framed, page, respond, PageLang};
 use super::super::{ApiError, AppState};
 use super::{day_string, fetch, message_id};
 use crate::codename::Codename;
+use crate::html::{self, Html};
 use crate::model::MailboxId;
 use crate::reply::Reply;
 
@@ -30,41 +31,39 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
-pub(in crate::http) const LOGIN_FORM: &str = include_str!("../../../web/templates/mailbox.html");
-
-fn login_page(state: &AppState, l: &PageLang, status: u16, notice: &str) -> HttpResponse {
-    let mut body = LOGIN_FORM.to_owned();
-    for key in [
-        "intro",
-        "checking",
-        "nojs_mode",
-        "codename_label",
-        "codename_hint",
-        "show_typed",
-        "open",
-    ] {
-        body = body.replace(&format!("{{{{{key}}}}}"), &l.t(&format!("mailbox.{key}")));
+fn login_page(state: &AppState, l: &PageLang, status: u16, notice: &Html) -> HttpResponse {
+    let t = |key: &str| l.t(&format!("mailbox.{key}"));
+    let body = html::MAILBOX.fill(&[
+        ("intro", t("intro")),
+        ("checking", t("checking")),
+        ("nojs_mode", t("nojs_mode")),
+        ("codename_label", t("codename_label")),
+        ("codename_hint", t("codename_hint")),
+        ("show_typed", t("show_typed")),
+        ("open", t("open")),
+        ("lang", Html::text(l.lang.code)),
+        ("notice", notice.clone()),
+        ("form_token", Html::text(&state.form_tokens.issue())),
+        (
+            "js_text",
+            l.js_text("mailbox") + &l.js_text("mailbox.js") + &l.js_text_full("form.refusal"),
+        ),
+    ]);
+    match body {
+        Ok(body) => framed(
+            l,
+            status,
+            l.lang.text("pages.mailbox_heading"),
+            &body,
+            &Html::markup("<script src=\"/assets/app.js\" defer></script>\n"),
+        ),
+        Err(e) => respond(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, Err(e)),
     }
-    let body = body
-        .replace("{{lang}}", l.lang.code)
-        .replace("{{notice}}", notice)
-        .replace("{{form_token}}", &state.form_tokens.issue())
-        .replace(
-            "{{js_text}}",
-            &(l.js_text("mailbox") + &l.js_text("mailbox.js") + &l.js_text_full("form.refusal")),
-        );
-    framed(
-        l,
-        status,
-        l.lang.text("pages.mailbox_heading"),
-        &body,
-        "<script src=\"/assets/app.js\" defer></script>\n",
-    )
 }
 
 /// The login page again, with an error (`mailbox.<key>`) announced on top.
 fn refused(state: &AppState, l: &PageLang, status: u16, key: &str) -> HttpResponse {
-    let notice = format!(
+    let notice = crate::html!(
         "<p id=\"error\" role=\"alert\">{}</p>",
         l.t(&format!("mailbox.{key}"))
     );
@@ -77,13 +76,13 @@ fn failed(l: &PageLang, key: &str) -> HttpResponse {
         l,
         500,
         l.lang.text("pages.mailbox_heading"),
-        &format!("<p>{}</p>", l.t(&format!("mailbox.{key}"))),
+        &crate::html!("<p>{}</p>", l.t(&format!("mailbox.{key}"))),
     )
 }
 
 #[get("/mailbox")]
 async fn show(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
-    login_page(&state, &l, 200, "")
+    login_page(&state, &l, 200, &Html::default())
 }
 
 #[derive(Deserialize)]
@@ -179,7 +178,8 @@ async fn login(
         &l,
         200,
         l.lang.text("pages.mailbox_heading"),
-        &html,
+        // `render` and `verify::hidden` escape every value they put in.
+        &Html::assembled(html),
         &l.leaves_when_idle(),
     )
 }
@@ -280,7 +280,7 @@ async fn remove(
     };
     match state.store.delete_reply(mailbox, id).await {
         Ok(()) => {
-            let notice = format!(
+            let notice = crate::html!(
                 "<p id=\"deleted\" role=\"status\">{}</p>",
                 l.t("mailbox.deleted")
             );
