@@ -10,6 +10,12 @@
 //! removed when the store opens. A batch that deletes reports is followed by an erasure
 //! (`erase`): the live rows are copied into a fresh file that replaces this one, so deleted
 //! ciphertext does not linger in freed pages.
+//!
+//! The store owns every table, the transparency log's included (`tlog`: its queue, entries,
+//! tree hashes, integration and the [`LogView`] the routes read); [`schema`] lists them all,
+//! with what a backup and an audit do with each, and the writer, backups, erasures and
+//! `audit store` read that one list. Its rows are its own ([`ReportMeta`]); the officer API
+//! lists [`crate::model::ReportSummary`]s made from them.
 
 mod backup;
 mod binding;
