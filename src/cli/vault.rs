@@ -268,7 +268,10 @@ fn import_one(
         if n == 0 {
             break;
         }
-        hasher.update(buf.get(..n).unwrap_or_default());
+        hasher.update(
+            buf.get(..n)
+                .expect("Read::read returns at most the buffer's length"),
+        );
         size += n as u64;
     }
     let mut entry = Entry {
