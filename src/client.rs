@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::keys::OfficerIdentity;
-use crate::store::{ReportId, ReportMeta};
+use crate::model::{ReportId, ReportSummary};
 
 mod cases;
 
@@ -119,7 +119,7 @@ struct SessionAnswer {
 
 #[derive(Deserialize)]
 struct ListAnswer {
-    reports: Vec<ReportMeta>,
+    reports: Vec<ReportSummary>,
 }
 
 impl Client {
@@ -192,7 +192,7 @@ impl Client {
     }
 
     /// The partner's reports.
-    pub fn list(&self) -> Result<Vec<ReportMeta>, ClientError> {
+    pub fn list(&self) -> Result<Vec<ReportSummary>, ClientError> {
         let answer: ListAnswer = self
             .authed(self.agent.get(&self.url("/api/v1/officer/reports")))
             .call()?
@@ -390,10 +390,11 @@ fn challenge_request(identity: &OfficerIdentity, recipient: &str) -> serde_json:
 
 fn decrypt_challenge(identity: &OfficerIdentity, armored: &str) -> Result<String, ClientError> {
     let reader = age::armor::ArmoredReader::new(armored.as_bytes());
-    let decryptor = age::Decryptor::new(reader).map_err(|_| ClientError::Challenge)?;
-    let r = decryptor
-        .decrypt(std::iter::once(identity.age() as &dyn age::Identity))
-        .map_err(|_| ClientError::Challenge)?;
+    let r = crate::agefile::open(
+        reader,
+        std::iter::once(identity.age() as &dyn age::Identity),
+    )
+    .map_err(|_| ClientError::Challenge)?;
     let mut token = String::new();
     r.take(1024)
         .read_to_string(&mut token)

@@ -1,6 +1,6 @@
 //! The bodies of the fuzz targets (`fuzz/`), shared with the fuzz smoke test of the test
-//! suite (`tests/it/fuzz_smoke.rs`, which replays every corpus file and a few thousand
-//! mutations of them). Each function takes arbitrary bytes and panics only on a property
+//! suite (`tests/it/fuzz_smoke.rs`, which replays every seed of `fuzz/seeds/`, every
+//! regression input of `fuzz/regressions/` and a few thousand mutations of them). Each function takes arbitrary bytes and panics only on a property
 //! violation: a crash here is a bug in the parser it drives.
 
 /// The server's upload validator, fed as the network delivers (in pieces): never panics,
@@ -184,7 +184,7 @@ pub fn form_fields(data: &[u8]) {
             answers.push(name, value);
         }
         let _ = value.parse::<crate::store::MailboxId>();
-        let _ = value.parse::<crate::store::ReportId>();
+        let _ = value.parse::<crate::model::ReportId>();
     }
     if let Ok(answers) = answers.finish() {
         let mut report = serde_json::json!({

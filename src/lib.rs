@@ -14,7 +14,8 @@
 //! her only through a mailbox her codename opens; the server files them under an id derived
 //! from the codename that says nothing about the report.
 //!
-//! Modules: [`agekeys`] (the age key types: X25519 and the post-quantum hybrid
+//! Modules: [`model`] (ids, days, states, digests, the API's report summary: the leaf every
+//! layer names), [`agefile`] (the one place age files are sealed and opened), [`agekeys`] (the age key types: X25519 and the post-quantum hybrid
 //! `mlkem768x25519`, the one place primitives are composed by hand), [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`sealed`]
 //! (what a valid sealed upload looks like), [`keys`] (network key, officer identities, the
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
@@ -31,6 +32,7 @@
 //! records sealed to a partner's officers).
 
 pub mod admin;
+pub mod agefile;
 pub mod agekeys;
 pub mod audit;
 pub mod case;
@@ -48,6 +50,7 @@ pub mod http;
 pub mod intake;
 pub mod keys;
 pub mod locale;
+pub mod model;
 pub mod outreach;
 pub mod reply;
 pub mod sealed;

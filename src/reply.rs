@@ -16,7 +16,7 @@ pub mod signed;
 pub use binding::MailboxBinding;
 pub use signed::{ReplySignature, SignatureError, SIGNED_SCHEMA};
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -125,25 +125,30 @@ impl Reply {
         }
         let recipient = age::x25519::Recipient::from_str(&to.recipient)
             .map_err(|_| ReplyError::BadRecipient)?;
-        let enc =
-            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                .map_err(|e| ReplyError::Encrypt(e.to_string()))?;
-        let mut out = Vec::with_capacity(json.len() + 256);
-        let mut w = enc
-            .wrap_output(&mut out)
-            .map_err(|e| ReplyError::Encrypt(e.to_string()))?;
-        w.write_all(&json)
-            .and_then(|_| w.finish().map(|_| ()))
-            .map_err(|e| ReplyError::Encrypt(e.to_string()))?;
-        Ok(out)
+        crate::agefile::seal(std::iter::once(&recipient as &dyn age::Recipient), &json)
+            .map(crate::agefile::Sealed::into_bytes)
+            .map_err(|e| ReplyError::Encrypt(e.to_string()))
     }
 
-    /// Opens a sealed reply with the identity of her codename.
+    /// Opens a sealed reply with the identity of her codename (on her side).
     pub fn open(sealed: &[u8], identity: &age::x25519::Identity) -> Result<Reply, ReplyError> {
-        let dec = age::Decryptor::new(sealed).map_err(|_| ReplyError::Unreadable)?;
-        let r = dec
-            .decrypt(std::iter::once(identity as &dyn age::Identity))
+        let r = crate::agefile::open(sealed, std::iter::once(identity as &dyn age::Identity))
             .map_err(|_| ReplyError::Unreadable)?;
+        Reply::read(r)
+    }
+
+    /// Opens a reply for the mailbox page without JavaScript, on the server, with the identity
+    /// her codename gives for that one request ([`crate::agefile::open_nojs_mailbox_reply`]).
+    pub fn open_nojs_mailbox_reply(
+        sealed: &[u8],
+        identity: &age::x25519::Identity,
+    ) -> Result<Reply, ReplyError> {
+        let r = crate::agefile::open_nojs_mailbox_reply(sealed, identity)
+            .map_err(|_| ReplyError::Unreadable)?;
+        Reply::read(r)
+    }
+
+    fn read(r: impl Read) -> Result<Reply, ReplyError> {
         let mut json = zeroize::Zeroizing::new(Vec::new());
         r.take(MAX_PLAINTEXT as u64 + 1)
             .read_to_end(&mut json)

@@ -3,7 +3,7 @@
 //!
 //! The server never holds a key that opens a report, so it checks the *shape* of what arrives
 //! before anything is committed: the header parses as age v1 (with `age-core`'s stanza parser
-//! and then `age::Decryptor::new`), every stanza is X25519 or every stanza is
+//! and then the `age` crate's, [`crate::agefile::is_age_header`]), every stanza is X25519 or every stanza is
 //! `mlkem768x25519` (never both: one X25519 stanza would undo the post-quantum protection, and
 //! typage does not refuse the mix, so the server must), except at most one grease stanza;
 //! their kind is the partner's kind and their number the partner's recipient count; and the
@@ -172,8 +172,11 @@ pub fn inspect_header(buf: &[u8]) -> Result<Option<HeaderShape>, ValidationError
                 return need_more(buf);
             }
             // Cross-check with the age crate's own parser (it reads header and nonce).
-            age::Decryptor::new(&buf[..header_len + NONCE_LEN])
-                .map_err(|_| ValidationError::Malformed("the age crate refuses the header"))?;
+            if !crate::agefile::is_age_header(&buf[..header_len + NONCE_LEN]) {
+                return Err(ValidationError::Malformed(
+                    "the age crate refuses the header",
+                ));
+            }
             return Ok(Some(HeaderShape {
                 header_len,
                 x25519,
@@ -230,7 +233,6 @@ pub fn envelope_len(payload: u64) -> Result<u64, ValidationError> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use std::io::Write;
 
     fn seal(n: usize, len: usize) -> Vec<u8> {
         let recipients: Vec<Box<dyn age::Recipient>> = (0..n)
@@ -238,12 +240,9 @@ mod tests {
                 Box::new(age::x25519::Identity::generate().to_public()) as Box<dyn age::Recipient>
             })
             .collect();
-        let enc = age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_ref())).unwrap();
-        let mut out = Vec::new();
-        let mut w = enc.wrap_output(&mut out).unwrap();
-        w.write_all(&vec![7u8; len]).unwrap();
-        w.finish().unwrap();
-        out
+        crate::agefile::seal(recipients.iter().map(|r| r.as_ref()), &vec![7u8; len])
+            .unwrap()
+            .into_bytes()
     }
 
     #[test]

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use tlog_tiles::Hash;
 
 use super::Finding;
-use crate::store::Day;
+use crate::model::Day;
 use crate::transparency::client::{entries, old_root, Fetch};
 use crate::transparency::{Entry, LogVerifier};
 

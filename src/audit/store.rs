@@ -14,8 +14,9 @@ use redb::{ReadableDatabase, ReadableTable, TableHandle};
 
 use super::{read_err, AuditError, AuditReport, Finding, Pins, Scratch};
 use crate::keys::{NetworkPublicKey, SignedDirectory};
+use crate::model::{Day, ReportId};
 use crate::sealed;
-use crate::store::{self, Day, ReportId, CHUNK_SIZE};
+use crate::store::{self, CHUNK_SIZE};
 
 /// Audits `data/approdo.redb`. With `network`, the recorded directory's signature must verify.
 pub fn audit_store(
@@ -73,9 +74,7 @@ pub fn audit_store_pinned(
 
     // Only the tables of the schema.
     for t in txn.list_tables().map_err(read_err)? {
-        if !crate::store::TABLES.contains(&t.name())
-            && !crate::transparency::log::TABLES.contains(&t.name())
-        {
+        if crate::store::schema::table_named(t.name()).is_none() {
             add(
                 None,
                 format!("unexpected table {:?} outside the schema", t.name()),
@@ -222,7 +221,7 @@ pub fn audit_store_pinned(
                 // post-quantum one is ~1.6 KB per officer, enough to swamp a small report.
                 for &b in head
                     .get(..shape.header_len + sealed::NONCE_LEN)
-                    .unwrap_or_default()
+                    .expect("inspect_header saw the whole header and nonce in `head`")
                 {
                     histogram[b as usize] = histogram[b as usize].saturating_sub(1);
                 }

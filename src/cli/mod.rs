@@ -2,7 +2,6 @@
 //! officer, show, reply, envelope, audit, outreach, stats, check and health).
 
 mod audit;
-mod audit_log;
 mod backup;
 mod desk;
 mod envelope;

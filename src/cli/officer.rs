@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::client::Client;
 use crate::envelope::{self, Limits};
 use crate::keys::{OfficerIdentity, Passphrase};
-use crate::store::{ReportId, ReportMeta, ReportState, SealedBy};
+use crate::model::{ReportId, ReportState, ReportSummary, SealedBy};
 
 /// File in the output folder listing the ids already pulled.
 const PULLED: &str = ".approdo-pulled";
@@ -215,7 +215,9 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
         if a.no_ack || meta.state == ReportState::Acknowledged {
             continue;
         }
-        match with_session(&mut client, &ids, |c| c.acknowledge(meta.id, &meta.sha256)) {
+        match with_session(&mut client, &ids, |c| {
+            c.acknowledge(meta.id, &meta.sha256.to_string())
+        }) {
             Ok(()) => {
                 acked += 1;
                 if here {
@@ -247,12 +249,12 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
 fn pull_one(
     download: impl Read,
     ids: &[OfficerIdentity],
-    meta: &ReportMeta,
+    meta: &ReportSummary,
     out: &Path,
     dest: &Path,
     keep_ciphertext: bool,
 ) -> anyhow::Result<usize> {
-    let (id, sha256, size) = (meta.id, meta.sha256.as_str(), meta.size);
+    let (id, sha256, size) = (meta.id, meta.sha256, meta.size);
     let tmp = out.join(format!(".partial-{id}"));
     if tmp.exists() {
         fs::remove_dir_all(&tmp).with_context(|| format!("removing the old {}", tmp.display()))?;
@@ -299,7 +301,7 @@ fn pull_one(
             return Err(e).context("writing report.age");
         }
     }
-    let got = hex::encode(hashing.hasher.finalize());
+    let got = crate::model::Sha256(hashing.hasher.finalize().into());
     if got != sha256 || hashing.bytes != size {
         let _ = fs::remove_dir_all(&tmp);
         let _ = fs::remove_file(&kept);
@@ -370,7 +372,7 @@ pub(crate) fn report(c: ReportCommand) -> anyhow::Result<ExitCode> {
                 .into_iter()
                 .find(|m| m.id == id)
                 .with_context(|| format!("your partner has no report {id} on the server"))?;
-            client.acknowledge(id, &meta.sha256)?;
+            client.acknowledge(id, &meta.sha256.to_string())?;
             println!("acknowledged {id}");
         }
         ReportCommand::Delete { server, id } => {

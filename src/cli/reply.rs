@@ -59,7 +59,7 @@ pub(crate) fn run(a: ReplyArgs) -> anyhow::Result<ExitCode> {
     let in_reply_to = folder
         .file_name()
         .and_then(|n| n.to_str())
-        .filter(|n| n.parse::<crate::store::ReportId>().is_ok())
+        .filter(|n| n.parse::<crate::model::ReportId>().is_ok())
         .map(str::to_owned)
         .context("the report folder's name is not a report id (as approdo pull writes it)")?;
     let message = match (&a.message, &a.file) {

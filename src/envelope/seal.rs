@@ -9,6 +9,7 @@
 use std::io::{self, BufRead, Read, Write};
 
 use super::EnvelopeError;
+use crate::agefile;
 use crate::agekeys::{AsAgeIdentity, AsAgeRecipient};
 
 /// Chunk size for streaming copies (age's own chunk size).
@@ -38,9 +39,7 @@ pub fn seal_writer<W: Write>(
     out: W,
     recipients: &[impl AsAgeRecipient],
 ) -> Result<age::stream::StreamWriter<W>, EnvelopeError> {
-    encryptor(recipients)?
-        .wrap_output(out)
-        .map_err(EnvelopeError::WriteOutput)
+    sealing(out, recipients)
 }
 
 /// Seals (encrypts) a packed envelope with age to X25519 `recipients`, writing
@@ -52,14 +51,11 @@ pub fn seal_to<W: Write>(
     recipients: &[impl AsAgeRecipient],
     mut plaintext: impl Read,
 ) -> Result<u64, EnvelopeError> {
-    let encryptor = encryptor(recipients)?;
     let counting = CountingWriter {
         inner: out,
         count: 0,
     };
-    let mut writer = encryptor
-        .wrap_output(counting)
-        .map_err(EnvelopeError::WriteOutput)?;
+    let mut writer = sealing(counting, recipients)?;
     let mut buf = vec![0u8; CHUNK];
     loop {
         let n = match plaintext.read(&mut buf) {
@@ -68,7 +64,9 @@ pub fn seal_to<W: Write>(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(EnvelopeError::ReadPlaintext(e)),
         };
-        let chunk = buf.get(..n).unwrap_or_default();
+        let chunk = buf
+            .get(..n)
+            .expect("Read::read returns at most the buffer's length");
         writer
             .write_all(chunk)
             .map_err(EnvelopeError::WriteOutput)?;
@@ -78,18 +76,21 @@ pub fn seal_to<W: Write>(
     Ok(counting.count)
 }
 
-/// The one place an `age::Encryptor` is built for recipients. The `age` crate refuses to mix
-/// post-quantum and classic recipients in one file (a label on the hybrid stanza).
-fn encryptor(recipients: &[impl AsAgeRecipient]) -> Result<age::Encryptor, EnvelopeError> {
-    if recipients.is_empty() {
-        return Err(EnvelopeError::NoRecipients);
-    }
-    age::Encryptor::with_recipients(recipients.iter().map(|r| r.as_age_recipient())).map_err(|e| {
-        match e {
-            age::EncryptError::IncompatibleRecipients { .. } => EnvelopeError::MixedRecipients,
-            _ => EnvelopeError::Encrypt,
-        }
-    })
+/// Seals into `out` through the age boundary ([`crate::agefile`]). The `age` crate refuses to
+/// mix post-quantum and classic recipients in one file (a label on the hybrid stanza).
+fn sealing<W: Write>(
+    out: W,
+    recipients: &[impl AsAgeRecipient],
+) -> Result<age::stream::StreamWriter<W>, EnvelopeError> {
+    use crate::agefile::SealError;
+    agefile::seal_writer(out, recipients.iter().map(|r| r.as_age_recipient())).map_err(
+        |e| match e {
+            SealError::NoRecipients => EnvelopeError::NoRecipients,
+            SealError::Mixed => EnvelopeError::MixedRecipients,
+            SealError::Encrypt(_) => EnvelopeError::Encrypt,
+            SealError::Io(e) => EnvelopeError::WriteOutput(e),
+        },
+    )
 }
 
 /// Opens (decrypts) a binary or ASCII-armored age file with the given (X25519 or hybrid)
@@ -105,15 +106,12 @@ pub fn open<'a, R: BufRead + 'a>(
 ) -> Result<impl Read + 'a, EnvelopeError> {
     skip_whitespace_before_armor(&mut ciphertext);
     let armored = age::armor::ArmoredReader::new(ciphertext);
-    let decryptor = age::Decryptor::new_buffered(armored).map_err(map_decrypt_error)?;
-    if decryptor.is_scrypt() {
-        return Err(EnvelopeError::NotAnEnvelope {
+    agefile::open(armored, identities.iter().map(|i| i.as_age_identity())).map_err(|e| match e {
+        agefile::OpenError::Passphrase => EnvelopeError::NotAnEnvelope {
             reason: "it is passphrase-encrypted, envelopes are sealed to keys",
-        });
-    }
-    decryptor
-        .decrypt(identities.iter().map(|i| i.as_age_identity()))
-        .map_err(map_decrypt_error)
+        },
+        agefile::OpenError::Age(e) => map_decrypt_error(e),
+    })
 }
 
 /// The age spec allows whitespace before an armored file (CCTV `armor_whitespace_outside`);
@@ -182,16 +180,12 @@ mod tests {
         // Armored input (as `age -a` would write) opens too.
         let mut armored = Vec::new();
         {
-            let enc = age::Encryptor::with_recipients(std::iter::once(
-                &id.to_public() as &dyn age::Recipient
-            ))
-            .unwrap();
             let aw = age::armor::ArmoredWriter::wrap_output(
                 &mut armored,
                 age::armor::Format::AsciiArmor,
             )
             .unwrap();
-            let mut w = enc.wrap_output(aw).unwrap();
+            let mut w = seal_writer(aw, &[id.to_public()]).unwrap();
             w.write_all(&data).unwrap();
             w.finish().unwrap().finish().unwrap();
         }

@@ -202,7 +202,7 @@ async fn proof(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: crate::store::ReportId = id
+    let id: crate::model::ReportId = id
         .parse()
         .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))?;
     let store = state.store.clone();
@@ -214,7 +214,11 @@ async fn proof(
         let cp = with_cosignatures(&store, cp)?;
         let size = view.size()?;
         let proof = view.prove(size, n)?;
-        let entry = view.entry(n)?.unwrap_or_default();
+        // The index came from the log's own table: an entry missing below it is corruption,
+        // not an empty leaf to prove.
+        let entry = view
+            .entry(n)?
+            .ok_or_else(|| crate::store::StoreError::Db(format!("log entry {n} is missing")))?;
         Ok(Some((cp, n, size, proof, entry)))
     })
     .await?;

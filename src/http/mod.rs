@@ -168,12 +168,10 @@ impl AppState {
         });
         // Uploads that survived a restart hold slots again before the first request.
         for id in store.resumable_at_open() {
-            let next = store
-                .resumable_status_blocking(id)
-                .ok()
-                .flatten()
-                .map_or(0, |(_, next)| next);
-            slots.seed(id, next);
+            match store.resumable_status_blocking(id).ok().flatten() {
+                Some(r) => slots.seed(id, r.next, &r.above),
+                None => slots.seed(id, 0, &[]),
+            }
         }
         AppState {
             health,
@@ -224,7 +222,7 @@ impl AppState {
     }
 
     /// Removes the chunks of uploads whose slots were taken back (fire and forget).
-    pub(crate) fn reclaim(&self, evicted: Vec<crate::store::ReportId>) {
+    pub(crate) fn reclaim(&self, evicted: Vec<crate::model::ReportId>) {
         for id in evicted {
             self.store.abort_upload(id);
         }

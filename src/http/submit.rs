@@ -16,8 +16,9 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
+use crate::model::{Day, ReportState, SealedBy};
 use crate::sealed::{self, ValidationError};
-use crate::store::{Day, ReportMeta, ReportState, SealedBy, Upload, CHUNK_SIZE};
+use crate::store::{ReportMeta, Upload, CHUNK_SIZE};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(submit);
@@ -131,7 +132,11 @@ pub(super) fn receipt(state: &AppState, meta: &ReportMeta) -> serde_json::Value 
     let promise = state
         .store
         .log_key()
-        .sign_receipt(&meta.id.to_string(), &meta.sha256, next_integration(state))
+        .sign_receipt(
+            &meta.id.to_string(),
+            &meta.sha256.to_string(),
+            next_integration(state),
+        )
         .ok();
     serde_json::json!({
         "id": meta.id,
@@ -214,9 +219,9 @@ impl ChunkSink {
 
     /// Returns the upload, totals, the last partial chunk, which `finish` writes together
     /// with the metadata, and the pending bytes held until then.
-    fn close(mut self) -> (Upload, u64, String, Option<Bytes>, Reserved) {
+    fn close(mut self) -> (Upload, u64, crate::model::Sha256, Option<Bytes>, Reserved) {
         let last = (!self.buf.is_empty()).then(|| self.buf.split().freeze());
-        let sha = hex::encode(self.hasher.finalize());
+        let sha = crate::model::Sha256(self.hasher.finalize().into());
         (self.upload, self.total, sha, last, self.reserved)
     }
 }

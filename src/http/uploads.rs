@@ -15,8 +15,9 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::{blocking, ApiError, AppState};
+use crate::model::{Day, ReportId, ReportState, SealedBy};
 use crate::sealed::{self, ValidationError};
-use crate::store::{Day, ReportId, ReportMeta, ReportState, SealedBy, StoreError, CHUNK_SIZE};
+use crate::store::{ReportMeta, StoreError, CHUNK_SIZE, CHUNK_WINDOW};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create)
@@ -101,10 +102,14 @@ async fn create(
         state.slots.forget(id);
         return Err(e.into());
     }
-    Ok(HttpResponse::Created().json(serde_json::json!({ "upload": id, "chunk_size": CHUNK_SIZE })))
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "upload": id,
+        "chunk_size": CHUNK_SIZE,
+        "window": CHUNK_WINDOW,
+    })))
 }
 
-/// Stores chunk `n` (durably) and answers with the next index.
+/// Stores chunk `n` (durably) and answers with the first chunk still missing.
 #[put("/api/v1/uploads/{id}/chunks/{n}")]
 async fn put_chunk(
     state: web::Data<AppState>,
@@ -145,11 +150,11 @@ async fn put_chunk(
         .slots
         .admit_chunk(id, n, chunk.len() as u64, &mut evicted);
     state.reclaim(evicted);
-    match admitted {
-        Ok(()) => {}
+    let next = match admitted {
+        Ok(next) => next,
         Err(super::slots::Refusal::Unknown) => return Err(gone(&state, id).await),
         Err(e) => return Err(e.into()),
-    }
+    };
     match state.store.put_resumable(id, n, chunk.freeze()).await {
         Ok(()) => {}
         Err(StoreError::NotFound) => {
@@ -158,10 +163,10 @@ async fn put_chunk(
         }
         Err(e) => return Err(e.into()),
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "next": n + 1 })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "next": next })))
 }
 
-/// Where to resume: the index of the next chunk the server expects.
+/// Where to resume: the first chunk the server lacks, and those it holds above it.
 #[get("/api/v1/uploads/{id}")]
 async fn status(
     state: web::Data<AppState>,
@@ -171,8 +176,13 @@ async fn status(
     let store = state.store.clone();
     let found = blocking(move || store.resumable_status_blocking(id)).await?;
     // Asking does not count as activity: only chunks keep an upload alive.
-    let (_, next) = found.ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "next": next, "chunk_size": CHUNK_SIZE })))
+    let r = found.ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "next": r.next,
+        "above": r.above,
+        "chunk_size": CHUNK_SIZE,
+        "window": CHUNK_WINDOW,
+    })))
 }
 
 /// Validates the whole age file and makes it a report — or removes it with a clear error.

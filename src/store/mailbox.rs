@@ -17,11 +17,11 @@ use super::{Day, Store, StoreError};
 
 /// `(mailbox id, message id)` → day (u32, little-endian) followed by the age file.
 pub(crate) const MAILBOX: TableDefinition<([u8; 32], u128), &[u8]> =
-    TableDefinition::new("mailbox");
+    TableDefinition::new(super::schema::MAILBOX.name);
 
 /// (mailbox id, partner id) → 1: the partners that have replied in a mailbox.
 pub(crate) const MAILBOX_PARTNERS: TableDefinition<([u8; 32], &str), u8> =
-    TableDefinition::new("mailbox_partners");
+    TableDefinition::new(super::schema::MAILBOX_PARTNERS.name);
 
 /// A mailbox id: what the server indexes replies by.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -214,10 +214,15 @@ impl Store {
         {
             let (k, v) = row.map_err(StoreError::from_db)?;
             let bytes = v.value();
+            // A row is the day (4 bytes) and the age file: a shorter one is corruption, not
+            // an empty reply.
+            let sealed = bytes
+                .get(4..)
+                .ok_or_else(|| StoreError::Db("a mailbox row is shorter than its day".into()))?;
             out.push(MailboxMessage {
                 id: k.value().1,
                 day: Day(day_of(bytes)),
-                sealed: bytes.get(4..).unwrap_or_default().to_vec(),
+                sealed: sealed.to_vec(),
             });
         }
         out.sort_by_key(|m| m.day);

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use super::{Entry, Index, Vault, VaultError};
 use crate::client::{Client, ClientError};
 use crate::keys::OfficerIdentity;
-use crate::store::{Day, ReportId, ReportMeta, ReportState};
+use crate::model::{Day, ReportId, ReportState, ReportSummary};
 
 /// How to sync.
 #[derive(Clone, Debug)]
@@ -119,7 +119,9 @@ pub fn sync(
         if !opts.ack || meta.state == ReportState::Acknowledged {
             continue;
         }
-        match with_session(client, ids, |c| c.acknowledge(meta.id, &meta.sha256)) {
+        match with_session(client, ids, |c| {
+            c.acknowledge(meta.id, &meta.sha256.to_string())
+        }) {
             Ok(()) => {
                 out.acked += 1;
                 dirty = true;
@@ -145,7 +147,7 @@ fn fetch(
     vault: &Vault,
     client: &mut Client,
     ids: &[OfficerIdentity],
-    meta: &ReportMeta,
+    meta: &ReportSummary,
 ) -> Result<Entry, String> {
     let (tmp, mut file) = vault.temp_file().map_err(|e| e.to_string())?;
     let result = (|| {
@@ -179,7 +181,7 @@ fn fetch(
         let mut entry = Entry {
             day: meta.day,
             acknowledged: meta.acknowledged,
-            sha256: meta.sha256.clone(),
+            sha256: meta.sha256.to_string(),
             size: meta.size,
             urgency: None,
             safe_now: None,

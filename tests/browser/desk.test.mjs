@@ -13,10 +13,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Builder, By } from "selenium-webdriver";
 import firefox from "selenium-webdriver/firefox.js";
-import { bin, launchChromium, scan, startServer } from "./server.mjs";
+import { bin, launchChromium, scan, screenshotDir, startServer } from "./server.mjs";
 import { deriveReplyKeys, generate, parseWordlist } from "../../web/src/codename.js";
 
-const SHOTS = new URL("../../docs/screenshots/", import.meta.url).pathname;
+const SHOTS = screenshotDir(); // docs/screenshots/ only with APPRODO_BLESS=1
 
 process.env.SE_OFFLINE = "true"; // never let Selenium Manager try to download anything
 

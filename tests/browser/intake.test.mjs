@@ -11,12 +11,12 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
-import { approdo, launchChromium, startServer } from "./server.mjs";
+import { approdo, launchChromium, screenshotDir, startServer } from "./server.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const root = new URL("../../", import.meta.url).pathname;
-const SHOTS = join(root, "docs/screenshots");
+const SHOTS = screenshotDir(); // docs/screenshots/ only with APPRODO_BLESS=1
 const schema = JSON.parse(readFileSync(join(root, "web/report.schema.json"), "utf8"));
 // strictRequired would flag the (valid) conditional `required` of allOf/then; every other strict check is on.
 const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(schema);

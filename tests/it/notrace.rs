@@ -1,8 +1,8 @@
 //! No trace: every flow (JSON submission, resumable upload, no-JS form, codename mailbox with
 //! and without JS, officer reply, follow-up, log and audit endpoints) run with markers in
 //! bodies, a codename, and fake `User-Agent` / `X-Forwarded-For` / `Forwarded` headers; then
-//! every byte the server wrote (data directory, stdout, stderr) is scanned: zero hits. And
-//! every route's answer, errors included, carries the security headers of DESIGN.md.
+//! every byte the server wrote (data directory, stdout, stderr) is scanned: zero hits. (The
+//! security headers on every route: `headers.rs`.)
 
 use approdo::codename::Codename;
 

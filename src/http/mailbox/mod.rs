@@ -28,8 +28,9 @@ use serde::{Deserialize, Serialize};
 
 use super::officer::authorise;
 use super::{blocking, ApiError, AppState};
+use crate::model::Day;
 use crate::reply::{MailboxBinding, ReplySignature, SignatureError};
-use crate::store::{Day, MailboxId, MailboxMessage};
+use crate::store::{MailboxId, MailboxMessage};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(post_reply)
@@ -88,7 +89,7 @@ async fn post_reply(
                 .into(),
         ));
     };
-    let report_id: crate::store::ReportId = report
+    let report_id: crate::model::ReportId = report
         .parse()
         .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))?;
     let sealed = BASE64_STANDARD

@@ -153,15 +153,15 @@ async fn login(
     let mut shown = 0;
     for m in &messages {
         // A message her codename cannot open is not hers to see (nor to know of).
-        let Some(opened) = super::verify::open(&state, &keys, m) else {
+        let Some(opened) = super::verify::show(&state, &keys, m) else {
             continue;
         };
         shown += 1;
         html.push_str(&match opened {
-            super::verify::Opened::Verified { reply, name } => {
+            super::verify::Shown::Verified { reply, name } => {
                 render(&state, &l, &keys, &reply, &name, &day_string(m.day), m.id)
             }
-            super::verify::Opened::Hidden => super::verify::hidden(&l, &day_string(m.day)),
+            super::verify::Shown::Hidden => super::verify::hidden(&l, &day_string(m.day)),
         });
     }
     if shown == 0 {

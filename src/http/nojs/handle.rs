@@ -15,8 +15,9 @@ use crate::codename::Codename;
 use crate::http::AppState;
 use crate::intake::form::Filled;
 use crate::intake::{Answers, IntakeError};
+use crate::model::{Day, ReportState, SealedBy};
 use crate::reply::ReplyAddress;
-use crate::store::{Day, ReportMeta, ReportState, SealedBy};
+use crate::store::ReportMeta;
 /// Most attachments in one report.
 const MAX_FILES: usize = 100;
 /// Longest description.
@@ -238,7 +239,7 @@ pub(super) async fn handle(
             sealed: SealedBy::Server,
             state: ReportState::Received,
             acknowledged: None,
-            sha256: sealed.sha256.clone(),
+            sha256: sealed.sha256,
             chunks: sealed.upload.chunks() + u32::from(sealed.last.is_some()),
         };
         sealed
@@ -249,7 +250,10 @@ pub(super) async fn handle(
                 crate::store::StoreError::Full => Refusal::Full,
                 _ => Refusal::Server,
             })?;
-        receipts.push((partner.name.clone(), sealed.sha256[..12].to_owned()));
+        receipts.push((
+            partner.name.clone(),
+            sealed.sha256.to_string()[..12].to_owned(),
+        ));
     }
     Ok(Sent {
         receipts,
@@ -310,7 +314,7 @@ async fn reply_address(
 ) -> Result<(ReplyAddress, Option<Codename>), Refusal> {
     if let Some(id) = &follow.in_reply_to {
         let bad = Refusal::DamagedAnswer;
-        id.parse::<crate::store::ReportId>()
+        id.parse::<crate::model::ReportId>()
             .map_err(|_| Refusal::DamagedAnswer)?;
         if !matches!(
             follow.appointment.as_deref(),
