@@ -68,6 +68,8 @@ macro_rules! call {
     };
 }
 
+pub(crate) use call;
+
 /// Reads a response whole.
 pub async fn answer<B: MessageBody>(resp: ServiceResponse<B>) -> Answer {
     let status = resp.status().as_u16();

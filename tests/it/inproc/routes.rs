@@ -131,6 +131,7 @@ async fn every_route_answers_with_its_status_its_error_and_the_headers() {
         ),
         ("POST", "/api/v1/mailbox/delete".into(), json, b"{}", 400),
         ("POST", "/api/v1/mailbox".into(), json, b"not json", 400),
+        ("POST", "/api/v1/log/cosignatures".into(), "", b"x", 409),
         (
             "POST",
             "/mailbox".into(),
@@ -180,7 +181,7 @@ async fn every_route_answers_with_its_status_its_error_and_the_headers() {
             refused_pages += 1;
         }
     }
-    assert_eq!((refused_api, refused_pages), (32, 3));
+    assert_eq!((refused_api, refused_pages), (33, 3));
 }
 
 /// The no-route answer is the JSON error of the API, whatever the method.
