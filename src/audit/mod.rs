@@ -2,18 +2,18 @@
 //! `log` (a live server's transparency log, against the state of the last run) and `site`
 //! (what a live server serves, against this build's manifest).
 
-mod log;
 mod remote;
 mod site;
 mod site_log;
 mod store;
 mod store_log;
+mod transparency;
 
-pub use log::{audit_log, LogState, Tracked};
 pub use remote::Remote;
 pub use site::audit_site;
 pub use store::{audit_store, audit_store_pinned};
 pub use store_log::Pins;
+pub use transparency::{audit_log, LogState, Tracked};
 
 use crate::store::DB_FILE;
 

@@ -11,7 +11,6 @@ mod cases;
 mod error;
 pub mod headers;
 mod idle;
-mod log;
 mod mailbox;
 mod nojs;
 mod officer;
@@ -23,6 +22,7 @@ mod public;
 mod session;
 pub mod slots;
 mod submit;
+mod transparency;
 mod uploads;
 
 use std::num::NonZeroU32;
@@ -337,7 +337,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(pages::routes)
         .configure(nojs::routes)
         .configure(mailbox::routes)
-        .configure(log::routes)
+        .configure(transparency::routes)
         .configure(pow::routes)
         .configure(outreach::routes)
         .default_service(web::to(|| async {
