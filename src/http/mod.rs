@@ -283,7 +283,7 @@ const JSON_LIMIT: usize = 64 * 1024;
 
 /// The whole application: the security headers on every response (errors included), every
 /// route, the JSON error handlers. `approdo serve` runs it on every worker
-/// ([`crate::server::Server::start`]); the in-process tests (`tests/it/inproc.rs`) run the same
+/// ([`crate::server::Server::start`]); the in-process tests (`tests/it/inproc/`) run the same
 /// one through actix's test service.
 pub fn app(
     state: web::Data<AppState>,
