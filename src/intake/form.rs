@@ -231,18 +231,20 @@ fn attachments(lang: &Language) -> String {
     )
 }
 
-/// The questions of `section`, as HTML (`partners`: the partner check boxes, in the consent
-/// section), filled with `f`.
-pub fn section(lang: &Language, section: Section, partners: &str, f: &Filled) -> String {
+/// The partner question (`partners`: its check boxes), asked first (issue 16.6).
+fn partner_question(lang: &Language, partners: &str, f: &Filled) -> String {
+    format!(
+        "<fieldset id=\"partners\"{}>\n<legend>{}</legend>\n{}<p class=\"hint\" id=\"hint-partner\">{}</p>\n{partners}</fieldset>\n",
+        f.described("partner", Some("hint-partner")),
+        t(lang, "form.q.partner"),
+        f.error_html("partner"),
+        t(lang, "form.hint.partner"),
+    )
+}
+
+/// The questions of `section`, as HTML, filled with `f`.
+pub fn section(lang: &Language, section: Section, f: &Filled) -> String {
     let mut out = String::new();
-    if section == Section::Consent {
-        out.push_str(&format!(
-            "<fieldset id=\"partners\"{}>\n<legend>{}</legend>\n{}{partners}</fieldset>\n",
-            f.described("partner", None),
-            t(lang, "form.q.partner"),
-            f.error_html("partner"),
-        ));
-    }
     for q in QUESTIONS.iter().filter(|q| q.section == section) {
         out.push_str(&match q.kind {
             Kind::One | Kind::Many => choices(lang, q, f),
@@ -257,21 +259,23 @@ pub fn section(lang: &Language, section: Section, partners: &str, f: &Filled) ->
     out
 }
 
-/// Every section with its heading.
+/// Every section with its heading, the partners (`partners`, their check boxes) first.
 pub fn questions(lang: &Language, partners: &str) -> String {
     questions_filled(lang, partners, &Filled::default())
 }
 
-/// Every section with its heading, filled with her answers (a refused form).
+/// Every section with its heading, filled with her answers (a refused form): the partners
+/// first (issue 16.6), then the sections of [`super::spec::SECTIONS`].
 pub fn questions_filled(lang: &Language, partners: &str, f: &Filled) -> String {
-    let mut out = String::new();
-    for (s, key) in super::spec::SECTIONS {
-        out.push_str(&format!(
-            "<section class=\"part\" aria-labelledby=\"part-{key}\">\n<h2 id=\"part-{key}\">{}</h2>\n",
+    let part = |key: &str, inside: String| {
+        format!(
+            "<section class=\"part\" aria-labelledby=\"part-{key}\">\n<h2 id=\"part-{key}\">{}</h2>\n{inside}</section>\n",
             t(lang, &format!("form.section.{key}"))
-        ));
-        out.push_str(&section(lang, s, partners, f));
-        out.push_str("</section>\n");
+        )
+    };
+    let mut out = part("partner", partner_question(lang, partners, f));
+    for (s, key) in super::spec::SECTIONS {
+        out.push_str(&part(key, section(lang, s, f)));
     }
     debug_assert!(question("safe_now").is_some());
     out

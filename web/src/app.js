@@ -23,6 +23,9 @@ import { reason, sentence, t } from "./text.js";
 // eslint-disable-next-line no-undef
 const NETWORK_KEY = __APPRODO_NETWORK_KEY__;
 
+/** The form's "let the network choose" answer (src/keys/directory.rs, LET_NETWORK_CHOOSE). */
+const LET_NETWORK_CHOOSE = "let_network_choose";
+
 const $ = (sel) => document.querySelector(sel);
 
 function say(text, kind = "info") {
@@ -78,22 +81,30 @@ async function main() {
   });
 }
 
+/** Focuses a question. */
+function focusOn(el) {
+  el?.focus();
+}
+
 async function submit(form, directory) {
   const chosen = [...form.querySelectorAll("input[name=partner]:checked")].map((i) => i.value);
   if (chosen.length === 0) {
-    form.querySelector("input[name=partner]")?.focus();
+    focusOn(form.querySelector("input[name=partner]"));
     throw new Error(t("choose_partner", {}, "Choose at least one organisation"));
   }
   const { answers, assisted, missing } = readIntake(form);
   if (missing) {
-    form.querySelector(`[name=${missing.field}]`)?.focus();
+    focusOn(form.querySelector(`[name=${missing.field}]`));
     throw new Error(t(missing.key));
   }
-  const partners = chosen.map((id) => {
-    const p = directory.partners.find((x) => x.id === id);
+  // "I don't know: let the network choose" goes to the partner the signed directory marks
+  // for it (the server does the same without JavaScript); each partner once.
+  const partners = [];
+  for (const id of chosen) {
+    const p = id === LET_NETWORK_CHOOSE ? directory.partners.find((x) => x.default_for_unsure === true) : directory.partners.find((x) => x.id === id);
     if (!p) throw new Error(t("unknown_partner"));
-    return p;
-  });
+    if (!partners.includes(p)) partners.push(p);
+  }
   say(t("removing", {}, "Removing hidden information from photos…"));
   const taken = new Set();
   const files = [];

@@ -165,8 +165,9 @@ pub(super) async fn handle(
     let directory = state.directory.directory();
     let mut chosen = Vec::new();
     for id in &partners {
+        // An id, or "let the network choose" (the partner the directory marks for it).
         let p = directory
-            .partner(id)
+            .chosen(id)
             .ok_or(Refusal(400, "unknown_partner"))?;
         if !chosen.iter().any(|c: &crate::keys::Partner| c.id == p.id) {
             chosen.push(p.clone());

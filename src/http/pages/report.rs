@@ -5,7 +5,7 @@
 
 use actix_web::{get, web, HttpResponse};
 
-use super::{escape, framed, PageLang};
+use super::{framed, PageLang};
 use crate::http::assets::REPORT_PAGE;
 use crate::http::AppState;
 use crate::intake::form::Filled;
@@ -28,22 +28,7 @@ async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
 
 /// The report page's body, filled with `f` (her answers to a refused no-JS form, or nothing).
 pub(in crate::http) fn report_body(state: &AppState, l: &PageLang, f: &Filled) -> String {
-    let partners: String = state
-        .directory
-        .directory()
-        .partners
-        .iter()
-        .map(|p| {
-            format!(
-                "<label><input type=\"checkbox\" name=\"partner\" value=\"{id}\"{checked}{aria}> <span><strong>{name}</strong><br><span class=\"hint\">{desc}</span></span></label>\n",
-                id = escape(p.id.as_str()),
-                checked = if f.has("partner", p.id.as_str()) { " checked" } else { "" },
-                aria = f.invalid("partner"),
-                name = escape(&p.name),
-                desc = escape(&p.description)
-            )
-        })
-        .collect();
+    let partners = super::partners::choices(l, state.directory.directory(), f);
     let mut body = REPORT_PAGE.to_owned();
     for (key, path) in [
         ("intro", "form.intro"),
