@@ -265,17 +265,62 @@ pub fn questions(lang: &Language, partners: &str) -> String {
 }
 
 /// Every section with its heading, filled with her answers (a refused form): the partners
-/// first (issue 16.6), then the sections of [`super::spec::SECTIONS`].
+/// first, then the sections of [`super::spec::SECTIONS`], each a step (issue 16.7). Without
+/// JavaScript the steps are one page with a step list on top (links to each, so Send is one tap
+/// away) and a "skip to Send" link after each; with it (`web/src/steps.js`) one step shows at a
+/// time, with its counter and its Back/Next buttons rendered here.
 pub fn questions_filled(lang: &Language, partners: &str, f: &Filled) -> String {
-    let part = |key: &str, inside: String| {
-        format!(
-            "<section class=\"part\" aria-labelledby=\"part-{key}\">\n<h2 id=\"part-{key}\">{}</h2>\n{inside}</section>\n",
-            t(lang, &format!("form.section.{key}"))
-        )
-    };
-    let mut out = part("partner", partner_question(lang, partners, f));
-    for (s, key) in super::spec::SECTIONS {
-        out.push_str(&part(key, section(lang, s, f)));
+    let keys: Vec<&str> = std::iter::once("partner")
+        .chain(super::spec::SECTIONS.iter().map(|(_, k)| *k))
+        .collect();
+    let total = keys.len();
+    let last = keys[total - 1];
+    let heading = |key: &str| t(lang, &format!("form.section.{key}"));
+    let items: String = keys
+        .iter()
+        .map(|k| format!("<li><a href=\"#step-{k}\">{}</a></li>", heading(k)))
+        .collect();
+    let mut out = format!(
+        "<nav class=\"steps\" aria-label=\"{}\"><ol>{items}</ol></nav>\n",
+        t(lang, "form.steps")
+    );
+    for (i, key) in keys.iter().enumerate() {
+        let inside = match i.checked_sub(1).map(|s| super::spec::SECTIONS[s].0) {
+            None => partner_question(lang, partners, f),
+            Some(s) => section(lang, s, f),
+        };
+        let back = if i == 0 {
+            String::new()
+        } else {
+            format!(
+                "<button type=\"button\" class=\"secondary\" data-step=\"back\">{}</button> ",
+                t(lang, "form.back")
+            )
+        };
+        let (next, skip) = if i + 1 == total {
+            (String::new(), String::new())
+        } else {
+            (
+                format!(
+                    "<button type=\"button\" data-step=\"next\">{}</button>",
+                    t(lang, "form.next")
+                ),
+                format!(
+                    "<p class=\"to-send\"><a href=\"#step-{last}\">{}</a></p>\n",
+                    t(lang, "form.to_send")
+                ),
+            )
+        };
+        let count = t(lang, "form.step_count")
+            .replace("{n}", &(i + 1).to_string())
+            .replace("{total}", &total.to_string());
+        out.push_str(&format!(
+            "<section class=\"part\" id=\"step-{key}\" aria-labelledby=\"part-{key}\">\n\
+             <p class=\"step-count js-only\">{count}</p>\n\
+             <h2 id=\"part-{key}\" tabindex=\"-1\">{}</h2>\n{inside}\
+             <p class=\"step-buttons js-only\">{back}{next}</p>\n{skip}</section>\n",
+            heading(key)
+        ));
     }
     debug_assert!(question("safe_now").is_some());
     out

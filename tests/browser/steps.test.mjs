@@ -2,12 +2,15 @@
 // 16.6 the organisation asked first, in her language, in plain words, with the languages each
 // partner speaks and "I don't know — let the network choose" (routed to the partner the signed
 // directory marks for it).
+// 16.7 steps: with JavaScript one part per screen, "Step n of 6", Back and Next, the focus on
+// the step's heading, "Skip the rest and go to Send" one tap from any step; without it the
+// same parts on one page with a step list on top whose last link brings Send into view.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, startServer } from "./server.mjs";
+import { approdo, launchChromium, reportForm, startServer } from "./server.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const DIRECTORY = JSON.parse(readFileSync(join(root, "keys/demo/directory.json"), "utf8"));
@@ -79,16 +82,95 @@ test("16.6 with JavaScript, 'I don't know' is sealed to the partner the signed d
   const page = await context.newPage();
   await page.goto(`${server.url}/report?lang=en`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await page.check("input[name=partner][value=let_network_choose]");
-  await page.check(`input[name=partner][value=${unsure.id}]`); // the same partner twice: one report
-  await page.fill("#description", "MARKER-unsure-js");
-  await page.check("#consent_read");
-  await page.click("#report-form button[type=submit]");
+  const form = reportForm(page);
+  await form.check("input[name=partner][value=let_network_choose]");
+  await form.check(`input[name=partner][value=${unsure.id}]`); // the same partner twice: one report
+  await form.fill("#description", "MARKER-unsure-js");
+  await form.check("#consent_read");
+  await form.click("#report-form button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
   assert.equal(await page.locator("#receipts li").count(), 1);
   assert.ok((await page.textContent("#receipts li")).includes(unsure.name));
   const got = pulledBy(unsure.id, "MARKER-unsure-js");
   assert.equal(got.length, 1);
   assert.equal(got[0].sealed, "browser");
+  await context.close();
+});
+
+const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+
+/** What the phone shows now: the visible parts' ids, the counter, where Send is. */
+function screen(page) {
+  return page.evaluate(() => {
+    const visible = (el) => el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    const send = document.querySelector("#report-form button[type=submit]");
+    return {
+      parts: [...document.querySelectorAll("#report-form .part")].filter(visible).map((p) => p.id),
+      count: [...document.querySelectorAll("#report-form .step-count")].filter(visible).map((c) => c.textContent),
+      focus: document.activeElement?.id,
+      send: visible(send) ? send.getBoundingClientRect().bottom : null,
+      scrollY,
+    };
+  });
+}
+
+test("16.7 with JavaScript: one part per screen, Step n of 6, Back and Next, Send one tap away", async () => {
+  const words = locale("en").form;
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  await page.goto(`${server.url}/report?lang=en`);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  const order = ["step-partner", "step-safety", "step-happened", "step-about", "step-contact", "step-consent"];
+  let now = await screen(page);
+  assert.deepEqual(now.parts, ["step-partner"]);
+  assert.deepEqual(now.count, ["Step 1 of 6"]);
+  assert.equal(now.send, null, "Send is on the last step");
+  for (let i = 1; i < order.length; i++) {
+    await page.click("#report-form .part.current button[data-step=next]");
+    now = await screen(page);
+    assert.deepEqual(now.parts, [order[i]]);
+    assert.deepEqual(now.count, [`Step ${i + 1} of 6`]);
+    assert.equal(now.focus, order[i].replace("step-", "part-"), "the focus is on the step's heading");
+    assert.equal(now.scrollY, 0, "each step starts at the top");
+  }
+  assert.ok(now.send !== null && now.send <= 2 * 740, `Send on the last step (bottom at ${now.send})`);
+  await page.click("#report-form .part.current button[data-step=back]");
+  assert.deepEqual((await screen(page)).parts, ["step-contact"]);
+  assert.ok(!(await page.isVisible("nav.steps")), "the one-page step list is for JavaScript off");
+
+  // From the first step, one tap to Send, past every optional part; a forgotten organisation
+  // brings her back to it.
+  await page.goto(`${server.url}/report?lang=en`);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  await page.click(`#report-form .part.current >> text=${words.to_send}`);
+  now = await screen(page);
+  assert.deepEqual(now.parts, ["step-consent"]);
+  assert.ok(now.send !== null && now.send <= 2 * 740);
+  await page.check("#consent_read");
+  await page.click("#report-form button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("#step-partner").classList.contains("current"));
+  assert.equal(await page.evaluate(() => document.activeElement.name), "partner");
+  assert.equal(await page.textContent("#status"), words.js.not_sent.replace("{reason}", `${words.js.choose_partner}.`));
+  await page.check("input[name=partner][value=cav-milano]");
+  await page.click(`#report-form .part.current >> text=${words.to_send}`);
+  await page.click("#report-form button[type=submit]");
+  await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
+  await context.close();
+});
+
+test("16.7 without JavaScript: every part on one page, a step list on top, Send one tap away", async () => {
+  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/report?lang=it`);
+  let now = await screen(page);
+  assert.equal(now.parts.length, 6, "all parts on the page");
+  assert.deepEqual(now.count, [], "no counter without JavaScript");
+  assert.equal(await page.locator("#report-form .step-buttons").first().isVisible(), false, "no Next without JavaScript");
+  const links = await page.$$eval("nav.steps a", (as) => as.map((a) => a.getAttribute("href")));
+  assert.deepEqual(links, ["#step-partner", "#step-safety", "#step-happened", "#step-about", "#step-contact", "#step-consent"]);
+  assert.equal(await page.locator("#report-form .to-send a").count(), 5, "'go to Send' after every part but the last");
+  await page.click("nav.steps li:last-child a");
+  now = await screen(page);
+  assert.ok(now.send !== null && now.send > 0 && now.send <= 740, `Send in view after one tap (bottom at ${now.send})`);
   await context.close();
 });

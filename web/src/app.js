@@ -18,6 +18,7 @@ import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
 import { readIntake } from "./intake.js";
 import { startProgress } from "./progress.js";
+import { revealStep, startSteps } from "./steps.js";
 import { reason, sentence, t } from "./text.js";
 
 // eslint-disable-next-line no-undef
@@ -44,6 +45,7 @@ async function main() {
   const form = $("#report-form");
   if (!form) return;
   document.documentElement.dataset.js = "on";
+  startSteps(form);
   let directory;
   try {
     checkCapabilities();
@@ -81,8 +83,9 @@ async function main() {
   });
 }
 
-/** Focuses a question. */
+/** Focuses a question, on its step. */
 function focusOn(el) {
+  revealStep(el);
   el?.focus();
 }
 
