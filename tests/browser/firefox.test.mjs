@@ -47,7 +47,7 @@ for (const safer of [false, true]) {
         assert.equal(await driver.executeScript("return typeof WebAssembly"), "undefined");
       }
       await driver.get(`${server.url}/report`);
-      await driver.wait(async () => (await driver.findElement(By.id("seal-mode")).getText()).includes("encrypted in this browser"), 30000);
+      await driver.wait(async () => (await driver.executeScript("return document.querySelector('#seal-mode').textContent")).includes("encrypted in this browser"), 30000);
       await driver.findElement(By.css("input[name=partner][value=tratta-milano]")).click();
       await stepToSelenium(driver, "#description");
       await driver.findElement(By.id("description")).sendKeys(`Need help. ${marker}`);

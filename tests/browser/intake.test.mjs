@@ -205,7 +205,9 @@ test("a report in Italian without JavaScript: valid against the schema, shown by
   const page = await context.newPage();
   await page.goto(`${server.url}/report?lang=it`);
   assert.equal(await page.getAttribute("html", "lang"), "it");
-  assert.ok(await page.isVisible("#nojs-mode"));
+  // Labelled honestly in one plain sentence; how it works behind "Who can read this?" (16.10).
+  assert.ok(await page.isVisible("#short-nojs"));
+  assert.match(await page.textContent("details.who-reads #nojs-mode"), /.+/);
   await reportForm(page).check("input[name=safe_now][value=not_sure]");
   await reportForm(page).check("input[name=reporter_role][value=for_someone_else]");
   await reportForm(page).check("#assisted_consent");

@@ -70,7 +70,7 @@ test("real network: Firefox ESR at Safer settings seals and sends too", async ()
   let id;
   try {
     await driver.get(`${net.url}/report`);
-    await driver.wait(async () => (await driver.findElement(By.id("seal-mode")).getText()).includes("encrypted in this browser"), 30000);
+    await driver.wait(async () => (await driver.executeScript("return document.querySelector('#seal-mode').textContent")).includes("encrypted in this browser"), 30000);
     await driver.findElement(By.css("input[name=partner][value=tratta-real]")).click();
     await stepToSelenium(driver, "#description");
     await driver.findElement(By.id("description")).sendKeys(`Need help. ${marker}`);

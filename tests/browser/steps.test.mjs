@@ -5,12 +5,15 @@
 // 16.7 steps: with JavaScript one part per screen, "Step n of 6", Back and Next, the focus on
 // the step's heading, "Skip the rest and go to Send" one tap from any step; without it the
 // same parts on one page with a step list on top whose last link brings Send into view.
+// 16.10 no jargon in the main flow: one plain sentence of who can read it (the how behind "Who
+// can read this?"), photo metadata in her words, no "/mailbox" path, the receipt folded away.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { approdo, launchChromium, reportForm, startServer } from "./server.mjs";
+import { jpegWithGps } from "../../web/test/fixtures.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const DIRECTORY = JSON.parse(readFileSync(join(root, "keys/demo/directory.json"), "utf8"));
@@ -173,4 +176,50 @@ test("16.7 without JavaScript: every part on one page, a step list on top, Send 
   now = await screen(page);
   assert.ok(now.send !== null && now.send > 0 && now.send <= 740, `Send in view after one tap (bottom at ${now.send})`);
   await context.close();
+});
+
+/** The words a sighted reader sees (innerText skips closed <details> and hidden elements). */
+const seen = (page) => page.evaluate(() => document.body.innerText);
+
+test("16.10 one plain sentence, the details folded, photo metadata in her words, no path, no receipt to keep", async () => {
+  for (const js of [true, false]) {
+    const context = await browser.newContext({ ...PHONE, javaScriptEnabled: js });
+    const page = await context.newPage();
+    for (const lang of ["it", "en", "ar", "ur"]) {
+      const words = locale(lang);
+      await page.goto(`${server.url}/report?lang=${lang}`);
+      if (js) await page.waitForSelector("#report-form.stepped");
+      const text = await seen(page);
+      const short = js ? words.form.short_js : words.form.short_nojs;
+      assert.ok(text.includes(short), `${lang} js=${js}: the one plain sentence`);
+      for (const long of [words.form.js.ready, words.form.nojs_mode, words.form.seal_checking]) {
+        assert.ok(!text.includes(long), `${lang} js=${js}: the details are folded`);
+      }
+      assert.equal((await page.textContent("details.who-reads summary")).trim(), words.pages.who_link);
+      assert.doesNotMatch(text, /\/mailbox|EXIF|XMP/, `${lang} js=${js}`);
+    }
+    // The sent screen: the codename, no path, the receipt folded away.
+    await page.goto(`${server.url}/report?lang=it`);
+    const form = reportForm(page);
+    await form.check("input[name=partner][value=cav-milano]");
+    await form.fill("#description", "MARKER-jargon");
+    if (js) {
+      await form.setInputFiles("#attachments", [{ name: "foto.jpg", mimeType: "image/jpeg", buffer: Buffer.from(jpegWithGps()) }]);
+      await page.waitForFunction(() => document.querySelector("#metadata-note").textContent !== "");
+      const note = await page.textContent("#metadata-note");
+      assert.equal(note, locale("it").form.js.will_clean.replace("{file}", "foto.jpg"), "in Italian, in plain words");
+    }
+    await form.check("#consent_read");
+    await form.click("#report-form button[type=submit]");
+    await page.waitForSelector("#codename", { state: "visible", timeout: 180000 });
+    await page.check("#kept");
+    const text = await seen(page);
+    assert.doesNotMatch(text, /\/mailbox|EXIF|XMP|GPS/, `js=${js}: ${text}`);
+    assert.doesNotMatch(text, /[0-9a-f]{12}/, `js=${js}: no hex receipt in the main flow`);
+    assert.ok(!(await page.isVisible("#receipts")), "the receipt is folded");
+    await page.click("details.receipt summary");
+    assert.match(await page.textContent("#receipts"), /[0-9a-f]{12}/, "and there when she wants it");
+    if (js) assert.ok((await page.textContent("#removed")).includes("foto.jpg"));
+    await context.close();
+  }
 });

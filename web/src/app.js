@@ -58,10 +58,11 @@ async function main() {
   }
   form.addEventListener("change", async (ev) => {
     if (ev.target.id !== "attachments") return;
+    // In her words (camera, time, place), not EXIF/XMP (issue 16.10).
     const notes = [];
     for (const f of ev.target.files) {
       const { removed } = await stripMetadata(f);
-      if (removed.length) notes.push(t("will_remove", { file: f.name, list: removed.join(", ") }));
+      if (removed.length) notes.push(t("will_clean", { file: f.name }));
     }
     $("#metadata-note").textContent = notes.length ? notes.join(" · ") : "";
   });
@@ -114,7 +115,7 @@ async function submit(form, directory) {
   const removedAll = [];
   for (const f of form.querySelector("#attachments").files) {
     const { blob, removed } = await stripMetadata(f);
-    if (removed.length) removedAll.push(`${f.name}: ${removed.join(", ")}`);
+    if (removed.length) removedAll.push(f.name);
     files.push({ name: safeName(f.name, taken), blob });
   }
   say(t("codename", {}, "Making your codename (this can take a few seconds)…"));
@@ -174,7 +175,7 @@ async function submit(form, directory) {
   $("#codename").textContent = codename;
   $("#codename-digits").textContent = toDigits(codename, lists().fresh) || "";
   $("#codename-assisted").hidden = !assisted;
-  if (removedAll.length) $("#removed").textContent = t("removed", { list: removedAll.join(" · ") }, "Removed before sending: {list}");
+  if (removedAll.length) $("#removed").textContent = t("cleaned", { list: removedAll.join(", ") });
   say(t("sent", {}, "Sent. Only the organisations you chose can read it."), "ok");
   // The codename screen takes the form's place and the focus, from the top of the page, so
   // the codename is in view on a phone without scrolling (tests/browser/journey.test.mjs).

@@ -62,10 +62,7 @@ async fn submit(
                     format!("<li>{}</li>", escape(&text))
                 })
                 .collect();
-            let after = format!(
-                "<ul id=\"receipts\">{items}</ul><p>{keep}</p>",
-                keep = l.t("form.done.keep"),
-            );
+            let after = crate::http::pages::done::after_kept(&l, &items);
             let body = match codename {
                 Some(c) => {
                     let digits = c.digits().unwrap_or_default();

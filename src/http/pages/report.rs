@@ -36,6 +36,9 @@ pub(in crate::http) fn report_body(state: &AppState, l: &PageLang, f: &Filled) -
         ("next_link", "pages.next_link"),
         ("seal_checking", "form.seal_checking"),
         ("nojs_mode", "form.nojs_mode"),
+        ("short_js", "form.short_js"),
+        ("short_nojs", "form.short_nojs"),
+        ("who_police", "pages.who_2"),
         ("idle", "form.idle"),
         ("submit", "form.submit"),
         ("nojs_offer", "form.js.nojs_offer"),
@@ -45,10 +48,7 @@ pub(in crate::http) fn report_body(state: &AppState, l: &PageLang, f: &Filled) -
     ] {
         body = body.replace(&format!("{{{{{key}}}}}"), &l.t(path));
     }
-    let after = format!(
-        "<ul id=\"receipts\"></ul>\n<p id=\"removed\"></p>\n<p>{}</p>\n",
-        l.t("form.done.keep")
-    );
+    let after = super::done::after_kept(l, "");
     let screen = super::done::Screen {
         words: "",
         digits: "",
