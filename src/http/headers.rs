@@ -4,7 +4,7 @@ use actix_web::middleware::DefaultHeaders;
 
 /// The Content-Security-Policy of every page.
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Every header we add, as (name, value).
 pub const HEADERS: &[(&str, &str)] = &[

@@ -7,8 +7,11 @@
 // same parts on one page with a step list on top whose last link brings Send into view.
 // 16.10 no jargon in the main flow: one plain sentence of who can read it (the how behind "Who
 // can read this?"), photo metadata in her words, no "/mailbox" path, the receipt folded away.
+// 16.12 touch targets of 44 px, the mailbox from the first screen, a Bengali font served only
+// because this device has none.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -222,4 +225,99 @@ test("16.10 one plain sentence, the details folded, photo metadata in her words,
     if (js) assert.ok((await page.textContent("#removed")).includes("foto.jpg"));
     await context.close();
   }
+});
+
+/** Controls she taps that are smaller than 44 px high (a choice's target is its whole label,
+ * its box at least 24 px); links inside a sentence are text and exempt (WCAG 2.5.8). */
+function smallTargets(page) {
+  return page.evaluate(() => {
+    const visible = (el) => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== "hidden";
+    const small = [];
+    const sel = "a.button, #quick-exit, .langs a, footer a, nav.steps a, .to-send a, button, summary, select, textarea, input";
+    for (const el of document.querySelectorAll(sel)) {
+      if (!visible(el) || el.type === "hidden") continue;
+      const box = el.getBoundingClientRect();
+      if (el.type === "radio" || el.type === "checkbox") {
+        const label = el.closest("label") || document.querySelector(`label[for="${el.id}"]`);
+        const h = label ? label.getBoundingClientRect().height : 0;
+        if (h < 44 || box.height < 24 || box.width < 24) small.push(`${el.name || el.id}=${el.value}: label ${h}, box ${box.width}×${box.height}`);
+      } else if (box.height < 44) {
+        small.push(`${el.tagName.toLowerCase()}#${el.id || ""}.${el.className} "${(el.textContent || el.value || "").trim().slice(0, 20)}": ${box.height}`);
+      }
+    }
+    return small;
+  });
+}
+
+test("16.12 touch targets of 44 px on every screen; the mailbox from the first screen", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const found = [];
+  for (const lang of ["it", "ar", "bn"]) {
+    for (const path of ["/", "/help", "/who-can-read", "/what-happens-next", "/mailbox"]) {
+      await page.goto(`${server.url}${path}?lang=${lang}`);
+      for (const s of await smallTargets(page)) found.push(`${lang} ${path}: ${s}`);
+    }
+    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.waitForSelector("#report-form.stepped");
+    await page.click("details.who-reads summary");
+    for (let step = 1; ; step++) {
+      for (const s of await smallTargets(page)) found.push(`${lang} /report step ${step}: ${s}`);
+      const next = page.locator("#report-form .part.current button[data-step=next]");
+      if ((await next.count()) === 0) break;
+      await next.click();
+    }
+    // The first screen leads to her messages, as a button.
+    await page.goto(`${server.url}/?lang=${lang}`);
+    const entry = page.locator("#mailbox-entry");
+    assert.ok(await entry.isVisible(), `${lang}: the way into the mailbox on the first screen`);
+    assert.match(await entry.getAttribute("href"), /^\/mailbox\?lang=/);
+    assert.equal((await entry.textContent()).trim(), locale(lang).pages.mailbox_link);
+    const box = await entry.boundingBox();
+    console.log(`# ${lang}: the mailbox button on the first screen at y ${Math.round(box.y)}–${Math.round(box.y + box.height)} of a 740 px phone`);
+    assert.ok(box.y + box.height <= 740, `${lang}: in view without scrolling`);
+  }
+  assert.deepEqual(found, []);
+  await context.close();
+});
+
+test("16.12 Bengali: this device has no Bengali font, so the site serves its subset — only where needed", async () => {
+  let system = "";
+  try {
+    system = execFileSync("fc-list", [":lang=bn", "family"], { encoding: "utf8" }).trim();
+  } catch {
+    system = "";
+  }
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  const faces = () =>
+    page.evaluate(async () => {
+      await document.fonts.ready;
+      return Object.fromEntries([...document.fonts].map((f) => [f.family.replace(/"/g, ""), f.status]));
+    });
+  await page.goto(`${server.url}/?lang=bn`);
+  const bn = await faces();
+  await page.goto(`${server.url}/report?lang=en`);
+  const en = await faces();
+  if (system === "") {
+    assert.equal(bn["Approdo Bengali"], "loaded", "a Bengali page gets the subset");
+    assert.equal(en["Approdo Bengali Name"], "loaded", "'বাংলা' in the picker gets its few glyphs");
+    assert.notEqual(en["Approdo Bengali"], "loaded", "an English page does not download the whole Bengali font");
+  } else {
+    assert.notEqual(bn["Approdo Bengali"], "loaded", `the device's own Bengali font (${system}) is used`);
+  }
+  // Drawn with a Bengali font, not boxes: the heading, and the bold buttons and links (with
+  // system-ui first, Chromium drew those in DejaVu Sans Bold: boxes).
+  await page.goto(`${server.url}/?lang=bn`);
+  await page.evaluate(() => document.fonts.ready);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("DOM.enable");
+  await cdp.send("CSS.enable");
+  const { root } = await cdp.send("DOM.getDocument");
+  for (const sel of ["h1", "#quick-exit", "#mailbox-entry", "#safe-yes", ".langs a[lang=bn]"]) {
+    const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector: sel });
+    const { fonts } = await cdp.send("CSS.getPlatformFontsForNode", { nodeId });
+    assert.ok(fonts.some((f) => f.isCustomFont || /Bengali|Bangla|Vrinda|Lohit/i.test(f.familyName)), `${sel}: ${JSON.stringify(fonts)}`);
+  }
+  await context.close();
 });
