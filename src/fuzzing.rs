@@ -183,7 +183,7 @@ pub fn form_fields(data: &[u8]) {
         if Answers::is_field(name) {
             answers.push(name, value);
         }
-        let _ = value.parse::<crate::store::MailboxId>();
+        let _ = value.parse::<crate::model::MailboxId>();
         let _ = value.parse::<crate::model::ReportId>();
     }
     if let Ok(answers) = answers.finish() {

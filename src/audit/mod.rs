@@ -6,6 +6,7 @@ mod remote;
 mod site;
 mod site_log;
 mod store;
+mod store_cases;
 mod store_log;
 mod transparency;
 
@@ -51,6 +52,8 @@ pub struct AuditReport {
     /// Reports whose stanzas match an earlier directory version (logged before the current
     /// one): sealed before a rotation or a move to post-quantum keys; not findings.
     pub sealed_for_earlier_directory: usize,
+    /// Case records beside reports (issue 17), each checked.
+    pub case_records: usize,
     pub findings: Vec<Finding>,
 }
 

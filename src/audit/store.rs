@@ -5,7 +5,8 @@
 //! the recorded, signed directory; its payload length is one age's STREAM produces, of a
 //! Padmé-padded plaintext; its bytes look random; it has its entry in the transparency log
 //! with the same hash (see `store_log`). Also: no chunk without a report, no unknown table,
-//! days not in the future, nothing that looks like an IP address.
+//! days not in the future, nothing that looks like an IP address; case records are signed
+//! ciphertext filed under their report (see `store_cases`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -265,8 +266,17 @@ pub fn audit_store_pinned(
             Err(e) => add(None, format!("recorded directory: {e}")),
         }
     }
+    let cases = super::store_cases::check(&txn, &metas, directory.as_ref(), &mut add)?;
+    out.case_records = cases.records;
     let version = directory.as_ref().map(|d| d.version);
     let summary = super::store_log::check(&txn, &metas, &pins, version, &mut add)?;
+    for (id, why) in cases.mismatched {
+        // A report logged before the current directory may have records sealed before a
+        // rotation, as it was.
+        if !summary.predate_directory.contains(&id.0) {
+            add(Some(&id), why);
+        }
+    }
     for (id, why) in mismatched {
         if summary.predate_directory.contains(&id.0) {
             out.sealed_for_earlier_directory += 1;

@@ -268,7 +268,10 @@ fn import_one(
         if n == 0 {
             break;
         }
-        hasher.update(buf.get(..n).unwrap_or_default());
+        hasher.update(
+            buf.get(..n)
+                .expect("Read::read returns at most the buffer's length"),
+        );
         size += n as u64;
     }
     let mut entry = Entry {
@@ -281,6 +284,7 @@ fn import_one(
         language: None,
         kind: None,
         attachments: Vec::new(),
+        seen: Some(crate::vault::now_secs()),
     };
     entry.describe(&opened.report, &opened.attachments);
     Ok(entry)

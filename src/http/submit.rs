@@ -69,7 +69,7 @@ async fn submit(
             }
         }
     };
-    admission::check_recipients(&shape, partner.recipients.len(), partner.is_pq())?;
+    let header = shape.validate(&partner)?;
 
     // 2. The body, streamed into chunks.
     let mut sink = ChunkSink::new(state.clone(), state.store.upload(Day::today()));
@@ -81,8 +81,7 @@ async fn submit(
     let (mut upload, total, sha256, last, reserved) = sink.close();
 
     // 3. The payload must be a whole age STREAM of an approdo envelope's length.
-    let header = (shape.header_len + admission::NONCE_LEN) as u64;
-    admission::envelope_len(total.saturating_sub(header))?;
+    header.complete(total)?;
 
     let meta = ReportMeta {
         id: upload.id(),

@@ -235,10 +235,10 @@ async fn finalize(
         }
         Err(e) => return refuse(e.into()),
     };
-    let header = (shape.header_len + admission::NONCE_LEN) as u64;
-    let checked = admission::check_recipients(&shape, partner.recipients.len(), partner.is_pq())
-        .and_then(|()| admission::envelope_len(assembled.total.saturating_sub(header)));
-    if let Err(e) = checked {
+    if let Err(e) = shape
+        .validate(&partner)
+        .and_then(|h| h.complete(assembled.total))
+    {
         return refuse(e.into());
     }
     let meta = ReportMeta {

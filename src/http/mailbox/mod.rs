@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 use super::officer::authorise;
 use super::{blocking, ApiError, AppState};
 use crate::model::Day;
+use crate::model::MailboxId;
 use crate::reply::{MailboxBinding, ReplySignature, SignatureError};
-use crate::store::{MailboxId, MailboxMessage};
+use crate::store::MailboxMessage;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(post_reply)
