@@ -16,8 +16,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
+use crate::admission::{self, ValidationError};
 use crate::model::{Day, ReportState, SealedBy};
-use crate::sealed::{self, ValidationError};
 use crate::store::{ReportMeta, Upload, CHUNK_SIZE};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -58,7 +58,7 @@ async fn submit(
                 if head.len() as u64 > max {
                     return Err(ApiError::TooLarge(max));
                 }
-                if let Some(shape) = sealed::inspect_header(&head)? {
+                if let Some(shape) = admission::inspect_header(&head)? {
                     break shape;
                 }
             }
@@ -120,7 +120,7 @@ pub(super) fn binding(req: &HttpRequest) -> Result<Option<[u8; 48]>, ApiError> {
 /// When the entry of a report accepted now will be in the log: the next integration boundary
 /// (seconds since the epoch), the receipt's promise.
 fn next_integration(state: &AppState) -> u64 {
-    let (last, every) = super::log::last_boundary(state);
+    let (last, every) = super::transparency::last_boundary(state);
     last + every
 }
 

@@ -42,6 +42,7 @@ use tokio::sync::{mpsc, oneshot};
 
 pub use crate::model::MailboxId;
 pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
+pub(crate) use cases::CASES;
 pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
 pub use chunks::ChunkScan;
 pub(crate) use chunks::{parse_meta, scan_chunks};

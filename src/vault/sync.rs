@@ -80,6 +80,8 @@ pub fn sync(
     for id in &gone {
         vault.remove(*id)?;
         index.reports.remove(id);
+        // Its case records went with it on the server.
+        index.case_heads.remove(id);
         out.removed += 1;
     }
     if !gone.is_empty() {
@@ -190,6 +192,7 @@ fn fetch(
             language: None,
             kind: None,
             attachments: Vec::new(),
+            seen: Some(super::now_secs()),
         };
         entry.describe(&opened.report, &opened.attachments);
         vault.keep(&tmp, meta.id).map_err(|e| e.to_string())?;
