@@ -15,6 +15,7 @@
 //! * the desk works offline against the vault; online it syncs at start and on request, and
 //!   replies through the same code as `approdo reply`.
 
+mod answer;
 mod cases;
 mod needs;
 mod pages;
