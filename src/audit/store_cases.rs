@@ -16,7 +16,7 @@ use redb::ReadableTable;
 use super::{read_err, AuditError};
 use crate::case::SignedCase;
 use crate::keys::Directory;
-use crate::sealed;
+use crate::admission;
 use crate::store::{self, ReportId, ReportMeta};
 
 /// Longest record the server accepts (`http::cases`).
@@ -80,7 +80,7 @@ pub(super) fn check(
             problem("its age file is not base64".into());
             continue;
         };
-        let shape = match sealed::inspect_header(&age) {
+        let shape = match admission::inspect_header(&age) {
             Ok(Some(s)) => s,
             Ok(None) => {
                 problem("the age header is incomplete".into());
@@ -93,7 +93,7 @@ pub(super) fn check(
         };
         let payload = age
             .len()
-            .saturating_sub(shape.header_len + sealed::NONCE_LEN) as u64;
+            .saturating_sub(shape.header_len + admission::NONCE_LEN) as u64;
         let max = crate::case::MAX_PLAINTEXT as u64;
         let chunks = max.div_ceil(CHUNK).max(1);
         if !(TAG..=max + chunks * TAG).contains(&payload) {
@@ -105,7 +105,7 @@ pub(super) fn check(
         let Some(partner) = directory.and_then(|d| d.partner(meta.partner.as_str())) else {
             continue;
         };
-        if let Err(e) = sealed::check_recipients(&shape, partner.recipients.len(), partner.is_pq())
+        if let Err(e) = admission::check_recipients(&shape, partner.recipients.len(), partner.is_pq())
         {
             out.mismatched
                 .push((id, format!("case record {n}: partner {}: {e}", partner.id)));

@@ -9,7 +9,7 @@ use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
 use clap::Args;
 
-use super::officer::identities;
+use super::reports::identities;
 use crate::desk::{Desk, Remote};
 use crate::vault::Vault;
 

@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::officer::{login, ServerArgs};
+use super::reports::{login, ServerArgs};
 use crate::reply::{Appointment, ReplyAddress};
 
 #[derive(Debug, Args)]

@@ -1,6 +1,6 @@
 //! The JSON Schema (draft 2020-12) of `report.json` v1, made from the questions
 //! ([`super::spec`]) so that the file partners read, `web/report.schema.json`, cannot drift from
-//! what the form sends: a test compares the two (`APPRODO_WRITE_SCHEMA=1 cargo test --lib
+//! what the form sends: a test compares the two (`APPRODO_BLESS=1 cargo test --lib
 //! schema` rewrites the file after a deliberate change).
 
 use serde_json::{json, Map, Value};
@@ -111,13 +111,13 @@ mod tests {
     fn the_committed_schema_file_is_the_generated_one() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/web/report.schema.json");
         let want = super::json_schema_text();
-        if std::env::var_os("APPRODO_WRITE_SCHEMA").is_some() {
+        if std::env::var("APPRODO_BLESS").is_ok_and(|v| v == "1") {
             std::fs::write(path, &want).expect("write web/report.schema.json");
         }
         let got = std::fs::read_to_string(path).unwrap_or_default();
         assert!(
             got == want,
-            "web/report.schema.json is out of date: run APPRODO_WRITE_SCHEMA=1 cargo test --lib schema"
+            "web/report.schema.json is out of date: run APPRODO_BLESS=1 cargo test --lib schema"
         );
     }
 }

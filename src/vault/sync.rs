@@ -165,7 +165,9 @@ fn fetch(
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(format!("downloading: {e}")),
             };
-            let chunk = buf.get(..n).unwrap_or_default();
+            let chunk = buf
+                .get(..n)
+                .expect("Read::read returns at most the buffer's length");
             hasher.update(chunk);
             size += n as u64;
             file.write_all(chunk).map_err(|e| format!("writing: {e}"))?;

@@ -70,7 +70,7 @@ fn read_inputs(dir: &std::path::Path) -> Vec<Vec<u8>> {
     inputs
 }
 
-/// Every target of `fuzz/Cargo.toml` is replayed here, and has its seeds.
+/// Every target of `fuzz/Cargo.toml` is replayed here (and nothing else).
 #[test]
 fn every_fuzz_target_is_in_the_smoke_test() {
     let manifest = std::fs::read_to_string(

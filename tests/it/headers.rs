@@ -1,12 +1,12 @@
 //! The security headers of DESIGN.md ("Rules that hold everywhere") on every answer of the
-//! server, errors included: every route the server registers is requested (the list is
-//! checked against the routes declared in `src/http/`, so a new route without a request here
-//! fails), and the policy served is compared with DESIGN.md's literal text, not with the
-//! code's own constant (a loosened `http::headers::CSP` would otherwise pass).
+//! server, errors included. Every route the drop box declares in `src/` (not the witness's or
+//! the desk's: other servers) is requested, so a new route without a request here fails; the
+//! policy served is compared with DESIGN.md's literal text, not with the code's own constant
+//! (a loosened `http::headers::CSP` would otherwise pass).
 
 use std::path::Path;
 
-use crate::common::TestServer;
+use crate::inproc::call;
 
 /// DESIGN.md's Content-Security-Policy, copied literally. DESIGN.md allows adding
 /// `font-src 'self'` and `worker-src 'self'` only; anything else is a change of DESIGN.md first.
@@ -92,14 +92,17 @@ fn requests() -> Vec<(&'static str, String, &'static [u8])> {
     r
 }
 
-/// Every route declared in `src/http/` (recursively): `#[get("…")]`-style attributes and
+/// Every route the drop box declares in `src/` (recursively, but not `src/witness/` and
+/// `src/desk/`, other servers): `#[get("…")]`-style attributes and
 /// `web::resource("…")` with the methods of its `.route(web::…())` lines.
 fn registered_routes() -> Vec<(String, String)> {
     fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
             let path = entry.path();
             if path.is_dir() {
-                walk(&path, out);
+                if !path.ends_with("witness") && !path.ends_with("desk") {
+                    walk(&path, out);
+                }
             } else if path.extension().is_some_and(|e| e == "rs") {
                 scan(&std::fs::read_to_string(&path).unwrap(), out);
             }
@@ -132,7 +135,7 @@ fn registered_routes() -> Vec<(String, String)> {
     }
     let mut routes = Vec::new();
     walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src/http"),
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
         &mut routes,
     );
     routes.sort();
@@ -169,7 +172,7 @@ fn the_route_scan_reads_actix_patterns() {
     ));
     assert!(!matches("/report", "/report/nojs"));
     let routes = registered_routes();
-    // A pinned floor, so a scan that silently finds nothing (routes moved out of src/http/,
+    // A pinned floor, so a scan that silently finds nothing (routes moved out of src/,
     // or declared another way) fails here rather than making the coverage test vacuous.
     assert!(
         routes.len() >= 41,
@@ -179,26 +182,35 @@ fn the_route_scan_reads_actix_patterns() {
     assert!(routes.contains(&("POST".into(), "/api/v1/log/cosignatures".into())));
 }
 
-#[test]
-fn every_route_answers_with_the_security_headers() {
-    let server = TestServer::start(&["--log-interval", "1"]);
-    let agent = ureq::AgentBuilder::new().redirects(0).build();
+/// In process (`inproc`): the server's own `App`, no process — a header is the app's, not the
+/// socket's.
+#[actix_web::test]
+async fn every_route_answers_with_the_security_headers() {
+    use actix_web::test::{self, TestRequest};
+    let s = crate::inproc::InProc::demo();
+    let app = test::init_service(s.server.app()).await;
     let requests = requests();
     let mut unchecked = registered_routes();
     for (method, path, body) in &requests {
-        let req = agent.request(method, &format!("{}{path}", server.url)).set(
-            "Content-Type",
+        let req = match *method {
+            "GET" => TestRequest::get(),
+            "POST" => TestRequest::post(),
+            "PUT" => TestRequest::put(),
+            "DELETE" => TestRequest::delete(),
+            m => panic!("{m}"),
+        }
+        .uri(path)
+        .insert_header((
+            "content-type",
             if path.starts_with("/mailbox") {
                 "application/x-www-form-urlencoded"
             } else {
                 "application/json"
             },
-        );
-        let resp = match req.send_bytes(body) {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: {e}"),
-        };
-        let what = format!("{method} {path} ({})", resp.status());
+        ))
+        .set_payload(body.to_vec());
+        let resp = call!(&app, req);
+        let what = format!("{method} {path} ({})", resp.status);
         for (name, value) in DESIGN_HEADERS {
             assert_eq!(resp.header(name), Some(*value), "{what}: {name}");
         }
@@ -207,7 +219,7 @@ fn every_route_answers_with_the_security_headers() {
             .filter(|(m, p)| m == method && matches(p, path))
             .cloned()
             .collect();
-        let body = resp.into_string().unwrap_or_default();
+        let body = resp.text();
         // A request meant for a route reaches it: the fallback's "no such endpoint" answers
         // only the one request to no route (and an unknown asset, not requested here).
         assert_eq!(
@@ -219,6 +231,6 @@ fn every_route_answers_with_the_security_headers() {
     }
     assert!(
         unchecked.is_empty(),
-        "routes registered in src/http/ that no request here checks: {unchecked:?}"
+        "routes declared in src/ that no request here checks: {unchecked:?}"
     );
 }

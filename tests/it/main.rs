@@ -15,6 +15,7 @@ mod backup;
 mod case;
 mod case_chain;
 mod cctv;
+mod ci;
 mod common;
 mod crash;
 mod desk;

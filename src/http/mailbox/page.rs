@@ -15,8 +15,8 @@ use super::super::{ApiError, AppState};
 use super::{day_string, fetch, message_id};
 use crate::codename::Codename;
 use crate::html::{self, Html};
+use crate::model::MailboxId;
 use crate::reply::{Reply, SharedStatus};
-use crate::store::MailboxId;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(show).service(login).service(remove);

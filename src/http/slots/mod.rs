@@ -218,7 +218,7 @@ impl Slots {
     }
 
     /// Admits chunk `n` of `len` bytes for `id` before it is written: a new chunk within the
-    /// window of chunks in flight ([`window`]), or a re-send of a recent one; never above a
+    /// window of chunks in flight (`window`), or a re-send of a recent one; never above a
     /// short chunk, never once frozen; within the pending-bytes cap (stale slots are taken
     /// back to make room: their ids go to `evicted` for the caller to remove). A new chunk is
     /// progress. Answers the first chunk still missing.

@@ -1,5 +1,11 @@
-//! `approdo audit store|log|site` and `approdo manifest`: a verdict line, one line per
-//! finding, and exit codes 0 (clean), 1 (findings), 2 (could not audit).
+//! `approdo audit store|log|site`: a verdict line, one line per finding, and exit codes 0
+//! (clean), 1 (findings), 2 (could not audit). The audits of a live server (`log`, `site`)
+//! take the same `--server`/`--proxy` ([`RemoteArgs`]) and read through one fetcher,
+//! [`crate::audit::Remote`].
+
+mod site;
+mod store;
+mod transparency_log;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -7,7 +13,27 @@ use std::process::ExitCode;
 use clap::Subcommand;
 
 use super::NetworkKeyArg;
-use anyhow::Context;
+
+/// The server a live audit reads, and how to reach it.
+#[derive(Debug, clap::Args)]
+pub(crate) struct RemoteArgs {
+    /// Server URL.
+    #[arg(long)]
+    server: String,
+    /// Proxy for onion addresses, e.g. socks5h://127.0.0.1:9050
+    #[arg(long)]
+    proxy: Option<String>,
+}
+
+impl RemoteArgs {
+    /// The one fetcher of the audit.
+    fn connect(&self) -> anyhow::Result<crate::audit::Remote> {
+        Ok(crate::audit::Remote::new(
+            &self.server,
+            self.proxy.as_deref(),
+        )?)
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum AuditCommand {
@@ -33,9 +59,8 @@ pub(crate) enum AuditCommand {
     /// Follow a server's transparency log: signature, consistency with the last run (kept in
     /// --state), every new entry, reports not acknowledged in time, deletions without reason.
     Log {
-        /// Server URL.
-        #[arg(long)]
-        server: String,
+        #[command(flatten)]
+        remote: RemoteArgs,
         /// The state file of previous runs (created on the first run).
         #[arg(long)]
         state: PathBuf,
@@ -50,9 +75,6 @@ pub(crate) enum AuditCommand {
         /// officers whose signed acknowledgements are checked) [default: the DEMO network's].
         #[arg(long)]
         network_key: Option<PathBuf>,
-        /// Proxy for onion addresses, e.g. socks5h://127.0.0.1:9050
-        #[arg(long)]
-        proxy: Option<String>,
         /// A receipt the server signed (the `receipt` of a submission answer, in a file): past
         /// its `by` time, its report must be in the log. Repeat for several.
         #[arg(long = "receipt")]
@@ -61,16 +83,12 @@ pub(crate) enum AuditCommand {
     /// Compare what a server serves with this build: assets, pages, headers, third-party
     /// references, the directory signature, a plaintext probe.
     Site {
-        /// Server URL.
-        #[arg(long)]
-        server: String,
+        #[command(flatten)]
+        remote: RemoteArgs,
         /// The network public key: the page script must hold it and the directory verify
         /// against it [default: the DEMO network's].
         #[arg(long)]
         network_key: Option<PathBuf>,
-        /// Proxy for onion addresses, e.g. socks5h://127.0.0.1:9050
-        #[arg(long)]
-        proxy: Option<String>,
     },
 }
 
@@ -83,35 +101,35 @@ pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
             checkpoint,
         } => (
             data.display().to_string(),
-            store(&data, network_key, log_key, checkpoint),
+            store::run(&data, network_key, log_key, checkpoint),
         ),
         AuditCommand::Log {
-            server,
+            remote,
             state,
             log_key,
             ack_days,
             network_key,
-            proxy,
             receipts,
         } => (
-            server.clone(),
+            remote.server.clone(),
             NetworkKeyArg::new(network_key).and_then(|key| {
-                super::audit_log::run(
-                    &server,
+                transparency_log::run(
+                    &remote.connect()?,
                     &state,
                     log_key,
                     ack_days,
                     &key,
-                    proxy.as_deref(),
                     &receipts,
                 )
             }),
         ),
         AuditCommand::Site {
-            server,
+            remote,
             network_key,
-            proxy,
-        } => (server.clone(), site(&server, network_key, proxy.as_deref())),
+        } => (
+            remote.server.clone(),
+            remote.connect().and_then(|r| site::run(&r, network_key)),
+        ),
     };
     match result {
         Ok(code) => Ok(code),
@@ -124,7 +142,7 @@ pub(crate) fn run(c: AuditCommand) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints the findings and the verdict; the exit code.
-pub(super) fn verdict(findings: &[crate::audit::Finding], pass: &str) -> ExitCode {
+fn verdict(findings: &[crate::audit::Finding], pass: &str) -> ExitCode {
     for f in findings {
         match &f.report {
             Some(id) => println!("finding: report {id}: {}", f.problem),
@@ -138,77 +156,4 @@ pub(super) fn verdict(findings: &[crate::audit::Finding], pass: &str) -> ExitCod
         println!("FAIL: {} findings", findings.len());
         ExitCode::from(1)
     }
-}
-
-fn site(
-    server: &str,
-    network_key: Option<PathBuf>,
-    proxy: Option<&str>,
-) -> anyhow::Result<ExitCode> {
-    let key = NetworkKeyArg::new(network_key)?;
-    let site = crate::http::Site::for_network(&key.key);
-    let client = crate::client::agent_builder(proxy)?;
-    let findings = crate::audit::audit_site(server, client, site.manifest(), &key.key);
-    if !findings.is_empty() && !key.given() {
-        println!(
-            "note: checked against the DEMO network's key; for a real network give \
-             --network-key FILE (the network's public key)"
-        );
-    }
-    Ok(verdict(
-        &findings,
-        &format!(
-            "{server} serves this build's {} assets for network key {} unmodified, with the security headers, a directory signed by that key, and refuses plaintext",
-            site.manifest()["assets"].as_object().map_or(0, |a| a.len()),
-            key.key
-        ),
-    ))
-}
-
-fn store(
-    data: &std::path::Path,
-    network_key: Option<PathBuf>,
-    log_key: Option<String>,
-    checkpoint: Option<PathBuf>,
-) -> anyhow::Result<ExitCode> {
-    let data = data.to_owned();
-    let key = NetworkKeyArg::new(network_key)?;
-    let pins = crate::audit::Pins {
-        log_key,
-        checkpoint: checkpoint
-            .map(|p| {
-                std::fs::read(&p).with_context(|| format!("reading the checkpoint {}", p.display()))
-            })
-            .transpose()?,
-        ..Default::default()
-    };
-    let mut report = crate::audit::audit_store_pinned(&data, Some(&key.key), &pins)?;
-    if !key.given() {
-        for f in &mut report.findings {
-            if f.problem.starts_with("recorded directory") {
-                f.problem.push_str(
-                    " (checked against the DEMO network's key: pass --network-key with your \
-                     network's network.pub)",
-                );
-            }
-        }
-    }
-    if report.repaired_copy {
-        println!("note: the store was not closed cleanly (crash or live copy); audited a repaired temporary copy");
-    }
-    if report.sealed_for_earlier_directory > 0 {
-        println!(
-            "note: {} report(s) were logged before the current directory version and sealed to \
-             the keys of an earlier one (a rotation, or a move to post-quantum keys); their \
-             stanzas are not checked against the current directory",
-            report.sealed_for_earlier_directory
-        );
-    }
-    Ok(verdict(
-        &report.findings,
-        &format!(
-            "{} reports, {} bytes of ciphertext, all valid and matching their records and the log ({} log entries signed, {} awaiting integration; {} uploads in progress); {} case records, all signed ciphertext",
-            report.reports, report.bytes, report.log_size, report.log_queued, report.pending, report.case_records
-        ),
-    ))
 }

@@ -1,5 +1,6 @@
-//! `approdo audit log`: fetches the checkpoint and tiles over HTTP, runs
-//! [`crate::audit::audit_log`], and keeps the state file between runs.
+//! `approdo audit log`: fetches the checkpoint and tiles through the audit's one fetcher
+//! ([`crate::audit::Remote`]), runs [`crate::audit::audit_log`], and keeps the state file
+//! between runs.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -8,22 +9,16 @@ use anyhow::{bail, Context};
 
 use crate::audit::{audit_log, LogState};
 use crate::model::Day;
-use crate::transparency::client::HttpLog;
 
-pub(crate) fn run(
-    server: &str,
+pub(super) fn run(
+    remote: &crate::audit::Remote,
     state_path: &Path,
     log_key: Option<String>,
     ack_days: u32,
-    network_key: &super::NetworkKeyArg,
-    proxy: Option<&str>,
+    network_key: &super::super::NetworkKeyArg,
     receipts: &[std::path::PathBuf],
 ) -> anyhow::Result<ExitCode> {
-    let agent = crate::client::agent_builder(proxy)?.build();
-    let http = HttpLog {
-        agent: &agent,
-        base: server.trim_end_matches('/'),
-    };
+    let http = remote.log();
     let mut state: LogState = if state_path.exists() {
         let bytes = std::fs::read(state_path)
             .with_context(|| format!("reading the state file {}", state_path.display()))?;
@@ -135,7 +130,7 @@ pub(crate) fn run(
     std::fs::write(&tmp, serde_json::to_vec_pretty(&state)?)
         .and_then(|_| std::fs::rename(&tmp, state_path))
         .with_context(|| format!("writing the state file {}", state_path.display()))?;
-    Ok(super::audit::verdict(
+    Ok(super::verdict(
         &result.findings,
         &format!(
             "log consistent with the last run ({before} entries then, {} now, {} new verified); {} reports tracked{witnessed}",
