@@ -298,6 +298,10 @@ test("Firefox ESR (Tor Browser's engine): officer 2's desk shows the case; her p
     const line = await driver.wait(until.elementLocated(By.css(".shared-status")), 120000);
     assert.match(await line.getText(), /ha ricevuto la tua segnalazione/);
     assert.equal(await line.getAttribute("data-status"), "received");
+    // She can delete it, like a reply.
+    await driver.findElement(By.css(".shared .delete-box summary")).click();
+    await driver.findElement(By.css(".shared button.delete")).click();
+    await driver.wait(until.elementLocated(By.css(".shared .deleted")), 30000);
   } finally {
     await driver.quit();
   }

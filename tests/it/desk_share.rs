@@ -167,4 +167,28 @@ fn the_reply_command_shares_a_status_too() {
     let (_, page) = login_nojs(&server, codename.expose());
     assert!(page.contains("has read your report"), "{page}");
     assert_eq!(page.matches("class=\"shared-status\"").count(), 1, "{page}");
+    // She can delete them, like replies: one form for each status message.
+    let field = |form: &str, name: &str| {
+        let key = format!("name=\"{name}\" value=\"");
+        let at = form.find(&key).unwrap() + key.len();
+        form[at..at + form[at..].find('"').unwrap()].to_owned()
+    };
+    let forms: Vec<&str> = page.split("action=\"/mailbox/delete").skip(1).collect();
+    assert_eq!(forms.len(), 2, "{page}");
+    for form in forms {
+        let (status, _) = post(
+            &format!("{}/mailbox/delete", server.url),
+            &[
+                ("form_token", &field(form, "form_token")),
+                ("mailbox", &field(form, "mailbox")),
+                ("id", &field(form, "id")),
+            ],
+        );
+        assert_eq!(status, 200);
+    }
+    let (_, page) = login_nojs(&server, codename.expose());
+    assert!(
+        page.contains("id=\"empty\"") && !page.contains("shared-status"),
+        "{page}"
+    );
 }
