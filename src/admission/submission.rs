@@ -76,6 +76,8 @@ mod tests {
                 .map(|_| age::x25519::Identity::generate().to_public().to_string())
                 .collect(),
             officer_keys: vec![],
+            summary: Default::default(),
+            default_for_unsure: false,
         };
         let len = crate::envelope::padme(5000) as usize;
         let file = seal(2, len);

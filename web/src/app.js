@@ -18,10 +18,14 @@ import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
 import { readIntake } from "./intake.js";
 import { startProgress } from "./progress.js";
+import { revealStep, startSteps } from "./steps.js";
 import { reason, sentence, t } from "./text.js";
 
 // eslint-disable-next-line no-undef
 const NETWORK_KEY = __APPRODO_NETWORK_KEY__;
+
+/** The form's "let the network choose" answer (src/keys/directory.rs, LET_NETWORK_CHOOSE). */
+const LET_NETWORK_CHOOSE = "let_network_choose";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -41,6 +45,7 @@ async function main() {
   const form = $("#report-form");
   if (!form) return;
   document.documentElement.dataset.js = "on";
+  startSteps(form);
   let directory;
   try {
     checkCapabilities();
@@ -53,10 +58,11 @@ async function main() {
   }
   form.addEventListener("change", async (ev) => {
     if (ev.target.id !== "attachments") return;
+    // In her words (camera, time, place), not EXIF/XMP (issue 16.10).
     const notes = [];
     for (const f of ev.target.files) {
       const { removed } = await stripMetadata(f);
-      if (removed.length) notes.push(t("will_remove", { file: f.name, list: removed.join(", ") }));
+      if (removed.length) notes.push(t("will_clean", { file: f.name }));
     }
     $("#metadata-note").textContent = notes.length ? notes.join(" · ") : "";
   });
@@ -78,29 +84,38 @@ async function main() {
   });
 }
 
+/** Focuses a question, on its step. */
+function focusOn(el) {
+  revealStep(el);
+  el?.focus();
+}
+
 async function submit(form, directory) {
   const chosen = [...form.querySelectorAll("input[name=partner]:checked")].map((i) => i.value);
   if (chosen.length === 0) {
-    form.querySelector("input[name=partner]")?.focus();
+    focusOn(form.querySelector("input[name=partner]"));
     throw new Error(t("choose_partner"));
   }
   const { answers, assisted, missing } = readIntake(form);
   if (missing) {
-    form.querySelector(`[name=${missing.field}]`)?.focus();
+    focusOn(form.querySelector(`[name=${missing.field}]`));
     throw new Error(t(missing.key));
   }
-  const partners = chosen.map((id) => {
-    const p = directory.partners.find((x) => x.id === id);
+  // "I don't know: let the network choose" goes to the partner the signed directory marks
+  // for it (the server does the same without JavaScript); each partner once.
+  const partners = [];
+  for (const id of chosen) {
+    const p = id === LET_NETWORK_CHOOSE ? directory.partners.find((x) => x.default_for_unsure === true) : directory.partners.find((x) => x.id === id);
     if (!p) throw new Error(t("unknown_partner"));
-    return p;
-  });
+    if (!partners.includes(p)) partners.push(p);
+  }
   say(t("removing"));
   const taken = new Set();
   const files = [];
   const removedAll = [];
   for (const f of form.querySelector("#attachments").files) {
     const { blob, removed } = await stripMetadata(f);
-    if (removed.length) removedAll.push(`${f.name}: ${removed.join(", ")}`);
+    if (removed.length) removedAll.push(f.name);
     files.push({ name: safeName(f.name, taken), blob });
   }
   say(t("codename"));
@@ -160,7 +175,7 @@ async function submit(form, directory) {
   $("#codename").textContent = codename;
   $("#codename-digits").textContent = toDigits(codename, lists().fresh) || "";
   $("#codename-assisted").hidden = !assisted;
-  if (removedAll.length) $("#removed").textContent = t("removed", { list: removedAll.join(" · ") });
+  if (removedAll.length) $("#removed").textContent = t("cleaned", { list: removedAll.join(", ") });
   say(t("sent"), "ok");
   // The codename screen takes the form's place and the focus, from the top of the page, so
   // the codename is in view on a phone without scrolling (tests/browser/journey.test.mjs).
