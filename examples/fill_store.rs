@@ -32,7 +32,7 @@ fn main() {
         plain.as_slice(),
     )
     .unwrap();
-    let sha = hex::encode(Sha256::digest(&sealed));
+    let sha = approdo::model::Sha256(Sha256::digest(&sealed).into());
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -42,7 +42,7 @@ fn main() {
         let t0 = Instant::now();
         let mut tasks = tokio::task::JoinSet::new();
         for i in 0..n {
-            let (store, sealed, sha, partner) = (store.clone(), sealed.clone(), sha.clone(), partner.id.clone());
+            let (store, sealed, sha, partner) = (store.clone(), sealed.clone(), sha, partner.id.clone());
             tasks.spawn(async move {
                 let up = store.upload(Day::today());
                 let meta = ReportMeta {

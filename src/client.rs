@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Deserialize;
 
 use crate::keys::OfficerIdentity;
-use crate::store::{ReportId, ReportMeta};
+use crate::model::{ReportId, ReportSummary};
 
 mod cases;
 
@@ -119,7 +119,7 @@ struct SessionAnswer {
 
 #[derive(Deserialize)]
 struct ListAnswer {
-    reports: Vec<ReportMeta>,
+    reports: Vec<ReportSummary>,
 }
 
 impl Client {
@@ -192,7 +192,7 @@ impl Client {
     }
 
     /// The partner's reports.
-    pub fn list(&self) -> Result<Vec<ReportMeta>, ClientError> {
+    pub fn list(&self) -> Result<Vec<ReportSummary>, ClientError> {
         let answer: ListAnswer = self
             .authed(self.agent.get(&self.url("/api/v1/officer/reports")))
             .call()?
@@ -326,7 +326,7 @@ impl Client {
                 .post(&self.url(&format!("/api/v1/submissions?partner={partner}")))
                 .set("Content-Type", "application/octet-stream");
             if let Some(pow) = self.proof_of_work()? {
-                req = req.set(crate::http::pow::HEADER, &pow);
+                req = req.set(crate::pow::HEADER, &pow);
             }
             if let Some(b) = binding {
                 req = req.set(crate::reply::binding::HEADER, &b.to_string());
@@ -365,7 +365,7 @@ impl Client {
                 pow.bits
             )));
         }
-        let n = crate::http::pow::solve(&pow.challenge, pow.bits);
+        let n = crate::pow::solve(&pow.challenge, pow.bits);
         Ok(Some(format!("{}:{n}", pow.challenge)))
     }
 }
@@ -390,10 +390,11 @@ fn challenge_request(identity: &OfficerIdentity, recipient: &str) -> serde_json:
 
 fn decrypt_challenge(identity: &OfficerIdentity, armored: &str) -> Result<String, ClientError> {
     let reader = age::armor::ArmoredReader::new(armored.as_bytes());
-    let decryptor = age::Decryptor::new(reader).map_err(|_| ClientError::Challenge)?;
-    let r = decryptor
-        .decrypt(std::iter::once(identity.age() as &dyn age::Identity))
-        .map_err(|_| ClientError::Challenge)?;
+    let r = crate::agefile::open(
+        reader,
+        std::iter::once(identity.age() as &dyn age::Identity),
+    )
+    .map_err(|_| ClientError::Challenge)?;
     let mut token = String::new();
     r.take(1024)
         .read_to_string(&mut token)

@@ -14,11 +14,13 @@
 //! her only through a mailbox her codename opens; the server files them under an id derived
 //! from the codename that says nothing about the report.
 //!
-//! Modules: [`agekeys`] (the age key types: X25519 and the post-quantum hybrid
-//! `mlkem768x25519`, the one place primitives are composed by hand), [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`sealed`]
-//! (what a valid sealed upload looks like), [`keys`] (network key, officer identities, the
+//! Modules: [`model`] (ids, days, states, digests, the API's report summary: the leaf every
+//! layer names), [`agefile`] (the one place age files are sealed and opened), [`agekeys`] (the age key types: X25519 and the post-quantum hybrid
+//! `mlkem768x25519`, the one place primitives are composed by hand), [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`admission`]
+//! (what a valid sealed upload looks like), [`policy`] (the security headers every response carries), [`pow`] (the proof-of-work rule), [`keys`] (network key, officer identities, the
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
-//! writer, resumable uploads), [`http`] (actix routes, pages, the no-JavaScript path),
+//! writer, resumable uploads), [`html`](mod@html) (the escaper, typed markup, the page templates and their one fill), [`http`] (actix routes, pages, the no-JavaScript path), [`server`] (the composition root:
+//! settings → store, state, jobs, sockets),
 //! [`transparency`] (the Merkle log of every store, deletion, directory and acknowledgement,
 //! signed checkpoints, receipts), [`codename`] (reply keys and mailbox ids from a codename),
 //! [`reply`] (what officers send to a mailbox and how a report asks for it), [`client`] (the
@@ -30,6 +32,8 @@
 //! records sealed to a partner's officers).
 
 pub mod admin;
+pub mod admission;
+pub mod agefile;
 pub mod agekeys;
 pub mod audit;
 pub mod case;
@@ -42,13 +46,17 @@ pub mod envelope;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod health;
+pub mod html;
 pub mod http;
 pub mod intake;
 pub mod keys;
 pub mod locale;
+pub mod model;
 pub mod outreach;
+pub mod policy;
+pub mod pow;
 pub mod reply;
-pub mod sealed;
+pub mod server;
 pub mod stats;
 pub mod store;
 pub mod transparency;

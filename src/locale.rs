@@ -2,7 +2,7 @@
 //!
 //! Each file is a top-level object: `language` (its BCP 47 code), `name` (in its own script),
 //! `dir` (`ltr`/`rtl`), `reviewed` (whether a native speaker checked it), and one section per
-//! feature — `outreach` (the printed card, read by [`crate::outreach::locale`]), `pages` (the
+//! feature — `outreach` (the printed card, [`OutreachText`], checked when the files are read), `pages` (the
 //! frame and the information pages) and `form` (the intake questions), both read through
 //! [`Language::text`] with English as the fallback for a missing string.
 //!
@@ -90,7 +90,54 @@ pub struct Language {
     pub dir: Direction,
     /// Whether a native speaker has reviewed the translation.
     pub reviewed: bool,
+    outreach: OutreachText,
     file: serde_json::Value,
+}
+
+/// The `outreach` section of a locale file.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutreachText {
+    /// The first, largest line.
+    pub headline: String,
+    /// No documents, no name, free.
+    pub anonymous: String,
+    /// The promise, with `{partners}` where the partner names go.
+    pub promise: String,
+    /// Between partner names (", ").
+    pub list_separator: String,
+    /// Before the last partner name (" and ").
+    pub list_last_separator: String,
+    /// Step 1: Tor Browser from the official source.
+    pub step_tor: String,
+    /// Step 2: open the address.
+    pub step_open: String,
+    /// Step 3: keep the codename safe.
+    pub step_codename: String,
+    /// Under the QR code.
+    pub qr_hint: String,
+    /// Above the help numbers.
+    pub help_title: String,
+    /// What 1522 is for.
+    pub help_1522: String,
+    /// What 800 290 290 is for.
+    pub help_800: String,
+}
+
+impl OutreachText {
+    /// The promise sentence with the partner names filled in.
+    pub fn promise(&self, partners: &[&str]) -> String {
+        let names = match partners {
+            [] => String::new(),
+            [one] => (*one).to_owned(),
+            [init @ .., last] => format!(
+                "{}{}{last}",
+                init.join(&self.list_separator),
+                self.list_last_separator
+            ),
+        };
+        self.promise.replace("{partners}", &names)
+    }
 }
 
 impl Language {
@@ -108,6 +155,11 @@ impl Language {
             .iter()
             .find(|l| l.code.eq_ignore_ascii_case(code.trim()))
             .ok_or_else(|| LocaleError::Unknown(code.chars().take(20).collect()))
+    }
+
+    /// The printed card's words (the `outreach` section).
+    pub fn outreach(&self) -> &OutreachText {
+        &self.outreach
     }
 
     /// A section of the file (`outreach`, `pages`, `form`), deserialised.
@@ -186,11 +238,20 @@ fn parse_all() -> Result<Vec<Language>, String> {
                     head.language
                 ));
             }
+            let outreach: OutreachText =
+                serde_json::from_value(file.get("outreach").cloned().unwrap_or_default())
+                    .map_err(|e| format!("web/locales/{code}.json: outreach: {e}"))?;
+            if outreach.promise.matches("{partners}").count() != 1 {
+                return Err(format!(
+                    "web/locales/{code}.json: the promise must hold {{partners}} once"
+                ));
+            }
             Ok(Language {
                 code,
                 name: head.name,
                 dir: head.dir,
                 reviewed: head.reviewed,
+                outreach,
                 file,
             })
         })
@@ -264,7 +325,14 @@ mod tests {
                 "{}",
                 l.code
             );
+            assert!(!l.name.is_empty(), "{}", l.code);
         }
+        // The cards find their language the same way (was outreach/locale.rs's own loader).
+        assert_eq!(
+            crate::outreach::language("zh-hans").unwrap().code,
+            "zh-Hans"
+        );
+        assert!(crate::outreach::language("xx").is_err());
     }
 
     #[test]
@@ -311,6 +379,19 @@ mod tests {
         assert_eq!(negotiate(None, Some("it;q=0")), FALLBACK);
         assert_eq!(negotiate(None, Some(";;;,q=,garbage")), FALLBACK);
         assert_eq!(negotiate(None, None), FALLBACK);
+    }
+
+    #[test]
+    fn promise_lists_partners() {
+        let en = Language::get("en").unwrap().outreach();
+        assert_eq!(
+            en.promise(&["A", "B", "C"]),
+            "Only A, B and C can read what you write; the police cannot."
+        );
+        assert_eq!(
+            en.promise(&["A"]),
+            "Only A can read what you write; the police cannot."
+        );
     }
 
     #[test]

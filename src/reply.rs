@@ -16,7 +16,7 @@ pub mod signed;
 pub use binding::MailboxBinding;
 pub use signed::{ReplySignature, SignatureError, SIGNED_SCHEMA};
 
-use std::io::{Read, Write};
+use std::io::Read;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -96,6 +96,41 @@ pub struct Appointment {
     pub phrase: String,
 }
 
+/// What a partner tells her about her report without writing to her ("received", "read",
+/// "answered"): a reply whose `status` is set and whose message may be empty, sealed and signed
+/// like any reply. Her page shows the furthest one per report, in plain words.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SharedStatus {
+    /// Her report reached the partner.
+    Received,
+    /// An officer read it.
+    Read,
+    /// An officer answered it.
+    Answered,
+}
+
+impl SharedStatus {
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "received" => Some(Self::Received),
+            "read" => Some(Self::Read),
+            "answered" => Some(Self::Answered),
+            _ => None,
+        }
+    }
+
+    /// The wire name (`mailbox.shared_<name>` is her sentence for it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Read => "read",
+            Self::Answered => "answered",
+        }
+    }
+}
+
 /// The plaintext of a reply.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Reply {
@@ -113,6 +148,9 @@ pub struct Reply {
     /// A proposed appointment, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment: Option<Appointment>,
+    /// A status shared with her ([`SharedStatus`]); the message may then be empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SharedStatus>,
 }
 
 impl Reply {
@@ -120,30 +158,35 @@ impl Reply {
     pub fn seal(&self, to: &ReplyAddress) -> Result<Vec<u8>, ReplyError> {
         to.check()?;
         let json = serde_json::to_vec(self).map_err(|e| ReplyError::Encrypt(e.to_string()))?;
-        if self.message.trim().is_empty() || json.len() > MAX_PLAINTEXT {
+        if (self.message.trim().is_empty() && self.status.is_none()) || json.len() > MAX_PLAINTEXT {
             return Err(ReplyError::Size);
         }
         let recipient = age::x25519::Recipient::from_str(&to.recipient)
             .map_err(|_| ReplyError::BadRecipient)?;
-        let enc =
-            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                .map_err(|e| ReplyError::Encrypt(e.to_string()))?;
-        let mut out = Vec::with_capacity(json.len() + 256);
-        let mut w = enc
-            .wrap_output(&mut out)
-            .map_err(|e| ReplyError::Encrypt(e.to_string()))?;
-        w.write_all(&json)
-            .and_then(|_| w.finish().map(|_| ()))
-            .map_err(|e| ReplyError::Encrypt(e.to_string()))?;
-        Ok(out)
+        crate::agefile::seal(std::iter::once(&recipient as &dyn age::Recipient), &json)
+            .map(crate::agefile::Sealed::into_bytes)
+            .map_err(|e| ReplyError::Encrypt(e.to_string()))
     }
 
-    /// Opens a sealed reply with the identity of her codename.
+    /// Opens a sealed reply with the identity of her codename (on her side).
     pub fn open(sealed: &[u8], identity: &age::x25519::Identity) -> Result<Reply, ReplyError> {
-        let dec = age::Decryptor::new(sealed).map_err(|_| ReplyError::Unreadable)?;
-        let r = dec
-            .decrypt(std::iter::once(identity as &dyn age::Identity))
+        let r = crate::agefile::open(sealed, std::iter::once(identity as &dyn age::Identity))
             .map_err(|_| ReplyError::Unreadable)?;
+        Reply::read(r)
+    }
+
+    /// Opens a reply for the mailbox page without JavaScript, on the server, with the identity
+    /// her codename gives for that one request ([`crate::agefile::open_nojs_mailbox_reply`]).
+    pub fn open_nojs_mailbox_reply(
+        sealed: &[u8],
+        identity: &age::x25519::Identity,
+    ) -> Result<Reply, ReplyError> {
+        let r = crate::agefile::open_nojs_mailbox_reply(sealed, identity)
+            .map_err(|_| ReplyError::Unreadable)?;
+        Reply::read(r)
+    }
+
+    fn read(r: impl Read) -> Result<Reply, ReplyError> {
         let mut json = zeroize::Zeroizing::new(Vec::new());
         r.take(MAX_PLAINTEXT as u64 + 1)
             .read_to_end(&mut json)
@@ -180,6 +223,7 @@ mod tests {
                 time: "Tuesday".into(),
                 phrase: "blue umbrella".into(),
             }),
+            status: None,
         };
         let sealed = reply.seal(&to).unwrap();
         assert_eq!(Reply::open(&sealed, keys.identity()).unwrap(), reply);
@@ -188,7 +232,15 @@ mod tests {
             message: " ".into(),
             ..reply
         };
-        assert!(matches!(empty.seal(&to), Err(ReplyError::Size)));
+        assert!(matches!(empty.clone().seal(&to), Err(ReplyError::Size)));
+        // A status alone is a message.
+        let status = Reply {
+            status: Some(SharedStatus::Read),
+            appointment: None,
+            ..empty
+        };
+        let sealed = status.seal(&to).unwrap();
+        assert_eq!(Reply::open(&sealed, keys.identity()).unwrap(), status);
         let json = serde_json::json!({"reply": {"recipient": "age1nope", "mailbox": keys.mailbox}});
         assert!(ReplyAddress::from_report_json(&json).is_err());
         assert!(ReplyAddress::from_report_json(&serde_json::json!({})).is_err());

@@ -1,5 +1,5 @@
 //! Fuzz target: see `approdo::fuzzing::codename` for what it throws and which properties must hold
-//! (the same function replays the corpus in the test suite's fuzz smoke test).
+//! (the same function replays the seeds and regressions in the test suite's fuzz smoke test).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

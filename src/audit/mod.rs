@@ -2,16 +2,19 @@
 //! `log` (a live server's transparency log, against the state of the last run) and `site`
 //! (what a live server serves, against this build's manifest).
 
-mod log;
+mod remote;
 mod site;
 mod site_log;
 mod store;
+mod store_cases;
 mod store_log;
+mod transparency;
 
-pub use log::{audit_log, LogState, Tracked};
+pub use remote::Remote;
 pub use site::audit_site;
 pub use store::{audit_store, audit_store_pinned};
 pub use store_log::Pins;
+pub use transparency::{audit_log, LogState, Tracked};
 
 use crate::store::DB_FILE;
 
@@ -49,6 +52,8 @@ pub struct AuditReport {
     /// Reports whose stanzas match an earlier directory version (logged before the current
     /// one): sealed before a rotation or a move to post-quantum keys; not findings.
     pub sealed_for_earlier_directory: usize,
+    /// Case records beside reports (issue 17), each checked.
+    pub case_records: usize,
     pub findings: Vec<Finding>,
 }
 
@@ -83,6 +88,8 @@ impl Drop for Scratch {
 }
 
 /// `GET base+path` through `agent`, at most `limit` bytes of the body; errors name the path.
+/// Only a 200 is an answer: an agent that follows no redirect ([`Remote`]) gets a 3xx, which
+/// must not be read as the bytes asked for.
 pub(crate) fn get_limited(
     agent: &ureq::Agent,
     base: &str,
@@ -94,6 +101,13 @@ pub(crate) fn get_limited(
         .get(&format!("{base}{path}"))
         .call()
         .map_err(|e| format!("{path}: {e}"))?;
+    if resp.status() != 200 {
+        return Err(format!(
+            "{path}: HTTP {} {} (not followed)",
+            resp.status(),
+            resp.status_text()
+        ));
+    }
     let mut out = Vec::new();
     resp.into_reader()
         .take(limit)

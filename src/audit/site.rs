@@ -12,8 +12,8 @@ use std::io::Read;
 use sha2::{Digest, Sha256};
 
 use super::Finding;
-use crate::http::headers::HEADERS;
 use crate::keys::{NetworkPublicKey, SignedDirectory};
+use crate::policy::HEADERS;
 
 /// Pages every server serves.
 pub const PAGES: [&str; 8] = [
@@ -151,16 +151,15 @@ fn known_destination(r: &str) -> bool {
         || ["/report/nojs/send", "/mailbox/answer", "/mailbox/delete"].contains(&path)
 }
 
-/// Audits `server` against `manifest` (this build's `approdo manifest` for `network_key`),
-/// through `client` (a builder with the proxy, if any: see [`crate::client::agent_builder`]).
+/// Audits the server `remote` reads (with its proxy, following no redirect) against
+/// `manifest` (this build's `approdo manifest` for `network_key`).
 pub fn audit_site(
-    server: &str,
-    client: ureq::AgentBuilder,
+    remote: &super::Remote,
     manifest: &serde_json::Value,
     network_key: &NetworkPublicKey,
 ) -> Vec<Finding> {
-    let base = server.trim_end_matches('/');
-    let agent = client.redirects(0).build();
+    let base = remote.base();
+    let agent = remote.agent();
     let mut out = Vec::new();
     let assets = manifest["assets"].as_object().cloned().unwrap_or_default();
     // In a different order every run: no fixed sequence that tells an audit from a visit.
@@ -172,7 +171,7 @@ pub fn audit_site(
         pages.shuffle(&mut rand::thread_rng());
     }
     for (path, want) in order {
-        match get(&agent, &format!("{base}{path}")) {
+        match get(agent, &format!("{base}{path}")) {
             Ok(f) => {
                 check_headers(path, &f, &mut out);
                 let got = hex::encode(Sha256::digest(&f.body));
@@ -193,7 +192,7 @@ pub fn audit_site(
         }
     }
     for path in pages {
-        match get(&agent, &format!("{base}{path}")) {
+        match get(agent, &format!("{base}{path}")) {
             Ok(f) => {
                 check_headers(path, &f, &mut out);
                 let html = String::from_utf8_lossy(&f.body);
@@ -218,17 +217,13 @@ pub fn audit_site(
         }
     }
     match (
-        get(&agent, &format!("{base}/api/v1/directory")),
-        get(&agent, &format!("{base}/api/v1/directory/signature")),
+        get(agent, &format!("{base}/api/v1/directory")),
+        get(agent, &format!("{base}/api/v1/directory/signature")),
     ) {
         (Ok(d), Ok(s)) => {
             check_headers("/api/v1/directory", &d, &mut out);
             match SignedDirectory::verify(network_key, d.body, s.body) {
-                Ok(dir) => out.extend(super::site_log::check(
-                    &agent,
-                    base,
-                    dir.directory().version,
-                )),
+                Ok(dir) => out.extend(super::site_log::check(agent, base, dir.directory().version)),
                 Err(e) => out.push(finding(format!(
                     "the served directory does not verify against the network key: {e}"
                 ))),

@@ -9,9 +9,10 @@ use std::collections::{HashMap, HashSet};
 use redb::{ReadableTable, ReadableTableMetadata};
 
 use super::{read_err, AuditError};
-use crate::store::{ReportId, ReportMeta, TRUST};
+use crate::model::ReportId;
+use crate::store::tlog::{LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
+use crate::store::{ReportMeta, TRUST};
 use crate::transparency::client::MemHashes;
-use crate::transparency::log::{LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 use crate::transparency::{Entry, LogVerifier};
 
 /// What an auditor brings from outside the copy, so that the copy cannot vouch for itself
@@ -237,7 +238,7 @@ pub(super) fn check(
                 Some(&meta.id),
                 "is in the store but was never logged".into(),
             ),
-            Some((entry, _)) if !entry.records(meta) => add(
+            Some((entry, _)) if !meta.recorded_by(entry) => add(
                 Some(&meta.id),
                 format!(
                     "does not match its log entry (log: {}; store: sha256 {}, partner {}, day {})",

@@ -7,7 +7,7 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::keys::{demo, NetworkPublicKey, SignedDirectory};
-use crate::outreach::{self, Locale, OnionAddress};
+use crate::outreach::{self, Language, OnionAddress};
 
 #[derive(Debug, Args)]
 pub(crate) struct OutreachArgs {
@@ -46,13 +46,13 @@ pub(crate) fn run(a: OutreachArgs) -> anyhow::Result<ExitCode> {
         .iter()
         .map(|p| p.name.as_str())
         .collect();
-    let languages: Vec<&Locale> = if a.lang.is_empty() {
-        Locale::all()?.iter().collect()
+    let languages: Vec<&Language> = if a.lang.is_empty() {
+        outreach::languages()?.iter().collect()
     } else {
         a.lang
             .iter()
             .filter(|l| !l.trim().is_empty())
-            .map(|l| Locale::get(l))
+            .map(|l| outreach::language(l))
             .collect::<Result<_, _>>()?
     };
     let written = outreach::write_cards(&a.out, &languages, &onion, &names)?;

@@ -1,22 +1,22 @@
-//! `approdo serve`: the drop box. Binds TCP (loopback by default) and/or a unix socket for
-//! tor; `--demo` installs the compiled-in demo network into the data directory; `--config`
-//! reads what `approdo init` wrote (and refuses the DEMO keys). Also binds the admin socket
-//! (`DATA/admin.sock`, for `approdo backup`) and sweeps retention at start and hourly.
+//! `approdo serve`: the drop box. Flags (over `--config`, what `approdo init` wrote, over the
+//! defaults) → [`Settings`] → [`Server::build`] → wait; everything else — the directory
+//! (`--demo` installs the compiled-in demo network; the DEMO keys are refused otherwise), the
+//! store, TCP (loopback by default) and/or a unix socket for tor, the admin socket
+//! (`DATA/admin.sock`, for `approdo backup`), the background jobs — is [`crate::server`]'s.
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 use clap::Args;
 
 use crate::config::{self, Config};
-use crate::http::{self, AppState, Limits};
-use crate::keys::{demo, NetworkPublicKey, SignedDirectory};
+use crate::http::Limits;
 use crate::outreach::OnionAddress;
-use crate::store::{self, Store};
+use crate::server::{Network, Server, Settings};
+use crate::store;
 
 #[derive(Debug, Args)]
 pub(crate) struct ServeArgs {
@@ -118,10 +118,32 @@ pub(crate) struct ServeArgs {
     onion: Option<String>,
 }
 
-pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
-    let outreach = web::Data::new(http::outreach::OutreachSite {
-        onion: args.onion.as_deref().map(OnionAddress::parse).transpose()?,
-    });
+pub(crate) fn run(args: ServeArgs) -> anyhow::Result<ExitCode> {
+    let settings = settings(args)?;
+    let stopped = actix_web::rt::System::new().block_on(async move {
+        let running = Server::build(settings).await?;
+        let mut out = std::io::stdout();
+        if let Some(sock) = &running.unix_socket {
+            writeln!(out, "approdo serving unix:{}", sock.display())?;
+        }
+        for addr in &running.addrs {
+            writeln!(out, "approdo serving http://{addr}/")?;
+        }
+        out.flush()?;
+        anyhow::Ok(running.wait().await?)
+    })?;
+    // Close the store cleanly: the last handles went with the system, then the writer ends.
+    if !stopped.close(Duration::from_secs(30)) {
+        eprintln!(
+            "approdo: the store writer did not finish in 30 s; the next start will repair the file"
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Flags → [`Settings`]: a flag wins, then the configuration (`--config`), then the default.
+fn settings(mut args: ServeArgs) -> anyhow::Result<Settings> {
+    let onion = args.onion.as_deref().map(OnionAddress::parse).transpose()?;
     let config = match &args.config {
         Some(path) => {
             Some(Config::read(path).with_context(|| format!("reading {}", path.display()))?)
@@ -133,200 +155,44 @@ pub(crate) fn run(mut args: ServeArgs) -> anyhow::Result<ExitCode> {
         .clone()
         .or(config.as_ref().map(|c| c.data.clone()))
         .unwrap_or_else(super::default_data);
-    if let Some(c) = &config {
+    let c = config.as_ref();
+    if let Some(c) = c {
         args.listen = args.listen.take().or_else(|| c.listen.clone());
         args.unix_socket = args.unix_socket.take().or_else(|| c.unix_socket.clone());
         args.proxy_protocol |= c.proxy_protocol;
     }
-    // Refused before anything is opened or written.
-    if args.proxy_protocol && args.unix_socket.is_none() {
-        anyhow::bail!(
-            "--proxy-protocol reads tor's PROXY line on the unix socket: give --unix-socket too"
-        );
-    }
-    if let Some(sock) = &args.unix_socket {
-        refuse_live_socket(sock)?;
-    }
-    let (directory, refused) = load_directory(&args, config.as_ref(), &data)?;
-    let c = config.as_ref();
     let retention_days = args
         .retention_days
         .or(c.map(|c| c.retention_days))
         .unwrap_or(config::DEFAULT_RETENTION_DAYS);
     let workers = args.workers.or(c.and_then(|c| c.workers)).unwrap_or(2);
-    let store = Store::open(&data, &directory).map_err(|e| {
-        let held = e.to_string().contains("already open");
-        anyhow::Error::new(e).context(if held {
-            format!(
-                "another server holds this data directory ({}): stop it first \
-                 (`systemctl stop approdo`)",
-                data.display()
-            )
-        } else {
-            format!("opening the store in {}", data.display())
-        })
-    })?;
-    // Without it the server still serves; only `approdo backup` of the running server fails.
-    let admin = crate::admin::bind(&data)
-        .inspect_err(|e| {
-            eprintln!("approdo: warning: {e}; `approdo backup` needs the server stopped")
-        })
-        .ok();
     let limits = limits(&args, c);
-    let closer = store.closer();
-    let retention_store = store.clone();
-    let admin_store = store.clone();
-    let state = web::Data::new(AppState::new(store, directory, limits, data.join("spool")));
-    let health = state.health.clone();
-    if let Some(reason) = refused {
-        eprintln!("approdo: warning: {reason}");
-        health.degrade(reason);
-    }
-
-    actix_web::rt::System::new().block_on(async move {
-        let collector = actix_web::rt::spawn(http::collect_abandoned(state.clone()));
-        let expirer = actix_web::rt::spawn(http::expire_replies(state.clone()));
-        let integrator = actix_web::rt::spawn(http::integrate_log(state.clone()));
-        let admin =
-            admin.map(|l| actix_web::rt::spawn(crate::admin::serve(l, admin_store, health)));
-        let retention = actix_web::rt::spawn(store::run_retention(
-            retention_store,
-            retention_days,
-            record_sweep,
-        ));
-        let app_state = state.clone();
-        let circuits = http::proxy::Circuits::default();
-        let tagger = circuits.clone();
-        let mut server = HttpServer::new(move || {
-            let state = app_state.clone();
-            App::new()
-                .app_data(outreach.clone())
-                .wrap(http::headers::security_headers())
-                .configure(move |cfg| http::configure(cfg, state))
-        })
-        .on_connect(move |conn, ext| tagger.on_connect(conn, ext))
-        .workers(workers.max(1))
-        .client_request_timeout(Duration::from_secs(args.client_timeout.max(1)))
-        .client_disconnect_timeout(Duration::from_secs(5));
-        let listen = match (&args.listen, &args.unix_socket) {
-            (Some(l), _) => Some(l.clone()),
-            (None, None) => Some("127.0.0.1:8080".to_owned()),
-            (None, Some(_)) => None,
-        };
-        if let Some(l) = &listen {
-            server = server
-                .bind(l)
-                .with_context(|| format!("cannot listen on {l}"))?;
-        }
-        // Before the unix socket: actix lists a placeholder TCP address for it.
-        let tcp_addrs = server.addrs();
-        let mut front = None;
-        match &args.unix_socket {
-            Some(sock) if args.proxy_protocol => {
-                // tor → unix socket → (PROXY line read here) → internal loopback port → HTTP.
-                let inner = std::net::TcpListener::bind("127.0.0.1:0")
-                    .context("cannot open the internal listener")?;
-                let inner_addr = inner.local_addr()?;
-                server = server.listen(inner)?;
-                let _ = std::fs::remove_file(sock);
-                let uds = tokio::net::UnixListener::bind(sock)
-                    .with_context(|| format!("cannot listen on unix socket {}", sock.display()))?;
-                front = Some(actix_web::rt::spawn(http::proxy::front(
-                    uds, inner_addr, circuits,
-                )));
-            }
-            Some(sock) => {
-                server = server
-                    .bind_uds(sock)
-                    .with_context(|| format!("cannot listen on unix socket {}", sock.display()))?;
-            }
-            None => {}
-        }
-        let mut out = std::io::stdout();
-        if let Some(sock) = &args.unix_socket {
-            writeln!(out, "approdo serving unix:{}", sock.display())?;
-        }
-        for addr in tcp_addrs {
-            writeln!(out, "approdo serving http://{addr}/")?;
-        }
-        out.flush()?;
-        let result = server.run().await.context("server stopped with an error");
-        collector.abort();
-        expirer.abort();
-        if let Some(admin) = admin {
-            admin.abort();
-        }
-        retention.abort();
-        integrator.abort();
-        if let Some(f) = front {
-            f.abort();
-        }
-        let _ = std::fs::remove_file(crate::admin::socket_path(&data));
-        result
-    })?;
-    // Close the store cleanly: the last handles go with the state, then the writer ends.
-
-    if !closer.wait(Duration::from_secs(30)) {
-        eprintln!(
-            "approdo: the store writer did not finish in 30 s; the next start will repair the file"
-        );
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// The directory to serve: the configuration's, the demo one (installed into `data`), or the
-/// one given by flags — verified against the network key, and never the DEMO one without --demo.
-///
-/// A configured directory that is refused (a bad signature, a broken edit) does not take the
-/// site down when the store holds the one served before and it still verifies: that one is
-/// served, and the refusal is returned for the health check to report.
-fn load_directory(
-    args: &ServeArgs,
-    config: Option<&Config>,
-    data: &std::path::Path,
-) -> anyhow::Result<(SignedDirectory, Option<String>)> {
-    if let Some(c) = config {
-        let refused = match c.load_directory() {
-            Ok(d) => return Ok((d, None)),
-            Err(e) => e,
-        };
-        let previous = NetworkPublicKey::read(&c.network_key)
-            .ok()
-            .zip(store::recorded_directory(data).ok().flatten())
-            .and_then(|(key, (json, sig))| SignedDirectory::verify(&key, json, sig).ok())
-            .filter(|d| config::refuse_demo(d.network_key(), d).is_ok());
-        return match previous {
-            Some(d) => {
-                let reason = format!(
-                    "the configured directory {} is refused ({refused}); serving the one served \
-                     before (version {}) until it is fixed — see `approdo check --config`",
-                    c.directory.display(),
-                    d.directory().version
-                );
-                Ok((d, Some(reason)))
-            }
-            None => Err(anyhow::Error::new(refused)
-                .context("the configured directory cannot be served (run `approdo check --config` for details)")),
-        };
-    }
-    if args.demo {
-        let dir = demo::install(data).context("installing the demo network")?;
-        eprintln!(
-            "approdo: DEMO network — fictional partners and published keys, never for real reports; \
-             officer identities in {}",
-            dir.display()
-        );
-        return Ok((demo::directory()?, None));
-    }
-    let (Some(d), Some(k)) = (&args.directory, &args.network_key) else {
-        anyhow::bail!("--directory and --network-key are required without --demo");
+    let network = match (
+        config,
+        args.demo,
+        args.directory.take(),
+        args.network_key.take(),
+    ) {
+        (Some(c), _, _, _) => Network::Configured(Box::new(c)),
+        (None, true, _, _) => Network::Demo,
+        (None, false, Some(directory), Some(network_key)) => Network::Files {
+            directory,
+            network_key,
+        },
+        _ => anyhow::bail!("--directory and --network-key are required without --demo"),
     };
-    let key = NetworkPublicKey::read(k)?;
-    let directory = SignedDirectory::read(&key, d, None)
-        .context("the directory does not verify; refusing to serve it")?;
-    config::refuse_demo(&key, &directory)
-        .context("refusing to serve the DEMO network without --demo")?;
-    Ok((directory, None))
+    Ok(Settings {
+        data,
+        network,
+        listen: args.listen,
+        unix_socket: args.unix_socket,
+        proxy_protocol: args.proxy_protocol,
+        limits,
+        retention_days,
+        workers,
+        client_timeout: Duration::from_secs(args.client_timeout.max(1)),
+        onion,
+    })
 }
 
 /// The server's limits: a flag wins, then the configuration, then the default.
@@ -384,40 +250,4 @@ fn limits(args: &ServeArgs, c: Option<&Config>) -> Limits {
         page_idle: Duration::from_secs(args.idle_timeout.max(1)),
         ..defaults
     }
-}
-
-/// Where retention sweeps are recorded: one line with counts, never an id or a partner. Each
-/// deletion is already a leaf of the transparency log, with its reason, written in the same
-/// transaction as the deletion (`Store::delete_because`).
-fn record_sweep(sweep: Result<store::Sweep, store::StoreError>) {
-    match sweep {
-        Ok(s) => {
-            if !s.deleted.is_empty() {
-                eprintln!(
-                    "approdo: retention removed {} acknowledged report(s) past their retention period",
-                    s.deleted.len()
-                );
-            }
-            if s.waiting > 0 {
-                eprintln!(
-                    "approdo: {} report(s) unacknowledged for longer than the retention period; they are kept until an officer acknowledges them",
-                    s.waiting
-                );
-            }
-        }
-        Err(e) => eprintln!("approdo: retention sweep failed: {e}"),
-    }
-}
-
-/// Refuses a unix socket a live server answers on: removing it would silently take over that
-/// server's visitors (a stale file left by a crash, which nobody answers, is replaced).
-fn refuse_live_socket(sock: &std::path::Path) -> anyhow::Result<()> {
-    if std::os::unix::net::UnixStream::connect(sock).is_ok() {
-        anyhow::bail!(
-            "another server is listening on {}; stop it first (`systemctl stop approdo`) or give \
-             this one its own --unix-socket",
-            sock.display()
-        );
-    }
-    Ok(())
 }

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{Client, ClientError};
-use crate::store::ReportId;
+use crate::model::ReportId;
 
 impl Client {
     /// Files a sealed, signed case record beside a report ([`crate::case`]).

@@ -172,7 +172,9 @@ fn write_zeros<W: Write>(w: &mut W, mut n: u64) -> Result<(), EnvelopeError> {
     const ZEROS: [u8; 8192] = [0; 8192];
     while n > 0 {
         let step = n.min(ZEROS.len() as u64);
-        let chunk = ZEROS.get(..step as usize).unwrap_or_default();
+        let chunk = ZEROS
+            .get(..step as usize)
+            .expect("step is at most ZEROS.len()");
         w.write_all(chunk).map_err(EnvelopeError::WriteOutput)?;
         n -= step;
     }
@@ -204,8 +206,11 @@ fn copy_exact<W: Write>(
                 actual: next,
             });
         }
-        w.write_all(buf.get(..n).unwrap_or_default())
-            .map_err(EnvelopeError::WriteOutput)?;
+        w.write_all(
+            buf.get(..n)
+                .expect("Read::read returns at most the buffer's length"),
+        )
+        .map_err(EnvelopeError::WriteOutput)?;
         copied = next;
     }
     if copied != len {

@@ -315,13 +315,17 @@ fn copy_exact<R: Read>(
     let mut left = size;
     while left > 0 {
         let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-        let chunk = buf.get_mut(..want).unwrap_or_default();
+        let chunk = buf.get_mut(..want).expect("want is at most buf.len()");
         let n = read_full(input, chunk)?;
         if n == 0 {
             return Err(truncated());
         }
-        file.write_all(chunk.get(..n).unwrap_or_default())
-            .map_err(&write_error)?;
+        file.write_all(
+            chunk
+                .get(..n)
+                .expect("read_full returns at most the chunk's length"),
+        )
+        .map_err(&write_error)?;
         left -= n as u64;
     }
     Ok(())
@@ -331,7 +335,9 @@ fn copy_exact<R: Read>(
 fn skip_block_padding<R: Read>(input: &mut R, size: u64) -> Result<(), EnvelopeError> {
     let pad = block_round(size).unwrap_or(size) - size;
     let mut buf = [0u8; BLOCK as usize];
-    let chunk = buf.get_mut(..pad as usize).unwrap_or_default();
+    let chunk = buf
+        .get_mut(..pad as usize)
+        .expect("padding to a block boundary is shorter than a block");
     if read_full(input, chunk)? != chunk.len() {
         return Err(truncated());
     }
@@ -348,14 +354,17 @@ fn check_padding<R: Read>(input: &mut R, mut len: u64) -> Result<(), EnvelopeErr
     let mut buf = vec![0u8; 64 * 1024];
     while len > 0 {
         let want = buf.len().min(usize::try_from(len).unwrap_or(usize::MAX));
-        let chunk = buf.get_mut(..want).unwrap_or_default();
+        let chunk = buf.get_mut(..want).expect("want is at most buf.len()");
         let n = read_full(input, chunk)?;
         if n == 0 {
             return Err(EnvelopeError::Malformed(
                 "the padding is shorter than the Padmé length",
             ));
         }
-        if chunk.get(..n).unwrap_or_default().iter().any(|b| *b != 0) {
+        let read = chunk
+            .get(..n)
+            .expect("read_full returns at most the chunk's length");
+        if read.iter().any(|b| *b != 0) {
             return Err(EnvelopeError::Malformed(
                 "non-zero bytes after the end of the archive",
             ));

@@ -17,11 +17,6 @@ use crate::keys::NetworkPublicKey;
 
 include!(concat!(env!("OUT_DIR"), "/web/assets.rs"));
 
-/// Page templates (rendered with the partner list).
-pub(super) const REPORT_PAGE: &str = include_str!("../../web/templates/report.html");
-/// The frame of simple pages (results, refusals, information).
-pub(super) const PAGE_FRAME: &str = include_str!("../../web/templates/page.html");
-
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(asset).service(manifest_route);
 }
@@ -60,11 +55,11 @@ impl Site {
             "version": env!("CARGO_PKG_VERSION"),
             "network_key": key,
             "assets": files,
-            "templates": {
-                "report.html": hash(REPORT_PAGE.as_bytes()),
-                "page.html": hash(PAGE_FRAME.as_bytes()),
-                "mailbox.html": hash(super::mailbox::LOGIN_FORM.as_bytes()),
-            },
+            // Every template, by construction: the one list the pages are rendered from.
+            "templates": crate::html::TEMPLATES
+                .iter()
+                .map(|t| (t.name, hash(t.text.as_bytes())))
+                .collect::<BTreeMap<_, _>>(),
         });
         Site { assets, manifest }
     }

@@ -11,7 +11,6 @@ mod cases;
 mod error;
 pub mod headers;
 mod idle;
-mod log;
 mod mailbox;
 mod nojs;
 mod officer;
@@ -23,22 +22,23 @@ mod public;
 mod session;
 pub mod slots;
 mod submit;
+mod transparency;
 mod uploads;
 
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::JsonPayloadError;
-use actix_web::web;
+use actix_web::{web, App};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 pub use assets::Site;
 pub use error::ApiError;
-pub use log::integrate_log;
-pub use mailbox::expire_replies;
+pub use outreach::OutreachSite;
 pub use session::Sessions;
-pub use uploads::collect_abandoned;
 
 use crate::keys::SignedDirectory;
 use crate::store::Store;
@@ -168,12 +168,10 @@ impl AppState {
         });
         // Uploads that survived a restart hold slots again before the first request.
         for id in store.resumable_at_open() {
-            let next = store
-                .resumable_status_blocking(id)
-                .ok()
-                .flatten()
-                .map_or(0, |(_, next)| next);
-            slots.seed(id, next);
+            match store.resumable_status_blocking(id).ok().flatten() {
+                Some(r) => slots.seed(id, r.next, &r.above),
+                None => slots.seed(id, 0, &[]),
+            }
         }
         AppState {
             health,
@@ -224,7 +222,7 @@ impl AppState {
     }
 
     /// Removes the chunks of uploads whose slots were taken back (fire and forget).
-    pub(crate) fn reclaim(&self, evicted: Vec<crate::store::ReportId>) {
+    pub(crate) fn reclaim(&self, evicted: Vec<crate::model::ReportId>) {
         for id in evicted {
             self.store.abort_upload(id);
         }
@@ -283,6 +281,28 @@ fn json_error(msg: String) -> actix_web::Error {
 /// Largest JSON body of the API (sealed replies, the only big ones, are read separately).
 const JSON_LIMIT: usize = 64 * 1024;
 
+/// The whole application: the security headers on every response (errors included), every
+/// route, the JSON error handlers. `approdo serve` runs it on every worker
+/// ([`crate::server::Server::start`]); the in-process tests (`tests/it/inproc/`) run the same
+/// one through actix's test service.
+pub fn app(
+    state: web::Data<AppState>,
+    outreach: web::Data<OutreachSite>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(outreach)
+        .wrap(headers::security_headers())
+        .configure(move |cfg| configure(cfg, state))
+}
+
 /// Registers every route and the JSON error handlers for extractor failures.
 pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
     cfg.app_data(state)
@@ -317,7 +337,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(pages::routes)
         .configure(nojs::routes)
         .configure(mailbox::routes)
-        .configure(log::routes)
+        .configure(transparency::routes)
         .configure(pow::routes)
         .configure(outreach::routes)
         .default_service(web::to(|| async {

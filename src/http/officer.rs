@@ -2,7 +2,6 @@
 //! always limited to the session's partner. Another partner's report answers exactly like a
 //! missing one.
 
-use std::io::Write;
 use std::str::FromStr;
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
@@ -11,7 +10,7 @@ use serde::Deserialize;
 
 use super::session::Session;
 use super::{blocking, ApiError, AppState};
-use crate::store::{ReportId, ReportState};
+use crate::model::{ReportId, ReportState, ReportSummary};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(challenge)
@@ -81,25 +80,13 @@ async fn challenge(
         return Err(ApiError::RateLimited);
     }
     let (id, token) = state.sessions.challenge(partner.id.clone());
-    let sealed = encrypt_armored(&recipient, token.as_bytes())
+    let sealed = crate::agefile::seal_armored(&recipient, token.as_bytes())
         .map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok().json(serde_json::json!({
         "challenge_id": id,
         "challenge": sealed,
         "partner": partner.id,
     })))
-}
-
-fn encrypt_armored(recipient: &crate::agekeys::Recipient, data: &[u8]) -> std::io::Result<String> {
-    let encryptor =
-        age::Encryptor::with_recipients(std::iter::once(recipient as &dyn age::Recipient))
-            .map_err(std::io::Error::other)?;
-    let mut out = Vec::new();
-    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)?;
-    let mut w = encryptor.wrap_output(armor)?;
-    w.write_all(data)?;
-    w.finish()?.finish()?;
-    String::from_utf8(out).map_err(std::io::Error::other)
 }
 
 #[derive(Deserialize)]
@@ -166,7 +153,8 @@ async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespon
     let session = authorise(&state, &req)?;
     let store = state.store.clone();
     let partner = session.partner.clone();
-    let reports = blocking(move || store.list_blocking(Some(partner.as_str()))).await?;
+    let rows = blocking(move || store.list_blocking(Some(partner.as_str()))).await?;
+    let reports: Vec<ReportSummary> = rows.iter().map(|m| m.summary()).collect();
     Ok(HttpResponse::Ok()
         .json(serde_json::json!({ "partner": session.partner, "reports": reports })))
 }
@@ -199,7 +187,7 @@ async fn download(
     });
     Ok(HttpResponse::Ok()
         .content_type("application/octet-stream")
-        .insert_header(("X-Approdo-Sha256", meta.sha256.clone()))
+        .insert_header(("X-Approdo-Sha256", meta.sha256.to_string()))
         .no_chunking(meta.size)
         .streaming(body))
 }
@@ -229,7 +217,11 @@ async fn acknowledge(
         .directory()
         .partner(session.partner.as_str())
         .map(|p| p.officer_keys.clone())
-        .unwrap_or_default();
+        // No keys would mean "unsigned acknowledgements accepted": a partner the directory no
+        // longer lists gets no acknowledgement at all.
+        .ok_or(ApiError::Unauthorized(
+            "your partner is no longer in the directory; log in again",
+        ))?;
     let signed = if body.is_empty() {
         None
     } else {
@@ -254,7 +246,7 @@ async fn acknowledge(
                 &ack.officer_key,
                 &ack.signature,
                 &id.to_string(),
-                &meta.sha256,
+                &meta.sha256.to_string(),
             );
             if !ok {
                 return Err(ApiError::BadRequest(

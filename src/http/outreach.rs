@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use crate::outreach::page::{self, Target};
-use crate::outreach::{CardText, Locale, OnionAddress, OutreachError};
+use crate::outreach::{self as cards, CardText, Language, OnionAddress, OutreachError};
 
 /// The site's own address, for the cards (`approdo serve --onion`).
 #[derive(Clone, Debug, Default)]
@@ -50,7 +50,7 @@ async fn outreach(
     site: Option<web::Data<OutreachSite>>,
     query: web::Query<Query>,
 ) -> HttpResponse {
-    let all: Vec<&Locale> = match Locale::all() {
+    let all: Vec<&Language> = match cards::languages() {
         Ok(all) => all.iter().collect(),
         Err(_) => return HttpResponse::InternalServerError().finish(),
     };
@@ -73,7 +73,7 @@ async fn outreach(
             &list,
         );
     };
-    let Ok(locale) = Locale::get(code) else {
+    let Ok(locale) = cards::language(code) else {
         return message(
             StatusCode::NOT_FOUND,
             "Outreach cards",

@@ -15,8 +15,9 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::{blocking, ApiError, AppState};
-use crate::sealed::{self, ValidationError};
-use crate::store::{Day, ReportId, ReportMeta, ReportState, SealedBy, StoreError, CHUNK_SIZE};
+use crate::admission::{self, ValidationError};
+use crate::model::{Day, ReportId, ReportState, SealedBy};
+use crate::store::{ReportMeta, StoreError, CHUNK_SIZE, CHUNK_WINDOW};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(create)
@@ -26,19 +27,21 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
         .service(cancel);
 }
 
-/// Collects uploads without progress forever (run it once per server).
-pub async fn collect_abandoned(state: web::Data<AppState>) {
-    let policy = state.slots.policy();
-    let period = (policy.stale.min(policy.ttl) / 4)
-        .clamp(Duration::from_millis(100), Duration::from_secs(15));
-    let mut tick = tokio::time::interval(period);
-    loop {
-        tick.tick().await;
-        state.forget_old_circuits();
-        for id in state.slots.expired() {
-            // Forget it only once its chunks are gone, so "unknown" means "removed".
-            if state.store.abort_upload_wait(id).await.is_ok() {
-                state.slots.forget(id);
+impl AppState {
+    /// How often abandoned uploads are looked for (a quarter of the shorter of
+    /// `--upload-stale` and `--upload-ttl`, between 100 ms and 15 s).
+    pub(crate) fn upload_sweep_period(&self) -> Duration {
+        let policy = self.slots.policy();
+        (policy.stale.min(policy.ttl) / 4)
+            .clamp(Duration::from_millis(100), Duration::from_secs(15))
+    }
+
+    /// Removes the uploads past `--upload-ttl`; each is forgotten only once its chunks are
+    /// gone, so "unknown" means "removed" (the job: `server::jobs::collect_abandoned`).
+    pub(crate) async fn collect_expired_uploads(&self) {
+        for id in self.slots.expired() {
+            if self.store.abort_upload_wait(id).await.is_ok() {
+                self.slots.forget(id);
             }
         }
     }
@@ -99,10 +102,14 @@ async fn create(
         state.slots.forget(id);
         return Err(e.into());
     }
-    Ok(HttpResponse::Created().json(serde_json::json!({ "upload": id, "chunk_size": CHUNK_SIZE })))
+    Ok(HttpResponse::Created().json(serde_json::json!({
+        "upload": id,
+        "chunk_size": CHUNK_SIZE,
+        "window": CHUNK_WINDOW,
+    })))
 }
 
-/// Stores chunk `n` (durably) and answers with the next index.
+/// Stores chunk `n` (durably) and answers with the first chunk still missing.
 #[put("/api/v1/uploads/{id}/chunks/{n}")]
 async fn put_chunk(
     state: web::Data<AppState>,
@@ -143,11 +150,11 @@ async fn put_chunk(
         .slots
         .admit_chunk(id, n, chunk.len() as u64, &mut evicted);
     state.reclaim(evicted);
-    match admitted {
-        Ok(()) => {}
+    let next = match admitted {
+        Ok(next) => next,
         Err(super::slots::Refusal::Unknown) => return Err(gone(&state, id).await),
         Err(e) => return Err(e.into()),
-    }
+    };
     match state.store.put_resumable(id, n, chunk.freeze()).await {
         Ok(()) => {}
         Err(StoreError::NotFound) => {
@@ -156,10 +163,10 @@ async fn put_chunk(
         }
         Err(e) => return Err(e.into()),
     }
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "next": n + 1 })))
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "next": next })))
 }
 
-/// Where to resume: the index of the next chunk the server expects.
+/// Where to resume: the first chunk the server lacks, and those it holds above it.
 #[get("/api/v1/uploads/{id}")]
 async fn status(
     state: web::Data<AppState>,
@@ -169,8 +176,13 @@ async fn status(
     let store = state.store.clone();
     let found = blocking(move || store.resumable_status_blocking(id)).await?;
     // Asking does not count as activity: only chunks keep an upload alive.
-    let (_, next) = found.ok_or(ApiError::NotFound)?;
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "next": next, "chunk_size": CHUNK_SIZE })))
+    let r = found.ok_or(ApiError::NotFound)?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({
+        "next": r.next,
+        "above": r.above,
+        "chunk_size": CHUNK_SIZE,
+        "window": CHUNK_WINDOW,
+    })))
 }
 
 /// Validates the whole age file and makes it a report — or removes it with a clear error.
@@ -186,7 +198,8 @@ async fn finalize(
     state.slots.freeze(id)?;
     let store = state.store.clone();
     let assembled =
-        blocking(move || store.assemble_blocking(id, sealed::MAX_HEADER + sealed::NONCE_LEN)).await;
+        blocking(move || store.assemble_blocking(id, admission::MAX_HEADER + admission::NONCE_LEN))
+            .await;
     let (owner, assembled) = match assembled {
         Ok(Some(found)) => found,
         Ok(None) => {
@@ -215,17 +228,17 @@ async fn finalize(
             "every chunk but the last must be {CHUNK_SIZE} bytes"
         )));
     }
-    let shape = match sealed::inspect_header(&assembled.head) {
+    let shape = match admission::inspect_header(&assembled.head) {
         Ok(Some(shape)) => shape,
         Ok(None) => {
             return refuse(ValidationError::Malformed("the file ends inside the header").into())
         }
         Err(e) => return refuse(e.into()),
     };
-    let header = (shape.header_len + sealed::NONCE_LEN) as u64;
-    let checked = sealed::check_recipients(&shape, partner.recipients.len(), partner.is_pq())
-        .and_then(|()| sealed::envelope_len(assembled.total.saturating_sub(header)));
-    if let Err(e) = checked {
+    if let Err(e) = shape
+        .validate(&partner)
+        .and_then(|h| h.complete(assembled.total))
+    {
         return refuse(e.into());
     }
     let meta = ReportMeta {

@@ -16,7 +16,7 @@ use crate::locale::{Language, FALLBACK};
 use crate::stats::fields::PREFER_NOT;
 
 /// Escapes text for HTML element content and attribute values (the one escaper).
-pub use crate::outreach::text::escape;
+pub use crate::html::escape;
 
 /// The conditional group a question belongs to (`labour`, `phone`, `assisted`).
 pub fn group(q: &Question) -> Option<&'static str> {

@@ -1,6 +1,6 @@
 //! The JSON Schema (draft 2020-12) of `report.json` v1, made from the questions
 //! ([`super::spec`]) so that the file partners read, `web/report.schema.json`, cannot drift from
-//! what the form sends: a test compares the two (`APPRODO_WRITE_SCHEMA=1 cargo test --lib
+//! what the form sends: a test compares the two (`APPRODO_BLESS=1 cargo test --lib
 //! schema` rewrites the file after a deliberate change).
 
 use serde_json::{json, Map, Value};
@@ -99,7 +99,8 @@ pub fn json_schema() -> Value {
 
 /// The schema as the committed file holds it (pretty, trailing newline).
 pub fn json_schema_text() -> String {
-    let mut s = serde_json::to_string_pretty(&json_schema()).unwrap_or_default();
+    let mut s = serde_json::to_string_pretty(&json_schema())
+        .expect("a serde_json::Value always serialises");
     s.push('\n');
     s
 }
@@ -110,13 +111,13 @@ mod tests {
     fn the_committed_schema_file_is_the_generated_one() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/web/report.schema.json");
         let want = super::json_schema_text();
-        if std::env::var_os("APPRODO_WRITE_SCHEMA").is_some() {
+        if std::env::var("APPRODO_BLESS").is_ok_and(|v| v == "1") {
             std::fs::write(path, &want).expect("write web/report.schema.json");
         }
         let got = std::fs::read_to_string(path).unwrap_or_default();
         assert!(
             got == want,
-            "web/report.schema.json is out of date: run APPRODO_WRITE_SCHEMA=1 cargo test --lib schema"
+            "web/report.schema.json is out of date: run APPRODO_BLESS=1 cargo test --lib schema"
         );
     }
 }

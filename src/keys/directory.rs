@@ -7,9 +7,7 @@
 //! JSON canonicalisation, in Rust or in the browser.
 
 use std::collections::HashSet;
-use std::fmt;
 use std::path::Path;
-use std::str::FromStr;
 
 use base64::prelude::{Engine, BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
@@ -17,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::network::{NetworkKey, NetworkPublicKey};
 pub use super::partner::Partner;
 use super::{secretfile, KeyError, WitnessEntry};
+pub use crate::model::PartnerId;
 
 /// Schema tag of the directory JSON.
 pub const SCHEMA: &str = "approdo.directory/v1";
@@ -27,55 +26,6 @@ const DOMAIN: &[u8] = b"approdo.directory/v1\n";
 /// The form's answer "I don't know — let the network choose" (`partner=` value): not a valid
 /// [`PartnerId`] (an underscore), so it never names a partner.
 pub const LET_NETWORK_CHOOSE: &str = "let_network_choose";
-
-/// A partner id: lowercase letters, digits and `-`, 1 to 63 characters.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct PartnerId(String);
-
-impl PartnerId {
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl TryFrom<String> for PartnerId {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        let ok = !s.is_empty()
-            && s.len() <= 63
-            && s.bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-            && !s.starts_with('-');
-        if ok {
-            Ok(PartnerId(s))
-        } else {
-            Err(format!(
-                "partner id {s:?} must be 1-63 lowercase letters, digits or '-', not starting with '-'"
-            ))
-        }
-    }
-}
-
-impl FromStr for PartnerId {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        PartnerId::try_from(s.to_owned())
-    }
-}
-
-impl From<PartnerId> for String {
-    fn from(p: PartnerId) -> String {
-        p.0
-    }
-}
-
-impl fmt::Display for PartnerId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// The directory document.
 #[derive(Clone, Debug, Serialize, Deserialize)]

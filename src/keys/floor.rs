@@ -91,8 +91,8 @@ impl VersionFloor {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         let tmp = self.path.with_extension("tmp");
-        // Serialising a map of strings to numbers cannot fail.
-        let bytes = serde_json::to_vec_pretty(&self.floors).unwrap_or_default();
+        let bytes = serde_json::to_vec_pretty(&self.floors)
+            .expect("a map of strings to numbers: JSON cannot fail");
         std::fs::write(&tmp, bytes)
             .and_then(|_| std::fs::rename(&tmp, &self.path))
             .map_err(io)

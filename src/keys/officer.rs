@@ -4,7 +4,7 @@
 //! format `age` and `rage` read as an encrypted identity file).
 
 use std::fmt;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use std::str::FromStr;
 
@@ -219,22 +219,11 @@ fn is_age_file(bytes: &[u8]) -> bool {
 }
 
 fn seal_with_passphrase(plaintext: &[u8], p: &Passphrase) -> std::io::Result<Vec<u8>> {
-    let encryptor = age::Encryptor::with_user_passphrase(p.0.clone());
-    let mut out = Vec::new();
-    let armor = age::armor::ArmoredWriter::wrap_output(&mut out, age::armor::Format::AsciiArmor)?;
-    let mut w = encryptor.wrap_output(armor)?;
-    w.write_all(plaintext)?;
-    w.finish()?.finish()?;
-    Ok(out)
+    crate::agefile::seal_with_passphrase(plaintext, p.0.clone())
 }
 
 fn open_with_passphrase(sealed: &[u8], p: &Passphrase) -> Result<Zeroizing<String>, ()> {
-    let reader = age::armor::ArmoredReader::new(sealed);
-    let decryptor = age::Decryptor::new(reader).map_err(|_| ())?;
-    let mut identity = age::scrypt::Identity::new(p.0.clone());
-    identity.set_max_work_factor(MAX_WORK_FACTOR);
-    let mut r = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+    let mut r = crate::agefile::open_with_passphrase(sealed, p.0.clone(), MAX_WORK_FACTOR)
         .map_err(|_| ())?;
     let mut out = Zeroizing::new(Vec::new());
     r.read_to_end(&mut out).map_err(|_| ())?;

@@ -3,10 +3,11 @@
 //! and the step numbers on the right; the address and phone numbers stay left-to-right.
 //! The text starts large and is shrunk, step by step, until it fits (down to 0.6).
 
-use super::locale::{Direction, Locale};
 use super::qr::QrGrid;
-use super::text::{escape, line_height, width, wrap};
+use super::text::{line_height, width, wrap};
+use super::{Direction, Language};
 use super::{OnionAddress, OutreachError};
+use crate::html::escape;
 
 /// A6 width and height, mm.
 pub const A6: (f64, f64) = (105.0, 148.0);
@@ -22,7 +23,7 @@ const SVG_NS: &str = "http://www.w3.org/2000/svg";
 /// What goes on a card.
 #[derive(Clone, Copy, Debug)]
 pub struct CardText<'a> {
-    pub locale: &'a Locale,
+    pub locale: &'a Language,
     pub onion: &'a OnionAddress,
     /// Partner names for the promise.
     pub partners: &'a [&'a str],
@@ -84,12 +85,12 @@ impl Pen<'_> {
 
 /// Draws the card at text scale `s`; returns it and the height it used.
 fn draw(c: &CardText<'_>, s: f64) -> Result<(String, f64), OutreachError> {
-    let t = &c.locale.text;
+    let t = c.locale.outreach();
     let mut pen = Pen {
         out: String::new(),
         y: MARGIN - 1.0,
         dir: c.locale.dir,
-        lang: &c.locale.code,
+        lang: c.locale.code,
     };
     pen.para(&t.headline, 5.2 * s, true, true, 0.0);
     pen.y += 1.5 * s;
@@ -105,7 +106,7 @@ fn draw(c: &CardText<'_>, s: f64) -> Result<(String, f64), OutreachError> {
             .collect(),
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    pen.para(&c.locale.promise(&names), 3.4 * s, true, true, 0.0);
+    pen.para(&t.promise(&names), 3.4 * s, true, true, 0.0);
     pen.y += 2.5 * s;
 
     let r = 2.3 * s;
@@ -206,7 +207,7 @@ pub fn card(c: &CardText<'_>) -> Result<Card, OutreachError> {
             return Ok(Card { group, scale });
         }
         if scale < 0.64 {
-            return Err(OutreachError::TooMuchText(c.locale.code.clone()));
+            return Err(OutreachError::TooMuchText(c.locale.code.to_owned()));
         }
         scale -= 0.02;
     }
@@ -217,9 +218,9 @@ fn document(c: &CardText<'_>, (w, h): (f64, f64), body: &str) -> String {
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
 <svg xmlns=\"{SVG_NS}\" width=\"{w}mm\" height=\"{h}mm\" viewBox=\"0 0 {w} {h}\" xml:lang=\"{lang}\" direction=\"{dir}\">\n\
 <title>{title}</title>\n<desc>{addr}</desc>\n{body}\n</svg>\n",
-        lang = escape(&c.locale.code),
+        lang = escape(c.locale.code),
         dir = c.locale.dir.as_str(),
-        title = escape(&c.locale.text.headline),
+        title = escape(&c.locale.outreach().headline),
         addr = c.onion.as_str(),
     )
 }
@@ -265,7 +266,7 @@ mod tests {
             "DEMO Progetto anti-tratta Milano",
             "DEMO Sportello lavoro e sfruttamento",
         ];
-        for l in Locale::all().unwrap() {
+        for l in crate::outreach::languages().unwrap() {
             let c = CardText {
                 locale: l,
                 onion: &onion,
@@ -285,7 +286,7 @@ mod tests {
             .collect();
         let partners: Vec<&str> = names.iter().map(String::as_str).collect();
         let c = CardText {
-            locale: Locale::get("en").unwrap(),
+            locale: crate::outreach::language("en").unwrap(),
             onion: &onion,
             partners: &partners,
         };

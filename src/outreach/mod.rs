@@ -7,11 +7,11 @@
 //! the same page at `/outreach?lang=…`. Words live in `web/locales/<code>.json` (compiled in),
 //! nothing is fetched: no fonts, no third-party URLs.
 //!
-//! Modules: [`onion`] (checked v3 addresses), [`locale`] (the strings), [`qr`] (the code),
-//! [`text`] (escaping and wrapping), [`card`] (SVG layout), [`page`] (HTML).
+//! Modules: [`onion`] (checked v3 addresses), [`qr`] (the code), [`text`] (wrapping), [`card`]
+//! (SVG layout), [`page`] (HTML). The words are the `outreach` section of each language, read
+//! by the site's one loader ([`crate::locale`]).
 
 pub mod card;
-pub mod locale;
 pub mod onion;
 pub mod page;
 pub mod qr;
@@ -19,8 +19,8 @@ pub mod text;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::locale::{Direction, Language, OutreachText};
 pub use card::CardText;
-pub use locale::{Direction, Locale};
 pub use onion::OnionAddress;
 
 /// Errors from making cards.
@@ -33,7 +33,7 @@ pub enum OutreachError {
     )]
     BadOnion(String),
     /// No locale for this language code.
-    #[error("no card text for language {0:?}; the languages are: {list}", list = locale::CORE.join(", "))]
+    #[error("no card text for language {0:?}; the languages are: {list}", list = crate::locale::CORE.join(", "))]
     UnknownLanguage(String),
     /// A compiled-in locale file is broken (a build problem).
     #[error("locale file: {0}")]
@@ -56,12 +56,25 @@ pub enum OutreachError {
     },
 }
 
+/// Every language's card words, from the site's one loader.
+pub fn languages() -> Result<&'static [Language], OutreachError> {
+    Language::all().map_err(|e| OutreachError::BadLocale(e.to_string()))
+}
+
+/// The language `code` (case-insensitive), or which ones there are.
+pub fn language(code: &str) -> Result<&'static Language, OutreachError> {
+    languages()?
+        .iter()
+        .find(|l| l.code.eq_ignore_ascii_case(code.trim()))
+        .ok_or_else(|| OutreachError::UnknownLanguage(code.chars().take(20).collect()))
+}
+
 /// Writes, for each language, `card-<code>-a6.svg`, `card-<code>-a4.svg` and
 /// `card-<code>.html` into `dir` (created if missing), and `index.html` listing them.
 /// Returns the files written.
 pub fn write_cards(
     dir: &Path,
-    languages: &[&Locale],
+    languages: &[&Language],
     onion: &OnionAddress,
     partners: &[&str],
 ) -> Result<Vec<PathBuf>, OutreachError> {

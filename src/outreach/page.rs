@@ -4,9 +4,9 @@
 //! site's CSP refuses inline styles).
 
 use super::card::{card, CardText};
-use super::locale::Locale;
-use super::text::escape;
+use super::Language;
 use super::OutreachError;
+use crate::html::escape;
 
 /// The stylesheet, also served as `/assets/outreach.css`.
 pub const CSS: &str = include_str!("../../web/static/outreach.css");
@@ -45,16 +45,16 @@ pub fn document(target: Target, lang: &str, dir: &str, body: &str) -> String {
 }
 
 /// The list of `langs`, each named in its own script.
-pub fn language_list(target: Target, langs: &[&Locale]) -> String {
+pub fn language_list(target: Target, langs: &[&Language]) -> String {
     let mut out = String::from("<ul class=\"langs\">\n");
     for l in langs {
         out.push_str(&format!(
             "<li><a href=\"{}\" lang=\"{code}\" dir=\"{}\">{}</a>{}</li>\n",
-            escape(&href(target, &l.code)),
+            escape(&href(target, l.code)),
             l.dir.as_str(),
             escape(&l.name),
             if l.reviewed { "" } else { " *" },
-            code = escape(&l.code),
+            code = escape(l.code),
         ));
     }
     out.push_str("</ul>\n<p>* not yet reviewed by a native speaker.</p>\n");
@@ -65,7 +65,7 @@ pub fn language_list(target: Target, langs: &[&Locale]) -> String {
 pub fn card_page(
     c: &CardText<'_>,
     target: Target,
-    others: &[&Locale],
+    others: &[&Language],
 ) -> Result<String, OutreachError> {
     let drawn = card(c)?;
     let l = c.locale;
@@ -73,7 +73,7 @@ pub fn card_page(
         "<section class=\"screen-only\" lang=\"en\" dir=\"ltr\">\n<h1>Outreach card: <span lang=\"{code}\" dir=\"{dir}\">{name}</span></h1>\n\
 <p>Print on A4 paper at 100 % (turn off \"fit to page\"), then cut along the dashed lines: four A6 cards. \
 Check the address under the code against the one you were given before printing many.</p>\n",
-        code = escape(&l.code),
+        code = escape(l.code),
         dir = l.dir.as_str(),
         name = escape(&l.name),
     );
@@ -89,10 +89,10 @@ ask a cultural mediator to read it before you print many.</p>\n",
     for _ in 0..4 {
         body.push_str(&format!(
             "<svg viewBox=\"0 0 105 148\" role=\"img\" aria-label=\"{}\">\n{}\n</svg>\n",
-            escape(&l.text.headline),
+            escape(&l.outreach().headline),
             drawn.group
         ));
     }
     body.push_str("</div>\n");
-    Ok(document(target, &l.code, l.dir.as_str(), &body))
+    Ok(document(target, l.code, l.dir.as_str(), &body))
 }

@@ -78,7 +78,7 @@ impl QrGrid {
         format!(
             "<g class=\"qr\" role=\"img\" aria-label=\"{label}\" transform=\"translate({x:.2} {y:.2}) scale({scale:.5})\">\
 <rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{d}\"/></g>",
-            label = super::text::escape(label)
+            label = crate::html::escape(label)
         )
     }
 }

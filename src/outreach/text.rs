@@ -1,21 +1,6 @@
-//! Text on a card without a layout engine: XML escaping, a conservative width estimate per
-//! script, and greedy line wrapping (at spaces; between any two CJK characters).
-
-/// Escapes text for XML/HTML content and attribute values.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+//! Text on a card without a layout engine: a conservative width estimate per script, and
+//! greedy line wrapping (at spaces; between any two CJK characters). Escaping is
+//! [`crate::html::escape`]'s.
 
 fn is_cjk(c: char) -> bool {
     matches!(u32::from(c), 0x2E80..=0x9FFF | 0xF900..=0xFAFF | 0xFF00..=0xFF60)
@@ -121,13 +106,5 @@ mod tests {
         assert_eq!(zh.concat(), "遭受暴力、威胁或剥削？你可以安全地寻求帮助。");
         let long = wrap("abcdefghijklmnopqrstuvwxyz", 4.0, false, 20.0);
         assert_eq!(long.concat(), "abcdefghijklmnopqrstuvwxyz");
-    }
-
-    #[test]
-    fn escapes() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
     }
 }

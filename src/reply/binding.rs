@@ -62,7 +62,9 @@ impl MailboxBinding {
 
     /// Whether this binding commits to `mailbox`.
     pub fn opens_to(&self, mailbox: &[u8; 32]) -> bool {
-        let salt: [u8; 16] = self.0[..16].try_into().unwrap_or_default();
+        let salt: [u8; 16] = self.0[..16]
+            .try_into()
+            .expect("16 bytes of a 48-byte array");
         hash(&salt, mailbox) == self.0[16..]
     }
 

@@ -138,8 +138,9 @@ impl ReplySignature {
     /// A stored row's payload: the schema line, this signature as one JSON line, the age file.
     pub fn frame(&self, sealed: &[u8]) -> Vec<u8> {
         let mut out = format!("{SIGNED_SCHEMA}\n").into_bytes();
-        // Serialising three strings cannot fail.
-        out.extend_from_slice(&serde_json::to_vec(self).unwrap_or_default());
+        out.extend_from_slice(
+            &serde_json::to_vec(self).expect("a signature is three strings: JSON cannot fail"),
+        );
         out.push(b'\n');
         out.extend_from_slice(sealed);
         out

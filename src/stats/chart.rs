@@ -4,7 +4,7 @@
 //! metrics beyond a right-aligned label, and every string is escaped here.
 
 use super::table::{Cell, Mark, Stats};
-use crate::outreach::text::escape;
+use crate::html::escape;
 
 const WIDTH: f64 = 640.0;
 const LABEL_W: f64 = 250.0;

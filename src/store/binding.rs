@@ -10,7 +10,7 @@ use super::{parse_meta, ReportId, ReportMeta, Store, StoreError, REPORTS};
 
 /// Report id → binding (48 bytes).
 pub(crate) const REPORT_MAILBOX: TableDefinition<u128, &[u8]> =
-    TableDefinition::new("report_mailbox");
+    TableDefinition::new(super::schema::REPORT_MAILBOX.name);
 
 /// Sets (`Some`) or removes (`None`) the binding of report `id` inside the writer's
 /// transaction.

@@ -11,7 +11,8 @@ use super::{ReportId, Store, StoreError};
 
 /// `(report id, sequence number)` → the signed record as JSON (signature and age file); the
 /// sequence numbers count up per report, so the records list in the order they were filed.
-pub(crate) const CASES: TableDefinition<(u128, u128), &[u8]> = TableDefinition::new("case_records");
+pub(crate) const CASES: TableDefinition<(u128, u128), &[u8]> =
+    TableDefinition::new(super::schema::CASES.name);
 
 /// Most records kept per report.
 pub const MAX_PER_REPORT: usize = 256;

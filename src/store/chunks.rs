@@ -15,7 +15,7 @@ pub struct ChunkScan {
     /// Total bytes.
     pub total: u64,
     /// SHA-256 of the concatenation, lowercase hex.
-    pub sha256: String,
+    pub sha256: crate::model::Sha256,
     /// The first bytes (as many as asked for, or all).
     pub head: Vec<u8>,
     /// Indexes run 0, 1, 2, … without a gap.
@@ -38,7 +38,7 @@ pub(crate) fn scan_chunks(
     let mut scan = ChunkScan {
         chunks: 0,
         total: 0,
-        sha256: String::new(),
+        sha256: crate::model::Sha256([0; 32]),
         head: Vec::new(),
         contiguous: true,
         regular: true,
@@ -69,7 +69,7 @@ pub(crate) fn scan_chunks(
         scan.total += bytes.len() as u64;
         scan.chunks += 1;
     }
-    scan.sha256 = hex::encode(hasher.finalize());
+    scan.sha256 = crate::model::Sha256(hasher.finalize().into());
     Ok(scan)
 }
 

@@ -26,7 +26,7 @@ use super::writer::Op;
 use super::{
     ReportId, Store, StoreError, CACHE_BYTES, CHUNKS, DB_FILE, PENDING, REPORTS, RESUMABLE, TRUST,
 };
-use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
+use crate::store::tlog::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 
 /// The temporary file an erasure writes before it replaces the store.
 pub const ERASE_FILE: &str = "approdo.redb.erase";
@@ -162,9 +162,7 @@ fn copy_into(old: &redb::Database, tmp: &Path) -> Result<redb::Database, StoreEr
         .map_err(StoreError::from_db)?;
     let read = old.begin_read().map_err(StoreError::from_db)?;
     for t in read.list_tables().map_err(StoreError::from_db)? {
-        if !super::TABLES.contains(&t.name())
-            && !crate::transparency::log::TABLES.contains(&t.name())
-        {
+        if super::schema::table_named(t.name()).is_none() {
             return Err(StoreError::Db(format!(
                 "erasure: unknown table {:?}, not rewriting",
                 t.name()
@@ -193,6 +191,24 @@ fn copy_into(old: &redb::Database, tmp: &Path) -> Result<redb::Database, StoreEr
     last.set_durability(redb::Durability::Immediate)
         .map_err(StoreError::from_db)?;
     last.commit().map_err(StoreError::from_db)?;
+    // Every table of the old file, with all its rows: a table the copier above forgot (a new
+    // one registered in `schema` only) stops the erasure instead of vanishing.
+    let counts = |db: &redb::Database| {
+        db.begin_read()
+            .map_err(StoreError::from_db)
+            .and_then(|t| super::schema::row_counts(&t).map_err(StoreError::Db))
+            .map(|c| c.into_iter().map(|(t, n)| (t.name, n)).collect::<Vec<_>>())
+    };
+    let (mut before, mut after) = (counts(old)?, counts(&new)?);
+    before.retain(|(_, n)| *n > 0);
+    after.retain(|(_, n)| *n > 0);
+    before.sort_unstable();
+    after.sort_unstable();
+    if before != after {
+        return Err(StoreError::Db(format!(
+            "erasure: the copy differs from the store ({before:?} → {after:?}), not replacing it"
+        )));
+    }
     Ok(new)
 }
 

@@ -5,8 +5,9 @@
 use redb::ReadableTable;
 use sha2::Digest;
 
+use super::tlog;
 use super::{StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
-use crate::transparency::{log, Entry};
+use crate::transparency::Entry;
 
 /// Creates the tables and removes uploads that never finished (a crash or restart mid-upload),
 /// except resumable ones, whose ids it returns (their clients may come back).
@@ -43,7 +44,7 @@ pub(super) fn init_and_sweep(
             // After every entry waiting (the queue is shuffled within a batch): the log then
             // orders every report sealed under the old directory before this leaf, and
             // `audit store` checks each against the directory it was sealed for.
-            log::queue_last(
+            tlog::queue_last(
                 &txn,
                 &Entry::Directory {
                     sha256: hash,

@@ -14,35 +14,15 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::writer::Op;
 use super::{Day, Store, StoreError};
+use crate::model::MailboxId;
 
 /// `(mailbox id, message id)` → day (u32, little-endian) followed by the age file.
 pub(crate) const MAILBOX: TableDefinition<([u8; 32], u128), &[u8]> =
-    TableDefinition::new("mailbox");
+    TableDefinition::new(super::schema::MAILBOX.name);
 
 /// (mailbox id, partner id) → 1: the partners that have replied in a mailbox.
 pub(crate) const MAILBOX_PARTNERS: TableDefinition<([u8; 32], &str), u8> =
-    TableDefinition::new("mailbox_partners");
-
-/// A mailbox id: what the server indexes replies by.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct MailboxId(pub [u8; 32]);
-
-impl std::fmt::Debug for MailboxId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // A mailbox id opens a mailbox's listing: never print it.
-        f.write_str("MailboxId(<redacted>)")
-    }
-}
-
-impl std::str::FromStr for MailboxId {
-    type Err = StoreError;
-
-    fn from_str(s: &str) -> Result<Self, StoreError> {
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s.trim(), &mut out).map_err(|_| StoreError::NotFound)?;
-        Ok(MailboxId(out))
-    }
-}
+    TableDefinition::new(super::schema::MAILBOX_PARTNERS.name);
 
 /// One stored reply.
 #[derive(Debug, Clone)]
@@ -214,10 +194,15 @@ impl Store {
         {
             let (k, v) = row.map_err(StoreError::from_db)?;
             let bytes = v.value();
+            // A row is the day (4 bytes) and the age file: a shorter one is corruption, not
+            // an empty reply.
+            let sealed = bytes
+                .get(4..)
+                .ok_or_else(|| StoreError::Db("a mailbox row is shorter than its day".into()))?;
             out.push(MailboxMessage {
                 id: k.value().1,
                 day: Day(day_of(bytes)),
-                sealed: bytes.get(4..).unwrap_or_default().to_vec(),
+                sealed: sealed.to_vec(),
             });
         }
         out.sort_by_key(|m| m.day);

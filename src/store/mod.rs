@@ -10,6 +10,12 @@
 //! removed when the store opens. A batch that deletes reports is followed by an erasure
 //! (`erase`): the live rows are copied into a fresh file that replaces this one, so deleted
 //! ciphertext does not linger in freed pages.
+//!
+//! The store owns every table, the transparency log's included (`tlog`: its queue, entries,
+//! tree hashes, integration and the [`LogView`] the routes read); [`schema`] lists them all,
+//! with what a backup and an audit do with each, and the writer, backups, erasures and
+//! `audit store` read that one list. Its rows are its own ([`ReportMeta`]); the officer API
+//! lists [`crate::model::ReportSummary`]s made from them.
 
 mod backup;
 mod binding;
@@ -20,7 +26,9 @@ mod init;
 mod mailbox;
 mod resumable;
 mod retention;
+pub mod schema;
 mod space;
+pub(crate) mod tlog;
 mod trust;
 mod types;
 mod upload;
@@ -32,13 +40,17 @@ use std::sync::Arc;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tokio::sync::{mpsc, oneshot};
 
+pub use crate::model::MailboxId;
 pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
+pub(crate) use cases::CASES;
 pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
 pub use chunks::ChunkScan;
 pub(crate) use chunks::{parse_meta, scan_chunks};
-pub use mailbox::{MailboxId, MailboxMessage};
+pub use mailbox::MailboxMessage;
+pub use resumable::Resume;
 pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;
+pub use tlog::LogView;
 pub use trust::{
     check_log_key, recorded_directory, recorded_log_key, DirectoryFiles, COSIGNED_CHECKPOINT,
 };
@@ -51,6 +63,10 @@ use writer::{Command, Op};
 /// exact 1 MiB value would occupy 2 MiB and every upload would be written twice
 /// (BENCHMARKS.md, "chunk size").
 pub const CHUNK_SIZE: usize = 1024 * 1024 - 4096;
+/// How many chunks of one upload may be in flight at once: a new chunk is stored only within
+/// this many of the first one missing ([`crate::http`]'s slots enforce it, the writer keeps a
+/// looser backstop). Four reach the bandwidth floor over an emulated tor link (issue 16).
+pub const CHUNK_WINDOW: u32 = 4;
 /// Page cache of the redb file. Ciphertext is written once and read rarely: caching it buys
 /// nothing and would grow the server's memory with every upload (redb's default is 1 GiB).
 /// 4 MiB: as fast as 32 MiB for small and large uploads, 20+ MiB less peak memory
@@ -58,32 +74,20 @@ pub const CHUNK_SIZE: usize = 1024 * 1024 - 4096;
 pub const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Report id → metadata (JSON of [`ReportMeta`]).
-pub(crate) const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new("reports");
+pub(crate) const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new(schema::REPORTS.name);
 /// (report id, chunk index) → ciphertext bytes.
-pub(crate) const CHUNKS: TableDefinition<(u128, u32), &[u8]> = TableDefinition::new("chunks");
+pub(crate) const CHUNKS: TableDefinition<(u128, u32), &[u8]> =
+    TableDefinition::new(schema::CHUNKS.name);
 /// Upload id → day it started (uploads not yet finalised).
-pub(crate) const PENDING: TableDefinition<u128, u32> = TableDefinition::new("pending");
+pub(crate) const PENDING: TableDefinition<u128, u32> = TableDefinition::new(schema::PENDING.name);
 
 /// Upload id → partner id, for resumable (chunk-by-chunk) uploads, kept across restarts.
-pub(crate) const RESUMABLE: TableDefinition<u128, &str> = TableDefinition::new("resumable");
+pub(crate) const RESUMABLE: TableDefinition<u128, &str> =
+    TableDefinition::new(schema::RESUMABLE.name);
 
 /// Trust material the store was served with: `directory.json`, `directory.sig` (for audits
 /// of a copy).
-pub(crate) const TRUST: TableDefinition<&str, &[u8]> = TableDefinition::new("trust");
-
-/// The store's own tables (the transparency log's are `transparency::log::TABLES`): what an
-/// erasure copies and what `audit store` accepts; nothing else may be in the file.
-pub(crate) const TABLES: &[&str] = &[
-    "reports",
-    "chunks",
-    "pending",
-    "resumable",
-    "trust",
-    "mailbox",
-    "mailbox_partners",
-    "report_mailbox",
-    "case_records",
-];
+pub(crate) const TRUST: TableDefinition<&str, &[u8]> = TableDefinition::new(schema::TRUST.name);
 
 /// The file name of the database inside the data directory.
 pub const DB_FILE: &str = "approdo.redb";
@@ -293,7 +297,7 @@ impl Store {
 
     /// Integrates the queued log entries and signs a checkpoint for `time` (a boundary of
     /// `interval` seconds); with nothing queued, only once a heartbeat has passed
-    /// ([`crate::transparency::log::heartbeat`]).
+    /// ([`crate::transparency::heartbeat`]).
     pub async fn integrate_log(&self, time: u64, interval: u64) -> Result<(), StoreError> {
         self.call(Op::IntegrateLog(self.log_key.clone(), time, interval))
             .await
@@ -306,8 +310,8 @@ impl Store {
     }
 
     /// A consistent read view of the log, blocking.
-    pub fn log_view_blocking(&self) -> Result<crate::transparency::log::LogView, StoreError> {
-        Ok(crate::transparency::log::LogView::new(
+    pub fn log_view_blocking(&self) -> Result<LogView, StoreError> {
+        Ok(LogView::new(
             self.db.get().begin_read().map_err(StoreError::from_db)?,
         ))
     }

@@ -73,25 +73,31 @@ impl Store {
         self.call(Op::Abort { id: id.0 }).await.map(|_| ())
     }
 
-    /// The partner and the index of the next chunk expected, or `None` for an unknown upload.
-    pub fn resumable_status_blocking(
-        &self,
-        id: ReportId,
-    ) -> Result<Option<(String, u32)>, StoreError> {
+    /// The partner, the index of the first chunk missing, and the chunks stored above it
+    /// (chunks arrive a few at a time, [`super::CHUNK_WINDOW`]); `None` for an unknown upload.
+    pub fn resumable_status_blocking(&self, id: ReportId) -> Result<Option<Resume>, StoreError> {
         let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };
         let chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
-        let next = match chunks
+        let mut resume = Resume {
+            partner,
+            next: 0,
+            above: Vec::new(),
+        };
+        for row in chunks
             .range((id.0, 0)..=(id.0, u32::MAX))
             .map_err(StoreError::from_db)?
-            .next_back()
         {
-            Some(row) => row.map_err(StoreError::from_db)?.0.value().1 + 1,
-            None => 0,
-        };
-        Ok(Some((partner, next)))
+            let index = row.map_err(StoreError::from_db)?.0.value().1;
+            if index == resume.next && resume.above.is_empty() {
+                resume.next += 1;
+            } else {
+                resume.above.push(index);
+            }
+        }
+        Ok(Some(resume))
     }
 
     /// Reads an upload's chunks back: its partner, and what the chunks add up to.
@@ -116,6 +122,17 @@ impl Store {
             .map(|&id| ReportId(id))
             .collect()
     }
+}
+
+/// Where a resumable upload stands.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Resume {
+    /// The partner it is for.
+    pub partner: String,
+    /// Chunks `0..next` are stored; `next` is the first one missing.
+    pub next: u32,
+    /// Chunks stored above `next`, ascending.
+    pub above: Vec<u32>,
 }
 
 /// The partner of a resumable upload, if it exists.

@@ -145,7 +145,7 @@ mod tests {
             sealed: super::super::SealedBy::Client,
             state: ReportState::Received,
             acknowledged: None,
-            sha256: String::new(),
+            sha256: crate::model::Sha256([0; 32]),
             chunks: 1,
         };
         upload
@@ -211,7 +211,7 @@ mod tests {
             sealed: super::super::SealedBy::Server,
             state: ReportState::Acknowledged,
             acknowledged: None,
-            sha256: String::new(),
+            sha256: crate::model::Sha256([0; 32]),
             chunks: 0,
         };
         assert_eq!(meta.expired(Day(99), 90), None);

@@ -1,151 +1,12 @@
-//! What the store knows about a report — and nothing more: partner, day of arrival, size,
-//! how it was sealed, state, and the SHA-256 of the ciphertext.
-
-use std::fmt;
-use std::str::FromStr;
+//! What the store keeps about a report — and nothing more: partner, day of arrival, size,
+//! how it was sealed, state, and the SHA-256 of the ciphertext. This is the redb row; the
+//! officer API lists [`ReportSummary`]s made from it ([`ReportMeta::summary`]).
 
 use serde::{Deserialize, Serialize};
 
-use crate::keys::PartnerId;
-
-/// A report id: 128 random bits, shown as 32 lowercase hex digits.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ReportId(pub(crate) u128);
-
-impl ReportId {
-    /// A fresh random id.
-    pub fn random() -> Self {
-        ReportId(rand::random())
-    }
-}
-
-impl fmt::Display for ReportId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:032x}", self.0)
-    }
-}
-
-impl fmt::Debug for ReportId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "ReportId({self})")
-    }
-}
-
-impl FromStr for ReportId {
-    type Err = &'static str;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.len() != 32
-            || !s
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-        {
-            return Err("a report id is 32 lowercase hex digits");
-        }
-        u128::from_str_radix(s, 16)
-            .map(ReportId)
-            .map_err(|_| "a report id is 32 lowercase hex digits")
-    }
-}
-
-impl Serialize for ReportId {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for ReportId {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
-
-/// A calendar day (days since 1970-01-01, UTC). The store never keeps a finer time.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Day(pub u32);
-
-impl Day {
-    /// Today, UTC.
-    pub fn today() -> Self {
-        let secs = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        Day(u32::try_from(secs / 86_400).unwrap_or(u32::MAX))
-    }
-
-    /// `(year, month, day)` — Howard Hinnant's `civil_from_days`.
-    pub fn civil(self) -> (i64, u32, u32) {
-        let z = i64::from(self.0) + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let y = yoe + era * 400 + i64::from(m <= 2);
-        (y, m, d)
-    }
-}
-
-impl fmt::Display for Day {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.civil();
-        write!(f, "{y:04}-{m:02}-{d:02}")
-    }
-}
-
-impl Serialize for Day {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> Deserialize<'de> for Day {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        let parts: Vec<&str> = s.split('-').collect();
-        let bad = || serde::de::Error::custom("a day is YYYY-MM-DD");
-        let [y, m, dd] = parts.as_slice() else {
-            return Err(bad());
-        };
-        let (y, m, dd): (i64, i64, i64) = (
-            y.parse().map_err(|_| bad())?,
-            m.parse().map_err(|_| bad())?,
-            dd.parse().map_err(|_| bad())?,
-        );
-        // days_from_civil
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = if m > 2 { m - 3 } else { m + 9 };
-        let doy = (153 * mp + 2) / 5 + dd - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        let days = era * 146_097 + doe - 719_468;
-        u32::try_from(days).map(Day).map_err(|_| bad())
-    }
-}
-
-/// Which side sealed the report.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SealedBy {
-    /// The victim's browser (typage) or another client: the server never saw plaintext.
-    Client,
-    /// The server, in memory, for the form that works without JavaScript.
-    Server,
-}
-
-/// Where a report is in its life.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReportState {
-    /// Stored, not yet acknowledged by an officer.
-    Received,
-    /// An officer of the partner confirmed that they decrypted it.
-    Acknowledged,
-}
+pub use crate::model::{Day, ReportId, ReportState, SealedBy};
+use crate::model::{PartnerId, ReportSummary, Sha256};
+use crate::transparency::Entry;
 
 /// The metadata the store keeps per report. Nothing else about a report exists on disk.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -162,10 +23,37 @@ pub struct ReportMeta {
     /// then, and on reports acknowledged before approdo recorded it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged: Option<Day>,
-    /// SHA-256 of the whole age file, lowercase hex.
-    pub sha256: String,
+    /// SHA-256 of the whole age file.
+    pub sha256: Sha256,
     /// How many chunks hold it.
     pub chunks: u32,
+}
+
+impl ReportMeta {
+    /// The log's leaf recording this report as stored.
+    pub fn log_entry(&self) -> Entry {
+        Entry::stored(self.id, self.sha256, &self.partner, self.day)
+    }
+
+    /// True when `entry` is the log's record of this report.
+    pub fn recorded_by(&self, entry: &Entry) -> bool {
+        entry.records(&self.log_entry(), self.sealed)
+    }
+
+    /// The officer API's view of this row.
+    pub fn summary(&self) -> ReportSummary {
+        ReportSummary {
+            id: self.id,
+            partner: self.partner.clone(),
+            day: self.day,
+            size: self.size,
+            sealed: self.sealed,
+            state: self.state,
+            acknowledged: self.acknowledged,
+            sha256: self.sha256,
+            chunks: self.chunks,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -173,24 +61,15 @@ pub struct ReportMeta {
 mod tests {
     use super::*;
 
+    /// The row and the API summary are separate types; the summary the officer API lists of a
+    /// row is the frozen wire format (`tests/vectors/report_summary.json`).
     #[test]
-    fn days_round_trip() {
-        for d in [0u32, 1, 59, 60, 365, 10_957, 20_000, 20_785, 50_000] {
-            let day = Day(d);
-            let json = serde_json::to_string(&day).unwrap();
-            assert_eq!(serde_json::from_str::<Day>(&json).unwrap(), day, "{json}");
+    fn a_row_summarises_to_the_frozen_wire_format() {
+        let golden: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/vectors/report_summary.json")).unwrap();
+        for want in golden.as_array().unwrap() {
+            let row: ReportMeta = serde_json::from_value(want.clone()).unwrap();
+            assert_eq!(&serde_json::to_value(row.summary()).unwrap(), want);
         }
-        assert_eq!(Day(0).to_string(), "1970-01-01");
-        assert_eq!(Day(20_785).to_string(), "2026-11-28");
-    }
-
-    #[test]
-    fn ids_parse() {
-        let id = ReportId::random();
-        assert_eq!(id.to_string().parse::<ReportId>().unwrap(), id);
-        assert!("../../etc".parse::<ReportId>().is_err());
-        assert!("ABCDEF00000000000000000000000000"
-            .parse::<ReportId>()
-            .is_err());
     }
 }

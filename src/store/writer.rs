@@ -5,8 +5,9 @@
 use redb::{Durability, ReadableTable};
 use tokio::sync::{mpsc, oneshot};
 
+use super::tlog;
 use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
-use crate::transparency::{log, Entry};
+use crate::transparency::Entry;
 
 /// Most commands in one transaction.
 const MAX_BATCH: usize = 512;
@@ -256,7 +257,7 @@ fn apply(
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
                         super::binding::put(&txn, *id, binding.as_ref())?;
-                        log::queue(&txn, &Entry::stored(&parse_meta(*id, meta)?))?;
+                        tlog::queue(&txn, &parse_meta(*id, meta)?.log_entry())?;
                         Ok(true)
                     }
                 }
@@ -276,10 +277,14 @@ fn apply(
                 }
                 Op::PutResumable { id, index, data } => {
                     let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
-                    let follows = *index == 0
+                    // Chunks arrive a few at a time ([`super::CHUNK_WINDOW`], enforced by
+                    // the slots); as a backstop one must be stored a little below this one.
+                    let reach = 2 * super::CHUNK_WINDOW;
+                    let follows = *index < reach
                         || chunks
-                            .get((*id, *index - 1))
+                            .range((*id, *index - reach)..(*id, *index))
                             .map_err(StoreError::from_db)?
+                            .next()
                             .is_some();
                     if !live {
                         Err(StoreError::NotFound)
@@ -317,7 +322,7 @@ fn apply(
                             .insert(*id, meta.as_slice())
                             .map_err(StoreError::from_db)?;
                         super::binding::put(&txn, *id, binding.as_ref())?;
-                        log::queue(&txn, &Entry::stored(&parsed))?;
+                        tlog::queue(&txn, &parsed.log_entry())?;
                         Ok(true)
                     } else {
                         Err(StoreError::NotFound)
@@ -341,12 +346,12 @@ fn apply(
                             if *state == ReportState::Acknowledged
                                 && meta.state != ReportState::Acknowledged
                             {
-                                log::queue(
+                                tlog::queue(
                                     &txn,
                                     &Entry::Ack {
                                         id: meta.id.to_string(),
                                         partner: meta.partner.to_string(),
-                                        sha256: meta.sha256.clone(),
+                                        sha256: meta.sha256.to_string(),
                                         officer: signed.as_ref().map(|s| s.0.clone()),
                                         signature: signed.as_ref().map(|s| s.1.clone()),
                                     },
@@ -378,7 +383,7 @@ fn apply(
                         super::binding::put(&txn, *id, None)?;
                         super::cases::remove_all(&txn, *id)?;
                         freed += delete_chunks(&mut chunks, *id)?;
-                        log::queue(
+                        tlog::queue(
                             &txn,
                             &Entry::Deleted {
                                 id: format!("{id:032x}"),
@@ -408,7 +413,7 @@ fn apply(
                     Ok(true)
                 }
                 Op::IntegrateLog(key, time, every) => {
-                    log::integrate(&txn, key, *time, *every).map(|_| true)
+                    tlog::integrate(&txn, key, *time, *every).map(|_| true)
                 }
             };
             results.push(r);

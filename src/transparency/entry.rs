@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Day, ReportMeta, SealedBy};
+use crate::model::{Day, PartnerId, ReportId, SealedBy, Sha256};
 
 /// One leaf of the log.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -41,31 +41,41 @@ pub enum Entry {
 }
 
 impl Entry {
-    /// The entry recording a stored report.
-    pub fn stored(meta: &ReportMeta) -> Self {
+    /// The entry recording a stored report (the store makes it from its row:
+    /// `ReportMeta::log_entry`).
+    pub fn stored(id: ReportId, sha256: Sha256, partner: &PartnerId, day: Day) -> Self {
         Entry::Stored {
-            id: meta.id.to_string(),
-            sha256: meta.sha256.clone(),
-            partner: meta.partner.to_string(),
-            day: meta.day,
+            id: id.to_string(),
+            sha256: sha256.to_string(),
+            partner: partner.to_string(),
+            day,
             sealed: None,
         }
     }
 
-    /// True when this entry records `meta` as stored: the fields match (a leaf written before
-    /// the sealing side left the log may still name it, and then it must match too).
-    pub fn records(&self, meta: &ReportMeta) -> bool {
-        match self {
-            Entry::Stored { sealed, .. } => {
-                sealed.is_none_or(|s| s == meta.sealed)
-                    && *self
-                        == Entry::Stored {
-                            id: meta.id.to_string(),
-                            sha256: meta.sha256.clone(),
-                            partner: meta.partner.to_string(),
-                            day: meta.day,
-                            sealed: *sealed,
-                        }
+    /// True when this entry is `expected` (made by [`Entry::stored`]) for a report sealed by
+    /// `sealed`: the fields match (a leaf written before the sealing side left the log may
+    /// still name it, and then it must match too).
+    pub fn records(&self, expected: &Entry, sealed: SealedBy) -> bool {
+        match (self, expected) {
+            (
+                Entry::Stored {
+                    id,
+                    sha256,
+                    partner,
+                    day,
+                    sealed: named,
+                },
+                Entry::Stored {
+                    id: id2,
+                    sha256: sha2,
+                    partner: partner2,
+                    day: day2,
+                    ..
+                },
+            ) => {
+                named.is_none_or(|s| s == sealed)
+                    && (id, sha256, partner, day) == (id2, sha2, partner2, day2)
             }
             _ => false,
         }
@@ -73,8 +83,8 @@ impl Entry {
 
     /// The canonical bytes of the leaf.
     pub fn to_bytes(&self) -> Vec<u8> {
-        // Serialising plain strings and numbers cannot fail.
-        serde_json::to_vec(self).unwrap_or_default()
+        // An empty leaf in the public log would be worse than a crash: this cannot fail.
+        serde_json::to_vec(self).expect("a leaf is strings, numbers and days: JSON cannot fail")
     }
 
     /// Parses a leaf (refuses unknown fields and types).
@@ -117,25 +127,24 @@ mod tests {
 
     #[test]
     fn leaves_written_with_the_sealing_side_still_parse_and_match() {
-        let old = br#"{"type":"stored","id":"00000000000000000000000000000000","sha256":"ab","partner":"cav","day":"2024-10-04","sealed":"server"}"#;
+        let old = br#"{"type":"stored","id":"00000000000000000000000000000000","sha256":"abababababababababababababababababababababababababababababababab","partner":"cav","day":"2024-10-04","sealed":"server"}"#;
         let e = Entry::parse(old).unwrap();
         assert_eq!(
             e.to_bytes(),
             old.to_vec(),
             "old leaves re-serialise byte for byte"
         );
-        let mut meta: ReportMeta = serde_json::from_value(serde_json::json!({
-            "id": "00000000000000000000000000000000", "partner": "cav", "day": "2024-10-04",
-            "size": 1, "sealed": "server", "state": "received", "sha256": "ab", "chunks": 1,
-        }))
-        .unwrap();
-        assert!(e.records(&meta));
-        assert!(Entry::stored(&meta).records(&meta));
-        meta.sealed = SealedBy::Client;
+        let id: ReportId = "0".repeat(32).parse().unwrap();
+        let sha: Sha256 = "ab".repeat(32).parse().unwrap();
+        let expected = Entry::stored(id, sha, &"cav".parse().unwrap(), Day(20_000));
+        assert!(e.records(&expected, SealedBy::Server));
+        assert!(expected.records(&expected, SealedBy::Server));
         assert!(
-            !e.records(&meta),
+            !e.records(&expected, SealedBy::Client),
             "an old leaf's sealing side must still match"
         );
-        assert!(Entry::stored(&meta).records(&meta));
+        assert!(expected.records(&expected, SealedBy::Client));
+        let other = Entry::stored(id, sha, &"cav".parse().unwrap(), Day(20_001));
+        assert!(!e.records(&other, SealedBy::Server));
     }
 }

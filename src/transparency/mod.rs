@@ -11,16 +11,24 @@
 //!
 //! - [`entry`]: the leaf format (one JSON object per leaf);
 //! - [`key`]: the log's signing key and checkpoint signing;
-//! - [`log`]: the tables, queueing and integration (called by the store's writer);
 //! - [`client`]: verifying checkpoints, proofs and tiles (auditors, the CLI).
+//!
+//! The pure parts only: the log's tables, queueing and integration belong to the store
+//! (`store::tlog`), and nothing here imports the store.
 
 pub mod client;
 pub mod entry;
 pub mod key;
-pub mod log;
 
 pub use entry::Entry;
 pub use key::{checkpoint_time, LogKey, LogVerifier, KEY_FILE};
+
+/// How often the log signs a checkpoint when nothing is queued: every interval, but at
+/// most hourly (a test server integrating every second need not sign every second); auditors
+/// call a log frozen after two heartbeats.
+pub fn heartbeat(interval: u64) -> u64 {
+    interval.max(3600)
+}
 
 /// Tile height of the C2SP tlog-tiles layout (256 hashes per tile).
 pub const TILE_HEIGHT: u8 = 8;

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use super::{Entry, Index, Vault, VaultError};
 use crate::client::{Client, ClientError};
 use crate::keys::OfficerIdentity;
-use crate::store::{Day, ReportId, ReportMeta, ReportState};
+use crate::model::{Day, ReportId, ReportState, ReportSummary};
 
 /// How to sync.
 #[derive(Clone, Debug)]
@@ -80,6 +80,8 @@ pub fn sync(
     for id in &gone {
         vault.remove(*id)?;
         index.reports.remove(id);
+        // Its case records went with it on the server.
+        index.case_heads.remove(id);
         out.removed += 1;
     }
     if !gone.is_empty() {
@@ -119,7 +121,9 @@ pub fn sync(
         if !opts.ack || meta.state == ReportState::Acknowledged {
             continue;
         }
-        match with_session(client, ids, |c| c.acknowledge(meta.id, &meta.sha256)) {
+        match with_session(client, ids, |c| {
+            c.acknowledge(meta.id, &meta.sha256.to_string())
+        }) {
             Ok(()) => {
                 out.acked += 1;
                 dirty = true;
@@ -145,7 +149,7 @@ fn fetch(
     vault: &Vault,
     client: &mut Client,
     ids: &[OfficerIdentity],
-    meta: &ReportMeta,
+    meta: &ReportSummary,
 ) -> Result<Entry, String> {
     let (tmp, mut file) = vault.temp_file().map_err(|e| e.to_string())?;
     let result = (|| {
@@ -161,7 +165,9 @@ fn fetch(
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(format!("downloading: {e}")),
             };
-            let chunk = buf.get(..n).unwrap_or_default();
+            let chunk = buf
+                .get(..n)
+                .expect("Read::read returns at most the buffer's length");
             hasher.update(chunk);
             size += n as u64;
             file.write_all(chunk).map_err(|e| format!("writing: {e}"))?;
@@ -179,13 +185,14 @@ fn fetch(
         let mut entry = Entry {
             day: meta.day,
             acknowledged: meta.acknowledged,
-            sha256: meta.sha256.clone(),
+            sha256: meta.sha256.to_string(),
             size: meta.size,
             urgency: None,
             safe_now: None,
             language: None,
             kind: None,
             attachments: Vec::new(),
+            seen: Some(super::now_secs()),
         };
         entry.describe(&opened.report, &opened.attachments);
         vault.keep(&tmp, meta.id).map_err(|e| e.to_string())?;

@@ -164,9 +164,10 @@ test("3. the idle timeout never fires while a report is being sent: a slow uploa
   const times = [];
   await page.route("**/api/v1/uploads/*/chunks/*", async (route) => {
     times.push(Date.now());
-    await throttle(900)(route);
+    // Four chunks travel at once (the server's window): each held 2.5 s, 9 chunks take 3 rounds.
+    await throttle(2500)(route);
   });
-  await sendReport(page, { files: [attachment(5)], wait: false, idle: IDLE });
+  await sendReport(page, { files: [attachment(8)], wait: false, idle: IDLE });
   // The codename, read the moment the screen is up (the idle time starts again after sending).
   const words = await (await page.waitForFunction(() => !document.querySelector("#done")?.hidden && document.querySelector("#codename").textContent, null, { timeout: 120000 })).jsonValue();
   assert.equal(words.trim().split(" ").length, 7);
@@ -175,6 +176,27 @@ test("3. the idle timeout never fires while a report is being sent: a slow uploa
   assert.equal(new URL(page.url()).pathname, "/report");
   // Once sent, the idle timeout is back: the codename screen leaves by itself.
   await page.waitForURL("**/exit", { timeout: 30000 });
+  await context.close();
+});
+
+test("speed: chunks travel four at a time (the server's window), never more, every chunk but the last whole", async () => {
+  const context = await browser.newContext(PHONE);
+  const page = await context.newPage();
+  let now = 0;
+  let most = 0;
+  const bodies = [];
+  await page.route("**/api/v1/uploads/*/chunks/*", async (route) => {
+    now++;
+    most = Math.max(most, now);
+    bodies.push(route.request().postDataBuffer()?.length ?? 0);
+    await throttle(300)(route);
+    now--;
+  });
+  await sendReport(page, { files: [attachment(10)] });
+  // One chunk at a time spent 92 % of a 20 MiB send over tor waiting (issue 16).
+  assert.equal(most, 4, `at most ${most} chunks were in flight at once`);
+  assert.ok(bodies.length >= 11, `${bodies.length} chunks`);
+  assert.ok(bodies.slice(0, -1).every((b) => b === bodies[0]), "every chunk but the last is whole");
   await context.close();
 });
 

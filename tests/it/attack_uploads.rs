@@ -387,7 +387,10 @@ fn a_late_chunk_cannot_change_what_the_receipt_signs() {
             .into_iter()
             .find(|m| m.id.to_string() == id)
             .unwrap();
-        assert_eq!(receipt["sha256"].as_str(), Some(meta.sha256.as_str()));
+        assert_eq!(
+            receipt["sha256"].as_str(),
+            Some(meta.sha256.to_string().as_str())
+        );
     }
     audit_passes(&server);
 }

@@ -1,4 +1,5 @@
-//! `approdo audit store` on real stores: clean ones pass, tampered ones fail with a reason.
+//! `approdo audit store` on real stores: clean ones pass, tampered ones fail with a reason. The
+//! live audits (`log`, `site`) read through their `--proxy`.
 
 use crate::common::{self, TestServer};
 
@@ -68,4 +69,49 @@ fn audit_refuses_a_store_that_is_not_there() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot open"));
+}
+
+/// `audit log` and `audit site` share one fetcher: with `--proxy`, every request goes to the
+/// proxy (here a listener that counts connections and closes them), none straight to the
+/// server, and the audit cannot pass.
+#[test]
+fn live_audits_go_through_the_proxy() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let server = TestServer::start(&[]);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("socks5h://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            drop(conn);
+        }
+    });
+    let state = tempfile::tempdir().unwrap();
+    let state = state.path().join("state.json");
+    let (ok, out, err) =
+        common::approdo(&["audit", "site", "--server", &server.url, "--proxy", &proxy]);
+    assert!(!ok && !out.contains("PASS"), "{out}{err}");
+    let after_site = seen.load(Ordering::SeqCst);
+    assert!(after_site > 0, "audit site did not use --proxy: {out}{err}");
+    let (ok, out, err) = common::approdo(&[
+        "audit",
+        "log",
+        "--server",
+        &server.url,
+        "--state",
+        state.to_str().unwrap(),
+        "--proxy",
+        &proxy,
+    ]);
+    assert!(!ok && out.contains("ERROR: could not audit"), "{out}{err}");
+    assert!(
+        seen.load(Ordering::SeqCst) > after_site,
+        "audit log did not use --proxy: {out}{err}"
+    );
+    // Without the proxy, the same server passes.
+    let (ok, out, err) = common::approdo(&["audit", "site", "--server", &server.url]);
+    assert!(ok && out.contains("PASS"), "{out}{err}");
 }

@@ -75,6 +75,14 @@ pub const NOT_RUN: &[(&str, &str)] = &[
         "docs/officer.md#install",
         "installs packages on the officer's laptop",
     ),
+    (
+        "docs/supply-chain.md#deny",
+        "`ops/test` runs `ops/deny` as its own suite (`cargo deny (offline)`)",
+    ),
+    (
+        "docs/supply-chain.md#advisory-db-refresh",
+        "needs the network (the RustSec repository), and commits",
+    ),
 ];
 
 /// Documented behaviour the binary does not have yet: (name, what). Empty since issue 14's

@@ -8,7 +8,7 @@ use std::process::Command;
 use crate::common::{self, TestServer};
 
 /// A tmpfs of `mib` MiB mounted on a fresh folder; unmounted on drop. `None` (with a printed
-/// reason) where mounting is not permitted.
+/// reason) where mounting is not permitted; a failure instead in CI (`common::skip`).
 struct SmallFs(tempfile::TempDir);
 
 impl SmallFs {
@@ -22,7 +22,7 @@ impl SmallFs {
         if ok {
             Some(SmallFs(dir))
         } else {
-            eprintln!("SKIPPED: cannot mount a tmpfs here (needs root, as in ops/test on CI)");
+            common::skip("cannot mount a tmpfs here (needs root, as ops/test has in CI)");
             None
         }
     }

@@ -1,8 +1,10 @@
-//! The fuzz smoke run of the test command: every file of every committed fuzz corpus
-//! (`fuzz/corpus/<target>/`), then 2 000 seeded mutations of them per target (byte flips,
-//! truncations, insertions, splices), through the same functions the cargo-fuzz targets call
-//! (`approdo::fuzzing`). Long runs: `RUSTC_BOOTSTRAP=1 cargo fuzz run -O <target>` (see
-//! docs/security.md).
+//! The fuzz smoke run of the test command: every committed seed (`fuzz/seeds/<target>/`, a
+//! small curated set per target) and every regression input (`fuzz/regressions/<target>/`,
+//! inputs that once crashed a target), then 2 000 seeded mutations of them per target (byte
+//! flips, truncations, insertions, splices), through the same functions the cargo-fuzz
+//! targets call (`approdo::fuzzing`). The corpus a long run grows (`fuzz/corpus/`) stays out
+//! of git and out of this test, so the test is the same on every machine. Long runs:
+//! `ops/fuzz` (see docs/security.md).
 
 use rand::{Rng, SeedableRng};
 
@@ -53,18 +55,52 @@ fn mutate(rng: &mut rand::rngs::StdRng, seeds: &[Vec<u8>]) -> Vec<u8> {
     d
 }
 
+/// Every file of a folder (sorted by content, so the mutations do not depend on the order the
+/// file system lists them in).
+fn read_inputs(dir: &std::path::Path) -> Vec<Vec<u8>> {
+    let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .filter(|e| e.file_name() != "README.md")
+        .map(|e| {
+            std::fs::read(e.path()).unwrap_or_else(|err| panic!("{}: {err}", e.path().display()))
+        })
+        .collect();
+    inputs.sort();
+    inputs
+}
+
+/// Every target of `fuzz/Cargo.toml` is replayed here (and nothing else).
+#[test]
+fn every_fuzz_target_is_in_the_smoke_test() {
+    let manifest = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/Cargo.toml"),
+    )
+    .unwrap();
+    let mut bins: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.strip_prefix("name = \""))
+        .filter_map(|l| l.strip_suffix('"'))
+        .filter(|n| *n != "approdo-fuzz")
+        .collect();
+    bins.sort();
+    let mut here: Vec<&str> = TARGETS.iter().map(|(n, _)| *n).collect();
+    here.sort();
+    assert_eq!(bins, here);
+}
+
 #[test]
 fn every_corpus_and_its_mutations_hold_the_fuzz_properties() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    let fuzz = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     let mut total = 0;
     for (name, run) in TARGETS {
-        let mut seeds: Vec<Vec<u8>> = std::fs::read_dir(root.join(name))
-            .unwrap_or_else(|e| panic!("corpus of {name}: {e}"))
-            .flatten()
-            .filter_map(|e| std::fs::read(e.path()).ok())
-            .collect();
+        let mut seeds = read_inputs(&fuzz.join("seeds").join(name));
+        assert!(!seeds.is_empty(), "{name} has seeds in fuzz/seeds/{name}/");
+        let regressions = fuzz.join("regressions").join(name);
+        if regressions.exists() {
+            seeds.extend(read_inputs(&regressions));
+        }
         seeds.sort();
-        assert!(!seeds.is_empty(), "{name} has a corpus");
         for s in &seeds {
             run(s);
         }

@@ -47,7 +47,8 @@ fn rust_envelope_matches_the_shared_vectors() {
 }
 
 /// Codename derivation v1 (`src/codename/mod.rs`), shared with `web/test/codename.test.mjs`.
-/// Regenerate only on purpose: `APPRODO_REGENERATE_VECTORS=1 cargo test --test it codename`.
+/// Regenerate only on purpose (`APPRODO_BLESS=1`, the one variable that lets a test rewrite a
+/// tracked file): `APPRODO_BLESS=1 cargo test --test it codename`.
 #[test]
 fn codename_derivation_matches_the_shared_vectors() {
     use approdo::codename::Codename;
@@ -81,7 +82,7 @@ fn codename_derivation_matches_the_shared_vectors() {
             "mailbox": k.mailbox,
         })
     };
-    if std::env::var_os("APPRODO_REGENERATE_VECTORS").is_some() {
+    if std::env::var("APPRODO_BLESS").is_ok_and(|v| v == "1") {
         let v = serde_json::json!({
             "comment": "approdo.codename/v1: typed as words or digit groups (4-digit position in the fresh list + Damm check digit), normalised to words; Argon2id(normalised, salt \"approdo.codename/v1\", m=8192 KiB, t=1, p=1, 64 bytes); identity = k[0..32]; mailbox = SHA-256(\"approdo.mailbox/v1\" || k[32..64]). Checked by Rust and JS.",
             "vectors": inputs.iter().map(|t| derive(t)).collect::<Vec<_>>(),

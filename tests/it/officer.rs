@@ -40,6 +40,23 @@ fn an_officer_of_a_cannot_touch_reports_of_b() {
         b.list().unwrap()[0].state,
         approdo::store::ReportState::Acknowledged
     );
+    // The listing on the wire has exactly the fields of the frozen summary
+    // (tests/vectors/report_summary.json, whose second report is acknowledged).
+    let raw: serde_json::Value = ureq::get(&format!("{}/api/v1/officer/reports", server.url))
+        .set("Authorization", &format!("Bearer {}", b.token().unwrap()))
+        .call()
+        .unwrap()
+        .into_json()
+        .unwrap();
+    let golden: serde_json::Value =
+        serde_json::from_str(include_str!("../vectors/report_summary.json")).unwrap();
+    let keys = |v: &serde_json::Value| {
+        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+        k.sort();
+        k
+    };
+    assert_eq!(keys(&raw["reports"][0]), keys(&golden[1]), "{raw}");
+    assert_eq!(raw["partner"], "tratta-milano");
     b.delete(id).unwrap();
     assert!(b.list().unwrap().is_empty());
     refused(b.download(id), 404);

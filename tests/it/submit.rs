@@ -161,26 +161,6 @@ fn markers_never_reach_the_disk_or_the_output() {
 }
 
 #[test]
-fn every_response_carries_the_security_headers() {
-    let server = TestServer::start(&[]);
-    for path in [
-        "/",
-        "/api/v1/directory",
-        "/healthz",
-        "/nope",
-        "/api/v1/officer/reports",
-    ] {
-        let resp = match ureq::get(&format!("{}{path}", server.url)).call() {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{e}"),
-        };
-        for (name, value) in approdo::http::headers::HEADERS {
-            assert_eq!(resp.header(name), Some(*value), "{path}: {name}");
-        }
-    }
-}
-
-#[test]
 fn serves_on_a_unix_socket_for_tor() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();

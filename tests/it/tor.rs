@@ -1,6 +1,7 @@
 //! The onion service template (`ops/torrc`) with Debian's real `tor`, offline: tor accepts the
 //! rendered file, creates the v3 onion address, and approdo answers on the unix socket tor
-//! forwards to. Skips (saying so) only when `tor` is not installed; ops/test installs it.
+//! forwards to. Skips (saying so) only when `tor` is not installed, and fails instead in CI
+//! (`common::skip`); ops/setup installs it.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::fs::PermissionsExt;
@@ -108,7 +109,7 @@ fn is_v3_onion(name: &str) -> bool {
 #[test]
 fn real_tor_creates_the_onion_service_and_approdo_answers_on_its_socket() {
     if !tor_installed() {
-        println!("SKIPPED: `tor` is not installed (apt-get install tor; ops/test installs it)");
+        common::skip("`tor` is not installed (apt-get install tor; ops/setup installs it)");
         return;
     }
     let dir = tempfile::tempdir().unwrap();

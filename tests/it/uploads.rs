@@ -5,6 +5,7 @@ use crate::common::{self, status_json, TestServer};
 
 const MIB: usize = 1024 * 1024;
 const CHUNK: usize = approdo::store::CHUNK_SIZE;
+const WINDOW: usize = approdo::store::CHUNK_WINDOW as usize;
 
 fn sealed_report(size: usize) -> Vec<u8> {
     let attachment: Vec<u8> = (0..size).map(|i| (i % 251) as u8).collect();
@@ -55,11 +56,23 @@ fn cut_upload_resumes_after_a_restart_and_pulls_intact() {
         (200, serde_json::json!({ "next": 1 }))
     );
     assert_eq!(put(&server, &id, 1, chunks[1]).0, 200);
-    // Out of order is refused and changes nothing.
-    let (s, json) = put(&server, &id, 3, chunks[3]);
+    // Beyond the window of chunks in flight (4 from the first missing, announced as
+    // `window`) is out of order: refused, and it changes nothing.
+    let (s, json) = put(&server, &id, 2 + WINDOW, chunks[0]);
     assert_eq!(s, 409, "{json}");
     assert_eq!(next(&server, &id).1["next"], 2);
-    // Re-sending the last stored chunk (its answer was lost) is harmless.
+    // Within the window a chunk may overtake another: stored, the hole reported.
+    assert_eq!(
+        put(&server, &id, 3, chunks[3]),
+        (200, serde_json::json!({ "next": 2 }))
+    );
+    let (s, json) = next(&server, &id);
+    assert_eq!(
+        (s, &json["next"], &json["above"]),
+        (200, &2.into(), &serde_json::json!([3]))
+    );
+    assert_eq!(json["window"], WINDOW);
+    // Re-sending a stored chunk (its answer was lost) is harmless.
     assert_eq!(put(&server, &id, 1, chunks[1]).0, 200);
     // A chunk over the chunk size is refused.
     assert_eq!(put(&server, &id, 2, &vec![0u8; CHUNK + 1]).0, 400);
@@ -71,9 +84,15 @@ fn cut_upload_resumes_after_a_restart_and_pulls_intact() {
     assert_eq!(s, 200, "{json}");
     let from = json["next"].as_u64().unwrap() as usize;
     assert_eq!(from, 2, "both acknowledged chunks survived the kill");
-    for (n, c) in chunks.iter().enumerate().skip(from) {
-        assert_eq!(put(&server, &id, n, c).0, 200);
-    }
+    assert_eq!(
+        json["above"],
+        serde_json::json!([3]),
+        "and the one that overtook"
+    );
+    assert_eq!(
+        put(&server, &id, 2, chunks[2]),
+        (200, serde_json::json!({ "next": 4 }))
+    );
     let (s, receipt) = finalize(&server, &id);
     assert_eq!(s, 201, "{receipt}");
     assert_eq!(receipt["id"].as_str(), Some(id.as_str()));

@@ -36,7 +36,7 @@ function say(text, kind = "info") {
 }
 
 function failClosed(reason) {
-  say(t("not_sent", { reason }, "Your report was NOT sent. {reason} Nothing left this device in readable form."), "error");
+  say(t("not_sent", { reason }), "error");
   $("#nojs-offer").hidden = false;
 }
 
@@ -50,10 +50,10 @@ async function main() {
   try {
     checkCapabilities();
     directory = await loadDirectory(NETWORK_KEY);
-    $("#seal-mode").textContent = t("ready", {}, "Your report is encrypted in this browser before it is sent. The server cannot read it.");
+    $("#seal-mode").textContent = t("ready");
   } catch (e) {
     form.querySelector("button[type=submit]").disabled = true;
-    failClosed(t("cannot", { reason: reason(e, "went_wrong") }, "This page cannot encrypt here: {reason}."));
+    failClosed(t("cannot", { reason: reason(e, "went_wrong") }));
     return;
   }
   form.addEventListener("change", async (ev) => {
@@ -94,7 +94,7 @@ async function submit(form, directory) {
   const chosen = [...form.querySelectorAll("input[name=partner]:checked")].map((i) => i.value);
   if (chosen.length === 0) {
     focusOn(form.querySelector("input[name=partner]"));
-    throw new Error(t("choose_partner", {}, "Choose at least one organisation"));
+    throw new Error(t("choose_partner"));
   }
   const { answers, assisted, missing } = readIntake(form);
   if (missing) {
@@ -109,7 +109,7 @@ async function submit(form, directory) {
     if (!p) throw new Error(t("unknown_partner"));
     if (!partners.includes(p)) partners.push(p);
   }
-  say(t("removing", {}, "Removing hidden information from photos…"));
+  say(t("removing"));
   const taken = new Set();
   const files = [];
   const removedAll = [];
@@ -118,7 +118,7 @@ async function submit(form, directory) {
     if (removed.length) removedAll.push(f.name);
     files.push({ name: safeName(f.name, taken), blob });
   }
-  say(t("codename", {}, "Making your codename (this can take a few seconds)…"));
+  say(t("codename"));
   const codename = generate(lists().fresh);
   const keys = await deriveReplyKeys(codename);
   const report = {
@@ -136,7 +136,7 @@ async function submit(form, directory) {
   const total = partners.length * envelopeStream(bytes, files).length;
   const progress = startProgress(total);
   for (const p of partners) {
-    say(t("encrypting", { name: p.name }, "Encrypting for {name}…"));
+    say(t("encrypting", { name: p.name }));
     const { stream, length } = envelopeStream(bytes, files);
     const sealed = await seal(p.recipients, stream);
     let percent = -1;
@@ -146,7 +146,7 @@ async function submit(form, directory) {
       (sent) => {
         progress.update(sent);
         const now = Math.min(100, Math.round((sent / length) * 100));
-        if (now !== percent) say(t("sending", { name: p.name, percent: (percent = now) }, "Sending to {name}: {percent} %"));
+        if (now !== percent) say(t("sending", { name: p.name, percent: (percent = now) }));
       },
       progress.connection,
       mailboxBinding(keys.mailbox),
@@ -154,7 +154,7 @@ async function submit(form, directory) {
     progress.next(length);
     let text;
     try {
-      text = t("receipt", { partner: p.name, code: checkReceipt(receipt) }, "{partner}: received, receipt code {code}");
+      text = t("receipt", { partner: p.name, code: checkReceipt(receipt) });
     } catch (e) {
       // It was sent (encrypted); only the server's promise to log it is in doubt.
       text = t("receipt_unchecked", { partner: p.name, code: receipt.sent_sha256.slice(0, 12), reason: e.message });
@@ -176,7 +176,7 @@ async function submit(form, directory) {
   $("#codename-digits").textContent = toDigits(codename, lists().fresh) || "";
   $("#codename-assisted").hidden = !assisted;
   if (removedAll.length) $("#removed").textContent = t("cleaned", { list: removedAll.join(", ") });
-  say(t("sent", {}, "Sent. Only the organisations you chose can read it."), "ok");
+  say(t("sent"), "ok");
   // The codename screen takes the form's place and the focus, from the top of the page, so
   // the codename is in view on a phone without scrolling (tests/browser/journey.test.mjs).
   const done = $("#done");

@@ -19,79 +19,108 @@ const WEBP_DROP = new Map([
   ["XMP ", "XMP (editing history, names, places)"],
 ]);
 
-/** @returns {Promise<{blob: Blob, removed: string[]}>} */
+/** How much of a file is read at once to find its segments: the image data itself is never
+ * read, only referenced (a slice of the file), so a 20 MB photo is not held twice (issue 16:
+ * the renderer was at 369 MiB before Send). */
+const READ = 64 * 1024;
+
+/**
+ * @param {Blob} file
+ * @returns {Promise<{blob: Blob, removed: string[]}>} the cleaned file: slices of `file` (and
+ *   a rewritten WebP header), never a copy of its image data
+ */
 export async function stripMetadata(file) {
-  const head = new Uint8Array(await file.slice(0, 16).arrayBuffer());
+  const read = reader(file);
+  const head = await read(0, 16);
   const kind = head[0] === 0xff && head[1] === 0xd8 ? "jpeg"
     : head[0] === 0x89 && head[1] === 0x50 && head[2] === 0x4e && head[3] === 0x47 ? "png"
     : ascii(head, 0, 4) === "RIFF" && ascii(head, 8, 4) === "WEBP" ? "webp" : null;
   if (!kind) return { blob: file, removed: [] };
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  const out = kind === "jpeg" ? jpeg(bytes) : kind === "png" ? png(bytes) : webp(bytes);
+  const out = await (kind === "jpeg" ? jpeg : kind === "png" ? png : webp)(file, read);
   return { blob: new Blob(out.parts, { type: file.type }), removed: [...new Set(out.removed)] };
+}
+
+/** Reads `n` ≤ [`READ`] bytes at `off` (fewer at the end), a window of the file at a time. */
+function reader(file) {
+  let at = 0;
+  let window = new Uint8Array(0);
+  return async (off, n) => {
+    if (off < at || off + n > at + window.length) {
+      at = off;
+      window = new Uint8Array(await file.slice(off, Math.min(file.size, off + READ)).arrayBuffer());
+    }
+    return window.subarray(off - at, off - at + n);
+  };
 }
 
 function ascii(b, off, n) {
   return String.fromCharCode(...b.subarray(off, off + n));
 }
 
-function jpeg(b) {
-  const parts = [b.subarray(0, 2)];
+async function jpeg(file, read) {
+  const parts = [file.slice(0, 2)];
   const removed = [];
   let i = 2;
-  while (i + 4 <= b.length && b[i] === 0xff) {
-    const marker = b[i + 1];
+  for (;;) {
+    const h = await read(i, 4);
+    if (h.length < 4 || h[0] !== 0xff) break;
+    const marker = h[1];
     if (marker === 0xda || marker === 0xd9) break; // start of scan: the rest is image data
-    const len = (b[i + 2] << 8) | b[i + 3];
+    const len = (h[2] << 8) | h[3];
     const end = i + 2 + len;
-    if (len < 2 || end > b.length) break;
+    if (len < 2 || end > file.size) break;
     if (JPEG_DROP.has(marker)) removed.push(JPEG_DROP.get(marker));
-    else parts.push(b.subarray(i, end));
+    else parts.push(file.slice(i, end));
     i = end;
   }
-  parts.push(b.subarray(i));
+  parts.push(file.slice(i));
   return { parts, removed };
 }
 
-function png(b) {
-  const parts = [b.subarray(0, 8)];
+async function png(file, read) {
+  const parts = [file.slice(0, 8)];
   const removed = [];
   let i = 8;
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  while (i + 12 <= b.length) {
-    const len = view.getUint32(i);
-    const type = ascii(b, i + 4, 4);
+  for (;;) {
+    const h = await read(i, 8);
+    if (h.length < 8 || i + 12 > file.size) break;
+    const len = new DataView(h.buffer, h.byteOffset, 8).getUint32(0);
+    const type = ascii(h, 4, 4);
     const end = i + 12 + len;
-    if (end > b.length) break;
+    if (end > file.size) break;
     if (PNG_DROP.has(type)) removed.push(PNG_DROP.get(type));
-    else parts.push(b.subarray(i, end));
+    else parts.push(file.slice(i, end));
     i = end;
   }
-  if (i < b.length) parts.push(b.subarray(i));
+  if (i < file.size) parts.push(file.slice(i));
   return { parts, removed };
 }
 
-function webp(b) {
-  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+async function webp(file, read) {
   const kept = [];
   const removed = [];
+  let size = 4;
   let i = 12;
-  while (i + 8 <= b.length) {
-    const type = ascii(b, i, 4);
-    const len = view.getUint32(i + 4, true);
+  for (;;) {
+    const h = await read(i, 8);
+    if (h.length < 8) break;
+    const type = ascii(h, 0, 4);
+    const len = new DataView(h.buffer, h.byteOffset, 8).getUint32(4, true);
     const end = i + 8 + len + (len & 1);
-    if (end > b.length) break;
+    if (end > file.size) break;
     if (WEBP_DROP.has(type)) removed.push(WEBP_DROP.get(type));
-    else {
-      const chunk = b.slice(i, end);
-      if (type === "VP8X" && chunk.length >= 9) chunk[8] &= ~(0x08 | 0x04); // clear EXIF and XMP flags
+    else if (type === "VP8X" && end - i <= 64) {
+      const chunk = new Uint8Array(await file.slice(i, end).arrayBuffer());
+      if (chunk.length >= 9) chunk[8] &= ~(0x08 | 0x04); // clear EXIF and XMP flags
       kept.push(chunk);
+      size += chunk.length;
+    } else {
+      kept.push(file.slice(i, end));
+      size += end - i;
     }
     i = end;
   }
-  const size = 4 + kept.reduce((n, c) => n + c.length, 0);
-  const header = new Uint8Array(12);
-  header.set(b.subarray(0, 12));
+  const header = new Uint8Array(await file.slice(0, 12).arrayBuffer());
   new DataView(header.buffer).setUint32(4, size, true);
   return { parts: [header, ...kept], removed };
 }

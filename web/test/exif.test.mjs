@@ -68,3 +68,35 @@ test("other files pass through untouched", async () => {
   assert.deepEqual(await bytes(blob), input);
   assert.equal(removed.length, 0);
 });
+
+test("a large photo is never read whole: only its segment headers, a window at a time", async () => {
+  // 20 MB of image data after the metadata: the strip reads headers, the data is referenced.
+  const input = Buffer.concat([jpegWithGps().subarray(0, -2), Buffer.alloc(20 * 1000 * 1000, 0x55), Buffer.from([0xff, 0xd9])]);
+  let read = 0;
+  let most = 0;
+  // A slice that counts what is read of it.
+  const counted = (part) => {
+    const whole = part.arrayBuffer.bind(part);
+    part.arrayBuffer = async () => {
+      read += part.size;
+      most = Math.max(most, part.size);
+      return whole();
+    };
+    return part;
+  };
+  const real = new Blob([input]);
+  const file = {
+    size: real.size,
+    type: "image/jpeg",
+    slice: (a, b) => counted(real.slice(a, b)),
+    arrayBuffer: async () => assert.fail("the whole file was read"),
+  };
+  const { blob, removed } = await stripMetadata(file);
+  assert.ok(most <= 64 * 1024, `read ${most} bytes at once`);
+  assert.ok(read <= 128 * 1024, `read ${read} bytes in all`);
+  assert.equal(removed.length, 2);
+  const out = Buffer.from(await blob.arrayBuffer());
+  assert.ok(!has(out, "GPSLatitude") && !has(out, "taken at home"));
+  assert.ok(out.length > 20 * 1000 * 1000 && out.length < input.length);
+  assert.ok(out.subarray(-3).equals(Buffer.from([0x55, 0xff, 0xd9])));
+});

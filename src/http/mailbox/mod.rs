@@ -22,16 +22,16 @@ pub(super) mod kdf;
 mod page;
 mod verify;
 
-pub(super) use page::LOGIN_FORM;
-
 use actix_web::{post, web, HttpRequest, HttpResponse};
 use base64::prelude::{Engine, BASE64_STANDARD};
 use serde::{Deserialize, Serialize};
 
 use super::officer::authorise;
 use super::{blocking, ApiError, AppState};
+use crate::model::Day;
+use crate::model::MailboxId;
 use crate::reply::{MailboxBinding, ReplySignature, SignatureError};
-use crate::store::{Day, MailboxId, MailboxMessage};
+use crate::store::MailboxMessage;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(post_reply)
@@ -90,7 +90,7 @@ async fn post_reply(
                 .into(),
         ));
     };
-    let report_id: crate::store::ReportId = report
+    let report_id: crate::model::ReportId = report
         .parse()
         .map_err(|e: &str| ApiError::BadRequest(e.to_owned()))?;
     let sealed = BASE64_STANDARD
@@ -99,11 +99,11 @@ async fn post_reply(
     if sealed.len() > crate::reply::MAX_SEALED {
         return Err(ApiError::TooLarge(crate::reply::MAX_SEALED as u64));
     }
-    let shape = crate::sealed::inspect_header(&sealed)?.ok_or(ApiError::BadRequest(
+    let shape = crate::admission::inspect_header(&sealed)?.ok_or(ApiError::BadRequest(
         "the reply is not a complete age file".into(),
     ))?;
     // Her reply key is X25519 (a codename derives it): one X25519 stanza.
-    crate::sealed::check_recipients(&shape, 1, false)?;
+    crate::admission::check_recipients(&shape, 1, false)?;
     // 3. The signature: by a key the directory lists for the session's partner.
     let signed = ReplySignature {
         partner: session.partner.to_string(),
@@ -232,17 +232,4 @@ async fn remove(
     }
     state.store.delete_reply(mailbox, id).await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "deleted": true })))
-}
-
-/// Removes replies older than the configured lifetime, now and then once an hour.
-pub async fn expire_replies(state: web::Data<AppState>) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        tick.tick().await;
-        let keep = state.limits.reply_ttl_days;
-        let before = Day(Day::today().0.saturating_sub(keep));
-        if let Err(e) = state.store.expire_replies(before).await {
-            eprintln!("approdo: expiring old replies failed: {e}");
-        }
-    }
 }

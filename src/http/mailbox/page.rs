@@ -10,12 +10,13 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Deserializer};
 use zeroize::Zeroizing;
 
-use super::super::pages::{escape, framed, page, PageLang};
+use super::super::pages::{escape, framed, page, respond, PageLang};
 use super::super::{ApiError, AppState};
 use super::{day_string, fetch, message_id};
 use crate::codename::Codename;
-use crate::reply::Reply;
-use crate::store::MailboxId;
+use crate::html::{self, Html};
+use crate::model::MailboxId;
+use crate::reply::{Reply, SharedStatus};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(show).service(login).service(remove);
@@ -30,41 +31,39 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
-pub(in crate::http) const LOGIN_FORM: &str = include_str!("../../../web/templates/mailbox.html");
-
-fn login_page(state: &AppState, l: &PageLang, status: u16, notice: &str) -> HttpResponse {
-    let mut body = LOGIN_FORM.to_owned();
-    for key in [
-        "intro",
-        "checking",
-        "nojs_mode",
-        "codename_label",
-        "codename_hint",
-        "show_typed",
-        "open",
-    ] {
-        body = body.replace(&format!("{{{{{key}}}}}"), &l.t(&format!("mailbox.{key}")));
+fn login_page(state: &AppState, l: &PageLang, status: u16, notice: &Html) -> HttpResponse {
+    let t = |key: &str| l.t(&format!("mailbox.{key}"));
+    let body = html::MAILBOX.fill(&[
+        ("intro", t("intro")),
+        ("checking", t("checking")),
+        ("nojs_mode", t("nojs_mode")),
+        ("codename_label", t("codename_label")),
+        ("codename_hint", t("codename_hint")),
+        ("show_typed", t("show_typed")),
+        ("open", t("open")),
+        ("lang", Html::text(l.lang.code)),
+        ("notice", notice.clone()),
+        ("form_token", Html::text(&state.form_tokens.issue())),
+        (
+            "js_text",
+            l.js_text("mailbox") + &l.js_text("mailbox.js") + &l.js_text_full("form.refusal"),
+        ),
+    ]);
+    match body {
+        Ok(body) => framed(
+            l,
+            status,
+            l.lang.text("pages.mailbox_heading"),
+            &body,
+            &Html::markup("<script src=\"/assets/app.js\" defer></script>\n"),
+        ),
+        Err(e) => respond(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, Err(e)),
     }
-    let body = body
-        .replace("{{lang}}", l.lang.code)
-        .replace("{{notice}}", notice)
-        .replace("{{form_token}}", &state.form_tokens.issue())
-        .replace(
-            "{{js_text}}",
-            &(l.js_text("mailbox") + &l.js_text("mailbox.js") + &l.js_text_full("form.refusal")),
-        );
-    framed(
-        l,
-        status,
-        l.lang.text("pages.mailbox_heading"),
-        &body,
-        "<script src=\"/assets/app.js\" defer></script>\n",
-    )
 }
 
 /// The login page again, with an error (`mailbox.<key>`) announced on top.
 fn refused(state: &AppState, l: &PageLang, status: u16, key: &str) -> HttpResponse {
-    let notice = format!(
+    let notice = crate::html!(
         "<p id=\"error\" role=\"alert\">{}</p>",
         l.t(&format!("mailbox.{key}"))
     );
@@ -77,13 +76,13 @@ fn failed(l: &PageLang, key: &str) -> HttpResponse {
         l,
         500,
         l.lang.text("pages.mailbox_heading"),
-        &format!("<p>{}</p>", l.t(&format!("mailbox.{key}"))),
+        &crate::html!("<p>{}</p>", l.t(&format!("mailbox.{key}"))),
     )
 }
 
 #[get("/mailbox")]
 async fn show(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
-    login_page(&state, &l, 200, "")
+    login_page(&state, &l, 200, &Html::default())
 }
 
 #[derive(Deserialize)]
@@ -152,19 +151,27 @@ async fn login(
     };
     let mut html = format!("<p class=\"mode\">{}</p>\n", l.t("mailbox.server_opened"));
     let mut shown = 0;
+    let mut body = String::new();
+    let mut shared = Shared::default();
     for m in &messages {
         // A message her codename cannot open is not hers to see (nor to know of).
-        let Some(opened) = super::verify::open(&state, &keys, m) else {
+        let Some(opened) = super::verify::show(&state, &keys, m) else {
             continue;
         };
         shown += 1;
-        html.push_str(&match opened {
-            super::verify::Opened::Verified { reply, name } => {
-                render(&state, &l, &keys, &reply, &name, &day_string(m.day), m.id)
+        let day = day_string(m.day);
+        body.push_str(&match opened {
+            super::verify::Shown::Verified { reply, name } => {
+                if shared.note(&reply, &name, &day) {
+                    continue;
+                }
+                render(&state, &l, &keys, &reply, &name, &day, m.id)
             }
-            super::verify::Opened::Hidden => super::verify::hidden(&l, &day_string(m.day)),
+            super::verify::Shown::Hidden => super::verify::hidden(&l, &day),
         });
     }
+    html.push_str(&shared.html(&l));
+    html.push_str(&body);
     if shown == 0 {
         html.push_str(&format!("<p id=\"empty\">{}</p>\n", l.t("mailbox.empty")));
     }
@@ -179,9 +186,59 @@ async fn login(
         &l,
         200,
         l.lang.text("pages.mailbox_heading"),
-        &html,
+        // `render` and `verify::hidden` escape every value they put in.
+        &Html::assembled(html),
         &l.leaves_when_idle(),
     )
+}
+
+/// The statuses partners shared with her (a reply with a status and no message): the furthest
+/// one per report, shown as one plain sentence unless a reply to that report is shown anyway
+/// (a reply says "read and answered" itself).
+#[derive(Default)]
+struct Shared {
+    furthest: std::collections::BTreeMap<String, (SharedStatus, String, String)>,
+    answered: std::collections::BTreeSet<String>,
+}
+
+impl Shared {
+    /// Notes `reply`; true when it is a status only (not to be shown as a message).
+    fn note(&mut self, reply: &Reply, name: &str, day: &str) -> bool {
+        match reply.status {
+            Some(status) if reply.message.trim().is_empty() => {
+                let e = self.furthest.entry(reply.in_reply_to.clone()).or_insert((
+                    status,
+                    name.to_owned(),
+                    day.to_owned(),
+                ));
+                if status > e.0 {
+                    *e = (status, name.to_owned(), day.to_owned());
+                }
+                true
+            }
+            _ => {
+                self.answered.insert(reply.in_reply_to.clone());
+                false
+            }
+        }
+    }
+
+    fn html(&self, l: &PageLang) -> String {
+        self.furthest
+            .iter()
+            .filter(|(report, _)| !self.answered.contains(*report))
+            .map(|(_, (status, name, day))| {
+                format!(
+                    "<p class=\"shared-status\" data-status=\"{}\" role=\"status\">{}</p>\n",
+                    status.name(),
+                    l.fill(
+                        &format!("mailbox.shared_{}", status.name()),
+                        &[("name", name), ("day", day)]
+                    )
+                )
+            })
+            .collect()
+    }
 }
 
 fn render(
@@ -280,7 +337,7 @@ async fn remove(
     };
     match state.store.delete_reply(mailbox, id).await {
         Ok(()) => {
-            let notice = format!(
+            let notice = crate::html!(
                 "<p id=\"deleted\" role=\"status\">{}</p>",
                 l.t("mailbox.deleted")
             );

@@ -10,7 +10,7 @@ use crate::reply::{Reply, ReplySignature};
 use crate::store::MailboxMessage;
 
 /// A reply her codename opened.
-pub(super) enum Opened {
+pub(super) enum Shown {
     /// The signature verified: show it under `name`.
     Verified { reply: Box<Reply>, name: String },
     /// It opened but its signature is missing or false: hide it, say so.
@@ -18,9 +18,9 @@ pub(super) enum Opened {
 }
 
 /// `None` when her codename cannot open it (not hers to see, nor to know of).
-pub(super) fn open(state: &AppState, keys: &ReplyKeys, m: &MailboxMessage) -> Option<Opened> {
+pub(super) fn show(state: &AppState, keys: &ReplyKeys, m: &MailboxMessage) -> Option<Shown> {
     let (signed, sealed) = ReplySignature::unframe(&m.sealed);
-    let reply = Reply::open(sealed, keys.identity()).ok()?;
+    let reply = Reply::open_nojs_mailbox_reply(sealed, keys.identity()).ok()?;
     let verified = signed.as_ref().and_then(|s| {
         let partner = s
             .verify(
@@ -34,11 +34,11 @@ pub(super) fn open(state: &AppState, keys: &ReplyKeys, m: &MailboxMessage) -> Op
         (partner.id.as_str() == reply.partner).then(|| partner.name.clone())
     });
     Some(match verified {
-        Some(name) => Opened::Verified {
+        Some(name) => Shown::Verified {
             reply: Box::new(reply),
             name,
         },
-        None => Opened::Hidden,
+        None => Shown::Hidden,
     })
 }
 

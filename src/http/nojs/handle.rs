@@ -8,14 +8,16 @@ use futures_util::StreamExt;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
+use super::refusal::{Load, Refusal};
+use super::safe_name;
 use super::spool::{self, Spool};
-use super::{safe_name, Refusal};
 use crate::codename::Codename;
 use crate::http::AppState;
 use crate::intake::form::Filled;
 use crate::intake::{Answers, IntakeError};
+use crate::model::{Day, ReportState, SealedBy};
 use crate::reply::ReplyAddress;
-use crate::store::{Day, ReportMeta, ReportState, SealedBy};
+use crate::store::ReportMeta;
 /// Most attachments in one report.
 const MAX_FILES: usize = 100;
 /// Longest description.
@@ -69,9 +71,9 @@ async fn read_text(
 ) -> Result<Zeroizing<Vec<u8>>, Refusal> {
     let mut out = Zeroizing::new(Vec::new());
     while let Some(piece) = field.next().await {
-        let piece = piece.map_err(|_| Refusal(400, "unreadable"))?;
+        let piece = piece.map_err(|_| Refusal::Unreadable)?;
         if out.len() + piece.len() > limit {
-            return Err(Refusal(413, "field_too_long"));
+            return Err(Refusal::FieldTooLong);
         }
         out.extend_from_slice(&piece);
     }
@@ -86,12 +88,12 @@ pub(super) async fn handle(
     filled: &mut Filled,
 ) -> Result<Sent, Refusal> {
     if state.submit_limiter.check().is_err() || state.admit_circuit(req).is_err() {
-        return Err(Refusal(429, "busy"));
+        return Err(Refusal::Busy(Load::Rate));
     }
     let max = state.limits.max_report_bytes;
     let declared = crate::http::declared_len(req).unwrap_or(crate::store::CHUNK_SIZE as u64);
     if state.admit_bytes(declared.min(max)).is_err() {
-        return Err(Refusal(507, "full"));
+        return Err(Refusal::Full);
     }
     let mut form = Multipart::new(
         req.headers(),
@@ -100,21 +102,21 @@ pub(super) async fn handle(
     let mut token_ok = false;
     let mut partners = Vec::new();
     let mut description = Zeroizing::new(String::new());
-    let mut spool = Spool::new(&state.spool_dir).map_err(|_| Refusal(500, "server"))?;
+    let mut spool = Spool::new(&state.spool_dir).map_err(|_| Refusal::Server)?;
     let mut taken = std::collections::HashSet::new();
     let mut total = 0u64;
     let mut follow = FollowUp::default();
     let mut answers = Answers::default();
     let mut language = page_lang;
     while let Some(field) = form.next().await {
-        let mut field = field.map_err(|_| Refusal(400, "not_form"))?;
+        let mut field = field.map_err(|_| Refusal::NotForm)?;
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "form_token" => {
                 let t = read_text(&mut field, 256).await?;
                 token_ok = state.form_tokens.redeem(&String::from_utf8_lossy(&t));
             }
-            _ if !token_ok => return Err(Refusal(403, "expired")),
+            _ if !token_ok => return Err(Refusal::Expired),
             "partner" => {
                 let p = read_text(&mut field, 128).await?;
                 let p = String::from_utf8_lossy(&p).into_owned();
@@ -160,34 +162,32 @@ pub(super) async fn handle(
         }
     }
     if !token_ok {
-        return Err(Refusal(403, "expired"));
+        return Err(Refusal::Expired);
     }
     let directory = state.directory.directory();
     let mut chosen = Vec::new();
     for id in &partners {
         // An id, or "let the network choose" (the partner the directory marks for it).
-        let p = directory
-            .chosen(id)
-            .ok_or(Refusal(400, "unknown_partner"))?;
+        let p = directory.chosen(id).ok_or(Refusal::UnknownPartner)?;
         if !chosen.iter().any(|c: &crate::keys::Partner| c.id == p.id) {
             chosen.push(p.clone());
         }
     }
     if chosen.is_empty() {
-        return Err(Refusal(400, "choose_partner"));
+        return Err(Refusal::ChoosePartner);
     }
     let names = spool.names();
     let (reply, codename) = reply_address(state, &follow).await?;
     if follow.in_reply_to.is_some() && description.trim().is_empty() && follow.appointment.is_none()
     {
-        return Err(Refusal(400, "write_answer"));
+        return Err(Refusal::WriteAnswer);
     }
     let intake = if follow.in_reply_to.is_some() {
         None
     } else {
         Some(answers.finish().map_err(|e| match e {
-            IntakeError::NoAssistedConsent => Refusal(400, "assisted"),
-            _ => Refusal(400, "consent"),
+            IntakeError::NoAssistedConsent => Refusal::Assisted,
+            _ => Refusal::Consent,
         })?)
     };
     let assisted = intake.as_ref().is_some_and(Answers::assisted);
@@ -208,16 +208,14 @@ pub(super) async fn handle(
         reply: Some(&reply),
         appointment: follow.appointment.as_deref(),
     };
-    serde_json::to_writer(&mut *report, &json).map_err(|_| Refusal(500, "server"))?;
+    serde_json::to_writer(&mut *report, &json).map_err(|_| Refusal::Server)?;
 
     // Seal for each partner, off the async workers; one report per partner.
     let spool = std::sync::Arc::new(spool);
     let report = std::sync::Arc::new(report);
     let mut receipts = Vec::new();
     for partner in chosen {
-        let recipients = partner
-            .age_recipients()
-            .map_err(|_| Refusal(500, "server"))?;
+        let recipients = partner.age_recipients().map_err(|_| Refusal::Server)?;
         let mut upload = state.store.upload(Day::today());
         // Her mailbox is known here (derived, or from the mailbox page): bind it, so that
         // only the partners this report goes to can answer there.
@@ -228,11 +226,11 @@ pub(super) async fn handle(
         let (sp, rep) = (spool.clone(), report.clone());
         let sealed = web::block(move || sp.seal_into(&rep, &recipients, upload))
             .await
-            .map_err(|_| Refusal(500, "server"))?
+            .map_err(|_| Refusal::Server)?
             .map_err(|e| match e {
-                spool::SealError::Store(crate::store::StoreError::Full) => Refusal(507, "full"),
-                spool::SealError::Envelope(_) => Refusal(413, "too_large"),
-                _ => Refusal(500, "server"),
+                spool::SealError::Store(crate::store::StoreError::Full) => Refusal::Full,
+                spool::SealError::Envelope(_) => Refusal::TooLarge,
+                _ => Refusal::Server,
             })?;
         let meta = ReportMeta {
             id,
@@ -242,7 +240,7 @@ pub(super) async fn handle(
             sealed: SealedBy::Server,
             state: ReportState::Received,
             acknowledged: None,
-            sha256: sealed.sha256.clone(),
+            sha256: sealed.sha256,
             chunks: sealed.upload.chunks() + u32::from(sealed.last.is_some()),
         };
         sealed
@@ -250,10 +248,13 @@ pub(super) async fn handle(
             .finish(meta, sealed.last)
             .await
             .map_err(|e| match e {
-                crate::store::StoreError::Full => Refusal(507, "full"),
-                _ => Refusal(500, "server"),
+                crate::store::StoreError::Full => Refusal::Full,
+                _ => Refusal::Server,
             })?;
-        receipts.push((partner.name.clone(), sealed.sha256[..12].to_owned()));
+        receipts.push((
+            partner.name.clone(),
+            sealed.sha256.to_string()[..12].to_owned(),
+        ));
     }
     Ok(Sent {
         receipts,
@@ -278,30 +279,30 @@ async fn read_file(
         .to_owned();
     let mut writer = None;
     while let Some(piece) = field.next().await {
-        let piece = piece.map_err(|_| Refusal(400, "interrupted"))?;
+        let piece = piece.map_err(|_| Refusal::Interrupted)?;
         if piece.is_empty() {
             continue;
         }
         total += piece.len() as u64;
         if total > max {
-            return Err(Refusal(413, "files_too_large"));
+            return Err(Refusal::FilesTooLarge);
         }
         if writer.is_none() {
             if spool.names().len() >= MAX_FILES {
-                return Err(Refusal(413, "too_many_files"));
+                return Err(Refusal::TooManyFiles);
             }
             let w = spool
                 .begin(safe_name(&filename, taken))
-                .map_err(|_| Refusal(500, "server"))?;
+                .map_err(|_| Refusal::Server)?;
             writer = Some(w);
         }
         if let Some(w) = writer.as_mut() {
-            w.write(&piece).map_err(|_| Refusal(507, "full"))?;
+            w.write(&piece).map_err(|_| Refusal::Full)?;
         }
     }
     if let Some(w) = writer {
         debug_assert!(w.len() > 0);
-        spool.end(w).map_err(|_| Refusal(507, "full"))?;
+        spool.end(w).map_err(|_| Refusal::Full)?;
     }
     Ok(total)
 }
@@ -313,9 +314,9 @@ async fn reply_address(
     follow: &FollowUp,
 ) -> Result<(ReplyAddress, Option<Codename>), Refusal> {
     if let Some(id) = &follow.in_reply_to {
-        let bad = Refusal(400, "damaged_answer");
-        id.parse::<crate::store::ReportId>()
-            .map_err(|_| Refusal(400, "damaged_answer"))?;
+        let bad = Refusal::DamagedAnswer;
+        id.parse::<crate::model::ReportId>()
+            .map_err(|_| Refusal::DamagedAnswer)?;
         if !matches!(
             follow.appointment.as_deref(),
             None | Some("accept" | "another")
@@ -330,14 +331,14 @@ async fn reply_address(
         return Ok((addr, None));
     }
     let codename = Codename::generate();
-    let normalised = Codename::parse(codename.expose()).map_err(|_| Refusal(500, "server"))?;
+    let normalised = Codename::parse(codename.expose()).map_err(|_| Refusal::Server)?;
     let keys = state
         .kdf
         .derive_waiting(normalised)
         .await
         .map_err(|e| match e {
-            crate::http::mailbox::kdf::KdfError::Busy => Refusal(503, "busy"),
-            crate::http::mailbox::kdf::KdfError::Failed => Refusal(500, "server"),
+            crate::http::mailbox::kdf::KdfError::Busy => Refusal::Busy(Load::Pool),
+            crate::http::mailbox::kdf::KdfError::Failed => Refusal::Server,
         })?;
     let addr = ReplyAddress {
         recipient: keys.recipient().to_string(),

@@ -5,16 +5,19 @@
 //! from the form's hidden `lang` field and goes into `report.json`.
 
 mod handle;
+mod refusal;
 mod spool;
 pub mod token;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
 use super::pages::done::{codename_screen, Screen};
-use super::pages::{escape, framed, page, PageLang};
+use super::pages::{framed, page, respond, PageLang};
 use super::AppState;
+use crate::html::Html;
 use crate::intake::form::Filled;
 use handle::{handle, Sent};
+use refusal::Refusal;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(info).service(submit);
@@ -22,18 +25,14 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 
 #[get("/report/nojs")]
 async fn info(l: PageLang) -> HttpResponse {
-    let body = format!(
+    let body = crate::html!(
         "<p>{}</p><p><a href=\"{}\">{}</a></p>",
         l.t("pages.nojs_info"),
-        l.href("/report"),
+        l.link("/report"),
         l.t("pages.back")
     );
     page(&l, 200, l.lang.text("pages.nojs_heading"), &body)
 }
-
-/// A refusal, shown as a page (this is a browser form, not the JSON API): the HTTP status and
-/// the key of its reason in the locales (`form.refusal.<key>`).
-struct Refusal(u16, &'static str);
 
 #[post("/report/nojs")]
 async fn submit(
@@ -51,15 +50,11 @@ async fn submit(
             language,
         }) => {
             let l = l.switch(language);
-            let items: String = receipts
+            let items: Html = receipts
                 .iter()
                 .map(|(name, code)| {
-                    let text = l
-                        .lang
-                        .text("form.js.receipt")
-                        .replace("{partner}", name)
-                        .replace("{code}", code);
-                    format!("<li>{}</li>", escape(&text))
+                    let text = l.fill("form.js.receipt", &[("partner", name), ("code", code)]);
+                    crate::html!("<li>{}</li>", text)
                 })
                 .collect();
             let after = crate::http::pages::done::after_kept(&l, &items);
@@ -72,17 +67,18 @@ async fn submit(
                         assisted,
                         after: &after,
                     };
-                    format!(
-                        "<p id=\"status\">{sent}</p><section id=\"done\" aria-labelledby=\"codename-heading\">{}</section>",
-                        codename_screen(&l, &screen),
+                    crate::html!(
+                        "<p id=\"status\">{sent}</p><section id=\"done\" aria-labelledby=\"codename-heading\">{screen}</section>",
+                        screen = codename_screen(&l, &screen),
                         sent = l.t("pages.nojs_sent"),
                     )
                 }
                 // Her answer from the mailbox: the way back to it.
-                None => format!(
-                    "<p id=\"status\">{}</p>{after}<p><a class=\"button\" id=\"back-to-mailbox\" href=\"{}\">{}</a></p>",
+                None => crate::html!(
+                    "<p id=\"status\">{}</p>{}<p><a class=\"button\" id=\"back-to-mailbox\" href=\"{}\">{}</a></p>",
                     l.t("pages.nojs_sent"),
-                    l.href("/mailbox"),
+                    after,
+                    l.link("/mailbox"),
                     l.t("mailbox.back"),
                 ),
             };
@@ -95,32 +91,20 @@ async fn submit(
                 &l.leaves_when_idle(),
             )
         }
-        Err(Refusal(status, why)) if !filled.is_empty() && !filled.follow_up => {
-            refilled(&state, &l, status, why, filled)
-        }
-        Err(Refusal(status, why)) => page(
+        Err(why) if !filled.is_empty() && !filled.follow_up => refilled(&state, &l, why, filled),
+        Err(why) => page(
             &l,
-            status,
+            why.status(),
             l.lang.text("pages.not_sent_heading"),
-            &format!(
+            &crate::html!(
                 "<p id=\"error\" role=\"alert\">{} {}</p><p>{}</p><p><a href=\"{}\">{}</a></p>",
                 l.t("pages.not_sent"),
-                l.t(&format!("form.refusal.{why}")),
+                l.t(&format!("form.refusal.{}", why.key())),
                 l.t("pages.back_hint"),
-                l.href("/report"),
+                l.link("/report"),
                 l.t("pages.back")
             ),
         ),
-    }
-}
-
-/// The question each refusal is about (the others are about the whole form).
-fn at_fault(why: &str) -> Option<&'static str> {
-    match why {
-        "choose_partner" | "unknown_partner" => Some("partner"),
-        "consent" => Some("consent_read"),
-        "assisted" => Some("assisted_consent"),
-        _ => None,
     }
 }
 
@@ -128,16 +112,11 @@ fn at_fault(why: &str) -> Option<&'static str> {
 /// (`aria-invalid`, the reason beside it) and named on top with a link to it; files cannot be
 /// given back to a browser, so she is told to attach them again. Her answers are in this
 /// response only: nothing of it is written to disk or to a log.
-fn refilled(
-    state: &AppState,
-    l: &PageLang,
-    status: u16,
-    why: &'static str,
-    mut filled: Filled,
-) -> HttpResponse {
-    let key = format!("form.refusal.{why}");
+fn refilled(state: &AppState, l: &PageLang, why: Refusal, mut filled: Filled) -> HttpResponse {
+    let status = why.status();
+    let key = format!("form.refusal.{}", why.key());
     let reason = l.lang.text(&key);
-    let field = at_fault(why);
+    let field = why.at_fault();
     if let Some(f) = field {
         let mut chars = reason.chars();
         let sentence: String = chars
@@ -149,28 +128,36 @@ fn refilled(
     let go = field
         .map(|f| {
             let target = if f == "partner" { "partners" } else { f };
-            format!(" <a href=\"#{target}\">{}</a>", l.t("form.refill_go"))
+            crate::html!(
+                " <a href=\"#{}\">{}</a>",
+                Html::text(target),
+                l.t("form.refill_go")
+            )
         })
         .unwrap_or_default();
     let files = if filled.files {
-        format!("<p class=\"field-error\">{}</p>", l.t("form.refill_files"))
+        crate::html!("<p class=\"field-error\">{}</p>", l.t("form.refill_files"))
     } else {
-        String::new()
+        Html::default()
     };
-    let notice = format!(
-        "<div id=\"error\" role=\"alert\"><p>{} {}{go}</p><p>{}</p>{files}</div>\n",
+    let notice = crate::html!(
+        "<div id=\"error\" role=\"alert\"><p>{} {}{}</p><p>{}</p>{}</div>\n",
         l.t("pages.not_sent"),
-        escape(reason),
+        Html::text(reason),
+        go,
         l.t("form.refill_kept"),
+        files,
     );
-    let body = notice + &super::pages::report::report_body(state, l, &filled);
-    framed(
-        l,
-        status,
-        l.lang.text("pages.not_sent_heading"),
-        &body,
-        "<script src=\"/assets/app.js\" defer></script>\n",
-    )
+    match super::pages::report::report_body(state, l, &filled) {
+        Ok(form) => framed(
+            l,
+            status,
+            l.lang.text("pages.not_sent_heading"),
+            &(notice + &form),
+            &Html::markup("<script src=\"/assets/app.js\" defer></script>\n"),
+        ),
+        Err(e) => respond(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, Err(e)),
+    }
 }
 
 /// The same rules as the page script (`web/src/envelope.js`): no `/`, `\`, control characters,
@@ -223,31 +210,5 @@ mod tests {
         );
         assert_eq!(super::safe_name("p.jpg", &mut taken), "2-p.jpg");
         assert!(super::safe_name(&"é".repeat(80), &mut taken).len() <= 100);
-    }
-
-    /// Every reason the form can give has its words in English (the fallback of every language;
-    /// the locale test keeps the others complete).
-    #[test]
-    fn every_refusal_has_its_words() {
-        let en = crate::locale::Language::get("en").expect("English");
-        let source = concat!(include_str!("mod.rs"), include_str!("handle.rs"));
-        let mut seen = 0;
-        for piece in source.split("Refusal(").skip(1) {
-            let Some((code, rest)) = piece.split_once(", \"") else {
-                continue;
-            };
-            let Some((key, _)) = rest.split_once('"') else {
-                continue;
-            };
-            if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
-                continue; // the type, a pattern or this test: not a refusal with its key
-            }
-            seen += 1;
-            assert!(
-                en.own(&format!("form.refusal.{key}")).is_some(),
-                "form.refusal.{key} is missing from web/locales/en.json"
-            );
-        }
-        assert!(seen > 20, "{seen} refusals found");
     }
 }

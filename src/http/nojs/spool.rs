@@ -78,10 +78,11 @@ impl Spool {
             .mode(0o600)
             .open(&path)?;
         let recipient = self.identity.to_public();
-        let inner =
-            age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-                .map_err(io::Error::other)?
-                .wrap_output(BufWriter::new(file))?;
+        let inner = crate::agefile::seal_writer(
+            BufWriter::new(file),
+            std::iter::once(&recipient as &dyn age::Recipient),
+        )
+        .map_err(io::Error::other)?;
         Ok(SpoolWriter {
             inner,
             name,
@@ -119,9 +120,7 @@ impl Spool {
         let mut sources = Vec::with_capacity(self.files.len());
         for f in &self.files {
             let file = File::open(&f.path).map_err(SealError::Spool)?;
-            let reader = age::Decryptor::new_buffered(BufReader::new(file))
-                .map_err(|e| SealError::Spool(io::Error::other(e)))?
-                .decrypt(std::iter::once(&self.identity as &dyn age::Identity))
+            let reader = crate::agefile::open_spool_for_relay(BufReader::new(file), &self.identity)
                 .map_err(|e| SealError::Spool(io::Error::other(e)))?;
             sources.push(AttachmentSource {
                 name: f.name.clone(),
@@ -152,7 +151,7 @@ impl Spool {
         Ok(Sealed {
             upload: sink.upload,
             total: sink.total,
-            sha256: hex::encode(sink.hasher.finalize()),
+            sha256: crate::model::Sha256(sink.hasher.finalize().into()),
             last,
         })
     }
@@ -170,7 +169,7 @@ impl Drop for Spool {
 pub struct Sealed {
     pub upload: Upload,
     pub total: u64,
-    pub sha256: String,
+    pub sha256: crate::model::Sha256,
     pub last: Option<Bytes>,
 }
 

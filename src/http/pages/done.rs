@@ -4,7 +4,8 @@
 //! way on (the mailbox link, the receipts, "close this window") folded until she ticks that she
 //! has kept it — a checkbox and CSS, so it needs no script. The quick exit stays above it all.
 
-use super::{escape, PageLang};
+use super::PageLang;
+use crate::html::Html;
 
 /// What fills the screen: the codename's two spellings (empty in the report page, where the
 /// script fills them), whether it is for someone else, and what follows the confirmation.
@@ -13,24 +14,25 @@ pub(in crate::http) struct Screen<'a> {
     pub digits: &'a str,
     pub assisted: bool,
     /// HTML shown once she has confirmed (receipts, what to do next).
-    pub after: &'a str,
+    pub after: &'a Html,
 }
 
 /// What follows the confirmation: closing the window, then the receipts (`items`, `<li>`s)
 /// folded under "Receipt (optional, for checking)" — she is never asked to keep a hex code
 /// (issue 16.10) — and the list of what was removed from her photos (the page script fills it).
-pub(in crate::http) fn after_kept(l: &PageLang, items: &str) -> String {
-    format!(
+pub(in crate::http) fn after_kept(l: &PageLang, items: &Html) -> Html {
+    crate::html!(
         "<p>{close}</p>\n<details class=\"receipt\"><summary>{summary}</summary>\n<p class=\"hint\">{what}</p>\n<ul id=\"receipts\">{items}</ul>\n</details>\n<p id=\"removed\"></p>\n",
         close = l.t("form.done.close"),
         summary = l.t("form.done.receipt_summary"),
         what = l.t("form.done.receipt_what"),
+        items = *items,
     )
 }
 
 /// The screen's HTML (the inside of `<section id="done">`).
-pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> String {
-    format!(
+pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> Html {
+    crate::html!(
         "<h2 id=\"codename-heading\">{heading}</h2>\n\
          <p id=\"codename-once\">{once}</p>\n\
          <p class=\"codename\" id=\"codename\">{words}</p>\n\
@@ -42,24 +44,24 @@ pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> String {
          <p>{text} <a href=\"{href}\">{link}</a></p>\n{after}</div>\n",
         heading = l.t("form.done.codename_heading"),
         once = l.t("form.done.codename_once"),
-        words = escape(s.words),
+        words = Html::text(s.words),
         digits_intro = l.t("form.done.codename_digits"),
-        digits = escape(s.digits),
+        digits = Html::text(s.digits),
         // The page's script shows the note when the form was filled for someone else; the
         // server's own page (the codename already filled in) carries it only then.
         assisted = if s.words.is_empty() || s.assisted {
-            format!(
+            crate::html!(
                 "<p id=\"codename-assisted\" class=\"mode\"{}>{}</p>\n",
-                if s.assisted { "" } else { " hidden" },
+                Html::markup(if s.assisted { "" } else { " hidden" }),
                 l.t("form.done.assisted")
             )
         } else {
-            String::new()
+            Html::default()
         },
         kept = l.t("form.done.kept"),
         text = l.t("form.done.codename_text"),
-        href = l.href("/mailbox"),
+        href = l.link("/mailbox"),
         link = l.t("pages.mailbox_link"),
-        after = s.after,
+        after = *s.after,
     )
 }

@@ -5,6 +5,7 @@
 use actix_web::{get, web, HttpResponse};
 
 use super::{page, PageLang};
+use crate::html::Html;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(home)
@@ -15,8 +16,8 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// The three numbers, with what each is for.
-fn numbers(l: &PageLang) -> String {
-    format!(
+fn numbers(l: &PageLang) -> Html {
+    crate::html!(
         "<ul class=\"numbers\">\n<li><a href=\"tel:112\" class=\"number\">112</a> <span>{}</span></li>\n<li><a href=\"tel:1522\" class=\"number\">1522</a> <span>{}</span></li>\n<li><a href=\"tel:800290290\" class=\"number\">800 290 290</a> <span>{}</span></li>\n</ul>\n",
         l.t("pages.help_112"),
         l.t("pages.help_1522"),
@@ -27,19 +28,19 @@ fn numbers(l: &PageLang) -> String {
 /// "Are you safe to continue?" — the first screen.
 #[get("/")]
 async fn home(l: PageLang) -> HttpResponse {
-    let body = format!(
+    let body = crate::html!(
         "<p class=\"mailbox-entry\">{already} <a class=\"button secondary\" id=\"mailbox-entry\" href=\"{mailbox}\">{messages}</a></p>\n<p>{about}</p>\n<p>{intro}</p>\n<ul class=\"choices\" id=\"safety-choices\">\n<li><a class=\"button\" id=\"safe-yes\" href=\"{form}\">{yes}</a></li>\n<li><a class=\"button secondary\" id=\"safe-unsure\" href=\"{help}\">{unsure}</a></li>\n<li><a class=\"button secondary\" id=\"safe-no\" href=\"{help}\">{no}</a></li>\n</ul>\n<p class=\"hint\">{not_emergency}</p>\n",
         about = l.t("pages.home_about"),
         intro = l.t("pages.home_intro"),
-        form = l.href("/report"),
-        help = l.href("/help"),
+        form = l.link("/report"),
+        help = l.link("/help"),
         yes = l.t("pages.home_safe"),
         unsure = l.t("pages.home_not_sure"),
         no = l.t("pages.home_not_safe"),
         not_emergency = l.t("pages.not_emergency"),
         // The way back to her answers, on the first screen (issue 16.12).
         already = l.t("pages.home_mailbox_intro"),
-        mailbox = l.href("/mailbox"),
+        mailbox = l.link("/mailbox"),
         messages = l.t("pages.mailbox_link"),
     );
     page(&l, 200, l.lang.text("pages.home_heading"), &body)
@@ -48,12 +49,12 @@ async fn home(l: PageLang) -> HttpResponse {
 /// The numbers to call now; this drop box is not an emergency service.
 #[get("/help")]
 async fn help(l: PageLang) -> HttpResponse {
-    let body = format!(
+    let body = crate::html!(
         "<p>{intro}</p>\n{numbers}<p class=\"mode\" id=\"not-emergency\">{not_emergency}</p>\n<p><a href=\"{form}\">{cont}</a></p>\n",
         intro = l.t("pages.help_intro"),
         numbers = numbers(&l),
         not_emergency = l.t("pages.not_emergency"),
-        form = l.href("/report"),
+        form = l.link("/report"),
         cont = l.t("pages.help_continue"),
     );
     page(&l, 200, l.lang.text("pages.help_heading"), &body)
@@ -62,13 +63,13 @@ async fn help(l: PageLang) -> HttpResponse {
 /// Who can read a report, and who never can.
 #[get("/who-can-read")]
 async fn who(l: PageLang) -> HttpResponse {
-    let body = format!(
+    let body = crate::html!(
         "<p>{}</p>\n<p>{}</p>\n<p>{}</p>\n<p>{}</p>\n<p><a href=\"{}\">{}</a></p>\n",
         l.t("pages.who_1"),
         l.t("pages.who_2"),
         l.t("pages.who_3"),
         l.t("pages.who_4"),
-        l.href("/report"),
+        l.link("/report"),
         l.t("pages.to_form"),
     );
     page(&l, 200, l.lang.text("pages.who_heading"), &body)
@@ -77,12 +78,13 @@ async fn who(l: PageLang) -> HttpResponse {
 /// What happens after she sends.
 #[get("/what-happens-next")]
 async fn next(l: PageLang) -> HttpResponse {
-    let steps: String = (1..=5)
-        .map(|i| format!("<li>{}</li>\n", l.t(&format!("pages.next_{i}"))))
+    let steps: Html = (1..=5)
+        .map(|i| crate::html!("<li>{}</li>\n", l.t(&format!("pages.next_{i}"))))
         .collect();
-    let body = format!(
-        "<ol class=\"steps\">\n{steps}</ol>\n<p><a href=\"{}\">{}</a></p>\n",
-        l.href("/report"),
+    let body = crate::html!(
+        "<ol class=\"steps\">\n{}</ol>\n<p><a href=\"{}\">{}</a></p>\n",
+        steps,
+        l.link("/report"),
         l.t("pages.to_form"),
     );
     page(&l, 200, l.lang.text("pages.next_heading"), &body)

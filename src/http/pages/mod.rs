@@ -20,7 +20,7 @@ use std::future::{ready, Ready};
 use actix_web::http::StatusCode;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 
-use super::assets::PAGE_FRAME;
+use crate::html::{self, Html};
 use crate::locale::{self, Language};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -28,7 +28,7 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     report::routes(cfg);
 }
 
-pub(in crate::http) use crate::intake::form::escape;
+pub(in crate::http) use crate::html::escape;
 
 /// The page's language and path (for the picker's links).
 pub(in crate::http) struct PageLang {
@@ -69,15 +69,20 @@ impl PageLang {
         format!("{path}{}", self.query())
     }
 
+    /// [`Self::href`], for an attribute.
+    pub fn link(&self, path: &str) -> Html {
+        Html::text(&self.href(path))
+    }
+
     /// A string of this language (escaped for HTML).
-    pub fn t(&self, path: &str) -> String {
-        escape(self.lang.text(path))
+    pub fn t(&self, path: &str) -> Html {
+        Html::text(self.lang.text(path))
     }
 
     /// A string of this language with its `{name}` placeholders filled (values escaped), in
     /// one pass: a value that itself looks like `{day}` stays as it is.
-    pub fn fill(&self, path: &str, vars: &[(&str, &str)]) -> String {
-        let text = self.t(path);
+    pub fn fill(&self, path: &str, vars: &[(&str, &str)]) -> Html {
+        let text = self.t(path).into_string();
         let mut out = String::with_capacity(text.len());
         let mut rest = text.as_str();
         while let Some(open) = rest.find('{') {
@@ -100,43 +105,44 @@ impl PageLang {
             }
         }
         out.push_str(rest);
-        out
+        // Escaped: the string was escaped whole, each value on its own.
+        Html::assembled(out)
     }
 
     /// For the head of a page that shows secrets (a codename, her messages): without
     /// JavaScript it leaves for the neutral page after the idle time by itself, as `safety.js`
     /// makes every page do with it. In `<noscript>`, so with JavaScript the script's idle
     /// timeout (which knows about typing and uploads) stays the only one.
-    pub fn leaves_when_idle(&self) -> String {
-        format!(
+    pub fn leaves_when_idle(&self) -> Html {
+        crate::html!(
             "<noscript><meta http-equiv=\"refresh\" content=\"{};url={}\"></noscript>\n",
             self.idle,
-            self.href("/exit")
+            self.link("/exit")
         )
     }
 
     /// The page script's messages (every string under `path`, e.g. `mailbox.js`), as the
     /// spans of an inert `<template id="js-text">` (no inline script: the CSP), keyed by their
     /// last name (`t("opening")`).
-    pub fn js_text(&self, path: &str) -> String {
+    pub fn js_text(&self, path: &str) -> Html {
         self.spans(path, false)
     }
 
     /// Like [`Self::js_text`], keyed by the whole path (`t("form.refusal.full")`): for strings
     /// a script shares with another page.
-    pub fn js_text_full(&self, path: &str) -> String {
+    pub fn js_text_full(&self, path: &str) -> Html {
         self.spans(path, true)
     }
 
-    fn spans(&self, path: &str, full: bool) -> String {
+    fn spans(&self, path: &str, full: bool) -> Html {
         let keys = Language::get(locale::FALLBACK)
             .map(|en| en.keys(path))
             .unwrap_or_default();
         keys.iter()
             .map(|k| {
                 let whole = format!("{path}.{k}");
-                let key = if full { whole.as_str() } else { k };
-                format!("<span data-k=\"{key}\">{}</span>", self.t(&whole))
+                let key = Html::text(if full { whole.as_str() } else { k });
+                crate::html!("<span data-k=\"{}\">{}</span>", key, self.t(&whole))
             })
             .collect()
     }
@@ -173,19 +179,27 @@ impl FromRequest for PageLang {
 }
 
 /// The language links: each language's name in its own script, the current one marked.
-fn picker(l: &PageLang) -> String {
+fn picker(l: &PageLang) -> Html {
     let Ok(all) = Language::all() else {
-        return String::new();
+        return Html::default();
     };
     all.iter()
         .map(|other| {
-            let current = if other.code == l.lang.code { " aria-current=\"true\"" } else { "" };
-            format!(
-                "<li><a href=\"{path}?lang={code}\" lang=\"{code}\" dir=\"{dir}\" hreflang=\"{code}\"{current}>{name}</a></li>",
-                path = escape(&l.path),
-                code = other.code,
-                dir = other.dir.as_str(),
-                name = escape(&other.name),
+            let current = Html::markup(if other.code == l.lang.code {
+                " aria-current=\"true\""
+            } else {
+                ""
+            });
+            let code = Html::text(other.code);
+            crate::html!(
+                "<li><a href=\"{}?lang={}\" lang=\"{}\" dir=\"{}\" hreflang=\"{}\"{}>{}</a></li>",
+                Html::text(&l.path),
+                code,
+                code,
+                Html::text(other.dir.as_str()),
+                code,
+                current,
+                Html::text(&other.name),
             )
         })
         .collect()
@@ -196,51 +210,62 @@ pub(in crate::http) fn framed(
     l: &PageLang,
     status: u16,
     heading: &str,
-    body_html: &str,
-    scripts: &str,
+    body: &Html,
+    scripts: &Html,
 ) -> HttpResponse {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let footer = format!(
+    let unreviewed = if l.lang.reviewed {
+        Html::default()
+    } else {
+        crate::html!("<p class=\"hint\">{}</p>", l.t("pages.unreviewed"))
+    };
+    let footer = crate::html!(
         "<p><a href=\"{}\">{}</a> · <a href=\"{}\">{}</a> · <a href=\"{}\">{}</a></p>{}",
-        l.href("/who-can-read"),
+        l.link("/who-can-read"),
         l.t("pages.who_link"),
-        l.href("/what-happens-next"),
+        l.link("/what-happens-next"),
         l.t("pages.next_link"),
-        l.href("/mailbox"),
+        l.link("/mailbox"),
         l.t("pages.mailbox_link"),
-        if l.lang.reviewed {
-            String::new()
-        } else {
-            format!("<p class=\"hint\">{}</p>", l.t("pages.unreviewed"))
-        }
+        unreviewed
     );
-    let html = PAGE_FRAME
-        .replace("{{lang}}", l.lang.code)
-        .replace("{{dir}}", l.lang.dir.as_str())
-        .replace("{{idle}}", &l.idle.to_string())
-        .replace("{{title}}", &l.t("pages.title"))
-        .replace("{{quick_exit}}", &l.t("pages.quick_exit"))
-        .replace("{{quick_exit_note}}", &l.t("pages.quick_exit_note"))
-        .replace("{{quick_exit_keys}}", &l.t("pages.quick_exit_keys"))
-        .replace("{{languages}}", &l.t("pages.languages"))
-        .replace("{{picker}}", &picker(l))
-        .replace("{{scripts}}", scripts)
-        .replace("{{footer}}", &footer)
-        .replace("{{heading}}", &escape(heading))
-        .replace("{{body}}", body_html);
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html)
+    let filled = html::PAGE.fill(&[
+        ("lang", Html::text(l.lang.code)),
+        ("dir", Html::text(l.lang.dir.as_str())),
+        ("idle", crate::html!("{}", l.idle)),
+        ("title", l.t("pages.title")),
+        ("quick_exit", l.t("pages.quick_exit")),
+        ("quick_exit_note", l.t("pages.quick_exit_note")),
+        ("quick_exit_keys", l.t("pages.quick_exit_keys")),
+        ("languages", l.t("pages.languages")),
+        ("picker", picker(l)),
+        ("scripts", scripts.clone()),
+        ("footer", footer),
+        ("heading", Html::text(heading)),
+        ("body", body.clone()),
+    ]);
+    respond(status, filled)
+}
+
+/// A filled template as a page; a template that does not fill is a bug, answered with a
+/// plain 500 (nothing of the request in it).
+pub(in crate::http) fn respond(
+    status: StatusCode,
+    filled: Result<Html, html::FillError>,
+) -> HttpResponse {
+    match filled {
+        Ok(page) => HttpResponse::build(status)
+            .content_type("text/html; charset=utf-8")
+            .body(page.into_string()),
+        Err(e) => {
+            actix_web::ResponseError::error_response(&super::ApiError::Internal(e.to_string()))
+        }
+    }
 }
 
 /// A page in the site's frame without the page script.
-pub(in crate::http) fn page(
-    l: &PageLang,
-    status: u16,
-    heading: &str,
-    body_html: &str,
-) -> HttpResponse {
-    framed(l, status, heading, body_html, "")
+pub(in crate::http) fn page(l: &PageLang, status: u16, heading: &str, body: &Html) -> HttpResponse {
+    framed(l, status, heading, body, &Html::default())
 }
 
 #[cfg(test)]
@@ -252,18 +277,11 @@ mod tests {
             en.fill(
                 "mailbox.from",
                 &[("name", "{day} <b>"), ("day", "2026-11-28")]
-            ),
+            )
+            .as_str(),
             "From {day} &lt;b&gt;, 2026-11-28"
         );
-        assert_eq!(en.fill("mailbox.from", &[]), "From {name}, {day}");
-    }
-
-    #[test]
-    fn escapes() {
-        assert_eq!(
-            super::escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
+        assert_eq!(en.fill("mailbox.from", &[]).as_str(), "From {name}, {day}");
     }
 
     #[test]

@@ -62,6 +62,7 @@ fn one(l: &PageLang, p: &Partner, f: &Filled) -> String {
         format!(
             "<span class=\"hint spoken\">{}{yours}</span>",
             l.t("form.partner_languages")
+                .as_str()
                 .replace("{list}", &spoken.join(", "))
         )
     };

@@ -3,10 +3,11 @@
 //! the server refuses a no-JS form, [`report_body`]). The page script's messages
 //! travel in an inert `<template>` (no inline script: the CSP).
 
+use actix_web::http::StatusCode;
 use actix_web::{get, web, HttpResponse};
 
-use super::{framed, PageLang};
-use crate::http::assets::REPORT_PAGE;
+use super::{framed, respond, PageLang};
+use crate::html::{self, FillError, Html};
 use crate::http::AppState;
 use crate::intake::form::Filled;
 
@@ -16,57 +17,62 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 
 #[get("/report")]
 async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
-    let body = report_body(&state, &l, &Filled::default());
-    framed(
-        &l,
-        200,
-        l.lang.text("pages.report_heading"),
-        &body,
-        "<script src=\"/assets/app.js\" defer></script>\n",
-    )
+    match report_body(&state, &l, &Filled::default()) {
+        Ok(body) => framed(
+            &l,
+            200,
+            l.lang.text("pages.report_heading"),
+            &body,
+            &Html::markup("<script src=\"/assets/app.js\" defer></script>\n"),
+        ),
+        Err(e) => respond(StatusCode::INTERNAL_SERVER_ERROR, Err(e)),
+    }
 }
 
 /// The report page's body, filled with `f` (her answers to a refused no-JS form, or nothing).
-pub(in crate::http) fn report_body(state: &AppState, l: &PageLang, f: &Filled) -> String {
+pub(in crate::http) fn report_body(
+    state: &AppState,
+    l: &PageLang,
+    f: &Filled,
+) -> Result<Html, FillError> {
     let partners = super::partners::choices(l, state.directory.directory(), f);
-    let mut body = REPORT_PAGE.to_owned();
-    for (key, path) in [
-        ("intro", "form.intro"),
-        ("who_link", "pages.who_link"),
-        ("next_link", "pages.next_link"),
-        ("seal_checking", "form.seal_checking"),
-        ("nojs_mode", "form.nojs_mode"),
-        ("short_js", "form.short_js"),
-        ("short_nojs", "form.short_nojs"),
-        ("who_police", "pages.who_2"),
-        ("idle", "form.idle"),
-        ("submit", "form.submit"),
-        ("nojs_offer", "form.js.nojs_offer"),
-        ("nojs_how", "form.js.nojs_how"),
-        ("dont_close", "form.dont_close"),
-        ("connection_lost", "form.connection_lost"),
-    ] {
-        body = body.replace(&format!("{{{{{key}}}}}"), &l.t(path));
-    }
-    let after = super::done::after_kept(l, "");
+    let after = super::done::after_kept(l, &Html::default());
     let screen = super::done::Screen {
         words: "",
         digits: "",
         assisted: false,
         after: &after,
     };
-    body = body.replace(
-        "{{codename_screen}}",
-        &super::done::codename_screen(l, &screen),
-    );
-    body.replace("{{lang}}", l.lang.code)
-        .replace("{{form_token}}", &state.form_tokens.issue())
-        .replace(
-            "{{js_text}}",
-            &(l.js_text("form.js") + &l.js_text_full("form.refusal")),
-        )
-        .replace(
-            "{{questions}}",
-            &crate::intake::form::questions_filled(l.lang, &partners, f),
-        )
+    html::REPORT.fill(&[
+        ("intro", l.t("form.intro")),
+        ("who_link", l.t("pages.who_link")),
+        ("next_link", l.t("pages.next_link")),
+        ("seal_checking", l.t("form.seal_checking")),
+        ("nojs_mode", l.t("form.nojs_mode")),
+        ("short_js", l.t("form.short_js")),
+        ("short_nojs", l.t("form.short_nojs")),
+        ("who_police", l.t("pages.who_2")),
+        ("idle", l.t("form.idle")),
+        ("submit", l.t("form.submit")),
+        ("nojs_offer", l.t("form.js.nojs_offer")),
+        ("nojs_how", l.t("form.js.nojs_how")),
+        ("dont_close", l.t("form.dont_close")),
+        ("connection_lost", l.t("form.connection_lost")),
+        ("codename_screen", super::done::codename_screen(l, &screen)),
+        ("lang", Html::text(l.lang.code)),
+        ("form_token", Html::text(&state.form_tokens.issue())),
+        (
+            "js_text",
+            l.js_text("form.js") + &l.js_text_full("form.refusal"),
+        ),
+        (
+            "questions",
+            // The intake builder escapes every value it puts in (`intake::form`).
+            Html::assembled(crate::intake::form::questions_filled(
+                l.lang,
+                partners.as_str(),
+                f,
+            )),
+        ),
+    ])
 }

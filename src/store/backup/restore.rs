@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 use super::{db_err, io_err, BackupError, BackupSummary, MAGIC};
 use crate::store::binding::REPORT_MAILBOX;
 use crate::store::mailbox::{MAILBOX, MAILBOX_PARTNERS};
+use crate::store::tlog::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 use crate::store::{parse_meta, CHUNKS, DB_FILE, PENDING, REPORTS, RESUMABLE, TRUST};
-use crate::transparency::log::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 
 /// Largest field accepted when reading a backup (a chunk or a mailbox row is far smaller).
 const MAX_FIELD: u32 = 16 * 1024 * 1024;

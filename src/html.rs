@@ -1,0 +1,345 @@
+//! HTML, in one place: the escaper, [`Html`] (markup that is escaped by construction), the
+//! page templates of `web/templates/` ([`TEMPLATES`], the one list the manifest hashes) and
+//! the one fill ([`Template::fill`]), with named `{{placeholders}}`.
+//!
+//! Markup comes only from compiled-in text (a template, a literal) and values only enter it
+//! escaped: an [`Html`] is made by [`Html::text`] (escapes), [`Html::markup`] (a `&'static str`
+//! literal), [`Template::fill`], or the [`crate::html!`] macro, whose format string is a literal
+//! and whose arguments must be [`Html`] already. A fill refuses a template whose placeholders
+//! and values differ, so a placeholder left in a page or a value that goes nowhere is an
+//! error, not a page that looks fine.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// Escapes text for HTML (and XML) element content and attribute values: `& < > " '`.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Markup safe to put in a page: escaped text, compiled-in markup, or a filled template.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Html(String);
+
+impl Html {
+    /// Text, escaped.
+    pub fn text(s: &str) -> Html {
+        Html(escape(s))
+    }
+
+    /// Compiled-in markup (a literal: nothing from a request can be `'static`).
+    pub fn markup(s: &'static str) -> Html {
+        Html(s.to_owned())
+    }
+
+    /// The markup.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The markup, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// Appends `more`.
+    pub fn push(&mut self, more: &Html) {
+        self.0.push_str(&more.0);
+    }
+
+    /// Whether there is no markup at all.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Markup assembled by this crate's code, which escapes every value it puts in (the
+    /// intake questions' builder, a translated string's `{name}` fill). Each use is named by
+    /// a grep for `Html::assembled` and is a place a template could take over.
+    pub(crate) fn assembled(s: String) -> Html {
+        Html(s)
+    }
+
+    /// For [`crate::html!`] only: a literal format string filled with [`Html`] arguments.
+    #[doc(hidden)]
+    pub fn __formatted(s: String) -> Html {
+        Html(s)
+    }
+}
+
+impl fmt::Display for Html {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromIterator<Html> for Html {
+    fn from_iter<I: IntoIterator<Item = Html>>(iter: I) -> Html {
+        Html(iter.into_iter().map(|h| h.0).collect())
+    }
+}
+
+impl std::ops::Add<&Html> for Html {
+    type Output = Html;
+    fn add(mut self, more: &Html) -> Html {
+        self.push(more);
+        self
+    }
+}
+
+/// What [`crate::html!`] accepts as an argument: markup, and numbers (nothing to escape).
+pub trait Fragment {
+    /// The argument as markup.
+    fn fragment(&self) -> &dyn fmt::Display;
+}
+
+impl Fragment for Html {
+    fn fragment(&self) -> &dyn fmt::Display {
+        self
+    }
+}
+
+macro_rules! numbers {
+    ($($t:ty),*) => {$(
+        impl Fragment for $t {
+            fn fragment(&self) -> &dyn fmt::Display {
+                self
+            }
+        }
+    )*};
+}
+numbers!(u16, u32, u64, usize);
+
+/// `format!` for markup: a literal format string, arguments (all positional, or all named)
+/// that are [`Html`] (or numbers) — a `&str` or `String` does not compile; escape it with [`Html::text`] first.
+/// Do not capture variables inside the format string (`{x}`): that bypasses the check.
+#[macro_export]
+macro_rules! html {
+    ($fmt:literal, $($name:ident = $arg:expr),+ $(,)?) => {
+        $crate::html::Html::__formatted(format!(
+            $fmt, $($name = $crate::html::Fragment::fragment(&$arg)),+
+        ))
+    };
+    ($fmt:literal $(, $arg:expr)* $(,)?) => {
+        $crate::html::Html::__formatted(format!(
+            $fmt $(, $crate::html::Fragment::fragment(&$arg))*
+        ))
+    };
+}
+
+/// A page template of `web/templates/`, compiled in.
+#[derive(Debug)]
+pub struct Template {
+    /// Its file name in `web/templates/` (and its key in the manifest).
+    pub name: &'static str,
+    /// Its text.
+    pub text: &'static str,
+}
+
+/// The report form (`/report`, and a refused no-JS form filled again).
+pub const REPORT: Template = Template {
+    name: "report.html",
+    text: include_str!("../web/templates/report.html"),
+};
+
+/// The frame of every page.
+pub const PAGE: Template = Template {
+    name: "page.html",
+    text: include_str!("../web/templates/page.html"),
+};
+
+/// The mailbox login form.
+pub const MAILBOX: Template = Template {
+    name: "mailbox.html",
+    text: include_str!("../web/templates/mailbox.html"),
+};
+
+/// Every template the site renders: the manifest hashes exactly these
+/// (`http::assets::Site::for_network`), and a test keeps it equal to `web/templates/`.
+pub const TEMPLATES: &[Template] = &[REPORT, PAGE, MAILBOX];
+
+/// A template and its values do not match.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FillError {
+    /// A placeholder has no value (it would show in the page).
+    #[error("template {template}: no value for the placeholder {{{{{name}}}}}; give one")]
+    Missing {
+        /// The template.
+        template: &'static str,
+        /// The placeholder.
+        name: String,
+    },
+    /// A value has no placeholder (it would be lost).
+    #[error("template {template}: the value {name} has no {{{{{name}}}}} to go in; remove it or add the placeholder")]
+    Extra {
+        /// The template.
+        template: &'static str,
+        /// The value's name.
+        name: String,
+    },
+}
+
+/// A placeholder name: lower-case letters, digits and `_`.
+fn is_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+impl Template {
+    /// A template written in the code (a literal), for small pieces of markup.
+    pub const fn inline(text: &'static str) -> Template {
+        Template {
+            name: "(inline)",
+            text,
+        }
+    }
+
+    /// The names of its `{{placeholders}}`.
+    pub fn placeholders(&self) -> BTreeSet<&'static str> {
+        let mut out = BTreeSet::new();
+        let mut rest = self.text;
+        while let Some(open) = rest.find("{{") {
+            let after = &rest[open + 2..];
+            match after.find("}}") {
+                Some(close) if is_name(&after[..close]) => {
+                    out.insert(&after[..close]);
+                    rest = &after[close + 2..];
+                }
+                _ => rest = after,
+            }
+        }
+        out
+    }
+
+    /// The template with every `{{name}}` replaced by its value, in one pass (a value that
+    /// itself holds `{{…}}` stays as it is). Every placeholder needs a value and every value a
+    /// placeholder.
+    pub fn fill(&self, values: &[(&str, Html)]) -> Result<Html, FillError> {
+        let mut used = vec![false; values.len()];
+        let mut out = String::with_capacity(self.text.len() * 2);
+        let mut rest = self.text;
+        while let Some(open) = rest.find("{{") {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 2..];
+            let name = after.find("}}").map(|close| (&after[..close], close));
+            match name {
+                Some((name, close)) if is_name(name) => {
+                    let i = values.iter().position(|(k, _)| *k == name).ok_or_else(|| {
+                        FillError::Missing {
+                            template: self.name,
+                            name: name.to_owned(),
+                        }
+                    })?;
+                    used[i] = true;
+                    out.push_str(values[i].1.as_str());
+                    rest = &after[close + 2..];
+                }
+                _ => {
+                    out.push_str("{{");
+                    rest = after;
+                }
+            }
+        }
+        out.push_str(rest);
+        if let Some(i) = used.iter().position(|u| !u) {
+            return Err(FillError::Extra {
+                template: self.name,
+                name: values[i].0.to_owned(),
+            });
+        }
+        Ok(Html(out))
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        assert_eq!(Html::text("<b>").as_str(), "&lt;b&gt;");
+    }
+
+    #[test]
+    fn fills_every_placeholder_once_and_refuses_missing_and_extra_values() {
+        let t = Template::inline("<p>{{a}} {{b}} {{a}} {{not a name}} {{</p>");
+        assert_eq!(t.placeholders().into_iter().collect::<Vec<_>>(), ["a", "b"]);
+        let got = t
+            .fill(&[("a", Html::text("{{b}} <")), ("b", Html::markup("<i>"))])
+            .unwrap();
+        assert_eq!(
+            got.as_str(),
+            "<p>{{b}} &lt; <i> {{b}} &lt; {{not a name}} {{</p>"
+        );
+        assert_eq!(
+            t.fill(&[("a", Html::default())]),
+            Err(FillError::Missing {
+                template: "(inline)",
+                name: "b".into()
+            })
+        );
+        assert_eq!(
+            t.fill(&[
+                ("a", Html::default()),
+                ("b", Html::default()),
+                ("c", Html::default())
+            ]),
+            Err(FillError::Extra {
+                template: "(inline)",
+                name: "c".into()
+            })
+        );
+    }
+
+    #[test]
+    fn the_macro_takes_markup_and_numbers() {
+        let name = Html::text("<x>");
+        assert_eq!(
+            crate::html!("<b>{}</b> {}", name, 3u16).as_str(),
+            "<b>&lt;x&gt;</b> 3"
+        );
+        assert_eq!(
+            crate::html!("{a}{b}{a}", a = name, b = Html::markup("<br>")).as_str(),
+            "&lt;x&gt;<br>&lt;x&gt;"
+        );
+    }
+
+    /// The manifest hashes [`TEMPLATES`]: a template added to `web/templates/` must be listed
+    /// there (or it would be served unaudited), and nothing listed may be missing.
+    #[test]
+    fn every_file_in_web_templates_is_listed() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/templates");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        let mut listed: Vec<&str> = TEMPLATES.iter().map(|t| t.name).collect();
+        listed.sort();
+        assert_eq!(files, listed, "add the new template to html::TEMPLATES");
+        for t in TEMPLATES {
+            assert_eq!(
+                std::fs::read_to_string(dir.join(t.name)).unwrap(),
+                t.text,
+                "{}",
+                t.name
+            );
+        }
+    }
+}
