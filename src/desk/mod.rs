@@ -126,7 +126,7 @@ impl Desk {
         })
     }
 
-    /// Shares "read" with her when a report is first opened ([`share`]).
+    /// Shares "read" with her when a report is first opened (`share`).
     pub fn with_share_read(mut self, on: bool) -> Self {
         self.share_read = on;
         self
