@@ -28,6 +28,18 @@ pub struct Reply {
     pub mailbox: String,
 }
 
+/// The appointment her answer is about, as her mailbox showed it (so a partner whose officers
+/// proposed two can tell which one she accepted).
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct AppointmentRef {
+    /// When, as the reply said it.
+    #[serde(default)]
+    pub time: String,
+    /// Where (the help desk), as the reply said it.
+    #[serde(default)]
+    pub desk: String,
+}
+
 macro_rules! report {
     ($($(#[$m:meta])* $name:ident: $ty:ty,)*) => {
         /// A `report.json`, every field optional so that any report can be shown.
@@ -60,6 +72,8 @@ report! {
     reply: Reply,
     /// Her answer to a proposed appointment: `accept` or `another`.
     appointment: String,
+    /// Which appointment that answer is about.
+    appointment_for: AppointmentRef,
     /// File names under `attachments/`.
     attachments: Vec<String>,
     /// Safe now: `safe`, `not_sure`, `not_safe`.
@@ -153,6 +167,7 @@ pub const ENVELOPE_FIELDS: &[&str] = &[
     "sealed",
     "reply",
     "appointment",
+    "appointment_for",
 ];
 
 /// Whether the (field, code) conditions of `only_if` hold in `json`.

@@ -31,6 +31,12 @@ pub fn json_schema() -> Value {
     );
     props.insert("appointment".into(), json!({"enum": ["accept", "another"]}));
     props.insert(
+        "appointment_for".into(),
+        json!({"type": "object", "required": ["time", "desk"], "properties": {
+            "time": {"type": "string"},
+            "desk": {"type": "string"}}, "additionalProperties": false}),
+    );
+    props.insert(
         "attachments".into(),
         json!({"type": "array", "items": {"type": "string"}}),
     );

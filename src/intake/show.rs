@@ -14,6 +14,7 @@ use crate::stats::fields::{self, PREFER_NOT};
 /// (field, Italian, English) labels for the officer.
 #[rustfmt::skip]
 const LABELS: &[(&str, &str, &str)] = &[
+    ("appointment_for", "Per l'appuntamento", "For the appointment"),
     ("urgency", "Urgenza", "Urgency"),
     ("safe_now", "Al sicuro adesso", "Safe now"),
     ("afraid_if_leave_or_speak", "Ha paura se se ne va o parla", "Afraid if she leaves or speaks"),
@@ -172,6 +173,15 @@ pub fn render(json: &Value, id: &str, day: Option<&str>, files: Option<&[String]
     }
     if report.appointment.is_some() {
         line(&mut out, "appointment", &obj["appointment"]);
+    }
+    if let Some(a) = &report.appointment_for {
+        // Which one: officers of a partner may have proposed more than one.
+        let which = format!("{} — {}", a.time, a.desk);
+        line(
+            &mut out,
+            "appointment_for",
+            &serde_json::Value::String(which),
+        );
     }
     let headings = [
         (Section::Safety, "RICHIESTA / REQUEST"),

@@ -247,6 +247,8 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
       await page.click("#needs-answers a");
       await page.waitForSelector("#report");
       assert.match(await page.textContent("#report"), /accept/);
+      // … and which appointment: Maria's, the one her page showed (Anna proposed none).
+      assert.match(await page.textContent("#report"), /For the appointment: Tuesday 10:00 — /);
       assert.match(await page.textContent("#report"), new RegExp(id));
     }
     // Maria's open inbox noticed it: a notification with a count, no words of hers.

@@ -168,6 +168,8 @@ fn report_reply_read_with_and_without_js_follow_up_pull_and_delete() {
             ("reply_recipient", &hidden(&page, "reply_recipient")),
             ("reply_mailbox", &hidden(&page, "reply_mailbox")),
             ("description", "MARKER-mbx-followup-3 thank you"),
+            ("appointment_time", &hidden(&page, "appointment_time")),
+            ("appointment_desk", &hidden(&page, "appointment_desk")),
             ("appointment", "accept"),
         ],
         &[],
@@ -196,6 +198,12 @@ fn report_reply_read_with_and_without_js_follow_up_pull_and_delete() {
     assert_eq!(json["kind"], "follow-up");
     assert_eq!(json["in_reply_to"], id.as_str());
     assert_eq!(json["appointment"], "accept");
+    // … naming the appointment she accepted (two officers may have proposed two).
+    assert_eq!(json["appointment_for"]["time"], "Tuesday 10:00");
+    assert_eq!(
+        json["appointment_for"]["desk"],
+        reply.appointment.as_ref().unwrap().desk.as_str()
+    );
     assert_eq!(json["description"], "MARKER-mbx-followup-3 thank you");
     assert_eq!(json["reply"]["mailbox"], keys.mailbox.as_str());
     // … and can answer the follow-up in turn.

@@ -279,6 +279,8 @@ async function followUp(reply, text, appointment, keys, directory) {
     reply: { recipient: keys.recipient, mailbox: keys.mailbox },
   };
   if (appointment) report.appointment = appointment;
+  // Which appointment: officers of a partner may have proposed more than one (issue 17).
+  if (appointment && reply.appointment) report.appointment_for = { time: String(reply.appointment.time), desk: String(reply.appointment.desk) };
   const { stream } = envelopeStream(new TextEncoder().encode(JSON.stringify(report)), []);
   const sealed = await seal(partner.recipients, stream);
   await uploadSealed(partner.id, sealed, undefined, undefined, mailboxBinding(keys.mailbox));

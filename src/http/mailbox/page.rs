@@ -298,6 +298,12 @@ fn render(
             l.t("mailbox.desk"),
             escape(&a.phrase)
         ));
+        // Which appointment her answer is about (issue 17: two officers may propose two).
+        buttons.push_str(&format!(
+            "<input type=\"hidden\" name=\"appointment_time\" value=\"{}\">\n<input type=\"hidden\" name=\"appointment_desk\" value=\"{}\">\n",
+            escape(&a.time),
+            escape(&a.desk)
+        ));
         buttons.push_str(&format!(
             "<p class=\"actions\"><button type=\"submit\" name=\"appointment\" value=\"accept\" class=\"primary\">{}</button> <button type=\"submit\" name=\"appointment\" value=\"another\" class=\"secondary\">{}</button></p>\n",
             l.t("mailbox.accept"),

@@ -43,6 +43,9 @@ struct ReportJson<'a> {
     /// Her answer to a proposed appointment: `accept` or `another`.
     #[serde(skip_serializing_if = "Option::is_none")]
     appointment: Option<&'a str>,
+    /// Which appointment that answer is about, as her mailbox showed it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    appointment_for: Option<crate::intake::report::AppointmentRef>,
 }
 
 /// What a follow-up carries in hidden fields of the mailbox page.
@@ -52,6 +55,9 @@ struct FollowUp {
     recipient: Option<String>,
     mailbox: Option<String>,
     appointment: Option<String>,
+    /// The appointment's time and desk, from the mailbox page's hidden fields.
+    appointment_time: Option<String>,
+    appointment_desk: Option<String>,
 }
 
 /// What a sent form gives back: a receipt per partner, and her new codename (new reports).
@@ -122,6 +128,16 @@ pub(super) async fn handle(
                 let p = String::from_utf8_lossy(&p).into_owned();
                 filled.push("partner", &p);
                 partners.push(p);
+            }
+            "appointment_time" | "appointment_desk" => {
+                let v = read_text(&mut field, 256).await?;
+                let v = Some(String::from_utf8_lossy(&v).trim().to_owned());
+                filled.follow_up = true;
+                if name == "appointment_time" {
+                    follow.appointment_time = v;
+                } else {
+                    follow.appointment_desk = v;
+                }
             }
             "in_reply_to" | "reply_recipient" | "reply_mailbox" | "appointment" => {
                 let v = read_text(&mut field, 256).await?;
@@ -207,6 +223,17 @@ pub(super) async fn handle(
         sealed: "server",
         reply: Some(&reply),
         appointment: follow.appointment.as_deref(),
+        appointment_for: match (
+            &follow.appointment,
+            &follow.appointment_time,
+            &follow.appointment_desk,
+        ) {
+            (Some(_), Some(time), Some(desk)) => Some(crate::intake::report::AppointmentRef {
+                time: time.clone(),
+                desk: desk.clone(),
+            }),
+            _ => None,
+        },
     };
     serde_json::to_writer(&mut *report, &json).map_err(|_| Refusal::Server)?;
 
