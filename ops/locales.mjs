@@ -12,6 +12,8 @@ export const DIR = join(ROOT, "web/locales");
 export const SOURCE_LANGS = ["it", "en"];
 /** Keys that are no strings to translate: `language` is the PO header, `reviewed` is derived. */
 const HEAD_KEYS = ["language", "reviewed"];
+/** Entries that are facts about the language, never fuzzy. */
+const HEAD_ENTRIES = ["name", "dir"];
 
 /** PO string escaping (the subset gettext writes). */
 function esc(s) {
@@ -103,12 +105,12 @@ export function flatten(obj, prefix = "") {
 }
 
 /** The languages that have a PO file, sorted. */
-export function poLangs() {
-  return readdirSync(DIR).filter((f) => f.endsWith(".po")).map((f) => f.slice(0, -3)).sort();
+export function poLangs(dir = DIR) {
+  return readdirSync(dir).filter((f) => f.endsWith(".po")).map((f) => f.slice(0, -3)).sort();
 }
 
-export function readPo(lang) {
-  return parsePo(readFileSync(join(DIR, `${lang}.po`), "utf8"), `web/locales/${lang}.po`);
+export function readPo(lang, dir = DIR) {
+  return parsePo(readFileSync(join(dir, `${lang}.po`), "utf8"), `web/locales/${lang}.po`);
 }
 
 /** A PO file as the JSON the server reads (build.rs does the same in Rust): untranslated
@@ -144,27 +146,29 @@ export function allStrings() {
  * (then the JSON's translation comes in, fuzzy). New strings come in fuzzy, except in it/en.
  * Strings English has and a language lacks come in untranslated (msgstr ""). Returns a log.
  */
-export function importJson() {
+export function importJson(dir = DIR) {
   const log = [];
   const jsonOf = (lang) => {
-    const f = join(DIR, `${lang}.json`);
+    const f = join(dir, `${lang}.json`);
     return existsSync(f) ? JSON.parse(readFileSync(f, "utf8")) : null;
   };
   const langs = [
     ...new Set([
-      ...poLangs(),
-      ...readdirSync(DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)),
+      ...poLangs(dir),
+      ...readdirSync(dir).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)),
     ]),
   ].sort((a, b) => (a === "en" ? -1 : b === "en" ? 1 : a.localeCompare(b)));
   let english = null; // [[path, text]] in order
   for (const lang of langs) {
     const json = jsonOf(lang);
-    const old = existsSync(join(DIR, `${lang}.po`)) ? readPo(lang).entries : [];
+    const old = existsSync(join(dir, `${lang}.po`)) ? readPo(lang, dir).entries : [];
     const byKey = new Map(old.map((e) => [e.ctx, e]));
     const fromJson = new Map(json ? flatten(json) : []);
     if (lang === "en") english = json ? flatten(json) : old.map((e) => [e.ctx, e.id]);
     if (!english) throw new Error("web/locales: no en.json or en.po to take the English text from");
     const reviewedAsWritten = SOURCE_LANGS.includes(lang);
+    // The language's name and writing direction are facts, not translations to review.
+    const fuzzyIf = (key, str) => !reviewedAsWritten && str !== "" && !HEAD_ENTRIES.includes(key);
     const keys = [...english.map(([k]) => k), ...fromJson.keys(), ...byKey.keys()];
     const en = new Map(english);
     const entries = [];
@@ -179,22 +183,22 @@ export function importJson() {
         entries.push({ ...was, comment: was.comment.length ? was.comment : comment });
       } else if (was && was.id === id) {
         // Untranslated in the PO file, translated in the JSON.
-        entries.push({ ...was, str: theirs, fuzzy: !reviewedAsWritten });
+        entries.push({ ...was, str: theirs, fuzzy: fuzzyIf(key, theirs) });
         added++;
       } else if (was) {
         // The English text changed: take the JSON's translation if it has one; review again.
         const str = lang === "en" ? id : (theirs ?? was.str);
-        entries.push({ ...was, id, str, fuzzy: !reviewedAsWritten && str !== "" });
+        entries.push({ ...was, id, str, fuzzy: fuzzyIf(key, str) });
         changed++;
       } else {
         const str = lang === "en" ? id : (theirs ?? "");
-        entries.push({ ctx: key, id, str, fuzzy: !reviewedAsWritten && str !== "", comment });
+        entries.push({ ctx: key, id, str, fuzzy: fuzzyIf(key, str), comment });
         if (str !== "") added++;
       }
       if (!en.has(key) && key !== undefined) log.push(`${lang}: ${key} is not in English (kept)`);
     }
     const text = writePo(json?.language ?? lang, entries);
-    const file = join(DIR, `${lang}.po`);
+    const file = join(dir, `${lang}.po`);
     const before = existsSync(file) ? readFileSync(file, "utf8") : "";
     if (before !== text) writeFileSync(file, text);
     log.push(`${lang}: ${entries.length} strings, ${added} new, ${changed} with new English text${before === text ? " (unchanged)" : ""}`);
