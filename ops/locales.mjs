@@ -143,7 +143,8 @@ export function allStrings() {
 /**
  * Brings the strings of web/locales/<lang>.json into <lang>.po; idempotent. An entry already in
  * the PO file keeps its translation and its reviewed/fuzzy state, unless its English text changed
- * (then the JSON's translation comes in, fuzzy). New strings come in fuzzy, except in it/en.
+ * (then the JSON's translation comes in, fuzzy). New strings come in fuzzy, except in it/en (a
+ * PO file first made from a JSON file marked `"reviewed": false` is all fuzzy, it/en too).
  * Strings English has and a language lacks come in untranslated (msgstr ""). Returns a log.
  */
 export function importJson(dir = DIR) {
@@ -168,7 +169,11 @@ export function importJson(dir = DIR) {
     if (!english) throw new Error("web/locales: no en.json or en.po to take the English text from");
     const reviewedAsWritten = SOURCE_LANGS.includes(lang);
     // The language's name and writing direction are facts, not translations to review.
-    const fuzzyIf = (key, str) => !reviewedAsWritten && str !== "" && !HEAD_ENTRIES.includes(key);
+    // A PO file made from a JSON file marked `"reviewed": false` starts all fuzzy, it/en too
+    // (that is how they start: no native speaker has checked them either).
+    const fresh = !existsSync(join(dir, `${lang}.po`)) && json?.reviewed === false;
+    const fuzzyIf = (key, str) =>
+      (fresh || !reviewedAsWritten) && str !== "" && !HEAD_ENTRIES.includes(key);
     const keys = [...english.map(([k]) => k), ...fromJson.keys(), ...byKey.keys()];
     const en = new Map(english);
     const entries = [];

@@ -15,7 +15,7 @@ test("the locales are PO files only (no JSON source left after a merge)", () => 
   assert.equal(poLangs().length, 14);
 });
 
-test("every PO file uses the English text of en.po as msgid, and en/it are reviewed", () => {
+test("every PO file uses the English text of en.po as msgid; reviewed = no fuzzy entry", () => {
   const en = new Map(readPo("en").entries.map((e) => [e.ctx, e]));
   for (const e of en.values()) assert.equal(e.str, e.id, `en ${e.ctx}`);
   for (const lang of poLangs()) {
@@ -27,8 +27,8 @@ test("every PO file uses the English text of en.po as msgid, and en/it are revie
     const json = poToJson(lang, po);
     assert.equal(json.reviewed, !po.entries.some((e) => e.fuzzy), lang);
   }
-  assert.equal(poToJson("it").reviewed, true);
-  assert.equal(poToJson("es").reviewed, false);
+  // Nothing has been reviewed by a native speaker yet (tests/it/outreach.rs: every card says so).
+  for (const lang of poLangs()) assert.equal(poToJson(lang).reviewed, false, lang);
 });
 
 test("import-json is idempotent and keeps reviewed states", () => {
@@ -69,6 +69,6 @@ test("ops/locales review lists the fuzzy strings with English and the glossary",
   assert.match(out, /^# es: \d+ of \d+ strings to review/);
   assert.match(out, /never: denunc/);
   assert.match(out, /## pages\.report_heading\nen: Send a report\nes: Pide ayuda: cuéntanos qué pasó/);
-  const it = execFileSync(join(ROOT, "ops/locales"), ["review", "it"], { encoding: "utf8" });
-  assert.match(it, /^# it: 0 of \d+ strings to review/);
+  const ar = execFileSync(join(ROOT, "ops/locales"), ["review", "ar"], { encoding: "utf8" });
+  assert.match(ar, /never: بلاغ/);
 });
