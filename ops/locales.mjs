@@ -145,9 +145,11 @@ export function allStrings() {
  * the PO file keeps its translation and its reviewed/fuzzy state, unless its English text changed
  * (then the JSON's translation comes in, fuzzy). New strings come in fuzzy, except in it/en (a
  * PO file first made from a JSON file marked `"reviewed": false` is all fuzzy, it/en too).
- * Strings English has and a language lacks come in untranslated (msgstr ""). Returns a log.
+ * Strings English has and a language lacks come in untranslated (msgstr ""). Strings no longer
+ * in en.json are kept (a branch's JSON may predate strings added since) unless `dropMissing`.
+ * Returns a log.
  */
-export function importJson(dir = DIR) {
+export function importJson(dir = DIR, { dropMissing = false } = {}) {
   const log = [];
   const jsonOf = (lang) => {
     const f = join(dir, `${lang}.json`);
@@ -179,7 +181,12 @@ export function importJson(dir = DIR) {
     const entries = [];
     let added = 0;
     let changed = 0;
+    const enFromJson = existsSync(join(dir, "en.json"));
     for (const key of new Set(keys)) {
+      if (dropMissing && enFromJson && !en.has(key)) {
+        log.push(`${lang}: ${key} dropped (not in en.json)`);
+        continue;
+      }
       const id = en.get(key) ?? byKey.get(key)?.id ?? fromJson.get(key);
       const was = byKey.get(key);
       const theirs = fromJson.get(key);
@@ -200,7 +207,7 @@ export function importJson(dir = DIR) {
         entries.push({ ctx: key, id, str, fuzzy: fuzzyIf(key, str), comment });
         if (str !== "") added++;
       }
-      if (!en.has(key) && key !== undefined) log.push(`${lang}: ${key} is not in English (kept)`);
+      if (!en.has(key)) log.push(`${lang}: ${key} is not in en.json (kept; --drop-missing drops it)`);
     }
     const text = writePo(json?.language ?? lang, entries);
     const file = join(dir, `${lang}.po`);
