@@ -7,8 +7,8 @@
 //! that opens a report; the two places it decrypts at all are named for what they are —
 //! [`open_spool_for_relay`] (the no-JS path's own spool files, under a key that never leaves the
 //! request) and [`open_nojs_mailbox_reply`] (a reply, for the page without JavaScript, under
-//! the key her codename gives for one request) — so a grep over `src/http` and `src/store` for
-//! `Opened` or any other opening function proves DESIGN.md's rule (the test
+//! the key her codename gives for one request) — so a grep over `src/server`, `src/http` and
+//! `src/store` for `Opened` or any other opening function proves DESIGN.md's rule (the test
 //! `the_server_names_no_opened_type_and_decrypts_in_two_named_places` below).
 //! [`is_age_header`] only parses a header, as the server's validation does.
 
@@ -278,8 +278,8 @@ mod tests {
         out
     }
 
-    /// DESIGN.md: the server holds ciphertext only. The server's modules (`src/http`,
-    /// `src/store`) name no opened type and no opening function but the two named ones, each
+    /// DESIGN.md: the server holds ciphertext only. The server's modules (`src/server`,
+    /// `src/http`, `src/store`) name no opened type and no opening function but the two named ones, each
     /// used once; and no module but this one builds an age encryptor or decryptor.
     #[test]
     fn the_server_names_no_opened_type_and_decrypts_in_two_named_places() {
@@ -296,7 +296,7 @@ mod tests {
             "scrypt::Identity",
         ];
         let mut named = [("open_spool_for_relay", 0), ("open_nojs_mailbox_reply", 0)];
-        for dir in ["http", "store"] {
+        for dir in ["server", "http", "store"] {
             for (file, line) in code(dir) {
                 for bad in FORBIDDEN {
                     assert!(

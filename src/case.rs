@@ -3,28 +3,32 @@
 //! [`CaseRecord`] sealed with age to **all of the partner's officers' recipients** (from the
 //! signed directory) and signed with the writing officer's Ed25519 key (`officer_keys`).
 //!
-//! The signed text binds the report, the partner, the officer key and the SHA-256 of the
-//! sealed record, domain-separated:
+//! The signed text binds the report, the partner, the officer key, the record's place in that
+//! officer's chain for the report, and the SHA-256 of the sealed record, domain-separated:
 //!
 //! ```text
-//! approdo.signed-case/v1\n
+//! approdo.signed-case/v2\n
 //! report <32 lowercase hex>\n
 //! partner <partner id>\n
 //! officer <base64 Ed25519 public key>\n
+//! seq <decimal: 0 for the officer's first record on this report, then +1>\n
+//! prev <64 lowercase hex: link hash of her previous record on this report; zeros for seq 0>\n
 //! sealed <SHA-256 of the age file, 64 lowercase hex>\n
 //! ```
 //!
-//! A server can store such records beside the report as opaque ciphertext (it learns that
-//! something was added, and by which officer key), drop them, or replay them — but it cannot
-//! read, forge or move one to another report: [`SignedCase::verify`] checks the signature
-//! against the directory and [`SignedCase::open`] that the report named inside the sealed
-//! record is the one it is filed under. Not done yet (see the issue): the store table and
-//! routes that keep records beside reports, and the desk's use of them.
+//! A server stores such records beside the report as opaque ciphertext (it learns that
+//! something was added, and by which officer key). It cannot read, forge or move one to
+//! another report: [`SignedCase::verify`] checks the signature against the directory and
+//! [`SignedCase::open`] that the report named inside the sealed record is the one it is filed
+//! under. It can still drop, replay or reorder records: [`chain`] finds it, from the signed
+//! sequence numbers and hash links and from the heads a desk remembers (sealed in its vault).
 
 use base64::prelude::{Engine, BASE64_STANDARD};
 use ed25519_dalek::Signer;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+pub mod chain;
 
 use crate::keys::{Directory, OfficerIdentity};
 use crate::reply::Appointment;
@@ -32,7 +36,9 @@ use crate::reply::Appointment;
 /// The schema of a record's plaintext.
 pub const SCHEMA: &str = "approdo.case/v1";
 /// The first line of the signed text.
-pub const SIGNED_SCHEMA: &str = "approdo.signed-case/v1";
+pub const SIGNED_SCHEMA: &str = "approdo.signed-case/v2";
+/// `prev` of an officer's first record on a report.
+pub const NO_PREV: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 /// Longest record plaintext.
 pub const MAX_PLAINTEXT: usize = 64 * 1024;
 
@@ -98,6 +104,43 @@ pub struct CaseRecord {
     /// A copy of the appointment proposed with that reply.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment: Option<Appointment>,
+    /// The appointment's day (`YYYY-MM-DD`) for colleagues' "appointments today"; not sent to
+    /// her (her reply says the time in words).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub appointment_on: Option<String>,
+    /// A status shared with her (sent to her mailbox, sealed for her like a reply).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared: Option<crate::reply::SharedStatus>,
+}
+
+/// The furthest status shared with her so far, if any.
+pub fn shared(records: &[CaseRecord]) -> Option<crate::reply::SharedStatus> {
+    records.iter().filter_map(|r| r.shared).max()
+}
+
+/// Whether `s` is a `YYYY-MM-DD` day, as an `<input type="date">` sends it.
+pub fn is_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
+}
+
+/// The day of the latest appointment proposed for a report, unless it was closed since.
+pub fn appointment_on(records: &[CaseRecord]) -> Option<&str> {
+    if status(records) == Status::Closed {
+        return None;
+    }
+    records
+        .iter()
+        .rev()
+        .find(|r| r.appointment.is_some())
+        .and_then(|r| r.appointment_on.as_deref())
 }
 
 fn is_hex(s: &str, len: usize) -> bool {
@@ -106,11 +149,21 @@ fn is_hex(s: &str, len: usize) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
+/// Where a record sits in its officer's chain for a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Link<'a> {
+    /// 0 for her first record on the report, then one more each time.
+    pub seq: u64,
+    /// The link hash ([`SignedCase::link_hash`]) of her previous record, or [`NO_PREV`].
+    pub prev: &'a str,
+}
+
 /// The exact text an officer signs (see the module doc).
 pub fn signed_message(
     report: &str,
     partner: &str,
     officer_key: &str,
+    link: Link<'_>,
     sealed: &[u8],
 ) -> Result<Vec<u8>, CaseError> {
     if !is_hex(report, 32) {
@@ -122,9 +175,13 @@ pub fn signed_message(
     if crate::keys::officer::parse_officer_key(officer_key).is_none() {
         return Err(CaseError::Malformed("officer key"));
     }
+    if !is_hex(link.prev, 64) || (link.seq == 0) != (link.prev == NO_PREV) {
+        return Err(CaseError::Malformed("link to the previous record"));
+    }
     let hash = hex::encode(Sha256::digest(sealed));
+    let (seq, prev) = (link.seq, link.prev);
     Ok(format!(
-        "{SIGNED_SCHEMA}\nreport {report}\npartner {partner}\nofficer {officer_key}\nsealed {hash}\n"
+        "{SIGNED_SCHEMA}\nreport {report}\npartner {partner}\nofficer {officer_key}\nseq {seq}\nprev {prev}\nsealed {hash}\n"
     )
     .into_bytes())
 }
@@ -138,6 +195,10 @@ pub struct SignedCase {
     pub partner: String,
     /// The writing officer's Ed25519 key, base64.
     pub officer_key: String,
+    /// Its place in the officer's chain for the report (see [`Link`]).
+    pub seq: u64,
+    /// The link hash of her previous record on the report, or [`NO_PREV`].
+    pub prev: String,
     /// The signature over [`signed_message`], base64.
     pub signature: String,
     /// The age file, base64.
@@ -146,12 +207,13 @@ pub struct SignedCase {
 
 impl CaseRecord {
     /// Seals the record to every officer of `partner` in `directory` and signs it with
-    /// `officer`'s key.
+    /// `officer`'s key, at `link` in her chain for the report.
     pub fn seal(
         &self,
         directory: &Directory,
         partner: &str,
         officer: &OfficerIdentity,
+        link: Link<'_>,
     ) -> Result<SignedCase, CaseError> {
         let plain = serde_json::to_vec(self).map_err(|e| CaseError::Seal(e.to_string()))?;
         if plain.len() > MAX_PLAINTEXT || self.schema != SCHEMA {
@@ -171,11 +233,13 @@ impl CaseRecord {
             .signing_key()
             .map_err(|e| CaseError::Seal(e.to_string()))?;
         let officer_key = BASE64_STANDARD.encode(key.verifying_key().as_bytes());
-        let message = signed_message(&self.report, partner, &officer_key, &sealed)?;
+        let message = signed_message(&self.report, partner, &officer_key, link, &sealed)?;
         Ok(SignedCase {
             report: self.report.clone(),
             partner: partner.to_owned(),
             officer_key,
+            seq: link.seq,
+            prev: link.prev.to_owned(),
             signature: BASE64_STANDARD.encode(key.sign(&message).to_bytes()),
             age: BASE64_STANDARD.encode(&sealed),
         })
@@ -183,20 +247,56 @@ impl CaseRecord {
 }
 
 impl SignedCase {
-    fn sealed(&self) -> Result<Vec<u8>, CaseError> {
+    /// The age file.
+    pub fn sealed(&self) -> Result<Vec<u8>, CaseError> {
         BASE64_STANDARD
             .decode(&self.age)
             .map_err(|_| CaseError::Malformed("age file"))
     }
 
+    fn link(&self) -> Link<'_> {
+        Link {
+            seq: self.seq,
+            prev: &self.prev,
+        }
+    }
+
+    /// What the officer's next record on this report links to: the SHA-256 of the signed
+    /// text and the signature (64 lowercase hex).
+    pub fn link_hash(&self) -> Result<String, CaseError> {
+        let sealed = self.sealed()?;
+        let mut h = Sha256::new();
+        h.update(signed_message(
+            &self.report,
+            &self.partner,
+            &self.officer_key,
+            self.link(),
+            &sealed,
+        )?);
+        h.update(self.signature.as_bytes());
+        Ok(hex::encode(h.finalize()))
+    }
+
     /// Verifies the signature, and that the directory lists the officer key under the partner.
     pub fn verify(&self, directory: &Directory) -> Result<(), CaseError> {
-        let sealed = self.sealed()?;
-        let message = signed_message(&self.report, &self.partner, &self.officer_key, &sealed)?;
         directory
             .partner(&self.partner)
             .filter(|p| p.officer_keys.iter().any(|k| k == &self.officer_key))
             .ok_or_else(|| CaseError::NotListed(self.partner.clone()))?;
+        self.check_signature()
+    }
+
+    /// Verifies the signature against the officer key the record names, whoever lists it (an
+    /// auditor's check of a record filed before a key rotation).
+    pub fn check_signature(&self) -> Result<(), CaseError> {
+        let sealed = self.sealed()?;
+        let message = signed_message(
+            &self.report,
+            &self.partner,
+            &self.officer_key,
+            self.link(),
+            &sealed,
+        )?;
         let key = crate::keys::officer::parse_officer_key(&self.officer_key)
             .ok_or(CaseError::Malformed("officer key"))?;
         let sig = BASE64_STANDARD
@@ -264,6 +364,10 @@ mod tests {
     use super::*;
 
     const REPORT: &str = "0123456789abcdef0123456789abcdef";
+    const FIRST: Link<'static> = Link {
+        seq: 0,
+        prev: NO_PREV,
+    };
 
     fn setup() -> (Directory, OfficerIdentity, OfficerIdentity) {
         let directory = crate::keys::demo::directory().unwrap().directory().clone();
@@ -291,6 +395,8 @@ mod tests {
                 time: "Tue 10:00".into(),
                 phrase: "blue heron".into(),
             }),
+            appointment_on: Some("2026-12-08".into()),
+            shared: None,
         }
     }
 
@@ -298,7 +404,7 @@ mod tests {
     fn a_record_opens_for_the_partner_and_is_refused_when_forged_or_moved() {
         let (directory, cav, other) = setup();
         let signed = record("Maria")
-            .seal(&directory, "cav-milano", &cav)
+            .seal(&directory, "cav-milano", &cav, FIRST)
             .unwrap();
         let opened = signed.open(&directory, std::slice::from_ref(&cav)).unwrap();
         assert_eq!(opened, record("Maria"));
@@ -306,6 +412,11 @@ mod tests {
             status(std::slice::from_ref(&opened)),
             Status::AppointmentSet
         );
+        assert_eq!(
+            appointment_on(std::slice::from_ref(&opened)),
+            Some("2026-12-08")
+        );
+        assert!(is_day("2026-12-08") && !is_day("2026-1-08") && !is_day("tomorrow!!"));
         let (by, a) = proposed_appointment(std::slice::from_ref(&opened)).unwrap();
         assert_eq!((by, a.time.as_str()), ("Maria", "Tue 10:00"));
         // Another partner's officer cannot read it.
@@ -333,7 +444,7 @@ mod tests {
         assert_eq!(flipped.verify(&directory), Err(CaseError::Invalid));
         // Signed by another partner's officer while naming this partner.
         let forged = record("Maria")
-            .seal(&directory, "cav-milano", &other)
+            .seal(&directory, "cav-milano", &other, FIRST)
             .unwrap();
         assert!(matches!(
             forged.verify(&directory),
@@ -346,12 +457,12 @@ mod tests {
         let (directory, cav, _) = setup();
         let mut r = record("Maria");
         r.report = "a".repeat(32);
-        let sealed = r.seal(&directory, "cav-milano", &cav).unwrap();
+        let sealed = r.seal(&directory, "cav-milano", &cav, FIRST).unwrap();
         // A colleague's key cannot be borrowed, but the same officer could re-file her own
         // record: the report inside still says where it belongs.
         let key = cav.signing_key().unwrap();
         let age = BASE64_STANDARD.decode(&sealed.age).unwrap();
-        let msg = signed_message(REPORT, "cav-milano", &sealed.officer_key, &age).unwrap();
+        let msg = signed_message(REPORT, "cav-milano", &sealed.officer_key, FIRST, &age).unwrap();
         let refiled = SignedCase {
             report: REPORT.into(),
             signature: BASE64_STANDARD.encode(key.sign(&msg).to_bytes()),

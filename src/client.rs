@@ -326,7 +326,7 @@ impl Client {
                 .post(&self.url(&format!("/api/v1/submissions?partner={partner}")))
                 .set("Content-Type", "application/octet-stream");
             if let Some(pow) = self.proof_of_work()? {
-                req = req.set(crate::http::pow::HEADER, &pow);
+                req = req.set(crate::pow::HEADER, &pow);
             }
             if let Some(b) = binding {
                 req = req.set(crate::reply::binding::HEADER, &b.to_string());
@@ -365,7 +365,7 @@ impl Client {
                 pow.bits
             )));
         }
-        let n = crate::http::pow::solve(&pow.challenge, pow.bits);
+        let n = crate::pow::solve(&pow.challenge, pow.bits);
         Ok(Some(format!("{}:{n}", pow.challenge)))
     }
 }

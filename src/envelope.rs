@@ -18,13 +18,13 @@
 //! Shared validation of report JSON and attachment names lives here so that
 //! packing and unpacking apply exactly the same rules.
 
+mod cipher;
 mod error;
 mod memory;
 mod names;
 mod outdir;
 mod pack;
 mod padme;
-mod seal;
 pub mod unpack;
 
 #[cfg(test)]
@@ -32,12 +32,12 @@ mod tests_hostile;
 #[cfg(test)]
 mod tests_roundtrip;
 
+pub use cipher::{open, seal_to, seal_writer};
 pub use error::EnvelopeError;
 pub use memory::{unpack_in_memory, Opened};
 pub use names::{is_hidden_char, neutralise, HIDDEN_RANGES};
 pub use pack::{pack, pack_to, AttachmentSource};
 pub use padme::{checked_padme, padme};
-pub use seal::{open, seal_to, seal_writer};
 pub use unpack::{unpack, Limits, Unpacked};
 
 /// The value of the `"schema"` field of every `report.json` this version writes and reads.

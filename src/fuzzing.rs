@@ -5,33 +5,33 @@
 
 /// The server's upload validator, fed as the network delivers (in pieces): never panics,
 /// agrees with itself whatever the split, only accepts headers within bounds; the envelope
-/// length rule (`sealed::envelope_len`) refuses exactly the non-Padmé plaintext lengths.
+/// length rule (`admission::envelope_len`) refuses exactly the non-Padmé plaintext lengths.
 pub fn upload_header(data: &[u8]) {
-    let whole = crate::sealed::inspect_header(data);
+    let whole = crate::admission::inspect_header(data);
     if let Some(split) = data.first().map(|b| *b as usize % (data.len() + 1)) {
-        if let Ok(Some(shape)) = crate::sealed::inspect_header(&data[..split]) {
+        if let Ok(Some(shape)) = crate::admission::inspect_header(&data[..split]) {
             assert_eq!(whole.as_ref().ok().copied().flatten(), Some(shape));
         }
     }
     if let Ok(Some(shape)) = whole {
-        assert!(shape.header_len + crate::sealed::NONCE_LEN <= data.len());
+        assert!(shape.header_len + crate::admission::NONCE_LEN <= data.len());
         assert!(shape.grease <= 1);
-        let payload = (data.len() - shape.header_len - crate::sealed::NONCE_LEN) as u64;
-        let _ = crate::sealed::plaintext_len(payload);
+        let payload = (data.len() - shape.header_len - crate::admission::NONCE_LEN) as u64;
+        let _ = crate::admission::plaintext_len(payload);
     }
     if data.len() >= 8 {
         let n = u64::from_le_bytes(data[..8].try_into().unwrap_or([0; 8]));
-        if let Ok(p) = crate::sealed::plaintext_len(n) {
+        if let Ok(p) = crate::admission::plaintext_len(n) {
             assert!(p <= n);
         }
         // The door's rule is the audit's: a whole STREAM whose plaintext is a Padmé length.
-        match crate::sealed::envelope_len(n) {
+        match crate::admission::envelope_len(n) {
             Ok(p) => assert_eq!(crate::envelope::padme(p), p),
-            Err(crate::sealed::ValidationError::NotEnvelope(p)) => {
-                assert_eq!(crate::sealed::plaintext_len(n), Ok(p));
+            Err(crate::admission::ValidationError::NotEnvelope(p)) => {
+                assert_eq!(crate::admission::plaintext_len(n), Ok(p));
                 assert_ne!(crate::envelope::padme(p), p);
             }
-            Err(_) => assert!(crate::sealed::plaintext_len(n).is_err()),
+            Err(_) => assert!(crate::admission::plaintext_len(n).is_err()),
         }
     }
 }
@@ -183,7 +183,7 @@ pub fn form_fields(data: &[u8]) {
         if Answers::is_field(name) {
             answers.push(name, value);
         }
-        let _ = value.parse::<crate::store::MailboxId>();
+        let _ = value.parse::<crate::model::MailboxId>();
         let _ = value.parse::<crate::model::ReportId>();
     }
     if let Ok(answers) = answers.finish() {

@@ -16,8 +16,8 @@
 //!
 //! Modules: [`model`] (ids, days, states, digests, the API's report summary: the leaf every
 //! layer names), [`agefile`] (the one place age files are sealed and opened), [`agekeys`] (the age key types: X25519 and the post-quantum hybrid
-//! `mlkem768x25519`, the one place primitives are composed by hand), [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`sealed`]
-//! (what a valid sealed upload looks like), [`keys`] (network key, officer identities, the
+//! `mlkem768x25519`, the one place primitives are composed by hand), [`envelope`] (the plaintext format: tar + `report.json` + Padmé), [`admission`]
+//! (what a valid sealed upload looks like), [`policy`] (the security headers every response carries), [`pow`] (the proof-of-work rule), [`keys`] (network key, officer identities, the
 //! signed directory, the demo network), [`store`] (redb tables, chunks, the group-commit
 //! writer, resumable uploads), [`html`](mod@html) (the escaper, typed markup, the page templates and their one fill), [`http`] (actix routes, pages, the no-JavaScript path), [`server`] (the composition root:
 //! settings → store, state, jobs, sockets),
@@ -32,6 +32,7 @@
 //! records sealed to a partner's officers).
 
 pub mod admin;
+pub mod admission;
 pub mod agefile;
 pub mod agekeys;
 pub mod audit;
@@ -52,8 +53,9 @@ pub mod keys;
 pub mod locale;
 pub mod model;
 pub mod outreach;
+pub mod policy;
+pub mod pow;
 pub mod reply;
-pub mod sealed;
 pub mod server;
 pub mod stats;
 pub mod store;

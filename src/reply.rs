@@ -96,6 +96,41 @@ pub struct Appointment {
     pub phrase: String,
 }
 
+/// What a partner tells her about her report without writing to her ("received", "read",
+/// "answered"): a reply whose `status` is set and whose message may be empty, sealed and signed
+/// like any reply. Her page shows the furthest one per report, in plain words.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SharedStatus {
+    /// Her report reached the partner.
+    Received,
+    /// An officer read it.
+    Read,
+    /// An officer answered it.
+    Answered,
+}
+
+impl SharedStatus {
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "received" => Some(Self::Received),
+            "read" => Some(Self::Read),
+            "answered" => Some(Self::Answered),
+            _ => None,
+        }
+    }
+
+    /// The wire name (`mailbox.shared_<name>` is her sentence for it).
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Received => "received",
+            Self::Read => "read",
+            Self::Answered => "answered",
+        }
+    }
+}
+
 /// The plaintext of a reply.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Reply {
@@ -113,6 +148,9 @@ pub struct Reply {
     /// A proposed appointment, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub appointment: Option<Appointment>,
+    /// A status shared with her ([`SharedStatus`]); the message may then be empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<SharedStatus>,
 }
 
 impl Reply {
@@ -120,7 +158,7 @@ impl Reply {
     pub fn seal(&self, to: &ReplyAddress) -> Result<Vec<u8>, ReplyError> {
         to.check()?;
         let json = serde_json::to_vec(self).map_err(|e| ReplyError::Encrypt(e.to_string()))?;
-        if self.message.trim().is_empty() || json.len() > MAX_PLAINTEXT {
+        if (self.message.trim().is_empty() && self.status.is_none()) || json.len() > MAX_PLAINTEXT {
             return Err(ReplyError::Size);
         }
         let recipient = age::x25519::Recipient::from_str(&to.recipient)
@@ -185,6 +223,7 @@ mod tests {
                 time: "Tuesday".into(),
                 phrase: "blue umbrella".into(),
             }),
+            status: None,
         };
         let sealed = reply.seal(&to).unwrap();
         assert_eq!(Reply::open(&sealed, keys.identity()).unwrap(), reply);
@@ -193,7 +232,15 @@ mod tests {
             message: " ".into(),
             ..reply
         };
-        assert!(matches!(empty.seal(&to), Err(ReplyError::Size)));
+        assert!(matches!(empty.clone().seal(&to), Err(ReplyError::Size)));
+        // A status alone is a message.
+        let status = Reply {
+            status: Some(SharedStatus::Read),
+            appointment: None,
+            ..empty
+        };
+        let sealed = status.seal(&to).unwrap();
+        assert_eq!(Reply::open(&sealed, keys.identity()).unwrap(), status);
         let json = serde_json::json!({"reply": {"recipient": "age1nope", "mailbox": keys.mailbox}});
         assert!(ReplyAddress::from_report_json(&json).is_err());
         assert!(ReplyAddress::from_report_json(&serde_json::json!({})).is_err());

@@ -40,7 +40,7 @@ pub const RECIPIENT_PREFIX: &str = "age1pq1";
 /// Prefix of an identity string.
 pub const IDENTITY_PREFIX: &str = "AGE-SECRET-KEY-PQ-1";
 /// Most post-quantum officers one partner may have: each stanza is ~1.6 KB and the server's
-/// header limit (`sealed::MAX_HEADER`, 256 KiB) must hold them all.
+/// header limit (`admission::MAX_HEADER`, 256 KiB) must hold them all.
 pub const MAX_PER_PARTNER: usize = 160;
 /// The label that keeps the `age` crate from mixing these stanzas with X25519 ones in one file.
 const LABEL_PQ: &str = "postquantum";

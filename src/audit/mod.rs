@@ -2,18 +2,19 @@
 //! `log` (a live server's transparency log, against the state of the last run) and `site`
 //! (what a live server serves, against this build's manifest).
 
-mod log;
 mod remote;
 mod site;
 mod site_log;
 mod store;
+mod store_cases;
 mod store_log;
+mod transparency;
 
-pub use log::{audit_log, LogState, Tracked};
 pub use remote::Remote;
 pub use site::audit_site;
 pub use store::{audit_store, audit_store_pinned};
 pub use store_log::Pins;
+pub use transparency::{audit_log, LogState, Tracked};
 
 use crate::store::DB_FILE;
 
@@ -51,6 +52,8 @@ pub struct AuditReport {
     /// Reports whose stanzas match an earlier directory version (logged before the current
     /// one): sealed before a rotation or a move to post-quantum keys; not findings.
     pub sealed_for_earlier_directory: usize,
+    /// Case records beside reports (issue 17), each checked.
+    pub case_records: usize,
     pub findings: Vec<Finding>,
 }
 

@@ -12,8 +12,8 @@ use std::io::Read;
 use sha2::{Digest, Sha256};
 
 use super::Finding;
-use crate::http::headers::HEADERS;
 use crate::keys::{NetworkPublicKey, SignedDirectory};
+use crate::policy::HEADERS;
 
 /// Pages every server serves.
 pub const PAGES: [&str; 8] = [

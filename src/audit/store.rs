@@ -5,7 +5,8 @@
 //! the recorded, signed directory; its payload length is one age's STREAM produces, of a
 //! Padmé-padded plaintext; its bytes look random; it has its entry in the transparency log
 //! with the same hash (see `store_log`). Also: no chunk without a report, no unknown table,
-//! days not in the future, nothing that looks like an IP address.
+//! days not in the future, nothing that looks like an IP address; case records are signed
+//! ciphertext filed under their report (see `store_cases`).
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
@@ -13,9 +14,9 @@ use std::path::Path;
 use redb::{ReadableDatabase, ReadableTable, TableHandle};
 
 use super::{read_err, AuditError, AuditReport, Finding, Pins, Scratch};
+use crate::admission;
 use crate::keys::{NetworkPublicKey, SignedDirectory};
 use crate::model::{Day, ReportId};
-use crate::sealed;
 use crate::store::{self, CHUNK_SIZE};
 
 /// Audits `data/approdo.redb`. With `network`, the recorded directory's signature must verify.
@@ -153,7 +154,7 @@ pub fn audit_store_pinned(
         let scan = store::scan_chunks(
             &chunks,
             id.0,
-            sealed::MAX_HEADER + sealed::NONCE_LEN,
+            admission::MAX_HEADER + admission::NONCE_LEN,
             |bytes| {
                 for &b in bytes {
                     histogram[b as usize] += 1;
@@ -186,13 +187,13 @@ pub fn audit_store_pinned(
                 "ciphertext does not match its recorded SHA-256".into(),
             );
         }
-        match sealed::inspect_header(&head) {
+        match admission::inspect_header(&head) {
             Ok(Some(shape)) => {
                 if let Some(dir) = &directory {
                     match dir.partner(meta.partner.as_str()) {
                         Some(p) => {
                             if let Err(e) =
-                                sealed::check_recipients(&shape, p.recipients.len(), p.is_pq())
+                                admission::check_recipients(&shape, p.recipients.len(), p.is_pq())
                             {
                                 // Judged after the log is read: a report sealed for an earlier
                                 // directory version (before a rotation) is not a finding.
@@ -205,10 +206,10 @@ pub fn audit_store_pinned(
                         ),
                     }
                 }
-                let header = (shape.header_len + sealed::NONCE_LEN) as u64;
-                // The same rule the server applies at the door (`sealed::envelope_len`).
-                match sealed::envelope_len(total.saturating_sub(header)) {
-                    Err(sealed::ValidationError::NotEnvelope(plain)) => add(
+                let header = (shape.header_len + admission::NONCE_LEN) as u64;
+                // The same rule the server applies at the door (`admission::envelope_len`).
+                match admission::envelope_len(total.saturating_sub(header)) {
+                    Err(admission::ValidationError::NotEnvelope(plain)) => add(
                         Some(&id),
                         format!("its plaintext length {plain} is not a Padmé length: not an approdo envelope"),
                     ),
@@ -220,7 +221,7 @@ pub fn audit_store_pinned(
                 // only: the header is base64 text by design (checked stanza by stanza above), and a
                 // post-quantum one is ~1.6 KB per officer, enough to swamp a small report.
                 for &b in head
-                    .get(..shape.header_len + sealed::NONCE_LEN)
+                    .get(..shape.header_len + admission::NONCE_LEN)
                     .expect("inspect_header saw the whole header and nonce in `head`")
                 {
                     histogram[b as usize] = histogram[b as usize].saturating_sub(1);
@@ -265,8 +266,17 @@ pub fn audit_store_pinned(
             Err(e) => add(None, format!("recorded directory: {e}")),
         }
     }
+    let cases = super::store_cases::check(&txn, &metas, directory.as_ref(), &mut add)?;
+    out.case_records = cases.records;
     let version = directory.as_ref().map(|d| d.version);
     let summary = super::store_log::check(&txn, &metas, &pins, version, &mut add)?;
+    for (id, why) in cases.mismatched {
+        // A report logged before the current directory may have records sealed before a
+        // rotation, as it was.
+        if !summary.predate_directory.contains(&id.0) {
+            add(Some(&id), why);
+        }
+    }
     for (id, why) in mismatched {
         if summary.predate_directory.contains(&id.0) {
             out.sealed_for_earlier_directory += 1;

@@ -9,7 +9,7 @@ use actix_web::{middleware, web, App, HttpServer};
 use anyhow::Context;
 use clap::Args;
 
-use super::officer::identities;
+use super::reports::identities;
 use crate::desk::{Desk, Remote};
 use crate::vault::Vault;
 
@@ -40,6 +40,19 @@ pub(crate) struct DeskArgs {
     /// Days an acknowledged report is kept in the vault (the server's default).
     #[arg(long, default_value_t = super::vault::DEFAULT_RETENTION_DAYS)]
     retention_days: u32,
+    /// "Needs you" lists a report nobody gave a status after this many hours.
+    #[arg(long, default_value_t = 24)]
+    needs_hours: u64,
+    /// The desk syncs with the server every N minutes (0: only at start and on Sync).
+    #[arg(long, default_value_t = 10)]
+    sync_minutes: u64,
+    /// Tell her "read" (in her mailbox, sealed for her) the first time a report that asks for
+    /// replies is opened by any officer of the partner.
+    #[arg(long)]
+    share_read: bool,
+    /// Seconds between the page's checks for news once desktop notifications are on.
+    #[arg(long, default_value_t = 60)]
+    notify_poll_seconds: u64,
 }
 
 pub(crate) fn run(a: DeskArgs) -> anyhow::Result<ExitCode> {
@@ -57,14 +70,11 @@ pub(crate) fn run(a: DeskArgs) -> anyhow::Result<ExitCode> {
         proxy: a.proxy,
     };
     let key = super::NetworkKeyArg::new(a.network_key)?;
-    let desk = web::Data::new(Desk::new(
-        vault,
-        ids,
-        remote,
-        a.retention_days,
-        key.key,
-        a.name,
-    )?);
+    let desk = web::Data::new(
+        Desk::new(vault, ids, remote, a.retention_days, key.key, a.name)?
+            .with_needs(a.needs_hours, a.notify_poll_seconds)
+            .with_share_read(a.share_read),
+    );
     let d = desk.clone();
     let server = HttpServer::new(move || {
         App::new()
@@ -94,7 +104,14 @@ pub(crate) fn run(a: DeskArgs) -> anyhow::Result<ExitCode> {
         vault_dir.display()
     );
     let syncing = desk.clone();
-    std::thread::spawn(move || syncing.sync());
+    let every = std::time::Duration::from_secs(a.sync_minutes.saturating_mul(60));
+    std::thread::spawn(move || loop {
+        syncing.sync();
+        if every.is_zero() {
+            break;
+        }
+        std::thread::sleep(every);
+    });
     actix_web::rt::System::new()
         .block_on(server.run())
         .context("running the desk")?;

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::officer::ServerArgs;
+use super::reports::ServerArgs;
 use crate::client::Client;
 
 /// Before a pull: the server's log must extend the one seen at the last pull (and carry the

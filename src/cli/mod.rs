@@ -8,10 +8,10 @@ mod envelope;
 mod follow;
 mod init;
 mod keys;
-mod officer;
 mod ops;
 mod outreach;
 mod reply;
+mod reports;
 mod serve;
 mod show;
 mod stats;
@@ -57,7 +57,7 @@ enum Command {
     Directory(keys::DirectoryCommand),
     /// Download new reports of your partner: into a vault, sealed at rest (--vault), or
     /// decrypted into plain folders (--out).
-    Pull(officer::PullArgs),
+    Pull(reports::PullArgs),
     /// Your inbox in your browser, on this computer only (prints the address to open).
     Desk(desk::DeskArgs),
     /// Answer a pulled report in her codename mailbox (optionally proposing an appointment).
@@ -65,10 +65,10 @@ enum Command {
     /// Print a pulled report as a summary for the officer (urgency and safety first).
     Show(show::ShowArgs),
     /// Decrypt and unpack one report file, offline.
-    Decrypt(officer::DecryptArgs),
+    Decrypt(reports::DecryptArgs),
     /// List, acknowledge or delete reports on the server.
     #[command(subcommand)]
-    Report(officer::ReportCommand),
+    Report(reports::ReportCommand),
     /// Build and seal report envelopes (for tests, scripts and the age CLI).
     #[command(subcommand)]
     Envelope(envelope::EnvelopeCommand),
@@ -108,12 +108,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Network(c) => keys::network(c),
         Command::Officer(c) => keys::officer(c),
         Command::Directory(c) => keys::directory(c),
-        Command::Pull(a) => officer::pull(a),
+        Command::Pull(a) => reports::pull(a),
         Command::Desk(a) => desk::run(a),
         Command::Reply(a) => reply::run(a),
         Command::Show(a) => show::run(a),
-        Command::Decrypt(a) => officer::decrypt(a),
-        Command::Report(c) => officer::report(c),
+        Command::Decrypt(a) => reports::decrypt(a),
+        Command::Report(c) => reports::report(c),
         Command::Envelope(c) => envelope::run(c),
         Command::Audit(c) => audit::run(c),
         Command::Manifest { network_key } => {

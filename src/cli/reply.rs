@@ -1,6 +1,8 @@
 //! `approdo reply`: answer a pulled report in her codename mailbox, sealed to the reply
 //! recipient her report carries and signed with the officer's key (her page shows the name of
-//! the partner the signature belongs to); optionally propose an appointment.
+//! the partner the signature belongs to); optionally propose an appointment. `--status`
+//! instead tells her where her report stands ("received", "read", "answered") without a
+//! message, the way the desk shares it.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -8,7 +10,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context};
 use clap::Args;
 
-use super::officer::{login, ServerArgs};
+use super::reports::{login, ServerArgs};
 use crate::reply::{Appointment, ReplyAddress};
 
 #[derive(Debug, Args)]
@@ -22,7 +24,7 @@ pub(crate) struct ReplyArgs {
     #[arg(long, default_value = ".")]
     reports: PathBuf,
     /// The message.
-    #[arg(long, required_unless_present = "file", conflicts_with = "file")]
+    #[arg(long, required_unless_present_any = ["file", "status"], conflicts_with = "file")]
     message: Option<String>,
     /// A UTF-8 text file holding the message.
     #[arg(long)]
@@ -36,6 +38,9 @@ pub(crate) struct ReplyArgs {
     /// The meeting phrase she says at the desk instead of her name.
     #[arg(long, requires = "desk")]
     phrase: Option<String>,
+    /// Instead of a message: tell her the report was received, read or answered.
+    #[arg(long, conflicts_with_all = ["message", "file", "desk"], value_parser = ["received", "read", "answered"])]
+    status: Option<String>,
 }
 
 pub(crate) fn run(a: ReplyArgs) -> anyhow::Result<ExitCode> {
@@ -62,6 +67,19 @@ pub(crate) fn run(a: ReplyArgs) -> anyhow::Result<ExitCode> {
         .filter(|n| n.parse::<crate::model::ReportId>().is_ok())
         .map(str::to_owned)
         .context("the report folder's name is not a report id (as approdo pull writes it)")?;
+    if let Some(status) = a
+        .status
+        .as_deref()
+        .and_then(crate::reply::SharedStatus::parse)
+    {
+        let client = login(&a.server)?;
+        let id = crate::reply::send::share_status(&client, &json, &in_reply_to, status)?;
+        println!(
+            "status \"{}\" ({id}) is waiting in her mailbox; only her codename opens it",
+            status.name()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
     let message = match (&a.message, &a.file) {
         (Some(m), _) => m.clone(),
         (None, Some(f)) => std::fs::read_to_string(f)

@@ -10,7 +10,7 @@ use anyhow::Context;
 use clap::{Args, Subcommand};
 use sha2::{Digest, Sha256};
 
-use super::officer::{identities, login_with};
+use super::reports::{identities, login_with};
 use crate::envelope::{self, AttachmentSource};
 use crate::keys::OfficerIdentity;
 use crate::store::{Day, ReportId};
@@ -61,7 +61,7 @@ pub(crate) struct VaultArgs {
 
 /// `approdo pull --vault DIR`.
 pub(crate) fn pull(
-    server: &super::officer::ServerArgs,
+    server: &super::reports::ServerArgs,
     dir: &Path,
     ack: bool,
     retention_days: u32,
@@ -268,7 +268,10 @@ fn import_one(
         if n == 0 {
             break;
         }
-        hasher.update(buf.get(..n).unwrap_or_default());
+        hasher.update(
+            buf.get(..n)
+                .expect("Read::read returns at most the buffer's length"),
+        );
         size += n as u64;
     }
     let mut entry = Entry {
@@ -281,6 +284,7 @@ fn import_one(
         language: None,
         kind: None,
         attachments: Vec::new(),
+        seen: Some(crate::vault::now_secs()),
     };
     entry.describe(&opened.report, &opened.attachments);
     Ok(entry)

@@ -5,8 +5,9 @@
 //! * it listens on a loopback address only, and every request must carry the random per-run
 //!   token as the first path segment (`http://127.0.0.1:PORT/TOKEN/`): anything else is `403`,
 //!   before any handler runs ([`routes::gate`]);
-//! * pages are plain server-rendered HTML under the site's strict CSP (no script at all, a
-//!   stylesheet the desk serves itself, nothing third-party), `no-store`, `no-referrer`;
+//! * pages are plain server-rendered HTML under the site's strict CSP (a stylesheet and one
+//!   small optional script for desktop notifications, both served by the desk itself, nothing
+//!   third-party), `no-store`, `no-referrer`; every page works without the script;
 //! * reports stay sealed in the [`crate::vault`]: a page opens one in memory to show it, and an
 //!   attachment is decrypted only when asked for, served as a download
 //!   (`Content-Disposition: attachment`) — nothing is written to disk in the clear;
@@ -15,8 +16,10 @@
 //!   replies through the same code as `approdo reply`.
 
 mod cases;
+mod needs;
 mod pages;
 mod routes;
+mod share;
 
 use std::net::SocketAddr;
 use std::sync::Mutex;
@@ -64,6 +67,17 @@ pub struct Desk {
     /// memory only.
     statuses:
         Mutex<std::collections::BTreeMap<crate::store::ReportId, (crate::case::Status, String)>>,
+    /// The day of each report's latest appointment not closed (`YYYY-MM-DD`), in memory only.
+    appointments: Mutex<std::collections::BTreeMap<crate::store::ReportId, String>>,
+    /// Reports whose case listing showed a withheld, replayed or reordered record, with the
+    /// warnings (in memory; the heads behind them are in the vault's index).
+    anomalies: Mutex<std::collections::BTreeMap<crate::store::ReportId, Vec<String>>>,
+    /// Hours a report may wait with no status before "Needs you" lists it.
+    needs_hours: u64,
+    /// Seconds between the page's polls of `needs.json` once notifications are on.
+    poll_seconds: u64,
+    /// Share "read" with her the first time a report is opened (`--share-read`).
+    share_read: bool,
     /// Whether the last exchange with the server worked: offline, report pages do not wait on
     /// the server for the case (Sync tries again).
     online: std::sync::atomic::AtomicBool,
@@ -103,8 +117,27 @@ impl Desk {
             directory: Mutex::new(None),
             name,
             statuses: Mutex::new(std::collections::BTreeMap::new()),
+            anomalies: Mutex::new(std::collections::BTreeMap::new()),
+            appointments: Mutex::new(std::collections::BTreeMap::new()),
             online: std::sync::atomic::AtomicBool::new(true),
+            needs_hours: 24,
+            poll_seconds: 60,
+            share_read: false,
         })
+    }
+
+    /// Shares "read" with her when a report is first opened ([`share`]).
+    pub fn with_share_read(mut self, on: bool) -> Self {
+        self.share_read = on;
+        self
+    }
+
+    /// Sets the hours a report may wait untaken before "Needs you" lists it, and how often the
+    /// page asks for news once notifications are on.
+    pub fn with_needs(mut self, hours: u64, poll_seconds: u64) -> Self {
+        self.needs_hours = hours;
+        self.poll_seconds = poll_seconds.max(1);
+        self
     }
 
     /// The per-run token.
@@ -150,24 +183,46 @@ impl Desk {
         }
     }
 
+    /// Replaces the index with a synced one, keeping the case heads filed meanwhile (a report
+    /// gone takes its own).
+    fn keep_index(&self, mut index: crate::vault::Index) {
+        let Ok(mut g) = self.index.lock() else {
+            return;
+        };
+        index.case_heads = std::mem::take(&mut g.case_heads);
+        let before = index.case_heads.len();
+        let crate::vault::Index {
+            reports,
+            case_heads,
+            ..
+        } = &mut index;
+        case_heads.retain(|id, _| reports.contains_key(id));
+        if index.case_heads.len() != before {
+            let _ = self.vault.save_index(&index, &self.ids);
+        }
+        *g = index;
+    }
+
     /// Syncs the vault with the server (blocking: call off the async workers); on failure the
     /// desk keeps working on the vault and says so.
     pub fn sync(&self) {
-        let mut index = match self.index.lock() {
-            Ok(i) => i.clone(),
-            Err(_) => return,
-        };
+        // The index is read under the client's lock, which one sync holds at a time (the Sync
+        // button and the periodic sync do not fetch the same reports twice).
         let result = self.with_client(|c| {
-            crate::vault::sync(&self.vault, &mut index, c, &self.ids, &self.opts)
-                .map_err(|e| e.to_string())
+            let mut index = self
+                .index
+                .lock()
+                .map(|i| i.clone())
+                .map_err(|_| "the desk is stopping")?;
+            let s = crate::vault::sync(&self.vault, &mut index, c, &self.ids, &self.opts)
+                .map_err(|e| e.to_string())?;
+            self.keep_index(index);
+            Ok(s)
         });
         match result {
             Ok(s) => {
                 self.online
                     .store(true, std::sync::atomic::Ordering::Relaxed);
-                if let Ok(mut g) = self.index.lock() {
-                    *g = index;
-                }
                 self.refresh_statuses();
                 self.set_status(format!(
                     "synced: {} new, {} removed, {} on the server{}",

@@ -51,19 +51,29 @@ fn label(field: &str, code: Option<&str>) -> String {
 /// One inbox row: the report, what the vault knows of it, its case status and who set it.
 pub(super) type InboxRow = (ReportId, Entry, Option<(crate::case::Status, String)>);
 
-/// The inbox: every report in the vault, most urgent and least safe first.
-pub(super) fn inbox(root: &str, rows: &[InboxRow], status: &str) -> String {
+/// The inbox: every report in the vault, most urgent and least safe first; above it, what
+/// needs her ([`super::needs`]).
+pub(super) fn inbox(
+    root: &str,
+    rows: &[InboxRow],
+    status: &str,
+    needs: &super::needs::Needs,
+    poll_seconds: u64,
+) -> String {
     let mut body = String::from("<h1>Segnalazioni / Reports</h1>");
     body.push_str(&format!(
         "<p class=\"status\" id=\"status\">{}</p>\
 <form method=\"post\" action=\"{root}sync\"><button type=\"submit\">Sincronizza / Sync</button></form>",
         esc(status)
     ));
+    body.push_str(&needs.html(root));
+    body.push_str(&format!(
+        "<script src=\"{root}desk.js\" data-poll=\"{poll_seconds}\"></script>"
+    ));
     if rows.is_empty() {
         body.push_str("<p id=\"empty\">Nessuna segnalazione / No reports in the vault.</p>");
         return page(root, "Inbox", &body);
     }
-    body.push_str(&needs(root, rows));
     body.push_str(
         "<table id=\"inbox\"><thead><tr><th>Urgenza / Urgency</th><th>Al sicuro / Safe now</th>\
 <th>Arrivata / Arrived</th><th>Lingua / Language</th><th>Allegati / Files</th><th>Caso / Case</th><th></th></tr></thead><tbody>",
@@ -92,54 +102,6 @@ pub(super) fn inbox(root: &str, rows: &[InboxRow], status: &str) -> String {
     page(root, "Inbox", &body)
 }
 
-/// "What needs you" (issue 17, item 4, in part): reports nobody took that arrived before
-/// today, and her answers (follow-ups) whose case is not closed.
-fn needs(root: &str, rows: &[InboxRow]) -> String {
-    use crate::case::Status;
-    let today = crate::store::Day::today();
-    let open = |c: &Option<(Status, String)>| !matches!(c, Some((Status::Closed, _)));
-    let waiting: Vec<&ReportId> = rows
-        .iter()
-        .filter(|(_, e, c)| {
-            e.day < today
-                && matches!(c, None | Some((Status::New, _)))
-                && e.kind.as_deref() != Some("follow-up")
-        })
-        .map(|(id, _, _)| id)
-        .collect();
-    let answers: Vec<&ReportId> = rows
-        .iter()
-        .filter(|(_, e, c)| e.kind.as_deref() == Some("follow-up") && open(c))
-        .map(|(id, _, _)| id)
-        .collect();
-    if waiting.is_empty() && answers.is_empty() {
-        return String::new();
-    }
-    let links = |ids: &[&ReportId]| {
-        ids.iter()
-            .map(|id| format!("<a href=\"{root}r/{id}\">{}</a>", &id.to_string()[..8]))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let mut out = String::from("<section id=\"needs\"><h2>Ti aspettano / Needs you</h2><ul>");
-    if !waiting.is_empty() {
-        out.push_str(&format!(
-            "<li id=\"needs-untaken\">{} non prese in carico da ieri o prima / not taken since yesterday or earlier: {}</li>",
-            waiting.len(),
-            links(&waiting)
-        ));
-    }
-    if !answers.is_empty() {
-        out.push_str(&format!(
-            "<li id=\"needs-answers\">{} risposte di lei / her answers: {}</li>",
-            answers.len(),
-            links(&answers)
-        ));
-    }
-    out.push_str("</ul></section>");
-    out
-}
-
 /// One report: the same summary as `approdo show`, its attachments (downloaded on request),
 /// and the reply form.
 pub(super) fn report(
@@ -165,6 +127,15 @@ pub(super) fn report(
         body.push_str("</ul>");
     }
     body.push_str(&case_section(root, id, case));
+    if can_reply && case.unavailable.is_none() {
+        if let Some(e) = &case.share_error {
+            body.push_str(&format!(
+                "<p id=\"share-error\" class=\"not_safe\">\"letta\" non condiviso / \"read\" not shared: {}</p>",
+                esc(e)
+            ));
+        }
+        body.push_str(&share_form(root, id, crate::case::shared(&case.records)));
+    }
     if can_reply {
         let conflict = match crate::case::proposed_appointment(&case.records) {
             Some((by, a)) => format!(
@@ -183,13 +154,44 @@ pub(super) fn report(
 <fieldset><legend>Appuntamento (facoltativo) / Appointment (optional)</legend>{conflict}\
 <label>Sportello / Help desk<input name=\"desk\"></label>\
 <label>Quando / When<input name=\"time\"></label>\
-<label>Frase d'incontro / Meeting phrase<input name=\"phrase\"></label></fieldset>\
+<label>Frase d'incontro / Meeting phrase<input name=\"phrase\"></label>\
+<label>Giorno, per il promemoria dei colleghi (non inviato a lei) / Day, for your colleagues' reminder (not sent to her)<input type=\"date\" name=\"on\"></label></fieldset>\
 <button type=\"submit\">Invia / Send</button></form>"
         ));
     } else {
         body.push_str("<p>Nessun indirizzo di risposta / she asked for no replies.</p>");
     }
     page(root, &format!("Report {id}"), &body)
+}
+
+/// The form that tells her where her report stands, and what she was told so far.
+fn share_form(root: &str, id: ReportId, shared: Option<crate::reply::SharedStatus>) -> String {
+    use crate::reply::SharedStatus;
+    let told = shared.map_or_else(
+        || "niente finora / nothing so far".to_owned(),
+        |s| super::share::label(s).to_owned(),
+    );
+    let options: String = [
+        SharedStatus::Received,
+        SharedStatus::Read,
+        SharedStatus::Answered,
+    ]
+    .iter()
+    .map(|s| {
+        format!(
+            "<option value=\"{}\">{}</option>",
+            s.name(),
+            super::share::label(*s)
+        )
+    })
+    .collect();
+    format!(
+        "<h2>Dille a che punto è / Tell her where it stands</h2>\
+<p id=\"shared\">Detto a lei / she was told: {told}</p>\
+<form method=\"post\" action=\"{root}r/{id}/share\" id=\"share\">\
+<label>Stato per lei / Status for her <select name=\"status\">{options}</select></label>\
+<button type=\"submit\">Condividi con lei / Share with her</button></form>"
+    )
 }
 
 /// The case: its status, the colleagues' records, and the form to take it or note something.
@@ -232,6 +234,12 @@ fn case_section(root: &str, id: ReportId, case: &super::cases::CaseView) -> Stri
             if let Some(m) = &r.reply {
                 parts.push(format!("risposta inviata / reply sent: {}", esc(m)));
             }
+            if let Some(sh) = r.shared {
+                parts.push(format!(
+                    "detto a lei / shared with her: {}",
+                    super::share::label(sh)
+                ));
+            }
             if let Some(a) = &r.appointment {
                 parts.push(format!(
                     "appuntamento / appointment: {} — {} ({})",
@@ -241,6 +249,13 @@ fn case_section(root: &str, id: ReportId, case: &super::cases::CaseView) -> Stri
                 ));
             }
             out.push_str(&format!("<li>{}</li>", parts.join(" · ")));
+        }
+        out.push_str("</ul>");
+    }
+    if !case.anomalies.is_empty() {
+        out.push_str("<ul id=\"case-tampered\" class=\"not_safe\" role=\"alert\">");
+        for a in &case.anomalies {
+            out.push_str(&format!("<li>{}</li>", esc(a)));
         }
         out.push_str("</ul>");
     }

@@ -18,11 +18,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, desk: web::Data<Desk>) {
         web::scope(&scope)
             .route("/", web::get().to(inbox))
             .route("/style.css", web::get().to(css))
+            .route("/desk.js", web::get().to(script))
+            .route("/needs.json", web::get().to(needs_json))
             .route("/sync", web::post().to(sync))
             .route("/r/{id}", web::get().to(report))
             .route("/r/{id}/a/{n}", web::get().to(attachment))
             .route("/r/{id}/reply", web::post().to(reply))
-            .route("/r/{id}/case", web::post().to(case)),
+            .route("/r/{id}/case", web::post().to(case))
+            .route("/r/{id}/share", web::post().to(super::share::share)),
     );
 }
 
@@ -57,24 +60,28 @@ pub async fn gate(
         .map(ServiceResponse::map_into_left_body)
 }
 
-fn root(desk: &Desk) -> String {
+pub(super) fn root(desk: &Desk) -> String {
     format!("/{}/", desk.token)
 }
 
-fn html(body: String) -> HttpResponse {
+pub(super) fn html(body: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(body)
 }
 
-fn error_page(desk: &Desk, status: actix_web::http::StatusCode, text: &str) -> HttpResponse {
+pub(super) fn error_page(
+    desk: &Desk,
+    status: actix_web::http::StatusCode,
+    text: &str,
+) -> HttpResponse {
     let r = root(desk);
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(pages::message(&r, "Errore / Error", text, &r))
 }
 
-async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
+fn rows_and_needs(desk: &Desk) -> (Vec<pages::InboxRow>, super::needs::Needs) {
     let rows: Vec<_> = match desk.index.lock() {
         Ok(index) => index
             .sorted()
@@ -83,7 +90,36 @@ async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
             .collect(),
         Err(_) => Vec::new(),
     };
-    html(pages::inbox(&root(&desk), &rows, &desk.status()))
+    let today = crate::store::Day::today().to_string();
+    let needs = super::needs::Needs::of(
+        &rows,
+        desk.needs_hours,
+        crate::vault::now_secs(),
+        desk.appointments_on(&today),
+        desk.tampered(),
+    );
+    (rows, needs)
+}
+
+async fn inbox(desk: web::Data<Desk>) -> HttpResponse {
+    let (rows, needs) = rows_and_needs(&desk);
+    html(pages::inbox(
+        &root(&desk),
+        &rows,
+        &desk.status(),
+        &needs,
+        desk.poll_seconds,
+    ))
+}
+
+async fn needs_json(desk: web::Data<Desk>) -> HttpResponse {
+    HttpResponse::Ok().json(rows_and_needs(&desk).1.json())
+}
+
+async fn script() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .body(super::needs::SCRIPT)
 }
 
 async fn css() -> HttpResponse {
@@ -100,7 +136,7 @@ async fn sync(desk: web::Data<Desk>) -> HttpResponse {
         .finish()
 }
 
-fn no_report(desk: &Desk) -> HttpResponse {
+pub(super) fn no_report(desk: &Desk) -> HttpResponse {
     error_page(
         desk,
         actix_web::http::StatusCode::NOT_FOUND,
@@ -139,7 +175,13 @@ async fn report(desk: web::Data<Desk>, path: web::Path<String>) -> HttpResponse 
     );
     let can_reply = opened.report.get("reply").is_some();
     let d = desk.clone();
-    let case = web::block(move || d.case(id)).await.unwrap_or_default();
+    let case = web::block(move || {
+        let mut case = d.case(id);
+        d.share_on_read(id, can_reply, &mut case);
+        case
+    })
+    .await
+    .unwrap_or_default();
     html(pages::report(
         &root(&desk),
         id,
@@ -221,6 +263,9 @@ struct ReplyForm {
     /// Propose an appointment although a colleague already proposed one.
     #[serde(default)]
     anyway: String,
+    /// The appointment's day (`YYYY-MM-DD`), for colleagues' reminders only.
+    #[serde(default)]
+    on: String,
 }
 
 async fn reply(
@@ -247,6 +292,17 @@ async fn reply(
             )
         }
     };
+    let on = Some(form.on.trim().to_owned()).filter(|d| !d.is_empty());
+    if on
+        .as_deref()
+        .is_some_and(|d| !crate::case::is_day(d) || appointment.is_none())
+    {
+        return error_page(
+            &desk,
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "the day is for an appointment, as YYYY-MM-DD",
+        );
+    }
     let d = desk.clone();
     let sent = web::block(move || {
         // A colleague's appointment first: she must not get two different ones unasked.
@@ -285,10 +341,18 @@ async fn reply(
         };
         let copied = d.file_case(
             id,
-            Some(status),
-            None,
-            Some((form.message.clone(), appointment.clone())),
+            crate::case::CaseRecord {
+                status: Some(status),
+                reply: Some(form.message.clone()),
+                appointment: appointment.clone(),
+                appointment_on: on,
+                // A reply tells her it was read and answered.
+                shared: Some(crate::reply::SharedStatus::Answered),
+                ..d.draft(id)
+            },
         );
+        // The inbox's status and "appointments today" follow at once.
+        let _ = d.case(id);
         Ok((reply_id, copied.err()))
     })
     .await;
@@ -335,7 +399,16 @@ async fn case(
         );
     }
     let d = desk.clone();
-    match web::block(move || d.file_case(id, status, note, None)).await {
+    match web::block(move || {
+        let record = crate::case::CaseRecord {
+            status,
+            note,
+            ..d.draft(id)
+        };
+        d.file_case(id, record)
+    })
+    .await
+    {
         Ok(Ok(())) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("{}r/{id}", root(&desk))))
             .finish(),

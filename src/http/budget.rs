@@ -67,7 +67,7 @@ impl Budgets {
     }
 
     /// A read or deletion of this mailbox: true if within budget.
-    pub fn mailbox(&self, mailbox: &crate::store::MailboxId) -> bool {
+    pub fn mailbox(&self, mailbox: &crate::model::MailboxId) -> bool {
         use sha2::Digest;
         let h = sha2::Sha256::digest(mailbox.0);
         let mut key = [0u8; 16];
@@ -94,8 +94,8 @@ mod tests {
         while b.unsigned_officer("age1victim") {}
         assert!(b.signed_officer("officer-key"));
         let (hers, junk) = (
-            crate::store::MailboxId([1; 32]),
-            crate::store::MailboxId([2; 32]),
+            crate::model::MailboxId([1; 32]),
+            crate::model::MailboxId([2; 32]),
         );
         while b.mailbox(&junk) {}
         assert!(b.mailbox(&hers));

@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::sealed::ValidationError;
+use crate::admission::ValidationError;
 use crate::store::StoreError;
 
 /// Everything a handler can refuse with.

@@ -2,24 +2,7 @@
 
 use actix_web::middleware::DefaultHeaders;
 
-/// The Content-Security-Policy of every page.
-pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
-connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-/// Every header we add, as (name, value).
-pub const HEADERS: &[(&str, &str)] = &[
-    ("Content-Security-Policy", CSP),
-    ("Referrer-Policy", "no-referrer"),
-    ("X-Content-Type-Options", "nosniff"),
-    ("Cache-Control", "no-store"),
-    ("X-Frame-Options", "DENY"),
-    ("Cross-Origin-Opener-Policy", "same-origin"),
-    ("Cross-Origin-Resource-Policy", "same-origin"),
-    (
-        "Permissions-Policy",
-        "camera=(), microphone=(), geolocation=(), interest-cohort=()",
-    ),
-];
+pub use crate::policy::{CSP, HEADERS};
 
 /// The middleware.
 pub fn security_headers() -> DefaultHeaders {

@@ -11,7 +11,6 @@ mod cases;
 mod error;
 pub mod headers;
 mod idle;
-mod log;
 mod mailbox;
 mod nojs;
 mod officer;
@@ -23,6 +22,7 @@ mod public;
 mod session;
 pub mod slots;
 mod submit;
+mod transparency;
 mod uploads;
 
 use std::num::NonZeroU32;
@@ -283,7 +283,7 @@ const JSON_LIMIT: usize = 64 * 1024;
 
 /// The whole application: the security headers on every response (errors included), every
 /// route, the JSON error handlers. `approdo serve` runs it on every worker
-/// ([`crate::server::Server::start`]); the in-process tests (`tests/it/inproc.rs`) run the same
+/// ([`crate::server::Server::start`]); the in-process tests (`tests/it/inproc/`) run the same
 /// one through actix's test service.
 pub fn app(
     state: web::Data<AppState>,
@@ -337,7 +337,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: web::Data<AppState>) {
         .configure(pages::routes)
         .configure(nojs::routes)
         .configure(mailbox::routes)
-        .configure(log::routes)
+        .configure(transparency::routes)
         .configure(pow::routes)
         .configure(outreach::routes)
         .default_service(web::to(|| async {

@@ -217,7 +217,11 @@ async fn acknowledge(
         .directory()
         .partner(session.partner.as_str())
         .map(|p| p.officer_keys.clone())
-        .unwrap_or_default();
+        // No keys would mean "unsigned acknowledgements accepted": a partner the directory no
+        // longer lists gets no acknowledgement at all.
+        .ok_or(ApiError::Unauthorized(
+            "your partner is no longer in the directory; log in again",
+        ))?;
     let signed = if body.is_empty() {
         None
     } else {

@@ -13,12 +13,10 @@
 //! onion-service proof of work (`HiddenServicePoWDefensesEnabled`).
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
 
-/// The header carrying `<challenge>:<n>`.
-pub const HEADER: &str = "X-Approdo-PoW";
+pub use crate::pow::{solve, work, zero_bits, HEADER};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(issue);
@@ -40,31 +38,6 @@ pub(super) fn current_bits(state: &AppState) -> u32 {
     state.slots.pow_bits(state.limits.pow_bits)
 }
 
-/// Leading zero bits of a hash.
-pub fn zero_bits(h: &[u8]) -> u32 {
-    let mut n = 0;
-    for b in h {
-        if *b == 0 {
-            n += 8;
-        } else {
-            return n + b.leading_zeros();
-        }
-    }
-    n
-}
-
-/// The hash a solution must make small.
-pub fn work(challenge: &str, n: u64) -> [u8; 32] {
-    Sha256::digest(format!("approdo.pow/v1:{challenge}:{n}").as_bytes()).into()
-}
-
-/// Finds a solution (for clients and tests).
-pub fn solve(challenge: &str, bits: u32) -> u64 {
-    (0..u64::MAX)
-        .find(|n| zero_bits(&work(challenge, *n)) >= bits)
-        .unwrap_or(0)
-}
-
 /// Checks the request's proof of work, if the server asks for one.
 pub(super) fn check(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     let bits = current_bits(state);
@@ -82,23 +55,4 @@ pub(super) fn check(state: &AppState, req: &HttpRequest) -> Result<(), ApiError>
         return Err(ApiError::PowRequired);
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn solutions_have_the_zero_bits() {
-        assert_eq!(super::zero_bits(&[0, 0, 0x10, 0xff]), 19);
-        assert_eq!(super::zero_bits(&[0x80]), 0);
-        let n = super::solve("c", 10);
-        assert!(super::zero_bits(&super::work("c", n)) >= 10);
-    }
-
-    /// The worked example of docs/security.md ("Proof of work"): third-party clients rely on it.
-    #[test]
-    fn the_documented_example_holds() {
-        let c = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc";
-        assert_eq!(super::solve(c, 14), 27364);
-        assert_eq!(hex::encode(&super::work(c, 27364)[..4]), "0002efa1");
-    }
 }

@@ -16,8 +16,8 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
+use crate::admission::{self, ValidationError};
 use crate::model::{Day, ReportState, SealedBy};
-use crate::sealed::{self, ValidationError};
 use crate::store::{ReportMeta, Upload, CHUNK_SIZE};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -58,7 +58,7 @@ async fn submit(
                 if head.len() as u64 > max {
                     return Err(ApiError::TooLarge(max));
                 }
-                if let Some(shape) = sealed::inspect_header(&head)? {
+                if let Some(shape) = admission::inspect_header(&head)? {
                     break shape;
                 }
             }
@@ -69,7 +69,7 @@ async fn submit(
             }
         }
     };
-    sealed::check_recipients(&shape, partner.recipients.len(), partner.is_pq())?;
+    let header = shape.validate(&partner)?;
 
     // 2. The body, streamed into chunks.
     let mut sink = ChunkSink::new(state.clone(), state.store.upload(Day::today()));
@@ -81,8 +81,7 @@ async fn submit(
     let (mut upload, total, sha256, last, reserved) = sink.close();
 
     // 3. The payload must be a whole age STREAM of an approdo envelope's length.
-    let header = (shape.header_len + sealed::NONCE_LEN) as u64;
-    sealed::envelope_len(total.saturating_sub(header))?;
+    header.complete(total)?;
 
     let meta = ReportMeta {
         id: upload.id(),
@@ -121,7 +120,7 @@ pub(super) fn binding(req: &HttpRequest) -> Result<Option<[u8; 48]>, ApiError> {
 /// When the entry of a report accepted now will be in the log: the next integration boundary
 /// (seconds since the epoch), the receipt's promise.
 fn next_integration(state: &AppState) -> u64 {
-    let (last, every) = super::log::last_boundary(state);
+    let (last, every) = super::transparency::last_boundary(state);
     last + every
 }
 

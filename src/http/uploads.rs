@@ -15,8 +15,8 @@ use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::{blocking, ApiError, AppState};
+use crate::admission::{self, ValidationError};
 use crate::model::{Day, ReportId, ReportState, SealedBy};
-use crate::sealed::{self, ValidationError};
 use crate::store::{ReportMeta, StoreError, CHUNK_SIZE, CHUNK_WINDOW};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -198,7 +198,8 @@ async fn finalize(
     state.slots.freeze(id)?;
     let store = state.store.clone();
     let assembled =
-        blocking(move || store.assemble_blocking(id, sealed::MAX_HEADER + sealed::NONCE_LEN)).await;
+        blocking(move || store.assemble_blocking(id, admission::MAX_HEADER + admission::NONCE_LEN))
+            .await;
     let (owner, assembled) = match assembled {
         Ok(Some(found)) => found,
         Ok(None) => {
@@ -227,17 +228,17 @@ async fn finalize(
             "every chunk but the last must be {CHUNK_SIZE} bytes"
         )));
     }
-    let shape = match sealed::inspect_header(&assembled.head) {
+    let shape = match admission::inspect_header(&assembled.head) {
         Ok(Some(shape)) => shape,
         Ok(None) => {
             return refuse(ValidationError::Malformed("the file ends inside the header").into())
         }
         Err(e) => return refuse(e.into()),
     };
-    let header = (shape.header_len + sealed::NONCE_LEN) as u64;
-    let checked = sealed::check_recipients(&shape, partner.recipients.len(), partner.is_pq())
-        .and_then(|()| sealed::envelope_len(assembled.total.saturating_sub(header)));
-    if let Err(e) = checked {
+    if let Err(e) = shape
+        .validate(&partner)
+        .and_then(|h| h.complete(assembled.total))
+    {
         return refuse(e.into());
     }
     let meta = ReportMeta {

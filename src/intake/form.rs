@@ -231,18 +231,20 @@ fn attachments(lang: &Language) -> String {
     )
 }
 
-/// The questions of `section`, as HTML (`partners`: the partner check boxes, in the consent
-/// section), filled with `f`.
-pub fn section(lang: &Language, section: Section, partners: &str, f: &Filled) -> String {
+/// The partner question (`partners`: its check boxes), asked first (issue 16.6).
+fn partner_question(lang: &Language, partners: &str, f: &Filled) -> String {
+    format!(
+        "<fieldset id=\"partners\"{}>\n<legend>{}</legend>\n{}<p class=\"hint\" id=\"hint-partner\">{}</p>\n{partners}</fieldset>\n",
+        f.described("partner", Some("hint-partner")),
+        t(lang, "form.q.partner"),
+        f.error_html("partner"),
+        t(lang, "form.hint.partner"),
+    )
+}
+
+/// The questions of `section`, as HTML, filled with `f`.
+pub fn section(lang: &Language, section: Section, f: &Filled) -> String {
     let mut out = String::new();
-    if section == Section::Consent {
-        out.push_str(&format!(
-            "<fieldset id=\"partners\"{}>\n<legend>{}</legend>\n{}{partners}</fieldset>\n",
-            f.described("partner", None),
-            t(lang, "form.q.partner"),
-            f.error_html("partner"),
-        ));
-    }
     for q in QUESTIONS.iter().filter(|q| q.section == section) {
         out.push_str(&match q.kind {
             Kind::One | Kind::Many => choices(lang, q, f),
@@ -257,21 +259,68 @@ pub fn section(lang: &Language, section: Section, partners: &str, f: &Filled) ->
     out
 }
 
-/// Every section with its heading.
+/// Every section with its heading, the partners (`partners`, their check boxes) first.
 pub fn questions(lang: &Language, partners: &str) -> String {
     questions_filled(lang, partners, &Filled::default())
 }
 
-/// Every section with its heading, filled with her answers (a refused form).
+/// Every section with its heading, filled with her answers (a refused form): the partners
+/// first, then the sections of [`super::spec::SECTIONS`], each a step (issue 16.7). Without
+/// JavaScript the steps are one page with a step list on top (links to each, so Send is one tap
+/// away) and a "skip to Send" link after each; with it (`web/src/steps.js`) one step shows at a
+/// time, with its counter and its Back/Next buttons rendered here.
 pub fn questions_filled(lang: &Language, partners: &str, f: &Filled) -> String {
-    let mut out = String::new();
-    for (s, key) in super::spec::SECTIONS {
+    let keys: Vec<&str> = std::iter::once("partner")
+        .chain(super::spec::SECTIONS.iter().map(|(_, k)| *k))
+        .collect();
+    let total = keys.len();
+    let last = keys[total - 1];
+    let heading = |key: &str| t(lang, &format!("form.section.{key}"));
+    let items: String = keys
+        .iter()
+        .map(|k| format!("<li><a href=\"#step-{k}\">{}</a></li>", heading(k)))
+        .collect();
+    let mut out = format!(
+        "<nav class=\"steps\" aria-label=\"{}\"><ol>{items}</ol></nav>\n",
+        t(lang, "form.steps")
+    );
+    for (i, key) in keys.iter().enumerate() {
+        let inside = match i.checked_sub(1).map(|s| super::spec::SECTIONS[s].0) {
+            None => partner_question(lang, partners, f),
+            Some(s) => section(lang, s, f),
+        };
+        let back = if i == 0 {
+            String::new()
+        } else {
+            format!(
+                "<button type=\"button\" class=\"secondary\" data-step=\"back\">{}</button> ",
+                t(lang, "form.back")
+            )
+        };
+        let (next, skip) = if i + 1 == total {
+            (String::new(), String::new())
+        } else {
+            (
+                format!(
+                    "<button type=\"button\" data-step=\"next\">{}</button>",
+                    t(lang, "form.next")
+                ),
+                format!(
+                    "<p class=\"to-send\"><a href=\"#step-{last}\">{}</a></p>\n",
+                    t(lang, "form.to_send")
+                ),
+            )
+        };
+        let count = t(lang, "form.step_count")
+            .replace("{n}", &(i + 1).to_string())
+            .replace("{total}", &total.to_string());
         out.push_str(&format!(
-            "<section class=\"part\" aria-labelledby=\"part-{key}\">\n<h2 id=\"part-{key}\">{}</h2>\n",
-            t(lang, &format!("form.section.{key}"))
+            "<section class=\"part\" id=\"step-{key}\" aria-labelledby=\"part-{key}\">\n\
+             <p class=\"step-count js-only\">{count}</p>\n\
+             <h2 id=\"part-{key}\" tabindex=\"-1\">{}</h2>\n{inside}\
+             <p class=\"step-buttons js-only\">{back}{next}</p>\n{skip}</section>\n",
+            heading(key)
         ));
-        out.push_str(&section(lang, s, partners, f));
-        out.push_str("</section>\n");
     }
     debug_assert!(question("safe_now").is_some());
     out

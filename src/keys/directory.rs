@@ -23,6 +23,10 @@ pub const SCHEMA: &str = "approdo.directory/v1";
 pub const SIGNATURE_SCHEMA: &str = "approdo.directory-signature/v1";
 const DOMAIN: &[u8] = b"approdo.directory/v1\n";
 
+/// The form's answer "I don't know — let the network choose" (`partner=` value): not a valid
+/// [`PartnerId`] (an underscore), so it never names a partner.
+pub const LET_NETWORK_CHOOSE: &str = "let_network_choose";
+
 /// The directory document.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,7 +82,8 @@ impl Directory {
     }
 
     /// Rules: a known schema, at least one partner, unique ids, every partner has at least one
-    /// valid recipient, and no recipient belongs to two partners (a session is bound to one).
+    /// valid recipient, no recipient belongs to two partners (a session is bound to one), and
+    /// at most one partner is `default_for_unsure`.
     pub fn check(&self) -> Result<(), KeyError> {
         if self.schema != SCHEMA {
             return Err(KeyError::InvalidDirectory(format!(
@@ -122,6 +127,17 @@ impl Directory {
                 }
             }
         }
+        if self
+            .partners
+            .iter()
+            .filter(|p| p.default_for_unsure)
+            .count()
+            > 1
+        {
+            return Err(KeyError::InvalidDirectory(
+                "more than one partner has default_for_unsure; mark one".into(),
+            ));
+        }
         self.witness_verifiers()?;
         if self.witness_quorum as usize > self.witnesses.len() {
             return Err(KeyError::InvalidDirectory(format!(
@@ -136,6 +152,21 @@ impl Directory {
     /// The partner with this id.
     pub fn partner(&self, id: &str) -> Option<&Partner> {
         self.partners.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// The partner the directory marks for reports whose author did not know whom to choose
+    /// (`default_for_unsure`), if any.
+    pub fn for_unsure(&self) -> Option<&Partner> {
+        self.partners.iter().find(|p| p.default_for_unsure)
+    }
+
+    /// The partner a form answer names: an id, or [`LET_NETWORK_CHOOSE`] for [`Self::for_unsure`].
+    pub fn chosen(&self, answer: &str) -> Option<&Partner> {
+        if answer == LET_NETWORK_CHOOSE {
+            self.for_unsure()
+        } else {
+            self.partner(answer)
+        }
     }
 
     /// The partner whose recipients include `recipient`.
@@ -290,6 +321,31 @@ mod tests {
         ));
         let other = NetworkKey::generate();
         assert!(SignedDirectory::verify(&other.public(), bytes, sig).is_err());
+    }
+
+    #[test]
+    fn unsure_goes_to_the_one_marked_partner_and_absent_fields_keep_the_bytes() {
+        let key = NetworkKey::generate();
+        let r = vec![OfficerIdentity::generate().recipient().to_string()];
+        let plain = Directory::from_partners_toml(&toml_for(&r)).unwrap();
+        assert!(plain.for_unsure().is_none());
+        assert!(plain.chosen(LET_NETWORK_CHOOSE).is_none());
+        let (bytes, _) = plain.sign(&key).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(!text.contains("summary") && !text.contains("default_for_unsure"));
+        let marked = toml_for(&r) + "default_for_unsure = true\nsummary = { en = \"Help\" }\n";
+        let dir = Directory::from_partners_toml(&marked).unwrap();
+        assert_eq!(dir.chosen(LET_NETWORK_CHOOSE).unwrap().id.as_str(), "cav");
+        assert_eq!(
+            dir.chosen("cav").unwrap().summary_for("ar"),
+            ("Help", Some("en"))
+        );
+        assert!(LET_NETWORK_CHOOSE.parse::<PartnerId>().is_err());
+        let r2 = OfficerIdentity::generate().recipient().to_string();
+        let two = format!(
+            "{marked}[[partner]]\nid = \"b\"\nname = \"B\"\nrecipients = [{r2:?}]\ndefault_for_unsure = true\n"
+        );
+        assert!(Directory::from_partners_toml(&two).is_err());
     }
 
     #[test]

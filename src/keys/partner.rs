@@ -1,6 +1,7 @@
 //! One partner organisation of the directory: its officers' recipients (all X25519, or all
 //! post-quantum `age1pq1…`) and signing keys.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +22,15 @@ pub struct Partner {
     /// BCP 47 codes of the languages the partner can answer in.
     #[serde(default)]
     pub languages: Vec<String>,
+    /// What the partner does, in one plain line for the person reporting (no legal terms),
+    /// by BCP 47 language code; the form shows her language's line, else English's, else
+    /// `description`. Absent from the JSON when empty, so older directories keep their bytes.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub summary: BTreeMap<String, String>,
+    /// The partner a report goes to when she answers "I don't know — let the network choose"
+    /// (at most one per directory; without one the form does not offer that answer).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub default_for_unsure: bool,
     /// Every officer's `age1…` (or, all of them, post-quantum `age1pq1…`) recipient; reports
     /// are sealed to all of them.
     pub recipients: Vec<String>,
@@ -31,6 +41,17 @@ pub struct Partner {
 }
 
 impl Partner {
+    /// The plain line for a person reading in `lang`: hers, else English, else the description
+    /// (for officers), with the language it is in (`None`: the description's, unknown).
+    pub fn summary_for(&self, lang: &str) -> (&str, Option<&str>) {
+        for code in [lang, "en"] {
+            if let Some((code, line)) = self.summary.get_key_value(code) {
+                return (line, Some(code));
+            }
+        }
+        (&self.description, None)
+    }
+
     /// The recipients, parsed (X25519 `age1…` or post-quantum `age1pq1…`).
     pub fn age_recipients(&self) -> Result<Vec<Recipient>, KeyError> {
         self.recipients

@@ -1,4 +1,5 @@
-//! Ids every layer names: a report's (128 random bits) and a partner's (a short slug).
+//! Ids every layer names: a report's (128 random bits), a partner's (a short slug) and a
+//! mailbox's (32 bytes derived from her codename).
 
 use std::fmt;
 use std::str::FromStr;
@@ -103,6 +104,27 @@ impl From<PartnerId> for String {
 impl fmt::Display for PartnerId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// A mailbox id: what the server indexes replies by (derived from her codename; 64 hex digits
+/// on the wire). Never printed: it opens a mailbox's listing.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct MailboxId(pub [u8; 32]);
+
+impl fmt::Debug for MailboxId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MailboxId(<redacted>)")
+    }
+}
+
+impl FromStr for MailboxId {
+    type Err = &'static str;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut out = [0u8; 32];
+        hex::decode_to_slice(s.trim(), &mut out).map_err(|_| "a mailbox id is 64 hex digits")?;
+        Ok(MailboxId(out))
     }
 }
 

@@ -1,4 +1,4 @@
-//! The data model every layer names — ids, days, how a report was sealed, its states, SHA-256
+//! The data model every layer names — ids (report, partner, mailbox), days, how a report was sealed, its states, SHA-256
 //! digests, and the report summary of the officer API.
 //!
 //! A leaf: it imports nothing from the rest of the crate, so the store, the transparency log,
@@ -12,6 +12,6 @@ mod report;
 mod sha256;
 
 pub use day::Day;
-pub use ids::{PartnerId, ReportId};
+pub use ids::{MailboxId, PartnerId, ReportId};
 pub use report::{ReportState, ReportSummary, SealedBy};
 pub use sha256::Sha256;

@@ -3,7 +3,7 @@
 //! name above the message; the signature is what her page checks), the reply is sealed to her
 //! reply recipient, signed and posted by the logged-in officer's client.
 
-use super::{Appointment, Reply, ReplyAddress, ReplyError, SCHEMA};
+use super::{Appointment, Reply, ReplyAddress, ReplyError, SharedStatus, SCHEMA};
 use crate::client::{Client, ClientError};
 
 /// Why a reply was not sent.
@@ -26,6 +26,35 @@ pub fn send(
     message: String,
     appointment: Option<Appointment>,
 ) -> Result<String, SendError> {
+    post(client, report, in_reply_to, message, appointment, None)
+}
+
+/// Shares a status with her ("received", "read", "answered"): a reply with no message, sealed
+/// and signed the same way; returns its id.
+pub fn share_status(
+    client: &Client,
+    report: &serde_json::Value,
+    in_reply_to: &str,
+    status: SharedStatus,
+) -> Result<String, SendError> {
+    post(
+        client,
+        report,
+        in_reply_to,
+        String::new(),
+        None,
+        Some(status),
+    )
+}
+
+fn post(
+    client: &Client,
+    report: &serde_json::Value,
+    in_reply_to: &str,
+    message: String,
+    appointment: Option<Appointment>,
+    status: Option<SharedStatus>,
+) -> Result<String, SendError> {
     let to = ReplyAddress::from_report_json(report)?;
     let partner = client.partner.clone().unwrap_or_default();
     let partner_name = client
@@ -41,6 +70,7 @@ pub fn send(
         in_reply_to: in_reply_to.to_owned(),
         message,
         appointment,
+        status,
     };
     let sealed = reply.seal(&to)?;
     Ok(client.post_reply(&to.mailbox, &reply.in_reply_to, &sealed)?)

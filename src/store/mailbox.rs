@@ -14,6 +14,7 @@ use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::writer::Op;
 use super::{Day, Store, StoreError};
+use crate::model::MailboxId;
 
 /// `(mailbox id, message id)` → day (u32, little-endian) followed by the age file.
 pub(crate) const MAILBOX: TableDefinition<([u8; 32], u128), &[u8]> =
@@ -22,27 +23,6 @@ pub(crate) const MAILBOX: TableDefinition<([u8; 32], u128), &[u8]> =
 /// (mailbox id, partner id) → 1: the partners that have replied in a mailbox.
 pub(crate) const MAILBOX_PARTNERS: TableDefinition<([u8; 32], &str), u8> =
     TableDefinition::new(super::schema::MAILBOX_PARTNERS.name);
-
-/// A mailbox id: what the server indexes replies by.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct MailboxId(pub [u8; 32]);
-
-impl std::fmt::Debug for MailboxId {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // A mailbox id opens a mailbox's listing: never print it.
-        f.write_str("MailboxId(<redacted>)")
-    }
-}
-
-impl std::str::FromStr for MailboxId {
-    type Err = StoreError;
-
-    fn from_str(s: &str) -> Result<Self, StoreError> {
-        let mut out = [0u8; 32];
-        hex::decode_to_slice(s.trim(), &mut out).map_err(|_| StoreError::NotFound)?;
-        Ok(MailboxId(out))
-    }
-}
 
 /// One stored reply.
 #[derive(Debug, Clone)]

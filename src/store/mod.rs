@@ -10,6 +10,12 @@
 //! removed when the store opens. A batch that deletes reports is followed by an erasure
 //! (`erase`): the live rows are copied into a fresh file that replaces this one, so deleted
 //! ciphertext does not linger in freed pages.
+//!
+//! The store owns every table, the transparency log's included (`tlog`: its queue, entries,
+//! tree hashes, integration and the [`LogView`] the routes read); [`schema`] lists them all,
+//! with what a backup and an audit do with each, and the writer, backups, erasures and
+//! `audit store` read that one list. Its rows are its own ([`ReportMeta`]); the officer API
+//! lists [`crate::model::ReportSummary`]s made from them.
 
 mod backup;
 mod binding;
@@ -34,11 +40,13 @@ use std::sync::Arc;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tokio::sync::{mpsc, oneshot};
 
+pub use crate::model::MailboxId;
 pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
+pub(crate) use cases::CASES;
 pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
 pub use chunks::ChunkScan;
 pub(crate) use chunks::{parse_meta, scan_chunks};
-pub use mailbox::{MailboxId, MailboxMessage};
+pub use mailbox::MailboxMessage;
 pub use resumable::Resume;
 pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;

@@ -57,8 +57,8 @@ pub const MAILBOX: Table = table("mailbox", Copied, Allowed);
 pub const MAILBOX_PARTNERS: Table = table("mailbox_partners", Copied, Allowed);
 /// Report id → its mailbox binding.
 pub const REPORT_MAILBOX: Table = table("report_mailbox", Copied, Allowed);
-/// (report id, sequence) → a signed case record.
-pub const CASES: Table = table("case_records", Copied, Allowed);
+/// (report id, sequence) → a signed case record (`audit::store_cases` checks each).
+pub const CASES: Table = table("case_records", Copied, Checked);
 /// The transparency log's queue (random key → entry).
 pub const LOG_QUEUE: Table = table("log_queue", Copied, Checked);
 /// The log's integrated entries by index.

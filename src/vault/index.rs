@@ -40,6 +40,10 @@ pub struct Entry {
     /// Attachment names and sizes.
     #[serde(default)]
     pub attachments: Vec<(String, u64)>,
+    /// When this vault first kept it (seconds since 1970, this computer's clock; in the sealed
+    /// index only): with the arrival day, how long it has waited at least.
+    #[serde(default)]
+    pub seen: Option<u64>,
 }
 
 impl Entry {
@@ -51,6 +55,23 @@ impl Entry {
         self.language = s("language");
         self.kind = s("kind");
         self.attachments = attachments.to_vec();
+    }
+}
+
+/// Seconds since 1970 by this computer's clock.
+pub fn now_secs() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl Entry {
+    /// How long the report has waited at least, in seconds at `now`: since the end of its
+    /// arrival day, or since this vault first kept it if that was earlier.
+    pub fn waited(&self, now: u64) -> u64 {
+        let end_of_day = (u64::from(self.day.0) + 1) * 86_400;
+        now.saturating_sub(self.seen.map_or(end_of_day, |s| s.min(end_of_day)))
     }
 }
 
@@ -91,6 +112,10 @@ pub struct Index {
     /// Plaintext exports not wiped yet.
     #[serde(default)]
     pub exports: Vec<Export>,
+    /// The last case record the desk saw of each officer's chain on each report
+    /// ([`crate::case::chain`]): a record the server drops later is noticed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub case_heads: BTreeMap<ReportId, crate::case::chain::Heads>,
 }
 
 impl Index {

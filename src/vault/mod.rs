@@ -24,7 +24,7 @@ use std::io::{BufReader, Read, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
-pub use index::{rank, Entry, Export, Index};
+pub use index::{now_secs, rank, Entry, Export, Index};
 pub use sync::{sync, SyncOptions, Synced};
 pub use wipe::{wipe_file, wipe_tree};
 

@@ -80,6 +80,8 @@ pub fn sync(
     for id in &gone {
         vault.remove(*id)?;
         index.reports.remove(id);
+        // Its case records went with it on the server.
+        index.case_heads.remove(id);
         out.removed += 1;
     }
     if !gone.is_empty() {
@@ -163,7 +165,9 @@ fn fetch(
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(format!("downloading: {e}")),
             };
-            let chunk = buf.get(..n).unwrap_or_default();
+            let chunk = buf
+                .get(..n)
+                .expect("Read::read returns at most the buffer's length");
             hasher.update(chunk);
             size += n as u64;
             file.write_all(chunk).map_err(|e| format!("writing: {e}"))?;
@@ -188,6 +192,7 @@ fn fetch(
             language: None,
             kind: None,
             attachments: Vec::new(),
+            seen: Some(super::now_secs()),
         };
         entry.describe(&opened.report, &opened.attachments);
         vault.keep(&tmp, meta.id).map_err(|e| e.to_string())?;

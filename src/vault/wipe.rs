@@ -16,7 +16,8 @@ pub fn wipe_file(path: &Path) -> io::Result<()> {
         let mut left = meta.len();
         while left > 0 {
             let n = usize::try_from(left).unwrap_or(usize::MAX).min(zeros.len());
-            f.write_all(zeros.get(..n).unwrap_or_default())?;
+            // A silent empty write here would leave the file unwiped.
+            f.write_all(zeros.get(..n).expect("n is at most zeros.len()"))?;
             left -= n as u64;
         }
         f.sync_all()?;

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, scan, startServer } from "./server.mjs";
+import { approdo, launchChromium, reportForm, scan, startServer } from "./server.mjs";
 import { jpegWithGps } from "../../web/test/fixtures.mjs";
 
 let server;
@@ -35,19 +35,19 @@ test("a report with three attachments is sealed in the browser and pulled intact
   });
   await page.goto(`${server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await page.check("input[name=partner][value=cav-milano]");
-  await page.fill("#description", `I need help. ${MARKER}`);
-  await page.check("#consent_read");
+  await reportForm(page).check("input[name=partner][value=cav-milano]");
+  await reportForm(page).fill("#description", `I need help. ${MARKER}`);
+  await reportForm(page).check("#consent_read");
   const text = Buffer.alloc(1024, "a");
   const big = Buffer.alloc(20 * 1024 * 1024);
   for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 7) % 256;
   const jpeg = Buffer.from(jpegWithGps());
-  await page.setInputFiles("#attachments", [
+  await reportForm(page).setInputFiles("#attachments", [
     { name: "note.txt", mimeType: "text/plain", buffer: text },
     { name: "video.bin", mimeType: "application/octet-stream", buffer: big },
     { name: "photo.jpg", mimeType: "image/jpeg", buffer: jpeg },
   ]);
-  await page.click("button[type=submit]");
+  await reportForm(page).click("button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
   const id = await page.getAttribute("#receipts li", "data-id");
   assert.match(id, /^[0-9a-f]{32}$/);
@@ -123,13 +123,13 @@ test("with JavaScript off, the same form is sealed by the server, labelled, and 
   assert.match(await page.textContent("#nojs-mode"), /server encrypts your report in its memory/);
   assert.ok(!(await page.isVisible("#seal-mode")), "the JS-only notice is hidden");
   const marker = "MARKER-chromium-nojs-4d1e";
-  await page.check("input[name=partner][value=tratta-milano]");
-  await page.fill("#description", `Help. ${marker}`);
-  await page.check("#consent_read");
+  await reportForm(page).check("input[name=partner][value=tratta-milano]");
+  await reportForm(page).fill("#description", `Help. ${marker}`);
+  await reportForm(page).check("#consent_read");
   const file = Buffer.alloc(3 * 1024 * 1024);
   for (let i = 0; i < file.length; i++) file[i] = (i * 29 + 1) % 256;
-  await page.setInputFiles("#attachments", [{ name: "scan.pdf", mimeType: "application/pdf", buffer: file }]);
-  await Promise.all([page.waitForNavigation(), page.click("button[type=submit]")]);
+  await reportForm(page).setInputFiles("#attachments", [{ name: "scan.pdf", mimeType: "application/pdf", buffer: file }]);
+  await Promise.all([page.waitForNavigation(), reportForm(page).click("button[type=submit]")]);
   assert.match(await page.textContent("body"), /encrypted by the server in its memory/);
   assert.match(await page.textContent("#receipts"), /receipt code [0-9a-f]{12}/);
 

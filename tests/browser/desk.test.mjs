@@ -3,20 +3,29 @@
 // token is refused; every request the page makes stays on the desk's own origin; the vault
 // holds nothing readable. Then two officers of one partner, one victim (issue 17): officer 1
 // takes the report and proposes a time; officer 2's desk shows it taken, with the appointment,
-// before she can propose another; her mailbox gets the reply. Screenshots of the desk go to
-// docs/screenshots/.
+// before she can propose another. Her side: Maria shares "read", and her mailbox page (JS on,
+// in Italian) says so in plain words; then the reply shows there instead, she accepts the
+// appointment from her page, and both desks show her answer (Maria's page, with desktop
+// notifications on, is notified). In Firefox ESR (Tor Browser's engine), Anna shares
+// "received" for another report of hers and her page says so. Screenshots of the desk and of her mailbox go to
+// docs/screenshots/ only with APPRODO_BLESS=1 (`APPRODO_BLESS=1 node --test
+// tests/browser/desk.test.mjs`): a test run never rewrites tracked files otherwise.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Builder, By } from "selenium-webdriver";
+import { Builder, By, until } from "selenium-webdriver";
 import firefox from "selenium-webdriver/firefox.js";
 import { bin, launchChromium, scan, screenshotDir, startServer } from "./server.mjs";
 import { deriveReplyKeys, generate, parseWordlist } from "../../web/src/codename.js";
 
 const SHOTS = screenshotDir(); // docs/screenshots/ only with APPRODO_BLESS=1
+/** A screenshot for the docs (a temporary folder unless blessing). */
+async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, name), fullPage: true });
+}
 
 process.env.SE_OFFLINE = "true"; // never let Selenium Manager try to download anything
 
@@ -54,6 +63,14 @@ async function startDesk(vault, identity = server.identity("cav-milano"), extra 
     await new Promise((r) => setImmediate(r));
   }
   return { url, origin: new URL(url).origin, stop: () => child.kill("SIGKILL") };
+}
+
+/** Opens her mailbox page (Italian, JavaScript on) with her codename. */
+async function openMailbox(page, codename) {
+  await page.goto(`${server.url}/mailbox?lang=it`);
+  await page.waitForFunction(() => document.documentElement.dataset.js === "on");
+  await page.fill("#codename", codename);
+  await page.click("#mailbox-form button[type=submit]");
 }
 
 function submit(report) {
@@ -137,11 +154,12 @@ test("Firefox ESR: the desk's inbox, one report, and no request without the toke
 
 test("Chromium: two officers of one partner coordinate one victim's report through their desks", async () => {
   const words = parseWordlist(readFileSync(new URL("../../web/wordlist/eff_large_wordlist.txt", import.meta.url), "utf8"));
-  const keys = await deriveReplyKeys(generate(words));
+  const codename = generate(words);
+  const keys = await deriveReplyKeys(codename);
   const id = submit({ kind: "report", language: "it", urgency: "this_week", safe_now: "not_sure",
     description: `${MARKER} two officers`, reply: { recipient: keys.recipient, mailbox: keys.mailbox } });
   const second = new URL("../../keys/demo/secret/cav-milano-2.key", import.meta.url).pathname;
-  const maria = await startDesk(join(work, "maria"), server.identity("cav-milano"), ["--name", "Maria"]);
+  const maria = await startDesk(join(work, "maria"), server.identity("cav-milano"), ["--name", "Maria", "--notify-poll-seconds", "1"]);
   const anna = await startDesk(join(work, "anna"), second, ["--name", "Anna"]);
   const browser = await launchChromium();
   try {
@@ -149,13 +167,25 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
     // Officer 1 takes it and proposes a time.
     await page.goto(maria.url);
     assert.ok(await page.$(`tr[data-id="${id}"]`), "the new report is in her inbox");
-    await page.screenshot({ path: join(SHOTS, "desk-inbox.png"), fullPage: true });
+    await shot(page, "desk-inbox.png");
     await page.click(`tr[data-id="${id}"] a`);
     await page.selectOption("#case select[name=status]", "taken");
     await page.fill("#case input[name=note]", "I call her back");
     await page.click("#case button[type=submit]");
     await page.waitForSelector("#case-status");
     assert.match(await page.textContent("#case-status"), /taken — Maria/);
+    // She is told her report was read, in her mailbox, sealed for her.
+    await page.selectOption("#share select[name=status]", "read");
+    await page.click("#share button[type=submit]");
+    await page.waitForSelector("#shared");
+    assert.match(await page.textContent("#shared"), /letta \/ read/);
+    const victim = await browser.newContext({ viewport: { width: 360, height: 740 } });
+    const her = await victim.newPage();
+    await openMailbox(her, codename);
+    await her.waitForSelector(".shared-status", { timeout: 120000 });
+    assert.match(await her.textContent(".shared-status"), /ha letto la tua segnalazione/);
+    assert.equal(await her.getAttribute(".shared-status", "data-status"), "read");
+    await shot(her, "mailbox-status-360x740.png");
     await page.fill("#reply textarea[name=message]", "We can meet you.");
     await page.fill("#reply input[name=desk]", "Sportello Donna, via Roma 1");
     await page.fill("#reply input[name=time]", "Tuesday 10:00");
@@ -168,7 +198,7 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
     assert.match(await page.textContent("#case-status"), /appointment set — Maria/);
     assert.match(await page.textContent("#case-records"), /I call her back/);
     assert.match(await page.textContent("#conflict"), /Maria.*Tuesday 10:00/s);
-    await page.screenshot({ path: join(SHOTS, "desk-report.png"), fullPage: true });
+    await shot(page, "desk-report.png");
     await page.fill("#reply textarea[name=message]", "Or on Friday?");
     await page.fill("#reply input[name=desk]", "via Po 2");
     await page.fill("#reply input[name=time]", "Friday 15:00");
@@ -176,14 +206,61 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
     await page.click("#reply button[type=submit]");
     await page.waitForSelector("#message");
     assert.match(await page.textContent("#message"), /Maria already proposed Tuesday 10:00/);
+
+    // Her page now shows Maria's reply (which says "read and answered" itself), no status line;
+    // she accepts the appointment from it.
+    await openMailbox(her, codename);
+    await her.waitForSelector("article.message", { timeout: 120000 });
+    assert.equal(await her.$(".shared-status"), null);
+    assert.match(await her.textContent("article.message"), /Tuesday 10:00/);
+    // Maria turns notifications on (the browser's prompt is stubbed; it is asked on the click).
+    const notified = await browser.newPage();
+    await notified.addInitScript(() => {
+      window.shown = [];
+      window.Notification = class {
+        constructor(title, opts) {
+          window.shown.push(`${title}: ${opts.body}`);
+        }
+        static permission = "default";
+        static requestPermission() {
+          window.Notification.permission = "granted";
+          return Promise.resolve("granted");
+        }
+      };
+    });
+    await notified.goto(maria.url);
+    await notified.click("#notify");
+    await notified.waitForFunction(() => Number(document.body.dataset.polled) > 0);
+    await her.click("article.message .actions button.primary");
+    await her.waitForFunction(() => /inviat|sent/i.test(document.querySelector("article.message .hint[role=status]")?.textContent || ""), null, { timeout: 120000 });
+    // Both desks show her answer after a sync.
+    for (const d of [maria, anna]) {
+      const deadline = Date.now() + 60000;
+      for (;;) {
+        await fetch(`${d.url}sync`, { method: "POST", redirect: "manual" });
+        await page.goto(d.url);
+        if (await page.$("#needs-answers a")) break;
+        assert.ok(Date.now() < deadline, "her answer did not reach the desk");
+      }
+      await page.click("#needs-answers a");
+      await page.waitForSelector("#report");
+      assert.match(await page.textContent("#report"), /accept/);
+      assert.match(await page.textContent("#report"), new RegExp(id));
+    }
+    // Maria's open inbox noticed it: a notification with a count, no words of hers.
+    await notified.waitForFunction(() => window.shown.length > 0, null, { timeout: 60000 });
+    const shown = await notified.evaluate(() => window.shown);
+    assert.match(shown[0], /^approdo desk: \d+ /);
+    assert.ok(!shown.join().includes(MARKER));
+    await victim.close();
   } finally {
     await browser.close();
     maria.stop();
   }
   shared = { anna, id };
-  // Her mailbox holds the one reply.
+  // Her mailbox holds the reply and the status.
   const box = await (await fetch(`${server.url}/api/v1/mailbox`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mailbox: keys.mailbox }) })).json();
-  assert.equal(box.messages.length, 1);
+  assert.equal(box.messages.length, 2);
   for (const dir of [join(work, "maria"), join(work, "anna"), server.data]) {
     assert.equal(scan(dir, MARKER), 0, dir);
     assert.equal(scan(dir, "I call her back"), 0, dir);
@@ -191,8 +268,16 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
   }
 });
 
-test("Firefox ESR: officer 2's desk shows the case and a colleague's appointment", async () => {
+test("Firefox ESR (Tor Browser's engine): officer 2's desk shows the case; her page shows a shared status", async () => {
   assert.ok(shared, "runs after the Chromium two-officer test");
+  // Another report of hers asking for replies; Anna tells her it was received.
+  const words = parseWordlist(readFileSync(new URL("../../web/wordlist/eff_large_wordlist.txt", import.meta.url), "utf8"));
+  const codename = generate(words);
+  const keys = await deriveReplyKeys(codename);
+  const other = submit({ kind: "report", language: "it", description: `${MARKER} firefox`, reply: { recipient: keys.recipient, mailbox: keys.mailbox } });
+  await fetch(`${shared.anna.url}sync`, { method: "POST", redirect: "manual" });
+  const r = await fetch(`${shared.anna.url}r/${other}/share`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "status=received" });
+  assert.equal(r.status, 303);
   const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
   const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
   const driver = await new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
@@ -203,6 +288,14 @@ test("Firefox ESR: officer 2's desk shows the case and a colleague's appointment
     await driver.get(shared.anna.url);
     const row = await driver.findElement(By.css(`tr[data-id="${shared.id}"] td.case`));
     assert.match(await row.getText(), /appointment set — Maria/);
+    // Her mailbox page in Firefox, JavaScript on: the status in plain Italian.
+    await driver.get(`${server.url}/mailbox?lang=it`);
+    await driver.wait(async () => (await driver.executeScript("return document.documentElement.dataset.js")) === "on", 30000);
+    await driver.findElement(By.id("codename")).sendKeys(codename);
+    await driver.findElement(By.css("#mailbox-form button[type=submit]")).click();
+    const line = await driver.wait(until.elementLocated(By.css(".shared-status")), 120000);
+    assert.match(await line.getText(), /ha ricevuto la tua segnalazione/);
+    assert.equal(await line.getAttribute("data-status"), "received");
   } finally {
     await driver.quit();
   }

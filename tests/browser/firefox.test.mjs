@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Builder, By, until } from "selenium-webdriver";
 import firefox from "selenium-webdriver/firefox.js";
-import { approdo, scan, startServer } from "./server.mjs";
+import { approdo, scan, startServer, stepToSelenium } from "./server.mjs";
 import { jpegWithGps } from "../../web/test/fixtures.mjs";
 
 process.env.SE_OFFLINE = "true"; // never let Selenium Manager try to download anything
@@ -47,12 +47,16 @@ for (const safer of [false, true]) {
         assert.equal(await driver.executeScript("return typeof WebAssembly"), "undefined");
       }
       await driver.get(`${server.url}/report`);
-      await driver.wait(async () => (await driver.findElement(By.id("seal-mode")).getText()).includes("encrypted in this browser"), 30000);
+      await driver.wait(async () => (await driver.executeScript("return document.querySelector('#seal-mode').textContent")).includes("encrypted in this browser"), 30000);
       await driver.findElement(By.css("input[name=partner][value=tratta-milano]")).click();
+      await stepToSelenium(driver, "#description");
       await driver.findElement(By.id("description")).sendKeys(`Need help. ${marker}`);
+      await stepToSelenium(driver, "#consent_read");
       await driver.findElement(By.id("consent_read")).click();
+      await stepToSelenium(driver, "#attachments");
       await driver.findElement(By.id("attachments")).sendKeys(["note.txt", "video.bin", "photo.jpg"].map((f) => join(work, f)).join("\n"));
       const started = Date.now();
+      await stepToSelenium(driver, "button[type=submit]");
       await driver.findElement(By.css("button[type=submit]")).click();
       const done = await driver.wait(until.elementLocated(By.css("#receipts li")), 600000);
       const seconds = (Date.now() - started) / 1000;

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, scan, startServer } from "./server.mjs";
+import { approdo, launchChromium, reportForm, scan, startServer } from "./server.mjs";
 
 const PQ = "sociali-milano";
 const MARKER = "MARKER-browser-pq-41c7";
@@ -31,13 +31,13 @@ test("chromium seals to the post-quantum partner; every officer pulls it; audit 
   });
   await page.goto(`${server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await page.check(`input[name=partner][value=${PQ}]`);
-  await page.fill("#description", `Help, please. ${MARKER}`);
-  await page.check("#consent_read");
+  await reportForm(page).check(`input[name=partner][value=${PQ}]`);
+  await reportForm(page).fill("#description", `Help, please. ${MARKER}`);
+  await reportForm(page).check("#consent_read");
   const file = Buffer.alloc(200 * 1024);
   for (let i = 0; i < file.length; i++) file[i] = (i * 31 + 5) % 256;
-  await page.setInputFiles("#attachments", [{ name: "scan.bin", mimeType: "application/octet-stream", buffer: file }]);
-  await page.click("button[type=submit]");
+  await reportForm(page).setInputFiles("#attachments", [{ name: "scan.bin", mimeType: "application/octet-stream", buffer: file }]);
+  await reportForm(page).click("button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
   const id = await page.getAttribute("#receipts li", "data-id");
   assert.match(id, /^[0-9a-f]{32}$/);

@@ -11,7 +11,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
-import { approdo, launchChromium, screenshotDir, startServer } from "./server.mjs";
+import { approdo, launchChromium, reportForm, screenshotDir, startServer, stepTo } from "./server.mjs";
 import { poToJson } from "../../ops/locales.mjs";
 
 const require = createRequire(import.meta.url);
@@ -82,14 +82,24 @@ test("axe-core finds no violation on any page in it, en and ar (the form with ev
       await page.goto(`${server.url}${path}?lang=${lang}`);
       for (const v of await axe(page)) found.push(`${lang} ${path}: ${v}`);
     }
+    // One step at a time (issue 16.7): every step is checked, with every conditional
+    // question open.
     await page.goto(`${server.url}/report?lang=${lang}`);
-    await page.check("input[name=harm_types][value=forced_sex_work]");
-    await page.check("input[name=contact_method][value=phone]");
-    await page.check("input[name=reporter_role][value=for_someone_else]");
+    await page.waitForSelector("#report-form.stepped");
+    await reportForm(page).check("input[name=harm_types][value=forced_sex_work]");
     assert.ok(await page.isVisible("input[name=work_sector][value=sex_work]"));
+    await reportForm(page).check("input[name=contact_method][value=phone]");
     assert.ok(await page.isVisible("#safe_phone"));
+    await reportForm(page).check("input[name=reporter_role][value=for_someone_else]");
+    await stepTo(page, "#assisted_consent");
     assert.ok(await page.isVisible("#assisted_consent"));
-    for (const v of await axe(page)) found.push(`${lang} /report (all open): ${v}`);
+    await stepTo(page, "#partners");
+    for (let step = 1; ; step++) {
+      for (const v of await axe(page)) found.push(`${lang} /report step ${step} (all open): ${v}`);
+      const next = page.locator("#report-form .part.current button[data-step=next]");
+      if ((await next.count()) === 0) break;
+      await next.click();
+    }
   }
   assert.deepEqual(found, []);
   await context.close();
@@ -102,15 +112,23 @@ test("a keyboard-only report completes, and the quick exit is the first stop", a
   await sealReady(page);
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.id), "quick-exit");
+  // The organisation first (issue 16.6), then each step by its Next (16.7), Send by "Skip
+  // the rest and go to Send".
+  await tabTo(page, "input[name=partner]");
+  await page.keyboard.press("Space");
+  const partner = await page.evaluate(() => document.activeElement.value);
+  await tabTo(page, ".part.current button[data-step=next]");
+  await page.keyboard.press("Enter");
   await tabTo(page, "input[name=safe_now]");
   await page.keyboard.press("Space");
   await tabTo(page, "input[name=urgency]");
   await page.keyboard.press("Space");
+  await tabTo(page, ".part.current button[data-step=next]");
+  await page.keyboard.press("Enter");
   await tabTo(page, "#description");
   await page.keyboard.type("MARKER-keyboard-7 typed without a mouse");
-  await tabTo(page, "input[name=partner]");
-  await page.keyboard.press("Space");
-  const partner = await page.evaluate(() => document.activeElement.value);
+  await tabTo(page, ".part.current .to-send a");
+  await page.keyboard.press("Enter");
   await tabTo(page, "#consent_read");
   await page.keyboard.press("Space");
   await tabTo(page, "#report-form button[type=submit]");
@@ -133,6 +151,7 @@ test("a report in Arabic with JavaScript: right-to-left, valid against the schem
   assert.equal(await page.getAttribute("html", "lang"), "ar");
   await sealReady(page);
   // Mirrored: the form's text starts on the right.
+  await stepTo(page, "#part-safety");
   const box = await page.locator("#part-safety").boundingBox();
   const text = await page.evaluate(() => {
     const r = document.createRange();
@@ -141,23 +160,23 @@ test("a report in Arabic with JavaScript: right-to-left, valid against the schem
   });
   assert.ok(text.right > box.x + box.width - 2 && text.left > box.x + 20, "heading aligned right");
   assert.ok(!(await page.isVisible("input[name=work_sector][value=agriculture]")), "work sector hidden until a labour harm");
-  await page.check("input[name=safe_now][value=not_safe]");
-  await page.check("input[name=reporter_role][value=about_me]");
-  await page.check("input[name=help_wanted][value=safe_place]");
-  await page.check("input[name=help_wanted][value=leave_exploitative_job]");
-  await page.check("input[name=urgency][value=today]");
-  await page.check("input[name=harm_types][value=physical_violence]");
-  await page.check("input[name=harm_types][value=unpaid_or_very_low_pay]");
+  await reportForm(page).check("input[name=safe_now][value=not_safe]");
+  await reportForm(page).check("input[name=reporter_role][value=about_me]");
+  await reportForm(page).check("input[name=help_wanted][value=safe_place]");
+  await reportForm(page).check("input[name=help_wanted][value=leave_exploitative_job]");
+  await reportForm(page).check("input[name=urgency][value=today]");
+  await reportForm(page).check("input[name=harm_types][value=physical_violence]");
+  await reportForm(page).check("input[name=harm_types][value=unpaid_or_very_low_pay]");
   assert.ok(await page.isVisible("input[name=work_sector][value=agriculture]"));
-  await page.check("input[name=work_sector][value=domestic_care]");
-  await page.check("input[name=lives_with_perpetrator][value=yes]");
-  await page.selectOption("#country_of_origin", "EG");
-  await page.check("input[name=age_band][value=prefer_not_to_say]");
-  await page.fill("#description", "MARKER-arabic-js لا يدفعون لي");
-  await page.check("input[name=partner][value=cav-milano]");
-  await page.check("#consent_read");
+  await reportForm(page).check("input[name=work_sector][value=domestic_care]");
+  await reportForm(page).check("input[name=lives_with_perpetrator][value=yes]");
+  await reportForm(page).selectOption("#country_of_origin", "EG");
+  await reportForm(page).check("input[name=age_band][value=prefer_not_to_say]");
+  await reportForm(page).fill("#description", "MARKER-arabic-js لا يدفعون لي");
+  await reportForm(page).check("input[name=partner][value=cav-milano]");
+  await reportForm(page).check("#consent_read");
   await page.screenshot({ path: join(SHOTS, "report-ar.png"), fullPage: true });
-  await page.click("#report-form button[type=submit]");
+  await reportForm(page).click("#report-form button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
   assert.match(await page.textContent("#receipts li"), /[0-9a-f]{12}/);
   assert.ok(await page.isHidden("#codename-assisted"));
@@ -187,23 +206,25 @@ test("a report in Italian without JavaScript: valid against the schema, shown by
   const page = await context.newPage();
   await page.goto(`${server.url}/report?lang=it`);
   assert.equal(await page.getAttribute("html", "lang"), "it");
-  assert.ok(await page.isVisible("#nojs-mode"));
-  await page.check("input[name=safe_now][value=not_sure]");
-  await page.check("input[name=reporter_role][value=for_someone_else]");
-  await page.check("#assisted_consent");
-  await page.check("input[name=help_wanted][value=talk]");
-  await page.check("input[name=urgency][value=this_week]");
-  await page.check("input[name=harm_types][value=threats]");
-  await page.check("input[name=contact_method][value=phone]");
-  await page.fill("#safe_phone", "+39 333 0000000");
-  await page.fill("#code_word", "girasole");
-  await page.check("input[name=meeting_needs][value=interpreter]");
-  await page.fill("#description", "MARKER-italian-nojs mi minaccia");
-  await page.check("input[name=partner][value=tratta-milano]");
-  await page.check("#consent_read");
-  await page.check("input[name=consent_share][value=ask_first]");
+  // Labelled honestly in one plain sentence; how it works behind "Who can read this?" (16.10).
+  assert.ok(await page.isVisible("#short-nojs"));
+  assert.match(await page.textContent("details.who-reads #nojs-mode"), /.+/);
+  await reportForm(page).check("input[name=safe_now][value=not_sure]");
+  await reportForm(page).check("input[name=reporter_role][value=for_someone_else]");
+  await reportForm(page).check("#assisted_consent");
+  await reportForm(page).check("input[name=help_wanted][value=talk]");
+  await reportForm(page).check("input[name=urgency][value=this_week]");
+  await reportForm(page).check("input[name=harm_types][value=threats]");
+  await reportForm(page).check("input[name=contact_method][value=phone]");
+  await reportForm(page).fill("#safe_phone", "+39 333 0000000");
+  await reportForm(page).fill("#code_word", "girasole");
+  await reportForm(page).check("input[name=meeting_needs][value=interpreter]");
+  await reportForm(page).fill("#description", "MARKER-italian-nojs mi minaccia");
+  await reportForm(page).check("input[name=partner][value=tratta-milano]");
+  await reportForm(page).check("#consent_read");
+  await reportForm(page).check("input[name=consent_share][value=ask_first]");
   await page.screenshot({ path: join(SHOTS, "report-it.png"), fullPage: true });
-  await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+  await Promise.all([page.waitForNavigation(), reportForm(page).click("#report-form button[type=submit]")]);
   assert.match(await page.textContent("#receipts"), /[0-9a-f]{12}/);
   assert.ok(await page.isVisible("#codename-assisted"), "the codename is to be handed over");
   const { dir, report } = pulled("tratta-milano", (r) => (r.description || "").includes("MARKER-italian-nojs"));
@@ -233,16 +254,16 @@ test("failures are told in her language: the drop box full (507), the connection
     answer === "full"
       ? route.fulfill({ status: 507, contentType: "application/json", body: '{"error":"the drop box is full"}' })
       : route.abort("internetdisconnected"));
-  await page.check("input[name=safe_now][value=not_sure]");
-  await page.check("input[name=reporter_role][value=about_me]");
-  await page.check("input[name=help_wanted][value=talk]");
-  await page.check("input[name=urgency][value=this_week]");
-  await page.fill("#description", "MARKER-fail-it");
-  await page.check("input[name=partner][value=cav-milano]");
-  await page.check("#consent_read");
+  await reportForm(page).check("input[name=safe_now][value=not_sure]");
+  await reportForm(page).check("input[name=reporter_role][value=about_me]");
+  await reportForm(page).check("input[name=help_wanted][value=talk]");
+  await reportForm(page).check("input[name=urgency][value=this_week]");
+  await reportForm(page).fill("#description", "MARKER-fail-it");
+  await reportForm(page).check("input[name=partner][value=cav-milano]");
+  await reportForm(page).check("#consent_read");
   for (const [what, reason] of [["full", sentence(it.form.refusal.full)], ["offline", it.form.js.offline]]) {
     answer = what;
-    await page.click("#report-form button[type=submit]");
+    await reportForm(page).click("#report-form button[type=submit]");
     const want = it.form.js.not_sent.replace("{reason}", `${reason}.`);
     await page
       .waitForFunction((w) => document.querySelector("#status").textContent === w, want, { timeout: 60000 })
@@ -266,7 +287,7 @@ test("quick exit: the plain link without JavaScript, Shift three times with it (
   await page.goto(`${server.url}/`);
   await page.goto(`${server.url}/report?lang=en`);
   assert.match(await page.textContent(".exit .hint"), /does not erase/);
-  await page.fill("#description", "MARKER-esc");
+  await reportForm(page).fill("#description", "MARKER-esc");
   // Esc closes lists, it does not exit (issue 16.8); Shift three times does.
   await page.keyboard.press("Escape");
   assert.ok(page.url().includes("/report"), "Esc stays");
@@ -277,7 +298,7 @@ test("quick exit: the plain link without JavaScript, Shift three times with it (
   assert.ok(!page.url().includes("/report"), "the form page left the back history");
 
   await page.goto(`${server.url}/report?lang=en`);
-  await page.fill("#description", "MARKER-idle");
+  await reportForm(page).fill("#description", "MARKER-idle");
   const cleared = page.waitForURL("**/exit");
   await page.evaluate(() => {
     document.body.dataset.idle = "1";

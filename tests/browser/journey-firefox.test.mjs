@@ -27,7 +27,7 @@ test("Firefox ESR, JavaScript off: a refused form comes back filled; the codenam
   const driver = await safest();
   try {
     await driver.get(`${server.url}/report`);
-    assert.ok(await driver.findElement(By.id("nojs-mode")).isDisplayed(), "JavaScript is really off");
+    assert.ok(await driver.findElement(By.id("short-nojs")).isDisplayed(), "JavaScript is really off");
     await driver.findElement(By.css("input[name=safe_now][value=not_sure]")).click();
     await driver.findElement(By.id("description")).sendKeys("MARKER-ff-refill");
     await driver.findElement(By.id("consent_read")).click();

@@ -8,7 +8,7 @@ import { createRequire } from "node:module";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, scan, startServer } from "./server.mjs";
+import { approdo, launchChromium, reportForm, scan, startServer } from "./server.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -38,11 +38,11 @@ async function sendReport(page, { files = [], wait = true, idle = null } = {}) {
   // safety.js reads the idle time at each tick: a test shortens it here.
   if (idle) await page.evaluate((s) => (document.body.dataset.idle = String(s)), idle);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await page.check("input[name=partner][value=cav-milano]");
-  await page.fill("#description", "I need help.");
-  await page.check("#consent_read");
-  if (files.length) await page.setInputFiles("#attachments", files);
-  await page.click("#report-form button[type=submit]");
+  await reportForm(page).check("input[name=partner][value=cav-milano]");
+  await reportForm(page).fill("#description", "I need help.");
+  await reportForm(page).check("#consent_read");
+  if (files.length) await reportForm(page).setInputFiles("#attachments", files);
+  await reportForm(page).click("#report-form button[type=submit]");
   if (wait) await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
 }
 
@@ -244,19 +244,19 @@ test("5. without JavaScript a refused form comes back filled with her answers, t
   const page = await context.newPage();
   const MARKER = "MARKER-refill-7c1e he took my passport";
   await page.goto(`${server.url}/report?lang=it`);
-  await page.check("input[name=safe_now][value=not_sure]");
-  await page.check("input[name=help_wanted][value=talk]");
-  await page.check("input[name=help_wanted][value=papers_advice]");
-  await page.check("input[name=harm_types][value=threats]");
-  await page.check("input[name=contact_method][value=phone]");
-  await page.fill("#safe_phone", "+39 333 1234567");
-  await page.selectOption("#country_of_origin", "NG");
-  await page.fill("#description", MARKER);
-  await page.check("input[name=consent_police][value=wants_help_to_report]");
-  await page.check("#consent_read");
-  await page.setInputFiles("#attachments", [{ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("evidence") }]);
+  await reportForm(page).check("input[name=safe_now][value=not_sure]");
+  await reportForm(page).check("input[name=help_wanted][value=talk]");
+  await reportForm(page).check("input[name=help_wanted][value=papers_advice]");
+  await reportForm(page).check("input[name=harm_types][value=threats]");
+  await reportForm(page).check("input[name=contact_method][value=phone]");
+  await reportForm(page).fill("#safe_phone", "+39 333 1234567");
+  await reportForm(page).selectOption("#country_of_origin", "NG");
+  await reportForm(page).fill("#description", MARKER);
+  await reportForm(page).check("input[name=consent_police][value=wants_help_to_report]");
+  await reportForm(page).check("#consent_read");
+  await reportForm(page).setInputFiles("#attachments", [{ name: "note.txt", mimeType: "text/plain", buffer: Buffer.from("evidence") }]);
   // She forgets the organisation.
-  await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+  await Promise.all([page.waitForNavigation(), reportForm(page).click("#report-form button[type=submit]")]);
   assert.equal(await page.getAttribute("html", "lang"), "it");
   assert.ok(await page.isVisible("#error"));
   // Her answers are back, as she gave them.
@@ -276,8 +276,8 @@ test("5. without JavaScript a refused form comes back filled with her answers, t
   assert.match(await page.textContent("#error"), /allegali di nuovo/);
   assert.equal(await page.getAttribute("#error a", "href"), "#partners");
   // Choosing it now sends it, with what she had written.
-  await page.check("input[name=partner][value=cav-milano]");
-  await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+  await reportForm(page).check("input[name=partner][value=cav-milano]");
+  await Promise.all([page.waitForNavigation(), reportForm(page).click("#report-form button[type=submit]")]);
   assert.match(await page.textContent("#receipts"), /[0-9a-f]{12}/);
   // The server's codename screen too: in view on the phone without scrolling, the way off
   // it (but the quick exit) waiting for her "kept".
@@ -300,10 +300,10 @@ test("9. without JavaScript the pages that show secrets leave by themselves afte
     const page = await context.newPage();
     await page.goto(`${quick.url}/report`);
     assert.equal(await page.getAttribute("body", "data-idle"), "3", "one idle time for the script and the refresh");
-    await page.check("input[name=partner][value=cav-milano]");
-    await page.fill("#description", "I need help.");
-    await page.check("#consent_read");
-    await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
+    await reportForm(page).check("input[name=partner][value=cav-milano]");
+    await reportForm(page).fill("#description", "I need help.");
+    await reportForm(page).check("#consent_read");
+    await Promise.all([page.waitForNavigation(), reportForm(page).click("#report-form button[type=submit]")]);
     const codename = (await page.textContent("#codename")).trim();
     assert.equal(codename.split(" ").length, 7);
     // The codename page leaves for the neutral page by itself, in her language.
@@ -333,7 +333,7 @@ test("8. quick exit: Shift three times (not Esc), and Back does not return to th
   // Through the site by its links: "I am safe" → the form.
   await Promise.all([page.waitForURL("**/report**"), page.click("a[href^='/report']")]);
   await page.waitForFunction(() => document.documentElement.dataset.js === "on");
-  await page.fill("#description", "MARKER-exit-3b");
+  await reportForm(page).fill("#description", "MARKER-exit-3b");
   // Esc, pressed to close a list, is not an exit.
   await page.focus("#country_of_origin");
   await page.keyboard.press("Escape");
@@ -361,11 +361,11 @@ test("axe-core finds no violation on the new screens: codename, sending, connect
     await page.route("**/api/v1/uploads/*/chunks/*", (route) => (cut ? route.abort("connectionrefused") : route.continue()));
     await page.goto(`${server.url}/report?lang=${lang}`);
     await page.waitForFunction(() => document.documentElement.dataset.js === "on" && !document.querySelector("#report-form button[type=submit]").disabled);
-    await page.check("input[name=partner][value=cav-milano]");
-    await page.fill("#description", "x");
-    await page.check("#consent_read");
+    await reportForm(page).check("input[name=partner][value=cav-milano]");
+    await reportForm(page).fill("#description", "x");
+    await reportForm(page).check("#consent_read");
     cut = true;
-    await page.click("#report-form button[type=submit]");
+    await reportForm(page).click("#report-form button[type=submit]");
     await page.waitForSelector("#progress-offline:not([hidden])", { timeout: 60000 });
     for (const v of await axe(page)) found.push(`${lang} sending, offline: ${v}`);
     cut = false;

@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Builder, By, until } from "selenium-webdriver";
 import firefox from "selenium-webdriver/firefox.js";
-import { launchChromium, scan, startRealNetwork } from "./server.mjs";
+import { launchChromium, reportForm, scan, startRealNetwork, stepToSelenium } from "./server.mjs";
 
 process.env.SE_OFFLINE = "true";
 
@@ -40,10 +40,10 @@ test("real network: Chromium seals in the browser to this network's keys; the of
   page.on("pageerror", (e) => problems.push(e.message));
   await page.goto(`${net.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await page.check("input[name=partner][value=cav-real]");
-  await page.fill("#description", `Help please. ${marker}`);
-  await page.check("#consent_read");
-  await page.click("button[type=submit]");
+  await reportForm(page).check("input[name=partner][value=cav-real]");
+  await reportForm(page).fill("#description", `Help please. ${marker}`);
+  await reportForm(page).check("#consent_read");
+  await reportForm(page).click("button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
   const id = await page.getAttribute("#receipts li", "data-id");
   assert.match(id, /^[0-9a-f]{32}$/);
@@ -70,10 +70,13 @@ test("real network: Firefox ESR at Safer settings seals and sends too", async ()
   let id;
   try {
     await driver.get(`${net.url}/report`);
-    await driver.wait(async () => (await driver.findElement(By.id("seal-mode")).getText()).includes("encrypted in this browser"), 30000);
+    await driver.wait(async () => (await driver.executeScript("return document.querySelector('#seal-mode').textContent")).includes("encrypted in this browser"), 30000);
     await driver.findElement(By.css("input[name=partner][value=tratta-real]")).click();
+    await stepToSelenium(driver, "#description");
     await driver.findElement(By.id("description")).sendKeys(`Need help. ${marker}`);
+    await stepToSelenium(driver, "#consent_read");
     await driver.findElement(By.id("consent_read")).click();
+    await stepToSelenium(driver, "button[type=submit]");
     await driver.findElement(By.css("button[type=submit]")).click();
     const done = await driver.wait(until.elementLocated(By.css("#receipts li")), 300000);
     id = await done.getAttribute("data-id");

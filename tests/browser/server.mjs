@@ -180,3 +180,48 @@ export async function startRealNetwork(binary = process.env.APPRODO_RELEASE_BIN 
     },
   };
 }
+
+/**
+ * With JavaScript the report form shows one step at a time (web/src/steps.js): brings the step
+ * holding `selector` into view as she would, with the steps' Back and Next buttons. Without
+ * JavaScript (every step on the page) it does nothing.
+ */
+export async function stepTo(page, selector) {
+  const where = () =>
+    page.evaluate((s) => {
+      const all = [...document.querySelectorAll("#report-form.stepped .part")];
+      const el = document.querySelector(s);
+      return { target: all.indexOf(el?.closest(".part")), current: all.findIndex((p) => p.classList.contains("current")) };
+    }, selector);
+  for (let guard = 0; guard < 20; guard++) {
+    const { target, current } = await where();
+    if (target < 0 || current < 0 || target === current) return;
+    await page.click(`#report-form .part.current button[data-step=${target > current ? "next" : "back"}]`);
+  }
+  throw new Error(`never reached the step of ${selector}`);
+}
+
+/** The report form's fields, each reached through its step first (see `stepTo`). */
+export function reportForm(page) {
+  return {
+    check: async (s) => (await stepTo(page, s), page.check(s)),
+    fill: async (s, v) => (await stepTo(page, s), page.fill(s, v)),
+    click: async (s) => (await stepTo(page, s), page.click(s)),
+    selectOption: async (s, v) => (await stepTo(page, s), page.selectOption(s, v)),
+    setInputFiles: async (s, f) => (await stepTo(page, s), page.setInputFiles(s, f)),
+  };
+}
+
+/** `stepTo` for Selenium (Firefox ESR). */
+export async function stepToSelenium(driver, selector) {
+  for (let guard = 0; guard < 20; guard++) {
+    const { target, current } = await driver.executeScript((s) => {
+      const all = [...document.querySelectorAll("#report-form.stepped .part")];
+      const el = document.querySelector(s);
+      return { target: all.indexOf(el && el.closest(".part")), current: all.findIndex((p) => p.classList.contains("current")) };
+    }, selector);
+    if (target < 0 || current < 0 || target === current) return;
+    await driver.findElement({ css: `#report-form .part.current button[data-step=${target > current ? "next" : "back"}]` }).click();
+  }
+  throw new Error(`never reached the step of ${selector}`);
+}

@@ -57,7 +57,7 @@ fn an_old_directory_is_refused_by_the_cli_audit_site_and_the_server() {
         std::fs::read(old.with_extension("sig")).unwrap(),
     ));
 
-    // A server whose log records the current directory (version 3).
+    // A server whose log records the current directory (version 4).
     let server = TestServer::start(&["--log-interval", "1"]);
     crate::transparency::wait_for("the first checkpoint", || {
         ureq::get(&format!("{}/log/checkpoint", server.url))
@@ -92,11 +92,11 @@ fn an_old_directory_is_refused_by_the_cli_audit_site_and_the_server() {
     });
     let (ok, _, err) = submit(&rolled_back);
     assert!(!ok, "the CLI sealed to an old directory");
-    assert!(err.contains("older than version 3"), "{err}");
+    assert!(err.contains("older than version 4"), "{err}");
     let (code, out) = crate::transparency::audit(&["site", "--server", &rolled_back]);
     assert_eq!(code, 1, "{out}");
     assert!(
-        out.contains("served directory is version 1, older than version 3"),
+        out.contains("served directory is version 1, older than version 4"),
         "{out}"
     );
     let (code, out) = crate::transparency::audit(&["site", "--server", &server.url]);

@@ -39,6 +39,7 @@ fn sealed_reply(keys: &ReplyKeys, partner: &str, name: &str, report: &str, text:
         in_reply_to: report.into(),
         message: text.into(),
         appointment: None,
+        status: None,
     }
     .seal(&ReplyAddress {
         recipient: keys.recipient().to_string(),

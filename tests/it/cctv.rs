@@ -143,7 +143,7 @@ fn cctv_vectors_through_our_decrypt_path() {
                 "{name} no longer deviates; remove it from KNOWN_DEVIATIONS"
             );
             assert!(
-                approdo::sealed::inspect_header(&v.body).is_err(),
+                approdo::admission::inspect_header(&v.body).is_err(),
                 "{name}: the server validator must refuse it"
             );
             skipped.push(name.clone());

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use crate::common::TestServer;
+use crate::inproc::call;
 
 /// DESIGN.md's Content-Security-Policy, copied literally. DESIGN.md allows adding
 /// `font-src 'self'` and `worker-src 'self'` only; anything else is a change of DESIGN.md first.
@@ -182,26 +182,35 @@ fn the_route_scan_reads_actix_patterns() {
     assert!(routes.contains(&("POST".into(), "/api/v1/log/cosignatures".into())));
 }
 
-#[test]
-fn every_route_answers_with_the_security_headers() {
-    let server = TestServer::start(&["--log-interval", "1"]);
-    let agent = ureq::AgentBuilder::new().redirects(0).build();
+/// In process (`inproc`): the server's own `App`, no process — a header is the app's, not the
+/// socket's.
+#[actix_web::test]
+async fn every_route_answers_with_the_security_headers() {
+    use actix_web::test::{self, TestRequest};
+    let s = crate::inproc::InProc::demo();
+    let app = test::init_service(s.server.app()).await;
     let requests = requests();
     let mut unchecked = registered_routes();
     for (method, path, body) in &requests {
-        let req = agent.request(method, &format!("{}{path}", server.url)).set(
-            "Content-Type",
+        let req = match *method {
+            "GET" => TestRequest::get(),
+            "POST" => TestRequest::post(),
+            "PUT" => TestRequest::put(),
+            "DELETE" => TestRequest::delete(),
+            m => panic!("{m}"),
+        }
+        .uri(path)
+        .insert_header((
+            "content-type",
             if path.starts_with("/mailbox") {
                 "application/x-www-form-urlencoded"
             } else {
                 "application/json"
             },
-        );
-        let resp = match req.send_bytes(body) {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: {e}"),
-        };
-        let what = format!("{method} {path} ({})", resp.status());
+        ))
+        .set_payload(body.to_vec());
+        let resp = call!(&app, req);
+        let what = format!("{method} {path} ({})", resp.status);
         for (name, value) in DESIGN_HEADERS {
             assert_eq!(resp.header(name), Some(*value), "{what}: {name}");
         }
@@ -210,7 +219,7 @@ fn every_route_answers_with_the_security_headers() {
             .filter(|(m, p)| m == method && matches(p, path))
             .cloned()
             .collect();
-        let body = resp.into_string().unwrap_or_default();
+        let body = resp.text();
         // A request meant for a route reaches it: the fallback's "no such endpoint" answers
         // only the one request to no route (and an unknown asset, not requested here).
         assert_eq!(

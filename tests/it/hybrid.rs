@@ -69,7 +69,9 @@ fn hybrid_seal_open_and_no_mixing() {
     let plain: Vec<u8> = (0..100_000u32).map(|i| (i % 253) as u8).collect();
     let mut sealed = Vec::new();
     approdo::envelope::seal_to(&mut sealed, &recipients, &plain[..]).unwrap();
-    let shape = approdo::sealed::inspect_header(&sealed).unwrap().unwrap();
+    let shape = approdo::admission::inspect_header(&sealed)
+        .unwrap()
+        .unwrap();
     assert_eq!((shape.x25519, shape.hybrid), (0, 3));
     // ~1.6 KB per post-quantum stanza.
     assert!(shape.header_len > 3 * 1500 && shape.header_len < 3 * 1600 + 200);

@@ -18,7 +18,9 @@ fn pq_partner_end_to_end_and_mixed_files_refused() {
 
     // 1. A post-quantum report, by the library and by `envelope submit`.
     let sealed = common::seal(PQ, &common::report_json("MARKER-pq-lib"), &[]);
-    let shape = approdo::sealed::inspect_header(&sealed).unwrap().unwrap();
+    let shape = approdo::admission::inspect_header(&sealed)
+        .unwrap()
+        .unwrap();
     assert_eq!((shape.hybrid, shape.x25519), (3, 0));
     let (code, body) = server.submit_raw(PQ, &sealed);
     assert_eq!(code, 201, "{body}");

@@ -4,17 +4,18 @@
 //! no consent, no report. Pages: language by `?lang=` and `Accept-Language`, `lang`/`dir` on
 //! `<html>`, the picker, the quick exit first, a neutral exit page.
 
+use actix_web::test::{self, TestRequest};
+
 use crate::common::{self, TestServer};
+use crate::inproc::{call, InProc};
 use crate::nojs::{form_token, multipart, post};
 
-fn get(server: &TestServer, path: &str, accept: Option<&str>) -> (u16, String) {
-    let mut req = ureq::get(&format!("{}{path}", server.url));
-    if let Some(a) = accept {
-        req = req.set("Accept-Language", a);
-    }
-    match req.call() {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => (r.status(), r.into_string().unwrap()),
-        Err(e) => panic!("{e}"),
+/// A GET with an optional `Accept-Language`, for the in-process app.
+fn get(path: &str, accept: Option<&str>) -> TestRequest {
+    let req = TestRequest::get().uri(path);
+    match accept {
+        Some(a) => req.insert_header(("accept-language", a)),
+        None => req,
     }
 }
 
@@ -142,14 +143,22 @@ fn no_consent_no_report_and_assisted_reports_hand_the_codename_over() {
     assert!(page.contains("id=\"codename-assisted\""), "{page}");
 }
 
-#[test]
-fn pages_follow_the_language_and_put_the_quick_exit_first() {
-    let server = TestServer::start(&[]);
-    let (_, ar) = get(&server, "/report?lang=ar", Some("it"));
+/// In process (`inproc`): the pages are the server's `App`'s.
+#[actix_web::test]
+async fn pages_follow_the_language_and_put_the_quick_exit_first() {
+    let s = InProc::demo();
+    let app = test::init_service(s.server.app()).await;
+    macro_rules! get {
+        ($path:expr, $accept:expr) => {{
+            let a = call!(&app, get(&$path, $accept));
+            (a.status, a.text())
+        }};
+    }
+    let (_, ar) = get!("/report?lang=ar", Some("it"));
     assert!(ar.contains("<html lang=\"ar\" dir=\"rtl\">"));
-    let (_, uk) = get(&server, "/", Some("de-DE, uk;q=0.8, it;q=0.5"));
+    let (_, uk) = get!("/", Some("de-DE, uk;q=0.8, it;q=0.5"));
     assert!(uk.contains("<html lang=\"uk\" dir=\"ltr\">"));
-    let (_, en) = get(&server, "/report", None);
+    let (_, en) = get!("/report", None);
     assert!(en.contains("<html lang=\"en\" dir=\"ltr\">"));
     assert!(en.contains("name=\"lang\" value=\"en\""));
     for l in approdo::locale::Language::all().unwrap() {
@@ -167,7 +176,7 @@ fn pages_follow_the_language_and_put_the_quick_exit_first() {
         "/mailbox",
     ] {
         for lang in ["it", "en", "ar"] {
-            let (status, html) = get(&server, &format!("{path}?lang={lang}"), None);
+            let (status, html) = get!(&format!("{path}?lang={lang}"), None);
             assert_eq!(status, 200, "{path}");
             let body = &html[html.find("<body").unwrap()..];
             let first_link = body.find("<a ").unwrap();
@@ -182,11 +191,11 @@ fn pages_follow_the_language_and_put_the_quick_exit_first() {
             );
         }
     }
-    let (_, help) = get(&server, "/help?lang=fr", None);
+    let (_, help) = get!("/help?lang=fr", None);
     for n in ["112", "1522", "800 290 290"] {
         assert!(help.contains(n), "{n}");
     }
-    let (status, exit) = get(&server, "/exit", None);
+    let (status, exit) = get!("/exit", None);
     assert_eq!(status, 200);
     let lower = exit.to_lowercase();
     for word in [
@@ -199,11 +208,13 @@ fn pages_follow_the_language_and_put_the_quick_exit_first() {
 /// The mailbox (page, its script's words, its errors) and the no-JS form's refusals are in the
 /// page's language, every one of the 14: no English string of those sections is left on a page
 /// in another language.
-#[test]
-fn the_mailbox_and_the_refusals_speak_every_language() {
+/// In process (`inproc`): pages and refusals are the server's `App`'s.
+#[actix_web::test]
+async fn the_mailbox_and_the_refusals_speak_every_language() {
     use approdo::html::escape;
     use approdo::locale::Language;
-    let server = TestServer::start(&[]);
+    let s = InProc::demo();
+    let app = test::init_service(s.server.app()).await;
     let en = Language::get("en").unwrap();
     let english: Vec<String> = ["mailbox", "mailbox.js"]
         .iter()
@@ -214,7 +225,8 @@ fn the_mailbox_and_the_refusals_speak_every_language() {
     assert!(english.len() > 30, "{}", english.len());
     for l in Language::all().unwrap() {
         let own = |p: &str| escape(l.own(p).unwrap_or_else(|| panic!("{}: {p}", l.code)));
-        let (status, page) = get(&server, &format!("/mailbox?lang={}", l.code), None);
+        let a = call!(&app, get(&format!("/mailbox?lang={}", l.code), None));
+        let (status, page) = (a.status, a.text());
         assert_eq!(status, 200);
         for p in [
             "mailbox.intro",
@@ -232,23 +244,21 @@ fn the_mailbox_and_the_refusals_speak_every_language() {
         // A codename that is not one: the error is in her language, and nothing else changes.
         let start = page.find("name=\"form_token\" value=\"").unwrap() + 25;
         let token = &page[start..start + page[start..].find('"').unwrap()];
-        let resp = ureq::post(&format!("{}/mailbox?lang={}", server.url, l.code))
-            .send_form(&[("form_token", token), ("codename", "not a codename")]);
-        let (status, html) = match resp {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => (r.status(), r.into_string().unwrap()),
-            Err(e) => panic!("{e}"),
-        };
+        let req = TestRequest::post()
+            .uri(&format!("/mailbox?lang={}", l.code))
+            .set_form([("form_token", token), ("codename", "not a codename")]);
+        let a = call!(&app, req);
+        let (status, html) = (a.status, a.text());
         assert_eq!(status, 400, "{}", l.code);
         assert!(html.contains(&own("mailbox.bad_codename")), "{}", l.code);
         // The form without JavaScript, posted without its token: refused in her language.
         let (ct, body) = multipart(&[("partner", "cav-milano")], &[]);
-        let resp = ureq::post(&format!("{}/report/nojs?lang={}", server.url, l.code))
-            .set("Content-Type", &ct)
-            .send_bytes(&body);
-        let (status, html) = match resp {
-            Ok(r) | Err(ureq::Error::Status(_, r)) => (r.status(), r.into_string().unwrap()),
-            Err(e) => panic!("{e}"),
-        };
+        let req = TestRequest::post()
+            .uri(&format!("/report/nojs?lang={}", l.code))
+            .insert_header(("content-type", ct))
+            .set_payload(body);
+        let a = call!(&app, req);
+        let (status, html) = (a.status, a.text());
         assert_eq!(status, 403, "{}", l.code);
         assert!(html.contains(&own("form.refusal.expired")), "{}", l.code);
         assert!(html.contains(&format!("<html lang=\"{}\"", l.code)));

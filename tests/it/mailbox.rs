@@ -49,7 +49,7 @@ fn hidden(html: &str, name: &str) -> String {
     html[start..start + html[start..].find('"').unwrap()].to_owned()
 }
 
-fn login_nojs(server: &TestServer, codename: &str) -> (u16, String) {
+pub(crate) fn login_nojs(server: &TestServer, codename: &str) -> (u16, String) {
     let token = mailbox_token(server);
     match ureq::post(&format!("{}/mailbox", server.url))
         .send_form(&[("form_token", &token), ("codename", codename)])
@@ -317,6 +317,7 @@ fn a_wrong_codename_looks_exactly_like_an_empty_mailbox() {
         in_reply_to: report.clone(),
         message: "not for her".into(),
         appointment: None,
+        status: None,
     }
     .seal(&approdo::reply::ReplyAddress {
         recipient: stranger.recipient().to_string(),

@@ -6,7 +6,8 @@ use std::path::Path;
 use approdo::locale::CORE;
 use approdo::outreach::OnionAddress;
 
-use crate::common::{approdo, TestServer};
+use crate::common::approdo;
+use crate::inproc::{call, InProc};
 
 /// A valid v3 address (made from a fixed key, so its checksum is right).
 fn address() -> String {
@@ -226,35 +227,37 @@ fn only_the_languages_asked_for_and_bad_addresses_refused() {
     );
 }
 
-/// (status, body, headers) of a GET; every response must carry the security headers.
-fn get(server: &TestServer, path: &str) -> (u16, String, Vec<(String, String)>) {
-    let resp = match ureq::get(&format!("{}{path}", server.url)).call() {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{e}"),
-    };
-    let status = resp.status();
-    let headers: Vec<(String, String)> = resp
-        .headers_names()
-        .into_iter()
-        .map(|n| (n.clone(), resp.header(&n).unwrap_or_default().to_owned()))
-        .collect();
-    for (name, value) in approdo::http::headers::HEADERS {
-        assert!(
-            headers
-                .iter()
-                .any(|(n, v)| n.eq_ignore_ascii_case(name) && v == value),
-            "{path}: {name}"
-        );
-    }
-    (status, resp.into_string().unwrap(), headers)
+/// (status, body, headers) of a GET to the in-process app; every response must carry the
+/// security headers: `get!(&app, path)`.
+macro_rules! get {
+    ($app:expr, $path:expr) => {{
+        let path: &str = &$path;
+        let a = call!($app, actix_web::test::TestRequest::get().uri(path));
+        let headers: Vec<(String, String)> = a
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap_or_default().to_owned()))
+            .collect();
+        for (name, value) in approdo::http::headers::HEADERS {
+            assert!(
+                headers
+                    .iter()
+                    .any(|(n, v)| n.eq_ignore_ascii_case(name) && v == value),
+                "{path}: {name}"
+            );
+        }
+        (a.status, a.text(), headers)
+    }};
 }
 
-#[test]
-fn the_site_serves_the_card_under_its_csp() {
+/// In process (`inproc`, the onion address given in the settings as `--onion` gives it).
+#[actix_web::test]
+async fn the_site_serves_the_card_under_its_csp() {
     let addr = address();
-    let server = TestServer::start(&["--onion", &addr]);
+    let s = InProc::with(|s| s.onion = Some(OnionAddress::parse(&addr).unwrap()));
+    let app = actix_web::test::init_service(s.server.app()).await;
     for code in ["it", "ar", "ur", "zh-Hans"] {
-        let (status, html, headers) = get(&server, &format!("/outreach?lang={code}"));
+        let (status, html, headers) = get!(&app, &format!("/outreach?lang={code}"));
         assert_eq!(status, 200, "{code}");
         assert!(headers
             .iter()
@@ -283,27 +286,30 @@ fn the_site_serves_the_card_under_its_csp() {
             assert!(words.contains(&p.name), "{code}: {}", p.name);
         }
     }
-    let (status, css, _) = get(&server, "/assets/outreach.css");
+    let (status, css, _) = get!(&app, "/assets/outreach.css");
     assert_eq!(status, 200);
     assert!(css.contains("@page"));
-    let (status, list, _) = get(&server, "/outreach");
+    let (status, list, _) = get!(&app, "/outreach");
     assert_eq!(status, 200);
     assert!(list.contains("/outreach?lang=ar") && list.contains("العربية"));
-    let (status, page, _) = get(&server, "/outreach?lang=xx");
+    let (status, page, _) = get!(&app, "/outreach?lang=xx");
     assert_eq!(status, 404);
     assert!(page.contains("no card in that language"), "{page}");
 }
 
-#[test]
-fn without_an_address_the_site_says_so_and_serve_refuses_a_bad_one() {
-    let server = TestServer::start(&[]);
-    let (status, page, _) = get(&server, "/outreach?lang=it");
+/// The site's answer in process (`inproc`); `approdo serve`'s refusal with the CLI.
+#[actix_web::test]
+async fn without_an_address_the_site_says_so_and_serve_refuses_a_bad_one() {
+    let s = InProc::demo();
+    let app = actix_web::test::init_service(s.server.app()).await;
+    let (status, page, _) = get!(&app, "/outreach?lang=it");
     assert_eq!(status, 503);
     assert!(
         page.contains("not configured") && page.contains("--onion"),
         "{page}"
     );
-    drop(server);
+    drop(app);
+    drop(s);
 
     let data = tempfile::tempdir().unwrap();
     let (ok, _, stderr) = approdo(&[

@@ -88,7 +88,7 @@ fn rotate_pq_moves_a_partner_to_post_quantum_and_old_reports_stay_readable() {
             &mut body,
         )
         .unwrap();
-        let shape = approdo::sealed::inspect_header(&body).unwrap().unwrap();
+        let shape = approdo::admission::inspect_header(&body).unwrap().unwrap();
         assert_eq!((shape.hybrid, shape.x25519), (2, 0), "sealed post-quantum");
     }
     let (pulled, ids, err) = pull(&server, &anna_file, &d.join("anna-out"));

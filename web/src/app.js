@@ -18,10 +18,14 @@ import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
 import { readIntake } from "./intake.js";
 import { startProgress } from "./progress.js";
+import { revealStep, startSteps } from "./steps.js";
 import { reason, sentence, t } from "./text.js";
 
 // eslint-disable-next-line no-undef
 const NETWORK_KEY = __APPRODO_NETWORK_KEY__;
+
+/** The form's "let the network choose" answer (src/keys/directory.rs, LET_NETWORK_CHOOSE). */
+const LET_NETWORK_CHOOSE = "let_network_choose";
 
 const $ = (sel) => document.querySelector(sel);
 
@@ -32,7 +36,7 @@ function say(text, kind = "info") {
 }
 
 function failClosed(reason) {
-  say(t("not_sent", { reason }, "Your report was NOT sent. {reason} Nothing left this device in readable form."), "error");
+  say(t("not_sent", { reason }), "error");
   $("#nojs-offer").hidden = false;
 }
 
@@ -41,22 +45,24 @@ async function main() {
   const form = $("#report-form");
   if (!form) return;
   document.documentElement.dataset.js = "on";
+  startSteps(form);
   let directory;
   try {
     checkCapabilities();
     directory = await loadDirectory(NETWORK_KEY);
-    $("#seal-mode").textContent = t("ready", {}, "Your report is encrypted in this browser before it is sent. The server cannot read it.");
+    $("#seal-mode").textContent = t("ready");
   } catch (e) {
     form.querySelector("button[type=submit]").disabled = true;
-    failClosed(t("cannot", { reason: reason(e, "went_wrong") }, "This page cannot encrypt here: {reason}."));
+    failClosed(t("cannot", { reason: reason(e, "went_wrong") }));
     return;
   }
   form.addEventListener("change", async (ev) => {
     if (ev.target.id !== "attachments") return;
+    // In her words (camera, time, place), not EXIF/XMP (issue 16.10).
     const notes = [];
     for (const f of ev.target.files) {
       const { removed } = await stripMetadata(f);
-      if (removed.length) notes.push(t("will_remove", { file: f.name, list: removed.join(", ") }));
+      if (removed.length) notes.push(t("will_clean", { file: f.name }));
     }
     $("#metadata-note").textContent = notes.length ? notes.join(" · ") : "";
   });
@@ -78,32 +84,41 @@ async function main() {
   });
 }
 
+/** Focuses a question, on its step. */
+function focusOn(el) {
+  revealStep(el);
+  el?.focus();
+}
+
 async function submit(form, directory) {
   const chosen = [...form.querySelectorAll("input[name=partner]:checked")].map((i) => i.value);
   if (chosen.length === 0) {
-    form.querySelector("input[name=partner]")?.focus();
-    throw new Error(t("choose_partner", {}, "Choose at least one organisation"));
+    focusOn(form.querySelector("input[name=partner]"));
+    throw new Error(t("choose_partner"));
   }
   const { answers, assisted, missing } = readIntake(form);
   if (missing) {
-    form.querySelector(`[name=${missing.field}]`)?.focus();
+    focusOn(form.querySelector(`[name=${missing.field}]`));
     throw new Error(t(missing.key));
   }
-  const partners = chosen.map((id) => {
-    const p = directory.partners.find((x) => x.id === id);
+  // "I don't know: let the network choose" goes to the partner the signed directory marks
+  // for it (the server does the same without JavaScript); each partner once.
+  const partners = [];
+  for (const id of chosen) {
+    const p = id === LET_NETWORK_CHOOSE ? directory.partners.find((x) => x.default_for_unsure === true) : directory.partners.find((x) => x.id === id);
     if (!p) throw new Error(t("unknown_partner"));
-    return p;
-  });
-  say(t("removing", {}, "Removing hidden information from photos…"));
+    if (!partners.includes(p)) partners.push(p);
+  }
+  say(t("removing"));
   const taken = new Set();
   const files = [];
   const removedAll = [];
   for (const f of form.querySelector("#attachments").files) {
     const { blob, removed } = await stripMetadata(f);
-    if (removed.length) removedAll.push(`${f.name}: ${removed.join(", ")}`);
+    if (removed.length) removedAll.push(f.name);
     files.push({ name: safeName(f.name, taken), blob });
   }
-  say(t("codename", {}, "Making your codename (this can take a few seconds)…"));
+  say(t("codename"));
   const codename = generate(lists().fresh);
   const keys = await deriveReplyKeys(codename);
   const report = {
@@ -121,7 +136,7 @@ async function submit(form, directory) {
   const total = partners.length * envelopeStream(bytes, files).length;
   const progress = startProgress(total);
   for (const p of partners) {
-    say(t("encrypting", { name: p.name }, "Encrypting for {name}…"));
+    say(t("encrypting", { name: p.name }));
     const { stream, length } = envelopeStream(bytes, files);
     const sealed = await seal(p.recipients, stream);
     let percent = -1;
@@ -131,7 +146,7 @@ async function submit(form, directory) {
       (sent) => {
         progress.update(sent);
         const now = Math.min(100, Math.round((sent / length) * 100));
-        if (now !== percent) say(t("sending", { name: p.name, percent: (percent = now) }, "Sending to {name}: {percent} %"));
+        if (now !== percent) say(t("sending", { name: p.name, percent: (percent = now) }));
       },
       progress.connection,
       mailboxBinding(keys.mailbox),
@@ -139,7 +154,7 @@ async function submit(form, directory) {
     progress.next(length);
     let text;
     try {
-      text = t("receipt", { partner: p.name, code: checkReceipt(receipt) }, "{partner}: received, receipt code {code}");
+      text = t("receipt", { partner: p.name, code: checkReceipt(receipt) });
     } catch (e) {
       // It was sent (encrypted); only the server's promise to log it is in doubt.
       text = t("receipt_unchecked", { partner: p.name, code: receipt.sent_sha256.slice(0, 12), reason: e.message });
@@ -160,8 +175,8 @@ async function submit(form, directory) {
   $("#codename").textContent = codename;
   $("#codename-digits").textContent = toDigits(codename, lists().fresh) || "";
   $("#codename-assisted").hidden = !assisted;
-  if (removedAll.length) $("#removed").textContent = t("removed", { list: removedAll.join(" · ") }, "Removed before sending: {list}");
-  say(t("sent", {}, "Sent. Only the organisations you chose can read it."), "ok");
+  if (removedAll.length) $("#removed").textContent = t("cleaned", { list: removedAll.join(", ") });
+  say(t("sent"), "ok");
   // The codename screen takes the form's place and the focus, from the top of the page, so
   // the codename is in view on a phone without scrolling (tests/browser/journey.test.mjs).
   const done = $("#done");

@@ -4,6 +4,8 @@
 // (from the signed directory) and sent like a report. Nothing is stored on the device.
 // Each reply's officer signature is checked (reply.js): it is shown under the directory's name
 // for the partner that signed it, and hidden, with a line saying so, when it does not verify.
+// A reply with a status and no message is a status the partner chose to share ("received",
+// "read", "answered"), signed like any reply: shown as one plain sentence per report.
 // If this browser cannot do it, the page says so and offers, explicitly, to let the server
 // open the mailbox (the form without JavaScript); it never falls back silently.
 import { Decrypter } from "age-encryption";
@@ -19,6 +21,8 @@ import { lists } from "./wordlist.js";
 import { reason, t } from "./text.js";
 
 const $ = (sel) => document.querySelector(sel);
+// The statuses a partner may share with her, in the order a report goes through them.
+const SHARED = ["received", "read", "answered"];
 
 function say(text, kind = "info") {
   const box = $("#mailbox-status");
@@ -121,6 +125,8 @@ async function show(messages, keys, directory) {
   const box = $("#messages");
   box.replaceChildren();
   let shown = 0;
+  const shared = new Map();
+  const answered = new Set();
   for (const m of messages) {
     let reply;
     let bytes;
@@ -140,8 +146,25 @@ async function show(messages, keys, directory) {
       box.append(hidden);
       continue;
     }
+    if (reply.status && !String(reply.message || "").trim()) {
+      // A status the partner shared ("received", "read", "answered"): one sentence per report.
+      const rank = SHARED.indexOf(reply.status);
+      const cur = shared.get(reply.in_reply_to);
+      if (rank >= 0 && (!cur || rank > cur.rank)) {
+        shared.set(reply.in_reply_to, { rank, status: reply.status, name: partner.name, day: m.day });
+      }
+      continue;
+    }
+    answered.add(reply.in_reply_to);
     box.append(article(m, reply, partner, keys, directory));
   }
+  // A reply shown says "read and answered" itself; otherwise the furthest status, first.
+  const lines = [...shared].filter(([report]) => !answered.has(report)).map(([, s]) => {
+    const p = el("p", { className: "shared-status", role: "status", textContent: t(`shared_${s.status}`, { name: s.name, day: s.day }) });
+    p.dataset.status = s.status;
+    return p;
+  });
+  box.prepend(...lines);
   if (shown === 0) {
     box.append(el("p", { id: "empty", textContent: t("empty") }));
   }

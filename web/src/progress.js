@@ -27,9 +27,9 @@ export function startProgress(total) {
     if (done > 0 && elapsed >= 1 && done < total) {
       const left = ((total - done) * elapsed) / done;
       vars.time = left < 90 ? secs.format(Math.max(5, Math.ceil(left / 5) * 5)) : mins.format(Math.ceil(left / 60));
-      $("#progress-text").textContent = t("progress_time", vars, "{sent} of {total} sent, about {time} left");
+      $("#progress-text").textContent = t("progress_time", vars);
     } else {
-      $("#progress-text").textContent = t("progress", vars, "{sent} of {total} sent");
+      $("#progress-text").textContent = t("progress", vars);
     }
   };
   show(0);

@@ -1,8 +1,11 @@
 // The page's words: the server renders the messages of the page's language into an inert
 // <template id="js-text"> (web/locales: form.js for the report page, mailbox.js for the
-// mailbox); no inline script, so the CSP holds.
+// mailbox); no inline script, so the CSP holds. The script carries no words of its own: every
+// message is a key of those sections (web/test/text.test.mjs), the same strings the page
+// without JavaScript shows, so both paths say the same thing in her language.
 
-/** A message of the page's language, `{name}` placeholders filled from `vars`. */
+/** A message of the page's language, `{name}` placeholders filled from `vars` (a key the page
+ * lacks shows as `fallback`, by default the key itself: visible, never an English copy). */
 export function t(key, vars = {}, fallback = key) {
   const tpl = document.querySelector("#js-text");
   const el = tpl && tpl.content.querySelector(`[data-k="${key}"]`);

@@ -51,8 +51,8 @@ pub(super) fn run(
     Ok(verdict(
         &report.findings,
         &format!(
-            "{} reports, {} bytes of ciphertext, all valid and matching their records and the log ({} log entries signed, {} awaiting integration; {} uploads in progress)",
-            report.reports, report.bytes, report.log_size, report.log_queued, report.pending
+            "{} reports, {} bytes of ciphertext, all valid and matching their records and the log ({} log entries signed, {} awaiting integration; {} uploads in progress); {} case records, all signed ciphertext",
+            report.reports, report.bytes, report.log_size, report.log_queued, report.pending, report.case_records
         ),
     ))
 }

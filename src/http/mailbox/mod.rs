@@ -29,8 +29,9 @@ use serde::{Deserialize, Serialize};
 use super::officer::authorise;
 use super::{blocking, ApiError, AppState};
 use crate::model::Day;
+use crate::model::MailboxId;
 use crate::reply::{MailboxBinding, ReplySignature, SignatureError};
-use crate::store::{MailboxId, MailboxMessage};
+use crate::store::MailboxMessage;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(post_reply)
@@ -98,11 +99,11 @@ async fn post_reply(
     if sealed.len() > crate::reply::MAX_SEALED {
         return Err(ApiError::TooLarge(crate::reply::MAX_SEALED as u64));
     }
-    let shape = crate::sealed::inspect_header(&sealed)?.ok_or(ApiError::BadRequest(
+    let shape = crate::admission::inspect_header(&sealed)?.ok_or(ApiError::BadRequest(
         "the reply is not a complete age file".into(),
     ))?;
     // Her reply key is X25519 (a codename derives it): one X25519 stanza.
-    crate::sealed::check_recipients(&shape, 1, false)?;
+    crate::admission::check_recipients(&shape, 1, false)?;
     // 3. The signature: by a key the directory lists for the session's partner.
     let signed = ReplySignature {
         partner: session.partner.to_string(),

@@ -15,8 +15,8 @@ use super::super::{ApiError, AppState};
 use super::{day_string, fetch, message_id};
 use crate::codename::Codename;
 use crate::html::{self, Html};
-use crate::reply::Reply;
-use crate::store::MailboxId;
+use crate::model::MailboxId;
+use crate::reply::{Reply, SharedStatus};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(show).service(login).service(remove);
@@ -151,19 +151,27 @@ async fn login(
     };
     let mut html = format!("<p class=\"mode\">{}</p>\n", l.t("mailbox.server_opened"));
     let mut shown = 0;
+    let mut body = String::new();
+    let mut shared = Shared::default();
     for m in &messages {
         // A message her codename cannot open is not hers to see (nor to know of).
         let Some(opened) = super::verify::show(&state, &keys, m) else {
             continue;
         };
         shown += 1;
-        html.push_str(&match opened {
+        let day = day_string(m.day);
+        body.push_str(&match opened {
             super::verify::Shown::Verified { reply, name } => {
-                render(&state, &l, &keys, &reply, &name, &day_string(m.day), m.id)
+                if shared.note(&reply, &name, &day) {
+                    continue;
+                }
+                render(&state, &l, &keys, &reply, &name, &day, m.id)
             }
-            super::verify::Shown::Hidden => super::verify::hidden(&l, &day_string(m.day)),
+            super::verify::Shown::Hidden => super::verify::hidden(&l, &day),
         });
     }
+    html.push_str(&shared.html(&l));
+    html.push_str(&body);
     if shown == 0 {
         html.push_str(&format!("<p id=\"empty\">{}</p>\n", l.t("mailbox.empty")));
     }
@@ -182,6 +190,55 @@ async fn login(
         &Html::assembled(html),
         &l.leaves_when_idle(),
     )
+}
+
+/// The statuses partners shared with her (a reply with a status and no message): the furthest
+/// one per report, shown as one plain sentence unless a reply to that report is shown anyway
+/// (a reply says "read and answered" itself).
+#[derive(Default)]
+struct Shared {
+    furthest: std::collections::BTreeMap<String, (SharedStatus, String, String)>,
+    answered: std::collections::BTreeSet<String>,
+}
+
+impl Shared {
+    /// Notes `reply`; true when it is a status only (not to be shown as a message).
+    fn note(&mut self, reply: &Reply, name: &str, day: &str) -> bool {
+        match reply.status {
+            Some(status) if reply.message.trim().is_empty() => {
+                let e = self.furthest.entry(reply.in_reply_to.clone()).or_insert((
+                    status,
+                    name.to_owned(),
+                    day.to_owned(),
+                ));
+                if status > e.0 {
+                    *e = (status, name.to_owned(), day.to_owned());
+                }
+                true
+            }
+            _ => {
+                self.answered.insert(reply.in_reply_to.clone());
+                false
+            }
+        }
+    }
+
+    fn html(&self, l: &PageLang) -> String {
+        self.furthest
+            .iter()
+            .filter(|(report, _)| !self.answered.contains(*report))
+            .map(|(_, (status, name, day))| {
+                format!(
+                    "<p class=\"shared-status\" data-status=\"{}\" role=\"status\">{}</p>\n",
+                    status.name(),
+                    l.fill(
+                        &format!("mailbox.shared_{}", status.name()),
+                        &[("name", name), ("day", day)]
+                    )
+                )
+            })
+            .collect()
+    }
 }
 
 fn render(

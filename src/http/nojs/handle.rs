@@ -167,7 +167,8 @@ pub(super) async fn handle(
     let directory = state.directory.directory();
     let mut chosen = Vec::new();
     for id in &partners {
-        let p = directory.partner(id).ok_or(Refusal::UnknownPartner)?;
+        // An id, or "let the network choose" (the partner the directory marks for it).
+        let p = directory.chosen(id).ok_or(Refusal::UnknownPartner)?;
         if !chosen.iter().any(|c: &crate::keys::Partner| c.id == p.id) {
             chosen.push(p.clone());
         }

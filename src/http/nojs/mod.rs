@@ -57,11 +57,7 @@ async fn submit(
                     crate::html!("<li>{}</li>", text)
                 })
                 .collect();
-            let after = crate::html!(
-                "<ul id=\"receipts\">{items}</ul><p>{keep}</p>",
-                items = items,
-                keep = l.t("form.done.keep"),
-            );
+            let after = crate::http::pages::done::after_kept(&l, &items);
             let body = match codename {
                 Some(c) => {
                     let digits = c.digits().unwrap_or_default();

@@ -17,6 +17,19 @@ pub(in crate::http) struct Screen<'a> {
     pub after: &'a Html,
 }
 
+/// What follows the confirmation: closing the window, then the receipts (`items`, `<li>`s)
+/// folded under "Receipt (optional, for checking)" — she is never asked to keep a hex code
+/// (issue 16.10) — and the list of what was removed from her photos (the page script fills it).
+pub(in crate::http) fn after_kept(l: &PageLang, items: &Html) -> Html {
+    crate::html!(
+        "<p>{close}</p>\n<details class=\"receipt\"><summary>{summary}</summary>\n<p class=\"hint\">{what}</p>\n<ul id=\"receipts\">{items}</ul>\n</details>\n<p id=\"removed\"></p>\n",
+        close = l.t("form.done.close"),
+        summary = l.t("form.done.receipt_summary"),
+        what = l.t("form.done.receipt_what"),
+        items = *items,
+    )
+}
+
 /// The screen's HTML (the inside of `<section id="done">`).
 pub(in crate::http) fn codename_screen(l: &PageLang, s: &Screen<'_>) -> Html {
     crate::html!(

@@ -29,7 +29,7 @@ fn numbers(l: &PageLang) -> Html {
 #[get("/")]
 async fn home(l: PageLang) -> HttpResponse {
     let body = crate::html!(
-        "<p>{about}</p>\n<p>{intro}</p>\n<ul class=\"choices\" id=\"safety-choices\">\n<li><a class=\"button\" id=\"safe-yes\" href=\"{form}\">{yes}</a></li>\n<li><a class=\"button secondary\" id=\"safe-unsure\" href=\"{help}\">{unsure}</a></li>\n<li><a class=\"button secondary\" id=\"safe-no\" href=\"{help}\">{no}</a></li>\n</ul>\n<p class=\"hint\">{not_emergency}</p>\n",
+        "<p class=\"mailbox-entry\">{already} <a class=\"button secondary\" id=\"mailbox-entry\" href=\"{mailbox}\">{messages}</a></p>\n<p>{about}</p>\n<p>{intro}</p>\n<ul class=\"choices\" id=\"safety-choices\">\n<li><a class=\"button\" id=\"safe-yes\" href=\"{form}\">{yes}</a></li>\n<li><a class=\"button secondary\" id=\"safe-unsure\" href=\"{help}\">{unsure}</a></li>\n<li><a class=\"button secondary\" id=\"safe-no\" href=\"{help}\">{no}</a></li>\n</ul>\n<p class=\"hint\">{not_emergency}</p>\n",
         about = l.t("pages.home_about"),
         intro = l.t("pages.home_intro"),
         form = l.link("/report"),
@@ -38,6 +38,10 @@ async fn home(l: PageLang) -> HttpResponse {
         unsure = l.t("pages.home_not_sure"),
         no = l.t("pages.home_not_safe"),
         not_emergency = l.t("pages.not_emergency"),
+        // The way back to her answers, on the first screen (issue 16.12).
+        already = l.t("pages.home_mailbox_intro"),
+        mailbox = l.link("/mailbox"),
+        messages = l.t("pages.mailbox_link"),
     );
     page(&l, 200, l.lang.text("pages.home_heading"), &body)
 }

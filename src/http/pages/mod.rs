@@ -8,10 +8,11 @@
 //! link and form of a page carries `?lang=` on, so it holds without cookies.
 //!
 //! Modules: `info` (the safety first screen, help numbers, who can read, what happens next,
-//! the neutral exit page), `report` (the report form), `done` (the codename screen after sending).
+//! the neutral exit page), `report` (the report form), `partners` (its organisations), `done` (the codename screen after sending).
 
 pub(in crate::http) mod done;
 mod info;
+mod partners;
 pub(in crate::http) mod report;
 
 use std::future::{ready, Ready};

@@ -35,27 +35,8 @@ pub(in crate::http) fn report_body(
     l: &PageLang,
     f: &Filled,
 ) -> Result<Html, FillError> {
-    let partners: String = state
-        .directory
-        .directory()
-        .partners
-        .iter()
-        .map(|p| {
-            crate::html!(
-                "<label><input type=\"checkbox\" name=\"partner\" value=\"{id}\"{checked}{aria}> <span><strong>{name}</strong><br><span class=\"hint\">{desc}</span></span></label>\n",
-                id = Html::text(p.id.as_str()),
-                checked = Html::markup(if f.has("partner", p.id.as_str()) { " checked" } else { "" }),
-                aria = Html::markup(f.invalid("partner")),
-                name = Html::text(&p.name),
-                desc = Html::text(&p.description)
-            )
-            .into_string()
-        })
-        .collect();
-    let after = crate::html!(
-        "<ul id=\"receipts\"></ul>\n<p id=\"removed\"></p>\n<p>{}</p>\n",
-        l.t("form.done.keep")
-    );
+    let partners = super::partners::choices(l, state.directory.directory(), f);
+    let after = super::done::after_kept(l, &Html::default());
     let screen = super::done::Screen {
         words: "",
         digits: "",
@@ -68,6 +49,9 @@ pub(in crate::http) fn report_body(
         ("next_link", l.t("pages.next_link")),
         ("seal_checking", l.t("form.seal_checking")),
         ("nojs_mode", l.t("form.nojs_mode")),
+        ("short_js", l.t("form.short_js")),
+        ("short_nojs", l.t("form.short_nojs")),
+        ("who_police", l.t("pages.who_2")),
         ("idle", l.t("form.idle")),
         ("submit", l.t("form.submit")),
         ("nojs_offer", l.t("form.js.nojs_offer")),
@@ -84,7 +68,11 @@ pub(in crate::http) fn report_body(
         (
             "questions",
             // The intake builder escapes every value it puts in (`intake::form`).
-            Html::assembled(crate::intake::form::questions_filled(l.lang, &partners, f)),
+            Html::assembled(crate::intake::form::questions_filled(
+                l.lang,
+                partners.as_str(),
+                f,
+            )),
         ),
     ])
 }

@@ -11,6 +11,7 @@
 //! produce. Plaintext, armored files, passphrase (scrypt), tag and plugin files are refused.
 
 mod stanzas;
+mod submission;
 
 use age_core::format::read::age_stanza;
 use base64::prelude::{Engine, BASE64_STANDARD_NO_PAD};
@@ -19,6 +20,7 @@ pub use stanzas::{
     check_recipients, header_fits, HYBRID_STANZA_LEN, MAX_HYBRID_RECIPIENTS, X25519_STANZA_LEN,
 };
 use stanzas::{classify, Counts};
+pub use submission::{PartnerHeader, ValidSubmission};
 
 /// The age v1 version line.
 const VERSION_LINE: &[u8] = b"age-encryption.org/v1\n";
