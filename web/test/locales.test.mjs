@@ -72,3 +72,16 @@ test("ops/locales review lists the fuzzy strings with English and the glossary",
   const ar = execFileSync(join(ROOT, "ops/locales"), ["review", "ar"], { encoding: "utf8" });
   assert.match(ar, /never: بلاغ/);
 });
+
+test("import-json keeps strings a branch's en.json lacks, unless --drop-missing", () => {
+  const dir = mkdtempSync(join(tmpdir(), "approdo-locales-"));
+  cpSync(DIR, dir, { recursive: true });
+  const en = poToJson("en", readPo("en", dir));
+  delete en.pages.title;
+  writeFileSync(join(dir, "en.json"), JSON.stringify(en));
+  importJson(dir);
+  assert.ok(readPo("es", dir).entries.some((e) => e.ctx === "pages.title"), "kept by default");
+  importJson(dir, { dropMissing: true });
+  assert.ok(!readPo("es", dir).entries.some((e) => e.ctx === "pages.title"), "dropped");
+  assert.ok(!readPo("en", dir).entries.some((e) => e.ctx === "pages.title"), "dropped from en too");
+});
