@@ -39,3 +39,12 @@ test("the check finds a forbidden word (it would fail on the old Spanish heading
   assert.deepEqual(forbiddenIn("ar", "pages.report_heading", "إرسال بلاغ"), ["بلاغ"]);
   assert.deepEqual(forbiddenIn("es", "form.o.consent_police.wants_help_to_report", "Quiero ayuda para denunciar"), []);
 });
+
+test("Arabic addresses her in the feminine (no masculine imperative)", () => {
+  // Masculine imperatives the old Arabic used; each has a feminine form (اختاري, أرسلي, …).
+  const masculine = /(^|[\s«(])(اختر|أرسل|اكتب|حاول|انتظر|تأكد|ضع|افتح|أدخل|استخدم|عد|تحقق|أعط|خذ|غادر|اتصل|تابع|اذهب|أغلق|احتفظ|احفظ|اقرأ|قل|دع|أظهر|اضغط|راجع|ارجع|انتقل|صحح|أرفق)(?=[\s.،؛:!؟»)]|$)/u;
+  const bad = (strings().ar ?? [])
+    .filter(([path, text]) => path !== "form.q.assisted_consent" && masculine.test(text))
+    .map(([path, text]) => `${path}: ${text}`);
+  assert.deepEqual(bad, []);
+});
