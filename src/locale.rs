@@ -25,64 +25,16 @@ pub const CORE: &[&str] = &[
 /// The language of a page when nothing else says which.
 pub const FALLBACK: &str = "en";
 
+/// `(code, the JSON build.rs made from web/locales/<code>.po)` for each code.
+macro_rules! built {
+    ($($code:literal),* $(,)?) => {
+        [$(($code, include_str!(concat!(env!("OUT_DIR"), "/locales/", $code, ".json")))),*]
+    };
+}
+
 /// (code, file), compiled into the binary.
-const FILES: &[(&str, &str)] = &[
-    (
-        "it",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/it.json")),
-    ),
-    (
-        "en",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/en.json")),
-    ),
-    (
-        "ar",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/ar.json")),
-    ),
-    (
-        "fr",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/fr.json")),
-    ),
-    (
-        "es",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/es.json")),
-    ),
-    (
-        "sq",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/sq.json")),
-    ),
-    (
-        "uk",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/uk.json")),
-    ),
-    (
-        "ru",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/ru.json")),
-    ),
-    (
-        "ro",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/ro.json")),
-    ),
-    (
-        "zh-Hans",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/zh-Hans.json")),
-    ),
-    (
-        "ur",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/ur.json")),
-    ),
-    (
-        "bn",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/bn.json")),
-    ),
-    (
-        "pt-BR",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/pt-BR.json")),
-    ),
-    (
-        "fil",
-        include_str!(concat!(env!("OUT_DIR"), "/locales/fil.json")),
-    ),
+const FILES: &[(&str, &str)] = &built![
+    "it", "en", "ar", "fr", "es", "sq", "uk", "ru", "ro", "zh-Hans", "ur", "bn", "pt-BR", "fil",
 ];
 
 /// Errors reading the compiled-in locale files.
