@@ -14,9 +14,9 @@ use std::collections::HashMap;
 use redb::ReadableTable;
 
 use super::{read_err, AuditError};
+use crate::admission;
 use crate::case::SignedCase;
 use crate::keys::Directory;
-use crate::admission;
 use crate::store::{self, ReportId, ReportMeta};
 
 /// Longest record the server accepts (`http::cases`).
@@ -105,7 +105,8 @@ pub(super) fn check(
         let Some(partner) = directory.and_then(|d| d.partner(meta.partner.as_str())) else {
             continue;
         };
-        if let Err(e) = admission::check_recipients(&shape, partner.recipients.len(), partner.is_pq())
+        if let Err(e) =
+            admission::check_recipients(&shape, partner.recipients.len(), partner.is_pq())
         {
             out.mismatched
                 .push((id, format!("case record {n}: partner {}: {e}", partner.id)));

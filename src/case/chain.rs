@@ -1,7 +1,7 @@
 //! Case records a server dropped, replayed or reordered (issue 17).
 //!
 //! Each officer's records on a report form a chain: her first has `seq 0` and `prev`
-//! [`NO_PREV`](super::NO_PREV), each next one `seq + 1` and the [`link hash`] of the one
+//! [`super::NO_PREV`], each next one `seq + 1` and the [`link hash`] of the one
 //! before, all inside the signed text. A server that cannot forge records can still list
 //! fewer, list one twice, or list them out of order; [`check`] finds each of these in one
 //! report's listing, and compares the listing with the [`Heads`] a desk remembers from earlier

@@ -15,6 +15,7 @@
 //! * the desk works offline against the vault; online it syncs at start and on request, and
 //!   replies through the same code as `approdo reply`.
 
+mod answer;
 mod cases;
 mod needs;
 mod pages;
@@ -126,7 +127,7 @@ impl Desk {
         })
     }
 
-    /// Shares "read" with her when a report is first opened ([`share`]).
+    /// Shares "read" with her when a report is first opened (`--share-read`).
     pub fn with_share_read(mut self, on: bool) -> Self {
         self.share_read = on;
         self

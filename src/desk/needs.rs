@@ -1,5 +1,5 @@
 //! "What needs her" (issue 17, item 4): above the inbox, the reports nobody took after
-//! `--needs-hours` hours, her answers (follow-ups) whose case is not closed, today's
+//! `--needs-hours` hours, her answers (follow-ups) nobody acted on yet, today's
 //! appointments, and the reports whose case records the server withheld or replayed. The same
 //! counts as JSON (`needs.json`) for the page's optional desktop notification ([`SCRIPT`]):
 //! asked for only when the officer clicks, and saying only how many things wait — never a
@@ -15,7 +15,7 @@ use super::pages::{esc, InboxRow};
 pub(super) struct Needs {
     /// Reports with no status (or "new") that waited at least the hours set.
     pub untaken: Vec<ReportId>,
-    /// Her answers whose case is not closed.
+    /// Her answers nobody acted on yet (no status; a reply from a desk sets one).
     pub answers: Vec<ReportId>,
     /// Reports with an appointment today.
     pub today: Vec<ReportId>,
@@ -34,21 +34,18 @@ impl Needs {
         today: Vec<ReportId>,
         tampered: Vec<ReportId>,
     ) -> Needs {
-        let open = |c: &Option<(Status, String)>| !matches!(c, Some((Status::Closed, _)));
+        // Nobody acted on it yet: no status, or "new". A reply from a desk sets one.
+        let untouched = |c: &Option<(Status, String)>| matches!(c, None | Some((Status::New, _)));
         let follow_up = |e: &crate::vault::Entry| e.kind.as_deref() == Some("follow-up");
         Needs {
             untaken: rows
                 .iter()
-                .filter(|(_, e, c)| {
-                    matches!(c, None | Some((Status::New, _)))
-                        && !follow_up(e)
-                        && e.waited(now) >= hours * 3600
-                })
+                .filter(|(_, e, c)| untouched(c) && !follow_up(e) && e.waited(now) >= hours * 3600)
                 .map(|(id, _, _)| *id)
                 .collect(),
             answers: rows
                 .iter()
-                .filter(|(_, e, c)| follow_up(e) && open(c))
+                .filter(|(_, e, c)| follow_up(e) && untouched(c))
                 .map(|(id, _, _)| *id)
                 .collect(),
             today,
@@ -210,12 +207,17 @@ mod tests {
                 entry(day, None, None),
                 Some((Status::Taken, "Maria".into())),
             ),
-            // Her answer, not closed; and one closed.
+            // Her answer nobody acted on; one closed; one answered from a desk.
             (id(4), entry(day + 2, None, Some("follow-up")), None),
             (
                 id(5),
                 entry(day, None, Some("follow-up")),
                 Some((Status::Closed, String::new())),
+            ),
+            (
+                id(6),
+                entry(day, None, Some("follow-up")),
+                Some((Status::WaitingForHer, "Anna".into())),
             ),
         ];
         let n = Needs::of(&rows, 24, now, vec![id(3)], Vec::new());

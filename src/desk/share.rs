@@ -3,7 +3,8 @@
 //! "read" the first time any officer of the partner opens the report. The status goes to her
 //! codename mailbox as a reply with no message, sealed to her reply key and signed like any
 //! reply ([`crate::reply::send::share_status`]); a case record tells colleagues it was shared,
-//! so it is shared once. A reply sent from the desk counts as "answered".
+//! so it is shared once, and only forward (received → read → answered): her mailbox never
+//! holds more than three. A reply sent from the desk counts as "answered".
 
 use actix_web::{http::header, web, HttpResponse};
 use serde::Deserialize;
@@ -72,10 +73,25 @@ pub(super) async fn share(
         );
     };
     let d = desk.clone();
-    match web::block(move || d.share_status(id, status)).await {
+    let shared = web::block(move || {
+        // Told once each, forward only: her mailbox does not fill with statuses.
+        let case = d.case(id);
+        match crate::case::shared(&case.records) {
+            Some(told) if told >= status => Err(format!(
+                "she was already told \"{}\"; a status is shared once, and only forward",
+                told.name()
+            )),
+            _ => d.share_status(id, status),
+        }
+    })
+    .await;
+    match shared {
         Ok(Ok(())) => HttpResponse::SeeOther()
             .insert_header((header::LOCATION, format!("{}r/{id}", root(&desk))))
             .finish(),
+        Ok(Err(e)) if e.starts_with("she was already told") => {
+            error_page(&desk, actix_web::http::StatusCode::CONFLICT, &e)
+        }
         Ok(Err(e)) => error_page(&desk, actix_web::http::StatusCode::BAD_GATEWAY, &e),
         Err(_) => HttpResponse::InternalServerError().finish(),
     }

@@ -15,3 +15,48 @@ pub use day::Day;
 pub use ids::{MailboxId, PartnerId, ReportId};
 pub use report::{ReportState, ReportSummary, SealedBy};
 pub use sha256::Sha256;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        if dir.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(dir).unwrap();
+            out.push((dir.display().to_string(), text));
+            return;
+        }
+        for entry in std::fs::read_dir(dir).unwrap() {
+            sources(&entry.unwrap().path(), out);
+        }
+    }
+
+    fn code_of(path: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        sources(&root.join(path), &mut out);
+        for (_, text) in &mut out {
+            // Code only: no tests (this one names what it looks for), no comments.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            *text = code
+                .lines()
+                .map(|l| l.split("//").next().unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("\n");
+        }
+        out
+    }
+
+    /// Issue 19's arrows: the model is a leaf; the transparency log and the officer's client
+    /// import nothing from the store (they name model and API types, never the store's rows).
+    #[test]
+    fn arrows_point_down() {
+        for (file, code) in code_of("model") {
+            assert!(!code.contains("crate::"), "{file} imports from the crate");
+        }
+        for path in ["transparency", "client.rs", "client"] {
+            for (file, code) in code_of(path) {
+                assert!(!code.contains("crate::store"), "{file} imports the store");
+            }
+        }
+    }
+}

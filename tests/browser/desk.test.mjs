@@ -159,7 +159,7 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
   const id = submit({ kind: "report", language: "it", urgency: "this_week", safe_now: "not_sure",
     description: `${MARKER} two officers`, reply: { recipient: keys.recipient, mailbox: keys.mailbox } });
   const second = new URL("../../keys/demo/secret/cav-milano-2.key", import.meta.url).pathname;
-  const maria = await startDesk(join(work, "maria"), server.identity("cav-milano"), ["--name", "Maria", "--notify-poll-seconds", "1"]);
+  const maria = await startDesk(join(work, "maria"), server.identity("cav-milano"), ["--name", "Maria", "--notify-poll-seconds", "1", "--needs-hours", "0"]);
   const anna = await startDesk(join(work, "anna"), second, ["--name", "Anna"]);
   const browser = await launchChromium();
   try {
@@ -167,6 +167,8 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
     // Officer 1 takes it and proposes a time.
     await page.goto(maria.url);
     assert.ok(await page.$(`tr[data-id="${id}"]`), "the new report is in her inbox");
+    // With --needs-hours 0, every report nobody took is listed above the inbox.
+    assert.match(await page.textContent("#needs-untaken"), new RegExp(id.slice(0, 8)));
     await shot(page, "desk-inbox.png");
     await page.click(`tr[data-id="${id}"] a`);
     await page.selectOption("#case select[name=status]", "taken");
@@ -296,6 +298,10 @@ test("Firefox ESR (Tor Browser's engine): officer 2's desk shows the case; her p
     const line = await driver.wait(until.elementLocated(By.css(".shared-status")), 120000);
     assert.match(await line.getText(), /ha ricevuto la tua segnalazione/);
     assert.equal(await line.getAttribute("data-status"), "received");
+    // She can delete it, like a reply.
+    await driver.findElement(By.css(".shared .delete-box summary")).click();
+    await driver.findElement(By.css(".shared button.delete")).click();
+    await driver.wait(until.elementLocated(By.css(".shared .deleted")), 30000);
   } finally {
     await driver.quit();
   }

@@ -3,21 +3,20 @@
 // Italian without it give report.json files valid against web/report.schema.json that
 // `approdo show` renders; a refused or cut upload is told in her language; the quick exit
 // (link, Shift three times) and the idle timeout leave for /exit; the form fits 320 px. Screenshots for
-// review go to docs/screenshots/.
+// review are taken on purpose only, by screenshots.test.mjs (APPRODO_BLESS=1).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
-import { approdo, launchChromium, reportForm, screenshotDir, startServer, stepTo } from "./server.mjs";
+import { approdo, launchChromium, reportForm, startServer, stepTo } from "./server.mjs";
 import { poToJson } from "../../ops/locales.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
 const root = new URL("../../", import.meta.url).pathname;
-const SHOTS = screenshotDir(); // docs/screenshots/ only with APPRODO_BLESS=1
 const schema = JSON.parse(readFileSync(join(root, "web/report.schema.json"), "utf8"));
 // strictRequired would flag the (valid) conditional `required` of allOf/then; every other strict check is on.
 const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: false }).compile(schema);
@@ -29,7 +28,6 @@ let browser;
 before(async () => {
   server = await startServer();
   browser = await launchChromium();
-  mkdirSync(SHOTS, { recursive: true });
 });
 after(async () => {
   await browser?.close();
@@ -175,7 +173,6 @@ test("a report in Arabic with JavaScript: right-to-left, valid against the schem
   await reportForm(page).fill("#description", "MARKER-arabic-js لا يدفعون لي");
   await reportForm(page).check("input[name=partner][value=cav-milano]");
   await reportForm(page).check("#consent_read");
-  await page.screenshot({ path: join(SHOTS, "report-ar.png"), fullPage: true });
   await reportForm(page).click("#report-form button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
   assert.match(await page.textContent("#receipts li"), /[0-9a-f]{12}/);
@@ -223,7 +220,6 @@ test("a report in Italian without JavaScript: valid against the schema, shown by
   await reportForm(page).check("input[name=partner][value=tratta-milano]");
   await reportForm(page).check("#consent_read");
   await reportForm(page).check("input[name=consent_share][value=ask_first]");
-  await page.screenshot({ path: join(SHOTS, "report-it.png"), fullPage: true });
   await Promise.all([page.waitForNavigation(), reportForm(page).click("#report-form button[type=submit]")]);
   assert.match(await page.textContent("#receipts"), /[0-9a-f]{12}/);
   assert.ok(await page.isVisible("#codename-assisted"), "the codename is to be handed over");
@@ -307,7 +303,7 @@ test("quick exit: the plain link without JavaScript, Shift three times with it (
   await context.close();
 });
 
-test("the form fits a 320 px screen; screenshots at 360×740", async () => {
+test("the form fits a 320 px screen", async () => {
   const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
   const page = await context.newPage();
   for (const lang of ["en", "ar", "bn"]) {
@@ -315,12 +311,5 @@ test("the form fits a 320 px screen; screenshots at 360×740", async () => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 320, `${lang}: ${width} px wide`);
   }
-  await page.setViewportSize({ width: 360, height: 740 });
-  await page.goto(`${server.url}/?lang=en`);
-  await page.screenshot({ path: join(SHOTS, "home-360x740.png") });
-  await page.goto(`${server.url}/report?lang=en`);
-  await page.screenshot({ path: join(SHOTS, "report-360x740.png") });
-  await page.goto(`${server.url}/report?lang=ar`);
-  await page.screenshot({ path: join(SHOTS, "report-ar-360x740.png") });
   await context.close();
 });

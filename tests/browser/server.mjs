@@ -76,7 +76,7 @@ export function scan(dir, needle) {
  * Where the tests write their screenshots: `docs/screenshots/` (tracked, shown in the docs)
  * only when APPRODO_BLESS=1, a fresh temporary folder otherwise, so a test run never rewrites
  * a tracked file (`.ci/run` fails on a dirty tree). Refresh the docs' pictures on purpose:
- * `APPRODO_BLESS=1 node --test tests/browser/intake.test.mjs tests/browser/desk.test.mjs`.
+ * `APPRODO_BLESS=1 node --test tests/browser/screenshots.test.mjs tests/browser/desk.test.mjs`.
  */
 export function screenshotDir() {
   if (process.env.APPRODO_BLESS === "1") return join(root, "docs/screenshots");

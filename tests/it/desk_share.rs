@@ -81,12 +81,12 @@ fn desk_shares_a_status_her_mailbox_shows_in_her_words() {
     );
     assert!(fr.contains("a lu votre signalement"), "{fr}");
 
-    // A lower status shared later does not move her back.
-    let (status, _) = post(
-        &format!("{}r/{id}/share", desk.url),
-        &[("status", "received")],
-    );
-    assert_eq!(status, 200);
+    // A status already told, or a lower one, is refused: nothing more reaches her mailbox.
+    for again in ["received", "read"] {
+        let (status, page) = post(&format!("{}r/{id}/share", desk.url), &[("status", again)]);
+        assert_eq!(status, 409, "{page}");
+        assert!(page.contains("already told"), "{page}");
+    }
     let (_, page) = login_nojs(&server, codename.expose());
     assert!(
         page.contains("data-status=\"read\"") && !page.contains("data-status=\"received\""),
@@ -162,4 +162,33 @@ fn the_reply_command_shares_a_status_too() {
     assert!(stdout.contains("status \"received\""), "{stdout}");
     let (_, page) = login_nojs(&server, codename.expose());
     assert!(page.contains("has received your report"), "{page}");
+    // Then "read": her page shows the furthest one only.
+    assert!(reply(&["--status", "read"]).0);
+    let (_, page) = login_nojs(&server, codename.expose());
+    assert!(page.contains("has read your report"), "{page}");
+    assert_eq!(page.matches("class=\"shared-status\"").count(), 1, "{page}");
+    // She can delete them, like replies: one form for each status message.
+    let field = |form: &str, name: &str| {
+        let key = format!("name=\"{name}\" value=\"");
+        let at = form.find(&key).unwrap() + key.len();
+        form[at..at + form[at..].find('"').unwrap()].to_owned()
+    };
+    let forms: Vec<&str> = page.split("action=\"/mailbox/delete").skip(1).collect();
+    assert_eq!(forms.len(), 2, "{page}");
+    for form in forms {
+        let (status, _) = post(
+            &format!("{}/mailbox/delete", server.url),
+            &[
+                ("form_token", &field(form, "form_token")),
+                ("mailbox", &field(form, "mailbox")),
+                ("id", &field(form, "id")),
+            ],
+        );
+        assert_eq!(status, 200);
+    }
+    let (_, page) = login_nojs(&server, codename.expose());
+    assert!(
+        page.contains("id=\"empty\"") && !page.contains("shared-status"),
+        "{page}"
+    );
 }

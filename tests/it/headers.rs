@@ -10,8 +10,10 @@ use crate::inproc::call;
 
 /// DESIGN.md's Content-Security-Policy, copied literally. DESIGN.md allows adding
 /// `font-src 'self'` and `worker-src 'self'` only; anything else is a change of DESIGN.md first.
+/// `font-src 'self'` is added: the site serves a Bengali subset font (issue 16.12,
+/// web/fonts/README.md).
 const DESIGN_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+img-src 'self'; connect-src 'self'; font-src 'self'; form-action 'self'; base-uri 'none'; \
 frame-ancestors 'none'";
 
 /// DESIGN.md's other headers (`no-referrer`, `nosniff`, `no-store`) and the ones the server

@@ -149,20 +149,32 @@ async function show(messages, keys, directory) {
     if (reply.status && !String(reply.message || "").trim()) {
       // A status the partner shared ("received", "read", "answered"): one sentence per report.
       const rank = SHARED.indexOf(reply.status);
-      const cur = shared.get(reply.in_reply_to);
-      if (rank >= 0 && (!cur || rank > cur.rank)) {
-        shared.set(reply.in_reply_to, { rank, status: reply.status, name: partner.name, day: m.day });
-      }
+      if (rank < 0) continue;
+      const cur = shared.get(reply.in_reply_to) || { rank: -1, ids: [] };
+      cur.ids.push(m.id);
+      if (rank > cur.rank) Object.assign(cur, { rank, status: reply.status, name: partner.name, day: m.day });
+      shared.set(reply.in_reply_to, cur);
       continue;
     }
     answered.add(reply.in_reply_to);
     box.append(article(m, reply, partner, keys, directory));
   }
   // A reply shown says "read and answered" itself; otherwise the furthest status, first.
+  // Each line can be deleted, like a reply (all the status messages of that report).
   const lines = [...shared].filter(([report]) => !answered.has(report)).map(([, s]) => {
     const p = el("p", { className: "shared-status", role: "status", textContent: t(`shared_${s.status}`, { name: s.name, day: s.day }) });
     p.dataset.status = s.status;
-    return p;
+    const del = el("button", { type: "button", textContent: t("delete"), className: "delete" });
+    const line = el("div", { className: "shared" }, p, el("details", { className: "delete-box" }, el("summary", { textContent: t("delete") }), el("p", {}, del)));
+    del.addEventListener("click", async () => {
+      try {
+        for (const id of s.ids) await api("/api/v1/mailbox/delete", { mailbox: keys.mailbox, id });
+        line.replaceChildren(el("p", { className: "deleted", textContent: t("removed") }));
+      } catch (e) {
+        p.textContent = t("not_removed", { reason: reason(e, "went_wrong") });
+      }
+    });
+    return line;
   });
   box.prepend(...lines);
   if (shown === 0) {

@@ -78,6 +78,21 @@ export async function proofOfWork() {
   }
 }
 
+/** A proof of work solved ahead, while she writes (used once; a stale or refused one is solved
+ * again at send time). */
+let ahead = null;
+
+/** Starts solving the next upload's proof of work now, so Send does not wait for it (issue 16:
+ * the proof of work and the codename's KDF were most of a 1 MiB send at "Safer"). */
+export function prepareProofOfWork() {
+  if (!ahead) {
+    ahead = proofOfWork();
+    ahead.catch(() => {
+      ahead = null;
+    });
+  }
+}
+
 /** Tells the page whether the server can be reached (`online`: true/false), for "connection
  * lost — trying again". */
 let reachable = () => {};
@@ -124,7 +139,9 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
   // The price follows the server's load: if it rose between asking and sending (428), solve again.
   let created;
   for (let attempt = 0; ; attempt++) {
-    const pow = await proofOfWork();
+    const early = attempt === 0 && ahead;
+    ahead = null;
+    const pow = early ? await early.catch(() => proofOfWork()) : await proofOfWork();
     created = await json("POST", `/api/v1/uploads?partner=${encodeURIComponent(partner)}`, undefined, pow ? { "X-Approdo-PoW": pow } : {});
     if (created.status !== 428 || attempt >= 3) break;
   }

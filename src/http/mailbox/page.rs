@@ -162,7 +162,7 @@ async fn login(
         let day = day_string(m.day);
         body.push_str(&match opened {
             super::verify::Shown::Verified { reply, name } => {
-                if shared.note(&reply, &name, &day) {
+                if shared.note(&reply, &name, &day, m.id) {
                     continue;
                 }
                 render(&state, &l, &keys, &reply, &name, &day, m.id)
@@ -170,7 +170,7 @@ async fn login(
             super::verify::Shown::Hidden => super::verify::hidden(&l, &day),
         });
     }
-    html.push_str(&shared.html(&l));
+    html.push_str(&shared.html(&state, &l, &keys.mailbox));
     html.push_str(&body);
     if shown == 0 {
         html.push_str(&format!("<p id=\"empty\">{}</p>\n", l.t("mailbox.empty")));
@@ -197,23 +197,26 @@ async fn login(
 /// (a reply says "read and answered" itself).
 #[derive(Default)]
 struct Shared {
-    furthest: std::collections::BTreeMap<String, (SharedStatus, String, String)>,
+    /// Report → (furthest status, partner name, day, every status message's id).
+    furthest: std::collections::BTreeMap<String, (SharedStatus, String, String, Vec<u128>)>,
     answered: std::collections::BTreeSet<String>,
 }
 
 impl Shared {
-    /// Notes `reply`; true when it is a status only (not to be shown as a message).
-    fn note(&mut self, reply: &Reply, name: &str, day: &str) -> bool {
+    /// Notes `reply` (message `id`); true when it is a status only (not shown as a message).
+    fn note(&mut self, reply: &Reply, name: &str, day: &str, id: u128) -> bool {
         match reply.status {
             Some(status) if reply.message.trim().is_empty() => {
                 let e = self.furthest.entry(reply.in_reply_to.clone()).or_insert((
                     status,
                     name.to_owned(),
                     day.to_owned(),
+                    Vec::new(),
                 ));
                 if status > e.0 {
-                    *e = (status, name.to_owned(), day.to_owned());
+                    (e.0, e.1, e.2) = (status, name.to_owned(), day.to_owned());
                 }
+                e.3.push(id);
                 true
             }
             _ => {
@@ -223,21 +226,42 @@ impl Shared {
         }
     }
 
-    fn html(&self, l: &PageLang) -> String {
-        self.furthest
-            .iter()
-            .filter(|(report, _)| !self.answered.contains(*report))
-            .map(|(_, (status, name, day))| {
-                format!(
-                    "<p class=\"shared-status\" data-status=\"{}\" role=\"status\">{}</p>\n",
-                    status.name(),
-                    l.fill(
-                        &format!("mailbox.shared_{}", status.name()),
-                        &[("name", name), ("day", day)]
-                    )
+    /// One sentence per report with no reply shown, and a folded "delete" for its status
+    /// messages (one form each: the delete route takes one id).
+    fn html(&self, state: &AppState, l: &PageLang, mailbox: &str) -> String {
+        let mut out = String::new();
+        for (report, (status, name, day, ids)) in &self.furthest {
+            if self.answered.contains(report) {
+                continue;
+            }
+            out.push_str(&format!(
+                "<p class=\"shared-status\" data-status=\"{}\" role=\"status\">{}</p>\n",
+                status.name(),
+                l.fill(
+                    &format!("mailbox.shared_{}", status.name()),
+                    &[("name", name), ("day", day)]
                 )
-            })
-            .collect()
+            ));
+            out.push_str(&format!(
+                "<details class=\"delete-box\"><summary>{}</summary>\n",
+                l.t("mailbox.delete")
+            ));
+            for id in ids {
+                out.push_str(&format!(
+                    "<form method=\"post\" action=\"/mailbox/delete?lang={lang}\" class=\"delete\">\n\
+<input type=\"hidden\" name=\"form_token\" value=\"{token}\">\n\
+<input type=\"hidden\" name=\"mailbox\" value=\"{mailbox}\">\n\
+<input type=\"hidden\" name=\"id\" value=\"{id:032x}\">\n\
+<p><button type=\"submit\" class=\"delete\">{delete}</button></p>\n</form>\n",
+                    lang = l.lang.code,
+                    token = state.form_tokens.issue(),
+                    mailbox = escape(mailbox),
+                    delete = l.t("mailbox.delete"),
+                ));
+            }
+            out.push_str("</details>\n");
+        }
+        out
     }
 }
 

@@ -6,7 +6,8 @@
 //! PROXY front, timeouts on real connections).
 //!
 //! `cargo test --test it inproc::` runs this tier alone. Modules: `routes` (every route's
-//! status, error and headers), `pages` (the manifest, the pages, the no-JS refusals).
+//! status, error and headers), `pages` (the manifest, the pages, the no-JS refusals), `server`
+//! (the composition root: build, listen, stop, and what it refuses before opening anything).
 
 use actix_web::body::MessageBody;
 use actix_web::dev::ServiceResponse;
@@ -115,30 +116,4 @@ fn multipart(fields: &[(&str, &str)]) -> (String, Vec<u8>) {
 
 mod pages;
 mod routes;
-
-/// The composition root in process: `Server::build` on port 0 answers on a real socket, and
-/// stops when asked (the store closes).
-#[actix_web::test]
-async fn the_server_builds_listens_and_stops_in_process() {
-    let dir = tempfile::tempdir().unwrap();
-    let running = Server::build(Settings::demo(dir.path().join("data")))
-        .await
-        .unwrap();
-    let addr = running.addrs[0];
-    assert!(addr.ip().is_loopback() && addr.port() != 0);
-    let shutdown = running.shutdown.clone();
-    let run = actix_web::rt::spawn(running.wait());
-    let status = actix_web::web::block(move || {
-        ureq::get(&format!("http://{addr}/healthz"))
-            .call()
-            .map(|r| r.status())
-            .map_err(|e| e.to_string())
-    })
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(status, 200);
-    shutdown.stop(true).await;
-    let stopped = run.await.unwrap().unwrap();
-    drop(stopped);
-}
+mod server;

@@ -1,0 +1,68 @@
+// Screenshots of each step of her journey on a 360×740 phone, in it, ar, bn and zh-Hans, for
+// review (issue 16): written to docs/screenshots/<lang>/ only on purpose —
+//   APPRODO_BLESS=1 node --test tests/browser/screenshots.test.mjs
+// (docs/README.md). A normal run takes them in memory and checks each is a real image of the
+// phone's width, without writing anything.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { launchChromium, reportForm, startServer } from "./server.mjs";
+
+const root = new URL("../../", import.meta.url).pathname;
+const BLESS = process.env.APPRODO_BLESS === "1";
+const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+test("each step at 360×740 in it, ar, bn, zh-Hans (written only with APPRODO_BLESS=1)", async () => {
+  const written = [];
+  for (const lang of ["it", "ar", "bn", "zh-Hans"]) {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    const dir = join(root, "docs/screenshots", lang);
+    const shot = async (name) => {
+      await page.evaluate(() => document.fonts.ready);
+      const png = await page.screenshot();
+      assert.equal(png.readUInt32BE(16), 360, `${lang} ${name}: 360 px wide`);
+      if (BLESS) {
+        mkdirSync(dir, { recursive: true });
+        writeFileSync(join(dir, `${name}.png`), png);
+        written.push(`${lang}/${name}.png`);
+      }
+    };
+    await page.goto(`${server.url}/?lang=${lang}`);
+    await shot("01-safe-to-continue");
+    await page.goto(`${server.url}/help?lang=${lang}`);
+    await shot("02-help-now");
+    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.waitForSelector("#report-form.stepped");
+    await page.waitForFunction(() => !document.querySelector("#seal-mode").textContent.includes("…"));
+    const steps = await page.locator("#report-form .part").count();
+    for (let step = 1; step <= steps; step++) {
+      await shot(`03-step-${step}-of-${steps}`);
+      if (step < steps) await page.click("#report-form .part.current button[data-step=next]");
+    }
+    const form = reportForm(page);
+    await form.check("input[name=partner][value=cav-milano]");
+    await form.check("#consent_read");
+    await form.click("#report-form button[type=submit]");
+    await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
+    await shot("04-codename");
+    await page.check("#kept");
+    await shot("05-codename-kept");
+    await page.goto(`${server.url}/mailbox?lang=${lang}`);
+    await shot("06-mailbox");
+    await context.close();
+  }
+  if (BLESS) console.log(`# wrote ${written.length} screenshots under docs/screenshots/`);
+});
