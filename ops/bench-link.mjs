@@ -11,7 +11,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startServer, launchChromium } from "../tests/browser/server.mjs";
+import { startServer, launchChromium, reportForm } from "../tests/browser/server.mjs";
 import { jpegWithGps } from "../web/test/fixtures.mjs";
 
 const MIB = Number(process.env.MIB || 20);
@@ -41,16 +41,16 @@ async function send(window) {
   }
   await page.goto(`${server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await page.check("input[name=partner][value=cav-milano]");
-  await page.fill("#description", "I need help.");
-  await page.check("#consent_read");
-  await page.setInputFiles("#attachments", { name: "video.bin", mimeType: "application/octet-stream", buffer: big });
+  await reportForm(page).check("input[name=partner][value=cav-milano]");
+  await reportForm(page).fill("#description", "I need help.");
+  await reportForm(page).check("#consent_read");
+  await reportForm(page).setInputFiles("#attachments", { name: "video.bin", mimeType: "application/octet-stream", buffer: big });
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
   await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: RTT, downloadThroughput: 2 * UP, uploadThroughput: UP });
   await cdp.send("Emulation.setCPUThrottlingRate", { rate: CPU });
   const t0 = Date.now();
-  await page.click("#report-form button[type=submit]");
+  await reportForm(page).click("#report-form button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 900000 });
   const s = (Date.now() - t0) / 1000;
   await context.close();
@@ -80,9 +80,9 @@ async function photo() {
   const cdp = await browser.newBrowserCDPSession();
   await page.goto(`${server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await page.check("input[name=partner][value=cav-milano]");
-  await page.fill("#description", "I need help.");
-  await page.check("#consent_read");
+  await reportForm(page).check("input[name=partner][value=cav-milano]");
+  await reportForm(page).fill("#description", "I need help.");
+  await reportForm(page).check("#consent_read");
   const before = await rendererRss(cdp);
   let peak = before;
   let sampling = true;
@@ -95,8 +95,8 @@ async function photo() {
   // From disk, as she would choose it (a file-backed Blob, not bytes handed to the page).
   const dir = mkdtempSync(join(tmpdir(), "approdo-bench-link-"));
   writeFileSync(join(dir, "photo.jpg"), photo);
-  await page.setInputFiles("#attachments", join(dir, "photo.jpg"));
-  await page.click("#report-form button[type=submit]");
+  await reportForm(page).setInputFiles("#attachments", join(dir, "photo.jpg"));
+  await reportForm(page).click("#report-form button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 900000 });
   sampling = false;
   await sampler;
