@@ -2,6 +2,8 @@
 //! (`web/build.mjs`) writes `app.js` into OUT_DIR with a placeholder where the network public
 //! key goes (the server fills it at start with the key it is configured for, see
 //! `src/http/assets.rs`), and `assets.rs` lists every served file for `include_bytes!`.
+//! The locales: each `web/locales/<lang>.po` (gettext, the translators' source) becomes
+//! `OUT_DIR/locales/<lang>.json`, which `src/locale.rs` compiles in (see [`locales`]).
 //! Same inputs → same bytes.
 
 use std::path::{Path, PathBuf};
@@ -14,7 +16,9 @@ const PLACEHOLDER: &str = "{{APPRODO_NETWORK_KEY}}";
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("CARGO_MANIFEST_DIR"));
     let web = root.join("web");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR")).join("web");
+    let out_dir = PathBuf::from(std::env::var("OUT_DIR").expect("OUT_DIR"));
+    let out = out_dir.join("web");
+    locales(&web.join("locales"), &out_dir.join("locales"));
     for p in [
         "web/src",
         "web/static",
@@ -22,6 +26,7 @@ fn main() {
         "web/build.mjs",
         "web/package.json",
         "web/package-lock.json",
+        "web/locales",
     ] {
         println!("cargo:rerun-if-changed={p}");
     }
@@ -120,4 +125,54 @@ fn run(cmd: &mut Command, what: &str) {
         status.success(),
         "{what} failed ({status}); see its output above"
     );
+}
+
+/// Writes `out/<lang>.json` for every `locales/<lang>.po`: `language` from the PO header, one
+/// string per translated entry at its `msgctxt` path (`form.q.safe_now`), untranslated entries
+/// left out (the server shows English), and `reviewed` true only when no entry is `fuzzy`.
+fn locales(dir: &Path, out: &Path) {
+    std::fs::create_dir_all(out).expect("create OUT_DIR/locales");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("web/locales")
+        .map(|e| e.expect("dir entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "po"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "web/locales has no .po files");
+    for po in files {
+        let name = po.display().to_string();
+        let catalog = polib::po_file::parse(&po).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let lang = catalog.metadata.language.clone();
+        let stem = po.file_stem().and_then(|s| s.to_str()).expect("utf-8 name");
+        assert_eq!(lang, stem, "{name}: its header says Language: {lang:?}");
+        let mut root = serde_json::Map::new();
+        root.insert("language".into(), lang.clone().into());
+        let mut reviewed = true;
+        for m in catalog.messages() {
+            reviewed &= !m.is_fuzzy();
+            let path = m
+                .msgctxt()
+                .unwrap_or_else(|| panic!("{name}: {:?} has no msgctxt (its key)", m.msgid()));
+            let text = m
+                .msgstr()
+                .unwrap_or_else(|_| panic!("{name}: {path}: plural forms are not used"));
+            if text.is_empty() {
+                continue;
+            }
+            let keys: Vec<&str> = path.split('.').collect();
+            let (last, parents) = keys.split_last().expect("a key");
+            let mut node = &mut root;
+            for k in parents {
+                node = node
+                    .entry(*k)
+                    .or_insert_with(|| serde_json::Value::Object(Default::default()))
+                    .as_object_mut()
+                    .unwrap_or_else(|| panic!("{name}: {path}: {k} is a string and a section"));
+            }
+            node.insert((*last).into(), text.into());
+        }
+        root.insert("reviewed".into(), reviewed.into());
+        let json = serde_json::to_string_pretty(&root).expect("json");
+        std::fs::write(out.join(format!("{lang}.json")), json).expect("write locale json");
+    }
 }

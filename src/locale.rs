@@ -1,7 +1,10 @@
-//! The site's languages: `web/locales/<code>.json`, compiled in, read by one loader.
+//! The site's languages: `web/locales/<code>.po` (gettext, what translators edit; see
+//! docs/translations.md), turned by build.rs into `OUT_DIR/locales/<code>.json`, compiled in,
+//! read by one loader.
 //!
-//! Each file is a top-level object: `language` (its BCP 47 code), `name` (in its own script),
-//! `dir` (`ltr`/`rtl`), `reviewed` (whether a native speaker checked it), and one section per
+//! Each built file is a top-level object: `language` (its BCP 47 code), `name` (in its own script),
+//! `dir` (`ltr`/`rtl`), `reviewed` (whether a native speaker checked it: no entry of the PO
+//! file is `#, fuzzy`), and one section per
 //! feature — `outreach` (the printed card, [`OutreachText`], checked when the files are read), `pages` (the
 //! frame and the information pages) and `form` (the intake questions), both read through
 //! [`Language::text`] with English as the fallback for a missing string.
@@ -22,22 +25,16 @@ pub const CORE: &[&str] = &[
 /// The language of a page when nothing else says which.
 pub const FALLBACK: &str = "en";
 
+/// `(code, the JSON build.rs made from web/locales/<code>.po)` for each code.
+macro_rules! built {
+    ($($code:literal),* $(,)?) => {
+        [$(($code, include_str!(concat!(env!("OUT_DIR"), "/locales/", $code, ".json")))),*]
+    };
+}
+
 /// (code, file), compiled into the binary.
-const FILES: &[(&str, &str)] = &[
-    ("it", include_str!("../web/locales/it.json")),
-    ("en", include_str!("../web/locales/en.json")),
-    ("ar", include_str!("../web/locales/ar.json")),
-    ("fr", include_str!("../web/locales/fr.json")),
-    ("es", include_str!("../web/locales/es.json")),
-    ("sq", include_str!("../web/locales/sq.json")),
-    ("uk", include_str!("../web/locales/uk.json")),
-    ("ru", include_str!("../web/locales/ru.json")),
-    ("ro", include_str!("../web/locales/ro.json")),
-    ("zh-Hans", include_str!("../web/locales/zh-Hans.json")),
-    ("ur", include_str!("../web/locales/ur.json")),
-    ("bn", include_str!("../web/locales/bn.json")),
-    ("pt-BR", include_str!("../web/locales/pt-BR.json")),
-    ("fil", include_str!("../web/locales/fil.json")),
+const FILES: &[(&str, &str)] = &built![
+    "it", "en", "ar", "fr", "es", "sq", "uk", "ru", "ro", "zh-Hans", "ur", "bn", "pt-BR", "fil",
 ];
 
 /// Errors reading the compiled-in locale files.
@@ -169,9 +166,8 @@ impl Language {
             .get(name)
             .cloned()
             .unwrap_or(serde_json::Value::Null);
-        serde_json::from_value(v).map_err(|e| {
-            LocaleError::BadFile(format!("web/locales/{}.json: {name}: {e}", self.code))
-        })
+        serde_json::from_value(v)
+            .map_err(|e| LocaleError::BadFile(format!("web/locales/{}.po: {name}: {e}", self.code)))
     }
 
     /// The string at a dotted `path` (`form.q.safe_now`) in this language, if it has one.
@@ -229,21 +225,21 @@ fn parse_all() -> Result<Vec<Language>, String> {
         .iter()
         .map(|(code, text)| {
             let file: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| format!("web/locales/{code}.json: {e}"))?;
+                serde_json::from_str(text).map_err(|e| format!("web/locales/{code}.po: {e}"))?;
             let head: Head = serde_json::from_value(file.clone())
-                .map_err(|e| format!("web/locales/{code}.json: {e}"))?;
+                .map_err(|e| format!("web/locales/{code}.po: {e}"))?;
             if head.language != *code {
                 return Err(format!(
-                    "web/locales/{code}.json says it is {:?}",
+                    "web/locales/{code}.po says it is {:?}",
                     head.language
                 ));
             }
             let outreach: OutreachText =
                 serde_json::from_value(file.get("outreach").cloned().unwrap_or_default())
-                    .map_err(|e| format!("web/locales/{code}.json: outreach: {e}"))?;
+                    .map_err(|e| format!("web/locales/{code}.po: outreach: {e}"))?;
             if outreach.promise.matches("{partners}").count() != 1 {
                 return Err(format!(
-                    "web/locales/{code}.json: the promise must hold {{partners}} once"
+                    "web/locales/{code}.po: the promise must hold {{partners}} once"
                 ));
             }
             Ok(Language {
@@ -364,6 +360,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn reviewed_means_no_fuzzy_entry_in_the_po_file() {
+        for l in Language::all().unwrap() {
+            let po = std::fs::read_to_string(format!(
+                "{}/web/locales/{}.po",
+                env!("CARGO_MANIFEST_DIR"),
+                l.code
+            ))
+            .unwrap();
+            assert_eq!(l.reviewed, !po.contains("\n#, fuzzy\n"), "{}", l.code);
+        }
+        assert!(!Language::get("es").unwrap().reviewed);
+        assert_eq!(
+            Language::get("es").unwrap().own("pages.report_heading"),
+            Some("Pide ayuda: cuéntanos qué pasó")
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! official source, open the address, keep the codename safe), the promise ("only \[partners\]
 //! can read what you write; the police cannot") and the help numbers 1522 and 800 290 290.
 //! It comes as an A6 SVG, an A4 SVG sheet of four, and a print-ready HTML page; the site serves
-//! the same page at `/outreach?lang=…`. Words live in `web/locales/<code>.json` (compiled in),
+//! the same page at `/outreach?lang=…`. Words live in `web/locales/<code>.po` (compiled in),
 //! nothing is fetched: no fonts, no third-party URLs.
 //!
 //! Modules: [`onion`] (checked v3 addresses), [`qr`] (the code), [`text`] (wrapping), [`card`]

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
 import { approdo, launchChromium, reportForm, startServer, stepTo } from "./server.mjs";
+import { poToJson } from "../../ops/locales.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -238,7 +239,7 @@ test("a report in Italian without JavaScript: valid against the schema, shown by
 });
 
 test("failures are told in her language: the drop box full (507), the connection lost", async () => {
-  const it = JSON.parse(readFileSync(join(root, "web/locales/it.json"), "utf8"));
+  const it = poToJson("it"); // web/locales/it.po, as build.rs reads it
   const sentence = (s) => s.charAt(0).toLocaleUpperCase() + s.slice(1);
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -17,10 +17,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { approdo, launchChromium, reportForm, startServer } from "./server.mjs";
 import { jpegWithGps } from "../../web/test/fixtures.mjs";
+import { poToJson } from "../../ops/locales.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const DIRECTORY = JSON.parse(readFileSync(join(root, "keys/demo/directory.json"), "utf8"));
-const locale = (lang) => JSON.parse(readFileSync(join(root, `web/locales/${lang}.json`), "utf8"));
+const locale = (lang) => poToJson(lang); // web/locales/<lang>.po, as build.rs reads it
 
 let server;
 let browser;

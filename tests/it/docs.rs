@@ -83,6 +83,14 @@ pub const NOT_RUN: &[(&str, &str)] = &[
         "docs/supply-chain.md#advisory-db-refresh",
         "needs the network (the RustSec repository), and commits",
     ),
+    (
+        "docs/translations.md#review",
+        "`web/test/locales.test.mjs` runs `ops/locales review` (a node test, no server)",
+    ),
+    (
+        "docs/translations.md#import-json",
+        "only after a merge brings JSON strings back; `web/test/locales.test.mjs` tests the import",
+    ),
 ];
 
 /// Documented behaviour the binary does not have yet: (name, what). Empty since issue 14's

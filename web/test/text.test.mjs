@@ -5,9 +5,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
+import { poToJson } from "../../ops/locales.mjs";
 
 const web = new URL("../", import.meta.url).pathname;
-const en = JSON.parse(readFileSync(`${web}locales/en.json`, "utf8"));
+const en = poToJson("en"); // web/locales/en.po, as build.rs reads it
 const strings = (o) => Object.keys(o).filter((k) => typeof o[k] === "string");
 const rendered = new Set([
   ...strings(en.form.js),

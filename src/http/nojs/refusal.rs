@@ -2,7 +2,7 @@
 //! key of its words in the locales (`form.refusal.<key>`). The keys are the codes the page
 //! script shows for the JSON API's refusals too (`web/src/upload.js`, the same
 //! `<template id="js-text">` strings), so the two paths say the same thing in the same words.
-//! A test checks the mapping both ways: every reason has its words in `web/locales/en.json`,
+//! A test checks the mapping both ways: every reason has its words in `web/locales/en.po`,
 //! and every `form.refusal` string there is some reason's.
 
 /// What is short when the server is busy.
@@ -76,7 +76,7 @@ impl Refusal {
         Refusal::Server,
     ];
 
-    /// The key of its words: `form.refusal.<key>` in `web/locales/<code>.json`.
+    /// The key of its words: `form.refusal.<key>` in `web/locales/<code>.po`.
     pub(crate) fn key(self) -> &'static str {
         match self {
             Refusal::Busy(_) => "busy",
@@ -156,7 +156,7 @@ mod tests {
         for r in Refusal::ALL {
             assert!(
                 en.own(&format!("form.refusal.{}", r.key())).is_some(),
-                "form.refusal.{} is missing from web/locales/en.json",
+                "form.refusal.{} is missing from web/locales/en.po",
                 r.key()
             );
             assert!((400..600).contains(&r.status()), "{r:?}");
@@ -165,7 +165,7 @@ mod tests {
         words.sort_unstable();
         assert_eq!(
             words, unique,
-            "web/locales/en.json form.refusal and Refusal::ALL name different reasons"
+            "web/locales/en.po form.refusal and Refusal::ALL name different reasons"
         );
         // ALL holds every variant: a new one fails to compile here until it is listed.
         for r in Refusal::ALL {
