@@ -27,7 +27,7 @@ pub enum ReportState {
 }
 
 /// One report as `GET /api/v1/officer/reports` lists it. Frozen by the golden test
-/// `tests/it/fixtures/report_summary.json`; parsed tolerantly (unknown fields are ignored), so
+/// `tests/vectors/report_summary.json`; parsed tolerantly (unknown fields are ignored), so
 /// a field a newer server adds never breaks a deployed officer CLI.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportSummary {
