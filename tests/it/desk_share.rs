@@ -79,7 +79,7 @@ fn desk_shares_a_status_her_mailbox_shows_in_her_words() {
         &format!("{}/mailbox?lang=fr", server.url),
         &[("form_token", &token), ("codename", codename.expose())],
     );
-    assert!(fr.contains("a lu votre signalement"), "{fr}");
+    assert!(fr.contains("a lu votre message"), "{fr}");
 
     // A status already told, or a lower one, is refused: nothing more reaches her mailbox.
     for again in ["received", "read"] {
