@@ -176,12 +176,13 @@ pub fn render(json: &Value, id: &str, day: Option<&str>, files: Option<&[String]
     }
     if let Some(a) = &report.appointment_for {
         // Which one: officers of a partner may have proposed more than one.
-        let which = format!("{} — {}", a.time, a.desk);
-        line(
-            &mut out,
-            "appointment_for",
-            &serde_json::Value::String(which),
-        );
+        // Her words as the reply gave them, not codes to look up (`clean` runs on the whole).
+        out.push_str(&format!(
+            "  {}: {} — {}\n",
+            label("appointment_for"),
+            a.time,
+            a.desk
+        ));
     }
     let headings = [
         (Section::Safety, "RICHIESTA / REQUEST"),

@@ -129,17 +129,8 @@ pub(super) async fn handle(
                 filled.push("partner", &p);
                 partners.push(p);
             }
-            "appointment_time" | "appointment_desk" => {
-                let v = read_text(&mut field, 256).await?;
-                let v = Some(String::from_utf8_lossy(&v).trim().to_owned());
-                filled.follow_up = true;
-                if name == "appointment_time" {
-                    follow.appointment_time = v;
-                } else {
-                    follow.appointment_desk = v;
-                }
-            }
-            "in_reply_to" | "reply_recipient" | "reply_mailbox" | "appointment" => {
+            "in_reply_to" | "reply_recipient" | "reply_mailbox" | "appointment"
+            | "appointment_time" | "appointment_desk" => {
                 let v = read_text(&mut field, 256).await?;
                 let v = Some(String::from_utf8_lossy(&v).trim().to_owned());
                 filled.follow_up = true;
@@ -147,6 +138,8 @@ pub(super) async fn handle(
                     "in_reply_to" => follow.in_reply_to = v,
                     "reply_recipient" => follow.recipient = v,
                     "reply_mailbox" => follow.mailbox = v,
+                    "appointment_time" => follow.appointment_time = v,
+                    "appointment_desk" => follow.appointment_desk = v,
                     _ => follow.appointment = v,
                 }
             }
