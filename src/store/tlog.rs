@@ -41,23 +41,41 @@ pub(crate) fn queue(txn: &redb::WriteTransaction, entry: &Entry) -> Result<(), S
     Ok(())
 }
 
+/// Random keys fall in the top 2^32 with probability 2^-96: this range is [`queue_last`]'s.
+const LAST_BASE: u128 = u128::MAX - (1 << 32);
+
+/// Where an entry goes within one integrated batch: a report's `stored` entry before its
+/// acknowledgement, the acknowledgement before its deletion (a report pulled within the
+/// interval it arrived in is all three in one batch; the random keys alone would put an
+/// `ack` before its `stored` half of the time, which every auditor reports as an
+/// acknowledgement of a report never stored), and [`queue_last`]'s entries after all of them.
+/// Within a rank the random order stays.
+fn batch_rank(key: u128, data: &[u8]) -> u8 {
+    if key >= LAST_BASE {
+        return 3;
+    }
+    match Entry::parse(data) {
+        Ok(Entry::Stored { .. }) | Ok(Entry::Directory { .. }) | Err(_) => 0,
+        Ok(Entry::Ack { .. }) => 1,
+        Ok(Entry::Deleted { .. }) => 2,
+    }
+}
+
 /// Queues an entry so that it is integrated after every entry queued before it (and after
 /// every random-keyed one queued later in the same batch): the queue is otherwise shuffled
 /// (random keys) so a batch does not reveal the order of submissions. Used for a new directory
 /// version, so that the log orders the reports sealed under the old directory before it
 /// without an early checkpoint (which would reveal the restart's time).
 pub(crate) fn queue_last(txn: &redb::WriteTransaction, entry: &Entry) -> Result<(), StoreError> {
-    // Random keys fall in the top 2^32 with probability 2^-96: this range is ours.
-    const BASE: u128 = u128::MAX - (1 << 32);
     let mut q = txn.open_table(LOG_QUEUE).map_err(db)?;
     let last = q.last().map_err(db)?.map(|(k, _)| k.value());
     let key = match last {
-        Some(k) if k >= BASE => k.checked_add(1).ok_or_else(|| {
+        Some(k) if k >= LAST_BASE => k.checked_add(1).ok_or_else(|| {
             db(redb::StorageError::Corrupted(
                 "the log queue is full".into(),
             ))
         })?,
-        _ => BASE,
+        _ => LAST_BASE,
     };
     q.insert(key, entry.to_bytes().as_slice()).map_err(db)?;
     Ok(())
@@ -100,12 +118,13 @@ pub(crate) fn integrate(
     let mut by_report = txn.open_table(LOG_BY_REPORT).map_err(db)?;
     let mut trust = txn.open_table(TRUST).map_err(db)?;
     let mut size = entries.len().map_err(db)?;
-    let waiting: Vec<Vec<u8>> = queue
+    let mut waiting: Vec<(u8, Vec<u8>)> = queue
         .iter()
         .map_err(db)?
-        .map(|r| r.map(|(_, v)| v.value().to_vec()))
+        .map(|r| r.map(|(k, v)| (batch_rank(k.value(), v.value()), v.value().to_vec())))
         .collect::<Result<_, _>>()
         .map_err(db)?;
+    waiting.sort_by_key(|(rank, _)| *rank);
     let last = trust
         .get("log.checkpoint")
         .map_err(db)?
@@ -117,7 +136,7 @@ pub(crate) fn integrate(
         }
     }
     queue.retain(|_, _| false).map_err(db)?;
-    for data in waiting {
+    for (_, data) in waiting {
         let new = tlog_tiles::stored_hashes(size, &data, &TableHashes(&hashes))
             .map_err(|e| StoreError::Db(format!("log: {e}")))?;
         let base = tlog_tiles::stored_hash_index(0, size);
@@ -244,5 +263,76 @@ impl LogView {
             return Ok(None);
         };
         Ok(t.get(n).map_err(db)?.map(|v| v.value().to_vec()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{ReportMeta, ReportState, Store};
+    use crate::keys::demo;
+    use crate::model::{Day, ReportId};
+    use crate::transparency::Entry;
+
+    async fn put(store: &Store) -> ReportId {
+        let upload = store.upload(Day(100));
+        let id = upload.id();
+        let meta = ReportMeta {
+            id,
+            partner: "cav-milano".parse().unwrap(),
+            day: Day(100),
+            size: 3,
+            sealed: crate::model::SealedBy::Client,
+            state: ReportState::Received,
+            acknowledged: None,
+            sha256: crate::model::Sha256([0; 32]),
+            chunks: 1,
+        };
+        upload
+            .finish(meta, Some(bytes::Bytes::from_static(b"age")))
+            .await
+            .unwrap();
+        id
+    }
+
+    /// A report stored, acknowledged and deleted within one interval is logged in that order,
+    /// whatever the random keys (the CI failure of stop 24: an `ack` integrated before its
+    /// `stored`, which `audit log` rightly reported).
+    #[tokio::test]
+    async fn one_batch_keeps_stored_before_ack_before_deleted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &demo::directory().unwrap()).unwrap();
+        let mut ids = Vec::new();
+        for i in 0..24 {
+            let id = put(&store).await;
+            store
+                .set_state(id, "cav-milano", ReportState::Acknowledged, None)
+                .await
+                .unwrap();
+            if i % 2 == 0 {
+                store.delete(id, "cav-milano").await.unwrap();
+            }
+            ids.push(id.to_string());
+        }
+        store.integrate_log(1_000_000, 60).await.unwrap();
+        let view = store.log_view_blocking().unwrap();
+        let mut seen = std::collections::BTreeMap::<String, Vec<&str>>::new();
+        for n in 0..view.size().unwrap() {
+            let entry = Entry::parse(&view.entry(n).unwrap().unwrap()).unwrap();
+            let (id, kind) = match entry {
+                Entry::Stored { id, .. } => (id, "stored"),
+                Entry::Ack { id, .. } => (id, "ack"),
+                Entry::Deleted { id, .. } => (id, "deleted"),
+                Entry::Directory { .. } => continue,
+            };
+            seen.entry(id).or_default().push(kind);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            let want: &[&str] = if i % 2 == 0 {
+                &["stored", "ack", "deleted"]
+            } else {
+                &["stored", "ack"]
+            };
+            assert_eq!(seen[id], want, "report {id}");
+        }
     }
 }

@@ -188,7 +188,7 @@ fn every_flow_leaves_no_marker_address_agent_or_codename_behind() {
         call(ureq::get(&format!("{url}{path}")), None);
     }
     let state = tempfile::tempdir().unwrap();
-    let (code_ok, _, err) = common::approdo(&[
+    let (code_ok, said, err) = common::approdo(&[
         "audit",
         "log",
         "--server",
@@ -196,7 +196,7 @@ fn every_flow_leaves_no_marker_address_agent_or_codename_behind() {
         "--state",
         state.path().join("s.json").to_str().unwrap(),
     ]);
-    assert!(code_ok, "{err}");
+    assert!(code_ok, "{said}{err}");
     let (site_ok, stdout, err) = common::approdo(&["audit", "site", "--server", url]);
     assert!(site_ok, "{stdout}{err}");
 
