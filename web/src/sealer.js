@@ -2,28 +2,32 @@
 // report page, DESIGN.md), so her page stays responsive while typage seals, which at Tor
 // Browser "Safer" (no JIT) takes about 0.6 s per MiB (issue 16). The worker is started at her
 // first answer, so its script is fetched while she writes, and serves every partner of the
-// page's reports. FALLBACK: where no worker can be started or used (no `Worker`, a CSP
-// that refuses it, its script failing to load, no transferable streams, an error before the
-// ciphertext starts), the report is sealed on this page's thread, exactly as before the
-// worker existed. Either way the stream handed to the upload is checked to begin as an age
-// file: nothing that is not age ciphertext is ever sent (DESIGN.md: "If browser encryption
-// fails, the report is not sent in clear"). A failure after the ciphertext started errors the
-// stream, and the upload stops and is deleted (upload.js).
+// page's reports. Its ciphertext arrives as transferred buffers (moved, not copied) under a
+// credit of AHEAD chunks that this page renews as the upload takes them: backpressure across
+// the threads, and at most ~1 MiB sealed ahead.
+// FALLBACK: where no worker can be started or used (no `Worker`, a CSP that refuses it, its
+// script failing to load, an error before the first chunk), the report is sealed on this
+// page's thread, exactly as before the worker existed. Either way the stream handed to the
+// upload is checked to begin as an age file: nothing that is not age ciphertext is ever sent
+// (DESIGN.md: "If browser encryption fails, the report is not sent in clear"). A failure after
+// the ciphertext started errors the stream, and the upload stops and is deleted (upload.js).
 import { envelopeStream } from "./envelope.js";
 import { seal } from "./seal.js";
 
 const SCRIPT = "/assets/seal-worker.js";
+/** STREAM chunks (64 KiB each) the worker may seal ahead of the upload: ~1 MiB, one chunk of it. */
+const AHEAD = 16;
 /** The first line of every age file (age-encryption.org/v1). */
 const MAGIC = new TextEncoder().encode("age-encryption.org/v1\n");
 
-/** The worker (null once it cannot be used), its pending jobs by id. */
+/** The worker (null once it cannot be used), and what each job's messages go to, by id. */
 let worker;
 const jobs = new Map();
 let nextJob = 0;
 
 function broken() {
   worker = null;
-  for (const job of jobs.values()) job.reject(new Error("the sealing worker failed"));
+  for (const job of jobs.values()) job({ error: "the sealing worker failed" });
   jobs.clear();
 }
 
@@ -36,13 +40,7 @@ export function prepareSealer() {
     worker = null; // no Worker, or refused by the CSP: the page seals itself
     return worker;
   }
-  worker.onmessage = ({ data }) => {
-    const job = jobs.get(data && data.id);
-    if (!job) return;
-    jobs.delete(data.id);
-    if (data.sealed instanceof ReadableStream) job.resolve(data.sealed);
-    else job.reject(new Error(data.error || "the sealing worker answered nothing"));
-  };
+  worker.onmessage = ({ data }) => jobs.get(data && data.id)?.(data);
   // Its script did not load (network, CSP) or it crashed: every later report is sealed here.
   worker.onerror = (ev) => {
     ev.preventDefault();
@@ -52,13 +50,49 @@ export function prepareSealer() {
   return worker;
 }
 
+/** The age file from the worker: resolves once its first chunk arrived (so a worker that
+ * cannot seal is known before anything is sent), rejects if it fails before. */
 function inWorker(w, recipients, report, files) {
+  const id = nextJob++;
+  const queue = [];
+  let end = null; // { done } or { error }
+  let wake = () => {};
   return new Promise((resolve, reject) => {
-    const id = nextJob++;
-    jobs.set(id, { resolve, reject });
+    const stream = new ReadableStream(
+      {
+        async pull(ctl) {
+          while (!queue.length && !end) await new Promise((r) => (wake = r));
+          if (queue.length) {
+            ctl.enqueue(queue.shift());
+            w.postMessage({ id, credit: 1 });
+          } else if (end.error) {
+            ctl.error(new Error(end.error));
+          } else {
+            ctl.close();
+          }
+        },
+        cancel() {
+          jobs.delete(id);
+          w.postMessage({ id, cancel: true });
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    jobs.set(id, (data) => {
+      if (data.chunk instanceof ArrayBuffer) {
+        queue.push(new Uint8Array(data.chunk));
+        resolve(stream);
+      } else {
+        jobs.delete(id);
+        end = data.done ? { done: true } : { error: data.error || "the sealing worker answered nothing" };
+        if (end.error) reject(new Error(end.error));
+        else resolve(stream); // ended before any chunk: ageOnly() refuses it
+      }
+      wake();
+    });
     try {
       // The files are Blobs (slices of what she chose): cloned by reference, not copied.
-      w.postMessage({ id, recipients, report, files });
+      w.postMessage({ id, seal: { recipients, report, files, credit: AHEAD } });
     } catch (e) {
       jobs.delete(id);
       reject(e);

@@ -30,14 +30,11 @@ test("without Worker the page seals; the age file opens to the envelope", async 
 
 test("a worker answering with plaintext: the stream fails, nothing else", async () => {
   globalThis.Worker = class {
-    postMessage({ id }) {
-      const sealed = new ReadableStream({
-        start(c) {
-          c.enqueue(new TextEncoder().encode("{\"schema\":\"approdo.report/v1\",\"description\":\"help\"}"));
-          c.close();
-        },
-      });
-      queueMicrotask(() => this.onmessage({ data: { id, sealed } }));
+    postMessage({ id, seal }) {
+      if (!seal) return; // credit
+      const chunk = new TextEncoder().encode("{\"schema\":\"approdo.report/v1\",\"description\":\"help\"}").buffer;
+      queueMicrotask(() => this.onmessage({ data: { id, chunk } }));
+      queueMicrotask(() => this.onmessage({ data: { id, done: true } }));
     }
   };
   try {
@@ -66,5 +63,50 @@ test("a worker whose script fails to load: the page seals", async () => {
     assert.equal(prepareSealer(), null, "not tried again");
   } finally {
     delete globalThis.Worker;
+  }
+});
+
+test("seal-worker.js (run in this thread) seals under the page's credit; the age file opens", async () => {
+  // The worker's global scope, joined to the page's Worker object by queued messages. Flow
+  // control: the worker never has more chunks out than the 16 of its first credit plus the
+  // credit the page has granted since (checked at every chunk it sends).
+  let page;
+  let chunks = 0;
+  let granted = 0;
+  let most = 0;
+  globalThis.self = {
+    postMessage(data) {
+      if (data.chunk) most = Math.max(most, ++chunks - granted);
+      queueMicrotask(() => page.onmessage({ data }));
+    },
+  };
+  await import("../src/seal-worker.js?in-thread");
+  const scope = globalThis.self;
+  globalThis.Worker = class {
+    constructor() {
+      page = this;
+    }
+    postMessage(data) {
+      queueMicrotask(() => {
+        granted += data.credit || 0;
+        scope.onmessage({ data });
+      });
+    }
+  };
+  try {
+    const { sealReport } = await import("../src/sealer.js?in-thread-worker");
+    const { identity, recipient } = await keys();
+    const big = [{ name: "b.bin", blob: new Blob([new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251)]) }];
+    const { stream, where } = await sealReport([recipient], report, big);
+    assert.equal(where, "worker");
+    const d = new Decrypter();
+    d.addIdentity(identity);
+    const plain = await d.decrypt(await collect(stream));
+    assert.deepEqual(plain, await collect(envelopeStream(report, big).stream));
+    assert.ok(chunks > 48, "3 MiB went as 64 KiB chunks");
+    assert.ok(most <= 16, `${most} chunks ahead of the page's credit`);
+  } finally {
+    delete globalThis.Worker;
+    delete globalThis.self;
   }
 });
