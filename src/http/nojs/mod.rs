@@ -149,13 +149,13 @@ fn refilled(state: &AppState, l: &PageLang, why: Refusal, mut filled: Filled) ->
         files,
     );
     match super::pages::report::report_body(state, l, &filled) {
-        Ok(form) => framed(
+        Ok(form) => super::pages::report::sealing(framed(
             l,
             status,
             l.lang.text("pages.not_sent_heading"),
             &(notice + &form),
             &Html::markup("<script src=\"/assets/app.js\" defer></script>\n"),
-        ),
+        )),
         Err(e) => respond(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, Err(e)),
     }
 }

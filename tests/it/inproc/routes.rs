@@ -213,6 +213,7 @@ async fn every_response_carries_the_security_headers() {
         "/api/v1/directory/signature",
         "/api/v1/manifest",
         "/assets/app.js",
+        "/assets/seal-worker.js",
         "/assets/style.css",
         "/log/checkpoint",
         "/log/tile/0/000.p/1",
