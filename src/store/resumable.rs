@@ -6,7 +6,7 @@ use bytes::Bytes;
 use redb::ReadableDatabase;
 
 use super::writer::Op;
-use super::{ChunkScan, Day, ReportId, ReportMeta, Store, StoreError, CHUNKS, RESUMABLE};
+use super::{Day, ReportId, ReportMeta, Store, StoreError, UploadDigest, CHUNKS, RESUMABLE};
 
 impl Store {
     /// Creates resumable upload `id` (a fresh [`ReportId::random`]) for `partner`.
@@ -32,18 +32,23 @@ impl Store {
         index: u32,
         data: Bytes,
     ) -> Result<(), StoreError> {
+        // Hashed here, on the caller's thread, not the writer's: the chunk root needs each
+        // chunk's hash, and the writer keeps only the whole file's running hash.
+        let sha256 = crate::model::Sha256::digest(&data);
         self.call(Op::PutResumable {
             id: id.0,
             index,
             data,
+            sha256,
         })
         .await
         .map(|_| ())
     }
 
-    /// Finalises a validated upload into a report. In the same transaction the stored chunks
-    /// are hashed again: if they are not the bytes `meta` describes (size and SHA-256, which
-    /// the receipt signs), nothing changes and the answer is [`StoreError::Changed`].
+    /// Finalises a validated upload into a report. In the same transaction the writer checks
+    /// that the stored chunks are the bytes `meta` describes (size and SHA-256, which the
+    /// receipt signs) — from what it hashed as they were stored, else by reading them again;
+    /// if not, nothing changes and the answer is [`StoreError::Changed`].
     /// `binding` is stored with it ([`crate::reply::binding`]).
     pub async fn finish_resumable(
         &self,
@@ -100,19 +105,51 @@ impl Store {
         Ok(Some(resume))
     }
 
-    /// Reads an upload's chunks back: its partner, and what the chunks add up to.
+    /// What an upload's chunks add up to, and its partner: as the writer hashed them while
+    /// they were stored (only the first `head_len` bytes are read), or — untracked (after a
+    /// restart, say) — read back whole.
     pub fn assemble_blocking(
         &self,
         id: ReportId,
         head_len: usize,
-    ) -> Result<Option<(String, ChunkScan)>, StoreError> {
+    ) -> Result<Option<Assembled>, StoreError> {
         let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };
         let chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
-        let scan = super::scan_chunks(&chunks, id.0, head_len, |_| {})?;
-        Ok(Some((partner, scan)))
+        if let Some(digest) = self.tracked.digest(id.0) {
+            let mut head = Vec::new();
+            for row in chunks
+                .range((id.0, 0)..=(id.0, u32::MAX))
+                .map_err(StoreError::from_db)?
+            {
+                if head.len() >= head_len {
+                    break;
+                }
+                let (_, v) = row.map_err(StoreError::from_db)?;
+                let take = (head_len - head.len()).min(v.value().len());
+                head.extend_from_slice(&v.value()[..take]);
+            }
+            return Ok(Some(Assembled {
+                partner,
+                digest,
+                head,
+            }));
+        }
+        let mut root = crate::model::ChunkHasher::new(super::CHUNK_SIZE as u32);
+        let scan = super::scan_chunks(&chunks, id.0, head_len, |b| root.push_chunk(b))?;
+        Ok(Some(Assembled {
+            partner,
+            digest: UploadDigest {
+                chunks: scan.chunks,
+                total: scan.total,
+                sha256: scan.sha256,
+                root: root.finish(),
+                regular: scan.regular && !scan.oversized,
+            },
+            head: scan.head,
+        }))
     }
 
     /// Resumable uploads that survived the last restart (for the collector to time out).
@@ -122,6 +159,17 @@ impl Store {
             .map(|&id| ReportId(id))
             .collect()
     }
+}
+
+/// An upload's chunks, as finalising sees them.
+#[derive(Debug)]
+pub struct Assembled {
+    /// The partner it is for.
+    pub partner: String,
+    /// What its chunks add up to.
+    pub digest: UploadDigest,
+    /// Its first bytes.
+    pub head: Vec<u8>,
 }
 
 /// Where a resumable upload stands.

@@ -267,6 +267,7 @@ impl LogView {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::super::{ReportMeta, ReportState, Store};
     use crate::keys::demo;
