@@ -221,6 +221,23 @@ pub(super) fn advance(
     Ok(Some(p))
 }
 
+/// Whether upload `id`'s stored chunks are the bytes `meta` describes (size and SHA-256): from
+/// `progress` when it accounts for every stored chunk, else read back.
+pub(super) fn stored_is(
+    chunks: &redb::Table<(u128, u32), &[u8]>,
+    id: u128,
+    progress: Option<&Progress>,
+    meta: &super::ReportMeta,
+) -> Result<bool, super::StoreError> {
+    Ok(match progress.and_then(Progress::digest) {
+        Some(d) => d.sha256 == meta.sha256 && d.total == meta.size,
+        None => {
+            let scan = super::scan_chunks(chunks, id, 0, |_| {})?;
+            scan.sha256 == meta.sha256 && scan.total == meta.size
+        }
+    })
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -5,7 +5,7 @@
 use redb::{Durability, ReadableTable};
 use tokio::sync::{mpsc, oneshot};
 
-use super::progress::{advance, Progress, Staged, Tracked};
+use super::progress::{advance, stored_is, Progress, Staged, Tracked};
 use super::tlog;
 use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
 use crate::transparency::Entry;
@@ -329,14 +329,7 @@ fn apply(
                     // stored, here, in this transaction (issue 15, finalize race) — as hashed
                     // while they were stored (`progress`), else read back.
                     let progress = staged.take(*id);
-                    let same = live
-                        && match progress.as_ref().and_then(Progress::digest) {
-                            Some(d) => d.sha256 == parsed.sha256 && d.total == parsed.size,
-                            None => {
-                                let scan = super::scan_chunks(&chunks, *id, 0, |_| {})?;
-                                scan.sha256 == parsed.sha256 && scan.total == parsed.size
-                            }
-                        };
+                    let same = live && stored_is(&chunks, *id, progress.as_ref(), &parsed)?;
                     if live && !same {
                         if let Some(p) = progress {
                             staged.put(*id, p);
