@@ -74,6 +74,9 @@ report! {
     appointment: String,
     /// Which appointment that answer is about.
     appointment_for: AppointmentRef,
+    /// `network` when she answered "I don't know" and the network chose this partner for her
+    /// (the one its directory marks `default_for_unsure`); absent when she chose it.
+    partner_chosen_by: String,
     /// File names under `attachments/`.
     attachments: Vec<String>,
     /// Safe now: `safe`, `not_sure`, `not_safe`.
@@ -168,6 +171,7 @@ pub const ENVELOPE_FIELDS: &[&str] = &[
     "reply",
     "appointment",
     "appointment_for",
+    "partner_chosen_by",
 ];
 
 /// Whether the (field, code) conditions of `only_if` hold in `json`.
@@ -202,6 +206,12 @@ pub fn problems(json: &Value) -> Vec<String> {
         Some("browser" | "server")
     ) {
         out.push("sealed is not browser or server".into());
+    }
+    if obj
+        .get("partner_chosen_by")
+        .is_some_and(|v| v.as_str() != Some("network"))
+    {
+        out.push("partner_chosen_by is not network".into());
     }
     for (k, v) in obj {
         if let Some(q) = question(k) {

@@ -37,6 +37,10 @@ pub fn json_schema() -> Value {
             "desk": {"type": "string"}}, "additionalProperties": false}),
     );
     props.insert(
+        "partner_chosen_by".into(),
+        json!({"enum": ["network"], "description": "she answered \"I don't know\": the network chose this partner (absent: she chose it)"}),
+    );
+    props.insert(
         "attachments".into(),
         json!({"type": "array", "items": {"type": "string"}}),
     );

@@ -148,6 +148,11 @@ pub fn render(json: &Value, id: &str, day: Option<&str>, files: Option<&[String]
         None => "?".into(),
     };
     out.push_str(&format!("  Cifrata / Sealed: {sealed}\n"));
+    if report.partner_chosen_by.as_deref() == Some("network") {
+        out.push_str(
+            "  Scelta dalla rete: non sapeva a chi scrivere / Chosen by the network: she did not know whom to write to\n",
+        );
+    }
     let lang = report.language.as_deref().unwrap_or("?");
     let lang_name = Language::get(lang).map_or(String::new(), |l| format!(" ({})", l.name));
     out.push_str(&format!("  Lingua / Language: {lang}{lang_name}\n"));

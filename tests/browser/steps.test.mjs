@@ -79,7 +79,9 @@ test("16.6 the organisation comes first, in plain words in her language, with th
   await page.check("#consent_read");
   await Promise.all([page.waitForNavigation(), page.click("#report-form button[type=submit]")]);
   assert.ok((await page.textContent("#receipts")).includes(unsure.name));
-  assert.equal(pulledBy(unsure.id, "MARKER-unsure-nojs").length, 1, "the marked partner has it");
+  const nojs = pulledBy(unsure.id, "MARKER-unsure-nojs");
+  assert.equal(nojs.length, 1, "the marked partner has it");
+  assert.equal(nojs[0].partner_chosen_by, "network", "and knows the network chose it for her");
   await context.close();
 });
 
@@ -101,6 +103,18 @@ test("16.6 with JavaScript, 'I don't know' is sealed to the partner the signed d
   const got = pulledBy(unsure.id, "MARKER-unsure-js");
   assert.equal(got.length, 1);
   assert.equal(got[0].sealed, "browser");
+  assert.equal(got[0].partner_chosen_by, undefined, "she also named it herself: her choice");
+  // "I don't know" alone: the report says the network chose.
+  await page.goto(`${server.url}/report?lang=en`);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  await form.check("input[name=partner][value=let_network_choose]");
+  await form.fill("#description", "MARKER-only-network-js");
+  await form.check("#consent_read");
+  await form.click("#report-form button[type=submit]");
+  await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
+  const only = pulledBy(unsure.id, "MARKER-only-network-js");
+  assert.equal(only.length, 1);
+  assert.equal(only[0].partner_chosen_by, "network");
   await context.close();
 });
 

@@ -124,12 +124,16 @@ async function submit(form, directory) {
     throw new Error(t(missing.key));
   }
   // "I don't know: let the network choose" goes to the partner the signed directory marks
-  // for it (the server does the same without JavaScript); each partner once.
+  // for it (the server does the same without JavaScript); each partner once. The copy for a
+  // partner only the network chose says so (`partner_chosen_by`).
   const partners = [];
+  const byNetwork = new Map();
   for (const id of chosen) {
-    const p = id === LET_NETWORK_CHOOSE ? directory.partners.find((x) => x.default_for_unsure === true) : directory.partners.find((x) => x.id === id);
+    const network = id === LET_NETWORK_CHOOSE;
+    const p = network ? directory.partners.find((x) => x.default_for_unsure === true) : directory.partners.find((x) => x.id === id);
     if (!p) throw new Error(t("unknown_partner"));
     if (!partners.includes(p)) partners.push(p);
+    byNetwork.set(p, (byNetwork.get(p) ?? true) && network);
   }
   say(t("removing"));
   const taken = new Set();
@@ -153,13 +157,13 @@ async function submit(form, directory) {
     sealed: "browser",
     reply: { recipient: keys.recipient, mailbox: keys.mailbox },
   };
-  const bytes = new TextEncoder().encode(JSON.stringify(report));
+  const bytesFor = (p) => new TextEncoder().encode(JSON.stringify(byNetwork.get(p) ? { ...report, partner_chosen_by: "network" } : report));
   const receipts = [];
-  const total = partners.length * envelopeStream(bytes, files).length;
+  const total = partners.reduce((sum, p) => sum + envelopeStream(bytesFor(p), files).length, 0);
   const progress = startProgress(total);
   for (const p of partners) {
     say(t("encrypting", { name: p.name }));
-    const { stream, length } = envelopeStream(bytes, files);
+    const { stream, length } = envelopeStream(bytesFor(p), files);
     const sealed = await seal(p.recipients, stream);
     let percent = -1;
     const receipt = await uploadSealed(

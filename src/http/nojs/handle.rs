@@ -46,6 +46,9 @@ struct ReportJson<'a> {
     /// Which appointment that answer is about, as her mailbox showed it.
     #[serde(skip_serializing_if = "Option::is_none")]
     appointment_for: Option<crate::intake::report::AppointmentRef>,
+    /// `network` in the copy for the partner the network chose because she did not know.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partner_chosen_by: Option<&'static str>,
 }
 
 /// What a follow-up carries in hidden fields of the mailbox page.
@@ -174,12 +177,15 @@ pub(super) async fn handle(
         return Err(Refusal::Expired);
     }
     let directory = state.directory.directory();
-    let mut chosen = Vec::new();
+    // Each partner once, with whether only "let the network choose" (the partner the
+    // directory marks for it) named it: that copy of the report says so.
+    let mut chosen: Vec<(crate::keys::Partner, bool)> = Vec::new();
     for id in &partners {
-        // An id, or "let the network choose" (the partner the directory marks for it).
         let p = directory.chosen(id).ok_or(Refusal::UnknownPartner)?;
-        if !chosen.iter().any(|c: &crate::keys::Partner| c.id == p.id) {
-            chosen.push(p.clone());
+        let by_network = id == crate::keys::directory::LET_NETWORK_CHOOSE;
+        match chosen.iter_mut().find(|(c, _)| c.id == p.id) {
+            Some((_, network)) => *network &= by_network,
+            None => chosen.push((p.clone(), by_network)),
         }
     }
     if chosen.is_empty() {
@@ -200,8 +206,7 @@ pub(super) async fn handle(
         })?)
     };
     let assisted = intake.as_ref().is_some_and(Answers::assisted);
-    let mut report = Zeroizing::new(Vec::new());
-    let json = ReportJson {
+    let mut json = ReportJson {
         schema: crate::envelope::SCHEMA,
         kind: if follow.in_reply_to.is_some() {
             "follow-up"
@@ -227,14 +232,17 @@ pub(super) async fn handle(
             }),
             _ => None,
         },
+        partner_chosen_by: None,
     };
-    serde_json::to_writer(&mut *report, &json).map_err(|_| Refusal::Server)?;
 
     // Seal for each partner, off the async workers; one report per partner.
     let spool = std::sync::Arc::new(spool);
-    let report = std::sync::Arc::new(report);
     let mut receipts = Vec::new();
-    for partner in chosen {
+    for (partner, by_network) in chosen {
+        json.partner_chosen_by = by_network.then_some("network");
+        let mut report = Zeroizing::new(Vec::new());
+        serde_json::to_writer(&mut *report, &json).map_err(|_| Refusal::Server)?;
+        let report = std::sync::Arc::new(report);
         let recipients = partner.age_recipients().map_err(|_| Refusal::Server)?;
         let mut upload = state.store.upload(Day::today());
         // Her mailbox is known here (derived, or from the mailbox page): bind it, so that
