@@ -192,3 +192,78 @@ fn upload_partner(txn: &redb::ReadTransaction, id: ReportId) -> Result<Option<St
         .map(|v| v.value().to_owned());
     Ok(partner)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::{Store, CHUNK_SIZE};
+    use crate::keys::demo;
+    use crate::model::{ChunkRoot, Day, ReportId, Sha256};
+    use bytes::Bytes;
+
+    /// Finalising reads what the writer hashed as chunks were stored (out of order, one sent
+    /// twice), and the same as a full read would; once a hashed chunk is replaced by other
+    /// bytes the upload is read back instead — and says the bytes stored last.
+    #[tokio::test]
+    async fn the_writer_hashes_as_chunks_arrive_and_falls_back_to_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &demo::directory().unwrap()).unwrap();
+        let file: Vec<u8> = (0..3 * CHUNK_SIZE + 99).map(|i| (i % 253) as u8).collect();
+        let chunks: Vec<Bytes> = file
+            .chunks(CHUNK_SIZE)
+            .map(Bytes::copy_from_slice)
+            .collect();
+        let want = (
+            Sha256::digest(&file),
+            ChunkRoot::of(&file, CHUNK_SIZE as u32),
+        );
+        let id = ReportId::random();
+        store
+            .begin_resumable(id, Day(1), "cav-milano")
+            .await
+            .unwrap();
+        for n in [1usize, 0, 3, 0, 2] {
+            store
+                .put_resumable(id, n as u32, chunks[n].clone())
+                .await
+                .unwrap();
+        }
+        let tracked = store.tracked.digest(id.0).unwrap();
+        assert_eq!((tracked.sha256, tracked.root), want);
+        assert_eq!(
+            (tracked.chunks, tracked.total, tracked.regular),
+            (4, file.len() as u64, true)
+        );
+        let found = store.assemble_blocking(id, 100).unwrap().unwrap();
+        assert_eq!(found.digest, tracked);
+        assert_eq!(found.head, file[..100]);
+
+        // Chunk 0 replaced by other bytes: no longer tracked, read back.
+        let other = Bytes::from(vec![9u8; CHUNK_SIZE]);
+        store.put_resumable(id, 0, other.clone()).await.unwrap();
+        assert!(store.tracked.digest(id.0).is_none());
+        let mut changed = file.clone();
+        changed[..CHUNK_SIZE].copy_from_slice(&other);
+        let found = store.assemble_blocking(id, 100).unwrap().unwrap();
+        assert_eq!(found.digest.sha256, Sha256::digest(&changed));
+        assert_eq!(
+            found.digest.root,
+            ChunkRoot::of(&changed, CHUNK_SIZE as u32)
+        );
+        assert_eq!(found.head, changed[..100]);
+
+        // Cancelled: nothing tracked is left behind.
+        let gone = ReportId::random();
+        store
+            .begin_resumable(gone, Day(1), "cav-milano")
+            .await
+            .unwrap();
+        store
+            .put_resumable(gone, 0, chunks[0].clone())
+            .await
+            .unwrap();
+        assert!(store.tracked.digest(gone.0).is_some());
+        store.abort_upload_wait(gone).await.unwrap();
+        assert_eq!(store.tracked.len(), 0);
+    }
+}
