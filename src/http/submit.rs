@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::{ApiError, AppState};
 use crate::admission::{self, ValidationError};
-use crate::model::{Day, ReportState, SealedBy};
+use crate::model::{ChunkHasher, ChunkRoot, Day, ReportState, SealedBy};
 use crate::store::{ReportMeta, Upload, CHUNK_SIZE};
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
@@ -78,7 +78,7 @@ async fn submit(
         let piece = piece.map_err(|_| ApiError::Interrupted)?;
         sink.feed(piece, max).await?;
     }
-    let (mut upload, total, sha256, last, reserved) = sink.close();
+    let (mut upload, total, sha256, chunks, last, reserved) = sink.close();
 
     // 3. The payload must be a whole age STREAM of an approdo envelope's length.
     header.complete(total)?;
@@ -99,7 +99,7 @@ async fn submit(
     }
     let meta = upload.finish(meta, last).await?;
     drop(reserved);
-    Ok(HttpResponse::Created().json(receipt(&state, &meta)))
+    Ok(HttpResponse::Created().json(receipt(&state, &meta, &chunks)))
 }
 
 /// The mailbox binding a sender handed beside the report (`X-Approdo-Mailbox-Binding`, see
@@ -125,9 +125,13 @@ fn next_integration(state: &AppState) -> u64 {
 }
 
 /// The JSON answer to an accepted report, with the log key's signed promise to log it
-/// (`receipt`: a C2SP signed note; its inclusion proof is at `/api/v1/log/proof/<id>` after
-/// the next integration).
-pub(super) fn receipt(state: &AppState, meta: &ReportMeta) -> serde_json::Value {
+/// (`receipt`: a C2SP signed note binding the file's SHA-256 and its chunk root `chunks`; its
+/// inclusion proof is at `/api/v1/log/proof/<id>` after the next integration).
+pub(super) fn receipt(
+    state: &AppState,
+    meta: &ReportMeta,
+    chunks: &ChunkRoot,
+) -> serde_json::Value {
     let promise = state
         .store
         .log_key()
@@ -135,6 +139,7 @@ pub(super) fn receipt(state: &AppState, meta: &ReportMeta) -> serde_json::Value 
             &meta.id.to_string(),
             &meta.sha256.to_string(),
             next_integration(state),
+            Some(chunks),
         )
         .ok();
     serde_json::json!({
@@ -144,6 +149,7 @@ pub(super) fn receipt(state: &AppState, meta: &ReportMeta) -> serde_json::Value 
         "size": meta.size,
         "sha256": meta.sha256,
         "sealed": meta.sealed,
+        "chunks": { "size": chunks.size, "root": chunks.root },
         "receipt": promise,
         "log_key": state.store.log_key().vkey(),
     })
@@ -175,11 +181,13 @@ impl Drop for Reserved {
     }
 }
 
-/// Cuts a byte stream into chunks of `CHUNK_SIZE`, hashing and counting, one write at a time.
+/// Cuts a byte stream into chunks of `CHUNK_SIZE`, hashing (the whole file and each chunk, for
+/// the receipt's chunk root) and counting, one write at a time.
 struct ChunkSink {
     upload: Upload,
     buf: BytesMut,
     hasher: Sha256,
+    root: ChunkHasher,
     total: u64,
     reserved: Reserved,
 }
@@ -190,6 +198,7 @@ impl ChunkSink {
             upload,
             buf: BytesMut::with_capacity(CHUNK_SIZE),
             hasher: Sha256::new(),
+            root: ChunkHasher::new(CHUNK_SIZE as u32),
             total: 0,
             reserved: Reserved { state, bytes: 0 },
         }
@@ -209,6 +218,7 @@ impl ChunkSink {
                 // (Reading the next chunk meanwhile doubled the memory of 32 concurrent uploads
                 // for no gain: the disk is the limit. BENCHMARKS.md, part b.)
                 self.reserved.take(CHUNK_SIZE as u64)?;
+                self.root.push_chunk(&self.buf);
                 self.upload.write(self.buf.split().freeze()).await?;
                 self.buf.reserve(CHUNK_SIZE);
             }
@@ -216,11 +226,24 @@ impl ChunkSink {
         Ok(())
     }
 
-    /// Returns the upload, totals, the last partial chunk, which `finish` writes together
-    /// with the metadata, and the pending bytes held until then.
-    fn close(mut self) -> (Upload, u64, crate::model::Sha256, Option<Bytes>, Reserved) {
+    /// Returns the upload, totals, the chunk root, the last partial chunk, which `finish`
+    /// writes together with the metadata, and the pending bytes held until then.
+    fn close(
+        mut self,
+    ) -> (
+        Upload,
+        u64,
+        crate::model::Sha256,
+        ChunkRoot,
+        Option<Bytes>,
+        Reserved,
+    ) {
         let last = (!self.buf.is_empty()).then(|| self.buf.split().freeze());
+        if let Some(last) = &last {
+            self.root.push_chunk(last);
+        }
         let sha = crate::model::Sha256(self.hasher.finalize().into());
-        (self.upload, self.total, sha, last, self.reserved)
+        let root = self.root.finish();
+        (self.upload, self.total, sha, root, last, self.reserved)
     }
 }

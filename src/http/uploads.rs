@@ -4,8 +4,10 @@
 //! envelope); until then nothing is a report. Each upload holds a slot (`slots`): a proof of
 //! work whose price follows the load opens it, a new chunk every `--upload-stale` keeps it,
 //! and it is collected after `--upload-ttl` without one. Once finalisation begins the chunks
-//! are frozen (a late chunk gets 409), and the receipt's hash is of the bytes stored, computed
-//! again in the transaction that makes the report.
+//! are frozen (a late chunk gets 409), and the receipt's hash is of the bytes stored, checked
+//! again in the transaction that makes the report. The store hashes chunks as they arrive
+//! (each one, for the receipt's chunk root, and the whole file so far), so finalising reads
+//! back only the header.
 
 use std::time::Duration;
 
@@ -200,7 +202,7 @@ async fn finalize(
     let assembled =
         blocking(move || store.assemble_blocking(id, admission::MAX_HEADER + admission::NONCE_LEN))
             .await;
-    let (owner, assembled) = match assembled {
+    let assembled = match assembled {
         Ok(Some(found)) => found,
         Ok(None) => {
             state.slots.forget(id);
@@ -216,14 +218,15 @@ async fn finalize(
         state.slots.forget(id);
         Err(e)
     };
-    let partner = match state.directory.directory().partner(&owner) {
+    let partner = match state.directory.directory().partner(&assembled.partner) {
         Some(p) => p.clone(),
-        None => return refuse(ApiError::UnknownPartner(owner.clone())),
+        None => return refuse(ApiError::UnknownPartner(assembled.partner.clone())),
     };
-    if assembled.total == 0 {
+    let digest = &assembled.digest;
+    if digest.total == 0 {
         return refuse(ValidationError::Empty.into());
     }
-    if !assembled.regular {
+    if !digest.regular {
         return refuse(ApiError::BadRequest(format!(
             "every chunk but the last must be {CHUNK_SIZE} bytes"
         )));
@@ -237,7 +240,7 @@ async fn finalize(
     };
     if let Err(e) = shape
         .validate(&partner)
-        .and_then(|h| h.complete(assembled.total))
+        .and_then(|h| h.complete(digest.total))
     {
         return refuse(e.into());
     }
@@ -245,15 +248,15 @@ async fn finalize(
         id,
         partner: partner.id.clone(),
         day: Day::today(),
-        size: assembled.total,
+        size: digest.total,
         sealed: SealedBy::Client,
         state: ReportState::Received,
         acknowledged: None,
-        sha256: assembled.sha256,
-        chunks: assembled.chunks,
+        sha256: digest.sha256,
+        chunks: digest.chunks,
     };
-    // The writer hashes the stored chunks again in the transaction that makes the report: the
-    // receipt below signs the bytes stored, or nothing is made.
+    // The writer checks the stored chunks' hash again in the transaction that makes the
+    // report: the receipt below signs the bytes stored, or nothing is made.
     if let Err(e) = state.store.finish_resumable(&meta, binding).await {
         match e {
             StoreError::NotFound => state.slots.forget(id),
@@ -262,7 +265,7 @@ async fn finalize(
         return Err(e.into());
     }
     state.slots.forget(id);
-    Ok(HttpResponse::Created().json(super::submit::receipt(&state, &meta)))
+    Ok(HttpResponse::Created().json(super::submit::receipt(&state, &meta, &digest.root)))
 }
 
 /// Cancels an upload: its chunks are removed.

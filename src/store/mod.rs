@@ -24,6 +24,7 @@ mod chunks;
 mod erase;
 mod init;
 mod mailbox;
+mod progress;
 mod resumable;
 mod retention;
 pub mod schema;
@@ -47,7 +48,8 @@ pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
 pub use chunks::ChunkScan;
 pub(crate) use chunks::{parse_meta, scan_chunks};
 pub use mailbox::MailboxMessage;
-pub use resumable::Resume;
+pub use progress::UploadDigest;
+pub use resumable::{Assembled, Resume};
 pub use retention::{run_retention, Deleted, DeletionReason, Sweep};
 pub use space::SpacePolicy;
 pub use tlog::LogView;
@@ -169,6 +171,8 @@ pub struct Store {
     log_key: Arc<crate::transparency::LogKey>,
     data: Arc<PathBuf>,
     usage: Arc<space::Usage>,
+    /// What the writer already hashed of each resumable upload.
+    tracked: progress::Tracked,
 }
 
 /// Waits for the writer thread to finish after the last [`Store`] handle is gone, so the
@@ -237,9 +241,11 @@ impl Store {
         let (tx, rx) = mpsc::unbounded_channel();
         let db2 = db.clone();
         let dir = data.to_owned();
+        let tracked = progress::Tracked::default();
+        let tracked2 = tracked.clone();
         let handle = std::thread::Builder::new()
             .name("approdo-writer".into())
-            .spawn(move || writer::run(db2, &dir, rx, usage2))
+            .spawn(move || writer::run(db2, &dir, rx, usage2, tracked2))
             .map_err(|source| StoreError::Io {
                 path: data.to_owned(),
                 source,
@@ -252,6 +258,7 @@ impl Store {
             log_key: Arc::new(log_key),
             data: Arc::new(data.to_owned()),
             usage,
+            tracked,
         })
     }
 

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use redb::ReadableDatabase;
 
 use super::writer::Op;
-use super::{ChunkScan, Day, ReportId, ReportMeta, Store, StoreError, CHUNKS, RESUMABLE};
+use super::{Day, ReportId, ReportMeta, Store, StoreError, UploadDigest, CHUNKS, RESUMABLE};
 
 impl Store {
     /// Creates resumable upload `id` (a fresh [`ReportId::random`]) for `partner`.
@@ -32,18 +32,23 @@ impl Store {
         index: u32,
         data: Bytes,
     ) -> Result<(), StoreError> {
+        // Hashed here, on the caller's thread, not the writer's: the chunk root needs each
+        // chunk's hash, and the writer keeps only the whole file's running hash.
+        let sha256 = crate::model::Sha256::digest(&data);
         self.call(Op::PutResumable {
             id: id.0,
             index,
             data,
+            sha256,
         })
         .await
         .map(|_| ())
     }
 
-    /// Finalises a validated upload into a report. In the same transaction the stored chunks
-    /// are hashed again: if they are not the bytes `meta` describes (size and SHA-256, which
-    /// the receipt signs), nothing changes and the answer is [`StoreError::Changed`].
+    /// Finalises a validated upload into a report. In the same transaction the writer checks
+    /// that the stored chunks are the bytes `meta` describes (size and SHA-256, which the
+    /// receipt signs) — from what it hashed as they were stored, else by reading them again;
+    /// if not, nothing changes and the answer is [`StoreError::Changed`].
     /// `binding` is stored with it ([`crate::reply::binding`]).
     pub async fn finish_resumable(
         &self,
@@ -100,19 +105,51 @@ impl Store {
         Ok(Some(resume))
     }
 
-    /// Reads an upload's chunks back: its partner, and what the chunks add up to.
+    /// What an upload's chunks add up to, and its partner: as the writer hashed them while
+    /// they were stored (only the first `head_len` bytes are read), or — untracked (after a
+    /// restart, say) — read back whole.
     pub fn assemble_blocking(
         &self,
         id: ReportId,
         head_len: usize,
-    ) -> Result<Option<(String, ChunkScan)>, StoreError> {
+    ) -> Result<Option<Assembled>, StoreError> {
         let txn = self.db.get().begin_read().map_err(StoreError::from_db)?;
         let Some(partner) = upload_partner(&txn, id)? else {
             return Ok(None);
         };
         let chunks = txn.open_table(CHUNKS).map_err(StoreError::from_db)?;
-        let scan = super::scan_chunks(&chunks, id.0, head_len, |_| {})?;
-        Ok(Some((partner, scan)))
+        if let Some(digest) = self.tracked.digest(id.0) {
+            let mut head = Vec::new();
+            for row in chunks
+                .range((id.0, 0)..=(id.0, u32::MAX))
+                .map_err(StoreError::from_db)?
+            {
+                if head.len() >= head_len {
+                    break;
+                }
+                let (_, v) = row.map_err(StoreError::from_db)?;
+                let take = (head_len - head.len()).min(v.value().len());
+                head.extend_from_slice(&v.value()[..take]);
+            }
+            return Ok(Some(Assembled {
+                partner,
+                digest,
+                head,
+            }));
+        }
+        let mut root = crate::model::ChunkHasher::new(super::CHUNK_SIZE as u32);
+        let scan = super::scan_chunks(&chunks, id.0, head_len, |b| root.push_chunk(b))?;
+        Ok(Some(Assembled {
+            partner,
+            digest: UploadDigest {
+                chunks: scan.chunks,
+                total: scan.total,
+                sha256: scan.sha256,
+                root: root.finish(),
+                regular: scan.regular && !scan.oversized,
+            },
+            head: scan.head,
+        }))
     }
 
     /// Resumable uploads that survived the last restart (for the collector to time out).
@@ -122,6 +159,17 @@ impl Store {
             .map(|&id| ReportId(id))
             .collect()
     }
+}
+
+/// An upload's chunks, as finalising sees them.
+#[derive(Debug)]
+pub struct Assembled {
+    /// The partner it is for.
+    pub partner: String,
+    /// What its chunks add up to.
+    pub digest: UploadDigest,
+    /// Its first bytes.
+    pub head: Vec<u8>,
 }
 
 /// Where a resumable upload stands.
@@ -143,4 +191,79 @@ fn upload_partner(txn: &redb::ReadTransaction, id: ReportId) -> Result<Option<St
         .map_err(StoreError::from_db)?
         .map(|v| v.value().to_owned());
     Ok(partner)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::super::{Store, CHUNK_SIZE};
+    use crate::keys::demo;
+    use crate::model::{ChunkRoot, Day, ReportId, Sha256};
+    use bytes::Bytes;
+
+    /// Finalising reads what the writer hashed as chunks were stored (out of order, one sent
+    /// twice), and the same as a full read would; once a hashed chunk is replaced by other
+    /// bytes the upload is read back instead — and says the bytes stored last.
+    #[tokio::test]
+    async fn the_writer_hashes_as_chunks_arrive_and_falls_back_to_reading() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), &demo::directory().unwrap()).unwrap();
+        let file: Vec<u8> = (0..3 * CHUNK_SIZE + 99).map(|i| (i % 253) as u8).collect();
+        let chunks: Vec<Bytes> = file
+            .chunks(CHUNK_SIZE)
+            .map(Bytes::copy_from_slice)
+            .collect();
+        let want = (
+            Sha256::digest(&file),
+            ChunkRoot::of(&file, CHUNK_SIZE as u32),
+        );
+        let id = ReportId::random();
+        store
+            .begin_resumable(id, Day(1), "cav-milano")
+            .await
+            .unwrap();
+        for n in [1usize, 0, 3, 0, 2] {
+            store
+                .put_resumable(id, n as u32, chunks[n].clone())
+                .await
+                .unwrap();
+        }
+        let tracked = store.tracked.digest(id.0).unwrap();
+        assert_eq!((tracked.sha256, tracked.root), want);
+        assert_eq!(
+            (tracked.chunks, tracked.total, tracked.regular),
+            (4, file.len() as u64, true)
+        );
+        let found = store.assemble_blocking(id, 100).unwrap().unwrap();
+        assert_eq!(found.digest, tracked);
+        assert_eq!(found.head, file[..100]);
+
+        // Chunk 0 replaced by other bytes: no longer tracked, read back.
+        let other = Bytes::from(vec![9u8; CHUNK_SIZE]);
+        store.put_resumable(id, 0, other.clone()).await.unwrap();
+        assert!(store.tracked.digest(id.0).is_none());
+        let mut changed = file.clone();
+        changed[..CHUNK_SIZE].copy_from_slice(&other);
+        let found = store.assemble_blocking(id, 100).unwrap().unwrap();
+        assert_eq!(found.digest.sha256, Sha256::digest(&changed));
+        assert_eq!(
+            found.digest.root,
+            ChunkRoot::of(&changed, CHUNK_SIZE as u32)
+        );
+        assert_eq!(found.head, changed[..100]);
+
+        // Cancelled: nothing tracked is left behind.
+        let gone = ReportId::random();
+        store
+            .begin_resumable(gone, Day(1), "cav-milano")
+            .await
+            .unwrap();
+        store
+            .put_resumable(gone, 0, chunks[0].clone())
+            .await
+            .unwrap();
+        assert!(store.tracked.digest(gone.0).is_some());
+        store.abort_upload_wait(gone).await.unwrap();
+        assert_eq!(store.tracked.len(), 0);
+    }
 }

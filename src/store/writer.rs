@@ -5,6 +5,7 @@
 use redb::{Durability, ReadableTable};
 use tokio::sync::{mpsc, oneshot};
 
+use super::progress::{advance, stored_is, Progress, Staged, Tracked};
 use super::tlog;
 use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
 use crate::transparency::Entry;
@@ -59,10 +60,12 @@ pub(super) enum Op {
         partner: String,
     },
     /// A chunk of a resumable upload, durable; `index` must follow the last stored chunk.
+    /// `sha256` is the hash of `data` (made by the caller, off this thread).
     PutResumable {
         id: u128,
         index: u32,
         data: bytes::Bytes,
+        sha256: crate::model::Sha256,
     },
     /// Makes a validated resumable upload a report.
     FinishResumable {
@@ -116,8 +119,9 @@ pub(super) fn run(
     data: &std::path::Path,
     rx: mpsc::UnboundedReceiver<Command>,
     usage: std::sync::Arc<super::space::Usage>,
+    tracked: Tracked,
 ) {
-    run_batches(&db, data, rx, &usage);
+    run_batches(&db, data, rx, &usage, &tracked);
     drop(db);
 }
 
@@ -126,6 +130,7 @@ fn run_batches(
     data: &std::path::Path,
     mut rx: mpsc::UnboundedReceiver<Command>,
     usage: &super::space::Usage,
+    tracked: &Tracked,
 ) {
     // A batch deleted reports: their ciphertext is erased from the file as soon as nothing
     // else is queued (`erase`), one rewrite for every deletion since the last.
@@ -165,7 +170,7 @@ fn run_batches(
                 Err(_) => break,
             }
         }
-        let results = apply(db, &batch, usage);
+        let results = apply(db, &batch, usage, tracked);
         match results {
             Ok(results) => {
                 for (cmd, r) in batch.into_iter().zip(results) {
@@ -200,7 +205,10 @@ fn apply(
     db: &redb::Database,
     batch: &[Command],
     usage: &super::space::Usage,
+    tracked: &Tracked,
 ) -> Result<Results, StoreError> {
+    // What this transaction hashes of resumable uploads: published only once it commits.
+    let mut staged = Staged::new(tracked);
     // Room of chunks removed and written by this batch (what the store holds and can reuse).
     let (mut freed, mut written) = (0u64, 0u64);
     let mut txn = db.begin_write().map_err(StoreError::from_db)?;
@@ -262,6 +270,7 @@ fn apply(
                     }
                 }
                 Op::Abort { id } => {
+                    staged.take(*id);
                     resumable.remove(*id).map_err(StoreError::from_db)?;
                     if pending.remove(*id).map_err(StoreError::from_db)?.is_some() {
                         freed += delete_chunks(&mut chunks, *id)?;
@@ -273,9 +282,15 @@ fn apply(
                     resumable
                         .insert(*id, partner.as_str())
                         .map_err(StoreError::from_db)?;
+                    staged.put(*id, Progress::new());
                     Ok(true)
                 }
-                Op::PutResumable { id, index, data } => {
+                Op::PutResumable {
+                    id,
+                    index,
+                    data,
+                    sha256,
+                } => {
                     let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
                     // Chunks arrive a few at a time ([`super::CHUNK_WINDOW`], enforced by
                     // the slots); as a backstop one must be stored a little below this one.
@@ -299,6 +314,11 @@ fn apply(
                         {
                             freed += super::space::footprint(old.value().len());
                         }
+                        if let Some(p) = staged.take(*id) {
+                            if let Some(p) = advance(&chunks, *id, p, *index, data, *sha256)? {
+                                staged.put(*id, p);
+                            }
+                        }
                         Ok(true)
                     }
                 }
@@ -306,12 +326,14 @@ fn apply(
                     let parsed = parse_meta(*id, meta)?;
                     let live = resumable.get(*id).map_err(StoreError::from_db)?.is_some();
                     // The receipt signs `parsed.sha256`: it must be the hash of the bytes
-                    // stored, here, in this transaction (issue 15, finalize race).
-                    let same = live && {
-                        let scan = super::scan_chunks(&chunks, *id, 0, |_| {})?;
-                        scan.sha256 == parsed.sha256 && scan.total == parsed.size
-                    };
+                    // stored, here, in this transaction (issue 15, finalize race) — as hashed
+                    // while they were stored (`progress`), else read back.
+                    let progress = staged.take(*id);
+                    let same = live && stored_is(&chunks, *id, progress.as_ref(), &parsed)?;
                     if live && !same {
+                        if let Some(p) = progress {
+                            staged.put(*id, p);
+                        }
                         results.push(Err(StoreError::Changed));
                         continue;
                     }
@@ -420,6 +442,7 @@ fn apply(
         }
     }
     txn.commit().map_err(StoreError::from_db)?;
+    staged.publish();
     if freed > 0 {
         // redb hands the pages a transaction freed back for reuse only when a later
         // transaction commits: one empty durable commit now, so the room the accounting

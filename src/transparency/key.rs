@@ -11,7 +11,9 @@ use signed_note::{Note, Signer, StandardSigner, StandardVerifier, VerifierList};
 use tlog_tiles::{Checkpoint, Hash};
 use zeroize::Zeroizing;
 
+use super::receipt::{Receipt, CHUNKS_LINE};
 use super::LogError;
+use crate::model::ChunkRoot;
 
 /// File name of the log key in the data directory.
 pub const KEY_FILE: &str = "log.key";
@@ -147,12 +149,23 @@ impl LogKey {
     }
 
     /// A signed promise that report `id` with ciphertext `sha256` will be in the log by `by`
-    /// (seconds since the epoch: the next integration), the line `by <time>`.
-    pub fn sign_receipt(&self, id: &str, sha256: &str, by: u64) -> Result<String, LogError> {
-        let text = format!(
+    /// (seconds since the epoch: the next integration), the line `by <time>`, and — on every
+    /// receipt approdo signs since issue 16 — that its chunks hash to `chunks`, the line
+    /// `chunks <size> <root>` ([`crate::model::ChunkRoot`]). `None` makes the older form.
+    pub fn sign_receipt(
+        &self,
+        id: &str,
+        sha256: &str,
+        by: u64,
+        chunks: Option<&ChunkRoot>,
+    ) -> Result<String, LogError> {
+        let mut text = format!(
             "{RECEIPT_TAG}\n{}\n{id}\n{sha256}\nby {by}\n",
             self.origin()
         );
+        if let Some(c) = chunks {
+            text.push_str(&format!("{CHUNKS_LINE}{c}\n"));
+        }
         let note = self.sign_note(text.as_bytes())?;
         String::from_utf8(note).map_err(|e| LogError::Checkpoint(e.to_string()))
     }
@@ -219,25 +232,18 @@ impl LogVerifier {
     /// Verifies a receipt; returns `(id, sha256, by)`, `by` the time it promised the entry
     /// would be in the log (absent on receipts signed before approdo promised one).
     pub fn receipt_by(&self, note: &str) -> Result<(String, String, Option<u64>), LogError> {
+        self.open_receipt(note).map(|r| (r.id, r.sha256, r.by))
+    }
+
+    /// Verifies a receipt of any form approdo signed; returns what it promises.
+    pub fn open_receipt(&self, note: &str) -> Result<Receipt, LogError> {
         let text = self.open_note(note.as_bytes())?;
         let text = String::from_utf8(text).map_err(|e| LogError::Checkpoint(e.to_string()))?;
-        let lines: Vec<&str> = text.lines().collect();
-        let not_ours = || LogError::Checkpoint("not a receipt of this log".into());
-        let (tag, origin, id, sha, by) = match lines.as_slice() {
-            [tag, origin, id, sha] => (tag, origin, id, sha, None),
-            [tag, origin, id, sha, by] => {
-                let by = by
-                    .strip_prefix("by ")
-                    .and_then(|t| t.parse::<u64>().ok())
-                    .ok_or_else(not_ours)?;
-                (tag, origin, id, sha, Some(by))
-            }
-            _ => return Err(not_ours()),
-        };
-        if *tag != RECEIPT_TAG || *origin != self.origin {
-            return Err(not_ours());
+        let receipt = Receipt::parse(&text)?;
+        if receipt.origin != self.origin {
+            return Err(LogError::Checkpoint("not a receipt of this log".into()));
         }
-        Ok(((*id).to_owned(), (*sha).to_owned(), by))
+        Ok(receipt)
     }
 }
 
@@ -255,7 +261,7 @@ mod tests {
         let v = LogVerifier::new(key.vkey()).unwrap();
         let cp = key.sign_checkpoint(3, Hash([7; 32])).unwrap();
         assert_eq!(v.checkpoint(&cp).unwrap().size(), 3);
-        let r = key.sign_receipt("aa", "bb", 86_400).unwrap();
+        let r = key.sign_receipt("aa", "bb", 86_400, None).unwrap();
         assert_eq!(v.receipt(&r).unwrap(), ("aa".into(), "bb".into()));
         assert_eq!(v.receipt_by(&r).unwrap().2, Some(86_400));
         let timed = key

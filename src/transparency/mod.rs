@@ -11,6 +11,7 @@
 //!
 //! - [`entry`]: the leaf format (one JSON object per leaf);
 //! - [`key`]: the log's signing key and checkpoint signing;
+//! - [`receipt`]: the receipts it signs for accepted reports (with their chunk root);
 //! - [`client`]: verifying checkpoints, proofs and tiles (auditors, the CLI).
 //!
 //! The pure parts only: the log's tables, queueing and integration belong to the store
@@ -19,9 +20,11 @@
 pub mod client;
 pub mod entry;
 pub mod key;
+pub mod receipt;
 
 pub use entry::Entry;
 pub use key::{checkpoint_time, LogKey, LogVerifier, KEY_FILE};
+pub use receipt::Receipt;
 
 /// How often the log signs a checkpoint when nothing is queued: every interval, but at
 /// most hourly (a test server integrating every second need not sign every second); auditors

@@ -77,6 +77,31 @@ test("a report with three attachments is sealed in the browser and pulled intact
   await context.close();
 });
 
+test("a receipt for other bytes than the page sent is not accepted (issue 16)", async () => {
+  // A server that stores (and signs for) other bytes: here a byte of the ciphertext is changed
+  // on the way, after the page hashed its chunk. The signed chunk root is not the page's.
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  let changed = 0;
+  await page.route("**/api/v1/uploads/*/chunks/0", async (route) => {
+    const body = Buffer.from(route.request().postDataBuffer());
+    body[body.length - 1] ^= 1;
+    changed++;
+    return route.continue({ postData: body });
+  });
+  await page.goto(`${server.url}/report`);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  await reportForm(page).check("input[name=partner][value=cav-milano]");
+  await reportForm(page).fill("#description", "I need help.");
+  await reportForm(page).check("#consent_read");
+  await reportForm(page).click("button[type=submit]");
+  await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
+  assert.equal(changed, 1);
+  const text = await page.textContent("#receipts li");
+  assert.match(text, /could not be checked \(the receipt does not promise what this page sent\)/, text);
+  await context.close();
+});
+
 test("a directory whose key was swapped makes the page refuse to seal", async () => {
   const context = await browser.newContext();
   const page = await context.newPage();

@@ -93,6 +93,7 @@ fn audit_log_reports_a_receipt_the_log_did_not_keep() {
             &format!("{:032x}", 0xdead_u128),
             &"ab".repeat(32),
             now - 120,
+            Some(&approdo::model::ChunkRoot::of(b"age", 1_044_480)),
         )
         .unwrap();
     let bad = dir.path().join("dropped.receipt");

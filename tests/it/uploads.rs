@@ -207,3 +207,71 @@ fn abandoned_uploads_are_collected() {
         audit.findings
     );
 }
+
+/// What a receipt promises, checked with the log key the answer names: the id, the whole
+/// file's SHA-256 and its chunk root (issue 16), each recomputed here from the bytes sent.
+fn assert_receipt_binds(answer: &serde_json::Value, file: &[u8]) {
+    let root = approdo::model::ChunkRoot::of(file, CHUNK as u32);
+    let v = approdo::transparency::LogVerifier::new(answer["log_key"].as_str().unwrap()).unwrap();
+    let r = v.open_receipt(answer["receipt"].as_str().unwrap()).unwrap();
+    assert_eq!(Some(r.id.as_str()), answer["id"].as_str());
+    assert_eq!(r.sha256, approdo::model::Sha256::digest(file).to_hex());
+    assert_eq!(r.chunks, Some(root), "the signed chunk root is the file's");
+    assert_eq!(answer["chunks"]["size"], CHUNK);
+    assert_eq!(
+        answer["chunks"]["root"].as_str(),
+        Some(root.root.to_hex().as_str())
+    );
+}
+
+/// Each path to a receipt signs the chunk root of the bytes sent: chunks hashed as they
+/// arrived (out of order, one re-sent), hashed again after a restart forgot them, a hashed
+/// chunk replaced by other bytes, and a single-request submission.
+#[test]
+fn every_receipt_binds_the_chunk_root_of_the_bytes_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = sealed_report(3 * MIB + 777);
+    let chunks: Vec<&[u8]> = file.chunks(CHUNK).collect();
+    let server = TestServer::start_in(&data, &[]);
+
+    // Out of order within the window, and a re-send of a hashed chunk.
+    let id = create(&server);
+    for n in [1, 0, 3, 0, 2] {
+        assert_eq!(put(&server, &id, n, chunks[n]).0, 200);
+    }
+    let (s, answer) = finalize(&server, &id);
+    assert_eq!(s, 201, "{answer}");
+    assert_receipt_binds(&answer, &file);
+
+    // A hashed chunk replaced by other bytes (a re-send is allowed): the upload is hashed
+    // again at finalisation, and the receipt is of the bytes stored last.
+    let id = create(&server);
+    let other = vec![0x5a; CHUNK];
+    assert_eq!(put(&server, &id, 0, &other).0, 200);
+    assert_eq!(put(&server, &id, 1, chunks[1]).0, 200);
+    assert_eq!(put(&server, &id, 0, chunks[0]).0, 200);
+    for (n, chunk) in chunks.iter().enumerate().skip(2) {
+        assert_eq!(put(&server, &id, n, chunk).0, 200);
+    }
+    let (s, answer) = finalize(&server, &id);
+    assert_eq!(s, 201, "{answer}");
+    assert_receipt_binds(&answer, &file);
+
+    // Half sent, then the server restarts: what it hashed is gone, finalising reads back.
+    let id = create(&server);
+    assert_eq!(put(&server, &id, 0, chunks[0]).0, 200);
+    server.kill9();
+    let server = TestServer::start_in(&data, &[]);
+    for (n, chunk) in chunks.iter().enumerate().skip(1) {
+        assert_eq!(put(&server, &id, n, chunk).0, 200);
+    }
+    let (s, answer) = finalize(&server, &id);
+    assert_eq!(s, 201, "{answer}");
+    assert_receipt_binds(&answer, &file);
+
+    // One request: the same chunk size, the same root.
+    let (s, answer) = server.submit_raw("cav-milano", &file);
+    assert_eq!(s, 201, "{answer}");
+    assert_receipt_binds(&answer, &file);
+}

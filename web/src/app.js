@@ -188,8 +188,9 @@ async function submit(form, directory) {
     try {
       text = t("receipt", { partner: p.name, code: checkReceipt(receipt) });
     } catch (e) {
-      // It was sent (encrypted); only the server's promise to log it is in doubt.
-      text = t("receipt_unchecked", { partner: p.name, code: receipt.sent_sha256.slice(0, 12), reason: e.message });
+      // It was sent (encrypted); only the server's promise to log it is in doubt (the code is
+      // the server's word for the file's hash: the page hashes only its chunks).
+      text = t("receipt_unchecked", { partner: p.name, code: String(receipt.sha256 || "").slice(0, 12), reason: e.message });
     }
     receipts.push({ text, id: receipt.id });
   }

@@ -1,8 +1,10 @@
 // Checks a submission receipt in the browser, as far as a page can: the server's signed
 // promise (a C2SP signed note by the transparency log's Ed25519 key) must verify with the key
-// it names, and must promise to log exactly the bytes this page sent (their SHA-256). The
-// auditors' `approdo audit log` then checks that the promise was kept. The receipt code she
-// can keep is the first 12 hex digits of that hash.
+// it names, name the report, and bind the chunk root of the bytes this page sent
+// (`chunks <size> <root>`, computed with WebCrypto as they left: upload.js). The whole file's
+// SHA-256 is then taken from that verified promise — the page does not hash the whole file in
+// JavaScript. The auditors' `approdo audit log` then checks that the promise was kept. The
+// receipt code she can keep is the first 12 hex digits of that SHA-256.
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { base64 } from "@scure/base";
@@ -40,12 +42,22 @@ export function openNote(note, vkey) {
   throw new Error("the receipt's signature does not verify");
 }
 
-/** Checks a submission answer against the bytes sent; returns the receipt code. */
+/** Checks a submission answer against the bytes sent (`sent_chunks`: `{ size, root }`, the
+ * chunk root this page computed); returns the receipt code. A receipt signed before chunk roots
+ * (no `chunks` line) is checked against `sent_sha256` instead, when the caller has one. */
 export function checkReceipt(answer) {
-  if (answer.sha256 !== answer.sent_sha256) throw new Error("the server's answer does not match what this page sent");
   const lines = openNote(answer.receipt, answer.log_key).split("\n");
-  if (lines[0] !== "approdo.receipt/v1" || lines[2] !== answer.id || lines[3] !== answer.sent_sha256) {
+  if (lines[lines.length - 1] === "") lines.pop();
+  if (lines[0] !== "approdo.receipt/v1" || lines[2] !== answer.id || !/^[0-9a-f]{64}$/.test(lines[3] || "")) {
     throw new Error("the receipt does not promise what this page sent");
   }
-  return answer.sent_sha256.slice(0, 12);
+  const sha = lines[3];
+  const sent = answer.sent_chunks;
+  if (lines.length === 6) {
+    if (!sent || lines[5] !== `chunks ${sent.size} ${sent.root}`) throw new Error("the receipt does not promise what this page sent");
+  } else if (lines.length > 6 || !answer.sent_sha256 || answer.sent_sha256 !== sha) {
+    throw new Error("the receipt does not promise what this page sent");
+  }
+  if (answer.sha256 !== sha) throw new Error("the server's answer does not match what this page sent");
+  return sha.slice(0, 12);
 }

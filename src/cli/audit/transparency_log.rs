@@ -223,7 +223,7 @@ mod tests {
         let untimed = key.sign_checkpoint(1, Hash([1; 32])).unwrap();
         assert!(freshness(&state, &untimed, day).is_some());
 
-        let receipt = key.sign_receipt("ab", "cd", day).unwrap();
+        let receipt = key.sign_receipt("ab", "cd", day, None).unwrap();
         assert!(
             receipt_kept(&state, &receipt, day + 60).is_none(),
             "not due yet"
@@ -246,7 +246,7 @@ mod tests {
         assert!(receipt_kept(&state, &receipt, day + 3600).is_none(), "kept");
         let stranger = tempfile::tempdir().unwrap();
         let other = LogKey::load_or_create(stranger.path()).unwrap();
-        let forged = other.sign_receipt("ab", "cd", day).unwrap();
+        let forged = other.sign_receipt("ab", "cd", day, None).unwrap();
         assert!(
             receipt_kept(&state, &forged, day).is_some(),
             "another key's receipt"
