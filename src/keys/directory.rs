@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use super::network::{NetworkKey, NetworkPublicKey};
 pub use super::partner::Partner;
 use super::{secretfile, KeyError, WitnessEntry};
-pub use crate::model::PartnerId;
 
 /// Schema tag of the directory JSON.
 pub const SCHEMA: &str = "approdo.directory/v1";
@@ -296,6 +295,7 @@ impl SignedDirectory {
 mod tests {
     use super::*;
     use crate::keys::OfficerIdentity;
+    use crate::model::PartnerId;
 
     fn toml_for(recipients: &[String]) -> String {
         format!(

@@ -59,4 +59,22 @@ mod tests {
             }
         }
     }
+
+    /// The model's types have one path: `crate::model::…`. No other module re-exports them
+    /// (the store once did), so an import says where a type lives.
+    #[test]
+    fn no_module_re_exports_the_model() {
+        for (file, code) in code_of("") {
+            if file.contains("/src/model/") {
+                continue;
+            }
+            for line in code.lines() {
+                let line = line.trim();
+                assert!(
+                    !(line.starts_with("pub") && line.contains("use crate::model")),
+                    "{file} re-exports the model: {line}"
+                );
+            }
+        }
+    }
 }

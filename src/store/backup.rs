@@ -291,7 +291,7 @@ pub fn backup_offline(data: &Path, out: impl Write) -> Result<BackupSummary, Bac
 mod tests {
     use super::*;
     use crate::keys::demo;
-    use crate::store::{Day, MailboxId};
+    use crate::model::{Day, MailboxId};
 
     #[tokio::test]
     async fn round_trip_and_refusals() {

@@ -13,8 +13,8 @@
 use redb::{ReadableDatabase, ReadableTable, TableDefinition};
 
 use super::writer::Op;
-use super::{Day, Store, StoreError};
-use crate::model::MailboxId;
+use super::{Store, StoreError};
+use crate::model::{Day, MailboxId};
 
 /// `(mailbox id, message id)` → day (u32, little-endian) followed by the age file.
 pub(crate) const MAILBOX: TableDefinition<([u8; 32], u128), &[u8]> =

@@ -40,7 +40,7 @@ use std::sync::Arc;
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use tokio::sync::{mpsc, oneshot};
 
-pub use crate::model::MailboxId;
+use crate::model::{ReportId, ReportState};
 pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
 pub(crate) use cases::CASES;
 pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
@@ -54,7 +54,7 @@ pub use tlog::LogView;
 pub use trust::{
     check_log_key, recorded_directory, recorded_log_key, DirectoryFiles, COSIGNED_CHECKPOINT,
 };
-pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
+pub use types::ReportMeta;
 pub use upload::Upload;
 use writer::{Command, Op};
 

@@ -6,7 +6,8 @@ use bytes::Bytes;
 use redb::ReadableDatabase;
 
 use super::writer::Op;
-use super::{ChunkScan, Day, ReportId, ReportMeta, Store, StoreError, CHUNKS, RESUMABLE};
+use super::{ChunkScan, ReportMeta, Store, StoreError, CHUNKS, RESUMABLE};
+use crate::model::{Day, ReportId};
 
 impl Store {
     /// Creates resumable upload `id` (a fresh [`ReportId::random`]) for `partner`.

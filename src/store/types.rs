@@ -4,8 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::model::{Day, ReportId, ReportState, SealedBy};
-use crate::model::{PartnerId, ReportSummary, Sha256};
+use crate::model::{Day, PartnerId, ReportId, ReportState, ReportSummary, SealedBy, Sha256};
 use crate::transparency::Entry;
 
 /// The metadata the store keeps per report. Nothing else about a report exists on disk.

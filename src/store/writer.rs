@@ -6,7 +6,8 @@ use redb::{Durability, ReadableTable};
 use tokio::sync::{mpsc, oneshot};
 
 use super::tlog;
-use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
+use super::{parse_meta, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
+use crate::model::ReportState;
 use crate::transparency::Entry;
 
 /// Most commands in one transaction.
@@ -357,7 +358,7 @@ fn apply(
                                     },
                                 )?;
                             }
-                            meta.set_state(*state, super::Day::today());
+                            meta.set_state(*state, crate::model::Day::today());
                             let json = serde_json::to_vec(&meta)
                                 .map_err(|e| StoreError::Db(e.to_string()))?;
                             reports

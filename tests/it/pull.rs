@@ -3,7 +3,7 @@
 //! the next pull instead of being forgotten as "already pulled"; `--keep-ciphertext` keeps the
 //! encrypted file as received, which `approdo decrypt` opens offline.
 
-use approdo::store::ReportState;
+use approdo::model::ReportState;
 
 use crate::common::{self, TestServer};
 
