@@ -13,7 +13,7 @@ mod sha256;
 
 pub use day::Day;
 pub use ids::{MailboxId, PartnerId, ReportId};
-pub use report::{ReportState, ReportSummary, SealedBy};
+pub use report::{Lenient, ReportState, ReportSummary, SealedBy};
 pub use sha256::Sha256;
 
 #[cfg(test)]
