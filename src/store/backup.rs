@@ -9,40 +9,44 @@
 //! Uploads still in progress are left out (they were never acknowledged). Everything in it is
 //! ciphertext or public: it is safe to keep off-site.
 //!
-//! Format `approdo.backup/v1`: the line `approdo.backup/v1\n`, then records — a tag byte and
+//! Format `approdo.backup/v2`: the line `approdo.backup/v2\n`, then records — a tag byte and
 //! length-prefixed fields (u32 little-endian lengths) — and an end record holding the number of
 //! records and the SHA-256 of every byte before it. A truncated or altered file is refused.
+//! The writer walks the table registry ([`super::schema::TABLES`]): every table a backup
+//! copies is a section record followed by its rows, as redb encodes them, so a new table
+//! needs no code here.
 //!
 //! | tag | fields |
 //! | --- | --- |
-//! | `T` | trust name, value (the served `directory.json`, `directory.sig`) |
-//! | `R` | report id (16 bytes LE), metadata JSON |
-//! | `C` | report id, chunk index (4 bytes LE), ciphertext |
-//! | `M` | mailbox id (32 bytes), message id (16 bytes LE), stored row |
-//! | `O` | mailbox id (32 bytes), a partner id that replied there (`mailbox_partners`) |
-//! | `B` | report id, its mailbox binding (48 bytes, `report_mailbox`) — after its chunks |
-//! | `L` | transparency-log table name, key (8 or 16 bytes LE), value |
+//! | `S` | a table's name (each copied table once, in the registry's order, even when empty) |
+//! | `G` | a row of that table: key, value (redb's encoding of their types) |
 //! | `E` | record count (8 bytes LE), SHA-256 (32 bytes) — last |
+//!
+//! The same checks run while writing, verifying and restoring (`restore::Checker`): each row
+//! is a valid encoding of its table's types, every report has all its chunks in order. Files
+//! of the first format (`approdo.backup/v1`, a tag per kind of row) are still read (`v1`).
 //!
 //! A store holding a table this code does not know (a newer approdo) is refused rather than
 //! backed up partially.
 
 mod restore;
+mod v1;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use redb::{ReadableDatabase, ReadableTable, TableHandle};
+use redb::{ReadableDatabase, TableHandle};
 use sha2::{Digest, Sha256};
 
-use super::binding::REPORT_MAILBOX;
-use super::mailbox::{MAILBOX, MAILBOX_PARTNERS};
-use super::{parse_meta, Store, StoreError, CHUNKS, DB_FILE, REPORTS, TRUST};
+use super::schema::{Backup, TABLES};
+use super::{Store, StoreError, DB_FILE};
 
 pub use restore::{restore, verify_backup};
 
-/// The first line of every backup file.
-pub const MAGIC: &[u8] = b"approdo.backup/v1\n";
+/// The first line of every backup file written now.
+pub const MAGIC: &[u8] = b"approdo.backup/v2\n";
+/// The first line of a backup of the first format (read, no longer written).
+pub const MAGIC_V1: &[u8] = b"approdo.backup/v1\n";
 
 /// Errors taking or restoring a backup.
 #[derive(Debug, thiserror::Error)]
@@ -148,122 +152,18 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
         hash: Sha256::new(),
         records: 0,
     };
-    let mut summary = BackupSummary::default();
     w.raw(MAGIC)?;
-    let trust = txn.open_table(TRUST).map_err(db_err)?;
-    for row in trust.iter().map_err(db_err)? {
-        let (k, v) = row.map_err(db_err)?;
-        w.record(b'T', &[k.value().as_bytes(), v.value()])?;
+    // The checks a restore makes, made now: a store that would not restore is not backed up.
+    let mut check = restore::Checker::default();
+    for table in TABLES.iter().filter(|t| t.backup == Backup::Copied) {
+        w.record(b'S', &[table.name.as_bytes()])?;
+        check.table(table.name.as_bytes())?;
+        table.rows.each(txn, &mut |key, value| {
+            check.row(key, value)?;
+            w.record(b'G', &[key, value])
+        })?;
     }
-    let reports = txn.open_table(REPORTS).map_err(db_err)?;
-    let chunks = txn.open_table(CHUNKS).map_err(db_err)?;
-    let bindings = match txn.open_table(REPORT_MAILBOX) {
-        Ok(t) => Some(t),
-        Err(redb::TableError::TableDoesNotExist(_)) => None,
-        Err(e) => return Err(db_err(e)),
-    };
-    let cases = match txn.open_table(super::cases::CASES) {
-        Ok(t) => Some(t),
-        Err(redb::TableError::TableDoesNotExist(_)) => None,
-        Err(e) => return Err(db_err(e)),
-    };
-    for row in reports.iter().map_err(db_err)? {
-        let (k, v) = row.map_err(db_err)?;
-        let id = k.value();
-        let meta = parse_meta(id, v.value())?;
-        w.record(b'R', &[&id.to_le_bytes(), v.value()])?;
-        summary.reports += 1;
-        let mut count = 0u32;
-        for chunk in chunks.range((id, 0)..=(id, u32::MAX)).map_err(db_err)? {
-            let (ck, cv) = chunk.map_err(db_err)?;
-            w.record(
-                b'C',
-                &[&id.to_le_bytes(), &ck.value().1.to_le_bytes(), cv.value()],
-            )?;
-            summary.bytes += cv.value().len() as u64;
-            count += 1;
-        }
-        if count != meta.chunks {
-            return Err(BackupError::Store(StoreError::CorruptMeta(
-                meta.id.to_string(),
-            )));
-        }
-        summary.chunks += u64::from(count);
-        if let Some(table) = &bindings {
-            if let Some(binding) = table.get(id).map_err(db_err)? {
-                w.record(b'B', &[&id.to_le_bytes(), binding.value()])?;
-            }
-        }
-        if let Some(table) = &cases {
-            // Case records (sealed, signed; `store::cases`), after their report.
-            for row in table.range((id, 0)..=(id, u128::MAX)).map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                w.record(
-                    b'K',
-                    &[&id.to_le_bytes(), &k.value().1.to_le_bytes(), v.value()],
-                )?;
-            }
-        }
-    }
-    match txn.open_table(MAILBOX) {
-        Ok(mailbox) => {
-            for row in mailbox.iter().map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                let (mb, id) = k.value();
-                w.record(b'M', &[&mb, &id.to_le_bytes(), v.value()])?;
-                summary.replies += 1;
-            }
-        }
-        Err(redb::TableError::TableDoesNotExist(_)) => {}
-        Err(e) => return Err(db_err(e)),
-    }
-    match txn.open_table(MAILBOX_PARTNERS) {
-        Ok(partners) => {
-            for row in partners.iter().map_err(db_err)? {
-                let (k, _) = row.map_err(db_err)?;
-                let (mb, partner) = k.value();
-                w.record(b'O', &[&mb, partner.as_bytes()])?;
-            }
-        }
-        Err(redb::TableError::TableDoesNotExist(_)) => {}
-        Err(e) => return Err(db_err(e)),
-    }
-    use crate::store::tlog::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
-    let missing = |e: redb::TableError| match e {
-        redb::TableError::TableDoesNotExist(_) => Ok(()),
-        e => Err(db_err(e)),
-    };
-    for def in [LOG_ENTRIES, LOG_HASHES] {
-        match txn.open_table(def) {
-            Ok(t) => {
-                for row in t.iter().map_err(db_err)? {
-                    let (k, v) = row.map_err(db_err)?;
-                    let name = def.name().as_bytes();
-                    w.record(b'L', &[name, &k.value().to_le_bytes(), v.value()])?;
-                }
-            }
-            Err(e) => missing(e)?,
-        }
-    }
-    match txn.open_table(LOG_QUEUE) {
-        Ok(t) => {
-            for row in t.iter().map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                w.record(b'L', &[b"log_queue", &k.value().to_le_bytes(), v.value()])?;
-            }
-        }
-        Err(e) => missing(e)?,
-    }
-    match txn.open_table(LOG_BY_REPORT) {
-        Ok(t) => {
-            for row in t.iter().map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                let index = v.value().to_le_bytes();
-                w.record(b'L', &[b"log_by_report", &k.value().to_le_bytes(), &index])?;
-            }
-        }
-        Err(e) => missing(e)?,
-    }
+    let summary = check.end()?;
     w.finish()?;
     Ok(summary)
 }
