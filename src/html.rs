@@ -4,8 +4,10 @@
 //!
 //! Markup comes only from compiled-in text (a template, a literal) and values only enter it
 //! escaped: an [`Html`] is made by [`Html::text`] (escapes), [`Html::markup`] (a `&'static str`
-//! literal), [`Template::fill`], or the [`crate::html!`] macro, whose format string is a literal
-//! and whose arguments must be [`Html`] already. A fill refuses a template whose placeholders
+//! literal), [`Template::fill`], [`Html::words`] (a translated sentence), joining [`Html`]s, or
+//! the [`crate::html!`] macro, whose format string is a literal and whose arguments must be
+//! [`Html`] already. There is no way to make one from a `String` outside this file (a test
+//! greps the sources for one). A fill refuses a template whose placeholders
 //! and values differ, so a placeholder left in a page or a value that goes nowhere is an
 //! error, not a page that looks fine.
 
@@ -63,11 +65,44 @@ impl Html {
         self.0.is_empty()
     }
 
-    /// Markup assembled by this crate's code, which escapes every value it puts in (the
-    /// intake questions' builder, a translated string's `{name}` fill). Each use is named by
-    /// a grep for `Html::assembled` and is a place a template could take over.
-    pub(crate) fn assembled(s: String) -> Html {
-        Html(s)
+    /// A sentence (a translated string) with its `{name}` placeholders filled, in one pass:
+    /// the sentence is escaped, each value is markup already ([`Html::text`] for text), a
+    /// placeholder without a value stays as written, and a value that itself looks like
+    /// `{name}` is not filled again.
+    pub fn words(sentence: &str, values: &[(&str, &Html)]) -> Html {
+        let mut out = Html::default();
+        let mut rest = sentence;
+        while let Some(open) = rest.find('{') {
+            let (before, after) = (&rest[..open], &rest[open + 1..]);
+            out.push(&Html::text(before));
+            let value = after.find('}').and_then(|close| {
+                let (_, v) = values.iter().find(|(k, _)| *k == &after[..close])?;
+                Some((*v, close))
+            });
+            match value {
+                Some((v, close)) => {
+                    out.push(v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push(&Html::markup("{"));
+                    rest = after;
+                }
+            }
+        }
+        out + &Html::text(rest)
+    }
+
+    /// `items` with `separator` between them.
+    pub fn join(items: &[Html], separator: &Html) -> Html {
+        let mut out = Html::default();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(separator);
+            }
+            out.push(item);
+        }
+        out
     }
 
     /// For [`crate::html!`] only: a literal format string filled with [`Html`] arguments.
@@ -106,6 +141,12 @@ pub trait Fragment {
 impl Fragment for Html {
     fn fragment(&self) -> &dyn fmt::Display {
         self
+    }
+}
+
+impl<T: Fragment> Fragment for &T {
+    fn fragment(&self) -> &dyn fmt::Display {
+        (**self).fragment()
     }
 }
 
@@ -340,6 +381,58 @@ mod tests {
                 "{}",
                 t.name
             );
+        }
+    }
+
+    #[test]
+    fn words_fill_a_sentence_once_and_escape_it() {
+        let got = Html::words(
+            "<{name}> on {day}, {missing} {",
+            &[
+                ("name", &Html::text("{day} & co")),
+                ("day", &Html::markup("<b>1</b>")),
+            ],
+        );
+        assert_eq!(
+            got.as_str(),
+            "&lt;{day} &amp; co&gt; on <b>1</b>, {missing} {"
+        );
+        let list = Html::join(&[Html::text("a<"), Html::text("b")], &Html::markup(", "));
+        assert_eq!(list.as_str(), "a&lt;, b");
+    }
+
+    /// Only this file turns a `String` into [`Html`]: no other module calls the macro's
+    /// constructor directly, or defines a way around it.
+    #[test]
+    fn no_other_module_makes_html_from_a_string() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        for d in ["src", "tests", "examples", "fuzz/fuzz_targets"] {
+            if root.join(d).is_dir() {
+                walk(&root.join(d), &mut files);
+            }
+        }
+        let this = root.join("src/html.rs");
+        let banned = [
+            "__formatted",
+            concat!("Html", "::assembled"),
+            concat!("Html", "("),
+        ];
+        for f in files.iter().filter(|f| **f != this) {
+            let text = std::fs::read_to_string(f).unwrap();
+            for b in banned {
+                assert!(!text.contains(b), "{} uses {b}", f.display());
+            }
         }
     }
 }
