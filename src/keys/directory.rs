@@ -23,7 +23,7 @@ pub const SIGNATURE_SCHEMA: &str = "approdo.directory-signature/v1";
 const DOMAIN: &[u8] = b"approdo.directory/v1\n";
 
 /// The form's answer "I don't know — let the network choose" (`partner=` value): not a valid
-/// [`PartnerId`] (an underscore), so it never names a partner.
+/// [`crate::model::PartnerId`] (an underscore), so it never names a partner.
 pub const LET_NETWORK_CHOOSE: &str = "let_network_choose";
 
 /// The directory document.

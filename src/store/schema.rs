@@ -1,7 +1,7 @@
 //! The one registry of the store's tables: every table the redb file may hold, its key and
 //! value types, and what a backup and `approdo audit store` do with it. The writer's table
 //! definitions are made here; backups, restores and erasures copy every table by walking
-//! [`TABLES`] (through [`Rows`], a per-key-type copier), and backups, erasures and audits
+//! [`TABLES`] (through `Rows`, a per-key-type copier), and backups, erasures and audits
 //! refuse a file holding a table not listed.
 //!
 //! **Adding a table is one line** in the `tables!` block below:
@@ -14,7 +14,7 @@
 //! That declares `schema::NEW_THING` (a `redb::TableDefinition` for the code that reads and
 //! writes it), puts it in backups (`Copied`) or leaves it out (`Skipped`), has `audit store`
 //! check its rows (`Checked`, then write that check in `audit::store`) or only allow it
-//! (`Allowed`), and makes erasures copy it. A key or value type not used yet needs a [`Raw`]
+//! (`Allowed`), and makes erasures copy it. A key or value type not used yet needs a `Raw`
 //! impl (one line; a variable-width type says how a backup's bytes are checked).
 
 use redb::{
