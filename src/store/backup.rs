@@ -39,7 +39,7 @@ use redb::{ReadableDatabase, TableHandle};
 use sha2::{Digest, Sha256};
 
 use super::schema::{Backup, TABLES};
-use super::{Store, StoreError, DB_FILE};
+use super::{Store, StoreError, DB_FILE, REPORTS};
 
 pub use restore::{restore, verify_backup};
 
@@ -155,10 +155,31 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
     w.raw(MAGIC)?;
     // The checks a restore makes, made now: a store that would not restore is not backed up.
     let mut check = restore::Checker::default();
-    for table in TABLES.iter().filter(|t| t.backup == Backup::Copied) {
+    let reports = match txn.open_table(REPORTS) {
+        Ok(t) => Some(t),
+        Err(redb::TableError::TableDoesNotExist(_)) => None,
+        Err(e) => return Err(db_err(e)),
+    };
+    // A row of an `OfReports` table whose report is not finished (an upload in progress).
+    let unfinished = |key: &[u8]| -> Result<bool, BackupError> {
+        let id = key
+            .get(..16)
+            .and_then(|b| b.try_into().ok())
+            .map(u128::from_le_bytes)
+            .ok_or_else(|| BackupError::Invalid("a key without its report id".into()))?;
+        match &reports {
+            Some(t) => Ok(t.get(id).map_err(db_err)?.is_none()),
+            None => Ok(true),
+        }
+    };
+    for table in TABLES.iter().filter(|t| t.backup != Backup::Skipped) {
         w.record(b'S', &[table.name.as_bytes()])?;
         check.table(table.name.as_bytes())?;
+        let of_reports = table.backup == Backup::OfReports;
         table.rows.each(txn, &mut |key, value| {
+            if of_reports && unfinished(key)? {
+                return Ok(());
+            }
             check.row(key, value)?;
             w.record(b'G', &[key, value])
         })?;
@@ -233,7 +254,9 @@ mod tests {
         );
         for (table, rows) in before {
             let want = match table.backup {
-                super::super::schema::Backup::Copied => rows,
+                super::super::schema::Backup::Copied | super::super::schema::Backup::OfReports => {
+                    rows
+                }
                 super::super::schema::Backup::Skipped => 0,
             };
             let got = after
@@ -256,5 +279,24 @@ mod tests {
             store.backup_blocking(&mut Vec::new()),
             Err(BackupError::UnknownTable(t)) if t == "newer"
         ));
+    }
+
+    /// Chunks of an upload still in progress are not in a backup (they were never
+    /// acknowledged), and do not stop it.
+    #[tokio::test]
+    async fn an_upload_in_progress_is_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a"), &demo::directory().unwrap()).unwrap();
+        let mut upload = store.upload(Day(20_000));
+        for _ in 0..2 {
+            let chunk = bytes::Bytes::from(vec![7u8; crate::store::CHUNK_SIZE]);
+            upload.write(chunk).await.unwrap();
+        }
+        let mut file = Vec::new();
+        let summary = store.backup_blocking(&mut file).unwrap();
+        assert_eq!((summary.reports, summary.chunks), (0, 0));
+        assert!(file.len() < 64 * 1024, "{} bytes", file.len());
+        assert_eq!(verify_backup(file.as_slice()).unwrap(), summary);
+        drop(upload);
     }
 }

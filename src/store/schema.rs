@@ -12,7 +12,8 @@
 //! ```
 //!
 //! That declares `schema::NEW_THING` (a `redb::TableDefinition` for the code that reads and
-//! writes it), puts it in backups (`Copied`) or leaves it out (`Skipped`), has `audit store`
+//! writes it), puts it in backups (`Copied`, or `OfReports` for rows of finished reports only)
+//! or leaves it out (`Skipped`), has `audit store`
 //! check its rows (`Checked`, then write that check in `audit::store`) or only allow it
 //! (`Allowed`), and makes erasures copy it. A key or value type not used yet needs a `Raw`
 //! impl (one line; a variable-width type says how a backup's bytes are checked).
@@ -29,6 +30,10 @@ use super::StoreError;
 pub enum Backup {
     /// Its rows are in the backup.
     Copied,
+    /// Only the rows of finished reports: its key begins with a report id (16 bytes, little
+    /// endian), and a row whose id has no `reports` row belongs to an upload still in
+    /// progress, which a backup leaves out (as it leaves out `pending`).
+    OfReports,
     /// Left out: state of unfinished uploads, which a restored store discards anyway.
     Skipped,
 }
@@ -82,7 +87,7 @@ tables! {
     /// Report id → metadata (JSON of [`super::ReportMeta`], the store's row).
     REPORTS: u128 => &[u8] = "reports", Copied, Checked;
     /// (report id, chunk index) → ciphertext bytes.
-    CHUNKS: (u128, u32) => &[u8] = "chunks", Copied, Checked;
+    CHUNKS: (u128, u32) => &[u8] = "chunks", OfReports, Checked;
     /// Upload id → day it started (uploads not yet finalised).
     PENDING: u128 => u32 = "pending", Skipped, Checked;
     /// Upload id → partner id, for resumable (chunk-by-chunk) uploads, kept across restarts.

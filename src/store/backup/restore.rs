@@ -131,7 +131,7 @@ impl Checker {
         let name = String::from_utf8_lossy(name);
         let table = schema::table_named(&name)
             .ok_or_else(|| BackupError::Invalid(format!("unknown table {name:?}")))?;
-        if table.backup != Backup::Copied {
+        if table.backup == Backup::Skipped {
             return Err(BackupError::Invalid(format!(
                 "table {name:?} is never backed up"
             )));
