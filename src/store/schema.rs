@@ -98,10 +98,10 @@ tables! {
     /// (mailbox id, partner) → which partners wrote to a mailbox (the value is always 1).
     MAILBOX_PARTNERS: ([u8; 32], &str) => u8 = "mailbox_partners", Copied, Allowed;
     /// Report id → its mailbox binding (48 bytes).
-    REPORT_MAILBOX: u128 => &[u8] = "report_mailbox", Copied, Allowed;
+    REPORT_MAILBOX: u128 => &[u8] = "report_mailbox", OfReports, Allowed;
     /// (report id, sequence) → a signed case record as JSON (signature and age file); the
     /// sequence counts up per report (`audit::store_cases` checks each).
-    CASES: (u128, u128) => &[u8] = "case_records", Copied, Checked;
+    CASES: (u128, u128) => &[u8] = "case_records", OfReports, Checked;
     /// The transparency log's queue: entries waiting for the next integration, keyed by a
     /// random number (appended in an order unrelated to their arrival).
     LOG_QUEUE: u128 => &[u8] = "log_queue", Copied, Checked;
