@@ -136,6 +136,16 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// A check of the rows being written failed: the store is at fault, not a backup file.
+fn inconsistent(e: BackupError) -> BackupError {
+    match e {
+        BackupError::Invalid(why) => {
+            BackupError::Store(StoreError::Db(format!("the store is inconsistent: {why}")))
+        }
+        e => e,
+    }
+}
+
 /// Writes a snapshot of everything `txn` sees to `out`.
 fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSummary, BackupError> {
     for table in txn.list_tables().map_err(db_err)? {
@@ -180,11 +190,11 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
             if of_reports && unfinished(key)? {
                 return Ok(());
             }
-            check.row(key, value)?;
+            check.row(key, value).map_err(inconsistent)?;
             w.record(b'G', &[key, value])
         })?;
     }
-    let summary = check.end()?;
+    let summary = check.end().map_err(inconsistent)?;
     w.finish()?;
     Ok(summary)
 }
