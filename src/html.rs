@@ -163,7 +163,8 @@ numbers!(u16, u32, u64, usize);
 
 /// `format!` for markup: a literal format string, arguments (all positional, or all named)
 /// that are [`Html`] (or numbers) — a `&str` or `String` does not compile; escape it with [`Html::text`] first.
-/// Do not capture variables inside the format string (`{x}`): that bypasses the check.
+/// Do not capture variables inside the format string (`{x}`): that bypasses the check (a unit
+/// test, `no_html_macro_captures_a_variable`, fails on one).
 #[macro_export]
 macro_rules! html {
     ($fmt:literal, $($name:ident = $arg:expr),+ $(,)?) => {

@@ -133,3 +133,64 @@ fn no_other_module_makes_html_from_a_string() {
         }
     }
 }
+
+/// The format string's `{}` and `{name}`, and where the literal ends.
+fn placeholders(code: &str) -> Option<(Vec<String>, usize)> {
+    let start = code.find('"')? + 1;
+    let (mut names, mut at) = (Vec::new(), start);
+    let bytes = code.as_bytes();
+    while at < bytes.len() {
+        match bytes[at] {
+            b'\\' => at += 2,
+            b'"' => return Some((names, at + 1)),
+            b'{' if bytes.get(at + 1) == Some(&b'{') => at += 2,
+            b'{' => {
+                let end = at + code[at..].find('}')?;
+                let name = code[at + 1..end].split(':').next().unwrap_or("");
+                names.push(name.to_owned());
+                at = end + 1;
+            }
+            _ => at += 1,
+        }
+    }
+    None
+}
+
+/// `html!` checks that its arguments are markup; a `{name}` that captures a variable from
+/// the format string would skip that check. Every named placeholder of every `html!` in the
+/// sources is given as `name = …` in the call.
+#[test]
+fn no_html_macro_captures_a_variable() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut files = Vec::new();
+    let mut dirs = vec![root];
+    while let Some(d) = dirs.pop() {
+        for e in std::fs::read_dir(d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                dirs.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                files.push(p);
+            }
+        }
+    }
+    let mut calls = 0;
+    for f in files.iter().filter(|f| !f.ends_with("html_tests.rs")) {
+        let text = std::fs::read_to_string(f).unwrap();
+        for (at, _) in text.match_indices("html!(") {
+            let rest = &text[at + 6..];
+            if !rest.trim_start().starts_with('"') {
+                continue; // the macro's own definition, or a doc line
+            }
+            let (names, end) = placeholders(rest).unwrap();
+            let args = &rest[end..rest[end..].find(";\n").map_or(rest.len(), |e| end + e)];
+            for name in names.iter().filter(|n| !n.is_empty()) {
+                let given =
+                    args.contains(&format!("{name} =")) || args.contains(&format!("{name}="));
+                assert!(given, "{}: html! captures {{{name}}}", f.display());
+            }
+            calls += 1;
+        }
+    }
+    assert!(calls > 50, "only {calls} html! calls found");
+}
