@@ -8,8 +8,8 @@ use super::{assert_security_headers, InProc};
 const NO_REPORT: &str = "00000000000000000000000000000000";
 
 /// Every route, as a client without a session or a proof of work meets it: the status, a JSON
-/// `{"error": …, "code": …}` on every refused API call (a code of docs/api.md, at its status), an HTML page on every refused page, the security
-/// headers on all of them.
+/// `{"error": …, "code": …}` on every refused API call (a code of docs/api.md, at its
+/// status), an HTML page on every refused page, the security headers on all of them.
 #[actix_web::test]
 async fn every_route_answers_with_its_status_its_error_and_the_headers() {
     let s = InProc::demo();
