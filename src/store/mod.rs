@@ -14,8 +14,9 @@
 //! The store owns every table, the transparency log's included (`tlog`: its queue, entries,
 //! tree hashes, integration and the [`LogView`] the routes read); [`schema`] declares them
 //! all — a new table is one line there, its types and what a backup and an audit do with it —
-//! and the writer, backups, restores, erasures and `audit store` read that one list. Its rows are its own ([`ReportMeta`]); the officer API
-//! lists [`crate::model::ReportSummary`]s made from them.
+//! and the writer, backups, restores, erasures and `audit store` read that one list. Its rows
+//! are its own ([`ReportMeta`]); the officer API lists [`crate::model::ReportSummary`]s made
+//! from them.
 
 mod backup;
 mod binding;

@@ -69,7 +69,10 @@ impl std::fmt::Debug for Table {
 }
 
 macro_rules! tables {
-    ($( $(#[doc = $doc:literal])* $konst:ident: $k:ty => $v:ty = $name:literal, $backup:ident, $audit:ident; )*) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $konst:ident: $k:ty => $v:ty = $name:literal, $backup:ident, $audit:ident;
+    )*) => {
         $(
             $(#[doc = $doc])*
             pub(crate) const $konst: TableDefinition<$k, $v> = TableDefinition::new($name);
