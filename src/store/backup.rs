@@ -30,6 +30,8 @@
 //! backed up partially.
 
 mod restore;
+#[cfg(test)]
+mod tests_hostile;
 mod v1;
 
 use std::io::Write;
