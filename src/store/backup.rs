@@ -19,8 +19,9 @@
 //! | tag | fields |
 //! | --- | --- |
 //! | `S` | a table's name (each copied table once, in the registry's order, even when empty) |
-//! | `G` | a row of that table: key, value (redb's encoding of their types) |
+//! | `G` | a row of that table: key, value (redb's encoding of their types); of an `OfReports` table (chunks, bindings, case records) only the rows of finished reports |
 //! | `E` | record count (8 bytes LE), SHA-256 (32 bytes) — last |
+//! | `X` | instead of `E`, from a running server that failed mid-stream: its message (`crate::admin`) |
 //!
 //! The same checks run while writing, verifying and restoring (`restore::Checker`): each row
 //! is a valid encoding of its table's types, every report has all its chunks in order. Files
