@@ -78,12 +78,7 @@ pub(in crate::http) fn report_body(
         ),
         (
             "questions",
-            // The intake builder escapes every value it puts in (`intake::form`).
-            Html::assembled(crate::intake::form::questions_filled(
-                l.lang,
-                partners.as_str(),
-                f,
-            )),
+            crate::intake::form::questions_filled(l.lang, &partners, f),
         ),
     ])
 }
