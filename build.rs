@@ -89,6 +89,7 @@ fn main() {
     }
     entries.push(asset(&out.join("app.js")));
     entries.push(asset(&out.join("seal-worker.js")));
+    entries.push(asset(&out.join("codename-words.txt")));
     let code = format!(
         "/// Every served asset: (URL path, content type, bytes).\npub static ASSETS: &[(&str, &str, &[u8])] = &[\n{}];\n\
          /// Where the page script's network public key goes (filled at start).\npub const NETWORK_KEY_PLACEHOLDER: &str = {:?};\n",

@@ -24,6 +24,23 @@ const wordlistPlugin = {
   },
 };
 
+// The codename words, served beside the bundle (/assets/codename-words.txt) instead of inside
+// it: 23 KB gzip the first page no longer carries. The page fetches them at her first answer
+// (or when the mailbox opens) and refuses any bytes whose SHA-256 is not the one pinned here.
+const { readFile, writeFile, mkdir } = await import("node:fs/promises");
+const { createHash } = await import("node:crypto");
+const listLines = async (file) => (await readFile(new URL(`wordlist/${file}`, import.meta.url), "utf8")).split("\n").filter((l) => l.trim() && !l.startsWith("#"));
+const words = [
+  "# EFF large wordlist, by the Electronic Frontier Foundation, CC BY 3.0 US",
+  ...(await listLines("eff_large_wordlist.txt")),
+  "# withheld from new codenames",
+  ...(await listLines("withheld.txt")),
+  "",
+].join("\n");
+await mkdir(outdir, { recursive: true });
+await writeFile(`${outdir}/codename-words.txt`, words);
+const wordsSha256 = createHash("sha256").update(words).digest("hex");
+
 await esbuild.build({
   entryPoints: ["src/app.js", "src/seal-worker.js"],
   bundle: true,
@@ -36,6 +53,7 @@ await esbuild.build({
   outdir,
   define: {
     __APPRODO_NETWORK_KEY__: JSON.stringify(networkKey),
+    __APPRODO_WORDS_SHA256__: JSON.stringify(wordsSha256),
     // Directory versions only go forward: the lowest this build's page accepts.
     __APPRODO_MIN_DIRECTORY_VERSION__: JSON.stringify(Number(minDirectoryVersion)),
   },

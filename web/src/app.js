@@ -14,7 +14,7 @@ import { prepareSealer, sealReport } from "./sealer.js";
 import { prepareProofOfWork, uploadSealed } from "./upload.js";
 import { mailboxBinding } from "./binding.js";
 import { deriveReplyKeys, generate, toDigits } from "./codename.js";
-import { lists } from "./wordlist.js";
+import { lists, loadLists } from "./wordlist.js";
 import { mailboxMain } from "./mailbox.js";
 import { checkReceipt } from "./receipt.js";
 import { readIntake } from "./intake.js";
@@ -99,8 +99,10 @@ let codenameAhead = null;
 
 function prepareCodename() {
   if (!codenameAhead) {
-    const codename = generate(lists().fresh);
-    codenameAhead = deriveReplyKeys(codename).then((keys) => ({ codename, keys }));
+    codenameAhead = loadLists().then(async ({ fresh }) => {
+      const codename = generate(fresh);
+      return { codename, keys: await deriveReplyKeys(codename) };
+    });
     codenameAhead.catch(() => {
       codenameAhead = null;
     });

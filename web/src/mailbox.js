@@ -17,7 +17,7 @@ import { checkCapabilities, seal } from "./seal.js";
 import { request, uploadSealed } from "./upload.js";
 import { mailboxBinding } from "./binding.js";
 import { checkRecord } from "./logproof.js";
-import { lists } from "./wordlist.js";
+import { lists, loadLists } from "./wordlist.js";
 import { reason, t } from "./text.js";
 
 const $ = (sel) => document.querySelector(sel);
@@ -71,7 +71,8 @@ export async function mailboxMain(networkKey) {
   let directory;
   try {
     checkCapabilities();
-    directory = await loadDirectory(networkKey);
+    // The words her codename is typed in, fetched beside the directory (wordlist.js).
+    [directory] = await Promise.all([loadDirectory(networkKey), loadLists()]);
     $("#mailbox-mode").textContent = t("browser_mode");
   } catch (e) {
     offerServer(form, t("cannot", { reason: reason(e, "went_wrong") }));

@@ -1,18 +1,45 @@
-// The EFF large wordlist and the words new codenames never use, bundled as text (esbuild's
-// text loader) for codenames made and typed in this browser. Node tests read the files
-// directly and use codename.js.
-import text from "../wordlist/eff_large_wordlist.txt";
-import withheld from "../wordlist/withheld.txt";
+// The EFF large wordlist and the words new codenames never use, for codenames made and typed
+// in this browser. They are not in the bundle (23 KB gzip the first page would carry): web/build.mjs
+// writes them to /assets/codename-words.txt and pins their SHA-256 here, and the page fetches
+// them when she first answers (or the mailbox opens), refusing any other bytes — the list is as
+// trustworthy as this script. Node tests read the files directly and use codename.js.
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
 import { freshWords, parseWordlist } from "./codename.js";
 
+/* global __APPRODO_WORDS_SHA256__ */
+const PINNED = __APPRODO_WORDS_SHA256__;
+const WITHHELD = "\n# withheld from new codenames\n";
+
+let loading = null;
 let cached = null;
 
-/** {all, set, fresh}: the 7772 accepted words (no hyphenated ones), as a set, and the 7459 of
- * the fresh list new codenames are drawn from. Parsed once. */
-export function lists() {
-  if (!cached) {
-    const all = parseWordlist(text);
-    cached = { all, set: new Set(all), fresh: freshWords(all, withheld) };
+/** Fetches, checks and parses the lists once (a failed fetch may be tried again).
+ * @returns {Promise<{all: string[], set: Set<string>, fresh: string[]}>} the 7772 accepted
+ * words (no hyphenated ones), as a set, and the 7459 of the fresh list new codenames are drawn from. */
+export function loadLists() {
+  if (!loading) {
+    loading = (async () => {
+      const r = await fetch("/assets/codename-words.txt", { credentials: "omit" });
+      if (!r.ok) throw new Error(`the codename words could not be loaded (${r.status})`);
+      const bytes = new Uint8Array(await r.arrayBuffer());
+      if (bytesToHex(sha256(bytes)) !== PINNED) throw new Error("the codename words are not the ones this page was built with");
+      const text = new TextDecoder().decode(bytes);
+      const at = text.indexOf(WITHHELD);
+      if (at < 0) throw new Error("the codename words are malformed");
+      const all = parseWordlist(text.slice(0, at));
+      cached = { all, set: new Set(all), fresh: freshWords(all, text.slice(at + WITHHELD.length)) };
+      return cached;
+    })();
+    loading.catch(() => {
+      loading = null;
+    });
   }
+  return loading;
+}
+
+/** The lists, once [`loadLists`] has resolved. */
+export function lists() {
+  if (!cached) throw new Error("the codename words are not loaded yet");
   return cached;
 }
