@@ -61,9 +61,25 @@ export async function request(path, init) {
 const BY_STATUS = { 404: "form.refusal.interrupted", 413: "form.refusal.too_large", 429: "form.refusal.busy", 507: "form.refusal.full" };
 
 /** The server refused: its own words (English) as the message, ours by status as the code. */
+// The server's machine code (docs/api.md) says more than its status: a 404 is a vanished
+// upload or an unknown partner, a 429 any of four limits. Codes this page does not know fall
+// back on the status.
+const BY_CODE = {
+  interrupted: "form.refusal.interrupted",
+  not_found: "form.refusal.interrupted",
+  unknown_partner: "form.refusal.unknown_partner",
+  too_large: "form.refusal.too_large",
+  rate_limited: "form.refusal.busy",
+  too_many_uploads: "form.refusal.busy",
+  circuit_share: "form.refusal.busy",
+  pending_full: "form.refusal.busy",
+  busy: "form.refusal.busy",
+  full: "form.refusal.full",
+};
+
 function refused(status, data) {
   const e = new Error((data && data.error) || `the server answered ${status}`);
-  e.code = BY_STATUS[status] || "server_said";
+  e.code = (data && Object.hasOwn(BY_CODE, data.code) && BY_CODE[data.code]) || BY_STATUS[status] || "server_said";
   e.vars = { status };
   return e;
 }
