@@ -93,6 +93,25 @@ export function writePo(lang, entries) {
   return head.join("\n") + "\n" + body.join("\n");
 }
 
+/** The template translators' tools start a new language from (`web/locales/approdo.pot`):
+ * every entry of en.po with its key, English text and notes, and an empty translation. The
+ * language facts (`name`, `dir`) are entries too: a new language fills them in. */
+export function potText(en = readPo("en")) {
+  const head = [
+    "# approdo: the template for a new language. Do not edit: `ops/locales pot` writes it from en.po.",
+    "# A new language: copy it to web/locales/<lang>.po, set Language, translate; see docs/translations.md.",
+    'msgid ""',
+    'msgstr ""',
+    '"Project-Id-Version: approdo\\n"',
+    '"MIME-Version: 1.0\\n"',
+    '"Content-Type: text/plain; charset=UTF-8\\n"',
+    '"Content-Transfer-Encoding: 8bit\\n"',
+    "",
+  ];
+  const body = en.entries.map((e) => [...e.comment, `msgctxt "${esc(e.ctx)}"`, `msgid "${esc(e.id)}"`, 'msgstr ""', ""].join("\n"));
+  return head.join("\n") + "\n" + body.join("\n");
+}
+
 /** Every string of a nested JSON object as [path, text], in file order. */
 export function flatten(obj, prefix = "") {
   const out = [];

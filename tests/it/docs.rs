@@ -84,6 +84,10 @@ pub const NOT_RUN: &[(&str, &str)] = &[
         "needs the network (the RustSec repository), and commits",
     ),
     (
+        "docs/translations.md#pot",
+        "`web/test/locales.test.mjs` checks that approdo.pot is what `ops/locales pot` writes (a node test, no server)",
+    ),
+    (
         "docs/translations.md#review",
         "`web/test/locales.test.mjs` runs `ops/locales review` (a node test, no server)",
     ),

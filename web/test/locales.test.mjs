@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DIR, ROOT, importJson, poLangs, poToJson, readPo } from "../../ops/locales.mjs";
+import { DIR, ROOT, importJson, poLangs, poToJson, potText, readPo, parsePo } from "../../ops/locales.mjs";
 
 test("the locales are PO files only (no JSON source left after a merge)", () => {
   const json = readdirSync(DIR).filter((f) => f.endsWith(".json"));
@@ -84,4 +84,14 @@ test("import-json keeps strings a branch's en.json lacks, unless --drop-missing"
   importJson(dir, { dropMissing: true });
   assert.ok(!readPo("es", dir).entries.some((e) => e.ctx === "pages.title"), "dropped");
   assert.ok(!readPo("en", dir).entries.some((e) => e.ctx === "pages.title"), "dropped from en too");
+});
+
+test("approdo.pot, the template for a new language, is what en.po gives (ops/locales pot)", () => {
+  const pot = readFileSync(join(DIR, "approdo.pot"), "utf8");
+  assert.equal(pot, potText(), "run: ops/locales pot");
+  const entries = parsePo(pot, "approdo.pot").entries;
+  assert.deepEqual(entries.map((e) => [e.ctx, e.id]), readPo("en").entries.map((e) => [e.ctx, e.id]));
+  assert.ok(entries.every((e) => e.str === "" && !e.fuzzy), "empty translations, nothing fuzzy");
+  // GNU gettext reads it (a PO tool's check, not only ours).
+  execFileSync("msgfmt", ["--check-format", "-o", "/dev/null", join(DIR, "approdo.pot")]);
 });
