@@ -75,7 +75,8 @@ fn main() {
         "node build.mjs",
     );
 
-    // The list of served assets: static files, then the bundle.
+    // The list of served assets: static files, then the bundles (the page script and the
+    // sealing worker).
     let mut entries = Vec::new();
     let mut statics: Vec<_> = std::fs::read_dir(web.join("static"))
         .expect("web/static")
@@ -87,6 +88,7 @@ fn main() {
         entries.push(asset(&p));
     }
     entries.push(asset(&out.join("app.js")));
+    entries.push(asset(&out.join("seal-worker.js")));
     let code = format!(
         "/// Every served asset: (URL path, content type, bytes).\npub static ASSETS: &[(&str, &str, &[u8])] = &[\n{}];\n\
          /// Where the page script's network public key goes (filled at start).\npub const NETWORK_KEY_PLACEHOLDER: &str = {:?};\n",

@@ -8,7 +8,8 @@
 
 use std::time::Instant;
 
-use approdo::store::{Day, ReportMeta, ReportState, SealedBy, Store};
+use approdo::model::{Day, ReportState, SealedBy};
+use approdo::store::{ReportMeta, Store};
 use sha2::{Digest, Sha256};
 
 fn main() {

@@ -2,7 +2,7 @@
 //! the server's own user (and root) can reach it — never tor, which forwards to the public
 //! socket. It answers one command per connection, a line of text:
 //!
-//! - `backup` → the `approdo.backup/v1` stream of a consistent snapshot (see
+//! - `backup` → the `approdo.backup/v2` stream of a consistent snapshot (see
 //!   `src/store/backup.rs` for the format); an error is sent as an `X`
 //!   record with a message instead of the end record.
 //! - `health` → one line of JSON, [`crate::health::Status`] (what `approdo health` prints).

@@ -4,8 +4,10 @@
 //!
 //! Markup comes only from compiled-in text (a template, a literal) and values only enter it
 //! escaped: an [`Html`] is made by [`Html::text`] (escapes), [`Html::markup`] (a `&'static str`
-//! literal), [`Template::fill`], or the [`crate::html!`] macro, whose format string is a literal
-//! and whose arguments must be [`Html`] already. A fill refuses a template whose placeholders
+//! literal), [`Template::fill`], [`Html::words`] (a translated sentence), joining [`Html`]s, or
+//! the [`crate::html!`] macro, whose format string is a literal and whose arguments must be
+//! [`Html`] already. There is no way to make one from a `String` outside this file (a test
+//! greps the sources for one). A fill refuses a template whose placeholders
 //! and values differ, so a placeholder left in a page or a value that goes nowhere is an
 //! error, not a page that looks fine.
 
@@ -63,11 +65,44 @@ impl Html {
         self.0.is_empty()
     }
 
-    /// Markup assembled by this crate's code, which escapes every value it puts in (the
-    /// intake questions' builder, a translated string's `{name}` fill). Each use is named by
-    /// a grep for `Html::assembled` and is a place a template could take over.
-    pub(crate) fn assembled(s: String) -> Html {
-        Html(s)
+    /// A sentence (a translated string) with its `{name}` placeholders filled, in one pass:
+    /// the sentence is escaped, each value is markup already ([`Html::text`] for text), a
+    /// placeholder without a value stays as written, and a value that itself looks like
+    /// `{name}` is not filled again.
+    pub fn words(sentence: &str, values: &[(&str, &Html)]) -> Html {
+        let mut out = Html::default();
+        let mut rest = sentence;
+        while let Some(open) = rest.find('{') {
+            let (before, after) = (&rest[..open], &rest[open + 1..]);
+            out.push(&Html::text(before));
+            let value = after.find('}').and_then(|close| {
+                let (_, v) = values.iter().find(|(k, _)| *k == &after[..close])?;
+                Some((*v, close))
+            });
+            match value {
+                Some((v, close)) => {
+                    out.push(v);
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push(&Html::markup("{"));
+                    rest = after;
+                }
+            }
+        }
+        out + &Html::text(rest)
+    }
+
+    /// `items` with `separator` between them.
+    pub fn join(items: &[Html], separator: &Html) -> Html {
+        let mut out = Html::default();
+        for (i, item) in items.iter().enumerate() {
+            if i > 0 {
+                out.push(separator);
+            }
+            out.push(item);
+        }
+        out
     }
 
     /// For [`crate::html!`] only: a literal format string filled with [`Html`] arguments.
@@ -109,6 +144,12 @@ impl Fragment for Html {
     }
 }
 
+impl<T: Fragment> Fragment for &T {
+    fn fragment(&self) -> &dyn fmt::Display {
+        (**self).fragment()
+    }
+}
+
 macro_rules! numbers {
     ($($t:ty),*) => {$(
         impl Fragment for $t {
@@ -122,7 +163,8 @@ numbers!(u16, u32, u64, usize);
 
 /// `format!` for markup: a literal format string, arguments (all positional, or all named)
 /// that are [`Html`] (or numbers) — a `&str` or `String` does not compile; escape it with [`Html::text`] first.
-/// Do not capture variables inside the format string (`{x}`): that bypasses the check.
+/// Do not capture variables inside the format string (`{x}`): that bypasses the check (a unit
+/// test, `no_html_macro_captures_a_variable`, fails on one).
 #[macro_export]
 macro_rules! html {
     ($fmt:literal, $($name:ident = $arg:expr),+ $(,)?) => {
@@ -263,83 +305,5 @@ impl Template {
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes() {
-        assert_eq!(
-            escape("<a href=\"x\">&'"),
-            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
-        );
-        assert_eq!(Html::text("<b>").as_str(), "&lt;b&gt;");
-    }
-
-    #[test]
-    fn fills_every_placeholder_once_and_refuses_missing_and_extra_values() {
-        let t = Template::inline("<p>{{a}} {{b}} {{a}} {{not a name}} {{</p>");
-        assert_eq!(t.placeholders().into_iter().collect::<Vec<_>>(), ["a", "b"]);
-        let got = t
-            .fill(&[("a", Html::text("{{b}} <")), ("b", Html::markup("<i>"))])
-            .unwrap();
-        assert_eq!(
-            got.as_str(),
-            "<p>{{b}} &lt; <i> {{b}} &lt; {{not a name}} {{</p>"
-        );
-        assert_eq!(
-            t.fill(&[("a", Html::default())]),
-            Err(FillError::Missing {
-                template: "(inline)",
-                name: "b".into()
-            })
-        );
-        assert_eq!(
-            t.fill(&[
-                ("a", Html::default()),
-                ("b", Html::default()),
-                ("c", Html::default())
-            ]),
-            Err(FillError::Extra {
-                template: "(inline)",
-                name: "c".into()
-            })
-        );
-    }
-
-    #[test]
-    fn the_macro_takes_markup_and_numbers() {
-        let name = Html::text("<x>");
-        assert_eq!(
-            crate::html!("<b>{}</b> {}", name, 3u16).as_str(),
-            "<b>&lt;x&gt;</b> 3"
-        );
-        assert_eq!(
-            crate::html!("{a}{b}{a}", a = name, b = Html::markup("<br>")).as_str(),
-            "&lt;x&gt;<br>&lt;x&gt;"
-        );
-    }
-
-    /// The manifest hashes [`TEMPLATES`]: a template added to `web/templates/` must be listed
-    /// there (or it would be served unaudited), and nothing listed may be missing.
-    #[test]
-    fn every_file_in_web_templates_is_listed() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/templates");
-        let mut files: Vec<String> = std::fs::read_dir(&dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        files.sort();
-        let mut listed: Vec<&str> = TEMPLATES.iter().map(|t| t.name).collect();
-        listed.sort();
-        assert_eq!(files, listed, "add the new template to html::TEMPLATES");
-        for t in TEMPLATES {
-            assert_eq!(
-                std::fs::read_to_string(dir.join(t.name)).unwrap(),
-                t.text,
-                "{}",
-                t.name
-            );
-        }
-    }
-}
+#[path = "html_tests.rs"]
+mod tests;

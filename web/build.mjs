@@ -1,5 +1,6 @@
 // Bundles web/src/app.js (the report form and the mailbox; the codename word list is bundled
-// as text) with esbuild into OUTDIR/app.js, pinning the network public key.
+// as text) with esbuild into OUTDIR/app.js, pinning the network public key, and
+// web/src/seal-worker.js (the sealing worker: envelope + typage) into OUTDIR/seal-worker.js.
 // Deterministic: same sources, lockfile and key → same bytes (no timestamps, no paths).
 import * as esbuild from "esbuild";
 
@@ -24,7 +25,7 @@ const wordlistPlugin = {
 };
 
 await esbuild.build({
-  entryPoints: ["src/app.js"],
+  entryPoints: ["src/app.js", "src/seal-worker.js"],
   bundle: true,
   format: "iife",
   target: ["firefox115", "chrome115"],
@@ -32,7 +33,7 @@ await esbuild.build({
   legalComments: "none",
   plugins: [wordlistPlugin],
   charset: "utf8",
-  outfile: `${outdir}/app.js`,
+  outdir,
   define: {
     __APPRODO_NETWORK_KEY__: JSON.stringify(networkKey),
     // Directory versions only go forward: the lowest this build's page accepts.

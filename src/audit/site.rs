@@ -3,7 +3,8 @@
 //! Every asset of this build's manifest is fetched and hashed (a modified script is a
 //! finding); every page's `<script>`/`<link>`/`<img>`/`<form>` references stay on the site and
 //! name only manifest assets; no page or asset holds a third-party address; every response
-//! carries the security headers and the exact CSP; the served directory verifies against the
+//! carries the security headers and the exact CSP (the report form's with `worker-src 'self'`
+//! for its sealing worker); the served directory verifies against the
 //! network key and is not older than the latest one in the transparency log
 //! ([`super::site_log`]); a plaintext submission is refused.
 
@@ -63,14 +64,21 @@ fn get(agent: &ureq::Agent, url: &str) -> Result<Fetched, String> {
     })
 }
 
+/// The security headers, with the policy `path` is served with (the report form's pages add
+/// `worker-src 'self'` for the sealing worker, [`crate::policy::SEALING_PAGES`]).
 fn check_headers(path: &str, f: &Fetched, out: &mut Vec<Finding>) {
     for (name, value) in HEADERS {
+        let value: &str = if *name == "Content-Security-Policy" {
+            crate::policy::csp_for(path)
+        } else {
+            value
+        };
         let got = f
             .headers
             .iter()
             .find(|(n, _)| n == &name.to_lowercase())
             .map(|(_, v)| v.as_str());
-        if got != Some(*value) {
+        if got != Some(value) {
             out.push(finding(format!(
                 "{path}: header {name} is {got:?}, expected {value:?}"
             )));

@@ -17,7 +17,8 @@ use super::{read_err, AuditError};
 use crate::admission;
 use crate::case::SignedCase;
 use crate::keys::Directory;
-use crate::store::{self, ReportId, ReportMeta};
+use crate::model::ReportId;
+use crate::store::{self, ReportMeta};
 
 /// Longest record the server accepts (`http::cases`).
 const MAX_RECORD: usize = 96 * 1024;

@@ -37,7 +37,7 @@ pub fn signed_message(
     if !is_hex(report, 32) {
         return Err(CaseError::Malformed("report id"));
     }
-    if partner.parse::<crate::keys::PartnerId>().is_err() {
+    if partner.parse::<crate::model::PartnerId>().is_err() {
         return Err(CaseError::Malformed("partner id"));
     }
     if crate::keys::officer::parse_officer_key(officer_key).is_none() {

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use crate::client::Client;
 use crate::envelope::{self, Limits};
 use crate::keys::{OfficerIdentity, Passphrase};
-use crate::model::{ReportId, ReportState, ReportSummary, SealedBy};
+use crate::model::{ReportId, ReportState, ReportSummary};
 
 /// File in the output folder listing the ids already pulled.
 const PULLED: &str = ".approdo-pulled";
@@ -211,8 +211,9 @@ pub(crate) fn pull(a: PullArgs) -> anyhow::Result<ExitCode> {
             }
         }
         // Pulled (now or by an earlier pull that could not acknowledge it): acknowledged
-        // until the server has it, so no report stays "received" after it was read.
-        if a.no_ack || meta.state == ReportState::Acknowledged {
+        // until the server has it, so no report stays "received" after it was read. Only a
+        // report known to be "received": a state a newer server added is left as it is.
+        if a.no_ack || meta.state != ReportState::Received {
             continue;
         }
         match with_session(&mut client, &ids, |c| {
@@ -350,14 +351,8 @@ pub(crate) fn report(c: ReportCommand) -> anyhow::Result<ExitCode> {
         ReportCommand::List(s) => {
             let client = login(&s)?;
             for m in client.list()? {
-                let state = match m.state {
-                    ReportState::Received => "received",
-                    ReportState::Acknowledged => "acknowledged",
-                };
-                let sealed = match m.sealed {
-                    SealedBy::Client => "sealed in the browser",
-                    SealedBy::Server => "sealed by the server (JavaScript off)",
-                };
+                // A state or sealing mode a newer server added is shown as it spells it.
+                let (state, sealed) = (&m.state, &m.sealed);
                 println!(
                     "{}  {}  {:>10} bytes  {state}  {sealed}",
                     m.id, m.day, m.size

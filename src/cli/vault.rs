@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use super::reports::{identities, login_with};
 use crate::envelope::{self, AttachmentSource};
 use crate::keys::OfficerIdentity;
-use crate::store::{Day, ReportId};
+use crate::model::{Day, ReportId};
 use crate::vault::{self, Entry, SyncOptions, Vault};
 
 /// The server's default retention, which the vault applies unless told otherwise.

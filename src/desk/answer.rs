@@ -8,8 +8,8 @@ use serde::Deserialize;
 
 use super::routes::{error_page, html, no_report, root};
 use super::{pages, Desk};
+use crate::model::ReportId;
 use crate::reply::Appointment;
-use crate::store::ReportId;
 
 #[derive(Deserialize)]
 pub(super) struct ReplyForm {

@@ -8,7 +8,7 @@
 
 use crate::case::{chain, CaseRecord, Link, SignedCase, Status, SCHEMA};
 use crate::keys::Directory;
-use crate::store::ReportId;
+use crate::model::ReportId;
 
 use super::Desk;
 

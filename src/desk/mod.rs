@@ -67,12 +67,12 @@ pub struct Desk {
     /// Each report's case status and who set it, as the last sync (or page) found them; in
     /// memory only.
     statuses:
-        Mutex<std::collections::BTreeMap<crate::store::ReportId, (crate::case::Status, String)>>,
+        Mutex<std::collections::BTreeMap<crate::model::ReportId, (crate::case::Status, String)>>,
     /// The day of each report's latest appointment not closed (`YYYY-MM-DD`), in memory only.
-    appointments: Mutex<std::collections::BTreeMap<crate::store::ReportId, String>>,
+    appointments: Mutex<std::collections::BTreeMap<crate::model::ReportId, String>>,
     /// Reports whose case listing showed a withheld, replayed or reordered record, with the
     /// warnings (in memory; the heads behind them are in the vault's index).
-    anomalies: Mutex<std::collections::BTreeMap<crate::store::ReportId, Vec<String>>>,
+    anomalies: Mutex<std::collections::BTreeMap<crate::model::ReportId, Vec<String>>>,
     /// Hours a report may wait with no status before "Needs you" lists it.
     needs_hours: u64,
     /// Seconds between the page's polls of `needs.json` once notifications are on.

@@ -6,7 +6,7 @@
 //! word a victim wrote, since notifications show on a locked screen.
 
 use crate::case::Status;
-use crate::store::ReportId;
+use crate::model::ReportId;
 
 use super::pages::{esc, InboxRow};
 
@@ -173,7 +173,7 @@ pub(super) const SCRIPT: &str = r#""use strict";
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::store::Day;
+    use crate::model::Day;
     use crate::vault::Entry;
 
     fn entry(day: u32, seen: Option<u64>, kind: Option<&str>) -> Entry {

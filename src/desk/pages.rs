@@ -1,7 +1,7 @@
 //! The desk's HTML: plain server-rendered pages, no script. Everything a sender wrote is
 //! escaped here ([`esc`]), once.
 
-use crate::store::ReportId;
+use crate::model::ReportId;
 use crate::vault::Entry;
 
 /// The stylesheet (served by the desk itself: `style-src 'self'`).

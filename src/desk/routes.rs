@@ -8,7 +8,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::{pages, Desk};
-use crate::store::ReportId;
+use crate::model::ReportId;
 
 /// Registers the routes of `desk` (the same in `approdo desk` and the tests).
 pub fn configure(cfg: &mut web::ServiceConfig, desk: web::Data<Desk>) {
@@ -89,7 +89,7 @@ fn rows_and_needs(desk: &Desk) -> (Vec<pages::InboxRow>, super::needs::Needs) {
             .collect(),
         Err(_) => Vec::new(),
     };
-    let today = crate::store::Day::today().to_string();
+    let today = crate::model::Day::today().to_string();
     let needs = super::needs::Needs::of(
         &rows,
         desk.needs_hours,

@@ -13,8 +13,8 @@ use super::cases::CaseView;
 use super::routes::{error_page, no_report, root};
 use super::Desk;
 use crate::case::CaseRecord;
+use crate::model::ReportId;
 use crate::reply::SharedStatus;
-use crate::store::ReportId;
 
 impl Desk {
     /// Sends `status` to her mailbox and files a record of it for colleagues (blocking).

@@ -1,10 +1,12 @@
 //! The one HTTP error type: each expected case has its status and a sentence a person can act
-//! on, as JSON `{"error": "…"}`; anything unexpected is a generic 500 whose log line carries
-//! no request detail.
+//! on, as JSON `{"error": "…", "code": "…"}` — the sentence for people (its wording may
+//! change), the [`ErrorCode`] for programs (stable, docs/api.md); anything unexpected is a
+//! generic 500 whose log line carries no request detail.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
+use super::code::ErrorCode;
 use crate::admission::ValidationError;
 use crate::store::StoreError;
 
@@ -109,28 +111,60 @@ impl From<super::slots::Refusal> for ApiError {
     }
 }
 
+impl ApiError {
+    /// Its machine code (the status follows from it).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::NotSealed(_) => ErrorCode::NotSealed,
+            ApiError::Interrupted => ErrorCode::Interrupted,
+            ApiError::UnknownPartner(_) => ErrorCode::UnknownPartner,
+            ApiError::NotFound => ErrorCode::NotFound,
+            ApiError::NoRoute => ErrorCode::NoRoute,
+            ApiError::TooLarge(_) => ErrorCode::TooLarge,
+            ApiError::RateLimited => ErrorCode::RateLimited,
+            ApiError::TooManyUploads => ErrorCode::TooManyUploads,
+            ApiError::CircuitShare => ErrorCode::CircuitShare,
+            ApiError::PendingFull => ErrorCode::PendingFull,
+            ApiError::Busy => ErrorCode::Busy,
+            ApiError::Conflict(_) => ErrorCode::Conflict,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::PowRequired => ErrorCode::PowRequired,
+            ApiError::Full => ErrorCode::Full,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// One error of each kind (for the tests that map codes and refusals).
+    #[cfg(test)]
+    pub(crate) fn one_of_each() -> Vec<ApiError> {
+        vec![
+            ApiError::BadRequest("x".into()),
+            ApiError::NotSealed(ValidationError::NotAge),
+            ApiError::Interrupted,
+            ApiError::UnknownPartner("x".into()),
+            ApiError::NotFound,
+            ApiError::NoRoute,
+            ApiError::TooLarge(1),
+            ApiError::RateLimited,
+            ApiError::TooManyUploads,
+            ApiError::CircuitShare,
+            ApiError::PendingFull,
+            ApiError::Busy,
+            ApiError::Conflict("x".into()),
+            ApiError::Unauthorized("x"),
+            ApiError::Forbidden("x".into()),
+            ApiError::PowRequired,
+            ApiError::Full,
+            ApiError::Internal("x".into()),
+        ]
+    }
+}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest(_) | ApiError::NotSealed(_) | ApiError::Interrupted => {
-                StatusCode::BAD_REQUEST
-            }
-            ApiError::UnknownPartner(_) | ApiError::NotFound | ApiError::NoRoute => {
-                StatusCode::NOT_FOUND
-            }
-            ApiError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::RateLimited
-            | ApiError::TooManyUploads
-            | ApiError::CircuitShare
-            | ApiError::PendingFull => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Busy => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::Full => StatusCode::INSUFFICIENT_STORAGE,
-            ApiError::PowRequired => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -145,6 +179,19 @@ impl ResponseError for ApiError {
                 super::mailbox::kdf::RETRY_AFTER_SECS.to_string(),
             ));
         }
-        answer.json(serde_json::json!({ "error": self.to_string() }))
+        answer.json(serde_json::json!({ "error": self.to_string(), "code": self.code().as_str() }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every API error has a code, one per kind: each code is some error's, and no two kinds
+    /// share one (`one_of_each` holds every variant; `code` is an exhaustive match).
+    #[test]
+    fn api_errors_and_codes_match_one_to_one() {
+        let codes: Vec<ErrorCode> = ApiError::one_of_each().iter().map(ApiError::code).collect();
+        assert_eq!(codes, ErrorCode::ALL);
     }
 }

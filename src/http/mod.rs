@@ -8,6 +8,7 @@
 mod assets;
 mod budget;
 mod cases;
+mod code;
 mod error;
 pub mod headers;
 mod idle;
@@ -36,6 +37,7 @@ use actix_web::{web, App};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 pub use assets::Site;
+pub use code::ErrorCode;
 pub use error::ApiError;
 pub use outreach::OutreachSite;
 pub use session::Sessions;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use base64::prelude::{Engine, BASE64_URL_SAFE_NO_PAD};
 use sha2::{Digest, Sha256};
 
-use crate::keys::PartnerId;
+use crate::model::PartnerId;
 
 /// Most challenges outstanding at once (older ones are dropped first when full).
 const MAX_CHALLENGES: usize = 10_000;

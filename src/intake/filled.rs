@@ -4,8 +4,8 @@
 
 use zeroize::Zeroizing;
 
-use super::form::escape;
 use super::spec::question;
+use crate::html::Html;
 
 /// Her answers, to put back into a form the server refused: in memory for the one response
 /// (zeroised on drop, redacted in `Debug`), and the question the refusal is about.
@@ -80,16 +80,16 @@ impl Filled {
     }
 
     /// `aria-invalid` on a field of `name` at fault (empty otherwise).
-    pub fn invalid(&self, name: &str) -> &'static str {
+    pub fn invalid(&self, name: &str) -> Html {
         if self.error(name).is_some() {
-            " aria-invalid=\"true\""
+            Html::markup(" aria-invalid=\"true\"")
         } else {
-            ""
+            Html::default()
         }
     }
 
     /// `aria-describedby` for `name`: its reason when at fault, then `more` (other ids).
-    pub fn described(&self, name: &str, more: Option<&str>) -> String {
+    pub fn described(&self, name: &str, more: Option<&str>) -> Html {
         let ids: Vec<String> = self
             .error(name)
             .map(|_| format!("error-{name}"))
@@ -97,24 +97,25 @@ impl Filled {
             .chain(more.map(str::to_owned))
             .collect();
         if ids.is_empty() {
-            String::new()
+            Html::default()
         } else {
-            format!(" aria-describedby=\"{}\"", ids.join(" "))
+            crate::html!(" aria-describedby=\"{}\"", Html::text(&ids.join(" ")))
         }
     }
 
     /// Both, for a single field.
-    pub fn aria(&self, name: &str, more: Option<&str>) -> String {
-        format!("{}{}", self.invalid(name), self.described(name, more))
+    pub fn aria(&self, name: &str, more: Option<&str>) -> Html {
+        self.invalid(name) + &self.described(name, more)
     }
 
     /// The reason as a paragraph beside the question (empty when it is not at fault).
-    pub fn error_html(&self, name: &str) -> String {
+    pub fn error_html(&self, name: &str) -> Html {
         self.error(name)
             .map(|m| {
-                format!(
-                    "<p class=\"field-error\" id=\"error-{name}\">{}</p>\n",
-                    escape(m)
+                crate::html!(
+                    "<p class=\"field-error\" id=\"error-{}\">{}</p>\n",
+                    Html::text(name),
+                    Html::text(m)
                 )
             })
             .unwrap_or_default()

@@ -15,8 +15,8 @@ use super::spec::{question, Kind, Question, Section, QUESTIONS};
 use crate::locale::{Language, FALLBACK};
 use crate::stats::fields::PREFER_NOT;
 
-/// Escapes text for HTML element content and attribute values (the one escaper).
-pub use crate::html::escape;
+use crate::html;
+use crate::html::Html;
 
 /// The conditional group a question belongs to (`labour`, `phone`, `assisted`).
 pub fn group(q: &Question) -> Option<&'static str> {
@@ -51,22 +51,30 @@ pub fn option_label(lang: &Language, field: &str, code: &str) -> String {
         .to_owned()
 }
 
-fn t(lang: &Language, path: &str) -> String {
-    escape(lang.text(path))
+fn t(lang: &Language, path: &str) -> Html {
+    Html::text(lang.text(path))
 }
 
-fn hint(lang: &Language, name: &str) -> Option<String> {
+fn hint(lang: &Language, name: &str) -> Option<Html> {
     let path = format!("form.hint.{name}");
     let en = Language::get(FALLBACK).ok()?;
     en.own(&path)?;
     Some(t(lang, &path))
 }
 
-fn wrapper_attrs(q: &Question) -> String {
-    let mut class = String::from("q");
-    if let Some(g) = group(q) {
-        class.push_str(&format!(" if-{g}"));
+/// Markup for a flag attribute or class that is on or off.
+fn flag(on: bool, markup: &'static str) -> Html {
+    if on {
+        Html::markup(markup)
+    } else {
+        Html::default()
     }
+}
+
+fn wrapper_attrs(q: &Question) -> Html {
+    let group = group(q)
+        .map(|g| html!(" if-{}", Html::markup(g)))
+        .unwrap_or_default();
     let kind = match q.kind {
         Kind::One => "one",
         Kind::Many => "many",
@@ -74,14 +82,16 @@ fn wrapper_attrs(q: &Question) -> String {
         Kind::Country => "one",
         Kind::Consent => "consent",
     };
-    let required = if q.required { " data-required" } else { "" };
-    format!(
-        "class=\"{class}\" data-q=\"{}\" data-kind=\"{kind}\"{required}",
-        q.name
+    html!(
+        "class=\"q{}\" data-q=\"{}\" data-kind=\"{}\"{}",
+        group,
+        Html::markup(q.name),
+        Html::markup(kind),
+        flag(q.required, " data-required")
     )
 }
 
-fn choices(lang: &Language, q: &Question, f: &Filled) -> String {
+fn choices(lang: &Language, q: &Question, f: &Filled) -> Html {
     let kind = if q.kind == Kind::Many {
         "checkbox"
     } else {
@@ -96,8 +106,9 @@ fn choices(lang: &Language, q: &Question, f: &Filled) -> String {
     } else {
         None
     };
+    let name = Html::markup(q.name);
     let hint_id = hint(lang, q.name).map(|_| format!("hint-{}", q.name));
-    let mut out = format!(
+    let mut out = html!(
         "<fieldset {}{}>\n<legend>{}</legend>\n{}",
         wrapper_attrs(q),
         f.described(q.name, hint_id.as_deref()),
@@ -105,10 +116,7 @@ fn choices(lang: &Language, q: &Question, f: &Filled) -> String {
         f.error_html(q.name),
     );
     if let Some(h) = hint(lang, q.name) {
-        out.push_str(&format!(
-            "<p class=\"hint\" id=\"hint-{}\">{h}</p>\n",
-            q.name
-        ));
+        out.push(&html!("<p class=\"hint\" id=\"hint-{}\">{}</p>\n", name, h));
     }
     for code in codes {
         let class: Vec<String> = opens(q.name, code)
@@ -116,40 +124,45 @@ fn choices(lang: &Language, q: &Question, f: &Filled) -> String {
             .map(|g| format!("shows-{g}"))
             .collect();
         let class = if class.is_empty() {
-            String::new()
+            Html::default()
         } else {
-            format!(" class=\"{}\"", class.join(" "))
+            html!(" class=\"{}\"", Html::text(&class.join(" ")))
         };
         let on = if f.answered(q.name) {
             f.has(q.name, code)
         } else {
             default == Some(code)
         };
-        let checked = if on { " checked" } else { "" };
-        out.push_str(&format!(
-            "<label><input type=\"{kind}\" name=\"{name}\" value=\"{code}\"{class}{checked}{invalid}> <span>{label}</span></label>\n",
-            name = q.name,
-            invalid = f.invalid(q.name),
-            label = escape(&option_label(lang, q.name, code)),
+        out.push(&html!(
+            "<label><input type=\"{}\" name=\"{}\" value=\"{}\"{}{}{}> <span>{}</span></label>\n",
+            Html::markup(kind),
+            name,
+            Html::markup(code),
+            class,
+            flag(on, " checked"),
+            f.invalid(q.name),
+            Html::text(&option_label(lang, q.name, code)),
         ));
     }
-    out.push_str("</fieldset>\n");
-    out
+    out + &Html::markup("</fieldset>\n")
 }
 
-fn text_field(lang: &Language, q: &Question, f: &Filled) -> String {
+fn text_field(lang: &Language, q: &Question, f: &Filled) -> Html {
     let h = hint(lang, q.name);
     let hint_id = h.as_ref().map(|_| format!("hint-{}", q.name));
     let described = f.aria(q.name, hint_id.as_deref());
-    let text = escape(f.text(q.name).unwrap_or_default());
+    let text = Html::text(f.text(q.name).unwrap_or_default());
+    let n = Html::markup(q.name);
     let hint_html = h
-        .map(|h| format!("\n<span class=\"hint\" id=\"hint-{}\">{h}</span>", q.name))
+        .map(|h| html!("\n<span class=\"hint\" id=\"hint-{}\">{}</span>", n, h))
         .unwrap_or_default();
     let label = t(lang, &format!("form.q.{}", q.name));
     let input = match q.kind {
-        Kind::Text => format!(
+        Kind::Text => html!(
             "<textarea id=\"{n}\" name=\"{n}\" rows=\"8\"{described}>{text}</textarea>",
-            n = q.name
+            n = n,
+            described = described,
+            text = text
         ),
         _ => {
             let ty = if q.name == "safe_phone" {
@@ -157,29 +170,36 @@ fn text_field(lang: &Language, q: &Question, f: &Filled) -> String {
             } else {
                 "text"
             };
-            format!(
+            html!(
                 "<input id=\"{n}\" name=\"{n}\" type=\"{ty}\" maxlength=\"{max}\" autocomplete=\"off\" value=\"{text}\"{described}>",
-                n = q.name,
-                max = super::answers::MAX_LINE
+                n = n,
+                ty = Html::markup(ty),
+                max = super::answers::MAX_LINE,
+                text = text,
+                described = described,
             )
         }
     };
-    format!(
-        "<div {}>\n<label for=\"{}\">{label}</label>{hint_html}\n{}{input}\n</div>\n",
+    html!(
+        "<div {}>\n<label for=\"{}\">{}</label>{}\n{}{}\n</div>\n",
         wrapper_attrs(q),
-        q.name,
+        n,
+        label,
+        hint_html,
         f.error_html(q.name),
+        input,
     )
 }
 
-fn country(lang: &Language, q: &Question, f: &Filled) -> String {
-    let mut out = format!(
-        "<div {}>\n<label for=\"{n}\">{}</label>\n<select id=\"{n}\" name=\"{n}\" autocomplete=\"off\">\n<option value=\"\">—</option>\n<option value=\"{PREFER_NOT}\"{}>{}</option>\n",
-        wrapper_attrs(q),
-        t(lang, &format!("form.q.{}", q.name)),
-        selected(f.has(q.name, PREFER_NOT)),
-        escape(&option_label(lang, q.name, PREFER_NOT)),
-        n = q.name,
+fn country(lang: &Language, q: &Question, f: &Filled) -> Html {
+    let mut out = html!(
+        "<div {attrs}>\n<label for=\"{n}\">{label}</label>\n<select id=\"{n}\" name=\"{n}\" autocomplete=\"off\">\n<option value=\"\">—</option>\n<option value=\"{prefer_not}\"{selected}>{prefer_label}</option>\n",
+        attrs = wrapper_attrs(q),
+        label = t(lang, &format!("form.q.{}", q.name)),
+        prefer_not = Html::markup(PREFER_NOT),
+        selected = flag(f.has(q.name, PREFER_NOT), " selected"),
+        prefer_label = Html::text(&option_label(lang, q.name, PREFER_NOT)),
+        n = Html::markup(q.name),
     );
     for (code, en, own) in COUNTRIES {
         let label = if own == en {
@@ -187,44 +207,32 @@ fn country(lang: &Language, q: &Question, f: &Filled) -> String {
         } else {
             format!("{own} · {en}")
         };
-        out.push_str(&format!(
-            "<option value=\"{code}\"{}>{}</option>\n",
-            selected(f.has(q.name, code)),
-            escape(&label)
+        out.push(&html!(
+            "<option value=\"{}\"{}>{}</option>\n",
+            Html::text(code),
+            flag(f.has(q.name, code), " selected"),
+            Html::text(&label)
         ));
     }
-    out.push_str("</select>\n</div>\n");
-    out
+    out + &Html::markup("</select>\n</div>\n")
 }
 
-fn selected(on: bool) -> &'static str {
-    if on {
-        " selected"
-    } else {
-        ""
-    }
-}
-
-fn consent(lang: &Language, q: &Question, f: &Filled) -> String {
-    let required = if q.name == "consent_read" {
-        " required"
-    } else {
-        ""
-    };
-    format!(
-        "<div {}>\n{}<label class=\"check\"><input type=\"checkbox\" id=\"{n}\" name=\"{n}\" value=\"yes\"{required}{checked}{aria}> <span>{}</span></label>\n</div>\n",
-        wrapper_attrs(q),
-        f.error_html(q.name),
-        t(lang, &format!("form.q.{}", q.name)),
-        n = q.name,
-        checked = if f.has(q.name, "yes") { " checked" } else { "" },
+fn consent(lang: &Language, q: &Question, f: &Filled) -> Html {
+    html!(
+        "<div {attrs}>\n{error}<label class=\"check\"><input type=\"checkbox\" id=\"{n}\" name=\"{n}\" value=\"yes\"{required}{checked}{aria}> <span>{label}</span></label>\n</div>\n",
+        attrs = wrapper_attrs(q),
+        error = f.error_html(q.name),
+        label = t(lang, &format!("form.q.{}", q.name)),
+        n = Html::markup(q.name),
+        required = flag(q.name == "consent_read", " required"),
+        checked = flag(f.has(q.name, "yes"), " checked"),
         aria = f.aria(q.name, None),
     )
 }
 
 /// The attachments field (right after the description).
-fn attachments(lang: &Language) -> String {
-    format!(
+fn attachments(lang: &Language) -> Html {
+    html!(
         "<p>\n<label for=\"attachments\">{}</label>\n<input id=\"attachments\" name=\"attachments\" type=\"file\" multiple aria-describedby=\"attachments-hint\">\n<span class=\"hint\" id=\"attachments-hint\">{}</span>\n<span id=\"metadata-note\" class=\"hint\" aria-live=\"polite\"></span>\n</p>\n",
         t(lang, "form.q.attachments"),
         t(lang, "form.hint.attachments"),
@@ -232,35 +240,36 @@ fn attachments(lang: &Language) -> String {
 }
 
 /// The partner question (`partners`: its check boxes), asked first (issue 16.6).
-fn partner_question(lang: &Language, partners: &str, f: &Filled) -> String {
-    format!(
-        "<fieldset id=\"partners\"{}>\n<legend>{}</legend>\n{}<p class=\"hint\" id=\"hint-partner\">{}</p>\n{partners}</fieldset>\n",
+fn partner_question(lang: &Language, partners: &Html, f: &Filled) -> Html {
+    html!(
+        "<fieldset id=\"partners\"{}>\n<legend>{}</legend>\n{}<p class=\"hint\" id=\"hint-partner\">{}</p>\n{}</fieldset>\n",
         f.described("partner", Some("hint-partner")),
         t(lang, "form.q.partner"),
         f.error_html("partner"),
         t(lang, "form.hint.partner"),
+        partners,
     )
 }
 
 /// The questions of `section`, as HTML, filled with `f`.
-pub fn section(lang: &Language, section: Section, f: &Filled) -> String {
-    let mut out = String::new();
+pub fn section(lang: &Language, section: Section, f: &Filled) -> Html {
+    let mut out = Html::default();
     for q in QUESTIONS.iter().filter(|q| q.section == section) {
-        out.push_str(&match q.kind {
+        out.push(&match q.kind {
             Kind::One | Kind::Many => choices(lang, q, f),
             Kind::Line | Kind::Text => text_field(lang, q, f),
             Kind::Country => country(lang, q, f),
             Kind::Consent => consent(lang, q, f),
         });
         if q.name == "description" {
-            out.push_str(&attachments(lang));
+            out.push(&attachments(lang));
         }
     }
     out
 }
 
 /// Every section with its heading, the partners (`partners`, their check boxes) first.
-pub fn questions(lang: &Language, partners: &str) -> String {
+pub fn questions(lang: &Language, partners: &Html) -> Html {
     questions_filled(lang, partners, &Filled::default())
 }
 
@@ -269,20 +278,27 @@ pub fn questions(lang: &Language, partners: &str) -> String {
 /// JavaScript the steps are one page with a step list on top (links to each, so Send is one tap
 /// away) and a "skip to Send" link after each; with it (`web/src/steps.js`) one step shows at a
 /// time, with its counter and its Back/Next buttons rendered here.
-pub fn questions_filled(lang: &Language, partners: &str, f: &Filled) -> String {
-    let keys: Vec<&str> = std::iter::once("partner")
+pub fn questions_filled(lang: &Language, partners: &Html, f: &Filled) -> Html {
+    let keys: Vec<&'static str> = std::iter::once("partner")
         .chain(super::spec::SECTIONS.iter().map(|(_, k)| *k))
         .collect();
     let total = keys.len();
-    let last = keys[total - 1];
+    let last = Html::markup(keys[total - 1]);
     let heading = |key: &str| t(lang, &format!("form.section.{key}"));
-    let items: String = keys
+    let items: Html = keys
         .iter()
-        .map(|k| format!("<li><a href=\"#step-{k}\">{}</a></li>", heading(k)))
+        .map(|k| {
+            html!(
+                "<li><a href=\"#step-{}\">{}</a></li>",
+                Html::markup(k),
+                heading(k)
+            )
+        })
         .collect();
-    let mut out = format!(
-        "<nav class=\"steps\" aria-label=\"{}\"><ol>{items}</ol></nav>\n",
-        t(lang, "form.steps")
+    let mut out = html!(
+        "<nav class=\"steps\" aria-label=\"{}\"><ol>{}</ol></nav>\n",
+        t(lang, "form.steps"),
+        items
     );
     for (i, key) in keys.iter().enumerate() {
         let inside = match i.checked_sub(1).map(|s| super::spec::SECTIONS[s].0) {
@@ -290,36 +306,47 @@ pub fn questions_filled(lang: &Language, partners: &str, f: &Filled) -> String {
             Some(s) => section(lang, s, f),
         };
         let back = if i == 0 {
-            String::new()
+            Html::default()
         } else {
-            format!(
+            html!(
                 "<button type=\"button\" class=\"secondary\" data-step=\"back\">{}</button> ",
                 t(lang, "form.back")
             )
         };
         let (next, skip) = if i + 1 == total {
-            (String::new(), String::new())
+            (Html::default(), Html::default())
         } else {
             (
-                format!(
+                html!(
                     "<button type=\"button\" data-step=\"next\">{}</button>",
                     t(lang, "form.next")
                 ),
-                format!(
-                    "<p class=\"to-send\"><a href=\"#step-{last}\">{}</a></p>\n",
+                html!(
+                    "<p class=\"to-send\"><a href=\"#step-{}\">{}</a></p>\n",
+                    last,
                     t(lang, "form.to_send")
                 ),
             )
         };
-        let count = t(lang, "form.step_count")
-            .replace("{n}", &(i + 1).to_string())
-            .replace("{total}", &total.to_string());
-        out.push_str(&format!(
+        let count = Html::words(
+            lang.text("form.step_count"),
+            &[
+                ("n", &Html::text(&(i + 1).to_string())),
+                ("total", &Html::text(&total.to_string())),
+            ],
+        );
+        out.push(&html!(
             "<section class=\"part\" id=\"step-{key}\" aria-labelledby=\"part-{key}\">\n\
              <p class=\"step-count js-only\">{count}</p>\n\
-             <h2 id=\"part-{key}\" tabindex=\"-1\">{}</h2>\n{inside}\
+             <h2 id=\"part-{key}\" tabindex=\"-1\">{heading}</h2>\n{inside}\
              <p class=\"step-buttons js-only\">{back}{next}</p>\n{skip}</section>\n",
-            heading(key)
+            key = Html::markup(key),
+            count = count,
+            heading = heading(key),
+            inside = inside,
+            back = back,
+            next = next,
+            skip = skip,
         ));
     }
     debug_assert!(question("safe_now").is_some());
@@ -332,7 +359,8 @@ mod tests {
     #[test]
     fn every_question_is_rendered_with_its_codes_and_no_inline_style() {
         let lang = crate::locale::Language::get("ar").unwrap();
-        let html = super::questions(lang, "<label>P</label>");
+        let html = super::questions(lang, &crate::html::Html::markup("<label>P</label>"));
+        let html = html.as_str();
         for q in super::QUESTIONS {
             assert!(html.contains(&format!("name=\"{}\"", q.name)), "{}", q.name);
             if q.kind == super::Kind::One || q.kind == super::Kind::Many {

@@ -15,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use super::network::{NetworkKey, NetworkPublicKey};
 pub use super::partner::Partner;
 use super::{secretfile, KeyError, WitnessEntry};
-pub use crate::model::PartnerId;
 
 /// Schema tag of the directory JSON.
 pub const SCHEMA: &str = "approdo.directory/v1";
@@ -24,7 +23,7 @@ pub const SIGNATURE_SCHEMA: &str = "approdo.directory-signature/v1";
 const DOMAIN: &[u8] = b"approdo.directory/v1\n";
 
 /// The form's answer "I don't know — let the network choose" (`partner=` value): not a valid
-/// [`PartnerId`] (an underscore), so it never names a partner.
+/// [`crate::model::PartnerId`] (an underscore), so it never names a partner.
 pub const LET_NETWORK_CHOOSE: &str = "let_network_choose";
 
 /// The directory document.
@@ -296,6 +295,7 @@ impl SignedDirectory {
 mod tests {
     use super::*;
     use crate::keys::OfficerIdentity;
+    use crate::model::PartnerId;
 
     fn toml_for(recipients: &[String]) -> String {
         format!(

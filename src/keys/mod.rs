@@ -14,7 +14,7 @@ mod secretfile;
 pub mod witnesses;
 pub(crate) use secretfile::write_new_0600;
 
-pub use directory::{Directory, Partner, PartnerId, SignedDirectory};
+pub use directory::{Directory, Partner, SignedDirectory};
 pub use floor::VersionFloor;
 pub use network::{NetworkKey, NetworkPublicKey};
 pub use officer::{OfficerIdentity, Passphrase};

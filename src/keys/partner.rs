@@ -6,10 +6,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::directory::PartnerId;
 use super::KeyError;
 use crate::agekeys::hybrid::MAX_PER_PARTNER;
 use crate::agekeys::{is_hybrid_recipient, Recipient};
+use crate::model::PartnerId;
 
 /// One partner organisation.
 #[derive(Clone, Debug, Serialize, Deserialize)]

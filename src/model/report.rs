@@ -1,6 +1,8 @@
 //! What a report is, as every layer names it: how it was sealed, where it is in its life, and
 //! the summary the officer API lists ([`ReportSummary`]) — the wire type, apart from the
-//! store's row so that either can change without breaking the other.
+//! store's row so that either can change without breaking the other. The summary names its
+//! sealing mode and state as [`Lenient`] values: a newer server may add one, and a deployed
+//! officer CLI shows it as the server spelled it instead of failing to list reports.
 
 use serde::{Deserialize, Serialize};
 
@@ -26,9 +28,94 @@ pub enum ReportState {
     Acknowledged,
 }
 
+/// A value of one of the enums above as a client reads it from a server that may be newer:
+/// one this build knows, or the server's word for one it does not. A client shows an unknown
+/// value as it is and acts only on known ones (it never sends a state back); the server's own
+/// rows stay strict (`store::ReportMeta` holds the plain enums).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lenient<T> {
+    /// A value this build knows.
+    Known(T),
+    /// A value a newer server sent, as it spelled it.
+    Unknown(String),
+}
+
+impl<T> Lenient<T> {
+    /// The known value, if it is one.
+    pub fn known(&self) -> Option<&T> {
+        match self {
+            Lenient::Known(t) => Some(t),
+            Lenient::Unknown(_) => None,
+        }
+    }
+}
+
+impl<T> From<T> for Lenient<T> {
+    fn from(t: T) -> Self {
+        Lenient::Known(t)
+    }
+}
+
+impl<T: PartialEq> PartialEq<T> for Lenient<T> {
+    fn eq(&self, other: &T) -> bool {
+        self.known() == Some(other)
+    }
+}
+
+impl<T: Serialize> Serialize for Lenient<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Lenient::Known(t) => t.serialize(s),
+            Lenient::Unknown(word) => s.serialize_str(word),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::value::{Error, StringDeserializer};
+        let word = String::deserialize(d)?;
+        Ok(
+            match T::deserialize(StringDeserializer::<Error>::new(word.clone())) {
+                Ok(t) => Lenient::Known(t),
+                Err(_) => Lenient::Unknown(word),
+            },
+        )
+    }
+}
+
+impl std::fmt::Display for SealedBy {
+    /// How the officer CLI names it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            SealedBy::Client => "sealed in the browser",
+            SealedBy::Server => "sealed by the server (JavaScript off)",
+        })
+    }
+}
+
+impl std::fmt::Display for ReportState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ReportState::Received => "received",
+            ReportState::Acknowledged => "acknowledged",
+        })
+    }
+}
+
+impl<T: std::fmt::Display> std::fmt::Display for Lenient<T> {
+    /// A known value as this build names it, an unknown one as the server spelled it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Lenient::Known(t) => t.fmt(f),
+            Lenient::Unknown(word) => f.write_str(word),
+        }
+    }
+}
+
 /// One report as `GET /api/v1/officer/reports` lists it. Frozen by the golden test
 /// `tests/vectors/report_summary.json`; parsed tolerantly (unknown fields are ignored), so
-/// a field a newer server adds never breaks a deployed officer CLI.
+/// a field, a sealing mode or a state a newer server adds never breaks a deployed officer CLI.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportSummary {
     pub id: ReportId,
@@ -37,8 +124,8 @@ pub struct ReportSummary {
     pub day: Day,
     /// Ciphertext bytes (the plaintext inside is Padmé-padded).
     pub size: u64,
-    pub sealed: SealedBy,
-    pub state: ReportState,
+    pub sealed: Lenient<SealedBy>,
+    pub state: Lenient<ReportState>,
     /// The day an officer first acknowledged it; absent until then.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged: Option<Day>,
@@ -82,5 +169,31 @@ mod tests {
         let got: ReportSummary = serde_json::from_value(json).unwrap();
         assert_eq!(got, serde_json::from_value(summary()).unwrap());
         assert_eq!(got.day, Day(20_785));
+    }
+
+    /// A newer server's sealing mode and state parse, shown as the server spells them; known
+    /// ones still parse to the enums, and a non-string value is still refused.
+    #[test]
+    fn a_summary_with_a_new_state_and_sealing_mode_parses() {
+        let mut json = summary();
+        json["sealed"] = serde_json::json!("relay");
+        json["state"] = serde_json::json!("withdrawn");
+        let got: ReportSummary = serde_json::from_value(json).unwrap();
+        assert_eq!(got.sealed, Lenient::Unknown("relay".into()));
+        assert_eq!(got.state, Lenient::Unknown("withdrawn".into()));
+        assert_eq!(got.state.known(), None);
+        assert_eq!(
+            (got.sealed.to_string(), got.state.to_string()),
+            ("relay".into(), "withdrawn".into())
+        );
+
+        let known: ReportSummary = serde_json::from_value(summary()).unwrap();
+        assert_eq!(known.sealed, SealedBy::Client);
+        assert_eq!(known.state, ReportState::Received);
+        assert_eq!(known.state.to_string(), "received");
+
+        let mut bad = summary();
+        bad["state"] = serde_json::json!(3);
+        assert!(serde_json::from_value::<ReportSummary>(bad).is_err());
     }
 }

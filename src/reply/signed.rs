@@ -78,7 +78,7 @@ pub fn signed_message(
     if !is_hex(report, 32) {
         return Err(SignatureError::Malformed("report id"));
     }
-    if partner.parse::<crate::keys::PartnerId>().is_err() {
+    if partner.parse::<crate::model::PartnerId>().is_err() {
         return Err(SignatureError::Malformed("partner id"));
     }
     if crate::keys::officer::parse_officer_key(officer_key).is_none() {

@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime};
 use actix_web::web;
 
 use crate::http::AppState;
-use crate::store::{self, Day};
+use crate::model::Day;
+use crate::store;
 
 /// Collects resumable uploads past their lifetime (their chunks removed first, so "unknown"
 /// means "removed") and forgets circuits not seen for a while.

@@ -9,40 +9,47 @@
 //! Uploads still in progress are left out (they were never acknowledged). Everything in it is
 //! ciphertext or public: it is safe to keep off-site.
 //!
-//! Format `approdo.backup/v1`: the line `approdo.backup/v1\n`, then records — a tag byte and
+//! Format `approdo.backup/v2`: the line `approdo.backup/v2\n`, then records — a tag byte and
 //! length-prefixed fields (u32 little-endian lengths) — and an end record holding the number of
 //! records and the SHA-256 of every byte before it. A truncated or altered file is refused.
+//! The writer walks the table registry ([`super::schema::TABLES`]): every table a backup
+//! copies is a section record followed by its rows, as redb encodes them, so a new table
+//! needs no code here.
 //!
 //! | tag | fields |
 //! | --- | --- |
-//! | `T` | trust name, value (the served `directory.json`, `directory.sig`) |
-//! | `R` | report id (16 bytes LE), metadata JSON |
-//! | `C` | report id, chunk index (4 bytes LE), ciphertext |
-//! | `M` | mailbox id (32 bytes), message id (16 bytes LE), stored row |
-//! | `O` | mailbox id (32 bytes), a partner id that replied there (`mailbox_partners`) |
-//! | `B` | report id, its mailbox binding (48 bytes, `report_mailbox`) — after its chunks |
-//! | `L` | transparency-log table name, key (8 or 16 bytes LE), value |
+//! | `S` | a table's name (each copied table once, in the registry's order, even when empty) |
+//! | `G` | a row of that table: key, value (redb's encoding of their types); of an `OfReports` table (chunks, bindings, case records) only the rows of finished reports |
 //! | `E` | record count (8 bytes LE), SHA-256 (32 bytes) — last |
+//! | `X` | instead of `E`, from a running server that failed mid-stream: its message (`crate::admin`) |
+//!
+//! The same checks run while writing, verifying and restoring (`restore::Checker`): each row
+//! is a valid encoding of its table's types, every report has all its chunks in order. Files
+//! of the first format (`approdo.backup/v1`, a tag per kind of row) are still read (`v1`).
 //!
 //! A store holding a table this code does not know (a newer approdo) is refused rather than
 //! backed up partially.
 
 mod restore;
+#[cfg(test)]
+mod tests_hostile;
+mod v1;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use redb::{ReadableDatabase, ReadableTable, TableHandle};
+use redb::{ReadableDatabase, TableHandle};
 use sha2::{Digest, Sha256};
 
-use super::binding::REPORT_MAILBOX;
-use super::mailbox::{MAILBOX, MAILBOX_PARTNERS};
-use super::{parse_meta, Store, StoreError, CHUNKS, DB_FILE, REPORTS, TRUST};
+use super::schema::{Backup, TABLES};
+use super::{Store, StoreError, DB_FILE, REPORTS};
 
 pub use restore::{restore, verify_backup};
 
-/// The first line of every backup file.
-pub const MAGIC: &[u8] = b"approdo.backup/v1\n";
+/// The first line of every backup file written now.
+pub const MAGIC: &[u8] = b"approdo.backup/v2\n";
+/// The first line of a backup of the first format (read, no longer written).
+pub const MAGIC_V1: &[u8] = b"approdo.backup/v1\n";
 
 /// Errors taking or restoring a backup.
 #[derive(Debug, thiserror::Error)]
@@ -132,6 +139,16 @@ impl<W: Write> Writer<W> {
     }
 }
 
+/// A check of the rows being written failed: the store is at fault, not a backup file.
+fn inconsistent(e: BackupError) -> BackupError {
+    match e {
+        BackupError::Invalid(why) => {
+            BackupError::Store(StoreError::Db(format!("the store is inconsistent: {why}")))
+        }
+        e => e,
+    }
+}
+
 /// Writes a snapshot of everything `txn` sees to `out`.
 fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSummary, BackupError> {
     for table in txn.list_tables().map_err(db_err)? {
@@ -148,122 +165,39 @@ fn snapshot<W: Write>(txn: &redb::ReadTransaction, out: W) -> Result<BackupSumma
         hash: Sha256::new(),
         records: 0,
     };
-    let mut summary = BackupSummary::default();
     w.raw(MAGIC)?;
-    let trust = txn.open_table(TRUST).map_err(db_err)?;
-    for row in trust.iter().map_err(db_err)? {
-        let (k, v) = row.map_err(db_err)?;
-        w.record(b'T', &[k.value().as_bytes(), v.value()])?;
-    }
-    let reports = txn.open_table(REPORTS).map_err(db_err)?;
-    let chunks = txn.open_table(CHUNKS).map_err(db_err)?;
-    let bindings = match txn.open_table(REPORT_MAILBOX) {
+    // The checks a restore makes, made now: a store that would not restore is not backed up.
+    let mut check = restore::Checker::default();
+    let reports = match txn.open_table(REPORTS) {
         Ok(t) => Some(t),
         Err(redb::TableError::TableDoesNotExist(_)) => None,
         Err(e) => return Err(db_err(e)),
     };
-    let cases = match txn.open_table(super::cases::CASES) {
-        Ok(t) => Some(t),
-        Err(redb::TableError::TableDoesNotExist(_)) => None,
-        Err(e) => return Err(db_err(e)),
+    // A row of an `OfReports` table whose report is not finished (an upload in progress).
+    let unfinished = |key: &[u8]| -> Result<bool, BackupError> {
+        let id = key
+            .get(..16)
+            .and_then(|b| b.try_into().ok())
+            .map(u128::from_le_bytes)
+            .ok_or_else(|| BackupError::Invalid("a key without its report id".into()))?;
+        match &reports {
+            Some(t) => Ok(t.get(id).map_err(db_err)?.is_none()),
+            None => Ok(true),
+        }
     };
-    for row in reports.iter().map_err(db_err)? {
-        let (k, v) = row.map_err(db_err)?;
-        let id = k.value();
-        let meta = parse_meta(id, v.value())?;
-        w.record(b'R', &[&id.to_le_bytes(), v.value()])?;
-        summary.reports += 1;
-        let mut count = 0u32;
-        for chunk in chunks.range((id, 0)..=(id, u32::MAX)).map_err(db_err)? {
-            let (ck, cv) = chunk.map_err(db_err)?;
-            w.record(
-                b'C',
-                &[&id.to_le_bytes(), &ck.value().1.to_le_bytes(), cv.value()],
-            )?;
-            summary.bytes += cv.value().len() as u64;
-            count += 1;
-        }
-        if count != meta.chunks {
-            return Err(BackupError::Store(StoreError::CorruptMeta(
-                meta.id.to_string(),
-            )));
-        }
-        summary.chunks += u64::from(count);
-        if let Some(table) = &bindings {
-            if let Some(binding) = table.get(id).map_err(db_err)? {
-                w.record(b'B', &[&id.to_le_bytes(), binding.value()])?;
+    for table in TABLES.iter().filter(|t| t.backup != Backup::Skipped) {
+        w.record(b'S', &[table.name.as_bytes()])?;
+        check.table(table.name.as_bytes())?;
+        let of_reports = table.backup == Backup::OfReports;
+        table.rows.each(txn, &mut |key, value| {
+            if of_reports && unfinished(key)? {
+                return Ok(());
             }
-        }
-        if let Some(table) = &cases {
-            // Case records (sealed, signed; `store::cases`), after their report.
-            for row in table.range((id, 0)..=(id, u128::MAX)).map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                w.record(
-                    b'K',
-                    &[&id.to_le_bytes(), &k.value().1.to_le_bytes(), v.value()],
-                )?;
-            }
-        }
+            check.row(key, value).map_err(inconsistent)?;
+            w.record(b'G', &[key, value])
+        })?;
     }
-    match txn.open_table(MAILBOX) {
-        Ok(mailbox) => {
-            for row in mailbox.iter().map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                let (mb, id) = k.value();
-                w.record(b'M', &[&mb, &id.to_le_bytes(), v.value()])?;
-                summary.replies += 1;
-            }
-        }
-        Err(redb::TableError::TableDoesNotExist(_)) => {}
-        Err(e) => return Err(db_err(e)),
-    }
-    match txn.open_table(MAILBOX_PARTNERS) {
-        Ok(partners) => {
-            for row in partners.iter().map_err(db_err)? {
-                let (k, _) = row.map_err(db_err)?;
-                let (mb, partner) = k.value();
-                w.record(b'O', &[&mb, partner.as_bytes()])?;
-            }
-        }
-        Err(redb::TableError::TableDoesNotExist(_)) => {}
-        Err(e) => return Err(db_err(e)),
-    }
-    use crate::store::tlog::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
-    let missing = |e: redb::TableError| match e {
-        redb::TableError::TableDoesNotExist(_) => Ok(()),
-        e => Err(db_err(e)),
-    };
-    for def in [LOG_ENTRIES, LOG_HASHES] {
-        match txn.open_table(def) {
-            Ok(t) => {
-                for row in t.iter().map_err(db_err)? {
-                    let (k, v) = row.map_err(db_err)?;
-                    let name = def.name().as_bytes();
-                    w.record(b'L', &[name, &k.value().to_le_bytes(), v.value()])?;
-                }
-            }
-            Err(e) => missing(e)?,
-        }
-    }
-    match txn.open_table(LOG_QUEUE) {
-        Ok(t) => {
-            for row in t.iter().map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                w.record(b'L', &[b"log_queue", &k.value().to_le_bytes(), v.value()])?;
-            }
-        }
-        Err(e) => missing(e)?,
-    }
-    match txn.open_table(LOG_BY_REPORT) {
-        Ok(t) => {
-            for row in t.iter().map_err(db_err)? {
-                let (k, v) = row.map_err(db_err)?;
-                let index = v.value().to_le_bytes();
-                w.record(b'L', &[b"log_by_report", &k.value().to_le_bytes(), &index])?;
-            }
-        }
-        Err(e) => missing(e)?,
-    }
+    let summary = check.end().map_err(inconsistent)?;
     w.finish()?;
     Ok(summary)
 }
@@ -291,7 +225,7 @@ pub fn backup_offline(data: &Path, out: impl Write) -> Result<BackupSummary, Bac
 mod tests {
     use super::*;
     use crate::keys::demo;
-    use crate::store::{Day, MailboxId};
+    use crate::model::{Day, MailboxId};
 
     #[tokio::test]
     async fn round_trip_and_refusals() {
@@ -333,7 +267,9 @@ mod tests {
         );
         for (table, rows) in before {
             let want = match table.backup {
-                super::super::schema::Backup::Copied => rows,
+                super::super::schema::Backup::Copied | super::super::schema::Backup::OfReports => {
+                    rows
+                }
                 super::super::schema::Backup::Skipped => 0,
             };
             let got = after
@@ -356,5 +292,24 @@ mod tests {
             store.backup_blocking(&mut Vec::new()),
             Err(BackupError::UnknownTable(t)) if t == "newer"
         ));
+    }
+
+    /// Chunks of an upload still in progress are not in a backup (they were never
+    /// acknowledged), and do not stop it.
+    #[tokio::test]
+    async fn an_upload_in_progress_is_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("a"), &demo::directory().unwrap()).unwrap();
+        let mut upload = store.upload(Day(20_000));
+        for _ in 0..2 {
+            let chunk = bytes::Bytes::from(vec![7u8; crate::store::CHUNK_SIZE]);
+            upload.write(chunk).await.unwrap();
+        }
+        let mut file = Vec::new();
+        let summary = store.backup_blocking(&mut file).unwrap();
+        assert_eq!((summary.reports, summary.chunks), (0, 0));
+        assert!(file.len() < 64 * 1024, "{} bytes", file.len());
+        assert_eq!(verify_backup(file.as_slice()).unwrap(), summary);
+        drop(upload);
     }
 }

@@ -4,13 +4,11 @@
 //! the one that deletes it; a report sent without one has no row. Read when an officer files a
 //! reply naming the report.
 
-use redb::{ReadableDatabase, TableDefinition};
+use redb::ReadableDatabase;
 
 use super::{parse_meta, ReportId, ReportMeta, Store, StoreError, REPORTS};
 
-/// Report id → binding (48 bytes).
-pub(crate) const REPORT_MAILBOX: TableDefinition<u128, &[u8]> =
-    TableDefinition::new(super::schema::REPORT_MAILBOX.name);
+pub(crate) use super::schema::REPORT_MAILBOX;
 
 /// Sets (`Some`) or removes (`None`) the binding of report `id` inside the writer's
 /// transaction.

@@ -4,15 +4,12 @@
 //! transaction, so a record never outlives its report: the report's deletion removes them), at
 //! most [`MAX_PER_REPORT`] per report. Backups carry them (`K` records, after their report).
 
-use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable};
 
 use super::writer::Op;
 use super::{ReportId, Store, StoreError};
 
-/// `(report id, sequence number)` → the signed record as JSON (signature and age file); the
-/// sequence numbers count up per report, so the records list in the order they were filed.
-pub(crate) const CASES: TableDefinition<(u128, u128), &[u8]> =
-    TableDefinition::new(super::schema::CASES.name);
+pub(crate) use super::schema::CASES;
 
 /// Most records kept per report.
 pub const MAX_PER_REPORT: usize = 256;

@@ -21,12 +21,8 @@ use std::sync::{Arc, RwLock};
 
 use redb::{ReadableDatabase, ReadableTable, TableDefinition, TableHandle};
 
-use super::mailbox::MAILBOX;
 use super::writer::Op;
-use super::{
-    ReportId, Store, StoreError, CACHE_BYTES, CHUNKS, DB_FILE, PENDING, REPORTS, RESUMABLE, TRUST,
-};
-use crate::store::tlog::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
+use super::{ReportId, Store, StoreError, CACHE_BYTES, DB_FILE};
 
 /// The temporary file an erasure writes before it replaces the store.
 pub const ERASE_FILE: &str = "approdo.redb.erase";
@@ -174,25 +170,15 @@ fn copy_into(old: &redb::Database, tmp: &Path) -> Result<redb::Database, StoreEr
         txn: None,
         bytes: 0,
     };
-    copier.table(&read, REPORTS)?;
-    copier.table(&read, CHUNKS)?;
-    copier.table(&read, PENDING)?;
-    copier.table(&read, RESUMABLE)?;
-    copier.table(&read, TRUST)?;
-    copier.table(&read, MAILBOX)?;
-    copier.table(&read, super::mailbox::MAILBOX_PARTNERS)?;
-    copier.table(&read, super::binding::REPORT_MAILBOX)?;
-    copier.table(&read, super::cases::CASES)?;
-    copier.table(&read, LOG_QUEUE)?;
-    copier.table(&read, LOG_ENTRIES)?;
-    copier.table(&read, LOG_HASHES)?;
-    copier.table(&read, LOG_BY_REPORT)?;
+    for table in super::schema::TABLES {
+        table.rows.copy(&read, &mut copier)?;
+    }
     let mut last = copier.take()?;
     last.set_durability(redb::Durability::Immediate)
         .map_err(StoreError::from_db)?;
     last.commit().map_err(StoreError::from_db)?;
-    // Every table of the old file, with all its rows: a table the copier above forgot (a new
-    // one registered in `schema` only) stops the erasure instead of vanishing.
+    // Every table of the old file, with all its rows: a table the copy missed stops the
+    // erasure instead of vanishing.
     let counts = |db: &redb::Database| {
         db.begin_read()
             .map_err(StoreError::from_db)
@@ -212,7 +198,8 @@ fn copy_into(old: &redb::Database, tmp: &Path) -> Result<redb::Database, StoreEr
     Ok(new)
 }
 
-struct Copier<'a> {
+/// Copies tables into the new file in transactions of about [`COPY_COMMIT_BYTES`].
+pub(crate) struct Copier<'a> {
     new: &'a redb::Database,
     txn: Option<redb::WriteTransaction>,
     bytes: usize,
@@ -226,7 +213,8 @@ impl Copier<'_> {
         }
     }
 
-    fn table<K: redb::Key + 'static, V: redb::Value + 'static>(
+    /// Copies every row of `def` (nothing if the old file lacks it).
+    pub(crate) fn table<K: redb::Key + 'static, V: redb::Value + 'static>(
         &mut self,
         read: &redb::ReadTransaction,
         def: TableDefinition<K, V>,

@@ -10,19 +10,13 @@
 //! removed when she deletes them or when they expire. Writes go through the store's writer
 //! thread (durable).
 
-use redb::{ReadableDatabase, ReadableTable, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable};
 
 use super::writer::Op;
-use super::{Day, Store, StoreError};
-use crate::model::MailboxId;
+use super::{Store, StoreError};
+use crate::model::{Day, MailboxId};
 
-/// `(mailbox id, message id)` → day (u32, little-endian) followed by the age file.
-pub(crate) const MAILBOX: TableDefinition<([u8; 32], u128), &[u8]> =
-    TableDefinition::new(super::schema::MAILBOX.name);
-
-/// (mailbox id, partner id) → 1: the partners that have replied in a mailbox.
-pub(crate) const MAILBOX_PARTNERS: TableDefinition<([u8; 32], &str), u8> =
-    TableDefinition::new(super::schema::MAILBOX_PARTNERS.name);
+pub(crate) use super::schema::{MAILBOX, MAILBOX_PARTNERS};
 
 /// One stored reply.
 #[derive(Debug, Clone)]

@@ -12,10 +12,11 @@
 //! ciphertext does not linger in freed pages.
 //!
 //! The store owns every table, the transparency log's included (`tlog`: its queue, entries,
-//! tree hashes, integration and the [`LogView`] the routes read); [`schema`] lists them all,
-//! with what a backup and an audit do with each, and the writer, backups, erasures and
-//! `audit store` read that one list. Its rows are its own ([`ReportMeta`]); the officer API
-//! lists [`crate::model::ReportSummary`]s made from them.
+//! tree hashes, integration and the [`LogView`] the routes read); [`schema`] declares them
+//! all — a new table is one line there, its types and what a backup and an audit do with it —
+//! and the writer, backups, restores, erasures and `audit store` read that one list. Its rows
+//! are its own ([`ReportMeta`]); the officer API lists [`crate::model::ReportSummary`]s made
+//! from them.
 
 mod backup;
 mod binding;
@@ -38,10 +39,10 @@ mod writer;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata};
 use tokio::sync::{mpsc, oneshot};
 
-pub use crate::model::MailboxId;
+use crate::model::{ReportId, ReportState};
 pub use backup::{backup_offline, restore, verify_backup, BackupError, BackupSummary};
 pub(crate) use cases::CASES;
 pub use cases::MAX_PER_REPORT as MAX_CASES_PER_REPORT;
@@ -56,7 +57,7 @@ pub use tlog::LogView;
 pub use trust::{
     check_log_key, recorded_directory, recorded_log_key, DirectoryFiles, COSIGNED_CHECKPOINT,
 };
-pub use types::{Day, ReportId, ReportMeta, ReportState, SealedBy};
+pub use types::ReportMeta;
 pub use upload::Upload;
 use writer::{Command, Op};
 
@@ -75,21 +76,7 @@ pub const CHUNK_WINDOW: u32 = 4;
 /// (BENCHMARKS.md, "against OnionShare").
 pub const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
-/// Report id → metadata (JSON of [`ReportMeta`]).
-pub(crate) const REPORTS: TableDefinition<u128, &[u8]> = TableDefinition::new(schema::REPORTS.name);
-/// (report id, chunk index) → ciphertext bytes.
-pub(crate) const CHUNKS: TableDefinition<(u128, u32), &[u8]> =
-    TableDefinition::new(schema::CHUNKS.name);
-/// Upload id → day it started (uploads not yet finalised).
-pub(crate) const PENDING: TableDefinition<u128, u32> = TableDefinition::new(schema::PENDING.name);
-
-/// Upload id → partner id, for resumable (chunk-by-chunk) uploads, kept across restarts.
-pub(crate) const RESUMABLE: TableDefinition<u128, &str> =
-    TableDefinition::new(schema::RESUMABLE.name);
-
-/// Trust material the store was served with: `directory.json`, `directory.sig` (for audits
-/// of a copy).
-pub(crate) const TRUST: TableDefinition<&str, &[u8]> = TableDefinition::new(schema::TRUST.name);
+pub(crate) use schema::{CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
 
 /// The file name of the database inside the data directory.
 pub const DB_FILE: &str = "approdo.redb";

@@ -6,7 +6,8 @@ use bytes::Bytes;
 use redb::ReadableDatabase;
 
 use super::writer::Op;
-use super::{Day, ReportId, ReportMeta, Store, StoreError, UploadDigest, CHUNKS, RESUMABLE};
+use super::{ReportMeta, Store, StoreError, UploadDigest, CHUNKS, RESUMABLE};
+use crate::model::{Day, ReportId};
 
 impl Store {
     /// Creates resumable upload `id` (a fresh [`ReportId::random`]) for `partner`.

@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-use super::{Day, ReportId, ReportMeta, ReportState, Store, StoreError};
+use super::{ReportMeta, Store, StoreError};
+use crate::model::{Day, ReportId, ReportState};
 
 /// Why a report left the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -142,7 +143,7 @@ mod tests {
             partner: "cav-milano".parse().unwrap(),
             day: Day(day),
             size: 3,
-            sealed: super::super::SealedBy::Client,
+            sealed: crate::model::SealedBy::Client,
             state: ReportState::Received,
             acknowledged: None,
             sha256: crate::model::Sha256([0; 32]),
@@ -208,7 +209,7 @@ mod tests {
             partner: "p".parse().unwrap(),
             day: Day(10),
             size: 0,
-            sealed: super::super::SealedBy::Server,
+            sealed: crate::model::SealedBy::Server,
             state: ReportState::Acknowledged,
             acknowledged: None,
             sha256: crate::model::Sha256([0; 32]),

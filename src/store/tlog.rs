@@ -11,23 +11,10 @@
 use redb::{ReadableTable, ReadableTableMetadata, TableDefinition};
 use tlog_tiles::{Hash, HashReader, Tile};
 
-use super::schema;
 use super::{StoreError, TRUST};
 use crate::transparency::{heartbeat, Entry, LogKey, TILE_HEIGHT};
 
-/// Entries waiting for the next integration, keyed by a random number (so they are appended
-/// in an order unrelated to their arrival).
-pub(crate) const LOG_QUEUE: TableDefinition<u128, &[u8]> =
-    TableDefinition::new(schema::LOG_QUEUE.name);
-/// Integrated entries by index.
-pub(crate) const LOG_ENTRIES: TableDefinition<u64, &[u8]> =
-    TableDefinition::new(schema::LOG_ENTRIES.name);
-/// The tree's stored hashes.
-pub(crate) const LOG_HASHES: TableDefinition<u64, &[u8]> =
-    TableDefinition::new(schema::LOG_HASHES.name);
-/// Report id → index of its `stored` entry.
-pub(crate) const LOG_BY_REPORT: TableDefinition<u128, u64> =
-    TableDefinition::new(schema::LOG_BY_REPORT.name);
+pub(crate) use super::schema::{LOG_BY_REPORT, LOG_ENTRIES, LOG_HASHES, LOG_QUEUE};
 
 fn db(e: impl Into<redb::Error>) -> StoreError {
     StoreError::from_db(e)

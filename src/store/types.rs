@@ -1,11 +1,11 @@
 //! What the store keeps about a report — and nothing more: partner, day of arrival, size,
 //! how it was sealed, state, and the SHA-256 of the ciphertext. This is the redb row; the
-//! officer API lists [`ReportSummary`]s made from it ([`ReportMeta::summary`]).
+//! officer API lists [`ReportSummary`]s made from it ([`ReportMeta::summary`]). The row is
+//! strict (`deny_unknown_fields`, closed enums); the summary is what clients parse leniently.
 
 use serde::{Deserialize, Serialize};
 
-pub use crate::model::{Day, ReportId, ReportState, SealedBy};
-use crate::model::{PartnerId, ReportSummary, Sha256};
+use crate::model::{Day, PartnerId, ReportId, ReportState, ReportSummary, SealedBy, Sha256};
 use crate::transparency::Entry;
 
 /// The metadata the store keeps per report. Nothing else about a report exists on disk.
@@ -47,8 +47,8 @@ impl ReportMeta {
             partner: self.partner.clone(),
             day: self.day,
             size: self.size,
-            sealed: self.sealed,
-            state: self.state,
+            sealed: self.sealed.into(),
+            state: self.state.into(),
             acknowledged: self.acknowledged,
             sha256: self.sha256,
             chunks: self.chunks,

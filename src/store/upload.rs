@@ -6,7 +6,8 @@ use bytes::Bytes;
 use tokio::sync::oneshot;
 
 use super::writer::{Command, Op};
-use super::{Day, ReportId, ReportMeta, Store, StoreError, CHUNK_SIZE};
+use super::{ReportMeta, Store, StoreError, CHUNK_SIZE};
+use crate::model::{Day, ReportId};
 
 /// The writer's answer to one command.
 type Reply = oneshot::Receiver<Result<bool, StoreError>>;

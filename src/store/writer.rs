@@ -7,7 +7,8 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::progress::{advance, stored_is, Progress, Staged, Tracked};
 use super::tlog;
-use super::{parse_meta, ReportState, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
+use super::{parse_meta, StoreError, CHUNKS, PENDING, REPORTS, RESUMABLE, TRUST};
+use crate::model::ReportState;
 use crate::transparency::Entry;
 
 /// Most commands in one transaction.
@@ -379,7 +380,7 @@ fn apply(
                                     },
                                 )?;
                             }
-                            meta.set_state(*state, super::Day::today());
+                            meta.set_state(*state, crate::model::Day::today());
                             let json = serde_json::to_vec(&meta)
                                 .map_err(|e| StoreError::Db(e.to_string()))?;
                             reports

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::{read_all, VaultError};
 use crate::envelope;
 use crate::keys::OfficerIdentity;
-use crate::store::{Day, ReportId};
+use crate::model::{Day, ReportId};
 
 /// What the vault knows about one report.
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -30,7 +30,7 @@ pub use wipe::{wipe_file, wipe_tree};
 
 use crate::envelope::{self, Limits, Opened};
 use crate::keys::OfficerIdentity;
-use crate::store::ReportId;
+use crate::model::ReportId;
 
 /// What can go wrong with a vault. Messages never hold report content.
 #[derive(Debug, thiserror::Error)]

@@ -118,7 +118,8 @@ pub fn sync(
                 }
             }
         }
-        if !opts.ack || meta.state == ReportState::Acknowledged {
+        // Only a report known to be received (a newer server's state is left as it is).
+        if !opts.ack || meta.state != ReportState::Received {
             continue;
         }
         match with_session(client, ids, |c| {

@@ -69,7 +69,7 @@ fn leaves_do_not_say_how_a_report_was_sealed_and_arrive_in_one_batch() {
         .list()
         .unwrap()
         .into_iter()
-        .find(|m| m.sealed == approdo::store::SealedBy::Server)
+        .find(|m| m.sealed == approdo::model::SealedBy::Server)
         .expect("the server-sealed report")
         .id
         .to_string();

@@ -179,7 +179,7 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
             .unwrap();
         rt.block_on(store.put_reply(
             keys.mailbox.parse().unwrap(),
-            approdo::store::Day::today(),
+            approdo::model::Day::today(),
             slipped,
         ))
         .unwrap();
@@ -195,7 +195,7 @@ fn forged_replies_are_refused_by_the_server_or_hidden_by_her_page() {
         .unwrap();
         rt.block_on(store.put_reply(
             keys.mailbox.parse().unwrap(),
-            approdo::store::Day::today(),
+            approdo::model::Day::today(),
             by_tratta.frame(&forged),
         ))
         .unwrap();

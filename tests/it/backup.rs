@@ -182,7 +182,7 @@ fn backup_while_serving_restores_audits_and_pulls_intact() {
             .list()
             .unwrap()
             .iter()
-            .filter(|m| m.state == approdo::store::ReportState::Acknowledged)
+            .filter(|m| m.state == approdo::model::ReportState::Acknowledged)
             .count(),
         got.len()
     );

@@ -84,7 +84,7 @@ fn desk_lists_what_needs_her_and_serves_the_counts_for_notifications() {
     assert_eq!(get(&format!("{origin}/needs.json")).0, 403);
 
     // A reply with an appointment and a day for the reminder: today.
-    let today = approdo::store::Day::today().to_string();
+    let today = approdo::model::Day::today().to_string();
     let (status, page) = post(
         &format!("{}r/{id}/reply", desk.url),
         &[

@@ -150,7 +150,7 @@ fn pq_partner_without_js_and_an_officer_reply() {
     assert_eq!(status, 201, "{page}");
     let list = server.officer(PQ).list().unwrap();
     assert_eq!(list.len(), 1);
-    assert_eq!(list[0].sealed, approdo::store::SealedBy::Server);
+    assert_eq!(list[0].sealed, approdo::model::SealedBy::Server);
     let out = tempfile::tempdir().unwrap();
     let (ok, _, err) = server.pull(PQ, out.path());
     assert!(ok, "{err}");

@@ -105,7 +105,7 @@ fn downloaded_report_decrypts_with_go_age_and_tar() {
     );
     let (status, json) = server.submit_raw("tratta-milano", &sealed);
     assert_eq!(status, 201, "{json}");
-    let id: approdo::store::ReportId = json["id"].as_str().unwrap().parse().unwrap();
+    let id: approdo::model::ReportId = json["id"].as_str().unwrap().parse().unwrap();
 
     let client = server.officer("tratta-milano");
     let mut downloaded = Vec::new();

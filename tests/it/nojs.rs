@@ -70,7 +70,7 @@ fn a_form_post_is_sealed_by_the_server_for_each_partner() {
     for partner in ["cav-milano", "lavoro-milano"] {
         let list = server.officer(partner).list().unwrap();
         assert_eq!(list.len(), 1);
-        assert_eq!(list[0].sealed, approdo::store::SealedBy::Server);
+        assert_eq!(list[0].sealed, approdo::model::SealedBy::Server);
         let out = tempfile::tempdir().unwrap();
         let (ok, _, err) = server.pull(partner, out.path());
         assert!(ok, "{err}");

@@ -1,7 +1,7 @@
 //! Officer sessions: bound to one partner, refused when forged or expired.
 
 use approdo::client::ClientError;
-use approdo::store::ReportId;
+use approdo::model::ReportId;
 
 use crate::common::{self, TestServer};
 
@@ -34,11 +34,11 @@ fn an_officer_of_a_cannot_touch_reports_of_b() {
     let list = b.list().unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].id, id);
-    assert_eq!(list[0].state, approdo::store::ReportState::Received);
+    assert_eq!(list[0].state, approdo::model::ReportState::Received);
     b.acknowledge(id, &sha).unwrap();
     assert_eq!(
         b.list().unwrap()[0].state,
-        approdo::store::ReportState::Acknowledged
+        approdo::model::ReportState::Acknowledged
     );
     // The listing on the wire has exactly the fields of the frozen summary
     // (tests/vectors/report_summary.json, whose second report is acknowledged).
@@ -154,7 +154,7 @@ fn pull_remembers_what_it_pulled_and_acknowledges() {
     let acked = server.officer("lavoro-milano").list().unwrap();
     assert!(acked
         .iter()
-        .all(|m| m.state == approdo::store::ReportState::Acknowledged));
+        .all(|m| m.state == approdo::model::ReportState::Acknowledged));
     use std::os::unix::fs::PermissionsExt;
     for m in &acked {
         let dir = out.path().join(m.id.to_string());

@@ -3,7 +3,7 @@
 //! the next pull instead of being forgotten as "already pulled"; `--keep-ciphertext` keeps the
 //! encrypted file as received, which `approdo decrypt` opens offline.
 
-use approdo::store::ReportState;
+use approdo::model::ReportState;
 
 use crate::common::{self, TestServer};
 
@@ -33,7 +33,7 @@ fn pulled_but_unacknowledged_reports_are_acknowledged_by_the_next_pull() {
         args.extend_from_slice(extra);
         common::approdo(&args)
     };
-    let states = || -> Vec<ReportState> {
+    let states = || -> Vec<approdo::model::Lenient<ReportState>> {
         server
             .officer("cav-milano")
             .list()

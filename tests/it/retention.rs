@@ -19,7 +19,7 @@ fn acknowledged_reports_expire_unacknowledged_are_kept_and_counted() {
         .acknowledge(acked.parse().unwrap(), &acked_sha)
         .unwrap();
     let listed = server.officer("cav-milano").list().unwrap();
-    assert_eq!(listed[0].acknowledged, Some(approdo::store::Day::today()));
+    assert_eq!(listed[0].acknowledged, Some(approdo::model::Day::today()));
     drop(server);
 
     // A period of 0 days: everything acknowledged is due at the next sweep (at start).

@@ -300,7 +300,7 @@ fn pull_records_the_day_the_server_received_a_report() {
     let out = tempfile::tempdir().unwrap();
     let (ok, _, err) = server.pull("cav-milano", out.path());
     assert!(ok, "{err}");
-    let today = approdo::store::Day::today().to_string();
+    let today = approdo::model::Day::today().to_string();
     let dirs: Vec<_> = std::fs::read_dir(out.path())
         .unwrap()
         .map(|e| e.unwrap().path())

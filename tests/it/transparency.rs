@@ -162,7 +162,7 @@ fn receipts_inclusion_proofs_tiles_and_audit_log_across_runs() {
     assert!(out.contains("pinned the log key"), "{out}");
     // The partner acknowledges one report and deletes another; the next run replays both.
     let officer = server.officer("lavoro-milano");
-    let ids: Vec<approdo::store::ReportId> = answers
+    let ids: Vec<approdo::model::ReportId> = answers
         .iter()
         .map(|a| a["id"].as_str().unwrap().parse().unwrap())
         .collect();

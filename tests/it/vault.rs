@@ -68,7 +68,7 @@ fn vault_keeps_reports_sealed_and_follows_deletions_on_the_server() {
     let states = server.officer("cav-milano").list().unwrap();
     assert!(states
         .iter()
-        .all(|m| m.state == approdo::store::ReportState::Acknowledged));
+        .all(|m| m.state == approdo::model::ReportState::Acknowledged));
     let v = vault.to_str().unwrap();
     let (ok, list, err) = vault_cmd(&server, &["list", "--vault", v]);
     assert!(ok, "{err}");

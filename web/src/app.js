@@ -1,6 +1,6 @@
 // The report page: verify the directory, strip image metadata, make her codename (its reply
 // recipient and mailbox id go inside the report), build the envelope, seal it in this browser
-// to each chosen partner, upload, show the receipt and the codename once. The mailbox page is
+// to each chosen partner (in a worker off the page's thread where one can run, sealer.js), upload, show the receipt and the codename once. The mailbox page is
 // in mailbox.js. If anything fails before
 // the server confirms, nothing was sent in clear: the page says so and offers the form that
 // works without JavaScript — it never falls back silently. Her answers to the intake
@@ -9,7 +9,8 @@
 import { loadDirectory } from "./directory.js";
 import { envelopeStream, safeName, SCHEMA } from "./envelope.js";
 import { stripMetadata } from "./exif.js";
-import { checkCapabilities, seal } from "./seal.js";
+import { checkCapabilities } from "./seal.js";
+import { prepareSealer, sealReport } from "./sealer.js";
 import { prepareProofOfWork, uploadSealed } from "./upload.js";
 import { mailboxBinding } from "./binding.js";
 import { deriveReplyKeys, generate, toDigits } from "./codename.js";
@@ -60,6 +61,7 @@ async function main() {
   const ahead = () => {
     prepareCodename();
     prepareProofOfWork();
+    prepareSealer();
   };
   form.addEventListener("input", ahead, { once: true });
   form.addEventListener("change", ahead, { once: true });
@@ -163,8 +165,12 @@ async function submit(form, directory) {
   const progress = startProgress(total);
   for (const p of partners) {
     say(t("encrypting", { name: p.name }));
-    const { stream, length } = envelopeStream(bytesFor(p), files);
-    const sealed = await seal(p.recipients, stream);
+    const bytes = bytesFor(p);
+    // The envelope is built where it is sealed: in the sealing worker where it can run, on
+    // this page otherwise (sealer.js); here only its padded length.
+    const { length } = envelopeStream(bytes, files);
+    const { stream: sealed, where } = await sealReport(p.recipients, bytes, files);
+    document.body.dataset.sealedIn = where;
     let percent = -1;
     const receipt = await uploadSealed(
       p.id,

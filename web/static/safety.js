@@ -14,12 +14,20 @@
   "use strict";
   const EXIT = "/exit";
   document.documentElement.dataset.safety = "on"; // shows "or press Shift three times"
+  let leaving = false;
   const leave = () => {
+    // Once: a further Shift (or the idle tick) while /exit loads must not start it again.
+    if (leaving) return;
+    leaving = true;
     for (const f of document.forms) f.reset();
     for (const el of document.querySelectorAll("textarea, input[type=text], input[type=tel], input[type=password]")) el.value = "";
     for (const el of document.querySelectorAll("#codename, #codename-digits, #messages")) el.textContent = "";
     location.replace(EXIT);
   };
+  // A page the browser brings back from its cache may leave again.
+  window.addEventListener("pageshow", () => {
+    leaving = false;
+  });
   const link = document.getElementById("quick-exit");
   if (link) {
     link.addEventListener("click", (ev) => {

@@ -10,7 +10,7 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Deserializer};
 use zeroize::Zeroizing;
 
-use super::super::pages::{escape, framed, page, respond, PageLang};
+use super::super::pages::{framed, page, respond, PageLang};
 use super::super::{ApiError, AppState};
 use super::{day_string, fetch, message_id};
 use crate::codename::Codename;
@@ -149,9 +149,9 @@ async fn login(
         Err(ApiError::RateLimited) => return refused(&state, &l, 429, "busy"),
         Err(_) => return failed(&l, "failed"),
     };
-    let mut html = format!("<p class=\"mode\">{}</p>\n", l.t("mailbox.server_opened"));
+    let mut html = crate::html!("<p class=\"mode\">{}</p>\n", l.t("mailbox.server_opened"));
     let mut shown = 0;
-    let mut body = String::new();
+    let mut body = Html::default();
     let mut shared = Shared::default();
     for m in &messages {
         // A message her codename cannot open is not hers to see (nor to know of).
@@ -160,7 +160,7 @@ async fn login(
         };
         shown += 1;
         let day = day_string(m.day);
-        body.push_str(&match opened {
+        body.push(&match opened {
             super::verify::Shown::Verified { reply, name } => {
                 if shared.note(&reply, &name, &day, m.id) {
                     continue;
@@ -170,14 +170,17 @@ async fn login(
             super::verify::Shown::Hidden => super::verify::hidden(&l, &day),
         });
     }
-    html.push_str(&shared.html(&state, &l, &keys.mailbox));
-    html.push_str(&body);
+    html.push(&shared.html(&state, &l, &keys.mailbox));
+    html.push(&body);
     if shown == 0 {
-        html.push_str(&format!("<p id=\"empty\">{}</p>\n", l.t("mailbox.empty")));
+        html.push(&crate::html!(
+            "<p id=\"empty\">{}</p>\n",
+            l.t("mailbox.empty")
+        ));
     }
-    html.push_str(&format!(
+    html.push(&crate::html!(
         "<p><a href=\"{}\">{}</a>. {}</p>\n",
-        l.href("/mailbox"),
+        l.link("/mailbox"),
         l.t("mailbox.close"),
         l.t("mailbox.done")
     ));
@@ -186,8 +189,7 @@ async fn login(
         &l,
         200,
         l.lang.text("pages.mailbox_heading"),
-        // `render` and `verify::hidden` escape every value they put in.
-        &Html::assembled(html),
+        &html,
         &l.leaves_when_idle(),
     )
 }
@@ -228,38 +230,39 @@ impl Shared {
 
     /// One sentence per report with no reply shown, and a folded "delete" for its status
     /// messages (one form each: the delete route takes one id).
-    fn html(&self, state: &AppState, l: &PageLang, mailbox: &str) -> String {
-        let mut out = String::new();
+    fn html(&self, state: &AppState, l: &PageLang, mailbox: &str) -> Html {
+        let mut out = Html::default();
         for (report, (status, name, day, ids)) in &self.furthest {
             if self.answered.contains(report) {
                 continue;
             }
-            out.push_str(&format!(
+            out.push(&crate::html!(
                 "<p class=\"shared-status\" data-status=\"{}\" role=\"status\">{}</p>\n",
-                status.name(),
+                Html::text(status.name()),
                 l.fill(
                     &format!("mailbox.shared_{}", status.name()),
                     &[("name", name), ("day", day)]
                 )
             ));
-            out.push_str(&format!(
+            out.push(&crate::html!(
                 "<details class=\"delete-box\"><summary>{}</summary>\n",
                 l.t("mailbox.delete")
             ));
             for id in ids {
-                out.push_str(&format!(
+                out.push(&crate::html!(
                     "<form method=\"post\" action=\"/mailbox/delete?lang={lang}\" class=\"delete\">\n\
 <input type=\"hidden\" name=\"form_token\" value=\"{token}\">\n\
 <input type=\"hidden\" name=\"mailbox\" value=\"{mailbox}\">\n\
-<input type=\"hidden\" name=\"id\" value=\"{id:032x}\">\n\
+<input type=\"hidden\" name=\"id\" value=\"{id}\">\n\
 <p><button type=\"submit\" class=\"delete\">{delete}</button></p>\n</form>\n",
-                    lang = l.lang.code,
-                    token = state.form_tokens.issue(),
-                    mailbox = escape(mailbox),
+                    lang = Html::text(l.lang.code),
+                    token = Html::text(&state.form_tokens.issue()),
+                    mailbox = Html::text(mailbox),
+                    id = Html::text(&format!("{id:032x}")),
                     delete = l.t("mailbox.delete"),
                 ));
             }
-            out.push_str("</details>\n");
+            out.push(&Html::markup("</details>\n"));
         }
         out
     }
@@ -273,48 +276,50 @@ fn render(
     name: &str,
     day: &str,
     id: u128,
-) -> String {
-    let text = escape(&reply.message).replace('\n', "<br>\n");
+) -> Html {
+    let lines: Vec<Html> = reply.message.split('\n').map(Html::text).collect();
+    let text = Html::join(&lines, &Html::markup("<br>\n"));
     // A plain status, then one obvious next action (the primary button); deleting is folded
     // away at the end, so it is never pressed for "send".
-    let mut out = format!(
+    let mut out = crate::html!(
         "<article class=\"message\">\n<h2>{from}</h2>\n<p class=\"reply-status\">{status}</p>\n<p class=\"text\">{text}</p>\n",
         from = l.fill("mailbox.from", &[("name", name), ("day", day)]),
         status = l.fill("mailbox.status_answered", &[("name", name), ("day", day)]),
+        text = text,
     );
-    let mut buttons = String::new();
+    let mut buttons = Html::default();
     let (next, send_class) = if reply.appointment.is_some() {
         ("mailbox.next_appointment", "secondary")
     } else {
         ("mailbox.next_answer", "primary")
     };
     if let Some(a) = &reply.appointment {
-        out.push_str(&format!(
+        out.push(&crate::html!(
             "<dl class=\"appointment\"><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd><dt>{}</dt><dd>{}</dd></dl>\n",
             l.t("mailbox.where"),
-            escape(&a.desk),
+            Html::text(&a.desk),
             l.t("mailbox.when"),
-            escape(&a.time),
+            Html::text(&a.time),
             l.t("mailbox.desk"),
-            escape(&a.phrase)
+            Html::text(&a.phrase)
         ));
         // Which appointment her answer is about (issue 17: two officers may propose two).
-        buttons.push_str(&format!(
+        buttons.push(&crate::html!(
             "<input type=\"hidden\" name=\"appointment_time\" value=\"{}\">\n<input type=\"hidden\" name=\"appointment_desk\" value=\"{}\">\n",
-            escape(&a.time),
-            escape(&a.desk)
+            Html::text(&a.time),
+            Html::text(&a.desk)
         ));
-        buttons.push_str(&format!(
+        buttons.push(&crate::html!(
             "<p class=\"actions\"><button type=\"submit\" name=\"appointment\" value=\"accept\" class=\"primary\">{}</button> <button type=\"submit\" name=\"appointment\" value=\"another\" class=\"secondary\">{}</button></p>\n",
             l.t("mailbox.accept"),
             l.t("mailbox.another")
         ));
     }
-    out.push_str(&format!(
+    out.push(&crate::html!(
         "<p class=\"next\"><strong>{}</strong></p>\n",
         l.t(next)
     ));
-    out.push_str(&format!(
+    out.push(&crate::html!(
         "<form method=\"post\" action=\"/report/nojs?lang={lang}\" enctype=\"multipart/form-data\" autocomplete=\"off\" class=\"follow-up\">\n\
 <input type=\"hidden\" name=\"form_token\" value=\"{token}\">\n\
 <input type=\"hidden\" name=\"lang\" value=\"{lang}\">\n\
@@ -322,25 +327,28 @@ fn render(
 <input type=\"hidden\" name=\"in_reply_to\" value=\"{report}\">\n\
 <input type=\"hidden\" name=\"reply_recipient\" value=\"{recipient}\">\n\
 <input type=\"hidden\" name=\"reply_mailbox\" value=\"{mailbox}\">\n\
-{buttons}<p><label for=\"answer-{id:032x}\">{answer}</label>\n<textarea id=\"answer-{id:032x}\" name=\"description\" rows=\"4\"></textarea></p>\n\
+{buttons}<p><label for=\"answer-{id}\">{answer}</label>\n<textarea id=\"answer-{id}\" name=\"description\" rows=\"4\"></textarea></p>\n\
 <p><button type=\"submit\" class=\"{send_class}\">{send}</button></p>\n</form>\n\
 <details class=\"delete-box\"><summary>{delete}</summary>\n<p>{delete_note}</p>\n\
 <form method=\"post\" action=\"/mailbox/delete?lang={lang}\" class=\"delete\">\n\
 <input type=\"hidden\" name=\"form_token\" value=\"{token2}\">\n\
 <input type=\"hidden\" name=\"mailbox\" value=\"{mailbox}\">\n\
-<input type=\"hidden\" name=\"id\" value=\"{id:032x}\">\n\
+<input type=\"hidden\" name=\"id\" value=\"{id}\">\n\
 <p><button type=\"submit\" class=\"delete\">{delete}</button></p>\n</form>\n</details>\n</article>\n",
         delete_note = l.t("mailbox.delete_note"),
-        token = state.form_tokens.issue(),
-        token2 = state.form_tokens.issue(),
-        partner = escape(&reply.partner),
-        report = escape(&reply.in_reply_to),
-        recipient = escape(&keys.recipient().to_string()),
-        mailbox = escape(&keys.mailbox),
+        token = Html::text(&state.form_tokens.issue()),
+        token2 = Html::text(&state.form_tokens.issue()),
+        partner = Html::text(&reply.partner),
+        report = Html::text(&reply.in_reply_to),
+        recipient = Html::text(&keys.recipient().to_string()),
+        mailbox = Html::text(&keys.mailbox),
+        buttons = buttons,
+        id = Html::text(&format!("{id:032x}")),
+        send_class = Html::markup(send_class),
         answer = l.fill("mailbox.answer", &[("name", name)]),
         send = l.t("mailbox.send"),
         delete = l.t("mailbox.delete"),
-        lang = l.lang.code,
+        lang = Html::text(l.lang.code),
     ));
     out
 }

@@ -6,6 +6,7 @@
 use super::super::pages::PageLang;
 use super::super::AppState;
 use crate::codename::ReplyKeys;
+use crate::html::Html;
 use crate::reply::{Reply, ReplySignature};
 use crate::store::MailboxMessage;
 
@@ -43,8 +44,8 @@ pub(super) fn show(state: &AppState, keys: &ReplyKeys, m: &MailboxMessage) -> Op
 }
 
 /// The line shown in place of a reply that does not verify.
-pub(super) fn hidden(l: &PageLang, day: &str) -> String {
-    format!(
+pub(super) fn hidden(l: &PageLang, day: &str) -> Html {
+    crate::html!(
         "<article class=\"message hidden-reply\">\n<p role=\"alert\">{}</p>\n</article>\n",
         l.fill("mailbox.hidden", &[("day", day)])
     )

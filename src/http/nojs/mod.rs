@@ -97,7 +97,8 @@ async fn submit(
             why.status(),
             l.lang.text("pages.not_sent_heading"),
             &crate::html!(
-                "<p id=\"error\" role=\"alert\">{} {}</p><p>{}</p><p><a href=\"{}\">{}</a></p>",
+                "<p id=\"error\" role=\"alert\" data-code=\"{}\">{} {}</p><p>{}</p><p><a href=\"{}\">{}</a></p>",
+                Html::text(why.code().as_str()),
                 l.t("pages.not_sent"),
                 l.t(&format!("form.refusal.{}", why.key())),
                 l.t("pages.back_hint"),
@@ -141,7 +142,8 @@ fn refilled(state: &AppState, l: &PageLang, why: Refusal, mut filled: Filled) ->
         Html::default()
     };
     let notice = crate::html!(
-        "<div id=\"error\" role=\"alert\"><p>{} {}{}</p><p>{}</p>{}</div>\n",
+        "<div id=\"error\" role=\"alert\" data-code=\"{}\"><p>{} {}{}</p><p>{}</p>{}</div>\n",
+        Html::text(why.code().as_str()),
         l.t("pages.not_sent"),
         Html::text(reason),
         go,
@@ -149,13 +151,13 @@ fn refilled(state: &AppState, l: &PageLang, why: Refusal, mut filled: Filled) ->
         files,
     );
     match super::pages::report::report_body(state, l, &filled) {
-        Ok(form) => framed(
+        Ok(form) => super::pages::report::sealing(framed(
             l,
             status,
             l.lang.text("pages.not_sent_heading"),
             &(notice + &form),
             &Html::markup("<script src=\"/assets/app.js\" defer></script>\n"),
-        ),
+        )),
         Err(e) => respond(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR, Err(e)),
     }
 }

@@ -3,7 +3,12 @@
 //! script shows for the JSON API's refusals too (`web/src/upload.js`, the same
 //! `<template id="js-text">` strings), so the two paths say the same thing in the same words.
 //! A test checks the mapping both ways: every reason has its words in `web/locales/en.po`,
-//! and every `form.refusal` string there is some reason's.
+//! and every `form.refusal` string there is some reason's. Each reason also names its API
+//! twin ([`Refusal::code`], an exhaustive match onto [`ErrorCode`], the `code` of the JSON
+//! errors): a test checks that every reason's code is one an [`crate::http::ApiError`] answers
+//! with, and with the same status (one documented exception).
+
+use crate::http::ErrorCode;
 
 /// What is short when the server is busy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +128,32 @@ impl Refusal {
         }
     }
 
+    /// Its API twin: the machine code the JSON API answers the same refusal with. Several
+    /// form-only reasons (no consent, no partner chosen …) are the API's `bad_request`: the
+    /// JavaScript form checks them in the page, the API never sees them.
+    pub(crate) fn code(self) -> ErrorCode {
+        match self {
+            Refusal::Busy(Load::Rate) => ErrorCode::RateLimited,
+            Refusal::Busy(Load::Pool) => ErrorCode::Busy,
+            Refusal::Full => ErrorCode::Full,
+            Refusal::Expired => ErrorCode::Forbidden,
+            Refusal::Interrupted => ErrorCode::Interrupted,
+            Refusal::FieldTooLong
+            | Refusal::FilesTooLarge
+            | Refusal::TooManyFiles
+            | Refusal::TooLarge => ErrorCode::TooLarge,
+            Refusal::UnknownPartner => ErrorCode::UnknownPartner,
+            Refusal::Unreadable
+            | Refusal::NotForm
+            | Refusal::ChoosePartner
+            | Refusal::WriteAnswer
+            | Refusal::Assisted
+            | Refusal::Consent
+            | Refusal::DamagedAnswer => ErrorCode::BadRequest,
+            Refusal::Server => ErrorCode::Internal,
+        }
+    }
+
     /// The question it is about (the others are about the whole form).
     pub(crate) fn at_fault(self) -> Option<&'static str> {
         match self {
@@ -192,5 +223,27 @@ mod tests {
         }
         assert_eq!(Refusal::Busy(Load::Pool).key(), "busy");
         assert_eq!(Refusal::Busy(Load::Pool).status(), 503);
+    }
+
+    /// Every reason has its API twin: its code is one some `ApiError` answers with, at the
+    /// same status — except an unknown partner, a 400 on the form (a field of the form is
+    /// wrong) and a 404 on the API (`?partner=` names no resource), both kept as they are.
+    #[test]
+    fn every_refusal_has_its_api_twin() {
+        let api: Vec<(ErrorCode, u16)> = crate::http::ApiError::one_of_each()
+            .iter()
+            .map(|e| {
+                let status = actix_web::ResponseError::status_code(e).as_u16();
+                (e.code(), status)
+            })
+            .collect();
+        for r in Refusal::ALL.into_iter().chain([Refusal::Busy(Load::Pool)]) {
+            let twin = api.iter().find(|(c, _)| *c == r.code());
+            let (_, status) = twin.unwrap_or_else(|| panic!("{r:?} has no API twin"));
+            if r != Refusal::UnknownPartner {
+                assert_eq!(r.status(), *status, "{r:?} and its twin {}", r.code());
+            }
+        }
+        assert_eq!(Refusal::UnknownPartner.code(), ErrorCode::UnknownPartner);
     }
 }

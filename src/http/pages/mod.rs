@@ -28,8 +28,6 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     report::routes(cfg);
 }
 
-pub(in crate::http) use crate::html::escape;
-
 /// The page's language and path (for the picker's links).
 pub(in crate::http) struct PageLang {
     /// The language.
@@ -82,31 +80,9 @@ impl PageLang {
     /// A string of this language with its `{name}` placeholders filled (values escaped), in
     /// one pass: a value that itself looks like `{day}` stays as it is.
     pub fn fill(&self, path: &str, vars: &[(&str, &str)]) -> Html {
-        let text = self.t(path).into_string();
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text.as_str();
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            let value = after.find('}').and_then(|close| {
-                let key = &after[..close];
-                let (_, v) = vars.iter().find(|(k, _)| *k == key)?;
-                Some((escape(v), close))
-            });
-            match value {
-                Some((v, close)) => {
-                    out.push_str(&v);
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push('{');
-                    rest = after;
-                }
-            }
-        }
-        out.push_str(rest);
-        // Escaped: the string was escaped whole, each value on its own.
-        Html::assembled(out)
+        let values: Vec<(&str, Html)> = vars.iter().map(|(k, v)| (*k, Html::text(v))).collect();
+        let values: Vec<(&str, &Html)> = values.iter().map(|(k, v)| (*k, v)).collect();
+        Html::words(self.lang.text(path), &values)
     }
 
     /// For the head of a page that shows secrets (a codename, her messages): without

@@ -18,15 +18,26 @@ pub(super) fn routes(cfg: &mut web::ServiceConfig) {
 #[get("/report")]
 async fn report(state: web::Data<AppState>, l: PageLang) -> HttpResponse {
     match report_body(&state, &l, &Filled::default()) {
-        Ok(body) => framed(
+        Ok(body) => sealing(framed(
             &l,
             200,
             l.lang.text("pages.report_heading"),
             &body,
             &Html::markup("<script src=\"/assets/app.js\" defer></script>\n"),
-        ),
+        )),
         Err(e) => respond(StatusCode::INTERNAL_SERVER_ERROR, Err(e)),
     }
+}
+
+/// A page holding the report form's script, which seals in a worker: served with
+/// [`crate::policy::SEALING_CSP`] (`worker-src 'self'` added), which the security-headers
+/// middleware leaves in place.
+pub(in crate::http) fn sealing(mut page: HttpResponse) -> HttpResponse {
+    page.headers_mut().insert(
+        actix_web::http::header::CONTENT_SECURITY_POLICY,
+        actix_web::http::header::HeaderValue::from_static(crate::policy::SEALING_CSP),
+    );
+    page
 }
 
 /// The report page's body, filled with `f` (her answers to a refused no-JS form, or nothing).
@@ -67,12 +78,7 @@ pub(in crate::http) fn report_body(
         ),
         (
             "questions",
-            // The intake builder escapes every value it puts in (`intake::form`).
-            Html::assembled(crate::intake::form::questions_filled(
-                l.lang,
-                partners.as_str(),
-                f,
-            )),
+            crate::intake::form::questions_filled(l.lang, &partners, f),
         ),
     ])
 }

@@ -79,8 +79,8 @@ async fn pages_have_no_inline_script_or_style_and_list_the_partners() {
 }
 
 /// The no-JavaScript form's refusals, each a page with its status and its words (the
-/// `Refusal` enum's key in the locales), never a JSON error; her answers come back in the
-/// form when there are some.
+/// `Refusal` enum's key in the locales) and its API twin's code, never a JSON error; her
+/// answers come back in the form when there are some.
 #[actix_web::test]
 async fn the_nojs_form_refuses_with_a_page_in_her_words() {
     let s = InProc::demo();
@@ -93,6 +93,12 @@ async fn the_nojs_form_refuses_with_a_page_in_her_words() {
     let t4 = token!(&app);
     // (fields, status, the reason's key, whether the form comes back filled)
     type Case<'a> = (Vec<(&'a str, &'a str)>, u16, &'a str, bool);
+    // The reason's API twin (docs/api.md), carried by the page as `data-code`.
+    let twin = |key: &str| match key {
+        "expired" => "forbidden",
+        "unknown_partner" => "unknown_partner",
+        _ => "bad_request",
+    };
     let cases: Vec<Case> = vec![
         (vec![("partner", "cav-milano")], 403, "expired", false),
         (vec![("form_token", "forged")], 403, "expired", false),
@@ -135,6 +141,8 @@ async fn the_nojs_form_refuses_with_a_page_in_her_words() {
         );
         assert!(html.contains(&words(key)), "{key}: {html}");
         assert!(html.contains("id=\"error\" role=\"alert\""), "{key}");
+        let code = format!("data-code=\"{}\"", twin(key));
+        assert!(html.contains(&code), "{key}: {code}");
         // Refilled: the form is there again, with a fresh token, the question at fault marked.
         assert_eq!(html.contains("id=\"report-form\""), refilled, "{key}");
         assert_security_headers(key, &a);

@@ -8,8 +8,8 @@ use super::{assert_security_headers, InProc};
 const NO_REPORT: &str = "00000000000000000000000000000000";
 
 /// Every route, as a client without a session or a proof of work meets it: the status, a JSON
-/// `{"error": …}` on every refused API call, an HTML page on every refused page, the security
-/// headers on all of them.
+/// `{"error": …, "code": …}` on every refused API call (a code of docs/api.md, at its
+/// status), an HTML page on every refused page, the security headers on all of them.
 #[actix_web::test]
 async fn every_route_answers_with_its_status_its_error_and_the_headers() {
     let s = InProc::demo();
@@ -175,6 +175,11 @@ async fn every_route_answers_with_its_status_its_error_and_the_headers() {
             let j = a.json();
             let msg = j["error"].as_str().unwrap_or_else(|| panic!("{what}: {j}"));
             assert!(!msg.is_empty() && !msg.contains("MARKER"), "{what}: {msg}");
+            // Beside it, a documented machine code whose status is the answer's.
+            let code = j["code"].as_str().unwrap_or_else(|| panic!("{what}: {j}"));
+            let known = approdo::http::ErrorCode::parse(code);
+            assert!(known.is_some(), "{what}: undocumented code {code}");
+            assert_eq!(known.map(|c| c.status()), Some(a.status), "{what}: {code}");
             refused_api += 1;
         } else {
             assert!(ctype.starts_with("text/html"), "{what}: {ctype}");
@@ -192,6 +197,7 @@ async fn an_unknown_route_is_a_json_404() {
     let a = call!(&app, TestRequest::patch().uri("/api/v1/nothing"));
     assert_eq!(a.status, 404);
     assert_eq!(a.json()["error"], "no such endpoint");
+    assert_eq!(a.json()["code"], "no_route");
 }
 
 /// Was `submit::every_response_carries_the_security_headers` and
@@ -213,6 +219,7 @@ async fn every_response_carries_the_security_headers() {
         "/api/v1/directory/signature",
         "/api/v1/manifest",
         "/assets/app.js",
+        "/assets/seal-worker.js",
         "/assets/style.css",
         "/log/checkpoint",
         "/log/tile/0/000.p/1",
