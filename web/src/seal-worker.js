@@ -39,9 +39,10 @@ async function pump(id, job) {
   }
 }
 
-self.onmessage = async ({ data }) => {
-  const { id } = data || {};
-  const job = jobs.get(id);
+self.onmessage = async ({ data: message }) => {
+  const data = message || {};
+  const job = jobs.get(data.id);
+  const id = data.id;
   if (data.credit && job) {
     job.credit += data.credit;
     pump(id, job);
