@@ -30,6 +30,8 @@ mod resumable;
 mod retention;
 pub mod schema;
 mod space;
+#[cfg(test)]
+mod testing;
 pub(crate) mod tlog;
 mod trust;
 mod types;

@@ -135,26 +135,7 @@ mod tests {
     use super::*;
     use crate::keys::demo;
 
-    async fn put(store: &Store, day: u32) -> ReportId {
-        let upload = store.upload(Day(day));
-        let id = upload.id();
-        let meta = ReportMeta {
-            id,
-            partner: "cav-milano".parse().unwrap(),
-            day: Day(day),
-            size: 3,
-            sealed: crate::model::SealedBy::Client,
-            state: ReportState::Received,
-            acknowledged: None,
-            sha256: crate::model::Sha256([0; 32]),
-            chunks: 1,
-        };
-        upload
-            .finish(meta, Some(bytes::Bytes::from_static(b"age")))
-            .await
-            .unwrap();
-        id
-    }
+    use crate::store::testing::put_report as put;
 
     #[tokio::test]
     async fn acknowledged_reports_expire_unacknowledged_never() {

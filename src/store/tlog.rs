@@ -256,30 +256,13 @@ impl LogView {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use super::super::{ReportMeta, ReportState, Store};
+    use super::super::{ReportState, Store};
     use crate::keys::demo;
-    use crate::model::{Day, ReportId};
+    use crate::model::ReportId;
     use crate::transparency::Entry;
 
     async fn put(store: &Store) -> ReportId {
-        let upload = store.upload(Day(100));
-        let id = upload.id();
-        let meta = ReportMeta {
-            id,
-            partner: "cav-milano".parse().unwrap(),
-            day: Day(100),
-            size: 3,
-            sealed: crate::model::SealedBy::Client,
-            state: ReportState::Received,
-            acknowledged: None,
-            sha256: crate::model::Sha256([0; 32]),
-            chunks: 1,
-        };
-        upload
-            .finish(meta, Some(bytes::Bytes::from_static(b"age")))
-            .await
-            .unwrap();
-        id
+        crate::store::testing::put_report(store, 100).await
     }
 
     /// A report stored, acknowledged and deleted within one interval is logged in that order,

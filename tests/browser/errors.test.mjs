@@ -1,29 +1,20 @@
 // The page tells her why the server refused from the answer's machine `code` (docs/api.md),
 // not only its status: a 404 is either an upload the server no longer has or an organisation
 // it does not know, and those need different words (issue 19, the API errors).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchChromium, reportForm, startServer } from "./server.mjs";
+import { reportForm, serverAndChromium } from "./server.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 /** Sends a report while the server's answer to `POST /api/v1/uploads` is `answer`; the page's words. */
 async function refusedWith(answer) {
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
   await page.route("**/api/v1/uploads?partner=*", (route) =>
     route.request().method() === "POST" ? route.fulfill({ status: answer.status, contentType: "application/json", body: JSON.stringify(answer.body) }) : route.continue(),
   );
-  await page.goto(`${server.url}/report?lang=en`);
+  await page.goto(`${fixture.server.url}/report?lang=en`);
   await page.waitForFunction(() => document.documentElement.dataset.js === "on" && !document.querySelector("#report-form button[type=submit]").disabled);
   const form = reportForm(page);
   await form.check("input[name=partner][value=cav-milano]");

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync, writeFileSync
 import { createServer, connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -88,6 +89,24 @@ export async function launchChromium() {
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--headless", "--disable-background-networking", "--disable-gpu", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
+}
+
+/**
+ * The usual fixture of a test file: a DEMO server (`args` for `serve`) and headless Chromium,
+ * started before its tests and stopped after them. Read `fixture.server` / `fixture.browser`
+ * inside the tests (they exist once `before` has run).
+ */
+export function serverAndChromium(args = []) {
+  const fixture = { server: null, browser: null };
+  before(async () => {
+    fixture.server = await startServer(args);
+    fixture.browser = await launchChromium();
+  });
+  after(async () => {
+    await fixture.browser?.close();
+    fixture.server?.stop();
+  });
+  return fixture;
 }
 
 /**
