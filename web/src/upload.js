@@ -249,6 +249,8 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
     if (done.status !== 201) throw refused(done.status, done.data);
     return { ...done.data, sent_chunks: { size: CHUNK, root } };
   } catch (e) {
+    // Stop the sealing too (the worker drops the job and its buffers: sealer.js, seal-worker.js).
+    reader.cancel(e).catch(() => {});
     fetch(`/api/v1/uploads/${upload}`, { method: "DELETE", credentials: "omit" }).catch(() => {});
     throw e;
   }
