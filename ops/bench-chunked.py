@@ -3,7 +3,7 @@
 the server's window of them in flight, from the first PUT to finalize's 201 (durable), against
 `dd bs=1M conv=fsync` of the same size on the same filesystem. Goal (issue 16): ≥ 0.5× dd.
 
-    cargo build --release && ops/bench-chunked.py        # MIB=256 REPEATS=3 BENCH_DIR=/var/tmp
+    cargo build --release && ops/bench-chunked.py        # MIB=256 REPEATS=3 BENCH_DIR=/var/tmp WINDOW=4
 
 Runs `target/release/approdo serve --demo` (APPRODO_BIN to change) with proof of work off, so
 the figure is the ingest path alone. Needs Go `age` (ops/setup installs it)."""
@@ -68,6 +68,8 @@ def upload(port, path):
     made = json.loads(r.read())
     assert r.status == 201, made
     upload, size, window = made["upload"], made["chunk_size"], made.get("window", 1)
+    # WINDOW=1: one chunk at a time, in order (the server's window is the most it accepts).
+    window = min(window, int(os.environ.get("WINDOW", window)))
     conns = {}
 
     def put(n, offset, length):

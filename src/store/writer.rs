@@ -442,8 +442,7 @@ fn apply(
             results.push(r);
         }
     }
-    txn.commit().map_err(StoreError::from_db)?;
-    staged.publish();
+    staged.commit_settling(txn).map_err(StoreError::from_db)?;
     if freed > 0 {
         // redb hands the pages a transaction freed back for reuse only when a later
         // transaction commits: one empty durable commit now, so the room the accounting
