@@ -8,6 +8,7 @@
 // their RSS before the photo was chosen, against the photo's size (goal ≤ 3×).
 //
 //   cargo build && node ops/bench-link.mjs          # MIB=20 RTT_MS=600 UP_BPS=1000000 CPU=4
+//   ONLY=photo PHOTOS=3 node ops/bench-link.mjs     # the photo's memory alone, 3 times
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -18,6 +19,8 @@ const MIB = Number(process.env.MIB || 20);
 const RTT = Number(process.env.RTT_MS || 600);
 const UP = Number(process.env.UP_BPS || 1_000_000);
 const CPU = Number(process.env.CPU || 4);
+const ONLY = process.env.ONLY || "";
+const PHOTOS = Number(process.env.PHOTOS || 1);
 
 const server = await startServer(["--submissions-per-second", "1000"]);
 const browser = await launchChromium();
@@ -109,12 +112,15 @@ try {
   const floor = (MIB * 1024 * 1024) / UP;
   const lines = [`emulated link: ${RTT} ms RTT, ${UP / 1e6} MB/s up, CPU ${CPU}× slower; ${MIB} MiB needs ${floor.toFixed(1)} s at that rate`];
   for (const [label, w] of [["window 4 (as served)", null], ["one chunk at a time", 1]]) {
+    if (ONLY === "photo") break;
     const s = await send(w);
     lines.push(`${label}: ${s.toFixed(1)} s = ${(s / floor).toFixed(2)}× the bytes' time`);
   }
-  const m = await photo();
-  const mb = (b) => (b / 1e6).toFixed(0);
-  lines.push(`20 MB photo: renderer RSS ${mb(m.before)} MB before choosing it, peak ${mb(m.peak)} MB = +${mb(m.peak - m.before)} MB = ${((m.peak - m.before) / m.size).toFixed(2)}× the photo`);
+  for (let i = 0; i < PHOTOS; i++) {
+    const m = await photo();
+    const mb = (b) => (b / 1e6).toFixed(0);
+    lines.push(`20 MB photo: renderer RSS ${mb(m.before)} MB before choosing it, peak ${mb(m.peak)} MB = +${mb(m.peak - m.before)} MB = ${((m.peak - m.before) / m.size).toFixed(2)}× the photo`);
+  }
   console.log(lines.join("\n"));
 } finally {
   await browser.close();

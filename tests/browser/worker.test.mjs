@@ -151,3 +151,94 @@ test("a post-quantum partner's report is sealed in the worker; an officer pulls 
   assert.equal((header.match(/\n-> mlkem768x25519 /g) || []).length, 3, "three hybrid stanzas");
   pulledIntact("sociali-milano", r.id, marker, file, officer);
 });
+
+// Memory (issue 16: a 20 MB photo put 3× its size on the renderer, waiting for the garbage
+// collector): in the worker each slice of her file and each ciphertext chunk is freed once
+// copied (web/src/lend.js), and on the page each ciphertext chunk, once copied into the chunk
+// sent, goes back to the worker to be filled again. Figures: BENCHMARKS.md (ops/bench-link.mjs).
+test("buffers are freed, or go back to the worker, as soon as they are copied", async () => {
+  const marker = "MARKER-worker-memory-51c0";
+  const file = big.subarray(0, 8 * 1024 * 1024);
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    globalThis.__given = 0;
+    const post = Worker.prototype.postMessage;
+    Worker.prototype.postMessage = function (m, t) {
+      if (m && m.spare instanceof ArrayBuffer) globalThis.__given += m.spare.byteLength;
+      return post.call(this, m, t);
+    };
+  });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/report`);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  const form = reportForm(page);
+  const started = page.workers().length ? null : page.waitForEvent("worker");
+  await form.check("input[name=partner][value=cav-milano]");
+  await form.fill("#description", `Help, please. ${marker}`);
+  await form.check("#consent_read");
+  const worker = (await started) || page.workers()[0];
+  assert.equal(new URL(worker.url()).pathname, WORKER);
+  // What the worker frees: `transfer(0)` on a buffer, counted in bytes.
+  await worker.evaluate(() => {
+    globalThis.__freed = 0;
+    const transfer = ArrayBuffer.prototype.transfer;
+    ArrayBuffer.prototype.transfer = function (n) {
+      if (n === 0) globalThis.__freed += this.byteLength;
+      return transfer.call(this, n);
+    };
+  });
+  await form.setInputFiles("#attachments", [{ name: "video.bin", mimeType: "application/octet-stream", buffer: file }]);
+  await form.click("button[type=submit]");
+  await page.waitForSelector("#done:not([hidden])", { timeout: 300000 });
+  const freed = await worker.evaluate(() => globalThis.__freed);
+  const given = await page.evaluate(() => globalThis.__given);
+  const id = await page.evaluate(() => document.querySelector("#receipts li").dataset.id);
+  await context.close();
+  pulledIntact("cav-milano", id, marker, file);
+  console.log(`8 MiB: the worker freed ${(freed / 2 ** 20).toFixed(1)} MiB at once, the page gave back ${(given / 2 ** 20).toFixed(1)} MiB of buffers`);
+  // Her file's slices (8 MiB) and most ciphertext chunks (those filled into a given-back
+  // buffer): well over the file's size; before, nothing (0).
+  assert.ok(freed > 1.5 * file.length, `the worker freed ${freed} bytes`);
+  // Every chunk copied while the job runs goes back (the last few arrive after it ended).
+  assert.ok(given > 0.9 * file.length, `the page gave back ${given} bytes`);
+});
+
+// The page counts what the worker sealed against what arrived: a chunk lost between the two
+// threads stops the send (the upload is deleted), never a shorter report on the server.
+test("a ciphertext chunk lost between the worker and the page stops the send", async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const Real = Worker;
+    globalThis.Worker = class extends Real {
+      set onmessage(f) {
+        let chunks = 0;
+        super.onmessage = (ev) => {
+          if (ev.data && ev.data.chunk instanceof ArrayBuffer && ++chunks === 5) return; // lost
+          f(ev);
+        };
+      }
+    };
+  });
+  const page = await context.newPage();
+  await page.goto(`${server.url}/report`);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  const form = reportForm(page);
+  await form.check("input[name=partner][value=cav-milano]");
+  await form.fill("#description", "Help, please. MARKER-worker-lost-7d2e");
+  await form.check("#consent_read");
+  await form.setInputFiles("#attachments", [{ name: "video.bin", mimeType: "application/octet-stream", buffer: big.subarray(0, 2 * 1024 * 1024) }]);
+  const before = onServer();
+  await form.click("button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("#status").dataset.kind === "error");
+  assert.match(await page.textContent("#status"), /nothing was sent/);
+  assert.ok(await page.isHidden("#done"), "no codename, no receipt");
+  assert.equal(await page.evaluate(() => document.body.dataset.sealedIn), "worker");
+  await context.close();
+  assert.equal(onServer(), before, "the server holds no new report");
+});
+
+/** How many reports the server holds for cav-milano (the officer CLI's list). */
+function onServer() {
+  const out = approdo(["report", "list", "--server", server.url, "--identity", server.identity("cav-milano")]);
+  return out.split("\n").filter((l) => /^[0-9a-f]{32} /.test(l)).length;
+}

@@ -2,6 +2,8 @@
 // holding report.json then attachments/<name>, then zeros up to a Padmé-padded length.
 // Built as a stream so an attachment of any size is read one slice at a time.
 
+import { lend, release } from "./lend.js";
+
 export const SCHEMA = "approdo.report/v1";
 const BLOCK = 512;
 const SLICE = 1024 * 1024;
@@ -95,9 +97,12 @@ export function safeName(raw, taken) {
  * The envelope as a stream.
  * @param {Uint8Array} report - report.json bytes (must carry the schema).
  * @param {{name: string, blob: Blob}[]} attachments - names already made safe.
+ * @param {{copied?: boolean}} [options] - `copied`: the reader copies each chunk before it
+ *   asks for the next (typage's encryption does, seal.js): each slice read from a file is then
+ *   freed when the next is asked for (lend.js), and nothing is read ahead of the reader.
  * @returns {{stream: ReadableStream<Uint8Array>, length: number}}
  */
-export function envelopeStream(report, attachments) {
+export function envelopeStream(report, attachments, { copied = false } = {}) {
   const parsed = JSON.parse(new TextDecoder().decode(report));
   if (parsed === null || typeof parsed !== "object" || parsed.schema !== SCHEMA) throw new Error("report.json must carry the schema");
   let tarLen = BLOCK + blockRound(report.length);
@@ -113,32 +118,86 @@ export function envelopeStream(report, attachments) {
     for (const a of attachments) {
       const full = `attachments/${a.name}`;
       yield enc.encode(full).length <= 100 ? tarHeader(full, "", a.blob.size) : tarHeader(a.name, "attachments", a.blob.size);
-      for (let off = 0; off < a.blob.size; off += SLICE) yield a.blob.slice(off, Math.min(off + SLICE, a.blob.size));
+      yield a.blob; // read a slice at a time (fileSlices)
       yield zeros(blockRound(a.blob.size) - a.blob.size);
     }
     for (let left = length - (tarLen - 2 * BLOCK); left > 0; left -= SLICE) yield zeros(Math.min(left, SLICE));
   }
   const it = pieces();
+  // The slice last read from a file, freed once the reader asks for the next (`copied`).
+  let handed = null;
+  let reading = null;
   const stream = new ReadableStream(
     {
       async pull(controller) {
+        if (handed) release(handed);
+        handed = null;
         for (;;) {
+          if (reading) {
+            const bytes = await reading();
+            if (!bytes) {
+              reading = null;
+              continue;
+            }
+            if (copied) handed = bytes;
+            controller.enqueue(bytes);
+            return;
+          }
           const { value, done } = it.next();
           if (done) return controller.close();
-          const bytes = value instanceof Blob ? new Uint8Array(await value.arrayBuffer()) : value;
-          if (bytes.length === 0) continue;
-          controller.enqueue(bytes);
-          return;
+          if (value instanceof Blob) reading = fileSlices(value, copied);
+          else if (value.length) {
+            controller.enqueue(value);
+            return;
+          }
         }
       },
     },
-    { highWaterMark: 1 },
+    // Read ahead by one piece, except when a piece is freed at the next read: a pull then
+    // comes only from a read, which the reader makes only once it has copied the last piece.
+    { highWaterMark: copied ? 0 : 1 },
   );
   return { stream, length };
 }
 
+/**
+ * Reads `blob` at most SLICE bytes at a time: returns a function that resolves to the next
+ * slice, or null at its end. When `copied` and the browser can read a file into a buffer it is
+ * given (a BYOB reader), every read goes into one buffer and each slice is a copy the reader may
+ * free (lend.js): a buffer made by the browser itself (`arrayBuffer()`) cannot be freed early,
+ * and 20 MB of them waited for the garbage collector (issue 16). Otherwise each slice is a new
+ * buffer from `Blob.arrayBuffer()`.
+ */
+function fileSlices(blob, copied) {
+  let byob = null;
+  if (copied) {
+    try {
+      byob = blob.stream().getReader({ mode: "byob" });
+    } catch {
+      byob = null; // not a byte stream here: read slices
+    }
+  }
+  let scratch = new ArrayBuffer(SLICE);
+  let off = 0;
+  return async () => {
+    if (byob) {
+      const { value, done } = await byob.read(new Uint8Array(scratch, 0, SLICE));
+      if (value) scratch = value.buffer;
+      if (done) return null;
+      return lend(value.slice());
+    }
+    if (off >= blob.size) return null;
+    const bytes = new Uint8Array(await blob.slice(off, Math.min(off + SLICE, blob.size)).arrayBuffer());
+    off += bytes.length;
+    return bytes;
+  };
+}
+
+/** One buffer of zeros for all padding: never written, never freed. */
+const ZEROS = new Uint8Array(SLICE);
+
 function zeros(n) {
-  return new Uint8Array(n);
+  return n <= SLICE ? ZEROS.subarray(0, n) : new Uint8Array(n);
 }
 
 /** Collects a stream into one Uint8Array (tests and small inputs only). */

@@ -9,8 +9,11 @@
 import { envelopeStream } from "./envelope.js";
 import { seal } from "./seal.js";
 
-/** The jobs being sealed, by id: the ciphertext reader, the chunks the page still takes. */
+/** The jobs being sealed, by id: the ciphertext reader, the chunks the page still takes, the
+ * buffers it gave back. */
 const jobs = new Map();
+/** Most buffers kept for one job (the page's credit, ~1 MiB). */
+const SPARES = 16;
 
 /** A chunk that owns its whole buffer (transferring a view's buffer would move more). */
 const own = (b) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice());
@@ -24,12 +27,26 @@ async function pump(id, job) {
       const { value, done } = await job.reader.read();
       if (done) {
         jobs.delete(id);
-        self.postMessage({ id, done: true });
+        // The page checks that it received this many bytes (sealer.js).
+        self.postMessage({ id, done: true, sent: job.sent });
         return;
       }
-      const chunk = own(value);
       job.credit--;
-      self.postMessage({ id, chunk: chunk.buffer }, [chunk.buffer]);
+      const length = value.length;
+      job.sent += length;
+      // Into a buffer the page gave back (its copy done), so that buffers go round instead
+      // of piling up on the page until its collector runs (lend.js); this chunk, made here,
+      // is then freed at once.
+      let spare = job.spares.pop();
+      while (spare && spare.byteLength < length) spare = job.spares.pop();
+      if (spare) {
+        new Uint8Array(spare, 0, length).set(value);
+        if (value.byteOffset === 0 && value.byteLength === value.buffer.byteLength) value.buffer.transfer?.(0);
+        self.postMessage({ id, chunk: spare, length }, [spare]);
+      } else {
+        const chunk = own(value);
+        self.postMessage({ id, chunk: chunk.buffer, length }, [chunk.buffer]);
+      }
     }
   } catch (e) {
     jobs.delete(id);
@@ -43,7 +60,9 @@ self.onmessage = async ({ data: message }) => {
   const data = message || {};
   const job = jobs.get(data.id);
   const id = data.id;
-  if (data.credit && job) {
+  if (data.spare instanceof ArrayBuffer) {
+    if (job && job.spares.length < SPARES) job.spares.push(data.spare);
+  } else if (data.credit && job) {
     job.credit += data.credit;
     pump(id, job);
   } else if (data.cancel && job) {
@@ -52,9 +71,10 @@ self.onmessage = async ({ data: message }) => {
   } else if (data.seal) {
     try {
       const { recipients, report, files, credit } = data.seal;
-      const { stream } = envelopeStream(report, files);
-      const sealed = await seal(recipients, stream);
-      const started = { reader: sealed.getReader(), credit, pumping: false };
+      // typage copies each piece before it asks for the next: file slices are freed at once.
+      const { stream, length } = envelopeStream(report, files, { copied: true });
+      const sealed = await seal(recipients, stream, length);
+      const started = { reader: sealed.getReader(), credit, pumping: false, spares: [], sent: 0 };
       jobs.set(id, started);
       pump(id, started);
     } catch (e) {

@@ -15,9 +15,28 @@ export function checkCapabilities() {
   if (missing.length) throw new Error(`this browser lacks ${missing.join(", ")}`);
 }
 
-/** @returns {Promise<ReadableStream<Uint8Array>>} the binary age file */
-export async function seal(recipients, plaintext) {
+/**
+ * @param {number} [length] - the plaintext's length, when known: the age file must then be
+ *   exactly typage's size for it, or the stream errors at its end (a piece of plaintext the
+ *   encryption did not see — lend.js — can never pass as a report)
+ * @returns {Promise<ReadableStream<Uint8Array>>} the binary age file
+ */
+export async function seal(recipients, plaintext, length) {
   const e = new Encrypter();
   for (const r of sealableRecipients(recipients)) e.addRecipient(r);
-  return await e.encrypt(plaintext);
+  const sealed = await e.encrypt(plaintext);
+  if (length === undefined) return sealed;
+  const want = sealed.size(length);
+  let seen = 0;
+  return sealed.pipeThrough(
+    new TransformStream({
+      transform(chunk, ctl) {
+        seen += chunk.length;
+        ctl.enqueue(chunk);
+      },
+      flush() {
+        if (seen !== want) throw new Error(`the sealed report is ${seen} bytes, not ${want}: nothing was sent`);
+      },
+    }),
+  );
 }

@@ -12,6 +12,7 @@
 // (DESIGN.md: "If browser encryption fails, the report is not sent in clear"). A failure after
 // the ciphertext started errors the stream, and the upload stops and is deleted (upload.js).
 import { envelopeStream } from "./envelope.js";
+import { lend } from "./lend.js";
 import { seal } from "./seal.js";
 
 const SCRIPT = "/assets/seal-worker.js";
@@ -57,6 +58,10 @@ function inWorker(w, recipients, report, files) {
   const queue = [];
   let end = null; // { done } or { error }
   let wake = () => {};
+  let received = 0;
+  const giveBack = (chunk) => {
+    if (jobs.has(id)) w.postMessage({ id, spare: chunk.buffer }, [chunk.buffer]);
+  };
   return new Promise((resolve, reject) => {
     const stream = new ReadableStream(
       {
@@ -80,11 +85,17 @@ function inWorker(w, recipients, report, files) {
     );
     jobs.set(id, (data) => {
       if (data.chunk instanceof ArrayBuffer) {
-        queue.push(new Uint8Array(data.chunk));
+        // Ours alone: once upload.js has copied it into the chunk it sends, its buffer goes
+        // back to the worker to be filled again (lend.js).
+        const chunk = new Uint8Array(data.chunk, 0, Math.min(data.length ?? data.chunk.byteLength, data.chunk.byteLength));
+        received += chunk.length;
+        queue.push(lend(chunk, giveBack));
         resolve(stream);
       } else {
         jobs.delete(id);
         end = data.done ? { done: true } : { error: data.error || "the sealing worker answered nothing" };
+        // Every byte the worker sealed arrived, none lost between the threads.
+        if (data.done && data.sent !== received) end = { error: `the sealing worker sent ${data.sent} bytes, ${received} arrived: nothing was sent` };
         if (end.error) reject(new Error(end.error));
         else resolve(stream); // ended before any chunk: ageOnly() refuses it
       }
@@ -130,6 +141,6 @@ export async function sealReport(recipients, report, files) {
       // Fall back to this page's thread (below): the same envelope, the same typage.
     }
   }
-  const { stream } = envelopeStream(report, files);
-  return { stream: (await seal(recipients, stream)).pipeThrough(ageOnly()), where: "page" };
+  const { stream, length } = envelopeStream(report, files, { copied: true });
+  return { stream: (await seal(recipients, stream, length)).pipeThrough(ageOnly()), where: "page" };
 }

@@ -14,6 +14,7 @@
 
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
+import { release } from "./lend.js";
 
 const enc = new TextEncoder();
 
@@ -202,6 +203,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
   let sent = 0;
   const inflight = new Set();
   let failed = null;
+  let stopped = false;
   // Sends chunk `n` while at most `depth` (the server's window) are in flight; the first failure stops the send.
   const send = async (bytes) => {
     const hashed = digest(bytes);
@@ -213,7 +215,8 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
     const p = putChunk(upload, n++, new Blob([bytes])).then(
       () => {
         sent += size;
-        progress(sent);
+        // A chunk in flight that lands after the send failed must not replace her error.
+        if (!stopped) progress(sent);
       },
       (e) => {
         failed = failed || e;
@@ -240,6 +243,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
           fill = 0;
         }
       }
+      release(value); // copied into `buf`: freed now if the sealer lent it (lend.js)
     }
     if (fill > 0) await send(buf.subarray(0, fill));
     await Promise.all(inflight);
@@ -249,6 +253,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
     if (done.status !== 201) throw refused(done.status, done.data);
     return { ...done.data, sent_chunks: { size: CHUNK, root } };
   } catch (e) {
+    stopped = true;
     // Stop the sealing too (the worker drops the job and its buffers: sealer.js, seal-worker.js).
     reader.cancel(e).catch(() => {});
     fetch(`/api/v1/uploads/${upload}`, { method: "DELETE", credentials: "omit" }).catch(() => {});

@@ -36,3 +36,23 @@ test("attachment names are made safe and unique", () => {
   assert.equal(safeName("photo.jpg", taken), "2-photo.jpg");
   assert.ok(new TextEncoder().encode(safeName("é".repeat(80), taken)).length <= 100);
 });
+
+test("read for a reader that copies (sealing): the same bytes, each file slice freed or left", async () => {
+  const big = new Uint8Array(3 * 1024 * 1024 + 123);
+  for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 7) & 255;
+  const report = new TextEncoder().encode('{"schema":"approdo.report/v1","description":"x"}');
+  const files = [{ name: "a.bin", blob: new Blob([big]) }, { name: "empty.bin", blob: new Blob([]) }];
+  const want = await collect(envelopeStream(report, files).stream);
+  const { stream, length } = envelopeStream(report, files, { copied: true });
+  const reader = stream.getReader();
+  const got = new Uint8Array(length);
+  let at = 0;
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    got.set(value, at); // copied before the next read, as typage does
+    at += value.length;
+  }
+  assert.equal(at, want.length);
+  assert.deepEqual(got, want);
+});

@@ -110,3 +110,13 @@ test("seal-worker.js (run in this thread) seals under the page's credit; the age
     delete globalThis.self;
   }
 });
+
+test("a sealed stream shorter than typage's size for the plaintext fails at its end", async () => {
+  const { seal } = await import("../src/seal.js");
+  const { recipient } = await keys();
+  const { stream, length } = envelopeStream(report, files);
+  // Told one byte more than the envelope holds: as if a piece had been lost before sealing.
+  await assert.rejects(collect(await seal([recipient], stream, length + 1)), /nothing was sent/);
+  const right = envelopeStream(report, files);
+  assert.ok((await collect(await seal([recipient], right.stream, right.length))).length > right.length);
+});
