@@ -119,9 +119,14 @@ export function serverOnly(args = []) {
   return serverAndChromium(args, { chromium: false });
 }
 
+/** Firefox preferences for Tor Browser's "Safer" level: no JIT, no WebAssembly (for `launchFirefox`). */
+export const FIREFOX_SAFER = Object.fromEntries(
+  ["javascript.options.baselinejit", "javascript.options.ion", "javascript.options.wasm", "javascript.options.native_regexp"].map((pref) => [pref, false]),
+);
+
 /**
- * Debian's Firefox ESR, headless, through geckodriver (Selenium), with `prefs` set (e.g. JIT
- * off as Tor Browser "Safer" runs, JavaScript off as "Safest"). Selenium Manager is never
+ * Debian's Firefox ESR, headless, through geckodriver (Selenium), with `prefs` set (e.g.
+ * `FIREFOX_SAFER`, or JavaScript off as Tor Browser "Safest" runs). Selenium Manager is never
  * let try to download anything. The caller quits the driver.
  */
 export function launchFirefox(prefs = {}) {
