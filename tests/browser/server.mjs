@@ -97,16 +97,25 @@ export async function launchChromium() {
 /**
  * The usual fixture of a test file: a DEMO server (`args` for `serve`) and headless Chromium,
  * started before its tests and stopped after them. Read `fixture.server` / `fixture.browser`
- * inside the tests (they exist once `before` has run). `start` starts another server instead
+ * inside the tests (they exist once `before` has run; a file's own `before` that needs them
+ * awaits `fixture.ready()` first). `start` starts another server instead
  * (`startRealNetwork`; it must have `stop()`); `chromium: false` leaves the browser out, for a
  * file that drives Firefox or launches its own browsers (see `serverOnly`).
  */
 export function serverAndChromium(args = [], { start = () => startServer(args), chromium = true } = {}) {
-  const fixture = { server: null, browser: null };
-  before(async () => {
-    fixture.server = await start();
-    if (chromium) fixture.browser = await launchChromium();
-  });
+  let started;
+  const fixture = {
+    server: null,
+    browser: null,
+    // Top-level `before` hooks start as they are declared, without waiting for each other: a
+    // file's own hook that needs the server awaits `fixture.ready()` (the same start, once).
+    ready: () =>
+      (started ??= (async () => {
+        fixture.server = await start();
+        if (chromium) fixture.browser = await launchChromium();
+      })()),
+  };
+  before(() => fixture.ready());
   after(async () => {
     await fixture.browser?.close();
     fixture.server?.stop();
