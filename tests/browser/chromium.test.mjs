@@ -1,29 +1,20 @@
 // The victim's form in real Chromium: seal in the browser, strip GPS from a photo, resume a
 // cut upload, pull with the officer CLI; nothing third-party, no cookie, no storage, and the
 // text typed never reaches the server's disk.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, reportForm, scan, startServer } from "./server.mjs";
+import { approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
 import { jpegWithGps } from "../../web/test/fixtures.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 const MARKER = "MARKER-browser-5f3a9c";
 
 test("a report with three attachments is sealed in the browser and pulled intact", async () => {
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
   const origins = new Set();
   page.on("request", (r) => origins.add(new URL(r.url()).origin));
@@ -33,7 +24,7 @@ test("a report with three attachments is sealed in the browser and pulled intact
     if (cut++ === 0) return route.abort("connectionreset");
     return route.continue();
   });
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await reportForm(page).check("input[name=partner][value=cav-milano]");
   await reportForm(page).fill("#description", `I need help. ${MARKER}`);
@@ -56,7 +47,7 @@ test("a report with three attachments is sealed in the browser and pulled intact
   assert.ok(cut >= 2, "the cut chunk was sent again");
 
   const out = mkdtempSync(join(tmpdir(), "approdo-pulled-"));
-  approdo(["pull", "--server", server.url, "--identity", server.identity("cav-milano"), "--out", out]);
+  approdo(["pull", "--server", fixture.server.url, "--identity", fixture.server.identity("cav-milano"), "--out", out]);
   const dir = join(out, id);
   assert.deepEqual(readdirSync(join(dir, "attachments")).sort(), ["note.txt", "photo.jpg", "video.bin"]);
   assert.ok(readFileSync(join(dir, "attachments/note.txt")).equals(text));
@@ -69,18 +60,18 @@ test("a report with three attachments is sealed in the browser and pulled intact
   assert.ok(report.description.includes(MARKER));
   assert.equal(report.sealed, "browser");
 
-  assert.deepEqual([...origins], [server.url], "only same-origin requests");
+  assert.deepEqual([...origins], [fixture.server.url], "only same-origin requests");
   assert.deepEqual(await context.cookies(), []);
   assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);
-  assert.equal(scan(server.data, MARKER), 0, "the typed marker is not on the server's disk");
-  assert.ok(!server.output().includes(MARKER));
+  assert.equal(scan(fixture.server.data, MARKER), 0, "the typed marker is not on the server's disk");
+  assert.ok(!fixture.server.output().includes(MARKER));
   await context.close();
 });
 
 test("a receipt for other bytes than the page sent is not accepted (issue 16)", async () => {
   // A server that stores (and signs for) other bytes: here a byte of the ciphertext is changed
   // on the way, after the page hashed its chunk. The signed chunk root is not the page's.
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
   let changed = 0;
   await page.route("**/api/v1/uploads/*/chunks/0", async (route) => {
@@ -89,7 +80,7 @@ test("a receipt for other bytes than the page sent is not accepted (issue 16)", 
     changed++;
     return route.continue({ postData: body });
   });
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await reportForm(page).check("input[name=partner][value=cav-milano]");
   await reportForm(page).fill("#description", "I need help.");
@@ -103,7 +94,7 @@ test("a receipt for other bytes than the page sent is not accepted (issue 16)", 
 });
 
 test("a directory whose key was swapped makes the page refuse to seal", async () => {
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
   let uploads = 0;
   page.on("request", (r) => r.url().includes("/api/v1/uploads") && uploads++);
@@ -112,7 +103,7 @@ test("a directory whose key was swapped makes the page refuse to seal", async ()
     const body = (await resp.text()).replace("age1g7ufh0vga4ufwck43e6k6s3yy8scd6hkpa5x8qhck0j8casaz9hq8z8fax", "age1tnf5lyrqn9v2f4sv56xm4xy27fwkamfyl9qdk5ry6kfydkxtyu0sz4jl6d");
     await route.fulfill({ response: resp, body });
   });
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#status").dataset.kind === "error");
   const status = await page.textContent("#status");
   assert.match(status, /NOT sent/);
@@ -124,14 +115,14 @@ test("a directory whose key was swapped makes the page refuse to seal", async ()
 });
 
 test("without the features sealing needs, nothing is sent and the page says why", async () => {
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   await context.addInitScript(() => {
     delete globalThis.ReadableStream;
   });
   const page = await context.newPage();
   let uploads = 0;
   page.on("request", (r) => r.url().includes("/api/v1/uploads") && uploads++);
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#status").dataset.kind === "error");
   assert.match(await page.textContent("#status"), /cannot encrypt here/);
   assert.ok(await page.isDisabled("button[type=submit]"));
@@ -140,11 +131,11 @@ test("without the features sealing needs, nothing is sent and the page says why"
 });
 
 test("with JavaScript off, the same form is sealed by the server, labelled, and pulled intact", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await fixture.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   const origins = new Set();
   page.on("request", (r) => origins.add(new URL(r.url()).origin));
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   assert.match(await page.textContent("#nojs-mode"), /server encrypts your report in its memory/);
   assert.ok(!(await page.isVisible("#seal-mode")), "the JS-only notice is hidden");
   const marker = "MARKER-chromium-nojs-4d1e";
@@ -160,14 +151,14 @@ test("with JavaScript off, the same form is sealed by the server, labelled, and 
 
   const out = mkdtempSync(join(tmpdir(), "approdo-pulled-nojs-"));
   const before = new Set(readdirSync(out));
-  approdo(["pull", "--server", server.url, "--identity", server.identity("tratta-milano"), "--out", out]);
+  approdo(["pull", "--server", fixture.server.url, "--identity", fixture.server.identity("tratta-milano"), "--out", out]);
   const ids = readdirSync(out).filter((n) => !before.has(n) && /^[0-9a-f]{32}$/.test(n));
   const found = ids.map((id) => join(out, id)).find((dir) => JSON.parse(readFileSync(join(dir, "report.json"), "utf8")).description.includes(marker));
   assert.ok(found, "the report pulls");
   assert.equal(JSON.parse(readFileSync(join(found, "report.json"), "utf8")).sealed, "server");
   assert.ok(readFileSync(join(found, "attachments/scan.pdf")).equals(file));
-  assert.deepEqual([...origins], [server.url]);
+  assert.deepEqual([...origins], [fixture.server.url]);
   assert.deepEqual(await context.cookies(), []);
-  assert.equal(scan(server.data, marker), 0, "the marker is not on the server's disk");
+  assert.equal(scan(fixture.server.data, marker), 0, "the marker is not on the server's disk");
   await context.close();
 });

@@ -16,9 +16,8 @@ import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Builder, By, until } from "selenium-webdriver";
-import firefox from "selenium-webdriver/firefox.js";
-import { bin, launchChromium, scan, screenshotDir, startServer } from "./server.mjs";
+import { By, until } from "selenium-webdriver";
+import { bin, launchChromium, launchFirefox, scan, screenshotDir, serverOnly } from "./server.mjs";
 import { deriveReplyKeys, generate, parseWordlist } from "../../web/src/codename.js";
 
 const SHOTS = screenshotDir(); // docs/screenshots/ only with APPRODO_BLESS=1
@@ -27,10 +26,8 @@ async function shot(page, name) {
   await page.screenshot({ path: join(SHOTS, name), fullPage: true });
 }
 
-process.env.SE_OFFLINE = "true"; // never let Selenium Manager try to download anything
-
 const MARKER = "MARKER-desk-5c1e";
-let server;
+const fixture = serverOnly();
 let desk;
 let work;
 const ids = {};
@@ -38,8 +35,8 @@ const ids = {};
 let shared;
 
 /** Starts `approdo desk`; resolves with its printed address once its first sync is done. */
-async function startDesk(vault, identity = server.identity("cav-milano"), extra = []) {
-  const child = spawn(bin, ["desk", "--identity", identity, "--server", server.url, "--vault", vault, ...extra],
+async function startDesk(vault, identity = fixture.server.identity("cav-milano"), extra = []) {
+  const child = spawn(bin, ["desk", "--identity", identity, "--server", fixture.server.url, "--vault", vault, ...extra],
     { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, APPRODO_STATE_DIR: join(work, "state") } });
   let output = "";
   const url = await new Promise((resolve, reject) => {
@@ -67,7 +64,7 @@ async function startDesk(vault, identity = server.identity("cav-milano"), extra 
 
 /** Opens her mailbox page (Italian, JavaScript on) with her codename. */
 async function openMailbox(page, codename) {
-  await page.goto(`${server.url}/mailbox?lang=it`);
+  await page.goto(`${fixture.server.url}/mailbox?lang=it`);
   await page.waitForFunction(() => document.documentElement.dataset.js === "on");
   await page.fill("#codename", codename);
   await page.click("#mailbox-form button[type=submit]");
@@ -76,14 +73,14 @@ async function openMailbox(page, codename) {
 function submit(report) {
   const file = join(work, `r-${Math.random().toString(16).slice(2)}.json`);
   writeFileSync(file, JSON.stringify({ schema: "approdo.report/v1", ...report }));
-  const out = execFileSync(bin, ["envelope", "submit", "--report", file, "--server", server.url, "--partner", "cav-milano"],
+  const out = execFileSync(bin, ["envelope", "submit", "--report", file, "--server", fixture.server.url, "--partner", "cav-milano"],
     { encoding: "utf8", env: { ...process.env, APPRODO_STATE_DIR: join(work, "state") } });
   return JSON.parse(out).id;
 }
 
 before(async () => {
+  await fixture.ready();
   work = mkdtempSync(join(tmpdir(), "approdo-desk-"));
-  server = await startServer();
   ids.calm = submit({ language: "ar", urgency: "not_urgent", description: `${MARKER} calm` });
   ids.urgent = submit({ language: "it", urgency: "today", safe_now: "not_safe", description: `${MARKER} urgent` });
   desk = await startDesk(join(work, "vault"));
@@ -91,7 +88,6 @@ before(async () => {
 after(() => {
   desk?.stop();
   shared?.anna.stop();
-  server?.stop();
 });
 
 test("Chromium: the desk's inbox, one report, and no request without the token", async () => {
@@ -133,9 +129,7 @@ test("Chromium: the desk's inbox, one report, and no request without the token",
 });
 
 test("Firefox ESR: the desk's inbox, one report, and no request without the token", async () => {
-  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
-  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
-  const driver = await new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
+  const driver = await launchFirefox();
   try {
     await driver.get(desk.url);
     const rows = await driver.findElements(By.css("#inbox tr.report"));
@@ -159,7 +153,7 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
   const id = submit({ kind: "report", language: "it", urgency: "this_week", safe_now: "not_sure",
     description: `${MARKER} two officers`, reply: { recipient: keys.recipient, mailbox: keys.mailbox } });
   const second = new URL("../../keys/demo/secret/cav-milano-2.key", import.meta.url).pathname;
-  const maria = await startDesk(join(work, "maria"), server.identity("cav-milano"), ["--name", "Maria", "--notify-poll-seconds", "1", "--needs-hours", "0"]);
+  const maria = await startDesk(join(work, "maria"), fixture.server.identity("cav-milano"), ["--name", "Maria", "--notify-poll-seconds", "1", "--needs-hours", "0"]);
   const anna = await startDesk(join(work, "anna"), second, ["--name", "Anna"]);
   const browser = await launchChromium();
   try {
@@ -263,9 +257,9 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
   }
   shared = { anna, id };
   // Her mailbox holds the reply and the status.
-  const box = await (await fetch(`${server.url}/api/v1/mailbox`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mailbox: keys.mailbox }) })).json();
+  const box = await (await fetch(`${fixture.server.url}/api/v1/mailbox`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mailbox: keys.mailbox }) })).json();
   assert.equal(box.messages.length, 2);
-  for (const dir of [join(work, "maria"), join(work, "anna"), server.data]) {
+  for (const dir of [join(work, "maria"), join(work, "anna"), fixture.server.data]) {
     assert.equal(scan(dir, MARKER), 0, dir);
     assert.equal(scan(dir, "I call her back"), 0, dir);
     assert.equal(scan(dir, "yellow scarf"), 0, dir);
@@ -282,9 +276,7 @@ test("Firefox ESR (Tor Browser's engine): officer 2's desk shows the case; her p
   await fetch(`${shared.anna.url}sync`, { method: "POST", redirect: "manual" });
   const r = await fetch(`${shared.anna.url}r/${other}/share`, { method: "POST", redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "status=received" });
   assert.equal(r.status, 303);
-  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
-  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
-  const driver = await new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
+  const driver = await launchFirefox();
   try {
     await driver.get(`${shared.anna.url}r/${shared.id}`);
     assert.match(await driver.findElement(By.id("case-status")).getText(), /appointment set — Maria/);
@@ -293,7 +285,7 @@ test("Firefox ESR (Tor Browser's engine): officer 2's desk shows the case; her p
     const row = await driver.findElement(By.css(`tr[data-id="${shared.id}"] td.case`));
     assert.match(await row.getText(), /appointment set — Maria/);
     // Her mailbox page in Firefox, JavaScript on: the status in plain Italian.
-    await driver.get(`${server.url}/mailbox?lang=it`);
+    await driver.get(`${fixture.server.url}/mailbox?lang=it`);
     await driver.wait(async () => (await driver.executeScript("return document.documentElement.dataset.js")) === "on", 30000);
     await driver.findElement(By.id("codename")).sendKeys(codename);
     await driver.findElement(By.css("#mailbox-form button[type=submit]")).click();

@@ -1,34 +1,16 @@
 // The same submission in real Firefox ESR — the engine of Tor Browser — through geckodriver:
 // once as it is, once with JIT and WebAssembly off as Tor Browser "Safer" runs it; both seal
 // in the page's sealing worker.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Builder, By, until } from "selenium-webdriver";
-import firefox from "selenium-webdriver/firefox.js";
-import { approdo, scan, startServer, stepToSelenium } from "./server.mjs";
+import { By, until } from "selenium-webdriver";
+import { approdo, FIREFOX_SAFER, launchFirefox, scan, serverOnly, stepToSelenium } from "./server.mjs";
 import { jpegWithGps } from "../../web/test/fixtures.mjs";
 
-process.env.SE_OFFLINE = "true"; // never let Selenium Manager try to download anything
-
-let server;
-before(async () => {
-  server = await startServer();
-});
-after(() => server?.stop());
-
-async function firefoxDriver(safer) {
-  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
-  if (safer) {
-    for (const pref of ["javascript.options.baselinejit", "javascript.options.ion", "javascript.options.wasm", "javascript.options.native_regexp"]) {
-      options.setPreference(pref, false);
-    }
-  }
-  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
-  return new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
-}
+const fixture = serverOnly();
 
 for (const safer of [false, true]) {
   test(`Firefox ESR${safer ? " at Safer settings (no JIT, no WebAssembly)" : ""}: sealed in the browser, pulled intact`, async () => {
@@ -40,14 +22,14 @@ for (const safer of [false, true]) {
     writeFileSync(join(work, "note.txt"), text);
     writeFileSync(join(work, "video.bin"), big);
     writeFileSync(join(work, "photo.jpg"), Buffer.from(jpegWithGps()));
-    const driver = await firefoxDriver(safer);
+    const driver = await launchFirefox(safer ? FIREFOX_SAFER : {});
     try {
       if (safer) {
         // Check the preferences really took effect: a WebAssembly-less page.
-        await driver.get(`${server.url}/report`);
+        await driver.get(`${fixture.server.url}/report`);
         assert.equal(await driver.executeScript("return typeof WebAssembly"), "undefined");
       }
-      await driver.get(`${server.url}/report`);
+      await driver.get(`${fixture.server.url}/report`);
       await driver.wait(async () => (await driver.executeScript("return document.querySelector('#seal-mode').textContent")).includes("encrypted in this browser"), 30000);
       await driver.findElement(By.css("input[name=partner][value=tratta-milano]")).click();
       await stepToSelenium(driver, "#description");
@@ -72,14 +54,14 @@ for (const safer of [false, true]) {
       console.log(`firefox${safer ? " safer" : ""}: 20 MiB report sealed and sent in ${seconds.toFixed(1)} s`);
 
       const out = mkdtempSync(join(tmpdir(), "approdo-ff-pulled-"));
-      approdo(["pull", "--server", server.url, "--identity", server.identity("tratta-milano"), "--out", out]);
+      approdo(["pull", "--server", fixture.server.url, "--identity", fixture.server.identity("tratta-milano"), "--out", out]);
       const dir = join(out, id);
       assert.deepEqual(readdirSync(join(dir, "attachments")).sort(), ["note.txt", "photo.jpg", "video.bin"]);
       assert.ok(readFileSync(join(dir, "attachments/note.txt")).equals(text));
       assert.ok(readFileSync(join(dir, "attachments/video.bin")).equals(big));
       assert.ok(!readFileSync(join(dir, "attachments/photo.jpg")).includes("GPSLatitude"));
       assert.ok(JSON.parse(readFileSync(join(dir, "report.json"), "utf8")).description.includes(marker));
-      assert.equal(scan(server.data, marker), 0);
+      assert.equal(scan(fixture.server.data, marker), 0);
     } finally {
       await driver.quit();
     }

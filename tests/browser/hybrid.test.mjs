@@ -2,30 +2,21 @@
 // network's sociali-milano (three age1pq1… officers, age's mlkem768x25519), the server takes
 // exactly three hybrid stanzas, each officer pulls and reads it with the CLI, and
 // `approdo audit store` passes on the store afterwards.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, reportForm, scan, startServer } from "./server.mjs";
+import { approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
 
 const PQ = "sociali-milano";
 const MARKER = "MARKER-browser-pq-41c7";
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 test("chromium seals to the post-quantum partner; every officer pulls it; audit store passes", async () => {
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await reportForm(page).check(`input[name=partner][value=${PQ}]`);
   await reportForm(page).fill("#description", `Help, please. ${MARKER}`);
@@ -40,7 +31,7 @@ test("chromium seals to the post-quantum partner; every officer pulls it; audit 
   // The age file as the server holds it (the page sends chunks as Blobs, whose bodies the
   // browser does not show the test): an officer's vault keeps it exactly as served.
   const vault = mkdtempSync(join(tmpdir(), "approdo-pq-vault-"));
-  approdo(["pull", "--server", server.url, "--identity", join(server.data, "demo", "officers", PQ, "1.key"), "--vault", vault]);
+  approdo(["pull", "--server", fixture.server.url, "--identity", join(fixture.server.data, "demo", "officers", PQ, "1.key"), "--vault", vault]);
   const header = readFileSync(join(vault, "reports", `${id}.age`));
   const text = header.subarray(0, 8000).toString("latin1");
   assert.equal((text.match(/\n-> mlkem768x25519 /g) || []).length, 3, "three hybrid stanzas");
@@ -49,17 +40,17 @@ test("chromium seals to the post-quantum partner; every officer pulls it; audit 
 
   for (const n of [1, 2, 3]) {
     const out = mkdtempSync(join(tmpdir(), "approdo-pq-pulled-"));
-    approdo(["pull", "--server", server.url, "--identity", join(server.data, "demo", "officers", PQ, `${n}.key`), "--out", out]);
+    approdo(["pull", "--server", fixture.server.url, "--identity", join(fixture.server.data, "demo", "officers", PQ, `${n}.key`), "--out", out]);
     const report = JSON.parse(readFileSync(join(out, id, "report.json"), "utf8"));
     assert.ok(report.description.includes(MARKER), `officer ${n} reads it`);
     assert.equal(report.sealed, "browser");
     assert.ok(readFileSync(join(out, id, "attachments/scan.bin")).equals(file));
     assert.deepEqual(readdirSync(join(out, id, "attachments")), ["scan.bin"]);
   }
-  assert.equal(scan(server.data, MARKER), 0, "the typed marker is not on the server's disk");
+  assert.equal(scan(fixture.server.data, MARKER), 0, "the typed marker is not on the server's disk");
 
-  await server.halt();
+  await fixture.server.halt();
   const netKey = new URL("../../keys/demo/network.pub", import.meta.url).pathname;
-  const audit = approdo(["audit", "store", "--data", server.data, "--network-key", netKey]);
+  const audit = approdo(["audit", "store", "--data", fixture.server.data, "--network-key", netKey]);
   assert.match(audit, /PASS: 1 reports?/);
 });

@@ -4,14 +4,14 @@
 // `approdo show` renders; a refused or cut upload is told in her language; the quick exit
 // (link, Shift three times) and the idle timeout leave for /exit; the form fits 320 px. Screenshots for
 // review are taken on purpose only, by screenshots.test.mjs (APPRODO_BLESS=1).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Ajv2020 from "ajv/dist/2020.js";
-import { approdo, launchChromium, reportForm, startServer, stepTo } from "./server.mjs";
+import { approdo, reportForm, serverAndChromium, stepTo } from "./server.mjs";
 import { poToJson } from "../../ops/locales.mjs";
 
 const require = createRequire(import.meta.url);
@@ -23,16 +23,7 @@ const validate = new Ajv2020({ allErrors: true, strict: true, strictRequired: fa
 
 const PAGES = ["/", "/help", "/who-can-read", "/what-happens-next", "/report", "/report/nojs", "/mailbox", "/exit"];
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 async function axe(page) {
   await page.addScriptTag({ content: AXE });
@@ -43,7 +34,7 @@ async function axe(page) {
 /** The report folder of the newest report of `partner` whose report.json passes `pick`. */
 function pulled(partner, pick) {
   const out = mkdtempSync(join(tmpdir(), "approdo-intake-"));
-  approdo(["pull", "--server", server.url, "--identity", server.identity(partner), "--out", out]);
+  approdo(["pull", "--server", fixture.server.url, "--identity", fixture.server.identity(partner), "--out", out]);
   const dirs = readdirSync(out).filter((n) => /^[0-9a-f]{32}$/.test(n)).map((id) => join(out, id));
   const dir = dirs.find((d) => pick(JSON.parse(readFileSync(join(d, "report.json"), "utf8"))));
   assert.ok(dir, "the report was pulled");
@@ -72,17 +63,17 @@ async function tabTo(page, selector, max = 400) {
 }
 
 test("axe-core finds no violation on any page in it, en and ar (the form with every question open too)", async () => {
-  const context = await browser.newContext({ bypassCSP: true });
+  const context = await fixture.browser.newContext({ bypassCSP: true });
   const page = await context.newPage();
   const found = [];
   for (const lang of ["it", "en", "ar"]) {
     for (const path of PAGES) {
-      await page.goto(`${server.url}${path}?lang=${lang}`);
+      await page.goto(`${fixture.server.url}${path}?lang=${lang}`);
       for (const v of await axe(page)) found.push(`${lang} ${path}: ${v}`);
     }
     // One step at a time (issue 16.7): every step is checked, with every conditional
     // question open.
-    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/report?lang=${lang}`);
     await page.waitForSelector("#report-form.stepped");
     await reportForm(page).check("input[name=harm_types][value=forced_sex_work]");
     assert.ok(await page.isVisible("input[name=work_sector][value=sex_work]"));
@@ -104,9 +95,9 @@ test("axe-core finds no violation on any page in it, en and ar (the form with ev
 });
 
 test("a keyboard-only report completes, and the quick exit is the first stop", async () => {
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/report?lang=en`);
+  await page.goto(`${fixture.server.url}/report?lang=en`);
   await sealReady(page);
   await page.keyboard.press("Tab");
   assert.equal(await page.evaluate(() => document.activeElement.id), "quick-exit");
@@ -142,9 +133,9 @@ test("a keyboard-only report completes, and the quick exit is the first stop", a
 });
 
 test("a report in Arabic with JavaScript: right-to-left, valid against the schema, shown by approdo show", async () => {
-  const context = await browser.newContext({ viewport: { width: 800, height: 900 } });
+  const context = await fixture.browser.newContext({ viewport: { width: 800, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}/report?lang=ar`);
+  await page.goto(`${fixture.server.url}/report?lang=ar`);
   assert.equal(await page.getAttribute("html", "dir"), "rtl");
   assert.equal(await page.getAttribute("html", "lang"), "ar");
   await sealReady(page);
@@ -199,9 +190,9 @@ test("a report in Arabic with JavaScript: right-to-left, valid against the schem
 });
 
 test("a report in Italian without JavaScript: valid against the schema, shown by approdo show", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 800, height: 900 } });
+  const context = await fixture.browser.newContext({ javaScriptEnabled: false, viewport: { width: 800, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${server.url}/report?lang=it`);
+  await page.goto(`${fixture.server.url}/report?lang=it`);
   assert.equal(await page.getAttribute("html", "lang"), "it");
   // Labelled honestly in one plain sentence; how it works behind "Who can read this?" (16.10).
   assert.ok(await page.isVisible("#short-nojs"));
@@ -241,9 +232,9 @@ test("a report in Italian without JavaScript: valid against the schema, shown by
 test("failures are told in her language: the drop box full (507), the connection lost", async () => {
   const it = poToJson("it"); // web/locales/it.po, as build.rs reads it
   const sentence = (s) => s.charAt(0).toLocaleUpperCase() + s.slice(1);
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/report?lang=it`);
+  await page.goto(`${fixture.server.url}/report?lang=it`);
   await sealReady(page);
   let answer = "full";
   await page.route("**/api/v1/uploads?partner=*", (route) =>
@@ -271,17 +262,17 @@ test("failures are told in her language: the drop box full (507), the connection
 });
 
 test("quick exit: the plain link without JavaScript, Shift three times with it (not Esc), and the idle timeout clears the form", async () => {
-  const nojs = await browser.newContext({ javaScriptEnabled: false });
+  const nojs = await fixture.browser.newContext({ javaScriptEnabled: false });
   const p1 = await nojs.newPage();
-  await p1.goto(`${server.url}/report?lang=ar`);
+  await p1.goto(`${fixture.server.url}/report?lang=ar`);
   assert.match(await p1.textContent("#quick-exit + .hint"), /.+/);
   await Promise.all([p1.waitForURL("**/exit"), p1.click("#quick-exit")]);
   await nojs.close();
 
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/`);
-  await page.goto(`${server.url}/report?lang=en`);
+  await page.goto(`${fixture.server.url}/`);
+  await page.goto(`${fixture.server.url}/report?lang=en`);
   assert.match(await page.textContent(".exit .hint"), /does not erase/);
   await reportForm(page).fill("#description", "MARKER-esc");
   // Esc closes lists, it does not exit (issue 16.8); Shift three times does.
@@ -293,7 +284,7 @@ test("quick exit: the plain link without JavaScript, Shift three times with it (
   await page.goBack();
   assert.ok(!page.url().includes("/report"), "the form page left the back history");
 
-  await page.goto(`${server.url}/report?lang=en`);
+  await page.goto(`${fixture.server.url}/report?lang=en`);
   await reportForm(page).fill("#description", "MARKER-idle");
   const cleared = page.waitForURL("**/exit");
   await page.evaluate(() => {
@@ -304,10 +295,10 @@ test("quick exit: the plain link without JavaScript, Shift three times with it (
 });
 
 test("the form fits a 320 px screen", async () => {
-  const context = await browser.newContext({ viewport: { width: 320, height: 640 } });
+  const context = await fixture.browser.newContext({ viewport: { width: 320, height: 640 } });
   const page = await context.newPage();
   for (const lang of ["en", "ar", "bn"]) {
-    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/report?lang=${lang}`);
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 320, `${lang}: ${width} px wide`);
   }

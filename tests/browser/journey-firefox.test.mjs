@@ -2,31 +2,17 @@
 // "Safest" runs the site: the codename page and an opened mailbox leave for the neutral page by
 // themselves after the idle time (a <noscript> meta refresh), and a refused form comes back
 // filled (Firefox's "Back" used to bring back an empty one).
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { Builder, By, until } from "selenium-webdriver";
-import firefox from "selenium-webdriver/firefox.js";
-import { startServer } from "./server.mjs";
+import { By, until } from "selenium-webdriver";
+import { launchFirefox, serverOnly } from "./server.mjs";
 
-process.env.SE_OFFLINE = "true"; // never let Selenium Manager try to download anything
-
-let server;
-before(async () => {
-  server = await startServer(["--idle-timeout", "4"]);
-});
-after(() => server?.stop());
-
-async function safest() {
-  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
-  options.setPreference("javascript.enabled", false);
-  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
-  return new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
-}
+const fixture = serverOnly(["--idle-timeout", "4"]);
 
 test("Firefox ESR, JavaScript off: a refused form comes back filled; the codename and the mailbox leave by themselves", async () => {
-  const driver = await safest();
+  const driver = await launchFirefox({ "javascript.enabled": false }); // Tor Browser "Safest"
   try {
-    await driver.get(`${server.url}/report`);
+    await driver.get(`${fixture.server.url}/report`);
     assert.ok(await driver.findElement(By.id("short-nojs")).isDisplayed(), "JavaScript is really off");
     await driver.findElement(By.css("input[name=safe_now][value=not_sure]")).click();
     await driver.findElement(By.id("description")).sendKeys("MARKER-ff-refill");
@@ -46,7 +32,7 @@ test("Firefox ESR, JavaScript off: a refused form comes back filled; the codenam
     await driver.wait(until.urlMatches(/\/exit\?lang=en$/), 30000);
     assert.ok(!(await driver.getPageSource()).includes(codename));
 
-    await driver.get(`${server.url}/mailbox`);
+    await driver.get(`${fixture.server.url}/mailbox`);
     await driver.findElement(By.id("codename-show")).click();
     await driver.findElement(By.id("codename-shown")).sendKeys(codename);
     await driver.findElement(By.css("#mailbox-form button[type=submit]")).click();

@@ -1,14 +1,14 @@
 // Issue 16, "losses and traps": the points of the victim's journey where she could lose her
 // codename, her evidence or her answers, each tried in real Chromium (JavaScript on, or off
 // as Tor Browser "Safest" runs the page), as she would meet them on a 360 px phone.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, reportForm, scan, startServer } from "./server.mjs";
+import { approdo, reportForm, scan, serverAndChromium, startServer } from "./server.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -19,22 +19,13 @@ async function axe(page) {
   return result.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
 }
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
 
 /** Fills the fewest answers the form needs and sends it; returns when the codename screen is up. */
 async function sendReport(page, { files = [], wait = true, idle = null } = {}) {
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   // safety.js reads the idle time at each tick: a test shortens it here.
   if (idle) await page.evaluate((s) => (document.body.dataset.idle = String(s)), idle);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
@@ -48,7 +39,7 @@ async function sendReport(page, { files = [], wait = true, idle = null } = {}) {
 
 /** The mailbox id the page asks the server for when she opens her mailbox with `typed`. */
 async function mailboxAskedFor(page, typed, { show = false } = {}) {
-  await page.goto(`${server.url}/mailbox`);
+  await page.goto(`${fixture.server.url}/mailbox`);
   await page.waitForFunction(() => document.documentElement.dataset.js === "on" && !document.querySelector("#mailbox-mode").textContent.includes("…"));
   if (show) await page.check("#codename-show");
   await page.fill(show ? "#codename-shown" : "#codename", typed);
@@ -60,7 +51,7 @@ async function mailboxAskedFor(page, typed, { show = false } = {}) {
 const toArabicIndic = (s) => s.replace(/[0-9]/g, (d) => String.fromCharCode(0x660 + Number(d)));
 
 test("1. the codename: fresh words, shown also as digits; either spelling opens the same mailbox; 'show what I type'", async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   await sendReport(page);
   const words = (await page.textContent("#codename")).trim();
@@ -70,7 +61,7 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
   assert.ok(await page.isVisible("#codename-digits"));
 
   // "Show what I type": what she typed so far goes along into the plain field.
-  await page.goto(`${server.url}/mailbox`);
+  await page.goto(`${fixture.server.url}/mailbox`);
   assert.equal(await page.getAttribute("#codename", "type"), "password");
   await page.fill("#codename", "typed blind");
   await page.check("#codename-show");
@@ -85,7 +76,7 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
   assert.equal(byDigits, byWords);
   // A slip in one digit is caught by its group's check digit, and said as such.
   const slip = (d) => d.replace(/^(\d)/, (x) => String((Number(x) + 1) % 10));
-  await page.goto(`${server.url}/mailbox`);
+  await page.goto(`${fixture.server.url}/mailbox`);
   await page.waitForFunction(() => document.documentElement.dataset.js === "on");
   await page.fill("#codename", slip(digits));
   await page.click("#mailbox-form button[type=submit]");
@@ -94,9 +85,9 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
 
   // Without JavaScript: the same checkbox shows a plain field (CSS only), and the digits open
   // the mailbox the server derives for one request.
-  const nojs = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const nojs = await fixture.browser.newContext({ ...PHONE, javaScriptEnabled: false });
   const plain = await nojs.newPage();
-  await plain.goto(`${server.url}/mailbox`);
+  await plain.goto(`${fixture.server.url}/mailbox`);
   assert.ok(await plain.isHidden("#codename-shown"));
   await plain.check("#codename-show");
   assert.ok(await plain.isVisible("#codename-shown"));
@@ -107,7 +98,7 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
   const text = await plain.textContent("main");
   assert.ok(!(await plain.isVisible("#error")), text);
   assert.match(text, /worked out your mailbox from your codename/);
-  await plain.goto(`${server.url}/mailbox`);
+  await plain.goto(`${fixture.server.url}/mailbox`);
   await plain.fill("#codename", slip(digits));
   await plain.click("#mailbox-form button[type=submit]");
   await plain.waitForLoadState();
@@ -116,7 +107,7 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
 });
 
 test("2. after Send the codename screen replaces the form, in view and focused on a 360×740 phone, and asks her to confirm she kept it", async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   await sendReport(page);
   const box = await page.locator("#codename").boundingBox();
@@ -158,7 +149,7 @@ const throttle = (ms) => async (route) => {
 };
 
 test("3. the idle timeout never fires while a report is being sent: a slow upload ends with the codename", async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   const IDLE = 2;
   const times = [];
@@ -180,7 +171,7 @@ test("3. the idle timeout never fires while a report is being sent: a slow uploa
 });
 
 test("speed: chunks travel four at a time (the server's window), never more, each chunk once", async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   let now = 0;
   let most = 0;
@@ -201,7 +192,7 @@ test("speed: chunks travel four at a time (the server's window), never more, eac
 });
 
 test("speed: the proof of work is solved while she writes, and Send uses it", async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   let asked = 0;
   let first;
@@ -212,7 +203,7 @@ test("speed: the proof of work is solved while she writes, and Send uses it", as
       first();
     }
   });
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   assert.equal(asked, 0, "nothing is asked before she writes");
   await reportForm(page).fill("#description", "I need help.");
@@ -226,7 +217,7 @@ test("speed: the proof of work is solved while she writes, and Send uses it", as
 });
 
 test("4. sending shows a real progress bar with bytes, time left and 'don't close', and 'connection lost — trying again' while the server is unreachable", async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   let cut = false;
   let passed = 0;
@@ -267,10 +258,10 @@ test("4. sending shows a real progress bar with bytes, time left and 'don't clos
 });
 
 test("5. without JavaScript a refused form comes back filled with her answers, the question at fault marked", async () => {
-  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const context = await fixture.browser.newContext({ ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
   const MARKER = "MARKER-refill-7c1e he took my passport";
-  await page.goto(`${server.url}/report?lang=it`);
+  await page.goto(`${fixture.server.url}/report?lang=it`);
   await reportForm(page).check("input[name=safe_now][value=not_sure]");
   await reportForm(page).check("input[name=help_wanted][value=talk]");
   await reportForm(page).check("input[name=help_wanted][value=papers_advice]");
@@ -315,15 +306,15 @@ test("5. without JavaScript a refused form comes back filled with her answers, t
   assert.ok(box && box.y >= 0 && box.y + box.height <= 740, `codename at y=${box?.y}`);
   assert.ok(await page.isVisible("#codename-digits"));
   // Her words travelled in the responses only: never on the server's disk or in its output.
-  assert.equal(scan(server.data, "MARKER-refill-7c1e"), 0);
-  assert.ok(!server.output().includes("MARKER-refill-7c1e"));
+  assert.equal(scan(fixture.server.data, "MARKER-refill-7c1e"), 0);
+  assert.ok(!fixture.server.output().includes("MARKER-refill-7c1e"));
   await context.close();
 });
 
 test("9. without JavaScript the pages that show secrets leave by themselves after the idle time", async () => {
   const quick = await startServer(["--idle-timeout", "3"]);
   try {
-    const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const context = await fixture.browser.newContext({ ...PHONE, javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${quick.url}/report`);
     assert.equal(await page.getAttribute("body", "data-idle"), "3", "one idle time for the script and the refresh");
@@ -352,10 +343,10 @@ test("9. without JavaScript the pages that show secrets leave by themselves afte
 });
 
 test("8. quick exit: Shift three times (not Esc), and Back does not return to the site", async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   await page.goto("data:text/html,<title>before</title><p>before");
-  await page.goto(`${server.url}/`);
+  await page.goto(`${fixture.server.url}/`);
   assert.ok(await page.isVisible("#quick-exit-keys"), "the page says how");
   // Through the site by its links: "I am safe" → the form.
   await Promise.all([page.waitForURL("**/report**"), page.click("a[href^='/report']")]);
@@ -383,12 +374,12 @@ test("8. quick exit: Shift three times (not Esc), and Back does not return to th
 test("axe-core finds no violation on the new screens: codename, sending, connection lost, show what I type, the refilled no-JS form", async () => {
   const found = [];
   for (const lang of ["en", "ar"]) {
-    const context = await browser.newContext({ ...PHONE, bypassCSP: true });
+    const context = await fixture.browser.newContext({ ...PHONE, bypassCSP: true });
     const page = await context.newPage();
     // Sending, then the connection lost (held until axe has looked).
     let cut = false;
     await page.route("**/api/v1/uploads/*/chunks/*", (route) => (cut ? route.abort("connectionrefused") : route.continue()));
-    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/report?lang=${lang}`);
     await page.waitForFunction(() => document.documentElement.dataset.js === "on" && !document.querySelector("#report-form button[type=submit]").disabled);
     await reportForm(page).check("input[name=partner][value=cav-milano]");
     await reportForm(page).fill("#description", "x");
@@ -402,25 +393,25 @@ test("axe-core finds no violation on the new screens: codename, sending, connect
     for (const v of await axe(page)) found.push(`${lang} codename screen: ${v}`);
     await page.check("#kept");
     for (const v of await axe(page)) found.push(`${lang} codename screen, kept: ${v}`);
-    await page.goto(`${server.url}/mailbox?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/mailbox?lang=${lang}`);
     await page.check("#codename-show");
     for (const v of await axe(page)) found.push(`${lang} mailbox, shown: ${v}`);
     await context.close();
 
     // The refilled no-JS form, looked at by axe in a page with scripts (the same HTML).
-    const nojs = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const nojs = await fixture.browser.newContext({ ...PHONE, javaScriptEnabled: false });
     const plain = await nojs.newPage();
-    await plain.goto(`${server.url}/report?lang=${lang}`);
+    await plain.goto(`${fixture.server.url}/report?lang=${lang}`);
     await plain.fill("#description", "x");
     await plain.check("#consent_read");
     await Promise.all([plain.waitForNavigation(), plain.click("#report-form button[type=submit]")]);
     const html = await plain.content();
     await nojs.close();
-    const look = await browser.newContext({ ...PHONE, bypassCSP: true });
+    const look = await fixture.browser.newContext({ ...PHONE, bypassCSP: true });
     const again = await look.newPage();
-    await again.route(`${server.url}/refused`, (route) => route.fulfill({ body: html, contentType: "text/html; charset=utf-8" }));
+    await again.route(`${fixture.server.url}/refused`, (route) => route.fulfill({ body: html, contentType: "text/html; charset=utf-8" }));
     await again.route("**/assets/app.js", (route) => route.fulfill({ body: "", contentType: "text/javascript" }));
-    await again.goto(`${server.url}/refused`);
+    await again.goto(`${fixture.server.url}/refused`);
     assert.ok(await again.isVisible("#error-partner"));
     for (const v of await axe(again)) found.push(`${lang} refilled: ${v}`);
     await look.close();
@@ -429,21 +420,21 @@ test("axe-core finds no violation on the new screens: codename, sending, connect
 });
 
 test("13. the mailbox: a plain status, one obvious next action, deleting folded away; without JS a way back after answering", async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   await sendReport(page);
   const codename = (await page.textContent("#codename")).trim();
   const id = await page.getAttribute("#receipts li", "data-id");
   const out = mkdtempSync(join(tmpdir(), "approdo-journey-"));
-  const identity = server.identity("cav-milano");
-  approdo(["pull", "--server", server.url, "--identity", identity, "--out", out]);
-  approdo(["reply", "--server", server.url, "--identity", identity, "--reports", out, "--report", id,
+  const identity = fixture.server.identity("cav-milano");
+  approdo(["pull", "--server", fixture.server.url, "--identity", identity, "--out", out]);
+  approdo(["reply", "--server", fixture.server.url, "--identity", identity, "--reports", out, "--report", id,
     "--message", "We can meet you.", "--desk", "Sportello, via Padova 1", "--time", "Tuesday 10:00", "--phrase", "yellow scarf"]);
 
   for (const js of [true, false]) {
-    const ctx = await browser.newContext({ ...PHONE, javaScriptEnabled: js, bypassCSP: js });
+    const ctx = await fixture.browser.newContext({ ...PHONE, javaScriptEnabled: js, bypassCSP: js });
     const p = await ctx.newPage();
-    await p.goto(`${server.url}/mailbox`);
+    await p.goto(`${fixture.server.url}/mailbox`);
     await p.fill("#codename", codename);
     await p.click("#mailbox-form button[type=submit]");
     await p.waitForSelector("article.message", { timeout: 60000 });

@@ -4,24 +4,15 @@
 // the server for one page) → she accepts the appointment → the officer pulls the follow-up →
 // she deletes the reply, and finds her mailbox empty (the page in Arabic). The codename never travels to the server with JS on, never appears
 // in a URL, and never reaches the server's disk.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, reportForm, scan, startServer } from "./server.mjs";
+import { approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
 import { poToJson } from "../../ops/locales.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 const REPLY = "MARKER-mailbox-reply-2b7 We can meet you.";
 const PHRASE = "MARKER-phrase yellow scarf";
@@ -34,16 +25,16 @@ function recordRequests(page) {
 }
 
 async function openMailbox(page, codename, lang = "en") {
-  await page.goto(`${server.url}/mailbox?lang=${lang}`);
+  await page.goto(`${fixture.server.url}/mailbox?lang=${lang}`);
   await page.fill("#codename", codename);
   await page.click("#mailbox-form button[type=submit]");
 }
 
 test("report → codename → reply → read with and without JS → follow-up → pull → delete", async () => {
   // 1. The report, sealed in the browser; the codename is shown once.
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await reportForm(page).check("input[name=partner][value=lavoro-milano]");
   await reportForm(page).fill("#description", "MARKER-mailbox-report-81 I am not paid.");
@@ -57,16 +48,16 @@ test("report → codename → reply → read with and without JS → follow-up �
 
   // 2. The officer pulls it and answers to the recipient inside it.
   const out = mkdtempSync(join(tmpdir(), "approdo-mailbox-"));
-  const identity = server.identity("lavoro-milano");
-  approdo(["pull", "--server", server.url, "--identity", identity, "--out", out]);
+  const identity = fixture.server.identity("lavoro-milano");
+  approdo(["pull", "--server", fixture.server.url, "--identity", identity, "--out", out]);
   const report = JSON.parse(readFileSync(join(out, id, "report.json"), "utf8"));
   assert.match(report.reply.recipient, /^age1/);
   assert.match(report.reply.mailbox, /^[0-9a-f]{64}$/);
-  approdo(["reply", "--server", server.url, "--identity", identity, "--reports", out, "--report", id,
+  approdo(["reply", "--server", fixture.server.url, "--identity", identity, "--reports", out, "--report", id,
     "--message", REPLY, "--desk", "Sportello, via Padova 1", "--time", "Tuesday 10:00", "--phrase", PHRASE]);
 
   // 3. With JavaScript: derived and opened in the browser; the codename is not sent.
-  const jsContext = await browser.newContext();
+  const jsContext = await fixture.browser.newContext();
   const js = await jsContext.newPage();
   const requests = recordRequests(js);
   await openMailbox(js, codename.toUpperCase());
@@ -84,7 +75,7 @@ test("report → codename → reply → read with and without JS → follow-up �
   assert.equal(await js.inputValue("#codename"), "", "the field is cleared");
 
   // 4. Without JavaScript: the server opens it for this one page, and says so.
-  const plainContext = await browser.newContext({ javaScriptEnabled: false });
+  const plainContext = await fixture.browser.newContext({ javaScriptEnabled: false });
   const plain = await plainContext.newPage();
   await openMailbox(plain, codename);
   await plain.waitForSelector("article.message");
@@ -100,7 +91,7 @@ test("report → codename → reply → read with and without JS → follow-up �
 
   // 6. The officer pulls the follow-up.
   const before = new Set(readdirSync(out));
-  approdo(["pull", "--server", server.url, "--identity", identity, "--out", out]);
+  approdo(["pull", "--server", fixture.server.url, "--identity", identity, "--out", out]);
   const fresh = readdirSync(out).filter((n) => !before.has(n) && /^[0-9a-f]{32}$/.test(n));
   assert.equal(fresh.length, 1);
   const follow = JSON.parse(readFileSync(join(out, fresh[0], "report.json"), "utf8"));
@@ -126,7 +117,7 @@ test("report → codename → reply → read with and without JS → follow-up �
   await jsContext.close();
 
   for (const needle of [codename, "MARKER-mailbox", "yellow scarf"]) {
-    assert.equal(scan(server.data, needle), 0, `${needle} on the server's disk`);
-    assert.ok(!server.output().includes(needle));
+    assert.equal(scan(fixture.server.data, needle), 0, `${needle} on the server's disk`);
+    assert.ok(!fixture.server.output().includes(needle));
   }
 });

@@ -4,41 +4,29 @@
 // directory against this network's key, seals, sends; an officer (passphrase-protected
 // identity) pulls it. The manifest an auditor computes from the release and the network key
 // is what the site serves.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Builder, By, until } from "selenium-webdriver";
-import firefox from "selenium-webdriver/firefox.js";
-import { launchChromium, reportForm, scan, startRealNetwork, stepToSelenium } from "./server.mjs";
+import { By, until } from "selenium-webdriver";
+import { FIREFOX_SAFER, launchFirefox, reportForm, scan, serverAndChromium, startRealNetwork, stepToSelenium } from "./server.mjs";
 
-process.env.SE_OFFLINE = "true";
-
-let net;
-let browser;
-before(async () => {
-  net = await startRealNetwork();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  net?.stop();
-});
+const fixture = serverAndChromium([], { start: startRealNetwork });
 
 async function pullAs(file, env = {}) {
   const out = mkdtempSync(join(tmpdir(), "approdo-real-pulled-"));
-  await net.approdoAsync(["pull", "--server", net.url, "--identity", net.identity(file), "--out", out], env);
+  await fixture.server.approdoAsync(["pull", "--server", fixture.server.url, "--identity", fixture.server.identity(file), "--out", out], env);
   return out;
 }
 
 test("real network: Chromium seals in the browser to this network's keys; the officer pulls it", async () => {
   const marker = "MARKER-realnet-chromium-7c1e";
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(e.message));
-  await page.goto(`${net.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await reportForm(page).check("input[name=partner][value=cav-real]");
   await reportForm(page).fill("#description", `Help please. ${marker}`);
@@ -52,24 +40,19 @@ test("real network: Chromium seals in the browser to this network's keys; the of
   await context.close();
 
   // The officer whose identity is sealed with a passphrase.
-  const out = await pullAs("cav-2.key", { APPRODO_PASSPHRASE: net.passphrase });
+  const out = await pullAs("cav-2.key", { APPRODO_PASSPHRASE: fixture.server.passphrase });
   const report = JSON.parse(readFileSync(join(out, id, "report.json"), "utf8"));
   assert.ok(report.description.includes(marker));
   assert.equal(report.sealed, "browser");
-  assert.equal(scan(net.data, marker), 0, "the typed marker is not on the server's disk");
+  assert.equal(scan(fixture.server.data, marker), 0, "the typed marker is not on the server's disk");
 });
 
 test("real network: Firefox ESR at Safer settings seals and sends too", async () => {
   const marker = "MARKER-realnet-firefox-2b9d";
-  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
-  for (const pref of ["javascript.options.baselinejit", "javascript.options.ion", "javascript.options.wasm", "javascript.options.native_regexp"]) {
-    options.setPreference(pref, false);
-  }
-  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
-  const driver = await new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
+  const driver = await launchFirefox(FIREFOX_SAFER);
   let id;
   try {
-    await driver.get(`${net.url}/report`);
+    await driver.get(`${fixture.server.url}/report`);
     await driver.wait(async () => (await driver.executeScript("return document.querySelector('#seal-mode').textContent")).includes("encrypted in this browser"), 30000);
     await driver.findElement(By.css("input[name=partner][value=tratta-real]")).click();
     await stepToSelenium(driver, "#description");
@@ -89,17 +72,17 @@ test("real network: Firefox ESR at Safer settings seals and sends too", async ()
 });
 
 test("real network: the manifest an auditor computes from the release and the key is what is served", async () => {
-  const local = JSON.parse(net.approdo(["manifest", "--network-key", net.networkKey]));
-  const served = await (await fetch(`${net.url}/api/v1/manifest`)).json();
+  const local = JSON.parse(fixture.server.approdo(["manifest", "--network-key", fixture.server.networkKey]));
+  const served = await (await fetch(`${fixture.server.url}/api/v1/manifest`)).json();
   assert.deepEqual(served, local);
-  const demo = JSON.parse(net.approdo(["manifest"]));
+  const demo = JSON.parse(fixture.server.approdo(["manifest"]));
   assert.notEqual(demo.assets["/assets/app.js"], local.assets["/assets/app.js"], "the page script holds the network key");
-  const audit = await net.approdoAsync(["audit", "site", "--server", net.url, "--network-key", net.networkKey]);
+  const audit = await fixture.server.approdoAsync(["audit", "site", "--server", fixture.server.url, "--network-key", fixture.server.networkKey]);
   assert.match(audit, /^PASS: /m);
   // Without the key the audit cannot pass, and says which flag is missing.
   let failed;
   try {
-    await net.approdoAsync(["audit", "site", "--server", net.url]);
+    await fixture.server.approdoAsync(["audit", "site", "--server", fixture.server.url]);
   } catch (e) {
     failed = `${e.stdout}${e.stderr}`;
   }

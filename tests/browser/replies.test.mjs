@@ -4,13 +4,13 @@
 // whose text was swapped under the officer's signature, and one signed by another partner's
 // officer while claiming to be the first partner. The page shows the sender's name from the
 // verified directory only, and hides, with a line saying so, every reply that does not verify.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { bin, launchChromium, startServer } from "./server.mjs";
+import { bin, serverAndChromium } from "./server.mjs";
 import { deriveReplyKeys, generate, parseWordlist } from "../../web/src/codename.js";
 import { signedMessage } from "../../web/src/reply.js";
 import { Decrypter, Encrypter } from "../../web/node_modules/age-encryption/dist/index.js";
@@ -20,17 +20,8 @@ import { sha256 } from "../../web/node_modules/@noble/hashes/sha2.js";
 import { bech32 } from "../../web/node_modules/@scure/base/index.js";
 
 const CAV = "DEMO Centro antiviolenza Milano";
-let server;
-let browser;
 const state = mkdtempSync(join(tmpdir(), "approdo-replies-state-"));
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 /** The approdo CLI with its own state directory (directory version floors). */
 function cli(args) {
@@ -39,7 +30,7 @@ function cli(args) {
 
 /** An officer's Ed25519 signing key, derived from her identity file as src/keys/officer.rs does. */
 function signingKey(partner) {
-  const line = readFileSync(server.identity(partner), "utf8").split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"));
+  const line = readFileSync(fixture.server.identity(partner), "utf8").split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-1"));
   const secret = bech32.fromWords(bech32.decode(line.trim().toLowerCase(), 1023).words);
   const seed = hkdf(sha256, secret, new TextEncoder().encode("approdo.officer-signing/v1"), new TextEncoder().encode("ed25519"), 32);
   return { seed, key: Buffer.from(ed25519.getPublicKey(seed)).toString("base64") };
@@ -58,14 +49,14 @@ test("her page names the sender from the directory and hides replies that do not
     schema: "approdo.report/v1", kind: "report", language: "it", description: "MARKER-replies-report",
     reply: { recipient: keys.recipient, mailbox: keys.mailbox },
   }));
-  const id = JSON.parse(cli(["envelope", "submit", "--server", server.url, "--partner", "cav-milano", "--report", reportFile])).id;
+  const id = JSON.parse(cli(["envelope", "submit", "--server", fixture.server.url, "--partner", "cav-milano", "--report", reportFile])).id;
   const out = join(dir, "pulled");
-  const identity = server.identity("cav-milano");
-  cli(["pull", "--server", server.url, "--identity", identity, "--out", out]);
-  cli(["reply", "--server", server.url, "--identity", identity, "--reports", out, "--report", id, "--message", "MARKER-replies-honest"]);
+  const identity = fixture.server.identity("cav-milano");
+  cli(["pull", "--server", fixture.server.url, "--identity", identity, "--out", out]);
+  cli(["reply", "--server", fixture.server.url, "--identity", identity, "--reports", out, "--report", id, "--message", "MARKER-replies-honest"]);
 
   // The derivation matches the directory's officer keys (else the re-signing below proves nothing).
-  const directory = JSON.parse(readFileSync(join(server.data, "demo", "directory.json"), "utf8"));
+  const directory = JSON.parse(readFileSync(join(fixture.server.data, "demo", "directory.json"), "utf8"));
   const cav = signingKey("cav-milano");
   const tratta = signingKey("tratta-milano");
   assert.ok(directory.partners.find((p) => p.id === "cav-milano").officer_keys.includes(cav.key));
@@ -82,7 +73,7 @@ test("her page names the sender from the directory and hides replies that do not
     signature: b64(ed25519.sign(new TextEncoder().encode(signedMessage(keys.mailbox, report, partner, signer.key, sealed)), signer.seed)),
   });
 
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
   await page.route("**/api/v1/mailbox", async (route) => {
     const response = await route.fetch();
@@ -107,7 +98,7 @@ test("her page names the sender from the directory and hides replies that do not
     ];
     await route.fulfill({ response, json: { messages: [honest, ...forged] } });
   });
-  await page.goto(`${server.url}/mailbox?lang=en`);
+  await page.goto(`${fixture.server.url}/mailbox?lang=en`);
   await page.fill("#codename", codename);
   await page.click("#mailbox-form button[type=submit]");
   await page.waitForSelector("#messages:not([hidden])", { timeout: 60000 });

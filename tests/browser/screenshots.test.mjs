@@ -3,31 +3,22 @@
 //   APPRODO_BLESS=1 node --test tests/browser/screenshots.test.mjs
 // (docs/README.md). A normal run takes them in memory and checks each is a real image of the
 // phone's width, without writing anything.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, reportForm, startServer } from "./server.mjs";
+import { reportForm, serverAndChromium } from "./server.mjs";
 
 const root = new URL("../../", import.meta.url).pathname;
 const BLESS = process.env.APPRODO_BLESS === "1";
 const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true, deviceScaleFactor: 1 };
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 test("each step at 360×740 in it, ar, bn, zh-Hans (written only with APPRODO_BLESS=1)", async () => {
   const written = [];
   for (const lang of ["it", "ar", "bn", "zh-Hans"]) {
-    const context = await browser.newContext(PHONE);
+    const context = await fixture.browser.newContext(PHONE);
     const page = await context.newPage();
     const dir = join(root, "docs/screenshots", lang);
     const shot = async (name) => {
@@ -40,11 +31,11 @@ test("each step at 360×740 in it, ar, bn, zh-Hans (written only with APPRODO_BL
         written.push(`${lang}/${name}.png`);
       }
     };
-    await page.goto(`${server.url}/?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/?lang=${lang}`);
     await shot("01-safe-to-continue");
-    await page.goto(`${server.url}/help?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/help?lang=${lang}`);
     await shot("02-help-now");
-    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/report?lang=${lang}`);
     await page.waitForSelector("#report-form.stepped");
     await page.waitForFunction(() => !document.querySelector("#seal-mode").textContent.includes("…"));
     const steps = await page.locator("#report-form .part").count();
@@ -60,7 +51,7 @@ test("each step at 360×740 in it, ar, bn, zh-Hans (written only with APPRODO_BL
     await shot("04-codename");
     await page.check("#kept");
     await shot("05-codename-kept");
-    await page.goto(`${server.url}/mailbox?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/mailbox?lang=${lang}`);
     await shot("06-mailbox");
     await context.close();
   }

@@ -1,5 +1,6 @@
 // Test helpers: a real `approdo serve --demo` on port 0 in a temporary data directory, the
-// approdo CLI, byte scans of the data directory, and Debian's chromium via playwright-core.
+// approdo CLI, byte scans of the data directory, Debian's chromium via playwright-core and
+// Debian's firefox-esr via selenium-webdriver.
 import { spawn, execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect } from "node:net";
@@ -7,6 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, after } from "node:test";
 import { chromium } from "playwright-core";
+import { Builder } from "selenium-webdriver";
+import firefox from "selenium-webdriver/firefox.js";
 
 const root = new URL("../../", import.meta.url).pathname;
 export const bin = process.env.APPRODO_BIN || join(root, "target/debug/approdo");
@@ -94,19 +97,53 @@ export async function launchChromium() {
 /**
  * The usual fixture of a test file: a DEMO server (`args` for `serve`) and headless Chromium,
  * started before its tests and stopped after them. Read `fixture.server` / `fixture.browser`
- * inside the tests (they exist once `before` has run).
+ * inside the tests (they exist once `before` has run; a file's own `before` that needs them
+ * awaits `fixture.ready()` first). `start` starts another server instead
+ * (`startRealNetwork`; it must have `stop()`); `chromium: false` leaves the browser out, for a
+ * file that drives Firefox or launches its own browsers (see `serverOnly`).
  */
-export function serverAndChromium(args = []) {
-  const fixture = { server: null, browser: null };
-  before(async () => {
-    fixture.server = await startServer(args);
-    fixture.browser = await launchChromium();
-  });
+export function serverAndChromium(args = [], { start = () => startServer(args), chromium = true } = {}) {
+  let started;
+  const fixture = {
+    server: null,
+    browser: null,
+    // Top-level `before` hooks start as they are declared, without waiting for each other: a
+    // file's own hook that needs the server awaits `fixture.ready()` (the same start, once).
+    ready: () =>
+      (started ??= (async () => {
+        fixture.server = await start();
+        if (chromium) fixture.browser = await launchChromium();
+      })()),
+  };
+  before(() => fixture.ready());
   after(async () => {
     await fixture.browser?.close();
     fixture.server?.stop();
   });
   return fixture;
+}
+
+/** `serverAndChromium` without the browser: read `fixture.server`. */
+export function serverOnly(args = []) {
+  return serverAndChromium(args, { chromium: false });
+}
+
+/** Firefox preferences for Tor Browser's "Safer" level: no JIT, no WebAssembly (for `launchFirefox`). */
+export const FIREFOX_SAFER = Object.fromEntries(
+  ["javascript.options.baselinejit", "javascript.options.ion", "javascript.options.wasm", "javascript.options.native_regexp"].map((pref) => [pref, false]),
+);
+
+/**
+ * Debian's Firefox ESR, headless, through geckodriver (Selenium), with `prefs` set (e.g.
+ * `FIREFOX_SAFER`, or JavaScript off as Tor Browser "Safest" runs). Selenium Manager is never
+ * let try to download anything. The caller quits the driver.
+ */
+export function launchFirefox(prefs = {}) {
+  process.env.SE_OFFLINE = "true";
+  const options = new firefox.Options().setBinary(process.env.FIREFOX || "/usr/bin/firefox-esr").addArguments("-headless");
+  for (const [pref, value] of Object.entries(prefs)) options.setPreference(pref, value);
+  const service = new firefox.ServiceBuilder(process.env.GECKODRIVER || "geckodriver");
+  return new Builder().forBrowser("firefox").setFirefoxOptions(options).setFirefoxService(service).build();
 }
 
 /**

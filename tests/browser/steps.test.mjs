@@ -9,13 +9,13 @@
 // can read this?"), photo metadata in her words, no "/mailbox" path, the receipt folded away.
 // 16.12 touch targets of 44 px, the mailbox from the first screen, a Bengali font served only
 // because this device has none.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, reportForm, startServer } from "./server.mjs";
+import { approdo, reportForm, serverAndChromium } from "./server.mjs";
 import { jpegWithGps } from "../../web/test/fixtures.mjs";
 import { poToJson } from "../../ops/locales.mjs";
 
@@ -23,21 +23,12 @@ const root = new URL("../../", import.meta.url).pathname;
 const DIRECTORY = JSON.parse(readFileSync(join(root, "keys/demo/directory.json"), "utf8"));
 const locale = (lang) => poToJson(lang); // web/locales/<lang>.po, as build.rs reads it
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 /** The report.json files `partner` pulls whose description holds `marker`. */
 function pulledBy(partner, marker) {
   const out = mkdtempSync(join(tmpdir(), "approdo-steps-"));
-  approdo(["pull", "--server", server.url, "--identity", server.identity(partner), "--out", out]);
+  approdo(["pull", "--server", fixture.server.url, "--identity", fixture.server.identity(partner), "--out", out]);
   return readdirSync(out)
     .filter((n) => /^[0-9a-f]{32}$/.test(n))
     .map((id) => JSON.parse(readFileSync(join(out, id, "report.json"), "utf8")))
@@ -47,11 +38,11 @@ function pulledBy(partner, marker) {
 test("16.6 the organisation comes first, in plain words in her language, with the languages it speaks", async () => {
   const unsure = DIRECTORY.partners.find((p) => p.default_for_unsure === true);
   assert.ok(unsure, "the DEMO directory marks a partner for 'I don't know'");
-  const context = await browser.newContext({ javaScriptEnabled: false });
+  const context = await fixture.browser.newContext({ javaScriptEnabled: false });
   const page = await context.newPage();
   for (const lang of ["ar", "it", "en", "bn", "zh-Hans"]) {
     const words = locale(lang);
-    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/report?lang=${lang}`);
     // First: the first part of the form, the first question.
     assert.ok(await page.evaluate(() => document.querySelector("#report-form .part").contains(document.querySelector("#partners"))), `${lang}: partners in the first part`);
     assert.equal(await page.evaluate(() => document.querySelector("#report-form [name=partner], #report-form [data-q]").name), "partner", `${lang}: the first question`);
@@ -73,7 +64,7 @@ test("16.6 the organisation comes first, in plain words in her language, with th
   }
 
   // Without JavaScript, "I don't know" goes to the partner the directory marks.
-  await page.goto(`${server.url}/report?lang=it`);
+  await page.goto(`${fixture.server.url}/report?lang=it`);
   await page.check("input[name=partner][value=let_network_choose]");
   await page.fill("#description", "MARKER-unsure-nojs");
   await page.check("#consent_read");
@@ -87,9 +78,9 @@ test("16.6 the organisation comes first, in plain words in her language, with th
 
 test("16.6 with JavaScript, 'I don't know' is sealed to the partner the signed directory marks", async () => {
   const unsure = DIRECTORY.partners.find((p) => p.default_for_unsure === true);
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   const page = await context.newPage();
-  await page.goto(`${server.url}/report?lang=en`);
+  await page.goto(`${fixture.server.url}/report?lang=en`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   const form = reportForm(page);
   await form.check("input[name=partner][value=let_network_choose]");
@@ -105,7 +96,7 @@ test("16.6 with JavaScript, 'I don't know' is sealed to the partner the signed d
   assert.equal(got[0].sealed, "browser");
   assert.equal(got[0].partner_chosen_by, undefined, "she also named it herself: her choice");
   // "I don't know" alone: the report says the network chose.
-  await page.goto(`${server.url}/report?lang=en`);
+  await page.goto(`${fixture.server.url}/report?lang=en`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await form.check("input[name=partner][value=let_network_choose]");
   await form.fill("#description", "MARKER-only-network-js");
@@ -137,9 +128,9 @@ function screen(page) {
 
 test("16.7 with JavaScript: one part per screen, Step n of 6, Back and Next, Send one tap away", async () => {
   const words = locale("en").form;
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
-  await page.goto(`${server.url}/report?lang=en`);
+  await page.goto(`${fixture.server.url}/report?lang=en`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   const order = ["step-partner", "step-safety", "step-happened", "step-about", "step-contact", "step-consent"];
   let now = await screen(page);
@@ -161,7 +152,7 @@ test("16.7 with JavaScript: one part per screen, Step n of 6, Back and Next, Sen
 
   // From the first step, one tap to Send, past every optional part; a forgotten organisation
   // brings her back to it.
-  await page.goto(`${server.url}/report?lang=en`);
+  await page.goto(`${fixture.server.url}/report?lang=en`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   await page.click(`#report-form .part.current >> text=${words.to_send}`);
   now = await screen(page);
@@ -180,9 +171,9 @@ test("16.7 with JavaScript: one part per screen, Step n of 6, Back and Next, Sen
 });
 
 test("16.7 without JavaScript: every part on one page, a step list on top, Send one tap away", async () => {
-  const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const context = await fixture.browser.newContext({ ...PHONE, javaScriptEnabled: false });
   const page = await context.newPage();
-  await page.goto(`${server.url}/report?lang=it`);
+  await page.goto(`${fixture.server.url}/report?lang=it`);
   let now = await screen(page);
   assert.equal(now.parts.length, 6, "all parts on the page");
   assert.deepEqual(now.count, [], "no counter without JavaScript");
@@ -201,11 +192,11 @@ const seen = (page) => page.evaluate(() => document.body.innerText);
 
 test("16.10 one plain sentence, the details folded, photo metadata in her words, no path, no receipt to keep", async () => {
   for (const js of [true, false]) {
-    const context = await browser.newContext({ ...PHONE, javaScriptEnabled: js });
+    const context = await fixture.browser.newContext({ ...PHONE, javaScriptEnabled: js });
     const page = await context.newPage();
     for (const lang of ["it", "en", "ar", "ur"]) {
       const words = locale(lang);
-      await page.goto(`${server.url}/report?lang=${lang}`);
+      await page.goto(`${fixture.server.url}/report?lang=${lang}`);
       if (js) await page.waitForSelector("#report-form.stepped");
       const text = await seen(page);
       const short = js ? words.form.short_js : words.form.short_nojs;
@@ -217,7 +208,7 @@ test("16.10 one plain sentence, the details folded, photo metadata in her words,
       assert.doesNotMatch(text, /\/mailbox|EXIF|XMP/, `${lang} js=${js}`);
     }
     // The sent screen: the codename, no path, the receipt folded away.
-    await page.goto(`${server.url}/report?lang=it`);
+    await page.goto(`${fixture.server.url}/report?lang=it`);
     const form = reportForm(page);
     await form.check("input[name=partner][value=cav-milano]");
     await form.fill("#description", "MARKER-jargon");
@@ -265,15 +256,15 @@ function smallTargets(page) {
 }
 
 test("16.12 touch targets of 44 px on every screen; the mailbox from the first screen", async () => {
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   const found = [];
   for (const lang of ["it", "ar", "bn"]) {
     for (const path of ["/", "/help", "/who-can-read", "/what-happens-next", "/mailbox"]) {
-      await page.goto(`${server.url}${path}?lang=${lang}`);
+      await page.goto(`${fixture.server.url}${path}?lang=${lang}`);
       for (const s of await smallTargets(page)) found.push(`${lang} ${path}: ${s}`);
     }
-    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/report?lang=${lang}`);
     await page.waitForSelector("#report-form.stepped");
     await page.click("details.who-reads summary");
     for (let step = 1; ; step++) {
@@ -283,7 +274,7 @@ test("16.12 touch targets of 44 px on every screen; the mailbox from the first s
       await next.click();
     }
     // The first screen leads to her messages, as a button.
-    await page.goto(`${server.url}/?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/?lang=${lang}`);
     const entry = page.locator("#mailbox-entry");
     assert.ok(await entry.isVisible(), `${lang}: the way into the mailbox on the first screen`);
     assert.match(await entry.getAttribute("href"), /^\/mailbox\?lang=/);
@@ -303,16 +294,16 @@ test("16.12 Bengali: this device has no Bengali font, so the site serves its sub
   } catch {
     system = "";
   }
-  const context = await browser.newContext(PHONE);
+  const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
   const faces = () =>
     page.evaluate(async () => {
       await document.fonts.ready;
       return Object.fromEntries([...document.fonts].map((f) => [f.family.replace(/"/g, ""), f.status]));
     });
-  await page.goto(`${server.url}/?lang=bn`);
+  await page.goto(`${fixture.server.url}/?lang=bn`);
   const bn = await faces();
-  await page.goto(`${server.url}/report?lang=en`);
+  await page.goto(`${fixture.server.url}/report?lang=en`);
   const en = await faces();
   if (system === "") {
     assert.equal(bn["Approdo Bengali"], "loaded", "a Bengali page gets the subset");
@@ -323,7 +314,7 @@ test("16.12 Bengali: this device has no Bengali font, so the site serves its sub
   }
   // Drawn with a Bengali font, not boxes: the heading, and the bold buttons and links (with
   // system-ui first, Chromium drew those in DejaVu Sans Bold: boxes).
-  await page.goto(`${server.url}/?lang=bn`);
+  await page.goto(`${fixture.server.url}/?lang=bn`);
   await page.evaluate(() => document.fonts.ready);
   const cdp = await context.newCDPSession(page);
   await cdp.send("DOM.enable");

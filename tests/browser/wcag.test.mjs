@@ -11,11 +11,11 @@
 // any refresh under 20 hours (WCAG 2.2.1 Timing Adjustable, axe `meta-refresh`, HTML_CodeSniffer
 // F40.2); we take WCAG's "essential" exception there — waiting longer would leave her codename on
 // the screen of a device others may use — and check the refresh is really that one.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { launchChromium, reportForm, startServer } from "./server.mjs";
+import { reportForm, serverAndChromium } from "./server.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
@@ -23,16 +23,7 @@ const HTMLCS = readFileSync(require.resolve("html_codesniffer/build/HTMLCS.js"),
 const LANGS = ["it", "en", "ar", "ur"];
 const PAGES = ["/", "/help", "/who-can-read", "/what-happens-next", "/report/nojs", "/mailbox", "/exit"];
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 /** Both engines' errors on the page as it is now (evaluated, so JavaScript-off pages too: there
  * timers never fire, so the engines get theirs as microtasks). */
@@ -78,17 +69,17 @@ async function sealReady(page) {
 
 test("axe-core and HTML_CodeSniffer: 0 WCAG 2.1 AA errors on every page in it, en, ar, ur", async () => {
   const found = [];
-  const js = await browser.newContext({ bypassCSP: true });
-  const nojs = await browser.newContext({ bypassCSP: true, javaScriptEnabled: false });
+  const js = await fixture.browser.newContext({ bypassCSP: true });
+  const nojs = await fixture.browser.newContext({ bypassCSP: true, javaScriptEnabled: false });
   const page = await js.newPage();
   const plain = await nojs.newPage();
   for (const lang of LANGS) {
     for (const path of PAGES) {
-      await page.goto(`${server.url}${path}?lang=${lang}`);
+      await page.goto(`${fixture.server.url}${path}?lang=${lang}`);
       found.push(...(await check(page, `${lang} ${path}`)));
     }
     // The form, each step with JavaScript, every part without.
-    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/report?lang=${lang}`);
     await sealReady(page);
     for (let step = 1; ; step++) {
       found.push(...(await check(page, `${lang} /report step ${step}`)));
@@ -96,7 +87,7 @@ test("axe-core and HTML_CodeSniffer: 0 WCAG 2.1 AA errors on every page in it, e
       if ((await next.count()) === 0) break;
       await next.click();
     }
-    await plain.goto(`${server.url}/report?lang=${lang}`);
+    await plain.goto(`${fixture.server.url}/report?lang=${lang}`);
     found.push(...(await check(plain, `${lang} /report (no JS)`)));
     // A refused no-JS form (no organisation), refilled.
     await plain.fill("#description", "MARKER-wcag");
@@ -109,7 +100,7 @@ test("axe-core and HTML_CodeSniffer: 0 WCAG 2.1 AA errors on every page in it, e
     await plain.check("#kept");
     found.push(...(await check(plain, `${lang} /report/nojs (sent)`, { secretPage: true })));
     // Sent with JavaScript: the codename screen.
-    await page.goto(`${server.url}/report?lang=${lang}`);
+    await page.goto(`${fixture.server.url}/report?lang=${lang}`);
     await sealReady(page);
     const form = reportForm(page);
     await form.check("input[name=partner][value=cav-milano]");

@@ -6,23 +6,14 @@
 // material is drawn there), its 10 ms timer runs markedly less of the send, and the report
 // still arrives intact. A post-quantum partner's
 // report is sealed in the worker too. Firefox ESR at "Safer": tests/browser/firefox.test.mjs.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, launchChromium, reportForm, scan, startServer } from "./server.mjs";
+import { approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.stop();
-});
+const fixture = serverAndChromium();
 
 const WORKER = "/assets/seal-worker.js";
 const big = Buffer.alloc(20 * 1024 * 1024);
@@ -34,7 +25,7 @@ for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 7) % 256;
  * report was being sent (`ticked`: the share of the send's time its ticks account for).
  */
 async function send({ partner, marker, file, initScript, route }) {
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   if (initScript) await context.addInitScript(initScript);
   // The page's pulse: a 10 ms timer, counted while a report is being sent (`data-busy`); and
   // the random bytes the page's own thread draws meanwhile (sealing draws the file key and
@@ -59,7 +50,7 @@ async function send({ partner, marker, file, initScript, route }) {
   if (route) await page.route(`**${WORKER}`, route);
   const fetched = [];
   page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   const form = reportForm(page);
   await form.check(`input[name=partner][value=${partner}]`);
@@ -80,15 +71,15 @@ async function send({ partner, marker, file, initScript, route }) {
 }
 
 /** Pulls `id` for `partner` with the officer CLI and checks the attachment and the marker. */
-function pulledIntact(partner, id, marker, file, identity = server.identity(partner)) {
+function pulledIntact(partner, id, marker, file, identity = fixture.server.identity(partner)) {
   const out = mkdtempSync(join(tmpdir(), "approdo-worker-pulled-"));
-  approdo(["pull", "--server", server.url, "--identity", identity, "--out", out]);
+  approdo(["pull", "--server", fixture.server.url, "--identity", identity, "--out", out]);
   assert.deepEqual(readdirSync(join(out, id, "attachments")), ["video.bin"]);
   assert.ok(readFileSync(join(out, id, "attachments/video.bin")).equals(file), "the attachment arrives intact");
   const report = JSON.parse(readFileSync(join(out, id, "report.json"), "utf8"));
   assert.ok(report.description.includes(marker));
   assert.equal(report.sealed, "browser");
-  assert.equal(scan(server.data, marker), 0, "the typed marker is not on the server's disk");
+  assert.equal(scan(fixture.server.data, marker), 0, "the typed marker is not on the server's disk");
 }
 
 let inWorker;
@@ -145,8 +136,8 @@ test("a post-quantum partner's report is sealed in the worker; an officer pulls 
   assert.equal(r.where, "worker");
   assert.deepEqual(r.drawn, [16], "the ML-KEM and X25519 randomness was drawn in the worker");
   const vault = mkdtempSync(join(tmpdir(), "approdo-worker-pq-vault-"));
-  const officer = join(server.data, "demo", "officers", "sociali-milano", "2.key");
-  approdo(["pull", "--server", server.url, "--identity", officer, "--vault", vault]);
+  const officer = join(fixture.server.data, "demo", "officers", "sociali-milano", "2.key");
+  approdo(["pull", "--server", fixture.server.url, "--identity", officer, "--vault", vault]);
   const header = readFileSync(join(vault, "reports", `${r.id}.age`)).subarray(0, 8000).toString("latin1");
   assert.equal((header.match(/\n-> mlkem768x25519 /g) || []).length, 3, "three hybrid stanzas");
   pulledIntact("sociali-milano", r.id, marker, file, officer);
@@ -159,7 +150,7 @@ test("a post-quantum partner's report is sealed in the worker; an officer pulls 
 test("buffers are freed, or go back to the worker, as soon as they are copied", async () => {
   const marker = "MARKER-worker-memory-51c0";
   const file = big.subarray(0, 8 * 1024 * 1024);
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   await context.addInitScript(() => {
     globalThis.__given = 0;
     const post = Worker.prototype.postMessage;
@@ -169,7 +160,7 @@ test("buffers are freed, or go back to the worker, as soon as they are copied", 
     };
   });
   const page = await context.newPage();
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   const form = reportForm(page);
   const started = page.workers().length ? null : page.waitForEvent("worker");
@@ -206,7 +197,7 @@ test("buffers are freed, or go back to the worker, as soon as they are copied", 
 // The page counts what the worker sealed against what arrived: a chunk lost between the two
 // threads stops the send (the upload is deleted), never a shorter report on the server.
 test("a ciphertext chunk lost between the worker and the page stops the send", async () => {
-  const context = await browser.newContext();
+  const context = await fixture.browser.newContext();
   await context.addInitScript(() => {
     const Real = Worker;
     globalThis.Worker = class extends Real {
@@ -220,7 +211,7 @@ test("a ciphertext chunk lost between the worker and the page stops the send", a
     };
   });
   const page = await context.newPage();
-  await page.goto(`${server.url}/report`);
+  await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   const form = reportForm(page);
   await form.check("input[name=partner][value=cav-milano]");
@@ -239,6 +230,6 @@ test("a ciphertext chunk lost between the worker and the page stops the send", a
 
 /** How many reports the server holds for cav-milano (the officer CLI's list). */
 function onServer() {
-  const out = approdo(["report", "list", "--server", server.url, "--identity", server.identity("cav-milano")]);
+  const out = approdo(["report", "list", "--server", fixture.server.url, "--identity", fixture.server.identity("cav-milano")]);
   return out.split("\n").filter((l) => /^[0-9a-f]{32} /.test(l)).length;
 }

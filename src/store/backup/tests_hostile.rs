@@ -9,8 +9,7 @@ use proptest::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::{restore, verify_backup, MAGIC};
-use crate::model::{Day, ReportId, ReportState, SealedBy, Sha256 as Digest256};
-use crate::store::ReportMeta;
+use crate::store::testing::two_chunk_report;
 
 fn record(out: &mut Vec<u8>, tag: u8, fields: &[&[u8]]) {
     out.push(tag);
@@ -23,17 +22,7 @@ fn record(out: &mut Vec<u8>, tag: u8, fields: &[&[u8]]) {
 /// A v2 file's records (without the end record): a report with two chunks, a mailbox
 /// partner (a key of fixed and variable parts), a log row.
 fn body() -> (Vec<u8>, u64) {
-    let meta = ReportMeta {
-        id: ReportId(7),
-        partner: "cav-milano".parse().unwrap(),
-        day: Day(20_000),
-        size: 6,
-        sealed: SealedBy::Client,
-        state: ReportState::Received,
-        acknowledged: None,
-        sha256: Digest256([1; 32]),
-        chunks: 2,
-    };
+    let meta = two_chunk_report(7);
     let id = 7u128.to_le_bytes();
     let chunk = |i: u32| [&id[..], &i.to_le_bytes()].concat();
     let partner = [&[3u8; 32][..], b"cav-milano"].concat();

@@ -241,9 +241,8 @@ pub(super) fn restore<R: Read>(
 mod tests {
     use sha2::{Digest, Sha256};
 
-    use crate::model::{Day, ReportState, SealedBy, Sha256 as Digest256};
     use crate::store::backup::{backup_offline, restore, verify_backup, BackupSummary, MAGIC_V1};
-    use crate::store::ReportMeta;
+    use crate::store::testing::two_chunk_report;
 
     /// A v1 file as the first writer made it: tagged records, an end record.
     fn v1_file(records: &[(u8, Vec<Vec<u8>>)]) -> Vec<u8> {
@@ -268,17 +267,7 @@ mod tests {
     #[test]
     fn a_v1_backup_still_restores_and_backs_up_as_v2() {
         let id = 7u128;
-        let meta = ReportMeta {
-            id: crate::model::ReportId(id),
-            partner: "cav-milano".parse().unwrap(),
-            day: Day(20_000),
-            size: 6,
-            sealed: SealedBy::Client,
-            state: ReportState::Received,
-            acknowledged: None,
-            sha256: Digest256([1; 32]),
-            chunks: 2,
-        };
+        let meta = two_chunk_report(id);
         let le = |n: u128| n.to_le_bytes().to_vec();
         let file = v1_file(&[
             (b'T', vec![b"directory.json".to_vec(), b"{}".to_vec()]),
