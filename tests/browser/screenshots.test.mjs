@@ -32,6 +32,7 @@ test("each step at 360×740 in it, ar, bn, zh-Hans (written only with APPRODO_BL
       }
     };
     await page.goto(`${fixture.server.url}/?lang=${lang}`);
+    if (lang === "zh-Hans") await drawnInChinese(context, page);
     await shot("01-safe-to-continue");
     await page.goto(`${fixture.server.url}/help?lang=${lang}`);
     await shot("02-help-now");
@@ -57,3 +58,22 @@ test("each step at 360×740 in it, ar, bn, zh-Hans (written only with APPRODO_BL
   }
   if (BLESS) console.log(`# wrote ${written.length} screenshots under docs/screenshots/`);
 });
+
+/** The heading and the buttons are drawn with a Chinese font, not boxes (ops/setup installs
+ * one, as a device that reads Chinese has; without it the zh-Hans pictures showed boxes). */
+async function drawnInChinese(context, page) {
+  await page.evaluate(() => document.fonts.ready);
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("DOM.enable");
+  await cdp.send("CSS.enable");
+  const { root } = await cdp.send("DOM.getDocument");
+  for (const sel of ["h1", "#quick-exit", "#safe-yes"]) {
+    const { nodeId } = await cdp.send("DOM.querySelector", { nodeId: root.nodeId, selector: sel });
+    const { fonts } = await cdp.send("CSS.getPlatformFontsForNode", { nodeId });
+    assert.ok(
+      fonts.some((f) => /WenQuanYi|Noto Sans (CJK|SC)|Source Han|PingFang|Microsoft YaHei|Hiragino/i.test(f.familyName)),
+      `${sel} is drawn without a Chinese font (${JSON.stringify(fonts)}): ops/setup installs fonts-wqy-microhei`,
+    );
+  }
+  await cdp.detach();
+}
