@@ -35,6 +35,8 @@ const words = [
   ...(await listLines("eff_large_wordlist.txt")),
   "# withheld from new codenames",
   ...(await listLines("withheld.txt")),
+  "# not drawn for new codenames",
+  ...(await listLines("not-drawn.txt")),
   "",
 ].join("\n");
 await mkdir(outdir, { recursive: true });

@@ -4,7 +4,10 @@
 //! *fresh* list: the EFF large wordlist without its 4 hyphenated words (a hyphen separates
 //! words when she types, so "t-shirt" could never be typed back) and without the 313 words of
 //! `web/wordlist/withheld.txt` (violence, the body, police, migration, death: nobody fleeing
-//! violence should be handed "strangle" or "deport"), 7459 words, so 7 words ≈ 90.05 bits.
+//! violence should be handed "strangle" or "deport"), 7459 words. New codenames are drawn
+//! from the 7421 of them not in `web/wordlist/not-drawn.txt` (a second reading: injury, crime,
+//! illness, fear and shame), which keep their places in the fresh list so the digit spelling is
+//! unchanged: 7 words ≈ 90.0 bits.
 //! She may type it back as words or as digits ([`spelling`]); every spelling normalises to
 //! the same words, so it opens the same mailbox. Version 1 of the derivation
 //! (`approdo.codename/v1`), identical in Rust and in the page script (`web/src/codename.js`,
@@ -35,6 +38,8 @@ pub mod spelling;
 const WORDLIST: &str = include_str!("../../web/wordlist/eff_large_wordlist.txt");
 /// The words new codenames never use (shared with the page script).
 const WITHHELD: &str = include_str!("../../web/wordlist/withheld.txt");
+/// Words of the fresh list new codenames are not drawn from (shared with the page script).
+const NOT_DRAWN: &str = include_str!("../../web/wordlist/not-drawn.txt");
 /// Words in a codename.
 pub const WORDS: usize = 7;
 /// Derivation version tag (also the Argon2 salt).
@@ -74,6 +79,23 @@ pub fn fresh_words() -> &'static [&'static str] {
     })
 }
 
+/// The words new codenames are drawn from: the fresh list without `web/wordlist/not-drawn.txt`
+/// (those keep their positions in the fresh list, so the digit spelling is unchanged).
+pub fn drawn_words() -> &'static [&'static str] {
+    static DRAWN: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    DRAWN.get_or_init(|| {
+        let skip: std::collections::HashSet<&str> = NOT_DRAWN
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        fresh_words()
+            .iter()
+            .copied()
+            .filter(|w| !skip.contains(w))
+            .collect()
+    })
+}
+
 /// The words, for checking what she typed.
 fn word_set() -> &'static std::collections::HashSet<&'static str> {
     static SET: std::sync::OnceLock<std::collections::HashSet<&'static str>> =
@@ -93,7 +115,7 @@ impl fmt::Debug for Codename {
 impl Codename {
     /// A fresh codename of [`WORDS`] words from the operating system's random source.
     pub fn generate() -> Self {
-        let list = fresh_words();
+        let list = drawn_words();
         let mut rng = rand::rngs::OsRng;
         let picked: Vec<&str> = (0..WORDS)
             .map(|_| list[rng.gen_range(0..list.len())])
@@ -228,6 +250,8 @@ mod tests {
         let fresh = fresh_words();
         assert_eq!(fresh.len(), 7459);
         assert!((WORDS as f64) * (fresh.len() as f64).log2() >= 90.0);
+        assert_eq!(drawn_words().len(), 7421);
+        assert!((WORDS as f64) * (drawn_words().len() as f64).log2() >= 90.0);
         let c = Codename::generate();
         assert_eq!(c.expose().split(' ').count(), WORDS);
         assert_eq!(format!("{c:?}"), "Codename(<redacted>)");
@@ -274,6 +298,36 @@ mod tests {
             assert_eq!(Codename::parse(&digits).unwrap().expose(), c.expose());
             let joined: String = digits.chars().filter(|c| *c != ' ').collect();
             assert_eq!(Codename::parse(&joined).unwrap().expose(), c.expose());
+        }
+    }
+
+    /// The second reading: every word of `not-drawn.txt` is a fresh word (so it keeps its
+    /// digits and an old codename holding it still opens its mailbox) and is never drawn.
+    #[test]
+    fn not_drawn_words_keep_their_digits_and_are_never_drawn() {
+        let skip: Vec<&str> = NOT_DRAWN
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+            .collect();
+        assert_eq!(skip.len(), 38);
+        let drawn = drawn_words();
+        for w in &skip {
+            assert!(fresh_words().contains(w), "{w} is not a fresh word");
+            assert!(!drawn.contains(w), "{w} is drawn");
+            let old = Codename::parse(&[*w; WORDS].join(" ")).unwrap();
+            let digits = old.digits().unwrap();
+            assert_eq!(Codename::parse(&digits).unwrap().expose(), old.expose());
+        }
+        assert_eq!(drawn.len() + skip.len(), fresh_words().len());
+        // The same list the page draws from (pinned in web/test/codename.test.mjs too).
+        let digest = hex::encode(Sha256::digest(drawn.join("\n").as_bytes()));
+        assert_eq!(
+            digest,
+            "cc6b558ba46dd40c5942afd7c3aec11616e3457edcbb3ec18d6508f0e845dc21"
+        );
+        for _ in 0..200 {
+            let c = Codename::generate();
+            assert!(c.expose().split(' ').all(|w| drawn.contains(&w)));
         }
     }
 

@@ -99,8 +99,8 @@ let codenameAhead = null;
 
 function prepareCodename() {
   if (!codenameAhead) {
-    codenameAhead = loadLists().then(async ({ fresh }) => {
-      const codename = generate(fresh);
+    codenameAhead = loadLists().then(async ({ drawn }) => {
+      const codename = generate(drawn);
       return { codename, keys: await deriveReplyKeys(codename) };
     });
     codenameAhead.catch(() => {

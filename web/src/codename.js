@@ -29,6 +29,13 @@ export function freshWords(words, withheldText) {
   return words.filter((w) => !withheld.has(w));
 }
 
+/** The words new codenames are drawn from: the fresh list without web/wordlist/not-drawn.txt
+ * (a second reading; those words keep their positions, so the digit spelling is unchanged). */
+export function drawnWords(fresh, notDrawnText) {
+  const skip = new Set(parseWordlist(notDrawnText));
+  return fresh.filter((w) => !skip.has(w));
+}
+
 /** Digits per word in the digit spelling: 4 for the position, 1 for the check. */
 export const GROUP = 5;
 const ZEROS = [0x30, 0x660, 0x6f0, 0x966, 0x9e6, 0xff10];
@@ -102,7 +109,7 @@ export function toDigits(normalised, fresh) {
   return groups.join(" ");
 }
 
-/** A new codename: WORDS words of `words` (the fresh list) drawn uniformly (rejection sampling) with crypto.getRandomValues. */
+/** A new codename: WORDS words of `words` (the drawn list) drawn uniformly (rejection sampling) with crypto.getRandomValues. */
 export function generate(words, n = WORDS) {
   const out = [];
   const limit = Math.floor(0x100000000 / words.length) * words.length;

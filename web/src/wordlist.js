@@ -5,18 +5,20 @@
 // trustworthy as this script. Node tests read the files directly and use codename.js.
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex } from "@noble/hashes/utils.js";
-import { freshWords, parseWordlist } from "./codename.js";
+import { drawnWords, freshWords, parseWordlist } from "./codename.js";
 
 /* global __APPRODO_WORDS_SHA256__ */
 const PINNED = __APPRODO_WORDS_SHA256__;
 const WITHHELD = "\n# withheld from new codenames\n";
+const NOT_DRAWN = "\n# not drawn for new codenames\n";
 
 let loading = null;
 let cached = null;
 
 /** Fetches, checks and parses the lists once (a failed fetch may be tried again).
- * @returns {Promise<{all: string[], set: Set<string>, fresh: string[]}>} the 7772 accepted
- * words (no hyphenated ones), as a set, and the 7459 of the fresh list new codenames are drawn from. */
+ * @returns {Promise<{all: string[], set: Set<string>, fresh: string[], drawn: string[]}>} the
+ * 7772 accepted words (no hyphenated ones), as a set, the 7459 of the fresh list (positions are
+ * the digit spelling) and the 7421 of them new codenames are drawn from. */
 export function loadLists() {
   if (!loading) {
     loading = (async () => {
@@ -26,9 +28,11 @@ export function loadLists() {
       if (bytesToHex(sha256(bytes)) !== PINNED) throw new Error("the codename words are not the ones this page was built with");
       const text = new TextDecoder().decode(bytes);
       const at = text.indexOf(WITHHELD);
-      if (at < 0) throw new Error("the codename words are malformed");
+      const skip = text.indexOf(NOT_DRAWN);
+      if (at < 0 || skip < at) throw new Error("the codename words are malformed");
       const all = parseWordlist(text.slice(0, at));
-      cached = { all, set: new Set(all), fresh: freshWords(all, text.slice(at + WITHHELD.length)) };
+      const fresh = freshWords(all, text.slice(at + WITHHELD.length, skip));
+      cached = { all, set: new Set(all), fresh, drawn: drawnWords(fresh, text.slice(skip + NOT_DRAWN.length)) };
       return cached;
     })();
     loading.catch(() => {

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { damm, deriveReplyKeys, digit, freshWords, generate, group, normalise, parseWordlist, toDigits, WORDS } from "../src/codename.js";
+import { damm, deriveReplyKeys, digit, drawnWords, freshWords, generate, group, normalise, parseWordlist, toDigits, WORDS } from "../src/codename.js";
 
 const words = parseWordlist(readFileSync(new URL("../wordlist/eff_large_wordlist.txt", import.meta.url), "utf8"));
 const wordset = new Set(words);
@@ -24,6 +24,21 @@ test("the fresh list is the one Rust pins, without distressing words", () => {
   for (const w of ["strangle", "battered", "choking", "deport", "police", "handcuff", "graveyard"]) {
     assert.ok(wordset.has(w) && !fresh.includes(w), w);
   }
+});
+
+test("new codenames are drawn from the list Rust draws from; the words left out keep their digits", () => {
+  const notDrawn = readFileSync(new URL("../wordlist/not-drawn.txt", import.meta.url), "utf8");
+  const drawn = drawnWords(fresh, notDrawn);
+  assert.equal(drawn.length, 7421);
+  assert.ok(WORDS * Math.log2(drawn.length) >= 90);
+  const digest = createHash("sha256").update(drawn.join("\n")).digest("hex");
+  assert.equal(digest, "cc6b558ba46dd40c5942afd7c3aec11616e3457edcbb3ec18d6508f0e845dc21", "the same digest as src/codename/mod.rs");
+  for (const w of ["splatter", "hangover", "bruising", "shame"]) {
+    assert.ok(fresh.includes(w) && !drawn.includes(w), w);
+    const old = Array(WORDS).fill(w).join(" ");
+    assert.equal(normalise(toDigits(old, fresh), lists), old, `${w}: an old codename still opens by its digits`);
+  }
+  for (let i = 0; i < 200; i++) assert.ok(generate(drawn).split(" ").every((w) => drawn.includes(w)));
 });
 
 test("every word of the list is typed back as itself", () => {
