@@ -66,34 +66,30 @@ fn words() -> impl Iterator<Item = &'static str> {
         .filter(|l| !l.starts_with('#') && !l.is_empty() && !l.contains('-'))
 }
 
-/// The fresh list: the words new codenames are drawn from, in list order (their positions are
-/// the digit spelling).
+/// The words of a list file (`web/wordlist/*.txt`): one a line, `#` lines are comments.
+fn listed(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+}
+
+/// `words` without those of the list file `out`, in order.
+fn without(words: impl Iterator<Item = &'static str>, out: &'static str) -> Vec<&'static str> {
+    let out: std::collections::HashSet<&str> = listed(out).collect();
+    words.filter(|w| !out.contains(w)).collect()
+}
+
+/// The fresh list: the EFF words without `web/wordlist/withheld.txt`, in list order (their
+/// positions are the digit spelling).
 pub fn fresh_words() -> &'static [&'static str] {
     static FRESH: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    FRESH.get_or_init(|| {
-        let withheld: std::collections::HashSet<&str> = WITHHELD
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .collect();
-        words().filter(|w| !withheld.contains(w)).collect()
-    })
+    FRESH.get_or_init(|| without(words(), WITHHELD))
 }
 
 /// The words new codenames are drawn from: the fresh list without `web/wordlist/not-drawn.txt`
 /// (those keep their positions in the fresh list, so the digit spelling is unchanged).
 pub fn drawn_words() -> &'static [&'static str] {
     static DRAWN: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
-    DRAWN.get_or_init(|| {
-        let skip: std::collections::HashSet<&str> = NOT_DRAWN
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .collect();
-        fresh_words()
-            .iter()
-            .copied()
-            .filter(|w| !skip.contains(w))
-            .collect()
-    })
+    DRAWN.get_or_init(|| without(fresh_words().iter().copied(), NOT_DRAWN))
 }
 
 /// The words, for checking what she typed.
@@ -305,10 +301,7 @@ mod tests {
     /// digits and an old codename holding it still opens its mailbox) and is never drawn.
     #[test]
     fn not_drawn_words_keep_their_digits_and_are_never_drawn() {
-        let skip: Vec<&str> = NOT_DRAWN
-            .lines()
-            .filter(|l| !l.starts_with('#') && !l.is_empty())
-            .collect();
+        let skip: Vec<&str> = listed(NOT_DRAWN).collect();
         assert_eq!(skip.len(), 38);
         let drawn = drawn_words();
         for w in &skip {
