@@ -19,6 +19,18 @@ use crate::keys::{NetworkPublicKey, SignedDirectory};
 use crate::model::{Day, ReportId};
 use crate::store::{self, CHUNK_SIZE};
 
+/// Opens a table whose rows the audit checks. Every table the audit reads goes through here, so
+/// a test can hold the audit to the registry: the tables it checks are exactly those
+/// [`crate::store::schema`] marks `Checked` (issue 19).
+pub(super) fn open_checked<K: redb::Key + 'static, V: redb::Value + 'static>(
+    txn: &redb::ReadTransaction,
+    table: redb::TableDefinition<'static, K, V>,
+) -> Result<redb::ReadOnlyTable<K, V>, redb::TableError> {
+    #[cfg(test)]
+    tests::OPENED.with(|o| o.borrow_mut().insert(table.name().to_owned()));
+    txn.open_table(table)
+}
+
 /// Audits `data/approdo.redb`. With `network`, the recorded directory's signature must verify.
 pub fn audit_store(
     data: &Path,
@@ -84,7 +96,7 @@ pub fn audit_store_pinned(
     }
 
     // The directory the server served.
-    let trust = txn.open_table(store::TRUST).map_err(read_err)?;
+    let trust = open_checked(&txn, store::TRUST).map_err(read_err)?;
     let dir_bytes = trust
         .get("directory.json")
         .map_err(read_err)?
@@ -110,9 +122,9 @@ pub fn audit_store_pinned(
         }
     };
 
-    let reports = txn.open_table(store::REPORTS).map_err(read_err)?;
-    let chunks = txn.open_table(store::CHUNKS).map_err(read_err)?;
-    let pending = txn.open_table(store::PENDING).map_err(read_err)?;
+    let reports = open_checked(&txn, store::REPORTS).map_err(read_err)?;
+    let chunks = open_checked(&txn, store::CHUNKS).map_err(read_err)?;
+    let pending = open_checked(&txn, store::PENDING).map_err(read_err)?;
     let pending_ids: HashSet<u128> = pending
         .iter()
         .map_err(read_err)?
@@ -290,4 +302,43 @@ pub fn audit_store_pinned(
     drop(txn);
     drop(scratch);
     Ok(out)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+pub(super) mod tests {
+    use std::cell::RefCell;
+    use std::collections::BTreeSet;
+
+    use crate::store::schema::{Audit, TABLES};
+
+    thread_local! {
+        /// The tables [`super::open_checked`] opened on this thread.
+        pub(in crate::audit) static OPENED: RefCell<BTreeSet<String>> = const { RefCell::new(BTreeSet::new()) };
+    }
+
+    /// Issue 19: the registry's `Checked` is a promise that `audit store` checks a table's
+    /// rows. The tables the audit reads are exactly those, no more, no fewer.
+    #[tokio::test]
+    async fn the_audit_reads_exactly_the_tables_the_registry_marks_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        let store =
+            crate::store::Store::open(&data, &crate::keys::demo::directory().unwrap()).unwrap();
+        crate::store::testing::put_report(&store, 20_000).await;
+        crate::store::testing::put_report(&store, 20_000).await;
+        store.integrate_log(1_000_000, 60).await.unwrap();
+        // One entry left queued: the audit reads the queue too.
+        crate::store::testing::put_report(&store, 20_000).await;
+        drop(store);
+        OPENED.with(|o| o.borrow_mut().clear());
+        super::audit_store(&data, None).unwrap();
+        let opened = OPENED.with(|o| o.borrow().clone());
+        let checked: BTreeSet<String> = TABLES
+            .iter()
+            .filter(|t| t.audit == Audit::Checked)
+            .map(|t| t.name.to_owned())
+            .collect();
+        assert_eq!(opened, checked);
+    }
 }

@@ -43,7 +43,7 @@ pub(super) fn check(
     add: &mut impl FnMut(Option<&ReportId>, String),
 ) -> Result<Cases, AuditError> {
     let mut out = Cases::default();
-    let table = match txn.open_table(store::CASES) {
+    let table = match super::store::open_checked(txn, store::CASES) {
         Ok(t) => t,
         Err(redb::TableError::TableDoesNotExist(_)) => return Ok(out),
         Err(e) => return Err(read_err(e)),

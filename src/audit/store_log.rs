@@ -69,7 +69,7 @@ pub(super) fn check(
     add: &mut Add<'_>,
 ) -> Result<LogSummary, AuditError> {
     let mut summary = LogSummary::default();
-    let trust = txn.open_table(TRUST).map_err(read_err)?;
+    let trust = super::store::open_checked(txn, TRUST).map_err(read_err)?;
     let get = |k: &str| -> Result<Option<Vec<u8>>, AuditError> {
         Ok(trust.get(k).map_err(read_err)?.map(|v| v.value().to_vec()))
     };
@@ -149,7 +149,7 @@ pub(super) fn check(
     };
 
     // Integrated entries: recompute the tree.
-    match txn.open_table(LOG_ENTRIES) {
+    match super::store::open_checked(txn, LOG_ENTRIES) {
         Ok(entries) => {
             let size = entries.len().map_err(read_err)?;
             summary.size = size;
@@ -178,7 +178,7 @@ pub(super) fn check(
                     ));
                 }
             }
-            if let Ok(served) = txn.open_table(LOG_HASHES) {
+            if let Ok(served) = super::store::open_checked(txn, LOG_HASHES) {
                 for (i, h) in mem.0.iter().enumerate() {
                     let ok = served
                         .get(i as u64)
@@ -199,7 +199,7 @@ pub(super) fn check(
         Err(e) => open_or_empty(e)?,
     }
     // Entries waiting for integration (promised by receipts).
-    match txn.open_table(LOG_QUEUE) {
+    match super::store::open_checked(txn, LOG_QUEUE) {
         Ok(queue) => {
             // The last integration's time: an entry of a day that ended before it should
             // have been integrated then (issue 18: queued is not logged).

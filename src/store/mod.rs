@@ -31,7 +31,7 @@ mod retention;
 pub mod schema;
 mod space;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub(crate) mod tlog;
 mod trust;
 mod types;
