@@ -126,7 +126,9 @@ async fn put_chunk(
     state.admit_pending(CHUNK_SIZE as u64)?;
     // 1. The chunk, at most one chunk size.
     let mut body = super::idle::idle(body, state.limits.body_idle);
-    let mut chunk = BytesMut::new();
+    // Room for a whole chunk at once (what `admit_pending` just counted): growing the buffer
+    // as pieces arrive copied each chunk about once more (issue 16, the chunked path's CPU).
+    let mut chunk = BytesMut::with_capacity(CHUNK_SIZE);
     while let Some(piece) = body.next().await {
         let piece = piece.map_err(|_| ApiError::Interrupted)?;
         if chunk.len() + piece.len() > CHUNK_SIZE {

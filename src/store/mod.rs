@@ -23,6 +23,7 @@ mod binding;
 mod cases;
 mod chunks;
 mod erase;
+mod held;
 mod init;
 mod mailbox;
 mod progress;

@@ -31,7 +31,6 @@ use super::CHUNK_SIZE;
 pub const MAX_TRACKED: usize = 4096;
 
 /// The progress of one resumable upload.
-#[derive(Clone)]
 pub(crate) struct Progress {
     /// Chunks `0..next` are hashed into `prefix`.
     next: u32,
@@ -43,6 +42,9 @@ pub(crate) struct Progress {
     /// Bytes of the prefix's last chunks not yet hashed into `prefix` (the batch's own chunks,
     /// held by its commands anyway), in order.
     owed: Vec<bytes::Bytes>,
+    /// Stored chunks above the prefix whose bytes are kept until it reaches them
+    /// ([`super::held`]); the others are read back.
+    held: BTreeMap<u32, super::held::Held>,
 }
 
 /// What an upload's chunks add up to, when every stored chunk is hashed.
@@ -69,6 +71,7 @@ impl Progress {
             total: 0,
             chunks: BTreeMap::new(),
             owed: Vec::new(),
+            held: BTreeMap::new(),
         }
     }
 
@@ -144,11 +147,15 @@ impl Progress {
 /// The progress of every tracked upload, shared by the writer (the only one to change it) and
 /// the finalising route (which reads it).
 #[derive(Clone, Default)]
-pub(crate) struct Tracked(Arc<Mutex<HashMap<u128, Progress>>>);
+pub(crate) struct Tracked {
+    map: Arc<Mutex<HashMap<u128, Progress>>>,
+    /// What every upload's chunks above a gap may hold in memory ([`super::held`]).
+    budget: super::held::Budget,
+}
 
 impl Tracked {
     fn lock(&self) -> MutexGuard<'_, HashMap<u128, Progress>> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
+        self.map.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// What upload `id`'s chunks add up to, if it is tracked and every stored chunk hashed.
@@ -174,6 +181,12 @@ impl Tracked {
                 }
             }
         }
+    }
+
+    /// Bytes of chunks above a gap held now ([`super::held`]).
+    #[cfg(test)]
+    pub(crate) fn held_bytes(&self) -> usize {
+        self.budget.used()
     }
 
     /// How many uploads are tracked.
@@ -212,6 +225,11 @@ impl<'a> Staged<'a> {
                 self.tracked.take(id)
             }
         }
+    }
+
+    /// The memory budget of chunks kept above a gap.
+    pub(crate) fn budget(&self) -> super::held::Budget {
+        self.tracked.budget.clone()
     }
 
     /// Sets `id`'s progress.
@@ -272,14 +290,25 @@ pub(super) fn advance(
     index: u32,
     data: &bytes::Bytes,
     sha256: crate::model::Sha256,
+    budget: &super::held::Budget,
 ) -> Result<Option<Progress>, super::StoreError> {
     if !p.record(index, sha256, data.len()) {
         return Ok(None);
     }
+    // A re-sent chunk's earlier bytes are never hashed in its place.
+    p.held.remove(&index);
     if p.wanted() == Some(index) {
         p.owe(data.clone());
+    } else if index > p.next {
+        if let Some(kept) = budget.hold(data) {
+            p.held.insert(index, kept);
+        }
     }
     while let Some(n) = p.wanted() {
+        if let Some(kept) = p.held.remove(&n) {
+            p.owe(kept.into_bytes());
+            continue;
+        }
         match chunks.get((id, n)).map_err(super::StoreError::from_db)? {
             Some(v) => p.absorb(v.value()),
             None => return Ok(None),

@@ -263,8 +263,15 @@ mod tests {
             .put_resumable(gone, 0, chunks[0].clone())
             .await
             .unwrap();
-        assert!(store.tracked.digest(gone.0).is_some());
+        // A chunk above the gap, kept in memory (store::held) until the upload ends.
+        store
+            .put_resumable(gone, 2, chunks[2].clone())
+            .await
+            .unwrap();
+        assert_eq!(store.tracked.held_bytes(), CHUNK_SIZE);
+        assert!(store.tracked.digest(gone.0).is_none(), "a gap");
         store.abort_upload_wait(gone).await.unwrap();
         assert_eq!(store.tracked.len(), 0);
+        assert_eq!(store.tracked.held_bytes(), 0, "its memory given back");
     }
 }

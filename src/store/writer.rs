@@ -316,7 +316,10 @@ fn apply(
                             freed += super::space::footprint(old.value().len());
                         }
                         if let Some(p) = staged.take(*id) {
-                            if let Some(p) = advance(&chunks, *id, p, *index, data, *sha256)? {
+                            let budget = staged.budget();
+                            if let Some(p) =
+                                advance(&chunks, *id, p, *index, data, *sha256, &budget)?
+                            {
                                 staged.put(*id, p);
                             }
                         }
