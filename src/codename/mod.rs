@@ -5,9 +5,9 @@
 //! words when she types, so "t-shirt" could never be typed back) and without the 313 words of
 //! `web/wordlist/withheld.txt` (violence, the body, police, migration, death: nobody fleeing
 //! violence should be handed "strangle" or "deport"), 7459 words. New codenames are drawn
-//! from the 7384 of them not in `web/wordlist/not-drawn.txt` (a second reading: injury, crime,
-//! the courts, being hunted, illness, drugs, fear and shame), which keep their places in the
-//! fresh list so the digit spelling is unchanged: 7 words ≈ 89.95 bits.
+//! from the 7160 of them not in `web/wordlist/not-drawn.txt` (a reading of every word left:
+//! violence, the body, police and courts, migration, death, sex and drugs, contempt), which keep
+//! their places in the fresh list so the digit spelling is unchanged: 7 words ≈ 89.64 bits.
 //! She may type it back as words or as digits ([`spelling`]); every spelling normalises to
 //! the same words, so it opens the same mailbox. Version 1 of the derivation
 //! (`approdo.codename/v1`), identical in Rust and in the page script (`web/src/codename.js`,
@@ -246,10 +246,10 @@ mod tests {
         let fresh = fresh_words();
         assert_eq!(fresh.len(), 7459);
         assert!((WORDS as f64) * (fresh.len() as f64).log2() >= 90.0);
-        // DESIGN.md: "≈ 90 bits"; the drawn list trades 0.05 bit for 75 words a victim should
-        // not be handed (web/wordlist/not-drawn.txt), and may give up to 0.1.
-        assert_eq!(drawn_words().len(), 7384);
-        assert!((WORDS as f64) * (drawn_words().len() as f64).log2() >= 89.9);
+        // DESIGN.md: "≈ 90 bits"; the drawn list trades 0.36 bit for 299 words a victim should
+        // not be handed (web/wordlist/not-drawn.txt), and may give up to 0.5.
+        assert_eq!(drawn_words().len(), 7160);
+        assert!((WORDS as f64) * (drawn_words().len() as f64).log2() >= 89.5);
         let c = Codename::generate();
         assert_eq!(c.expose().split(' ').count(), WORDS);
         assert_eq!(format!("{c:?}"), "Codename(<redacted>)");
@@ -304,7 +304,7 @@ mod tests {
     #[test]
     fn not_drawn_words_keep_their_digits_and_are_never_drawn() {
         let skip: Vec<&str> = listed(NOT_DRAWN).collect();
-        assert_eq!(skip.len(), 75);
+        assert_eq!(skip.len(), 299);
         let drawn = drawn_words();
         for w in &skip {
             assert!(fresh_words().contains(w), "{w} is not a fresh word");
@@ -318,7 +318,7 @@ mod tests {
         let digest = hex::encode(Sha256::digest(drawn.join("\n").as_bytes()));
         assert_eq!(
             digest,
-            "5937e7c1a174198c689138508761f280b71850ec92f6584af828c64c25a92902"
+            "015a92fd1be8f85d988edccd66e70eba640c78ab95ab628eb93a3820c27fe8ae"
         );
         for _ in 0..200 {
             let c = Codename::generate();

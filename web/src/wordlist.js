@@ -18,7 +18,7 @@ let cached = null;
 /** Fetches, checks and parses the lists once (a failed fetch may be tried again).
  * @returns {Promise<{all: string[], set: Set<string>, fresh: string[], drawn: string[]}>} the
  * 7772 accepted words (no hyphenated ones), as a set, the 7459 of the fresh list (positions are
- * the digit spelling) and the 7384 of them new codenames are drawn from. */
+ * the digit spelling) and the 7160 of them new codenames are drawn from. */
 export function loadLists() {
   if (!loading) {
     loading = (async () => {
