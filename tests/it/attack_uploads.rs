@@ -2,8 +2,9 @@
 //! hold more than its share of upload slots or pending bytes, a victim's report still goes
 //! through while it tries, a filled-then-cancelled store accepts again without a restart, a
 //! chunk sent after finalisation begins cannot change what the receipt signs, every anonymous
-//! write pays the proof of work, and a plain `age -r` file is refused at the door — and
-//! `audit store` passes on the honest server after each.
+//! write pays the proof of work, a plain `age -r` file is refused at the door, and gaps left
+//! open on purpose cost the writer's memory no more than its budget of chunks held above a
+//! gap — and `audit store` passes on the honest server after each.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -391,6 +392,50 @@ fn a_late_chunk_cannot_change_what_the_receipt_signs() {
             receipt["sha256"].as_str(),
             Some(meta.sha256.to_string().as_str())
         );
+    }
+    audit_passes(&server);
+}
+
+/// Issue 16 (`store::held`): chunks stored above a gap stay in the writer's memory until the
+/// gap fills, 16 chunks at most across all uploads. An attacker opens uploads and sends only
+/// chunks 1–3 of each (21 chunks, never chunk 0), more than the budget; a victim's upload sent
+/// out of order still finalises, its receipt signing the bytes she sent (past the budget her
+/// chunks above a gap are read back; the bound itself: `store::held` tests).
+#[test]
+fn gaps_left_open_cost_no_more_than_the_held_budget_and_a_victim_still_finalises() {
+    let server = TestServer::start(&["--uploads-per-circuit", "16"]);
+    let url = server.url.clone();
+    let filler = vec![0x5au8; CHUNK];
+    let mut open = Vec::new();
+    for _ in 0..7 {
+        let (s, json) = create(&url);
+        assert_eq!(s, 201, "{json}");
+        let id = json["upload"].as_str().unwrap().to_owned();
+        for n in 1..=3 {
+            assert_eq!(put(&url, &id, n, &filler).0, 200, "chunk {n} above the gap");
+        }
+        open.push(id);
+    }
+    let file = sealed(5 * MIB, "held budget");
+    let chunks: Vec<&[u8]> = file.chunks(CHUNK).collect();
+    let (s, json) = create(&url);
+    assert_eq!(s, 201, "{json}");
+    let id = json["upload"].as_str().unwrap().to_owned();
+    let mut order: Vec<usize> = (0..chunks.len()).collect();
+    order.swap(0, 1);
+    order.swap(2, 3);
+    for n in order {
+        assert_eq!(put(&url, &id, n, chunks[n]).0, 200, "her chunk {n}");
+    }
+    let (s, receipt) = finalize(&url, &id);
+    assert_eq!(s, 201, "{receipt}");
+    assert_eq!(
+        receipt["sha256"].as_str(),
+        Some(hex::encode(Sha256::digest(&file)).as_str()),
+        "the receipt signs the bytes she sent"
+    );
+    for id in &open {
+        assert_eq!(cancel(&url, id), 200, "the attacker's uploads cancel");
     }
     audit_passes(&server);
 }
