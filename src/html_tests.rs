@@ -161,19 +161,7 @@ fn placeholders(code: &str) -> Option<(Vec<String>, usize)> {
 /// sources is given as `name = …` in the call.
 #[test]
 fn no_html_macro_captures_a_variable() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    let mut dirs = vec![root];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                dirs.push(p);
-            } else if p.extension().is_some_and(|x| x == "rs") {
-                files.push(p);
-            }
-        }
-    }
+    let files = crate::sources::rust_files();
     let mut calls = 0;
     for f in files.iter().filter(|f| !f.ends_with("html_tests.rs")) {
         let text = std::fs::read_to_string(f).unwrap();

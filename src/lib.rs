@@ -57,6 +57,8 @@ pub mod policy;
 pub mod pow;
 pub mod reply;
 pub mod server;
+#[cfg(test)]
+mod sources;
 pub mod stats;
 pub mod store;
 pub mod transparency;

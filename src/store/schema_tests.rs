@@ -123,28 +123,16 @@ fn raw_rows_are_checked_before_they_are_decoded() {
 /// `TableDefinition` (tests may, for a table the schema does not know).
 #[test]
 fn tables_are_declared_only_here() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut dirs = vec![root];
-    while let Some(d) = dirs.pop() {
-        for e in std::fs::read_dir(d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                dirs.push(p);
-                continue;
-            }
-            if p.extension().is_none_or(|x| x != "rs")
-                || p.ends_with("store/schema.rs")
-                || p.ends_with("store/schema_tests.rs")
-            {
-                continue;
-            }
-            let text = std::fs::read_to_string(&p).unwrap();
-            let code = text.split("#[cfg(test)]").next().unwrap_or("");
-            assert!(
-                !code.contains("TableDefinition::new"),
-                "{} declares a table: add it to store::schema's tables! block instead",
-                p.display()
-            );
+    for p in crate::sources::rust_files() {
+        if p.ends_with("store/schema.rs") || p.ends_with("store/schema_tests.rs") {
+            continue;
         }
+        let text = std::fs::read_to_string(&p).unwrap();
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        assert!(
+            !code.contains("TableDefinition::new"),
+            "{} declares a table: add it to store::schema's tables! block instead",
+            p.display()
+        );
     }
 }
