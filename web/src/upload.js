@@ -203,7 +203,6 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
   let sent = 0;
   const inflight = new Set();
   let failed = null;
-  let stopped = false;
   // Sends chunk `n` while at most `depth` (the server's window) are in flight; the first failure stops the send.
   const send = async (bytes) => {
     const hashed = digest(bytes);
@@ -216,7 +215,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
       () => {
         sent += size;
         // A chunk in flight that lands after the send failed must not replace her error.
-        if (!stopped) progress(sent);
+        if (!failed) progress(sent);
       },
       (e) => {
         failed = failed || e;
@@ -253,7 +252,7 @@ export async function uploadSealed(partner, ciphertext, progress = () => {}, con
     if (done.status !== 201) throw refused(done.status, done.data);
     return { ...done.data, sent_chunks: { size: CHUNK, root } };
   } catch (e) {
-    stopped = true;
+    failed = failed || e;
     // Stop the sealing too (the worker drops the job and its buffers: sealer.js, seal-worker.js).
     reader.cancel(e).catch(() => {});
     fetch(`/api/v1/uploads/${upload}`, { method: "DELETE", credentials: "omit" }).catch(() => {});
