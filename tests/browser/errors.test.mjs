@@ -3,7 +3,7 @@
 // it does not know, and those need different words (issue 19, the API errors).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { reportForm, serverAndChromium } from "./server.mjs";
+import { answerRequired, reportForm, serverAndChromium } from "./server.mjs";
 
 const fixture = serverAndChromium();
 
@@ -16,11 +16,8 @@ async function refusedWith(answer) {
   );
   await page.goto(`${fixture.server.url}/report?lang=en`);
   await page.waitForFunction(() => document.documentElement.dataset.js === "on" && !document.querySelector("#report-form button[type=submit]").disabled);
-  const form = reportForm(page);
-  await form.check("input[name=partner][value=cav-milano]");
-  await form.fill("#description", "MARKER-errors");
-  await form.check("#consent_read");
-  await form.click("#report-form button[type=submit]");
+  await answerRequired(page, "MARKER-errors");
+  await reportForm(page).click("#report-form button[type=submit]");
   await page.waitForFunction(() => document.querySelector("#status")?.dataset.kind === "error");
   const text = await page.textContent("#status");
   await context.close();

@@ -268,6 +268,15 @@ export function reportForm(page) {
   };
 }
 
+/** The three answers every report needs, through the form's steps: the organisation, a
+ * description, and that she read what happens next. */
+export async function answerRequired(page, description, partner = "cav-milano") {
+  const form = reportForm(page);
+  await form.check(`input[name=partner][value=${partner}]`);
+  await form.fill("#description", description);
+  await form.check("#consent_read");
+}
+
 /** `stepTo` for Selenium (Firefox ESR). */
 export async function stepToSelenium(driver, selector) {
   for (let guard = 0; guard < 20; guard++) {

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
+import { answerRequired, approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
 
 const fixture = serverAndChromium();
 
@@ -53,9 +53,7 @@ async function send({ partner, marker, file, initScript, route }) {
   await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   const form = reportForm(page);
-  await form.check(`input[name=partner][value=${partner}]`);
-  await form.fill("#description", `Help, please. ${marker}`);
-  await form.check("#consent_read");
+  await answerRequired(page, `Help, please. ${marker}`, partner);
   await form.setInputFiles("#attachments", [{ name: "video.bin", mimeType: "application/octet-stream", buffer: file }]);
   await form.click("button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 300000 });
@@ -164,9 +162,7 @@ test("buffers are freed, or go back to the worker, as soon as they are copied", 
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   const form = reportForm(page);
   const started = page.workers().length ? null : page.waitForEvent("worker");
-  await form.check("input[name=partner][value=cav-milano]");
-  await form.fill("#description", `Help, please. ${marker}`);
-  await form.check("#consent_read");
+  await answerRequired(page, `Help, please. ${marker}`);
   const worker = (await started) || page.workers()[0];
   assert.equal(new URL(worker.url()).pathname, WORKER);
   // What the worker frees: `transfer(0)` on a buffer, counted in bytes.
@@ -214,9 +210,7 @@ test("a ciphertext chunk lost between the worker and the page stops the send", a
   await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
   const form = reportForm(page);
-  await form.check("input[name=partner][value=cav-milano]");
-  await form.fill("#description", "Help, please. MARKER-worker-lost-7d2e");
-  await form.check("#consent_read");
+  await answerRequired(page, "Help, please. MARKER-worker-lost-7d2e");
   await form.setInputFiles("#attachments", [{ name: "video.bin", mimeType: "application/octet-stream", buffer: big.subarray(0, 2 * 1024 * 1024) }]);
   const before = onServer();
   await form.click("button[type=submit]");
