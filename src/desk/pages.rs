@@ -171,6 +171,13 @@ fn share_form(root: &str, id: ReportId, shared: Option<crate::reply::SharedStatu
         || "niente finora / nothing so far".to_owned(),
         |s| super::share::label(s).to_owned(),
     );
+    // Preselected: the step after what she was told, so a press of the button never tells her
+    // less than she already knows ("received" after "answered").
+    let next = match shared {
+        None => SharedStatus::Received,
+        Some(SharedStatus::Received) => SharedStatus::Read,
+        Some(SharedStatus::Read | SharedStatus::Answered) => SharedStatus::Answered,
+    };
     let options: String = [
         SharedStatus::Received,
         SharedStatus::Read,
@@ -179,8 +186,9 @@ fn share_form(root: &str, id: ReportId, shared: Option<crate::reply::SharedStatu
     .iter()
     .map(|s| {
         format!(
-            "<option value=\"{}\">{}</option>",
+            "<option value=\"{}\"{}>{}</option>",
             s.name(),
+            if *s == next { " selected" } else { "" },
             super::share::label(*s)
         )
     })
@@ -267,15 +275,40 @@ fn case_section(root: &str, id: ReportId, case: &super::cases::CaseView) -> Stri
     }
     out.push_str(&format!(
         "<form method=\"post\" action=\"{root}r/{id}/case\" id=\"case\"><label>Stato / Status <select name=\"status\">\
-<option value=\"taken\">presa in carico / taken (by me)</option>\
-<option value=\"waiting_for_her\">in attesa di lei / waiting for her</option>\
-<option value=\"appointment_set\">appuntamento fissato / appointment set</option>\
-<option value=\"closed\">chiusa / closed</option>\
-<option value=\"\">(solo nota / note only)</option></select></label>\
+{}</select></label>\
 <label>Nota per i colleghi / Note for colleagues<input name=\"note\"></label>\
-<button type=\"submit\">Salva / Save</button></form>"
+<button type=\"submit\">Salva / Save</button></form>",
+        case_options(status)
     ));
     out
+}
+
+/// The case form's choices. A new case offers "taken (by me)"; once a colleague moved it on,
+/// "note only" is preselected, so a note saved with the button does not take her case from her
+/// or set it back.
+fn case_options(status: crate::case::Status) -> String {
+    let preselected = if status == crate::case::Status::New {
+        "taken"
+    } else {
+        ""
+    };
+    [
+        ("taken", "presa in carico / taken (by me)"),
+        ("waiting_for_her", "in attesa di lei / waiting for her"),
+        ("appointment_set", "appuntamento fissato / appointment set"),
+        ("closed", "chiusa / closed"),
+        ("", "(solo nota / note only)"),
+    ]
+    .iter()
+    .map(|(value, label)| {
+        let selected = if *value == preselected {
+            " selected"
+        } else {
+            ""
+        };
+        format!("<option value=\"{value}\"{selected}>{label}</option>")
+    })
+    .collect()
 }
 
 /// A short message page (a reply sent, an error).

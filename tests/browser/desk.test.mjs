@@ -70,9 +70,17 @@ async function openMailbox(page, codename) {
   await page.click("#mailbox-form button[type=submit]");
 }
 
+// What every report the page sends carries, so the desk (and its screenshots in the officer's
+// guide) shows a report that is valid against the schema, not a list of what is missing.
+const REQUIRED = {
+  schema: "approdo.report/v1", kind: "report", sealed: "browser", reporter_role: "about_me",
+  help_wanted: ["talk"], contact_method: "mailbox", consent_read: true, consent_share: "ask_first",
+  consent_police: "no_police",
+};
+
 function submit(report) {
   const file = join(work, `r-${Math.random().toString(16).slice(2)}.json`);
-  writeFileSync(file, JSON.stringify({ schema: "approdo.report/v1", ...report }));
+  writeFileSync(file, JSON.stringify({ ...REQUIRED, ...report }));
   const out = execFileSync(bin, ["envelope", "submit", "--report", file, "--server", fixture.server.url, "--partner", "cav-milano"],
     { encoding: "utf8", env: { ...process.env, APPRODO_STATE_DIR: join(work, "state") } });
   return JSON.parse(out).id;
@@ -155,6 +163,8 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
   const second = new URL("../../keys/demo/secret/cav-milano-2.key", import.meta.url).pathname;
   const maria = await startDesk(join(work, "maria"), fixture.server.identity("cav-milano"), ["--name", "Maria", "--notify-poll-seconds", "1", "--needs-hours", "0"]);
   const anna = await startDesk(join(work, "anna"), second, ["--name", "Anna"]);
+  // Handed to the Firefox check below; `after` stops it even if this test fails first.
+  shared = { anna, id };
   const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 800 } });
@@ -194,7 +204,19 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
     assert.match(await page.textContent("#case-status"), /appointment set — Maria/);
     assert.match(await page.textContent("#case-records"), /I call her back/);
     assert.match(await page.textContent("#conflict"), /Maria.*Tuesday 10:00/s);
+    // The guide shows this report: a complete one, as the page sends it.
+    assert.doesNotMatch(await page.textContent("#report"), /NOT VALID|Sealed: \?/);
     await shot(page, "desk-report.png");
+    // Anna's note leaves Maria's case as it stands: the form preselects "note only" once a
+    // colleague moved the case on (it preselected "taken (by me)", which took it from Maria).
+    assert.equal(await page.$eval("#case select[name=status]", (s) => s.value), "");
+    await page.fill("#case input[name=note]", "I speak Tigrinya if she needs it");
+    await page.click("#case button[type=submit]");
+    await page.waitForSelector("#case-status");
+    assert.match(await page.textContent("#case-status"), /appointment set — Maria/);
+    assert.match(await page.textContent("#case-records"), /Anna · nota \/ note: I speak Tigrinya/);
+    // The share form offers what she was told ("answered"), never less.
+    assert.equal(await page.$eval("#share select[name=status]", (s) => s.value), "answered");
     await page.fill("#reply textarea[name=message]", "Or on Friday?");
     await page.fill("#reply input[name=desk]", "via Po 2");
     await page.fill("#reply input[name=time]", "Friday 15:00");
@@ -255,7 +277,6 @@ test("Chromium: two officers of one partner coordinate one victim's report throu
     await browser.close();
     maria.stop();
   }
-  shared = { anna, id };
   // Her mailbox holds the reply and the status.
   const box = await (await fetch(`${fixture.server.url}/api/v1/mailbox`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ mailbox: keys.mailbox }) })).json();
   assert.equal(box.messages.length, 2);
