@@ -5,7 +5,9 @@
 
 mod attack_budgets;
 mod attack_directories;
+mod attack_door;
 mod attack_erase;
+mod attack_finalise;
 mod attack_kdf;
 mod attack_log;
 mod attack_replies;
