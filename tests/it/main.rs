@@ -10,6 +10,7 @@ mod attack_erase;
 mod attack_finalise;
 mod attack_kdf;
 mod attack_log;
+mod attack_names;
 mod attack_replies;
 mod attack_uploads;
 mod audit;
