@@ -38,6 +38,7 @@ mod intake;
 mod interop;
 mod keys;
 mod mailbox;
+mod mailbox_refusals;
 mod nojs;
 mod notrace;
 mod officer;
