@@ -287,9 +287,7 @@ export async function sendReport(page, url, { files = [], wait = true, idle = nu
   // safety.js reads the idle time at each tick: a test shortens it here.
   if (idle) await page.evaluate((s) => (document.body.dataset.idle = String(s)), idle);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await reportForm(page).check("input[name=partner][value=cav-milano]");
-  await reportForm(page).fill("#description", "I need help.");
-  await reportForm(page).check("#consent_read");
+  await answerRequired(page, "I need help.");
   if (files.length) await reportForm(page).setInputFiles("#attachments", files);
   await reportForm(page).click("#report-form button[type=submit]");
   if (wait) await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
