@@ -3,7 +3,7 @@
 //! key goes (the server fills it at start with the key it is configured for, see
 //! `src/http/assets.rs`), and `assets.rs` lists every served file for `include_bytes!`.
 //! The locales: each `web/locales/<lang>.po` (gettext, the translators' source) becomes
-//! `OUT_DIR/locales/<lang>.json`, which `src/locale.rs` compiles in (see [`locales`]).
+//! `OUT_DIR/locales/<lang>.json`, which `src/locale/mod.rs` compiles in (see [`locales`]).
 //! Same inputs → same bytes.
 
 use std::path::{Path, PathBuf};

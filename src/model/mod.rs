@@ -55,7 +55,7 @@ mod tests {
         for (file, code) in code_of("model") {
             assert!(!code.contains("crate::"), "{file} imports from the crate");
         }
-        for path in ["transparency", "client.rs", "client"] {
+        for path in ["transparency", "client"] {
             for (file, code) in code_of(path) {
                 assert!(!code.contains("crate::store"), "{file} imports the store");
             }

@@ -66,7 +66,7 @@ pub(super) fn init_and_sweep(
                 kept.push(id);
                 continue;
             }
-            super::writer::delete_chunks(&mut chunks, id)?;
+            super::batch::delete_chunks(&mut chunks, id)?;
             pending.remove(id).map_err(StoreError::from_db)?;
         }
     }

@@ -19,6 +19,7 @@
 //! from them.
 
 mod backup;
+mod batch;
 mod binding;
 mod cases;
 mod chunks;

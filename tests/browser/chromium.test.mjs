@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
+import { answerRequired, approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
 import { jpegWithGps } from "../../web/test/fixtures.mjs";
 
 const fixture = serverAndChromium();
@@ -26,9 +26,7 @@ test("a report with three attachments is sealed in the browser and pulled intact
   });
   await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await reportForm(page).check("input[name=partner][value=cav-milano]");
-  await reportForm(page).fill("#description", `I need help. ${MARKER}`);
-  await reportForm(page).check("#consent_read");
+  await answerRequired(page, `I need help. ${MARKER}`);
   const text = Buffer.alloc(1024, "a");
   const big = Buffer.alloc(20 * 1024 * 1024);
   for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 7) % 256;
@@ -82,9 +80,7 @@ test("a receipt for other bytes than the page sent is not accepted (issue 16)", 
   });
   await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await reportForm(page).check("input[name=partner][value=cav-milano]");
-  await reportForm(page).fill("#description", "I need help.");
-  await reportForm(page).check("#consent_read");
+  await answerRequired(page, "I need help.");
   await reportForm(page).click("button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
   assert.equal(changed, 1);

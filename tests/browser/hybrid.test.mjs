@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
+import { answerRequired, approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
 
 const PQ = "sociali-milano";
 const MARKER = "MARKER-browser-pq-41c7";
@@ -18,9 +18,7 @@ test("chromium seals to the post-quantum partner; every officer pulls it; audit 
   const page = await context.newPage();
   await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await reportForm(page).check(`input[name=partner][value=${PQ}]`);
-  await reportForm(page).fill("#description", `Help, please. ${MARKER}`);
-  await reportForm(page).check("#consent_read");
+  await answerRequired(page, `Help, please. ${MARKER}`, PQ);
   const file = Buffer.alloc(200 * 1024);
   for (let i = 0; i < file.length; i++) file[i] = (i * 31 + 5) % 256;
   await reportForm(page).setInputFiles("#attachments", [{ name: "scan.bin", mimeType: "application/octet-stream", buffer: file }]);

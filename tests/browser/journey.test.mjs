@@ -1,6 +1,8 @@
 // Issue 16, "losses and traps": the points of the victim's journey where she could lose her
 // codename, her evidence or her answers, each tried in real Chromium (JavaScript on, or off
-// as Tor Browser "Safest" runs the page), as she would meet them on a 360 px phone.
+// as Tor Browser "Safest" runs the page), as she would meet them on a 360 px phone. While the
+// report is being sent (idle timeout, speed, progress, connection lost):
+// journey-sending.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -8,7 +10,7 @@ import { createRequire } from "node:module";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, reportForm, scan, serverAndChromium, startServer } from "./server.mjs";
+import { PHONE, answerRequired, approdo, reportForm, scan, sendReport, serverAndChromium, startServer } from "./server.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 
@@ -20,22 +22,6 @@ async function axe(page) {
 }
 
 const fixture = serverAndChromium();
-
-const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
-
-/** Fills the fewest answers the form needs and sends it; returns when the codename screen is up. */
-async function sendReport(page, { files = [], wait = true, idle = null } = {}) {
-  await page.goto(`${fixture.server.url}/report`);
-  // safety.js reads the idle time at each tick: a test shortens it here.
-  if (idle) await page.evaluate((s) => (document.body.dataset.idle = String(s)), idle);
-  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await reportForm(page).check("input[name=partner][value=cav-milano]");
-  await reportForm(page).fill("#description", "I need help.");
-  await reportForm(page).check("#consent_read");
-  if (files.length) await reportForm(page).setInputFiles("#attachments", files);
-  await reportForm(page).click("#report-form button[type=submit]");
-  if (wait) await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
-}
 
 /** The mailbox id the page asks the server for when she opens her mailbox with `typed`. */
 async function mailboxAskedFor(page, typed, { show = false } = {}) {
@@ -53,7 +39,7 @@ const toArabicIndic = (s) => s.replace(/[0-9]/g, (d) => String.fromCharCode(0x66
 test("1. the codename: fresh words, shown also as digits; either spelling opens the same mailbox; 'show what I type'", async () => {
   const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
-  await sendReport(page);
+  await sendReport(page, fixture.server.url);
   const words = (await page.textContent("#codename")).trim();
   const digits = (await page.textContent("#codename-digits")).trim();
   assert.equal(words.split(" ").length, 7, words);
@@ -109,7 +95,7 @@ test("1. the codename: fresh words, shown also as digits; either spelling opens 
 test("2. after Send the codename screen replaces the form, in view and focused on a 360×740 phone, and asks her to confirm she kept it", async () => {
   const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
-  await sendReport(page);
+  await sendReport(page, fixture.server.url);
   const box = await page.locator("#codename").boundingBox();
   assert.ok(box && box.y >= 0 && box.y + box.height <= 740, `codename at y=${box?.y}..${box && box.y + box.height}, the viewport is 740 high`);
   assert.equal(await page.evaluate(() => document.activeElement.id), "done", "the codename screen has the focus");
@@ -132,128 +118,6 @@ test("2. after Send the codename screen replaces the form, in view and focused o
   assert.ok(await page.isVisible("nav.langs"));
   assert.ok(await page.isVisible("footer"));
   assert.match(await page.textContent("#receipts li"), /receipt code [0-9a-f]{12}/);
-  await context.close();
-});
-
-/** Bytes that do not compress, as an attachment of `mib` MiB. */
-function attachment(mib) {
-  const big = Buffer.alloc(mib * 1024 * 1024);
-  for (let i = 0; i < big.length; i++) big[i] = (i * 131 + 7) % 251;
-  return { name: "video.bin", mimeType: "application/octet-stream", buffer: big };
-}
-
-/** Holds every chunk upload `ms` before letting it through: a slow link. */
-const throttle = (ms) => async (route) => {
-  await new Promise((resolve) => setTimeout(resolve, ms));
-  await route.continue();
-};
-
-test("3. the idle timeout never fires while a report is being sent: a slow upload ends with the codename", async () => {
-  const context = await fixture.browser.newContext(PHONE);
-  const page = await context.newPage();
-  const IDLE = 2;
-  const times = [];
-  await page.route("**/api/v1/uploads/*/chunks/*", async (route) => {
-    times.push(Date.now());
-    // Four chunks travel at once (the server's window): each held 2.5 s, 9 chunks take 3 rounds.
-    await throttle(2500)(route);
-  });
-  await sendReport(page, { files: [attachment(8)], wait: false, idle: IDLE });
-  // The codename, read the moment the screen is up (the idle time starts again after sending).
-  const words = await (await page.waitForFunction(() => !document.querySelector("#done")?.hidden && document.querySelector("#codename").textContent, null, { timeout: 120000 })).jsonValue();
-  assert.equal(words.trim().split(" ").length, 7);
-  assert.ok(times.length >= 5, `${times.length} chunks`);
-  assert.ok(times.at(-1) - times[0] > 2 * IDLE * 1000, `the upload (${times.at(-1) - times[0]} ms) outlasted the idle time (${IDLE} s) twice`);
-  assert.equal(new URL(page.url()).pathname, "/report");
-  // Once sent, the idle timeout is back: the codename screen leaves by itself.
-  await page.waitForURL("**/exit", { timeout: 30000 });
-  await context.close();
-});
-
-test("speed: chunks travel four at a time (the server's window), never more, each chunk once", async () => {
-  const context = await fixture.browser.newContext(PHONE);
-  const page = await context.newPage();
-  let now = 0;
-  let most = 0;
-  const indexes = []; // the chunks sent, in the order they went
-  await page.route("**/api/v1/uploads/*/chunks/*", async (route) => {
-    now++;
-    most = Math.max(most, now);
-    indexes.push(Number(route.request().url().split("/chunks/")[1]));
-    await throttle(300)(route);
-    now--;
-  });
-  await sendReport(page, { files: [attachment(10)] });
-  // One chunk at a time spent 92 % of a 20 MiB send over tor waiting (issue 16).
-  assert.equal(most, 4, `at most ${most} chunks were in flight at once`);
-  // 10 MiB in chunks just under 1 MiB: 11 of them, each sent once (no retry needed).
-  assert.deepEqual(indexes.sort((a, b) => a - b), [...Array(11).keys()]);
-  await context.close();
-});
-
-test("speed: the proof of work is solved while she writes, and Send uses it", async () => {
-  const context = await fixture.browser.newContext(PHONE);
-  const page = await context.newPage();
-  let asked = 0;
-  let first;
-  const askedOnce = new Promise((resolve) => (first = resolve));
-  page.on("request", (r) => {
-    if (r.url().includes("/api/v1/pow")) {
-      asked++;
-      first();
-    }
-  });
-  await page.goto(`${fixture.server.url}/report`);
-  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  assert.equal(asked, 0, "nothing is asked before she writes");
-  await reportForm(page).fill("#description", "I need help.");
-  await Promise.race([askedOnce, new Promise((_, fail) => setTimeout(() => fail(new Error("no proof of work was asked while she wrote")), 30000))]);
-  await reportForm(page).check("input[name=partner][value=cav-milano]");
-  await reportForm(page).check("#consent_read");
-  await reportForm(page).click("#report-form button[type=submit]");
-  await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
-  assert.equal(asked, 1, "Send used the proof of work solved ahead");
-  await context.close();
-});
-
-test("4. sending shows a real progress bar with bytes, time left and 'don't close', and 'connection lost — trying again' while the server is unreachable", async () => {
-  const context = await fixture.browser.newContext(PHONE);
-  const page = await context.newPage();
-  let cut = false;
-  let passed = 0;
-  let refused = 0;
-  await page.route("**/api/v1/uploads/*/chunks/*", async (route) => {
-    if (cut) {
-      refused++;
-      return route.abort("connectionrefused");
-    }
-    passed++;
-    // Four chunks travel at once (the server's window): held 1.5 s each, the 9 chunks take
-    // three rounds, so the cut below comes while chunks are still to send.
-    return throttle(1500)(route);
-  });
-  await sendReport(page, { files: [attachment(8)], wait: false });
-  await page.waitForSelector("#progress:not([hidden])", { timeout: 60000 });
-  assert.equal(await page.evaluate(() => document.querySelector("#progress-bar").tagName), "PROGRESS");
-  assert.ok(await page.isVisible("#progress-keep"));
-  assert.match(await page.textContent("#progress-keep"), /Don't close this page/);
-  // Bytes and a time estimate, while it moves.
-  await page.waitForFunction(() => document.querySelector("#progress-bar").value > 0 && /left/.test(document.querySelector("#progress-text").textContent), null, { timeout: 60000 });
-  assert.match(await page.textContent("#progress-text"), /^[0-9.]+ MB of [0-9.]+ MB sent, about \d+ (seconds?|minutes?) left$/);
-  // The server becomes unreachable: she is told, plainly, and the bar stays where it was.
-  cut = true;
-  await page.waitForSelector("#progress-offline:not([hidden])", { timeout: 60000 });
-  assert.match(await page.textContent("#progress-offline"), /Connection lost — trying again/);
-  const before = await page.evaluate(() => document.querySelector("#progress-bar").value);
-  assert.ok(before > 0);
-  // It comes back: the state goes, the upload resumes and ends with the codename.
-  const sinceCut = refused;
-  cut = false;
-  await page.waitForSelector("#progress-offline", { state: "hidden", timeout: 60000 });
-  await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
-  assert.ok(sinceCut >= 1 && passed > 2, `${sinceCut} refused, ${passed} passed`);
-  assert.ok(await page.isHidden("#progress"), "the bar goes when the codename comes");
-  assert.equal((await page.textContent("#codename")).trim().split(" ").length, 7);
   await context.close();
 });
 
@@ -381,9 +245,7 @@ test("axe-core finds no violation on the new screens: codename, sending, connect
     await page.route("**/api/v1/uploads/*/chunks/*", (route) => (cut ? route.abort("connectionrefused") : route.continue()));
     await page.goto(`${fixture.server.url}/report?lang=${lang}`);
     await page.waitForFunction(() => document.documentElement.dataset.js === "on" && !document.querySelector("#report-form button[type=submit]").disabled);
-    await reportForm(page).check("input[name=partner][value=cav-milano]");
-    await reportForm(page).fill("#description", "x");
-    await reportForm(page).check("#consent_read");
+    await answerRequired(page, "x");
     cut = true;
     await reportForm(page).click("#report-form button[type=submit]");
     await page.waitForSelector("#progress-offline:not([hidden])", { timeout: 60000 });
@@ -422,7 +284,7 @@ test("axe-core finds no violation on the new screens: codename, sending, connect
 test("13. the mailbox: a plain status, one obvious next action, deleting folded away; without JS a way back after answering", async () => {
   const context = await fixture.browser.newContext(PHONE);
   const page = await context.newPage();
-  await sendReport(page);
+  await sendReport(page, fixture.server.url);
   const codename = (await page.textContent("#codename")).trim();
   const id = await page.getAttribute("#receipts li", "data-id");
   const out = mkdtempSync(join(tmpdir(), "approdo-journey-"));

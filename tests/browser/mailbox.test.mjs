@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
+import { answerRequired, approdo, reportForm, scan, serverAndChromium } from "./server.mjs";
 import { poToJson } from "../../ops/locales.mjs";
 
 const fixture = serverAndChromium();
@@ -36,9 +36,7 @@ test("report → codename → reply → read with and without JS → follow-up �
   const page = await context.newPage();
   await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await reportForm(page).check("input[name=partner][value=lavoro-milano]");
-  await reportForm(page).fill("#description", "MARKER-mailbox-report-81 I am not paid.");
-  await reportForm(page).check("#consent_read");
+  await answerRequired(page, "MARKER-mailbox-report-81 I am not paid.", "lavoro-milano");
   await reportForm(page).click("#report-form button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
   const codename = (await page.textContent("#codename")).trim();

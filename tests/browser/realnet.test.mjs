@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { By, until } from "selenium-webdriver";
-import { FIREFOX_SAFER, launchFirefox, reportForm, scan, serverAndChromium, startRealNetwork, stepToSelenium } from "./server.mjs";
+import { FIREFOX_SAFER, answerRequired, launchFirefox, reportForm, scan, serverAndChromium, startRealNetwork, stepToSelenium } from "./server.mjs";
 
 const fixture = serverAndChromium([], { start: startRealNetwork });
 
@@ -28,9 +28,7 @@ test("real network: Chromium seals in the browser to this network's keys; the of
   page.on("pageerror", (e) => problems.push(e.message));
   await page.goto(`${fixture.server.url}/report`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await reportForm(page).check("input[name=partner][value=cav-real]");
-  await reportForm(page).fill("#description", `Help please. ${marker}`);
-  await reportForm(page).check("#consent_read");
+  await answerRequired(page, `Help please. ${marker}`, "cav-real");
   await reportForm(page).click("button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 120000 });
   const id = await page.getAttribute("#receipts li", "data-id");

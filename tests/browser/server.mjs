@@ -277,6 +277,22 @@ export async function answerRequired(page, description, partner = "cav-milano") 
   await form.check("#consent_read");
 }
 
+/** A 360×740 phone, as the journey's tests meet the pages. */
+export const PHONE = { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true };
+
+/** Fills the fewest answers the form needs on the server at `url` and sends it (JavaScript on);
+ * returns when the codename screen is up, unless `wait` is false. */
+export async function sendReport(page, url, { files = [], wait = true, idle = null } = {}) {
+  await page.goto(`${url}/report`);
+  // safety.js reads the idle time at each tick: a test shortens it here.
+  if (idle) await page.evaluate((s) => (document.body.dataset.idle = String(s)), idle);
+  await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
+  await answerRequired(page, "I need help.");
+  if (files.length) await reportForm(page).setInputFiles("#attachments", files);
+  await reportForm(page).click("#report-form button[type=submit]");
+  if (wait) await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
+}
+
 /** `stepTo` for Selenium (Firefox ESR). */
 export async function stepToSelenium(driver, selector) {
   for (let guard = 0; guard < 20; guard++) {

@@ -15,7 +15,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { approdo, reportForm, serverAndChromium } from "./server.mjs";
+import { answerRequired, approdo, reportForm, serverAndChromium } from "./server.mjs";
 import { jpegWithGps } from "../../web/test/fixtures.mjs";
 import { poToJson } from "../../ops/locales.mjs";
 
@@ -98,9 +98,7 @@ test("16.6 with JavaScript, 'I don't know' is sealed to the partner the signed d
   // "I don't know" alone: the report says the network chose.
   await page.goto(`${fixture.server.url}/report?lang=en`);
   await page.waitForFunction(() => document.querySelector("#seal-mode").textContent.includes("encrypted in this browser"));
-  await form.check("input[name=partner][value=let_network_choose]");
-  await form.fill("#description", "MARKER-only-network-js");
-  await form.check("#consent_read");
+  await answerRequired(page, "MARKER-only-network-js", "let_network_choose");
   await form.click("#report-form button[type=submit]");
   await page.waitForSelector("#done:not([hidden])", { timeout: 180000 });
   const only = pulledBy(unsure.id, "MARKER-only-network-js");

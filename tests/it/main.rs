@@ -5,9 +5,12 @@
 
 mod attack_budgets;
 mod attack_directories;
+mod attack_door;
 mod attack_erase;
+mod attack_finalise;
 mod attack_kdf;
 mod attack_log;
+mod attack_names;
 mod attack_replies;
 mod attack_uploads;
 mod audit;
@@ -35,6 +38,7 @@ mod intake;
 mod interop;
 mod keys;
 mod mailbox;
+mod mailbox_refusals;
 mod nojs;
 mod notrace;
 mod officer;
