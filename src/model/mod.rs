@@ -21,21 +21,22 @@ pub use sha256::Sha256;
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
-        if dir.extension().is_some_and(|e| e == "rs") {
-            let text = std::fs::read_to_string(dir).unwrap();
-            out.push((dir.display().to_string(), text));
-            return;
-        }
-        for entry in std::fs::read_dir(dir).unwrap() {
-            sources(&entry.unwrap().path(), out);
-        }
-    }
-
+    /// The code of `src/<path>.rs` and of every file under `src/<path>/` (all of `src/` for "").
     fn code_of(path: &str) -> Vec<(String, String)> {
-        let mut out = Vec::new();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        sources(&root.join(path), &mut out);
+        let (dir, file) = (root.join(path), root.join(format!("{path}.rs")));
+        let mut out: Vec<(String, String)> = crate::sources::rust_files()
+            .into_iter()
+            .filter(|f| f.starts_with(&dir) || *f == file)
+            .map(|f| {
+                let text = std::fs::read_to_string(&f).unwrap();
+                (f.display().to_string(), text)
+            })
+            .collect();
+        assert!(
+            !out.is_empty(),
+            "no source at src/{path}(.rs): it moved; name its new place in this test"
+        );
         for (_, text) in &mut out {
             // Code only: no tests (this one names what it looks for), no comments.
             let code = text.split("#[cfg(test)]").next().unwrap_or("");

@@ -5,9 +5,8 @@
 // journey-sending.test.mjs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PHONE, answerRequired, approdo, reportForm, scan, sendReport, serverAndChromium, startServer } from "./server.mjs";
