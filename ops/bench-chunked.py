@@ -106,6 +106,14 @@ def upload(port, path):
     return t2 - t0, total, window, t2 - t1
 
 
+def cpu(pid):
+    """User and system CPU seconds of process `pid` so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
+
+
 def dd():
     out = os.path.join(WORK, "dd.bin")
     t0 = time.monotonic()
@@ -124,11 +132,16 @@ def main():
         make_report(data, report)
         ours, dds = [], []
         for i in range(REPEATS):
+            (su, ss), c0 = cpu(proc.pid), os.times()
             s, total, window, fin = upload(port, report)
+            (su2, ss2), c1 = cpu(proc.pid), os.times()
             ours.append(total / s / 1e6)
             dds.append(MIB * 2**20 / dd() / 1e6)
+            # CPU seconds of this upload: the server's and this client's (both on the same cores).
             print(f"run {i + 1}: chunked {ours[-1]:.1f} MB/s ({s:.2f} s, of which finalize "
-                  f"{fin * 1000:.0f} ms; window {window}), dd {dds[-1]:.1f} MB/s", flush=True)
+                  f"{fin * 1000:.0f} ms; window {window}), dd {dds[-1]:.1f} MB/s; CPU: server "
+                  f"{su2 - su:.2f} user + {ss2 - ss:.2f} sys, client "
+                  f"{c1.user - c0.user:.2f} user + {c1.system - c0.system:.2f} sys", flush=True)
         a, d = statistics.median(ours), statistics.median(dds)
         print(f"{MIB} MiB chunked upload: median {a:.1f} MB/s vs dd conv=fsync {d:.1f} MB/s = "
               f"{a / d:.2f}x (goal >= 0.5x)")

@@ -39,13 +39,9 @@ fn page(root: &str, title: &str, body: &str) -> String {
     )
 }
 
+/// A code in the inbox as the report's page shows it: "Oggi / today".
 fn label(field: &str, code: Option<&str>) -> String {
-    match code {
-        None => "—".into(),
-        Some(c) => {
-            crate::stats::fields::field(field).map_or_else(|| c.to_owned(), |f| f.label_of(c))
-        }
-    }
+    code.map_or_else(|| "—".into(), |c| crate::intake::show::value(field, c))
 }
 
 /// One inbox row: the report, what the vault knows of it, its case status and who set it.

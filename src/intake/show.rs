@@ -71,8 +71,8 @@ fn clean(s: &str) -> String {
         .collect()
 }
 
-/// "italiano / english" for one code of `field`.
-fn value(field: &str, code: &str) -> String {
+/// "italiano / english" for one code of `field` (also the desk's inbox columns).
+pub fn value(field: &str, code: &str) -> String {
     let en = match (fields::field(field), code) {
         (_, PREFER_NOT) => "prefer not to say".to_owned(),
         (Some(f), _) if matches!(f.values, fields::Values::Codes(_)) => f.label_of(code),

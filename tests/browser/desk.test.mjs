@@ -116,6 +116,8 @@ test("Chromium: the desk's inbox, one report, and no request without the token",
     assert.match(resp.headers()["content-security-policy"], /default-src 'none'/);
     const rows = await page.$$eval("#inbox tr.report", (trs) => trs.map((tr) => tr.dataset.id));
     assert.deepEqual(rows, [ids.urgent, ids.calm], "most urgent first");
+    // Labelled as the report's page labels them: Italian and English.
+    assert.match(await page.textContent(`tr[data-id="${ids.urgent}"]`), /Oggi[^/]*\/ today.*\/ not safe/s);
     await page.click(`tr[data-id="${ids.urgent}"] a`);
     await page.waitForSelector("#report");
     const text = await page.textContent("#report");
