@@ -26,6 +26,45 @@ pub(super) struct ReplyForm {
     /// The appointment's day (`YYYY-MM-DD`), for colleagues' reminders only.
     #[serde(default)]
     on: String,
+    /// The form's one-time value (see [`Desk`]'s `replies`); a form without one still sends.
+    #[serde(default)]
+    once: String,
+}
+
+/// What became of an earlier post of the same form.
+enum Posted {
+    /// First time: the caller sends, then [`settle`]s.
+    First,
+    /// Sent already (the reply's id) or being sent (`None`).
+    Again(Option<String>),
+}
+
+/// Records that the form with `once` is being sent, unless it was already.
+fn first_post(desk: &Desk, once: &str) -> Posted {
+    if once.is_empty() {
+        return Posted::First;
+    }
+    let mut replies = desk.replies.lock().unwrap_or_else(|p| p.into_inner());
+    match replies.get(once) {
+        Some(sent) => Posted::Again(sent.clone()),
+        None => {
+            replies.insert(once.to_owned(), None);
+            Posted::First
+        }
+    }
+}
+
+/// Records the reply sent for `once`; or forgets `once` if nothing was sent, so the same form
+/// can be tried again.
+fn settle(desk: &Desk, once: &str, sent: Option<&str>) {
+    if once.is_empty() {
+        return;
+    }
+    let mut replies = desk.replies.lock().unwrap_or_else(|p| p.into_inner());
+    match sent {
+        Some(id) => replies.insert(once.to_owned(), Some(id.to_owned())),
+        None => replies.remove(once),
+    };
 }
 
 pub(super) async fn reply(
@@ -62,6 +101,24 @@ pub(super) async fn reply(
             actix_web::http::StatusCode::BAD_REQUEST,
             "the day is for an appointment, as YYYY-MM-DD",
         );
+    }
+    let once = form.once.trim().to_owned();
+    if let Posted::Again(sent) = first_post(&desk, &once) {
+        let r = root(&desk);
+        let text = match sent {
+            Some(reply_id) => format!(
+                "reply {reply_id} is already in her mailbox: this form was sent again (a reload or a second click) and nothing more was sent"
+            ),
+            None => "this reply is being sent: the form was sent again (a second click) and nothing more was sent".to_owned(),
+        };
+        return HttpResponse::Conflict()
+            .content_type("text/html; charset=utf-8")
+            .body(pages::message(
+                &r,
+                "Già inviata / Already sent",
+                &text,
+                &format!("{r}r/{id}"),
+            ));
     }
     let d = desk.clone();
     let sent = web::block(move || {
@@ -117,6 +174,14 @@ pub(super) async fn reply(
     })
     .await;
     let r = root(&desk);
+    settle(
+        &desk,
+        &once,
+        match &sent {
+            Ok(Ok((reply_id, _))) => Some(reply_id.as_str()),
+            _ => None,
+        },
+    );
     match sent {
         Ok(Ok((reply_id, copy_error))) => html(pages::message(
             &r,

@@ -82,6 +82,10 @@ pub struct Desk {
     /// Whether the last exchange with the server worked: offline, report pages do not wait on
     /// the server for the case (Sync tries again).
     online: std::sync::atomic::AtomicBool,
+    /// The reply forms already posted, by the one-time value each report page puts in its
+    /// form: the reply's id once sent (`None` while it is being sent). A reload of the answer
+    /// page or a second click sends nothing more. In memory only.
+    replies: Mutex<std::collections::HashMap<String, Option<String>>>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -121,6 +125,7 @@ impl Desk {
             anomalies: Mutex::new(std::collections::BTreeMap::new()),
             appointments: Mutex::new(std::collections::BTreeMap::new()),
             online: std::sync::atomic::AtomicBool::new(true),
+            replies: Mutex::new(std::collections::HashMap::new()),
             needs_hours: 24,
             poll_seconds: 60,
             share_read: false,

@@ -144,8 +144,12 @@ pub(super) fn report(
             ),
             None => String::new(),
         };
+        // Each rendering of the form gets its own value: the desk sends one reply per value
+        // ([`super::answer`]), whatever the browser posts again.
+        let once = hex::encode(rand::random::<[u8; 16]>());
         body.push_str(&format!(
             "<h2>Rispondi / Reply</h2><form method=\"post\" action=\"{root}r/{id}/reply\" id=\"reply\">\
+<input type=\"hidden\" name=\"once\" value=\"{once}\">\
 <label>Messaggio / Message<textarea name=\"message\" rows=\"6\" required></textarea></label>\
 <fieldset><legend>Appuntamento (facoltativo) / Appointment (optional)</legend>{conflict}\
 <label>Sportello / Help desk<input name=\"desk\"></label>\

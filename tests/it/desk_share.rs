@@ -100,16 +100,23 @@ fn desk_shares_a_status_her_mailbox_shows_in_her_words() {
     assert_eq!(status, 400);
 
     // A reply: her page shows it with its own "read and answered" line, no separate status.
-    let (status, sent) = post(
-        &format!("{}r/{id}/reply", desk.url),
-        &[("message", "We read you.")],
-    );
+    // The form is posted twice (a reload of the answer page, a second click): one reply.
+    let (_, form, _) = get(&format!("{}r/{id}", desk.url));
+    let key = "name=\"once\" value=\"";
+    let at = form.find(key).unwrap() + key.len();
+    let once = &form[at..at + 32];
+    let reply = [("message", "We read you."), ("once", once)];
+    let (status, sent) = post(&format!("{}r/{id}/reply", desk.url), &reply);
     assert_eq!(status, 200, "{sent}");
+    let (status, again) = post(&format!("{}r/{id}/reply", desk.url), &reply);
+    assert_eq!(status, 409, "{again}");
+    assert!(again.contains("nothing more was sent"), "{again}");
     let (_, page) = login_nojs(&server, codename.expose());
     assert!(
         page.contains("We read you.") && page.contains("answered you"),
         "{page}"
     );
+    assert_eq!(page.matches("We read you.").count(), 1, "one reply: {page}");
     assert!(!page.contains("shared-status"), "{page}");
     let (_, desk_page, _) = get(&format!("{}r/{id}", desk.url));
     assert!(
