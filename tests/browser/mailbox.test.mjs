@@ -84,8 +84,22 @@ test("report → codename → reply → read with and without JS → follow-up �
 
   // 5. She accepts the appointment (JS), with a note.
   await js.fill("article.message textarea", "MARKER-mailbox-followup-64 Tuesday is fine.");
-  await js.click("text=I accept this appointment");
+  // A double tap (she is unsure the first one took): one answer reaches the officer. While the
+  // answer is on its way (its upload held here), her buttons are off and a tap sends nothing.
+  let release;
+  const held = new Promise((r) => (release = r));
+  let creates = 0;
+  await js.route("**/api/v1/uploads?partner=*", async (route) => {
+    creates++;
+    await held;
+    await route.continue();
+  });
+  await js.dblclick("text=I accept this appointment");
+  await js.waitForFunction(() => document.body.dataset.busy === "sending");
+  assert.deepEqual(await js.$$eval("article.message p.actions button, article.message button.send-answer", (bs) => bs.map((b) => b.disabled)), [true, true, true]);
+  release();
   await js.waitForFunction(() => document.querySelector("article.message [role=status]").textContent.startsWith("Sent to"), null, { timeout: 60000 });
+  assert.equal(creates, 1, "one upload for one answer");
 
   // 6. The officer pulls the follow-up.
   const before = new Set(readdirSync(out));

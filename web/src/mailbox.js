@@ -220,7 +220,14 @@ function article(m, reply, partner, keys, directory) {
   a.append(text);
   const answer = el("textarea", { rows: 4, id: `answer-${m.id}` });
   const status = el("p", { className: "hint", role: "status" });
+  // One answer at a time: over tor an answer takes seconds, and a second tap (or a double tap)
+  // while it goes would send the officer the same answer twice.
+  let sending = false;
   const send = async (appointment) => {
+    if (sending) return;
+    sending = true;
+    const actions = a.querySelectorAll("button.send-answer, p.actions button");
+    for (const b of actions) b.disabled = true;
     status.textContent = t("sending");
     document.body.dataset.busy = "sending"; // an answer being sent is activity (safety.js)
     try {
@@ -231,6 +238,8 @@ function article(m, reply, partner, keys, directory) {
       status.textContent = t("not_sent", { reason: reason(e, "went_wrong") });
     } finally {
       delete document.body.dataset.busy;
+      for (const b of actions) b.disabled = false;
+      sending = false;
     }
   };
   const buttons = el("p", { className: "actions" });
