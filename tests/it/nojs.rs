@@ -113,10 +113,11 @@ fn posts_without_a_valid_form_token_are_refused_and_store_nothing() {
         &[],
     );
     assert_eq!(post(&server, &ct, &body).0, 201);
-    // The same token again (a replay), no token, a forged token.
+    // The same token again (a replay: a reload of the codename page, Send pressed twice): what
+    // she sent had arrived, nothing is stored twice. No token, a forged token: refused.
     let (status, page) = post(&server, &ct, &body);
-    assert_eq!(status, 403, "{page}");
-    assert!(page.contains("NOT sent"));
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("nothing was sent twice"), "{page}");
     let (ct2, body2) = multipart(
         &[("partner", "cav-milano"), ("description", "MARKER-csrf-1")],
         &[],
@@ -157,4 +158,93 @@ fn posts_without_a_valid_form_token_are_refused_and_store_nothing() {
         "only the first post stored a report"
     );
     assert_eq!(common::scan(&server.data, b"MARKER-csrf-1"), 0);
+}
+
+/// Opens a raw post of `body` to `/report/nojs` and sends its first `first` bytes only.
+fn start_post(server: &TestServer, ct: &str, body: &[u8], first: usize) -> std::net::TcpStream {
+    use std::io::Write;
+    let addr = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/');
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST /report/nojs HTTP/1.1\r\nHost: {addr}\r\nContent-Type: {ct}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    s.write_all(&body[..first]).unwrap();
+    s.flush().unwrap();
+    s
+}
+
+/// Send pressed twice without JavaScript: the browser drops the first post and sends the form
+/// again with the same token. A dropped first post frees the token, so the second one goes
+/// and she gets her codename; a second post while the first is still arriving waits for it,
+/// and is told the form had arrived. One report each time, never two.
+#[test]
+fn send_pressed_twice_stores_one_report_and_shows_a_codename() {
+    use std::io::{Read, Write};
+    let server = TestServer::start(&[]);
+    let long = "MARKER-twice ".repeat(2000);
+    let form = |token: &str| {
+        multipart(
+            &[
+                ("form_token", token),
+                ("partner", "cav-milano"),
+                ("consent_read", "yes"),
+                ("description", &long),
+            ],
+            &[],
+        )
+    };
+    // 1. The first post is dropped half-way; the second, with the same token, is stored.
+    let token = form_token(&server);
+    let (ct, body) = form(&token);
+    drop(start_post(&server, &ct, &body, body.len() / 2));
+    let (status, page) = post(&server, &ct, &body);
+    assert_eq!(status, 201, "{page}");
+    assert!(page.contains("codename"), "{page}");
+    assert_eq!(server.officer("cav-milano").list().unwrap().len(), 1);
+
+    // 2. Both arrive at once (the second while the first is still arriving): whichever holds
+    //    the token first is stored, the other waits for it and says the form had arrived.
+    let token = form_token(&server);
+    let (ct, body) = form(&token);
+    let mut first = start_post(&server, &ct, &body, body.len() / 2);
+    let second = {
+        let (server_url, ct, body) = (server.url.clone(), ct.clone(), body.clone());
+        std::thread::spawn(move || {
+            match ureq::post(&format!("{server_url}/report/nojs"))
+                .set("Content-Type", &ct)
+                .send_bytes(&body)
+            {
+                Ok(r) | Err(ureq::Error::Status(_, r)) => {
+                    (r.status(), r.into_string().unwrap_or_default())
+                }
+                Err(e) => panic!("{e}"),
+            }
+        })
+    };
+    // (If the second held the token first, the first may be answered before all of it is
+    // written: the rest may not go.)
+    let _ = first.write_all(&body[body.len() / 2..]);
+    let mut answer = String::new();
+    first.read_to_string(&mut answer).unwrap();
+    let first = if answer.starts_with("HTTP/1.1 201") {
+        201
+    } else {
+        assert!(answer.starts_with("HTTP/1.1 409"), "{answer}");
+        assert!(answer.contains("nothing was sent twice"), "{answer}");
+        409
+    };
+    let (status, page) = second.join().unwrap();
+    let mut both = [first, status];
+    both.sort_unstable();
+    assert_eq!(both, [201, 409], "{page}");
+    if status == 409 {
+        assert!(page.contains("nothing was sent twice"), "{page}");
+    }
+    assert_eq!(server.officer("cav-milano").list().unwrap().len(), 2);
 }

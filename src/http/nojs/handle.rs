@@ -89,6 +89,40 @@ async fn read_text(
     Ok(out)
 }
 
+/// The form's token, held by this post until it ends: spent if the form was sent, good again
+/// if not (an interrupted post, a refusal), so a second post of the same form can go.
+struct Hold<'a> {
+    tokens: &'a super::token::FormTokens,
+    nonce: Option<[u8; 16]>,
+    sent: bool,
+}
+
+impl Drop for Hold<'_> {
+    fn drop(&mut self) {
+        if let Some(nonce) = self.nonce {
+            self.tokens.settle(nonce, self.sent);
+        }
+    }
+}
+
+/// Most time a second post of a form waits for the first to end: Send pressed twice makes the
+/// browser drop the first post, which the server sees fail as soon as the connection closes.
+const WAIT_FOR_FIRST: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Claims `token` for this post; a second post of the same form waits for the first one.
+async fn claim(tokens: &super::token::FormTokens, token: &str) -> super::token::Claim {
+    use super::token::Claim;
+    let until = std::time::Instant::now() + WAIT_FOR_FIRST;
+    loop {
+        match tokens.claim(token) {
+            Claim::Pending if std::time::Instant::now() < until => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 pub(super) async fn handle(
     state: &AppState,
     req: &HttpRequest,
@@ -109,6 +143,11 @@ pub(super) async fn handle(
         crate::http::idle::idle(payload, state.limits.body_idle),
     );
     let mut token_ok = false;
+    let mut hold = Hold {
+        tokens: &state.form_tokens,
+        nonce: None,
+        sent: false,
+    };
     let mut partners = Vec::new();
     let mut description = Zeroizing::new(String::new());
     let mut spool = Spool::new(&state.spool_dir).map_err(|_| Refusal::Server)?;
@@ -122,8 +161,16 @@ pub(super) async fn handle(
         let name = field.name().unwrap_or_default().to_owned();
         match name.as_str() {
             "form_token" => {
+                use super::token::Claim;
                 let t = read_text(&mut field, 256).await?;
-                token_ok = state.form_tokens.redeem(&String::from_utf8_lossy(&t));
+                match claim(&state.form_tokens, &String::from_utf8_lossy(&t)).await {
+                    Claim::Fresh(nonce) => {
+                        hold.nonce = Some(nonce);
+                        token_ok = true;
+                    }
+                    Claim::Sent | Claim::Pending => return Err(Refusal::AlreadySent),
+                    Claim::Invalid => token_ok = false,
+                }
             }
             _ if !token_ok => return Err(Refusal::Expired),
             "partner" => {
@@ -279,6 +326,8 @@ pub(super) async fn handle(
                 crate::store::StoreError::Full => Refusal::Full,
                 _ => Refusal::Server,
             })?;
+        // Stored: a second post of this form is told so, never stored again.
+        hold.sent = true;
         receipts.push((
             partner.name.clone(),
             sealed.sha256.to_string()[..12].to_owned(),

@@ -91,6 +91,19 @@ async fn submit(
                 &l.leaves_when_idle(),
             )
         }
+        // The same form again (Send pressed twice, a reload): what she sent had arrived.
+        Err(why @ Refusal::AlreadySent) => page(
+            &l,
+            why.status(),
+            l.lang.text("pages.sent_heading"),
+            &crate::html!(
+                "<p id=\"already-sent\" role=\"status\" data-code=\"{}\">{}</p><p><a href=\"{}\">{}</a></p>",
+                Html::text(why.code().as_str()),
+                Html::text(&sentence(l.lang.text("form.refusal.already_sent"))),
+                l.link("/report"),
+                l.t("pages.back")
+            ),
+        ),
         Err(why) if !filled.is_empty() && !filled.follow_up => refilled(&state, &l, why, filled),
         Err(why) => page(
             &l,
@@ -109,6 +122,15 @@ async fn submit(
     }
 }
 
+/// A reason as a sentence: its first letter capitalised.
+fn sentence(reason: &str) -> String {
+    let mut chars = reason.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 /// A refused form comes back filled with what she sent, the question at fault marked
 /// (`aria-invalid`, the reason beside it) and named on top with a link to it; files cannot be
 /// given back to a browser, so she is told to attach them again. Her answers are in this
@@ -119,12 +141,7 @@ fn refilled(state: &AppState, l: &PageLang, why: Refusal, mut filled: Filled) ->
     let reason = l.lang.text(&key);
     let field = why.at_fault();
     if let Some(f) = field {
-        let mut chars = reason.chars();
-        let sentence: String = chars
-            .next()
-            .map(|c| c.to_uppercase().chain(chars).collect())
-            .unwrap_or_default();
-        filled.mark(f, &sentence);
+        filled.mark(f, &sentence(reason));
     }
     let go = field
         .map(|f| {

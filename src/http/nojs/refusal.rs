@@ -56,12 +56,14 @@ pub(crate) enum Refusal {
     DamagedAnswer,
     /// The server could not seal or store it (500).
     Server,
+    /// The same form was sent already, or is being sent (Send pressed twice, a reload) (409).
+    AlreadySent,
 }
 
 impl Refusal {
     /// Every reason, one of each kind (for the test that maps them to their words).
     #[cfg(test)]
-    pub(crate) const ALL: [Refusal; 17] = [
+    pub(crate) const ALL: [Refusal; 18] = [
         Refusal::Busy(Load::Rate),
         Refusal::Full,
         Refusal::Expired,
@@ -79,6 +81,7 @@ impl Refusal {
         Refusal::Consent,
         Refusal::DamagedAnswer,
         Refusal::Server,
+        Refusal::AlreadySent,
     ];
 
     /// The key of its words: `form.refusal.<key>` in `web/locales/<code>.po`.
@@ -101,6 +104,7 @@ impl Refusal {
             Refusal::Consent => "consent",
             Refusal::DamagedAnswer => "damaged_answer",
             Refusal::Server => "server",
+            Refusal::AlreadySent => "already_sent",
         }
     }
 
@@ -125,6 +129,7 @@ impl Refusal {
             | Refusal::Consent
             | Refusal::DamagedAnswer => 400,
             Refusal::Server => 500,
+            Refusal::AlreadySent => 409,
         }
     }
 
@@ -151,6 +156,7 @@ impl Refusal {
             | Refusal::Consent
             | Refusal::DamagedAnswer => ErrorCode::BadRequest,
             Refusal::Server => ErrorCode::Internal,
+            Refusal::AlreadySent => ErrorCode::Conflict,
         }
     }
 
@@ -217,7 +223,8 @@ mod tests {
                 | Refusal::Assisted
                 | Refusal::Consent
                 | Refusal::DamagedAnswer
-                | Refusal::Server => Refusal::ALL.contains(&r),
+                | Refusal::Server
+                | Refusal::AlreadySent => Refusal::ALL.contains(&r),
             };
             assert!(listed);
         }

@@ -22,7 +22,7 @@ fn hour_now() -> u64 {
 /// Issues and checks form tokens.
 pub struct FormTokens {
     key: Zeroizing<[u8; 32]>,
-    used: Mutex<HashMap<[u8; 16], u64>>,
+    used: Mutex<HashMap<[u8; 16], (u64, Use)>>,
 }
 
 impl Default for FormTokens {
@@ -58,19 +58,23 @@ impl FormTokens {
 
     /// True (once) for a token this server issued in the last two hours.
     pub fn redeem(&self, token: &str) -> bool {
-        let Ok(raw) = BASE64_URL_SAFE_NO_PAD.decode(token.trim()) else {
-            return false;
-        };
-        if raw.len() != 56 {
-            return false;
+        match self.claim(token) {
+            Claim::Fresh(nonce) => {
+                self.settle(nonce, true);
+                true
+            }
+            _ => false,
         }
-        let (Ok(nonce), Ok(hour)) = (
-            <[u8; 16]>::try_from(&raw[..16]),
-            <[u8; 8]>::try_from(&raw[16..24]),
-        ) else {
-            return false;
-        };
-        let hour = u64::from_be_bytes(hour);
+    }
+
+    /// The nonce and hour of a token this server issued in the last two hours.
+    fn check(&self, token: &str) -> Option<([u8; 16], u64)> {
+        let raw = BASE64_URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
+        if raw.len() != 56 {
+            return None;
+        }
+        let nonce = <[u8; 16]>::try_from(&raw[..16]).ok()?;
+        let hour = u64::from_be_bytes(<[u8; 8]>::try_from(&raw[16..24]).ok()?);
         let now = hour_now();
         let expected = self.mac(&nonce, hour);
         let same = expected
@@ -78,13 +82,63 @@ impl FormTokens {
             .zip(&raw[24..])
             .fold(0u8, |a, (x, y)| a | (x ^ y))
             == 0;
-        if !same || hour > now || now - hour >= VALID_HOURS {
-            return false;
-        }
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        used.retain(|_, h| now - *h < VALID_HOURS);
-        used.insert(nonce, hour).is_none()
+        (same && hour <= now && now - hour < VALID_HOURS).then_some((nonce, hour))
     }
+
+    /// Takes a report form's token for the post that carries it: [`Claim::Fresh`] the first
+    /// time (the post then [`settle`](Self::settle)s it), or what became of an earlier post of
+    /// the same form — a reload, or Send pressed twice.
+    pub fn claim(&self, token: &str) -> Claim {
+        let Some((nonce, hour)) = self.check(token) else {
+            return Claim::Invalid;
+        };
+        let now = hour_now();
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        used.retain(|_, (h, _)| now - *h < VALID_HOURS);
+        match used.get(&nonce) {
+            Some((_, Use::Pending)) => Claim::Pending,
+            Some((_, Use::Sent)) => Claim::Sent,
+            None => {
+                used.insert(nonce, (hour, Use::Pending));
+                Claim::Fresh(nonce)
+            }
+        }
+    }
+
+    /// The post that claimed `nonce` ended: it sent the form (the token is spent), or it did
+    /// not (the token is good again, so the same form can be sent once more).
+    pub fn settle(&self, nonce: [u8; 16], sent: bool) {
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        if sent {
+            if let Some(entry) = used.get_mut(&nonce) {
+                entry.1 = Use::Sent;
+            }
+        } else {
+            used.remove(&nonce);
+        }
+    }
+}
+
+/// Where a claimed token stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Use {
+    /// A post carrying it is being read.
+    Pending,
+    /// A post carrying it was sent.
+    Sent,
+}
+
+/// What [`FormTokens::claim`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Claim {
+    /// First use: this post has the token (its nonce, to settle).
+    Fresh([u8; 16]),
+    /// Another post of the same form is being read.
+    Pending,
+    /// Another post of the same form was sent.
+    Sent,
+    /// Not a token of this server, or older than two hours.
+    Invalid,
 }
 
 #[cfg(test)]
@@ -104,5 +158,23 @@ mod tests {
         let mut forged = BASE64_URL_SAFE_NO_PAD.decode(a.issue()).unwrap();
         forged[30] ^= 1;
         assert!(!a.redeem(&BASE64_URL_SAFE_NO_PAD.encode(forged)));
+    }
+
+    #[test]
+    fn a_form_posted_twice_is_sent_once_and_a_failed_post_frees_its_token() {
+        let a = FormTokens::default();
+        let t = a.issue();
+        let Claim::Fresh(nonce) = a.claim(&t) else {
+            panic!("first post")
+        };
+        assert_eq!(a.claim(&t), Claim::Pending, "while the first is read");
+        a.settle(nonce, false);
+        let Claim::Fresh(nonce) = a.claim(&t) else {
+            panic!("the first post failed: the form can be sent again")
+        };
+        a.settle(nonce, true);
+        assert_eq!(a.claim(&t), Claim::Sent);
+        assert!(!a.redeem(&t));
+        assert_eq!(a.claim("garbage"), Claim::Invalid);
     }
 }
