@@ -174,6 +174,28 @@ test("5. without JavaScript a refused form comes back filled with her answers, t
   await context.close();
 });
 
+test("5b. without JavaScript, Send pressed twice stores one report and she is told what happened", async () => {
+  const context = await fixture.browser.newContext({ ...PHONE, javaScriptEnabled: false });
+  const page = await context.newPage();
+  const count = () => approdo(["report", "list", "--server", fixture.server.url, "--identity", fixture.server.identity("cav-milano")])
+    .split("\n").filter((l) => /^[0-9a-f]{32} /.test(l)).length;
+  const before = count();
+  await page.goto(`${fixture.server.url}/report?lang=en`);
+  await answerRequired(page, "MARKER-twice-3b7e please help");
+  // A double tap: the browser drops the first post and sends the form again, same token.
+  await page.dblclick("#report-form button[type=submit]");
+  await page.waitForSelector("#codename, #already-sent");
+  // Her codename (the first post was dropped before it arrived), or the honest page: it
+  // arrived, nothing twice, and how to get a new codename. Never "expired" and an empty form.
+  if (await page.$("#already-sent")) {
+    assert.match(await page.textContent("#already-sent"), /nothing was sent twice.*new codename/s);
+  } else {
+    assert.equal((await page.textContent("#codename")).trim().split(/\s+/).length, 7);
+  }
+  assert.equal(count(), before + 1, "one report");
+  await context.close();
+});
+
 test("9. without JavaScript the pages that show secrets leave by themselves after the idle time", async () => {
   const quick = await startServer(["--idle-timeout", "3"]);
   try {
