@@ -32,7 +32,7 @@ pub(super) struct ReplyForm {
 }
 
 /// What became of an earlier post of the same form.
-enum Posted {
+pub(super) enum Posted {
     /// First time: the caller sends, then [`settle`]s.
     First,
     /// Sent already (the reply's id) or being sent (`None`).
@@ -40,7 +40,7 @@ enum Posted {
 }
 
 /// Records that the form with `once` is being sent, unless it was already.
-fn first_post(desk: &Desk, once: &str) -> Posted {
+pub(super) fn first_post(desk: &Desk, once: &str) -> Posted {
     if once.is_empty() {
         return Posted::First;
     }
@@ -56,7 +56,7 @@ fn first_post(desk: &Desk, once: &str) -> Posted {
 
 /// Records the reply sent for `once`; or forgets `once` if nothing was sent, so the same form
 /// can be tried again.
-fn settle(desk: &Desk, once: &str, sent: Option<&str>) {
+pub(super) fn settle(desk: &Desk, once: &str, sent: Option<&str>) {
     if once.is_empty() {
         return;
     }

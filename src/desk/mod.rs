@@ -82,9 +82,9 @@ pub struct Desk {
     /// Whether the last exchange with the server worked: offline, report pages do not wait on
     /// the server for the case (Sync tries again).
     online: std::sync::atomic::AtomicBool,
-    /// The reply forms already posted, by the one-time value each report page puts in its
-    /// form: the reply's id once sent (`None` while it is being sent). A reload of the answer
-    /// page or a second click sends nothing more. In memory only.
+    /// The reply and case forms already posted, by the one-time value each report page puts
+    /// in them: the reply's id once sent, "filed" for a case record (`None` while being
+    /// sent). A reload of the answer page or a second click sends nothing more. In memory.
     replies: Mutex<std::collections::HashMap<String, Option<String>>>,
 }
 

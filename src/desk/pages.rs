@@ -274,10 +274,13 @@ fn case_section(root: &str, id: ReportId, case: &super::cases::CaseView) -> Stri
         ));
     }
     out.push_str(&format!(
-        "<form method=\"post\" action=\"{root}r/{id}/case\" id=\"case\"><label>Stato / Status <select name=\"status\">\
+        "<form method=\"post\" action=\"{root}r/{id}/case\" id=\"case\">\
+<input type=\"hidden\" name=\"once\" value=\"{}\">\
+<label>Stato / Status <select name=\"status\">\
 {}</select></label>\
 <label>Nota per i colleghi / Note for colleagues<input name=\"note\"></label>\
 <button type=\"submit\">Salva / Save</button></form>",
+        hex::encode(rand::random::<[u8; 16]>()),
         case_options(status)
     ));
     out

@@ -256,6 +256,9 @@ struct CaseForm {
     status: String,
     #[serde(default)]
     note: String,
+    /// The form's one-time value: a second click files nothing more.
+    #[serde(default)]
+    once: String,
 }
 
 async fn case(
@@ -276,8 +279,16 @@ async fn case(
             "choose a status or write a note",
         );
     }
+    let back = HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, format!("{}r/{id}", root(&desk))))
+        .finish();
+    let once = form.once.trim().to_owned();
+    if let super::answer::Posted::Again(_) = super::answer::first_post(&desk, &once) {
+        // Filed already, or being filed (a second click): back to the report, nothing twice.
+        return back;
+    }
     let d = desk.clone();
-    match web::block(move || {
+    let filed = web::block(move || {
         let record = crate::case::CaseRecord {
             status,
             note,
@@ -285,11 +296,11 @@ async fn case(
         };
         d.file_case(id, record)
     })
-    .await
-    {
-        Ok(Ok(())) => HttpResponse::SeeOther()
-            .insert_header((header::LOCATION, format!("{}r/{id}", root(&desk))))
-            .finish(),
+    .await;
+    let ok = matches!(filed, Ok(Ok(())));
+    super::answer::settle(&desk, &once, ok.then_some("filed"));
+    match filed {
+        Ok(Ok(())) => back,
         Ok(Err(e)) => error_page(&desk, actix_web::http::StatusCode::BAD_GATEWAY, &e),
         Err(_) => HttpResponse::InternalServerError().finish(),
     }

@@ -124,6 +124,22 @@ fn desk_shares_a_status_her_mailbox_shows_in_her_words() {
         "{desk_page}"
     );
 
+    // The case form clicked twice: one note for colleagues.
+    let key = "name=\"once\" value=\"";
+    let case_form = &desk_page[desk_page.find("id=\"case\"").unwrap()..];
+    let at = case_form.find(key).unwrap() + key.len();
+    let note = [
+        ("status", ""),
+        ("note", "twice-noted"),
+        ("once", &case_form[at..at + 32]),
+    ];
+    for _ in 0..2 {
+        let (status, _) = post(&format!("{}r/{id}/case", desk.url), &note);
+        assert_eq!(status, 200, "followed to the report's page");
+    }
+    let (_, desk_page, _) = get(&format!("{}r/{id}", desk.url));
+    assert_eq!(desk_page.matches("twice-noted").count(), 1, "{desk_page}");
+
     drop(desk);
     let data = server.stop().unwrap();
     assert_eq!(common::scan(data.path(), b"SHAREMARKER"), 0);
