@@ -31,7 +31,7 @@ pub(crate) fn list(server: &TestServer, mailbox: &str) -> (u16, String) {
     }
 }
 
-fn mailbox_token(server: &TestServer) -> String {
+pub(crate) fn mailbox_token(server: &TestServer) -> String {
     let html = ureq::get(&format!("{}/mailbox", server.url))
         .call()
         .unwrap()

@@ -117,3 +117,25 @@ fn mailbox_logins_are_rate_limited_and_replies_refused_when_malformed() {
     );
     assert_eq!(common::scan(&server.data, b"MARKER-mbx-plain"), 0);
 }
+
+/// Without JavaScript, "open" tapped twice posts the login form twice with one token, and the
+/// browser shows the second answer: her mailbox, not "expired". Once more only.
+#[test]
+fn a_double_tap_on_open_shows_her_mailbox_not_expired() {
+    let server = TestServer::start(&[]);
+    let codename = Codename::generate();
+    let token = crate::mailbox::mailbox_token(&server);
+    let login = || match ureq::post(&format!("{}/mailbox", server.url))
+        .send_form(&[("form_token", &token), ("codename", codename.expose())])
+    {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => (r.status(), r.into_string().unwrap()),
+        Err(e) => panic!("{e}"),
+    };
+    let (first, page) = login();
+    assert_eq!(first, 200, "{page}");
+    let (second, again) = login();
+    assert_eq!(second, 200, "the second tap opens it too: {again}");
+    assert_eq!(without_tokens(&page), without_tokens(&again));
+    let (third, refused) = login();
+    assert_eq!(third, 403, "never a third time: {refused}");
+}

@@ -67,6 +67,27 @@ impl FormTokens {
         }
     }
 
+    /// [`redeem`](Self::redeem) for a form that only reads (her mailbox login): the same token
+    /// is good once more within [`REPEAT`] of its first use — Send tapped twice without
+    /// JavaScript makes the browser show the second answer, which would otherwise be
+    /// "expired" instead of her mailbox. Never a third time.
+    pub fn redeem_or_repeat(&self, token: &str) -> bool {
+        if self.redeem(token) {
+            return true;
+        }
+        let Some((nonce, _)) = self.check(token) else {
+            return false;
+        };
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        match used.get_mut(&nonce) {
+            Some(entry) if matches!(entry.1, Use::Sent(at) if at.elapsed() < REPEAT) => {
+                entry.1 = Use::Repeated;
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The nonce and hour of a token this server issued in the last two hours.
     fn check(&self, token: &str) -> Option<([u8; 16], u64)> {
         let raw = BASE64_URL_SAFE_NO_PAD.decode(token.trim()).ok()?;
@@ -97,7 +118,7 @@ impl FormTokens {
         used.retain(|_, (h, _)| now - *h < VALID_HOURS);
         match used.get(&nonce) {
             Some((_, Use::Pending)) => Claim::Pending,
-            Some((_, Use::Sent)) => Claim::Sent,
+            Some((_, Use::Sent(_) | Use::Repeated)) => Claim::Sent,
             None => {
                 used.insert(nonce, (hour, Use::Pending));
                 Claim::Fresh(nonce)
@@ -111,7 +132,7 @@ impl FormTokens {
         let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
         if sent {
             if let Some(entry) = used.get_mut(&nonce) {
-                entry.1 = Use::Sent;
+                entry.1 = Use::Sent(std::time::Instant::now());
             }
         } else {
             used.remove(&nonce);
@@ -124,9 +145,15 @@ impl FormTokens {
 enum Use {
     /// A post carrying it is being read.
     Pending,
-    /// A post carrying it was sent.
-    Sent,
+    /// A post carrying it was sent, at this moment.
+    Sent(std::time::Instant),
+    /// Sent, then posted once more within [`REPEAT`] (see [`FormTokens::redeem_or_repeat`]).
+    Repeated,
 }
+
+/// How soon after its first use a form that only reads (her mailbox login) may be posted once
+/// more with the same token: a double tap, or a reload of the page it opened.
+const REPEAT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What [`FormTokens::claim`] found.
 #[derive(Debug, PartialEq, Eq)]
@@ -176,5 +203,28 @@ mod tests {
         assert_eq!(a.claim(&t), Claim::Sent);
         assert!(!a.redeem(&t));
         assert_eq!(a.claim("garbage"), Claim::Invalid);
+    }
+
+    #[test]
+    fn a_reading_form_may_be_posted_once_more_right_after() {
+        let a = FormTokens::default();
+        let t = a.issue();
+        assert!(a.redeem_or_repeat(&t), "first");
+        assert!(a.redeem_or_repeat(&t), "a double tap");
+        assert!(!a.redeem_or_repeat(&t), "never a third time");
+        assert!(!a.redeem(&t));
+        assert!(!a.redeem_or_repeat("garbage"));
+        let late = a.issue();
+        assert!(a.redeem(&late));
+        if let Some(entry) = a
+            .used
+            .lock()
+            .unwrap()
+            .values_mut()
+            .find(|e| matches!(e.1, Use::Sent(_)))
+        {
+            entry.1 = Use::Sent(std::time::Instant::now().checked_sub(REPEAT).unwrap());
+        }
+        assert!(!a.redeem_or_repeat(&late), "too late for a repeat");
     }
 }
