@@ -369,7 +369,8 @@ async fn remove(
     l: PageLang,
     form: web::Form<DeleteForm>,
 ) -> HttpResponse {
-    if !state.form_tokens.redeem(&form.form_token) {
+    // Deleting again does nothing more: a double tap says "deleted" too, not "expired".
+    if !state.form_tokens.redeem_or_repeat(&form.form_token) {
         return refused(&state, &l, 403, "expired");
     }
     let (Ok(mailbox), Ok(id)) = (form.mailbox.parse::<MailboxId>(), message_id(&form.id)) else {

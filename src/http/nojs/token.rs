@@ -67,10 +67,10 @@ impl FormTokens {
         }
     }
 
-    /// [`redeem`](Self::redeem) for a form that only reads (her mailbox login): the same token
-    /// is good once more within [`REPEAT`] of its first use — Send tapped twice without
-    /// JavaScript makes the browser show the second answer, which would otherwise be
-    /// "expired" instead of her mailbox. Never a third time.
+    /// [`redeem`](Self::redeem) for a form whose repeat does nothing more (her mailbox login,
+    /// deleting a message): the same token is good once more within [`REPEAT`] of its first
+    /// use — a button tapped twice without JavaScript makes the browser show the second
+    /// answer, which would otherwise be "expired". Never a third time.
     pub fn redeem_or_repeat(&self, token: &str) -> bool {
         if self.redeem(token) {
             return true;
@@ -151,8 +151,8 @@ enum Use {
     Repeated,
 }
 
-/// How soon after its first use a form that only reads (her mailbox login) may be posted once
-/// more with the same token: a double tap, or a reload of the page it opened.
+/// How soon after its first use a form whose repeat does nothing more may be posted once more
+/// with the same token: a double tap, or a reload of the page it opened.
 const REPEAT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What [`FormTokens::claim`] found.
