@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 
 use super::routes::{error_page, html, no_report, root};
-use super::{pages, Desk};
+use super::{pages, Desk, Posted};
 use crate::model::ReportId;
 use crate::reply::Appointment;
 
@@ -26,45 +26,9 @@ pub(super) struct ReplyForm {
     /// The appointment's day (`YYYY-MM-DD`), for colleagues' reminders only.
     #[serde(default)]
     on: String,
-    /// The form's one-time value (see [`Desk`]'s `replies`); a form without one still sends.
+    /// The form's one-time value (see [`Desk::first_post`]); a form without one still sends.
     #[serde(default)]
     once: String,
-}
-
-/// What became of an earlier post of the same form.
-pub(super) enum Posted {
-    /// First time: the caller sends, then [`settle`]s.
-    First,
-    /// Sent already (the reply's id) or being sent (`None`).
-    Again(Option<String>),
-}
-
-/// Records that the form with `once` is being sent, unless it was already.
-pub(super) fn first_post(desk: &Desk, once: &str) -> Posted {
-    if once.is_empty() {
-        return Posted::First;
-    }
-    let mut replies = desk.replies.lock().unwrap_or_else(|p| p.into_inner());
-    match replies.get(once) {
-        Some(sent) => Posted::Again(sent.clone()),
-        None => {
-            replies.insert(once.to_owned(), None);
-            Posted::First
-        }
-    }
-}
-
-/// Records the reply sent for `once`; or forgets `once` if nothing was sent, so the same form
-/// can be tried again.
-pub(super) fn settle(desk: &Desk, once: &str, sent: Option<&str>) {
-    if once.is_empty() {
-        return;
-    }
-    let mut replies = desk.replies.lock().unwrap_or_else(|p| p.into_inner());
-    match sent {
-        Some(id) => replies.insert(once.to_owned(), Some(id.to_owned())),
-        None => replies.remove(once),
-    };
 }
 
 pub(super) async fn reply(
@@ -103,7 +67,7 @@ pub(super) async fn reply(
         );
     }
     let once = form.once.trim().to_owned();
-    if let Posted::Again(sent) = first_post(&desk, &once) {
+    if let Posted::Again(sent) = desk.first_post(&once) {
         let r = root(&desk);
         let text = match sent {
             Some(reply_id) => format!(
@@ -174,8 +138,7 @@ pub(super) async fn reply(
     })
     .await;
     let r = root(&desk);
-    settle(
-        &desk,
+    desk.settle(
         &once,
         match &sent {
             Ok(Ok((reply_id, _))) => Some(reply_id.as_str()),

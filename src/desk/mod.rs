@@ -85,7 +85,15 @@ pub struct Desk {
     /// The reply and case forms already posted, by the one-time value each report page puts
     /// in them: the reply's id once sent, "filed" for a case record (`None` while being
     /// sent). A reload of the answer page or a second click sends nothing more. In memory.
-    replies: Mutex<std::collections::HashMap<String, Option<String>>>,
+    posted: Mutex<std::collections::HashMap<String, Option<String>>>,
+}
+
+/// What became of an earlier post of the same form ([`Desk::first_post`]).
+pub(super) enum Posted {
+    /// First time: the caller sends, then [`Desk::settle`]s.
+    First,
+    /// Sent already (what it sent) or being sent (`None`).
+    Again(Option<String>),
 }
 
 impl std::fmt::Debug for Desk {
@@ -125,11 +133,40 @@ impl Desk {
             anomalies: Mutex::new(std::collections::BTreeMap::new()),
             appointments: Mutex::new(std::collections::BTreeMap::new()),
             online: std::sync::atomic::AtomicBool::new(true),
-            replies: Mutex::new(std::collections::HashMap::new()),
+            posted: Mutex::new(std::collections::HashMap::new()),
             needs_hours: 24,
             poll_seconds: 60,
             share_read: false,
         })
+    }
+
+    /// Records that the form with the one-time value `once` is being sent, unless it was
+    /// already (see `posted`). A form without one is always a first post.
+    pub(super) fn first_post(&self, once: &str) -> Posted {
+        if once.is_empty() {
+            return Posted::First;
+        }
+        let mut posted = self.posted.lock().unwrap_or_else(|p| p.into_inner());
+        match posted.get(once) {
+            Some(sent) => Posted::Again(sent.clone()),
+            None => {
+                posted.insert(once.to_owned(), None);
+                Posted::First
+            }
+        }
+    }
+
+    /// Records what the post of `once` sent (a reply's id, "filed"); or forgets `once` if
+    /// nothing was sent, so the same form can be tried again.
+    pub(super) fn settle(&self, once: &str, sent: Option<&str>) {
+        if once.is_empty() {
+            return;
+        }
+        let mut posted = self.posted.lock().unwrap_or_else(|p| p.into_inner());
+        match sent {
+            Some(what) => posted.insert(once.to_owned(), Some(what.to_owned())),
+            None => posted.remove(once),
+        };
     }
 
     /// Shares "read" with her when a report is first opened (`--share-read`).

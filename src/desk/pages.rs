@@ -144,9 +144,7 @@ pub(super) fn report(
             ),
             None => String::new(),
         };
-        // Each rendering of the form gets its own value: the desk sends one reply per value
-        // ([`super::answer`]), whatever the browser posts again.
-        let once = hex::encode(rand::random::<[u8; 16]>());
+        let once = once();
         body.push_str(&format!(
             "<h2>Rispondi / Reply</h2><form method=\"post\" action=\"{root}r/{id}/reply\" id=\"reply\">\
 <input type=\"hidden\" name=\"once\" value=\"{once}\">\
@@ -280,10 +278,16 @@ fn case_section(root: &str, id: ReportId, case: &super::cases::CaseView) -> Stri
 {}</select></label>\
 <label>Nota per i colleghi / Note for colleagues<input name=\"note\"></label>\
 <button type=\"submit\">Salva / Save</button></form>",
-        hex::encode(rand::random::<[u8; 16]>()),
+        once(),
         case_options(status)
     ));
     out
+}
+
+/// A form's one-time value, new at each rendering: the desk acts once per value
+/// ([`super::Desk::first_post`]), whatever the browser posts again.
+fn once() -> String {
+    hex::encode(rand::random::<[u8; 16]>())
 }
 
 /// The case form's choices. A new case offers "taken (by me)"; once a colleague moved it on,

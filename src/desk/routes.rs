@@ -283,7 +283,7 @@ async fn case(
         .insert_header((header::LOCATION, format!("{}r/{id}", root(&desk))))
         .finish();
     let once = form.once.trim().to_owned();
-    if let super::answer::Posted::Again(_) = super::answer::first_post(&desk, &once) {
+    if let super::Posted::Again(_) = desk.first_post(&once) {
         // Filed already, or being filed (a second click): back to the report, nothing twice.
         return back;
     }
@@ -298,7 +298,7 @@ async fn case(
     })
     .await;
     let ok = matches!(filed, Ok(Ok(())));
-    super::answer::settle(&desk, &once, ok.then_some("filed"));
+    desk.settle(&once, ok.then_some("filed"));
     match filed {
         Ok(Ok(())) => back,
         Ok(Err(e)) => error_page(&desk, actix_web::http::StatusCode::BAD_GATEWAY, &e),
