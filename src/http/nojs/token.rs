@@ -72,20 +72,29 @@ impl FormTokens {
     /// use — a button tapped twice without JavaScript makes the browser show the second
     /// answer, which would otherwise be "expired". Never a third time.
     pub fn redeem_or_repeat(&self, token: &str) -> bool {
-        if self.redeem(token) {
-            return true;
-        }
-        let Some((nonce, _)) = self.check(token) else {
+        let Some((nonce, hour)) = self.check(token) else {
             return false;
         };
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        let mut used = self.used();
         match used.get_mut(&nonce) {
+            None => {
+                used.insert(nonce, (hour, Use::Sent(std::time::Instant::now())));
+                true
+            }
             Some(entry) if matches!(entry.1, Use::Sent(at) if at.elapsed() < REPEAT) => {
                 entry.1 = Use::Repeated;
                 true
             }
-            _ => false,
+            Some(_) => false,
         }
+    }
+
+    /// The tokens used in the last two hours (older ones are forgotten here).
+    fn used(&self) -> std::sync::MutexGuard<'_, HashMap<[u8; 16], (u64, Use)>> {
+        let now = hour_now();
+        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        used.retain(|_, (h, _)| now - *h < VALID_HOURS);
+        used
     }
 
     /// The nonce and hour of a token this server issued in the last two hours.
@@ -113,9 +122,7 @@ impl FormTokens {
         let Some((nonce, hour)) = self.check(token) else {
             return Claim::Invalid;
         };
-        let now = hour_now();
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
-        used.retain(|_, (h, _)| now - *h < VALID_HOURS);
+        let mut used = self.used();
         match used.get(&nonce) {
             Some((_, Use::Pending)) => Claim::Pending,
             Some((_, Use::Sent(_) | Use::Repeated)) => Claim::Sent,
@@ -129,7 +136,7 @@ impl FormTokens {
     /// The post that claimed `nonce` ended: it sent the form (the token is spent), or it did
     /// not (the token is good again, so the same form can be sent once more).
     pub fn settle(&self, nonce: [u8; 16], sent: bool) {
-        let mut used = self.used.lock().unwrap_or_else(|p| p.into_inner());
+        let mut used = self.used();
         if sent {
             if let Some(entry) = used.get_mut(&nonce) {
                 entry.1 = Use::Sent(std::time::Instant::now());
