@@ -248,3 +248,62 @@ fn send_pressed_twice_stores_one_report_and_shows_a_codename() {
     }
     assert_eq!(server.officer("cav-milano").list().unwrap().len(), 2);
 }
+
+/// The price of posting one form many times is a wait: the posts of a form still arriving
+/// wait for it (at most 30 s each, a connection and nothing more), are answered 409 once it
+/// is stored, store nothing more — and a victim's own form goes through meanwhile.
+#[test]
+fn posts_waiting_on_one_form_do_not_keep_a_victim_out() {
+    use std::io::{Read, Write};
+    let server = TestServer::start(&[]);
+    let form = |token: &str, text: &str| {
+        multipart(
+            &[
+                ("form_token", token),
+                ("partner", "cav-milano"),
+                ("consent_read", "yes"),
+                ("description", &text.repeat(2000)),
+            ],
+            &[],
+        )
+    };
+    let (ct, body) = form(&form_token(&server), "MARKER-flood-wait ");
+    let mut first = start_post(&server, &ct, &body, body.len() / 2);
+    let flood: Vec<_> = (0..30)
+        .map(|_| {
+            let (url, ct, body) = (server.url.clone(), ct.clone(), body.clone());
+            std::thread::spawn(move || {
+                match ureq::post(&format!("{url}/report/nojs"))
+                    .set("Content-Type", &ct)
+                    .send_bytes(&body)
+                {
+                    Ok(r) | Err(ureq::Error::Status(_, r)) => r.status(),
+                    Err(e) => panic!("{e}"),
+                }
+            })
+        })
+        .collect();
+    // Her own form, while they wait.
+    let (vct, vbody) = form(&form_token(&server), "victim ");
+    let (status, page) = post(&server, &vct, &vbody);
+    assert_eq!(status, 201, "{page}");
+    let _ = first.write_all(&body[body.len() / 2..]);
+    let mut answer = String::new();
+    first.read_to_string(&mut answer).unwrap();
+    let mut statuses: Vec<u16> = flood.into_iter().map(|t| t.join().unwrap()).collect();
+    let first: u16 = answer
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{answer}"));
+    statuses.push(first);
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        1,
+        "one post of the form stored: {statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    assert_eq!(server.officer("cav-milano").list().unwrap().len(), 2);
+}
